@@ -1,0 +1,1 @@
+"""Lambdesk: everything the Lambda functions run."""

@@ -1,0 +1,30 @@
+"""Public routes: health and the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chalice import Blueprint  # type: ignore[attr-defined]
+
+from chalicelib.api.framework import Call, endpoint, json_response
+from chalicelib.settings import stage
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.api import schemas
+else:
+    schemas = lazy_module("chalicelib.api.schemas")
+
+bp = Blueprint(__name__)
+
+
+@endpoint(bp, "/health", "GET", summary="Liveness (no database call)", tag="meta", response="HealthOut", public=True)
+def health(call: Call) -> schemas.HealthOut:
+    return schemas.HealthOut(status="ok", stage=stage())
+
+
+@endpoint(bp, "/openapi.json", "GET", summary="This API's OpenAPI 3.1 document", tag="meta", public=True)
+def openapi_document(call: Call) -> object:
+    from chalicelib.api.openapi import document
+
+    return json_response(document())

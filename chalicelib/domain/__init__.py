@@ -1,0 +1,1 @@
+"""Domain objects and rules: plain Python, no AWS, no I/O."""

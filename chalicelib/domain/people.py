@@ -1,0 +1,128 @@
+"""Customers (with several identities), organizations, agents and teams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class IdentityKind(StrEnum):
+    EMAIL = "email"
+    CHAT = "chat"  # a chat visitor id
+    PHONE = "phone"
+
+
+@dataclass(frozen=True)
+class Identity:
+    kind: IdentityKind
+    value: str
+
+    @classmethod
+    def of(cls, kind: IdentityKind | str, value: str) -> Identity:
+        kind = IdentityKind(kind)
+        value = value.strip()
+        return cls(kind, value.lower() if kind is IdentityKind.EMAIL else value)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}#{self.value}"
+
+
+def email_domain(address: str) -> str:
+    return address.rpartition("@")[2].lower()
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: str
+    name: str
+    identities: tuple[Identity, ...]
+    created_at: datetime
+    organization_id: str | None = None
+    vip: bool = False
+    locale: str | None = None
+    time_zone: str | None = None
+    version: int = 1
+
+    @property
+    def email(self) -> str | None:
+        return next((i.value for i in self.identities if i.kind is IdentityKind.EMAIL), None)
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: str
+    name: str
+    created_at: datetime
+    # New customers with an email address at one of these domains join the organization.
+    domains: tuple[str, ...] = ()
+    vip: bool = False
+    version: int = 1
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    AGENT = "agent"
+
+
+class Availability(StrEnum):
+    ONLINE = "online"
+    AWAY = "away"
+    OFFLINE = "offline"
+
+
+@dataclass(frozen=True)
+class Agent:
+    id: str
+    email: str
+    name: str
+    role: Role
+    created_at: datetime
+    # The ``sub`` claim of the agent's tokens (the Cognito user's sub; the agent id for dev tokens).
+    subject: str
+    teams: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    capacity: int = 20
+    availability: Availability = Availability.OFFLINE
+    time_zone: str = "UTC"
+    active: bool = True
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    created_at: datetime
+    description: str = ""
+    # Routing behaviour (strategy, tiers) arrives with the routing issue; the fields start here.
+    assignment_strategy: str = "manual"
+    parent_team_id: str | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A personal API token for integrations. Only a hash is stored; the secret is shown once."""
+
+    id: str
+    agent_id: str
+    name: str
+    token_hash: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last4: str = ""
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A subscriber to ticket events. Its signing secret is derived from the deployment's signing key
+    (HMAC of the webhook id), so no secret is stored in the table."""
+
+    id: str
+    url: str
+    events: tuple[str, ...]
+    created_at: datetime
+    created_by: str
+    active: bool = True

@@ -1,0 +1,36 @@
+"""The message every consumer receives for a timeline entry (a domain event)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain.timeline import TimelineEntry
+
+SCHEMA_VERSION = 1
+
+
+def envelope(entry: TimelineEntry) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA_VERSION,
+        "id": entry.id,
+        "type": entry.event,
+        "occurred_at": entry.at.isoformat(),
+        "ticket": {"id": entry.ticket_id, "number": entry.ticket_number, "version": entry.ticket_version},
+        "actor": {"kind": str(entry.author.kind), "id": entry.author.id},
+        "public": entry.public,
+        "kind": str(entry.kind),
+        "body": entry.body_text,
+        "channel": entry.channel,
+        "changes": [c.as_dict() for c in entry.changes],
+        "data": entry.data,
+    }
+
+
+def matches(event_type: str, patterns: tuple[str, ...]) -> bool:
+    """Subscription patterns: ``*``, an exact type, or ``ticket.*``."""
+    for pattern in patterns:
+        if pattern == "*" or pattern == event_type:
+            return True
+        if pattern.endswith(".*") and event_type.startswith(pattern[:-1]):
+            return True
+    return False

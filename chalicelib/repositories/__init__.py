@@ -1,0 +1,119 @@
+"""Repository interfaces. ``dynamodb`` implements them on the table; ``memory`` is the in-memory fake.
+
+One contract suite (tests/integration/test_repository_contract.py) runs against both, so the fake cannot
+drift from the real thing. Access patterns and the requests that serve them are listed in
+``chalicelib/repositories/dynamodb/models.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from chalicelib.domain.people import Agent, ApiToken, Customer, Identity, Organization, Team, Webhook
+from chalicelib.domain.tickets import Ticket
+from chalicelib.domain.timeline import TimelineEntry
+from chalicelib.domain.views import Page, View
+
+StartKey = dict[str, str] | None
+
+
+class TicketRepository(Protocol):
+    def allocate_number(self) -> int:
+        """The next ticket number, atomically; a failed create leaves a gap, never a duplicate."""
+
+    def create(self, ticket: Ticket, entries: Sequence[TimelineEntry]) -> None:
+        """Store a new ticket and its first entries in one transaction."""
+
+    def get(self, ticket_id: str) -> Ticket:
+        """Raises NotFound."""
+
+    def id_for_number(self, number: int) -> str:
+        """Raises NotFound."""
+
+    def get_with_timeline(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry]]:
+        """The ticket and its whole timeline, oldest first. Raises NotFound."""
+
+    def entries_since(self, ticket_id: str, version: int) -> list[TimelineEntry]:
+        """Entries that produced versions after ``version``, oldest first."""
+
+    def save(self, tickets: Sequence[tuple[Ticket, int]], entries: Sequence[TimelineEntry]) -> None:
+        """Write changed tickets and new entries atomically.
+
+        Each ticket is written only if its stored version still equals the version paired with it;
+        otherwise nothing is written and Conflict is raised.
+        """
+
+    def copy_entries(self, ticket_id: str, entries: Sequence[TimelineEntry]) -> None:
+        """Copy entries of a merged ticket into ``ticket_id``'s timeline (idempotent; not re-published)."""
+
+    def list_view(self, view: View, limit: int, start: StartKey = None) -> Page[Ticket]:
+        """Tickets in a view, in view order."""
+
+
+class CustomerRepository(Protocol):
+    def create_customer(self, customer: Customer) -> None:
+        """Raises AlreadyExists when an identity belongs to another customer."""
+
+    def get_customer(self, customer_id: str) -> Customer: ...
+
+    def find_customer(self, identity: Identity) -> Customer | None: ...
+
+    def update_customer(self, customer: Customer, expected_version: int) -> None:
+        """Identities added or removed are claimed or released in the same transaction."""
+
+    def list_customers(self, limit: int, start: StartKey = None) -> Page[Customer]: ...
+
+    def create_organization(self, org: Organization) -> None:
+        """Raises AlreadyExists when a domain belongs to another organization."""
+
+    def get_organization(self, org_id: str) -> Organization: ...
+
+    def find_organization_by_domain(self, domain: str) -> Organization | None: ...
+
+    def update_organization(self, org: Organization, expected_version: int) -> None: ...
+
+    def list_organizations(self, limit: int, start: StartKey = None) -> Page[Organization]: ...
+
+
+class DirectoryRepository(Protocol):
+    """Agents, teams, API tokens and webhooks."""
+
+    def create_agent(self, agent: Agent) -> None:
+        """Raises AlreadyExists for a taken email or subject."""
+
+    def get_agent(self, agent_id: str) -> Agent: ...
+
+    def find_agent_by_subject(self, subject: str) -> Agent | None: ...
+
+    def update_agent(self, agent: Agent, expected_version: int) -> None: ...
+
+    def list_agents(self, limit: int, start: StartKey = None) -> Page[Agent]: ...
+
+    def create_team(self, team: Team) -> None: ...
+
+    def get_team(self, team_id: str) -> Team: ...
+
+    def list_teams(self, limit: int, start: StartKey = None) -> Page[Team]: ...
+
+    def create_token(self, token: ApiToken) -> None: ...
+
+    def find_token(self, token_hash: str) -> ApiToken | None: ...
+
+    def revoke_token(self, token: ApiToken) -> None: ...
+
+    def list_tokens(self, agent_id: str) -> list[ApiToken]: ...
+
+    def create_webhook(self, webhook: Webhook) -> None: ...
+
+    def get_webhook(self, webhook_id: str) -> Webhook: ...
+
+    def delete_webhook(self, webhook_id: str) -> None: ...
+
+    def list_webhooks(self) -> list[Webhook]: ...
+
+    def was_delivered(self, webhook_id: str, event_id: str) -> bool:
+        """True when the event already reached the webhook (a redelivered queue message)."""
+
+    def mark_delivered(self, webhook_id: str, event_id: str, ttl_seconds: int) -> None:
+        """Record a successful delivery; the record expires after ``ttl_seconds``."""

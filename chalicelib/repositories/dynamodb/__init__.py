@@ -1,0 +1,1 @@
+"""DynamoDB implementation of the repositories (pynamodb, one table)."""

@@ -1,0 +1,103 @@
+"""Names and shapes of every AWS resource, in one place.
+
+The app, the infrastructure (``infra/``) and the local stack all read this module, so the names a
+function uses, the resources CDK deploys and the ones the local stack creates cannot drift apart.
+It imports nothing heavy: ``app.py`` reads it at import time to name its event sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+APP_NAME = "lambdesk"
+
+
+@dataclass(frozen=True)
+class Index:
+    """A global secondary index: its name and key attributes (all strings)."""
+
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    partition_key: str = "pk"
+    sort_key: str = "sk"
+    ttl_attribute: str = "expires_at"
+    # The stream feeds the event relay (docs/decisions/003-events-through-dynamodb-streams.md).
+    stream_view: str = "NEW_IMAGE"
+    indexes: tuple[Index, ...] = field(default_factory=tuple)
+
+
+# Ticket views share one sort key, ``view_sk``: active tickets first, then priority, then age.
+VIEW_INDEXES = (
+    Index("by_assignee", "assignee_key", "view_sk"),
+    Index("by_team", "team_key", "view_sk"),
+    Index("by_status", "status_key", "view_sk"),
+    Index("by_priority", "priority_key", "view_sk"),
+    Index("by_requester", "requester_key", "view_sk"),
+    Index("by_org", "org_key", "view_sk"),
+    Index("unassigned", "unassigned_key", "view_sk"),
+)
+
+TABLE = TableSpec(
+    indexes=VIEW_INDEXES
+    + (
+        # Listings of customers, organizations, agents, teams, webhooks, API tokens.
+        Index("directory", "dir_pk", "dir_sk"),
+        # Sparse index of work that falls due (SLA targets, auto-close, reminders, surveys):
+        # scheduled sweeps read only what is due, never the whole table.
+        Index("due", "due_key", "due_at"),
+    )
+)
+
+# Queues that feed a function. Each has a dead-letter queue named ``<queue>-dlq``.
+# ``events`` consumers are subscribed to the events topic.
+EVENT_CONSUMER_QUEUES = ("webhooks",)
+MAX_RECEIVE_COUNT = 5
+
+
+@dataclass(frozen=True)
+class Names:
+    """Physical resource names for one stage."""
+
+    stage: str
+
+    @property
+    def prefix(self) -> str:
+        return f"{APP_NAME}-{self.stage}"
+
+    @property
+    def table(self) -> str:
+        return f"{self.prefix}-data"
+
+    @property
+    def events_topic(self) -> str:
+        return f"{self.prefix}-events"
+
+    @property
+    def relay_dlq(self) -> str:
+        """Where stream records the relay could not publish end up (on-failure destination)."""
+        return f"{self.prefix}-relay-dlq"
+
+    def queue(self, purpose: str) -> str:
+        return f"{self.prefix}-{purpose}"
+
+    def dlq(self, purpose: str) -> str:
+        return f"{self.prefix}-{purpose}-dlq"
+
+    @property
+    def mail_bucket_prefix(self) -> str:
+        """Bucket names are global: infra appends the account id, the local stack ``local``."""
+        return f"{self.prefix}-mail"
+
+    @property
+    def secrets_prefix(self) -> str:
+        return f"/{APP_NAME}/{self.stage}/"
+
+
+# Lambda function names as Chalice registers them (infra attaches sources and alarms by them).
+FUNCTION_STREAM_RELAY = "stream_relay"
+FUNCTION_WEBHOOKS = "deliver_webhooks"

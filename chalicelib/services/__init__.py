@@ -1,0 +1,1 @@
+"""Services own the behaviour; they take their repositories as parameters."""

@@ -1,0 +1,296 @@
+"""Ticket behaviour: create, reply, note, update, merge, link, views.
+
+Every write names the version it was based on. A stale version is refused with Conflict, and the
+conflict carries the changes made since, so the agent sees what they would have overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from chalicelib.domain.clock import Clock, utcnow
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.people import Customer
+from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
+from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
+from chalicelib.domain.views import Page, View, ViewKind
+from chalicelib.errors import Conflict, ConflictDetails, InvalidInput
+from chalicelib.repositories import DirectoryRepository, StartKey, TicketRepository
+from chalicelib.services.customers import CustomerService
+
+# Retries of a customer's message when an agent's write lands at the same moment.
+CUSTOMER_WRITE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    subject: str
+    body_text: str
+    channel: Channel = Channel.API
+    requester_id: str | None = None
+    requester_email: str | None = None
+    requester_name: str | None = None
+    priority: Priority = Priority.NORMAL
+    type: TicketType | None = None
+    tags: tuple[str, ...] = ()
+    ccs: tuple[str, ...] = ()
+    team_id: str | None = None
+    assignee_id: str | None = None
+    body_html: str | None = None
+
+
+class TicketService:
+    def __init__(
+        self,
+        tickets: TicketRepository,
+        customers: CustomerService,
+        directory: DirectoryRepository,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.tickets = tickets
+        self.customers = customers
+        self.directory = directory
+        self.clock = clock
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry]]:
+        return self.tickets.get_with_timeline(ticket_id)
+
+    def get_by_number(self, number: int) -> tuple[Ticket, list[TimelineEntry]]:
+        return self.tickets.get_with_timeline(self.tickets.id_for_number(number))
+
+    def view(self, view: View, limit: int, start: StartKey = None) -> Page[Ticket]:
+        return self.tickets.list_view(view, limit, start)
+
+    def requester_view(self, email: str, limit: int, start: StartKey, active_only: bool) -> Page[Ticket]:
+        from chalicelib.domain.people import Identity, IdentityKind
+
+        customer = self.customers.find(Identity.of(IdentityKind.EMAIL, email))
+        if customer is None:
+            return Page([])
+        return self.view(View(ViewKind.REQUESTER, customer.id, active_only), limit, start)
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def create(self, actor: Actor, new: NewTicket) -> tuple[Ticket, list[TimelineEntry]]:
+        requester = self._requester(new)
+        self._check_references(new.team_id, new.assignee_id)
+        now = self.clock()
+        ticket = Ticket(
+            id=new_id(),
+            number=self.tickets.allocate_number(),
+            subject=new.subject.strip(),
+            requester_id=requester.id,
+            channel=new.channel,
+            created_at=now,
+            updated_at=now,
+            status=Status.OPEN if new.assignee_id else Status.NEW,
+            priority=new.priority,
+            type=new.type,
+            tags=tuple(sorted({t.strip().lower() for t in new.tags if t.strip()})),
+            ccs=tuple(sorted({c.strip().lower() for c in new.ccs})),
+            organization_id=requester.organization_id,
+            team_id=new.team_id,
+            assignee_id=new.assignee_id,
+            last_customer_message_at=now,
+        )
+        created = TimelineEntry.system(
+            ticket, "ticket.created", actor, now, data={"channel": str(new.channel), "requester_id": requester.id}
+        )
+        message = replace(
+            TimelineEntry.post(
+                ticket,
+                EntryKind.MESSAGE,
+                Actor(ActorKind.CUSTOMER, requester.id),
+                now,
+                new.body_text,
+                new.body_html,
+                str(new.channel),
+            ),
+            data={"submitted_by": f"{actor.kind}:{actor.id}"} if actor.kind is not ActorKind.CUSTOMER else {},
+        )
+        entries = [created, message]
+        if new.assignee_id:
+            entries.append(
+                TimelineEntry.system(ticket, "ticket.assigned", actor, now, data={"assignee_id": new.assignee_id})
+            )
+        self.tickets.create(ticket, entries)
+        return ticket, entries
+
+    def reply(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        based_on: int,
+        body_text: str,
+        body_html: str | None = None,
+        status: Status | None = None,
+    ) -> Ticket:
+        """A public reply from an agent; optionally sets the status in the same write."""
+        ticket = self._load(ticket_id, based_on)
+        self._writable(ticket)
+        now = self.clock()
+        target = status or (Status.OPEN if ticket.status is Status.NEW else ticket.status)
+        after, changes = ticket.change(actor, now, status=target)
+        after = after.posted(EntryKind.MESSAGE, actor, now)
+        message = TimelineEntry.post(after, EntryKind.MESSAGE, actor, now, body_text, body_html, "api")
+        after, entries = one_version(ticket, after, [message, *changes])
+        self._save([(after, ticket.version)], entries)
+        return after
+
+    def note(self, actor: Actor, ticket_id: str, based_on: int, body_text: str, body_html: str | None = None) -> Ticket:
+        """An internal note: never visible to the customer, never mailed to them."""
+        ticket = self._load(ticket_id, based_on)
+        now = self.clock()
+        after = ticket.posted(EntryKind.NOTE, actor, now)
+        entry = TimelineEntry.post(after, EntryKind.NOTE, actor, now, body_text, body_html, "api")
+        self._save([(after, ticket.version)], [entry])
+        return after
+
+    def customer_message(self, customer: Customer, ticket_id: str, body_text: str, channel: str) -> Ticket:
+        """A customer writes on their ticket: pending or solved tickets open again."""
+        actor = Actor(ActorKind.CUSTOMER, customer.id)
+        for _ in range(CUSTOMER_WRITE_ATTEMPTS):
+            ticket = self.tickets.get(ticket_id)
+            self._writable(ticket)
+            now = self.clock()
+            reopen = ticket.status in (Status.PENDING, Status.SOLVED, Status.ON_HOLD)
+            after, changes = ticket.change(actor, now, status=Status.OPEN) if reopen else (ticket, [])
+            after = after.posted(EntryKind.MESSAGE, actor, now)
+            message = TimelineEntry.post(after, EntryKind.MESSAGE, actor, now, body_text, None, channel)
+            after, entries = one_version(ticket, after, [message, *changes])
+            try:
+                self.tickets.save([(after, ticket.version)], entries)
+                return after
+            except Conflict:
+                continue
+        raise Conflict(f"ticket {ticket_id} is changing too fast; try again")
+
+    def update(self, actor: Actor, ticket_id: str, based_on: int, changes: dict[str, Any]) -> Ticket:
+        ticket = self._load(ticket_id, based_on)
+        self._check_references(changes.get("team_id"), changes.get("assignee_id"))
+        after, entries = ticket.change(actor, self.clock(), **changes)
+        if entries:
+            self._save([(after, ticket.version)], entries)
+        return after
+
+    def merge(self, actor: Actor, source_id: str, target_id: str, based_on: int) -> Ticket:
+        """Merge ``source`` into ``target``: its timeline moves over and it closes, pointing to the target."""
+        if source_id == target_id:
+            raise InvalidInput("a ticket cannot be merged into itself", "target_id")
+        source, timeline = self.tickets.get_with_timeline(source_id)
+        if source.version != based_on:
+            raise self._conflict(source, based_on)
+        target = self.tickets.get(target_id)
+        for ticket, name in ((source, "ticket"), (target, "target_id")):
+            if ticket.merged_into_id:
+                raise InvalidInput(f"ticket {ticket.number} was merged into another ticket", name)
+        if target.status is Status.CLOSED:
+            raise InvalidInput("cannot merge into a closed ticket", "target_id")
+        now = self.clock()
+        self.tickets.copy_entries(target.id, timeline)
+        closed_source = replace(
+            source,
+            status=Status.CLOSED,
+            closed_at=now,
+            merged_into_id=target.id,
+            updated_at=now,
+            version=source.version + 1,
+        )
+        grown_target = replace(
+            target,
+            ccs=tuple(sorted(set(target.ccs) | set(source.ccs))),
+            updated_at=now,
+            version=target.version + 1,
+        )
+        entries = [
+            TimelineEntry.system(closed_source, "ticket.merged", actor, now, data={"into": target.id, "into_number": target.number}),
+            TimelineEntry.system(grown_target, "ticket.merged", actor, now, data={"from": source.id, "from_number": source.number}),
+        ]
+        self._save([(closed_source, source.version), (grown_target, target.version)], entries)
+        return grown_target
+
+    def link(self, actor: Actor, ticket_id: str, other_id: str, based_on: int) -> Ticket:
+        """Mark two tickets as related (both sides)."""
+        if ticket_id == other_id:
+            raise InvalidInput("a ticket cannot be related to itself", "ticket_id")
+        ticket = self._load(ticket_id, based_on)
+        other = self.tickets.get(other_id)
+        if other.id in ticket.related_ids:
+            return ticket
+        now = self.clock()
+        first = replace(ticket, related_ids=(*ticket.related_ids, other.id), updated_at=now, version=ticket.version + 1)
+        second = replace(other, related_ids=(*other.related_ids, ticket.id), updated_at=now, version=other.version + 1)
+        entries = [
+            TimelineEntry.system(first, "ticket.linked", actor, now, data={"related_id": other.id, "related_number": other.number}),
+            TimelineEntry.system(second, "ticket.linked", actor, now, data={"related_id": ticket.id, "related_number": ticket.number}),
+        ]
+        self._save([(first, ticket.version), (second, other.version)], entries)
+        return first
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _requester(self, new: NewTicket) -> Customer:
+        if new.requester_id:
+            return self.customers.get(new.requester_id)
+        if new.requester_email:
+            return self.customers.resolve_email(new.requester_email, new.requester_name)
+        raise InvalidInput("give requester_id or requester_email", "requester")
+
+    def _check_references(self, team_id: str | None, assignee_id: str | None) -> None:
+        if team_id:
+            self.directory.get_team(team_id)
+        if assignee_id:
+            agent = self.directory.get_agent(assignee_id)
+            if not agent.active:
+                raise InvalidInput(f"agent {assignee_id} is deactivated", "assignee_id")
+
+    def _load(self, ticket_id: str, based_on: int) -> Ticket:
+        ticket = self.tickets.get(ticket_id)
+        if ticket.version != based_on:
+            raise self._conflict(ticket, based_on)
+        return ticket
+
+    @staticmethod
+    def _writable(ticket: Ticket) -> None:
+        if ticket.status is Status.CLOSED:
+            raise InvalidInput("the ticket is closed; open a follow-up ticket instead", "ticket_id")
+
+    def _save(self, tickets: Sequence[tuple[Ticket, int]], entries: Sequence[TimelineEntry]) -> None:
+        try:
+            self.tickets.save(tickets, entries)
+        except Conflict:
+            # Someone else wrote between our read and our write: report what they changed.
+            first, based_on = tickets[0]
+            raise self._conflict(self.tickets.get(first.id), based_on) from None
+
+    def _conflict(self, current: Ticket, based_on: int) -> Conflict:
+        since = self.tickets.entries_since(current.id, based_on)
+        return Conflict(
+            f"ticket {current.number} is at version {current.version}; your change was based on version {based_on}",
+            ConflictDetails(current.version, [summarise(e) for e in since]),
+        )
+
+
+def one_version(
+    before: Ticket, after: Ticket, entries: list[TimelineEntry]
+) -> tuple[Ticket, list[TimelineEntry]]:
+    """One write is one version: a reply that also changes the status bumps the version once."""
+    version = before.version + 1
+    return replace(after, version=version), [replace(e, ticket_version=version) for e in entries]
+
+
+def summarise(entry: TimelineEntry) -> dict[str, Any]:
+    """What an entry changed, for a conflict response (no bodies of notes or messages)."""
+    summary: dict[str, Any] = {
+        "event": entry.event,
+        "at": entry.at.isoformat(),
+        "by": {"kind": str(entry.author.kind), "id": entry.author.id},
+        "version": entry.ticket_version,
+    }
+    if entry.changes:
+        summary["changes"] = [c.as_dict() for c in entry.changes]
+    return summary
