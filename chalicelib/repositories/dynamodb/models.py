@@ -99,10 +99,12 @@ class Item(Model):
     due_at = UnicodeAttribute(null=True)
 
 
-# Index objects, bound to the base model so a query returns the right item class.
+# Index objects on the base model (what pynamodb's metaclass does for indexes declared in a class
+# body), so a query through an index returns each item as its own class.
 for _name, _cls in INDEXES.items():
     _index_obj = _cls()
-    _index_obj.Meta.model = Item
+    _index_obj._model = Item
+    Item._indexes[_name] = _index_obj
     setattr(Item, f"idx_{_name}", _index_obj)
 
 

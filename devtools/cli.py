@@ -1,0 +1,129 @@
+"""``lambdesk``: the command-line tool of the local stack and of operators."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from devtools.localenv import LocalEnv
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from devtools.localstack import run
+
+    env = LocalEnv(api_port=args.port, moto_port=args.moto_port, smtp_port=args.smtp_port)
+    return run(env, seed=not args.no_seed)
+
+
+def _connect() -> LocalEnv:
+    from chalicelib import settings
+    from chalicelib.repositories.dynamodb.models import bind
+
+    env = LocalEnv.load()
+    env.apply()
+    settings.reset()
+    bind(env.names.table, "us-east-1", env.moto_url)
+    return env
+
+
+def _cmd_token(args: argparse.Namespace) -> int:
+    from chalicelib.services.auth import mint_dev_token
+
+    env = _connect()
+    subject = args.subject
+    if args.email:
+        from chalicelib.repositories.dynamodb.base import lookup
+        from chalicelib.wiring import services
+
+        agent_id = lookup(f"AGENTEMAIL#{args.email.lower()}")
+        if agent_id is None:
+            print(f"no agent with email {args.email}", file=sys.stderr)
+            return 1
+        subject = services().directory.get_agent(agent_id).subject
+    print(mint_dev_token(env.dev_signing_key, subject, args.ttl))
+    return 0
+
+
+def _cmd_seed(args: argparse.Namespace) -> int:
+    from chalicelib.wiring import services
+    from devtools.seed import seed_demo
+
+    _connect()
+    seeded = seed_demo(services())
+    print(json.dumps({"created": seeded.created, "tickets": seeded.tickets, "admin_subject": seeded.admin_subject}))
+    return 0
+
+
+def _queues(env: LocalEnv) -> list[tuple[str, str]]:
+    from chalicelib.resources import EVENT_CONSUMER_QUEUES
+
+    names = env.names
+    pairs = [(names.queue(p), names.dlq(p)) for p in EVENT_CONSUMER_QUEUES]
+    return pairs + [("", names.relay_dlq)]
+
+
+def _cmd_queues(args: argparse.Namespace) -> int:
+    import boto3
+
+    env = _connect()
+    sqs = boto3.client("sqs")
+    for queue, dlq in _queues(env):
+        for name in filter(None, (queue, dlq)):
+            url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+            attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+            print(f"{name:40} visible={attrs['ApproximateNumberOfMessages']:>5} in-flight={attrs['ApproximateNumberOfMessagesNotVisible']:>5}")
+    return 0
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    """Move messages from a dead-letter queue back to its queue (after a fix)."""
+    import boto3
+
+    env = _connect()
+    sqs = boto3.client("sqs")
+    source = sqs.get_queue_url(QueueName=env.names.dlq(args.queue))["QueueUrl"]
+    target = sqs.get_queue_url(QueueName=env.names.queue(args.queue))["QueueUrl"]
+    moved = 0
+    while True:
+        messages = sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get("Messages", [])
+        if not messages:
+            break
+        for message in messages:
+            sqs.send_message(QueueUrl=target, MessageBody=message["Body"], MessageAttributes=message.get("MessageAttributes", {}))
+            sqs.delete_message(QueueUrl=source, ReceiptHandle=message["ReceiptHandle"])
+            moved += 1
+    print(json.dumps({"queue": args.queue, "moved": moved}))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="lambdesk", description="Lambdesk local stack and operator tool")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start the local stack with demo data")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--moto-port", type=int, default=5050)
+    run.add_argument("--smtp-port", type=int, default=2525)
+    run.add_argument("--no-seed", action="store_true")
+    run.set_defaults(func=_cmd_run)
+    token = sub.add_parser("token", help="print a development token for an agent")
+    token.add_argument("--subject", default="demo-admin", help="the agent's token subject (default: the demo admin)")
+    token.add_argument("--email", help="the agent's email address instead of the subject")
+    token.add_argument("--ttl", type=int, default=12 * 3600, help="seconds of validity")
+    token.set_defaults(func=_cmd_token)
+    sub.add_parser("seed", help="add the demo data to the running stack").set_defaults(func=_cmd_seed)
+    sub.add_parser("queues", help="depth of every queue and dead-letter queue").set_defaults(func=_cmd_queues)
+    replay = sub.add_parser("replay", help="move a dead-letter queue's messages back to its queue")
+    replay.add_argument("queue", help="the queue's purpose, e.g. webhooks")
+    replay.set_defaults(func=_cmd_replay)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

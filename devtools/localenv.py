@@ -1,0 +1,80 @@
+"""The environment of a local stack: endpoints, names and development keys.
+
+The stack writes it to ``.local/stack.json`` when it starts, so the ``lambdesk`` command (and tests) can
+talk to the same moto server and mint tokens with the same key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from chalicelib.resources import Names
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE_DIR = ROOT / ".local"
+STATE_FILE = STATE_DIR / "stack.json"
+ACCOUNT = "123456789012"  # moto's default account
+REGION = "us-east-1"
+
+
+@dataclass
+class LocalEnv:
+    stage: str = "local"
+    moto_port: int = 5050
+    api_port: int = 8000
+    smtp_port: int = 2525
+    host: str = "127.0.0.1"
+    dev_signing_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    signing_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    @property
+    def names(self) -> Names:
+        return Names(self.stage)
+
+    @property
+    def moto_url(self) -> str:
+        return f"http://{self.host}:{self.moto_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def events_topic_arn(self) -> str:
+        return f"arn:aws:sns:{REGION}:{ACCOUNT}:{self.names.events_topic}"
+
+    def environ(self) -> dict[str, str]:
+        """What the app reads (``chalicelib.config.Settings``) plus the SDK's endpoint and credentials."""
+        return {
+            "AWS_ENDPOINT_URL": self.moto_url,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "LAMBDESK_STAGE": self.stage,
+            "LAMBDESK_AUTH_MODE": "dev",
+            "LAMBDESK_DEV_SIGNING_KEY": self.dev_signing_key,
+            "LAMBDESK_SIGNING_KEY": self.signing_key,
+            "LAMBDESK_EVENTS_TOPIC_ARN": self.events_topic_arn,
+            "LAMBDESK_WEBHOOKS_ALLOW_PRIVATE": "true",
+            "POWERTOOLS_METRICS_NAMESPACE": "Lambdesk",
+            "POWERTOOLS_DEV": "false",
+        }
+
+    def apply(self) -> None:
+        os.environ.update(self.environ())
+
+    def save(self, path: Path = STATE_FILE) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=2))
+        path.chmod(0o600)
+
+    @classmethod
+    def load(cls, path: Path = STATE_FILE) -> LocalEnv:
+        if not path.exists():
+            raise SystemExit(f"no local stack state at {path}: start it with 'make run'")
+        return cls(**json.loads(path.read_text()))

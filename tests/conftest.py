@@ -1,0 +1,142 @@
+"""Fixtures shared by every tier: settings, in-memory services, moto in server mode, agents and tokens."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_KEY = "test-dev-signing-key-0123456789abcdef"
+SIGNING_KEY = "test-hmac-signing-key-0123456789abcdef"
+
+# The app reads its settings from the environment at first use; tests set a complete, local one.
+os.environ.update(
+    {
+        "LAMBDESK_STAGE": "test",
+        "LAMBDESK_AUTH_MODE": "dev",
+        "LAMBDESK_DEV_SIGNING_KEY": DEV_KEY,
+        "LAMBDESK_SIGNING_KEY": SIGNING_KEY,
+        "LAMBDESK_WEBHOOKS_ALLOW_PRIVATE": "true",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "POWERTOOLS_METRICS_NAMESPACE": "Lambdesk",
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def reset_caches() -> None:
+    from chalicelib import clients, settings, wiring
+    from chalicelib.events import consumers
+    from chalicelib.services import signing
+
+    settings.reset()
+    clients.reset()
+    signing.signing_key.cache_clear()
+    consumers.dispatcher.cache_clear()
+    wiring.use(None)
+
+
+@pytest.fixture
+def settings() -> Iterator[Any]:
+    reset_caches()
+    from chalicelib.settings import get_settings
+
+    yield get_settings()
+    reset_caches()
+
+
+@pytest.fixture
+def memory_svc(settings: Any) -> Iterator[Any]:
+    """In-memory services installed as the app's services."""
+    from chalicelib import wiring
+
+    svc = wiring.memory_services(settings)
+    wiring.use(svc)
+    yield svc
+    wiring.use(None)
+
+
+def make_token(agent: Any) -> str:
+    from chalicelib.services.auth import mint_dev_token
+
+    return mint_dev_token(DEV_KEY, agent.subject)
+
+
+@pytest.fixture
+def admin(memory_svc: Any) -> Any:
+    from chalicelib.domain.people import Role
+
+    return memory_svc.directory.create_agent("ada@example.com", "Ada Admin", Role.ADMIN)
+
+
+@pytest.fixture
+def agent(memory_svc: Any) -> Any:
+    return memory_svc.directory.create_agent("ben@example.com", "Ben Agent")
+
+
+# -- moto in server mode ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the SDK (and the app's settings) at the moto server for one test."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
+    reset_caches()
+    yield moto_url
+    reset_caches()
+
+
+@pytest.fixture
+def table(aws: str) -> str:
+    """A fresh table with every index and the stream, as infra/ deploys it; the models bound to it."""
+    import boto3
+
+    from chalicelib.repositories.dynamodb.models import bind
+    from devtools.provision import create_table
+
+    name = f"lambdesk-test-{uuid.uuid4().hex[:10]}"
+    create_table(boto3.client("dynamodb", endpoint_url=aws), name)
+    bind(name, "us-east-1", aws)
+    return name
+
+
+@pytest.fixture
+def dynamo_svc(table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """DynamoDB-backed services on a fresh table, installed as the app's services."""
+    from chalicelib import wiring
+    from chalicelib.settings import get_settings
+
+    monkeypatch.setenv("LAMBDESK_TABLE_NAME", table)
+    reset_caches()
+    svc = wiring.dynamodb_services(get_settings())
+    svc.auth.cache_seconds = 0.0
+    wiring.use(svc)
+    yield svc
+    wiring.use(None)
