@@ -133,10 +133,10 @@ class TicketService:
         ticket = self._load(ticket_id, based_on)
         self._writable(ticket)
         now = self.clock()
+        message = TimelineEntry.post(ticket, EntryKind.MESSAGE, actor, now, body_text, body_html, "api")
         target = status or (Status.OPEN if ticket.status is Status.NEW else ticket.status)
         after, changes = ticket.change(actor, now, status=target)
         after = after.posted(EntryKind.MESSAGE, actor, now)
-        message = TimelineEntry.post(after, EntryKind.MESSAGE, actor, now, body_text, body_html, "api")
         after, entries = one_version(ticket, after, [message, *changes])
         self._save([(after, ticket.version)], entries)
         return after
@@ -157,10 +157,10 @@ class TicketService:
             ticket = self.tickets.get(ticket_id)
             self._writable(ticket)
             now = self.clock()
+            message = TimelineEntry.post(ticket, EntryKind.MESSAGE, actor, now, body_text, None, channel)
             reopen = ticket.status in (Status.PENDING, Status.SOLVED, Status.ON_HOLD)
             after, changes = ticket.change(actor, now, status=Status.OPEN) if reopen else (ticket, [])
             after = after.posted(EntryKind.MESSAGE, actor, now)
-            message = TimelineEntry.post(after, EntryKind.MESSAGE, actor, now, body_text, None, channel)
             after, entries = one_version(ticket, after, [message, *changes])
             try:
                 self.tickets.save([(after, ticket.version)], entries)

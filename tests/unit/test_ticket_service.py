@@ -1,0 +1,182 @@
+"""TicketService on the in-memory repositories: the behaviour agents and customers rely on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.people import Role
+from chalicelib.domain.tickets import Channel, Priority, Status
+from chalicelib.domain.timeline import Actor, ActorKind, EntryKind
+from chalicelib.domain.views import View, ViewKind
+from chalicelib.errors import Conflict, InvalidInput, NotFound
+from chalicelib.services.tickets import NewTicket
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+@pytest.fixture
+def svc(settings: Any) -> Iterator[Any]:
+    from chalicelib import wiring
+
+    yield wiring.memory_services(settings, Clock())
+
+
+@pytest.fixture
+def agent(svc: Any) -> Actor:
+    created = svc.directory.create_agent("ben@example.com", "Ben", Role.AGENT)
+    return Actor(ActorKind.AGENT, created.id)
+
+
+def new(**overrides: Any) -> NewTicket:
+    fields: dict[str, Any] = {"subject": "Printer on fire", "body_text": "Help!", "requester_email": "Bob@Customer.Example"}
+    fields.update(overrides)
+    return NewTicket(**fields)
+
+
+def test_a_new_ticket_creates_its_customer_once_and_numbers_tickets_in_sequence(svc: Any, agent: Actor) -> None:
+    first, entries = svc.tickets.create(agent, new())
+    second, _ = svc.tickets.create(agent, new(requester_email="bob@customer.example"))
+    assert (first.number, second.number) == (1, 2)
+    assert first.requester_id == second.requester_id
+    assert svc.customers.get(first.requester_id).email == "bob@customer.example"
+    assert [e.event for e in entries] == ["ticket.created", "message.added"]
+    assert entries[1].author == Actor(ActorKind.CUSTOMER, first.requester_id)
+    assert entries[1].data == {"submitted_by": f"agent:{agent.id}"}
+
+
+def test_customers_join_the_organization_that_claims_their_domain(svc: Any, agent: Actor) -> None:
+    org = svc.customers.create_organization("Customer Inc", ["customer.example"])
+    ticket, _ = svc.tickets.create(agent, new())
+    assert ticket.organization_id == org.id
+    page = svc.tickets.view(View(ViewKind.ORGANIZATION, org.id), 10)
+    assert [t.id for t in page.items] == [ticket.id]
+
+
+def test_creating_with_an_assignee_opens_the_ticket_and_records_the_assignment(svc: Any, agent: Actor) -> None:
+    ticket, entries = svc.tickets.create(agent, new(assignee_id=agent.id))
+    assert ticket.status is Status.OPEN
+    assert entries[-1].event == "ticket.assigned"
+
+
+def test_unknown_team_or_assignee_is_not_found(svc: Any, agent: Actor) -> None:
+    with pytest.raises(NotFound):
+        svc.tickets.create(agent, new(team_id="01ARZ3NDEKTSV4RRFFQ69G5FAV"))
+    with pytest.raises(NotFound):
+        svc.tickets.create(agent, new(assignee_id="01ARZ3NDEKTSV4RRFFQ69G5FAV"))
+
+
+def test_the_first_public_reply_sets_first_response_once_and_opens_a_new_ticket(svc: Any, agent: Actor) -> None:
+    ticket, _ = svc.tickets.create(agent, new())
+    replied = svc.tickets.reply(agent, ticket.id, ticket.version, "Looking into it")
+    assert replied.status is Status.OPEN
+    assert replied.version == ticket.version + 1
+    first_response = replied.first_response_at
+    again = svc.tickets.reply(agent, replied.id, replied.version, "Still looking", status=Status.PENDING)
+    assert again.first_response_at == first_response
+    assert again.status is Status.PENDING
+    _, timeline = svc.tickets.get(ticket.id)
+    last_write = [e for e in timeline if e.ticket_version == again.version]
+    assert [e.event for e in last_write] == ["message.added", "ticket.updated"]
+
+
+def test_an_internal_note_is_not_public_and_is_not_a_response(svc: Any, agent: Actor) -> None:
+    ticket, _ = svc.tickets.create(agent, new())
+    noted = svc.tickets.note(agent, ticket.id, ticket.version, "Customer is on the legacy plan")
+    assert noted.first_response_at is None
+    _, timeline = svc.tickets.get(ticket.id)
+    note = timeline[-1]
+    assert (note.kind, note.public, note.event) == (EntryKind.NOTE, False, "note.added")
+
+
+def test_a_stale_write_is_refused_with_what_changed_since(svc: Any, agent: Actor) -> None:
+    ticket, _ = svc.tickets.create(agent, new())
+    svc.tickets.update(agent, ticket.id, ticket.version, {"priority": Priority.URGENT})
+    with pytest.raises(Conflict) as conflict:
+        svc.tickets.reply(agent, ticket.id, ticket.version, "Hello")
+    details = conflict.value.details
+    assert details is not None and details.current_version == ticket.version + 1
+    assert details.changes[0]["changes"] == [{"field": "priority", "old": "normal", "new": "urgent"}]
+
+
+def test_two_writers_on_the_same_version_cannot_both_win(svc: Any, agent: Actor) -> None:
+    ticket, _ = svc.tickets.create(agent, new())
+    repo = svc.ticket_repo
+    first, entries = ticket.change(agent, ticket.created_at, priority=Priority.HIGH)
+    second, other = ticket.change(agent, ticket.created_at, status=Status.PENDING)
+    repo.save([(first, ticket.version)], entries)
+    with pytest.raises(Conflict):
+        repo.save([(second, ticket.version)], other)
+    assert repo.get(ticket.id).priority is Priority.HIGH
+    assert repo.get(ticket.id).status is Status.NEW
+
+
+def test_a_customer_reply_reopens_a_pending_ticket(svc: Any, agent: Actor) -> None:
+    ticket, _ = svc.tickets.create(agent, new())
+    pending = svc.tickets.reply(agent, ticket.id, ticket.version, "Need your order number", status=Status.PENDING)
+    customer = svc.customers.get(ticket.requester_id)
+    reopened = svc.tickets.customer_message(customer, ticket.id, "It is 4411", "email")
+    assert reopened.status is Status.OPEN
+    assert reopened.version == pending.version + 1
+    assert reopened.last_customer_message_at is not None
+
+
+def test_nobody_writes_on_a_closed_ticket(svc: Any, agent: Actor) -> None:
+    ticket, _ = svc.tickets.create(agent, new())
+    solved = svc.tickets.update(agent, ticket.id, ticket.version, {"status": Status.SOLVED})
+    closed = svc.tickets.update(agent, ticket.id, solved.version, {"status": Status.CLOSED})
+    with pytest.raises(InvalidInput):
+        svc.tickets.reply(agent, ticket.id, closed.version, "Hello?")
+    with pytest.raises(InvalidInput):
+        svc.tickets.customer_message(svc.customers.get(ticket.requester_id), ticket.id, "Hello?", "email")
+
+
+def test_merging_moves_the_timeline_and_points_the_source_to_the_survivor(svc: Any, agent: Actor) -> None:
+    source, _ = svc.tickets.create(agent, new(subject="Duplicate", ccs=("cc@customer.example",)))
+    target, _ = svc.tickets.create(agent, new(subject="Original"))
+    published_before = len(svc.ticket_repo.published)
+    survivor = svc.tickets.merge(agent, source.id, target.id, source.version)
+    closed_source = svc.ticket_repo.get(source.id)
+    assert closed_source.status is Status.CLOSED and closed_source.merged_into_id == target.id
+    assert survivor.ccs == ("cc@customer.example",)
+    _, timeline = svc.tickets.get(target.id)
+    copied = [e for e in timeline if e.merged_from == source.id]
+    assert [e.event for e in copied] == ["ticket.created", "message.added"]
+    # only the two merge events are new events; the copies are not published again
+    new_events = svc.ticket_repo.published[published_before:]
+    assert [e.event for e in new_events] == ["ticket.merged", "ticket.merged"]
+    with pytest.raises(InvalidInput):
+        svc.tickets.merge(agent, source.id, target.id, closed_source.version)
+
+
+def test_linking_relates_both_tickets_once(svc: Any, agent: Actor) -> None:
+    a, _ = svc.tickets.create(agent, new())
+    b, _ = svc.tickets.create(agent, new())
+    linked = svc.tickets.link(agent, a.id, b.id, a.version)
+    assert linked.related_ids == (b.id,)
+    assert svc.ticket_repo.get(b.id).related_ids == (a.id,)
+    again = svc.tickets.link(agent, a.id, b.id, linked.version)
+    assert again.version == linked.version
+
+
+def test_views_list_active_tickets_by_priority_then_age(svc: Any, agent: Actor) -> None:
+    low, _ = svc.tickets.create(agent, new(priority=Priority.LOW))
+    urgent_old, _ = svc.tickets.create(agent, new(priority=Priority.URGENT))
+    normal, _ = svc.tickets.create(agent, new())
+    urgent_new, _ = svc.tickets.create(agent, new(priority=Priority.URGENT, channel=Channel.CHAT))
+    solved, _ = svc.tickets.create(agent, new(priority=Priority.URGENT))
+    svc.tickets.update(agent, solved.id, solved.version, {"status": Status.SOLVED})
+    page = svc.tickets.view(View(ViewKind.UNASSIGNED), 10)
+    assert [t.id for t in page.items] == [urgent_old.id, urgent_new.id, normal.id, low.id]
+    everything = svc.tickets.view(View(ViewKind.REQUESTER, low.requester_id, active_only=False), 10)
+    assert everything.items[-1].id == solved.id
