@@ -81,19 +81,13 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     """Move messages from a dead-letter queue back to its queue (after a fix)."""
     import boto3
 
+    from devtools.queues import redrive
+
     env = _connect()
     sqs = boto3.client("sqs")
     source = sqs.get_queue_url(QueueName=env.names.dlq(args.queue))["QueueUrl"]
     target = sqs.get_queue_url(QueueName=env.names.queue(args.queue))["QueueUrl"]
-    moved = 0
-    while True:
-        messages = sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get("Messages", [])
-        if not messages:
-            break
-        for message in messages:
-            sqs.send_message(QueueUrl=target, MessageBody=message["Body"], MessageAttributes=message.get("MessageAttributes", {}))
-            sqs.delete_message(QueueUrl=source, ReceiptHandle=message["ReceiptHandle"])
-            moved += 1
+    moved = redrive(sqs, source, target)
     print(json.dumps({"queue": args.queue, "moved": moved}))
     return 0
 

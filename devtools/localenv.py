@@ -15,8 +15,8 @@ from pathlib import Path
 from chalicelib.resources import Names
 
 ROOT = Path(__file__).resolve().parent.parent
-STATE_DIR = ROOT / ".local"
-STATE_FILE = STATE_DIR / "stack.json"
+# Tests run a second stack beside a developer's and point this elsewhere.
+STATE_FILE = Path(os.environ.get("LAMBDESK_LOCAL_STATE", ROOT / ".local" / "stack.json"))
 ACCOUNT = "123456789012"  # moto's default account
 REGION = "us-east-1"
 

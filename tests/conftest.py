@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -31,6 +32,7 @@ os.environ.update(
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
+logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto server's request log
 os.environ.pop("AWS_PROFILE", None)
 
 
@@ -46,7 +48,8 @@ def reset_caches() -> None:
     from chalicelib.services import signing
 
     settings.reset()
-    clients.reset()
+    if hasattr(clients.client, "cache_clear"):  # a test may have replaced the factory
+        clients.reset()
     signing.signing_key.cache_clear()
     consumers.dispatcher.cache_clear()
     wiring.use(None)

@@ -1,0 +1,131 @@
+"""Events end to end on moto: table stream -> relay -> SNS topic -> SQS queue -> webhook consumer.
+
+The worker calls the same handler functions Lambda calls; nothing here is a stand-in for the path.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from chalicelib.domain.timeline import Actor, ActorKind
+from chalicelib.services import signing
+from chalicelib.services.tickets import NewTicket
+from devtools.queues import redrive
+from devtools.worker import Worker
+from tests.webhook_receiver import Receiver, webhook_receiver
+
+
+@pytest.fixture(scope="module")
+def stage_resources(moto_url: str) -> dict[str, Any]:
+    """The test stage's table, topic and queues, created once from chalicelib.resources."""
+    from chalicelib.resources import Names
+    from devtools.provision import provision
+
+    return provision(Names("test"), moto_url)
+
+
+@pytest.fixture
+def desk(stage_resources: dict[str, Any], aws: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    from chalicelib import wiring
+    from chalicelib.settings import get_settings
+    from tests.conftest import reset_caches
+
+    monkeypatch.setenv("LAMBDESK_EVENTS_TOPIC_ARN", stage_resources["topic_arn"])
+    reset_caches()
+    svc = wiring.dynamodb_services(get_settings())
+    wiring.use(svc)
+    app_module = importlib.import_module("app")
+    worker = Worker(app_module, stage_resources["stream_arn"], aws)
+    worker.drain()  # events of earlier tests on the shared stage
+    agent = svc.directory.create_agent(f"{id(worker)}@desk.example", "Ben")
+    yield {"svc": svc, "worker": worker, "actor": Actor(ActorKind.AGENT, agent.id), "resources": stage_resources}
+    for hook in svc.directory.list_webhooks():
+        svc.directory.delete_webhook(hook.id)
+    wiring.use(None)
+
+
+def subscribe(desk: dict[str, Any], receiver: Receiver, events: list[str]) -> str:
+    hook = desk["svc"].directory.create_webhook(receiver.url, events, "admin")
+    return signing.webhook_secret(signing.signing_key(), hook.id)
+
+
+def open_ticket(desk: dict[str, Any], subject: str = "Printer on fire") -> Any:
+    ticket, _ = desk["svc"].tickets.create(
+        desk["actor"], NewTicket(subject=subject, body_text="Help", requester_email="bob@customer.example")
+    )
+    return ticket
+
+
+def test_every_ticket_change_reaches_a_subscribed_webhook_signed(desk: dict[str, Any]) -> None:
+    with webhook_receiver() as receiver:
+        secret = subscribe(desk, receiver, ["*"])
+        ticket = open_ticket(desk)
+        ticket = desk["svc"].tickets.reply(desk["actor"], ticket.id, ticket.version, "On it", status=None)
+        desk["svc"].tickets.note(desk["actor"], ticket.id, ticket.version, "internal")
+        desk["worker"].drain()
+        types = [e["type"] for e in receiver.events() if e["ticket"]["id"] == ticket.id]
+        assert sorted(types) == sorted(["ticket.created", "message.added", "message.added", "ticket.updated", "note.added"])
+        assert all(r.signed_with(secret) for r in receiver.received)
+        note = receiver.events("note.added")[0]
+        assert note["public"] is False and note["ticket"]["number"] == ticket.number
+
+
+def test_subscriptions_filter_event_types(desk: dict[str, Any]) -> None:
+    with webhook_receiver() as receiver:
+        subscribe(desk, receiver, ["ticket.*"])
+        open_ticket(desk)
+        desk["worker"].drain()
+        assert [e["type"] for e in receiver.events()] == ["ticket.created"]
+
+
+def test_events_survive_a_relay_that_fails_and_are_delivered_once(desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash between the write and the delivery: the stream keeps the write and the relay retries."""
+    from chalicelib import clients
+
+    real_sns = clients.client("sns")
+    calls = {"n": 0}
+
+    class FlakySns:
+        def publish(self, **kwargs: Any) -> Any:
+            calls["n"] += 1
+            if calls["n"] == 1:
+                from botocore.exceptions import EndpointConnectionError
+
+                raise EndpointConnectionError(endpoint_url="http://sns")
+            return real_sns.publish(**kwargs)
+
+    monkeypatch.setattr("chalicelib.clients.client", lambda service: FlakySns() if service == "sns" else real_sns)
+    with webhook_receiver() as receiver:
+        subscribe(desk, receiver, ["ticket.created"])
+        ticket = open_ticket(desk)
+        desk["worker"].drain()
+        assert desk["worker"].failures >= 1
+        assert [e["ticket"]["id"] for e in receiver.events()] == [ticket.id]
+
+
+def test_a_receiver_that_keeps_failing_ends_in_the_dead_letter_queue_then_replays(desk: dict[str, Any]) -> None:
+    sqs = boto3.client("sqs")
+    queue = desk["resources"]["queues"]["webhooks"]
+    sqs.set_queue_attributes(QueueUrl=queue["url"], Attributes={"VisibilityTimeout": "0"})
+    try:
+        with webhook_receiver() as receiver:
+            receiver.status = 500
+            subscribe(desk, receiver, ["ticket.created"])
+            ticket = open_ticket(desk)
+            desk["worker"].drain(max_cycles=30)
+            attempts = len(receiver.received)
+            assert attempts == 5  # maxReceiveCount, then the dead-letter queue
+            assert redrive(sqs, queue["dlq_url"], queue["url"]) == 1
+            receiver.status = 200
+            desk["worker"].drain()
+            assert len(receiver.received) == attempts + 1
+            assert receiver.received[-1].event["ticket"]["id"] == ticket.id
+            desk["worker"].drain()
+            assert len(receiver.received) == attempts + 1  # delivered once, not again
+    finally:
+        sqs.set_queue_attributes(QueueUrl=queue["url"], Attributes={"VisibilityTimeout": "30"})

@@ -1,0 +1,293 @@
+"""One contract, two implementations: the in-memory fake and DynamoDB (moto in server mode).
+
+If the fake drifts from the real repository, one of the two runs of a test fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.people import Agent, ApiToken, Customer, Identity, IdentityKind, Organization, Role, Team, Webhook
+from chalicelib.domain.tickets import Channel, Priority, Status, Ticket
+from chalicelib.domain.timeline import SYSTEM, Actor, ActorKind, EntryKind, TimelineEntry
+from chalicelib.domain.views import View, ViewKind
+from chalicelib.errors import AlreadyExists, Conflict, NotFound
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Repos:
+    tickets: Any
+    customers: Any
+    directory: Any
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def repos(request: pytest.FixtureRequest) -> Repos:
+    if request.param == "memory":
+        from chalicelib.repositories.memory import (
+            InMemoryCustomerRepository,
+            InMemoryDirectoryRepository,
+            InMemoryTicketRepository,
+        )
+
+        return Repos(InMemoryTicketRepository(), InMemoryCustomerRepository(), InMemoryDirectoryRepository())
+    request.getfixturevalue("table")
+    from chalicelib.repositories.dynamodb.directory import DynamoDirectoryRepository
+    from chalicelib.repositories.dynamodb.people import DynamoCustomerRepository
+    from chalicelib.repositories.dynamodb.tickets import DynamoTicketRepository
+
+    return Repos(DynamoTicketRepository(), DynamoCustomerRepository(), DynamoDirectoryRepository())
+
+
+def make_ticket(repos: Repos, minutes: int = 0, **overrides: Any) -> Ticket:
+    at = T0 + timedelta(minutes=minutes)
+    fields: dict[str, Any] = {
+        "id": new_id(), "number": repos.tickets.allocate_number(), "subject": "Help", "requester_id": "C1",
+        "channel": Channel.EMAIL, "created_at": at, "updated_at": at,
+    }
+    fields.update(overrides)
+    ticket = Ticket(**fields)
+    created = TimelineEntry.system(ticket, "ticket.created", SYSTEM, at)
+    message = TimelineEntry.post(ticket, EntryKind.MESSAGE, Actor(ActorKind.CUSTOMER, "C1"), at, "Hello")
+    repos.tickets.create(ticket, [created, message])
+    return ticket
+
+
+# -- tickets ---------------------------------------------------------------------------------------
+
+
+def test_ticket_numbers_are_allocated_in_sequence(repos: Repos) -> None:
+    numbers = [repos.tickets.allocate_number() for _ in range(5)]
+    assert numbers == list(range(numbers[0], numbers[0] + 5))
+
+
+def test_a_ticket_is_found_by_id_and_number_with_its_timeline_in_order(repos: Repos) -> None:
+    ticket = make_ticket(repos, tags=("a", "b"), ccs=("x@y.example",))
+    assert repos.tickets.get(ticket.id) == ticket
+    assert repos.tickets.id_for_number(ticket.number) == ticket.id
+    stored, timeline = repos.tickets.get_with_timeline(ticket.id)
+    assert stored == ticket
+    assert [e.event for e in timeline] == ["ticket.created", "message.added"]
+    assert timeline[1].body_text == "Hello" and timeline[1].author.kind is ActorKind.CUSTOMER
+
+
+def test_unknown_tickets_and_numbers_are_not_found(repos: Repos) -> None:
+    with pytest.raises(NotFound):
+        repos.tickets.get(new_id())
+    with pytest.raises(NotFound):
+        repos.tickets.id_for_number(999_999)
+    with pytest.raises(NotFound):
+        repos.tickets.get_with_timeline(new_id())
+
+
+def test_a_ticket_number_cannot_be_used_twice(repos: Repos) -> None:
+    ticket = make_ticket(repos)
+    with pytest.raises(Conflict):
+        repos.tickets.create(replace(ticket, id=new_id()), [])
+
+
+def test_a_save_based_on_a_stale_version_writes_nothing(repos: Repos) -> None:
+    ticket = make_ticket(repos)
+    first, entries = ticket.change(SYSTEM, T0, priority=Priority.HIGH)
+    repos.tickets.save([(first, ticket.version)], entries)
+    second, more = ticket.change(SYSTEM, T0, status=Status.PENDING)
+    with pytest.raises(Conflict):
+        repos.tickets.save([(second, ticket.version)], more)
+    stored, timeline = repos.tickets.get_with_timeline(ticket.id)
+    assert (stored.priority, stored.status, stored.version) == (Priority.HIGH, Status.NEW, 2)
+    assert len(timeline) == 3
+
+
+def test_a_save_of_two_tickets_is_all_or_nothing(repos: Repos) -> None:
+    a, b = make_ticket(repos), make_ticket(repos)
+    a2 = replace(a, related_ids=(b.id,), version=2)
+    b2 = replace(b, related_ids=(a.id,), version=2)
+    with pytest.raises(Conflict):
+        repos.tickets.save([(a2, 1), (b2, 5)], [])
+    assert repos.tickets.get(a.id).version == 1
+    repos.tickets.save([(a2, 1), (b2, 1)], [])
+    assert repos.tickets.get(b.id).related_ids == (a.id,)
+
+
+def test_entries_since_a_version_list_only_later_changes(repos: Repos) -> None:
+    ticket = make_ticket(repos)
+    changed, entries = ticket.change(SYSTEM, T0, priority=Priority.URGENT)
+    repos.tickets.save([(changed, 1)], entries)
+    since = repos.tickets.entries_since(ticket.id, 1)
+    assert [(e.event, e.ticket_version) for e in since] == [("ticket.updated", 2)]
+    assert since[0].changes[0].as_dict() == {"field": "priority", "old": "normal", "new": "urgent"}
+
+
+def test_copied_entries_join_the_target_timeline_marked_with_their_origin(repos: Repos) -> None:
+    source, target = make_ticket(repos), make_ticket(repos)
+    _, timeline = repos.tickets.get_with_timeline(source.id)
+    repos.tickets.copy_entries(target.id, timeline)
+    repos.tickets.copy_entries(target.id, timeline)  # idempotent
+    _, merged = repos.tickets.get_with_timeline(target.id)
+    assert len(merged) == 4
+    assert [e.merged_from for e in merged if e.merged_from] == [source.id, source.id]
+    assert repos.tickets.entries_since(target.id, 0) == [e for e in merged if e.merged_from is None]
+
+
+def test_views_order_active_tickets_by_priority_then_age(repos: Repos) -> None:
+    low = make_ticket(repos, 0, priority=Priority.LOW, team_id="TEAM1")
+    urgent = make_ticket(repos, 1, priority=Priority.URGENT, team_id="TEAM1")
+    normal_old = make_ticket(repos, 2, team_id="TEAM1")
+    normal_new = make_ticket(repos, 3, team_id="TEAM1")
+    solved = make_ticket(repos, 4, priority=Priority.URGENT, status=Status.SOLVED, team_id="TEAM1")
+    active = repos.tickets.list_view(View(ViewKind.TEAM, "TEAM1"), 10)
+    assert [t.id for t in active.items] == [urgent.id, normal_old.id, normal_new.id, low.id]
+    everything = repos.tickets.list_view(View(ViewKind.TEAM, "TEAM1", active_only=False), 10)
+    assert [t.id for t in everything.items][-1] == solved.id
+
+
+def test_the_unassigned_view_holds_only_active_tickets_without_assignee(repos: Repos) -> None:
+    waiting = make_ticket(repos, 0, team_id="TEAM2")
+    make_ticket(repos, 1, assignee_id="AGENT1", team_id="TEAM2")
+    make_ticket(repos, 2, status=Status.SOLVED, team_id="TEAM2")
+    ids = [t.id for t in repos.tickets.list_view(View(ViewKind.UNASSIGNED), 50).items]
+    assert waiting.id in ids and len([i for i in ids if i == waiting.id]) == 1
+    assigned, entries = waiting.change(SYSTEM, T0, assignee_id="AGENT1")
+    repos.tickets.save([(assigned, 1)], entries)
+    assert waiting.id not in [t.id for t in repos.tickets.list_view(View(ViewKind.UNASSIGNED), 50).items]
+    mine = repos.tickets.list_view(View(ViewKind.ASSIGNEE, "AGENT1"), 50)
+    assert waiting.id in [t.id for t in mine.items]
+
+
+def test_pages_walk_a_view_without_gaps_or_repeats(repos: Repos) -> None:
+    made = [make_ticket(repos, i, requester_id="C-PAGE").id for i in range(7)]
+    seen: list[str] = []
+    start = None
+    for _ in range(10):
+        page = repos.tickets.list_view(View(ViewKind.REQUESTER, "C-PAGE"), 3, start)
+        seen += [t.id for t in page.items]
+        start = page.next_key
+        if start is None:
+            break
+    assert seen == made
+
+
+@pytest.mark.parametrize(("kind", "attribute", "value"), [
+    (ViewKind.STATUS, "status", Status.PENDING),
+    (ViewKind.PRIORITY, "priority", Priority.HIGH),
+    (ViewKind.ORGANIZATION, "organization_id", "ORG-V"),
+    (ViewKind.ASSIGNEE, "assignee_id", "AGENT-V"),
+])
+def test_each_view_finds_tickets_by_its_field(repos: Repos, kind: ViewKind, attribute: str, value: Any) -> None:
+    match = make_ticket(repos, **{attribute: value})
+    make_ticket(repos)
+    page = repos.tickets.list_view(View(kind, str(value), active_only=False), 50)
+    assert match.id in [t.id for t in page.items]
+    assert all(str(getattr(t, attribute)) == str(value) for t in page.items)
+
+
+# -- customers and organizations ---------------------------------------------------------------------
+
+
+def customer(*identities: Identity, org: str | None = None) -> Customer:
+    return Customer(new_id(), "Bob", identities, T0, organization_id=org)
+
+
+def test_an_identity_belongs_to_one_customer(repos: Repos) -> None:
+    email = Identity.of(IdentityKind.EMAIL, f"{new_id()}@example.com")
+    bob = customer(email, Identity.of(IdentityKind.CHAT, new_id()))
+    repos.customers.create_customer(bob)
+    assert repos.customers.find_customer(email) == bob
+    with pytest.raises(AlreadyExists):
+        repos.customers.create_customer(customer(email))
+    assert repos.customers.get_customer(bob.id) == bob
+
+
+def test_updating_identities_claims_new_and_releases_removed_ones(repos: Repos) -> None:
+    old = Identity.of(IdentityKind.EMAIL, f"old-{new_id()}@example.com")
+    new = Identity.of(IdentityKind.EMAIL, f"new-{new_id()}@example.com")
+    bob = customer(old)
+    repos.customers.create_customer(bob)
+    moved = replace(bob, identities=(new,), version=2)
+    repos.customers.update_customer(moved, 1)
+    assert repos.customers.find_customer(old) is None
+    assert repos.customers.find_customer(new) == moved
+    repos.customers.create_customer(customer(old))  # the released address is free again
+    with pytest.raises(Conflict):
+        repos.customers.update_customer(replace(moved, name="Robert", version=3), 1)
+
+
+def test_an_email_domain_belongs_to_one_organization(repos: Repos) -> None:
+    domain = f"{new_id().lower()}.example"
+    acme = Organization(new_id(), "Acme", T0, (domain,))
+    repos.customers.create_organization(acme)
+    assert repos.customers.find_organization_by_domain(domain.upper()) == acme
+    with pytest.raises(AlreadyExists):
+        repos.customers.create_organization(Organization(new_id(), "Other", T0, (domain,)))
+    renamed = replace(acme, domains=(), version=2)
+    repos.customers.update_organization(renamed, 1)
+    assert repos.customers.find_organization_by_domain(domain) is None
+
+
+def test_directory_lists_are_sorted_by_name_and_paged(repos: Repos) -> None:
+    names = ["Zoe", "adam", "Mia", "bea"]
+    for name in names:
+        repos.customers.create_customer(replace(customer(Identity.of(IdentityKind.EMAIL, f"{new_id()}@x.example")), name=name))
+    first = repos.customers.list_customers(3)
+    rest = repos.customers.list_customers(3, first.next_key)
+    listed = [c.name for c in first.items + rest.items]
+    assert listed == sorted(names, key=str.lower)
+
+
+# -- agents, teams, tokens, webhooks ---------------------------------------------------------------
+
+
+def agent(email: str | None = None, subject: str | None = None) -> Agent:
+    agent_id = new_id()
+    return Agent(agent_id, email or f"{agent_id}@desk.example", "Ben", Role.AGENT, T0, subject or agent_id)
+
+
+def test_agent_email_and_subject_are_unique(repos: Repos) -> None:
+    ben = agent()
+    repos.directory.create_agent(ben)
+    assert repos.directory.find_agent_by_subject(ben.subject) == ben
+    with pytest.raises(AlreadyExists):
+        repos.directory.create_agent(agent(email=ben.email))
+    with pytest.raises(AlreadyExists):
+        repos.directory.create_agent(agent(subject=ben.subject))
+    updated = replace(ben, capacity=5, version=2)
+    repos.directory.update_agent(updated, 1)
+    assert repos.directory.get_agent(ben.id).capacity == 5
+    with pytest.raises(Conflict):
+        repos.directory.update_agent(replace(updated, capacity=6, version=3), 1)
+
+
+def test_teams_tokens_and_webhooks_are_stored_and_listed(repos: Repos) -> None:
+    team = Team(new_id(), "Billing", T0)
+    repos.directory.create_team(team)
+    assert repos.directory.get_team(team.id) == team
+    with pytest.raises(NotFound):
+        repos.directory.get_team(new_id())
+    token = ApiToken(new_id(), "A1", "ci", f"hash-{new_id()}", T0, last4="abcd")
+    repos.directory.create_token(token)
+    assert repos.directory.find_token(token.token_hash) == token
+    revoked = replace(token, revoked_at=T0)
+    repos.directory.revoke_token(revoked)
+    assert repos.directory.list_tokens("A1") == [revoked]
+    hook = Webhook(new_id(), "https://hooks.example/x", ("ticket.*",), T0, "A1")
+    repos.directory.create_webhook(hook)
+    assert hook in repos.directory.list_webhooks()
+    repos.directory.delete_webhook(hook.id)
+    with pytest.raises(NotFound):
+        repos.directory.get_webhook(hook.id)
+
+
+def test_delivery_records_make_redelivery_detectable(repos: Repos) -> None:
+    assert repos.directory.was_delivered("W1", "E1") is False
+    repos.directory.mark_delivered("W1", "E1", ttl_seconds=60)
+    assert repos.directory.was_delivered("W1", "E1") is True
+    assert repos.directory.was_delivered("W1", "E2") is False
+    repos.directory.mark_delivered("W1", "E3", ttl_seconds=-1)  # expired, not yet deleted by TTL
+    assert repos.directory.was_delivered("W1", "E3") is False
