@@ -1,0 +1,132 @@
+"""The local stack as a user starts it (`lambdesk run`, what `make run` calls), driven over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, free_port
+from tests.webhook_receiver import webhook_receiver
+
+pytestmark = pytest.mark.e2e
+LAMBDESK = Path(sys.executable).parent / "lambdesk"
+START_TIMEOUT = 90
+
+
+@dataclass
+class Stack:
+    process: subprocess.Popen[str]
+    url: str
+    token: str
+    env: dict[str, str]
+    output: list[str]
+
+
+def call(stack: Stack, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = "default",
+         headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    request = urllib.request.Request(stack.url + path, method=method, data=json.dumps(body).encode() if body is not None else None)
+    request.add_header("Content-Type", "application/json")
+    request.add_header("Connection", "close")
+    if token:
+        request.add_header("Authorization", f"Bearer {stack.token if token == 'default' else token}")
+    for key, value in (headers or {}).items():
+        request.add_header(key, value)
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    api_port, moto_port, smtp_port = free_port(), free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LAMBDESK_", "AWS_"))}
+    env["LAMBDESK_LOCAL_STATE"] = str(tmp_path_factory.mktemp("stack") / "stack.json")
+    process = subprocess.Popen(
+        [str(LAMBDESK), "run", "--port", str(api_port), "--moto-port", str(moto_port), "--smtp-port", str(smtp_port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+    )
+    output: list[str] = []
+    token = ""
+    deadline = time.monotonic() + START_TIMEOUT
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        output.append(line)
+        if "Agent token" in line:
+            token = process.stdout.readline().strip()
+            output.append(token)
+        if "Ctrl-C stops everything" in line:
+            break
+    assert token, "the stack did not print a token:\n" + "".join(output[-40:])
+    result = Stack(process, f"http://127.0.0.1:{api_port}", token, env, output)
+    yield result
+    if process.poll() is None:
+        process.kill()
+
+
+def test_the_stack_serves_the_seeded_desk_to_the_printed_token(stack: Stack) -> None:
+    assert call(stack, "GET", "/health", token=None)[0] == 200
+    assert call(stack, "GET", "/v1/tickets", token=None)[0] == 401
+    status, page = call(stack, "GET", "/v1/tickets?view=unassigned")
+    assert status == 200 and len(page["items"]) >= 3
+    status, me = call(stack, "GET", "/v1/me")
+    assert status == 200 and me["role"] == "admin"
+    status, document = call(stack, "GET", "/openapi.json", token=None)
+    assert status == 200 and "/v1/tickets" in document["paths"]
+
+
+def test_a_ticket_flows_through_the_api_and_its_events_reach_a_webhook(stack: Stack) -> None:
+    with webhook_receiver() as receiver:
+        status, hook = call(stack, "POST", "/v1/webhooks", {"url": receiver.url, "events": ["*"]})
+        assert status == 201
+        status, created = call(stack, "POST", "/v1/tickets", {
+            "subject": "E2E: cannot export", "body": "Export hangs at 99%", "requester_email": "e2e@customer.example",
+        })
+        assert status == 201
+        ticket = created["ticket"]
+        status, stale = call(stack, "PATCH", f"/v1/tickets/{ticket['id']}", {"priority": "high"}, headers={"If-Match": '"0"'})
+        assert status == 409 and stale["error"]["current_version"] == 1
+        status, replied = call(stack, "POST", f"/v1/tickets/{ticket['id']}/replies", {"body": "Looking", "version": 1})
+        assert status == 201 and replied["status"] == "open"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            mine = [e["type"] for e in receiver.events() if e["ticket"]["id"] == ticket["id"]]
+            if len(mine) >= 4:
+                break
+            time.sleep(0.2)
+        assert sorted(mine) == ["message.added", "message.added", "ticket.created", "ticket.updated"]
+        assert receiver.received[0].signed_with(hook["secret"])
+        call(stack, "DELETE", f"/v1/webhooks/{hook['id']}")
+
+
+def test_the_cli_mints_tokens_for_the_running_stack(stack: Stack) -> None:
+    out = subprocess.run([str(LAMBDESK), "token", "--email", "chloe@lambdesk.local"], cwd=ROOT, env=stack.env,
+                         capture_output=True, text=True, check=True)
+    status, me = call(stack, "GET", "/v1/me", token=out.stdout.strip())
+    assert status == 200 and me["email"] == "chloe@lambdesk.local" and me["role"] == "agent"
+
+
+def test_ctrl_c_stops_everything(stack: Stack) -> None:
+    port = int(stack.url.rsplit(":", 1)[1])
+    stack.process.send_signal(signal.SIGINT)
+    assert stack.process.wait(timeout=20) == 0
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass
