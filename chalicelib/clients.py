@@ -13,9 +13,7 @@ def client(service: str) -> Any:
     import boto3
 
     settings = get_settings()
-    return boto3.session.Session().client(
-        service, region_name=settings.region, endpoint_url=settings.aws_endpoint_url
-    )
+    return boto3.session.Session().client(service, region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
 
 
 def reset() -> None:

@@ -51,9 +51,7 @@ class Settings(BaseSettings):
             if not self.dev_signing_key:
                 raise ValueError("auth_mode 'dev' needs LAMBDESK_DEV_SIGNING_KEY (32+ characters)")
         elif not (self.cognito_user_pool_id and self.cognito_client_id):
-            raise ValueError(
-                "auth_mode 'cognito' needs LAMBDESK_COGNITO_USER_POOL_ID and LAMBDESK_COGNITO_CLIENT_ID"
-            )
+            raise ValueError("auth_mode 'cognito' needs LAMBDESK_COGNITO_USER_POOL_ID and LAMBDESK_COGNITO_CLIENT_ID")
         if not (self.signing_key or self.signing_key_parameter):
             raise ValueError("set LAMBDESK_SIGNING_KEY or LAMBDESK_SIGNING_KEY_PARAMETER")
         return self

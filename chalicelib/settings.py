@@ -27,7 +27,7 @@ def get_settings() -> Settings:
     from chalicelib.config import Settings
 
     try:
-        return Settings()  # type: ignore[call-arg]
+        return Settings()
     except ValidationError as exc:
         problems = "; ".join(
             f"{ENV_PREFIX}{'.'.join(str(p) for p in e['loc']).upper() or '(settings)'}: {e['msg']}"

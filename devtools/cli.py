@@ -72,8 +72,11 @@ def _cmd_queues(args: argparse.Namespace) -> int:
     for queue, dlq in _queues(env):
         for name in filter(None, (queue, dlq)):
             url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-            attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
-            print(f"{name:40} visible={attrs['ApproximateNumberOfMessages']:>5} in-flight={attrs['ApproximateNumberOfMessagesNotVisible']:>5}")
+            attrs = sqs.get_queue_attributes(
+                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+            )["Attributes"]
+            visible, in_flight = attrs["ApproximateNumberOfMessages"], attrs["ApproximateNumberOfMessagesNotVisible"]
+            print(f"{name:40} visible={visible:>5} in-flight={in_flight:>5}")
     return 0
 
 

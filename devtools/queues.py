@@ -20,7 +20,11 @@ def redrive(sqs: Any, dlq_url: str, queue_url: str, limit: int = 10_000) -> int:
             break
         for message in messages:
             attributes = message.get("MessageAttributes", {})
-            sqs.send_message(QueueUrl=queue_url, MessageBody=message["Body"], **({"MessageAttributes": attributes} if attributes else {}))
+            sqs.send_message(
+                QueueUrl=queue_url,
+                MessageBody=message["Body"],
+                **({"MessageAttributes": attributes} if attributes else {}),
+            )
             sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
             moved += 1
     return moved

@@ -27,16 +27,116 @@ class Seeded:
 
 TICKETS = [
     # subject, requester, channel, priority, type, final status, team, assignee, tags
-    ("Cannot log in after password reset", "maria@acme.example", Channel.EMAIL, Priority.HIGH, TicketType.INCIDENT, Status.OPEN, "Support L1", "ben", ("login",)),
-    ("Invoice #4411 shows the wrong VAT rate", "li@globex.example", Channel.PORTAL, Priority.NORMAL, TicketType.QUESTION, Status.PENDING, "Billing", "chloe", ("billing", "vat")),
-    ("API returns 502 for bulk export", "sam@acme.example", Channel.API, Priority.URGENT, TicketType.INCIDENT, Status.OPEN, "Support L2", "dev", ("api", "export")),
-    ("How do I add a second admin?", "jo@example.org", Channel.CHAT, Priority.LOW, TicketType.QUESTION, Status.SOLVED, "Support L1", "ben", ("accounts",)),
-    ("Card declined although funds available", "ines@example.net", Channel.EMAIL, Priority.HIGH, TicketType.PROBLEM, Status.NEW, None, None, ("billing", "card")),
-    ("Feature request: dark mode", "kai@globex.example", Channel.PORTAL, Priority.LOW, TicketType.TASK, Status.ON_HOLD, "Support L1", "chloe", ("feature-request",)),
-    ("Exchange rate on my transfer looks wrong", "noor@example.com", Channel.EMAIL, Priority.NORMAL, TicketType.QUESTION, Status.NEW, None, None, ("transfer",)),
-    ("Refund not received after 10 days", "maria@acme.example", Channel.EMAIL, Priority.NORMAL, TicketType.PROBLEM, Status.CLOSED, "Billing", "chloe", ("refund",)),
-    ("Webhook signatures do not verify", "sam@acme.example", Channel.API, Priority.HIGH, TicketType.INCIDENT, Status.NEW, "Support L2", None, ("api", "webhooks")),
-    ("Please update my billing address", "li@globex.example", Channel.PHONE, Priority.LOW, TicketType.TASK, Status.SOLVED, "Billing", "chloe", ("billing",)),
+    (
+        "Cannot log in after password reset",
+        "maria@acme.example",
+        Channel.EMAIL,
+        Priority.HIGH,
+        TicketType.INCIDENT,
+        Status.OPEN,
+        "Support L1",
+        "ben",
+        ("login",),
+    ),
+    (
+        "Invoice #4411 shows the wrong VAT rate",
+        "li@globex.example",
+        Channel.PORTAL,
+        Priority.NORMAL,
+        TicketType.QUESTION,
+        Status.PENDING,
+        "Billing",
+        "chloe",
+        ("billing", "vat"),
+    ),
+    (
+        "API returns 502 for bulk export",
+        "sam@acme.example",
+        Channel.API,
+        Priority.URGENT,
+        TicketType.INCIDENT,
+        Status.OPEN,
+        "Support L2",
+        "dev",
+        ("api", "export"),
+    ),
+    (
+        "How do I add a second admin?",
+        "jo@example.org",
+        Channel.CHAT,
+        Priority.LOW,
+        TicketType.QUESTION,
+        Status.SOLVED,
+        "Support L1",
+        "ben",
+        ("accounts",),
+    ),
+    (
+        "Card declined although funds available",
+        "ines@example.net",
+        Channel.EMAIL,
+        Priority.HIGH,
+        TicketType.PROBLEM,
+        Status.NEW,
+        None,
+        None,
+        ("billing", "card"),
+    ),
+    (
+        "Feature request: dark mode",
+        "kai@globex.example",
+        Channel.PORTAL,
+        Priority.LOW,
+        TicketType.TASK,
+        Status.ON_HOLD,
+        "Support L1",
+        "chloe",
+        ("feature-request",),
+    ),
+    (
+        "Exchange rate on my transfer looks wrong",
+        "noor@example.com",
+        Channel.EMAIL,
+        Priority.NORMAL,
+        TicketType.QUESTION,
+        Status.NEW,
+        None,
+        None,
+        ("transfer",),
+    ),
+    (
+        "Refund not received after 10 days",
+        "maria@acme.example",
+        Channel.EMAIL,
+        Priority.NORMAL,
+        TicketType.PROBLEM,
+        Status.CLOSED,
+        "Billing",
+        "chloe",
+        ("refund",),
+    ),
+    (
+        "Webhook signatures do not verify",
+        "sam@acme.example",
+        Channel.API,
+        Priority.HIGH,
+        TicketType.INCIDENT,
+        Status.NEW,
+        "Support L2",
+        None,
+        ("api", "webhooks"),
+    ),
+    (
+        "Please update my billing address",
+        "li@globex.example",
+        Channel.PHONE,
+        Priority.LOW,
+        TicketType.TASK,
+        Status.SOLVED,
+        "Billing",
+        "chloe",
+        ("billing",),
+    ),
 ]
 
 
@@ -44,44 +144,95 @@ def seed_demo(svc: Services) -> Seeded:
     if svc.directory_repo.find_agent_by_subject(ADMIN_SUBJECT):
         return Seeded(ADMIN_SUBJECT, False, 0)
     d = svc.directory
-    teams = {name: d.create_team(name, desc).id for name, desc in (
-        ("Support L1", "First line: every new inquiry"),
-        ("Support L2", "Technical escalations"),
-        ("Billing", "Invoices, refunds, payments"),
-    )}
+    teams = {
+        name: d.create_team(name, desc).id
+        for name, desc in (
+            ("Support L1", "First line: every new inquiry"),
+            ("Support L2", "Technical escalations"),
+            ("Billing", "Invoices, refunds, payments"),
+        )
+    }
     admin = d.create_agent(ADMIN_EMAIL, "Ada Admin", Role.ADMIN, ADMIN_SUBJECT, tuple(teams.values()))
     agents = {
-        "ben": d.create_agent("ben@lambdesk.local", "Ben Okafor", Role.AGENT, "demo-ben", (teams["Support L1"],), ("en", "accounts")),
-        "chloe": d.create_agent("chloe@lambdesk.local", "Chloe Martin", Role.AGENT, "demo-chloe", (teams["Billing"], teams["Support L1"]), ("en", "fr", "billing")),
-        "dev": d.create_agent("dev@lambdesk.local", "Dev Patel", Role.AGENT, "demo-dev", (teams["Support L2"],), ("en", "api")),
+        "ben": d.create_agent(
+            "ben@lambdesk.local", "Ben Okafor", Role.AGENT, "demo-ben", (teams["Support L1"],), ("en", "accounts")
+        ),
+        "chloe": d.create_agent(
+            "chloe@lambdesk.local",
+            "Chloe Martin",
+            Role.AGENT,
+            "demo-chloe",
+            (teams["Billing"], teams["Support L1"]),
+            ("en", "fr", "billing"),
+        ),
+        "dev": d.create_agent(
+            "dev@lambdesk.local", "Dev Patel", Role.AGENT, "demo-dev", (teams["Support L2"],), ("en", "api")
+        ),
     }
     for agent in agents.values():
         d.update_agent(agent.id, agent.version, {"availability": Availability.ONLINE})
     svc.customers.create_organization("Acme Corp", ["acme.example"], vip=True)
     svc.customers.create_organization("Globex", ["globex.example"])
     for number, (subject, email, channel, priority, kind, status, team, assignee, tags) in enumerate(TICKETS, 1):
-        _ticket(svc, admin.id, subject, email, channel, priority, kind, status,
-                teams.get(team or ""), agents[assignee].id if assignee else None, tags, number)
+        _ticket(
+            svc,
+            admin.id,
+            subject,
+            email,
+            channel,
+            priority,
+            kind,
+            status,
+            teams.get(team or ""),
+            agents[assignee].id if assignee else None,
+            tags,
+            number,
+        )
     return Seeded(ADMIN_SUBJECT, True, len(TICKETS))
 
 
-def _ticket(svc: Services, admin_id: str, subject: str, email: str, channel: Channel, priority: Priority,
-            kind: TicketType, status: Status, team_id: str | None, assignee_id: str | None,
-            tags: tuple[str, ...], number: int) -> None:
+def _ticket(
+    svc: Services,
+    admin_id: str,
+    subject: str,
+    email: str,
+    channel: Channel,
+    priority: Priority,
+    kind: TicketType,
+    status: Status,
+    team_id: str | None,
+    assignee_id: str | None,
+    tags: tuple[str, ...],
+    number: int,
+) -> None:
     t = svc.tickets
     name = email.split("@")[0].title()
     ticket, _ = t.create(
         Actor(ActorKind.AGENT, admin_id),
-        NewTicket(subject=subject, body_text=f"Hello,\n\n{subject}. Can you help?\n\nThanks, {name}", channel=channel,
-                  requester_email=email, requester_name=name, priority=priority, type=kind, tags=tags, team_id=team_id),
+        NewTicket(
+            subject=subject,
+            body_text=f"Hello,\n\n{subject}. Can you help?\n\nThanks, {name}",
+            channel=channel,
+            requester_email=email,
+            requester_name=name,
+            priority=priority,
+            type=kind,
+            tags=tags,
+            team_id=team_id,
+        ),
     )
     if assignee_id is None:
         return
     agent = Actor(ActorKind.AGENT, assignee_id)
     ticket = t.update(agent, ticket.id, ticket.version, {"assignee_id": assignee_id})
     ticket = t.note(agent, ticket.id, ticket.version, "Checked the account: nothing unusual in the logs.")
-    ticket = t.reply(agent, ticket.id, ticket.version, f"Hi {name}, thanks for writing. We are looking into it.",
-                     status=Status.PENDING if status is not Status.OPEN else Status.OPEN)
+    ticket = t.reply(
+        agent,
+        ticket.id,
+        ticket.version,
+        f"Hi {name}, thanks for writing. We are looking into it.",
+        status=Status.PENDING if status is not Status.OPEN else Status.OPEN,
+    )
     if status in (Status.SOLVED, Status.CLOSED, Status.OPEN, Status.ON_HOLD):
         customer = svc.customers.get(ticket.requester_id)
         ticket = t.customer_message(customer, ticket.id, "Thanks, here are the details you asked for.", str(channel))

@@ -37,7 +37,8 @@ def scheduled_jobs(app_module: Any, now: float | None = None) -> list[Job]:
     jobs = []
     for source in app_module.app.event_sources:
         if isinstance(source, ScheduledEventConfig):
-            expression = getattr(source.schedule_expression, "to_string", lambda: source.schedule_expression)()
+            schedule = source.schedule_expression
+            expression = schedule.to_string() if hasattr(schedule, "to_string") else schedule
             handler = getattr(app_module, source.handler_string.rsplit(".", 1)[1])
             jobs.append(Job(source.name, handler, interval(str(expression)), start))
     return jobs

@@ -10,9 +10,9 @@ from chalicelib.api.framework import Call, Result, endpoint
 from chalicelib.api.paging import next_cursor, start_key
 from chalicelib.domain.people import Role
 from chalicelib.errors import Forbidden
+from chalicelib.lazy import lazy_module
 from chalicelib.services import signing
 from chalicelib.wiring import services
-from chalicelib.lazy import lazy_module
 
 if TYPE_CHECKING:
     from chalicelib.api import schemas
@@ -30,12 +30,28 @@ def me(call: Call) -> schemas.AgentOut:
     return schemas.AgentOut.of(call.principal.agent)
 
 
-@endpoint(bp, "/v1/agents", "POST", summary="Create an agent", tag=TAG, body="AgentIn", response="AgentOut",
-          status=201, admin=True)
+@endpoint(
+    bp,
+    "/v1/agents",
+    "POST",
+    summary="Create an agent",
+    tag=TAG,
+    body="AgentIn",
+    response="AgentOut",
+    status=201,
+    admin=True,
+)
 def create_agent(call: Call) -> schemas.AgentOut:
     data: schemas.AgentIn = call.body
     agent = services().directory.create_agent(
-        data.email, data.name, data.role, data.subject, tuple(data.teams), tuple(data.skills), data.capacity, data.time_zone
+        data.email,
+        data.name,
+        data.role,
+        data.subject,
+        tuple(data.teams),
+        tuple(data.skills),
+        data.capacity,
+        data.time_zone,
     )
     return schemas.AgentOut.of(agent)
 
@@ -44,7 +60,9 @@ def create_agent(call: Call) -> schemas.AgentOut:
 def list_agents(call: Call) -> schemas.AgentPageOut:
     query: schemas.PageQuery = call.query
     page = services().directory.list_agents(query.limit, start_key(query.cursor, "agents"))
-    return schemas.AgentPageOut(items=[schemas.AgentOut.of(a) for a in page.items], next_cursor=next_cursor(page.next_key, "agents"))
+    return schemas.AgentPageOut(
+        items=[schemas.AgentOut.of(a) for a in page.items], next_cursor=next_cursor(page.next_key, "agents")
+    )
 
 
 @endpoint(bp, "/v1/agents/{agent_id}", "GET", summary="One agent", tag=TAG, response="AgentOut")
@@ -52,8 +70,15 @@ def get_agent(call: Call, agent_id: str) -> schemas.AgentOut:
     return schemas.AgentOut.of(services().directory.get_agent(agent_id))
 
 
-@endpoint(bp, "/v1/agents/{agent_id}", "PATCH", summary="Update an agent (admins; agents: own availability)",
-          tag=TAG, body="AgentUpdateIn", response="AgentOut")
+@endpoint(
+    bp,
+    "/v1/agents/{agent_id}",
+    "PATCH",
+    summary="Update an agent (admins; agents: own availability)",
+    tag=TAG,
+    body="AgentUpdateIn",
+    response="AgentOut",
+)
 def update_agent(call: Call, agent_id: str) -> schemas.AgentOut:
     data: schemas.AgentUpdateIn = call.body
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
@@ -65,8 +90,9 @@ def update_agent(call: Call, agent_id: str) -> schemas.AgentOut:
     return schemas.AgentOut.of(services().directory.update_agent(agent_id, data.version, changes))
 
 
-@endpoint(bp, "/v1/teams", "POST", summary="Create a team", tag=TAG, body="TeamIn", response="TeamOut", status=201,
-          admin=True)
+@endpoint(
+    bp, "/v1/teams", "POST", summary="Create a team", tag=TAG, body="TeamIn", response="TeamOut", status=201, admin=True
+)
 def create_team(call: Call) -> schemas.TeamOut:
     data: schemas.TeamIn = call.body
     return schemas.TeamOut.of(services().directory.create_team(data.name, data.description, data.parent_team_id))
@@ -76,7 +102,9 @@ def create_team(call: Call) -> schemas.TeamOut:
 def list_teams(call: Call) -> schemas.TeamPageOut:
     query: schemas.PageQuery = call.query
     page = services().directory.list_teams(query.limit, start_key(query.cursor, "teams"))
-    return schemas.TeamPageOut(items=[schemas.TeamOut.of(t) for t in page.items], next_cursor=next_cursor(page.next_key, "teams"))
+    return schemas.TeamPageOut(
+        items=[schemas.TeamOut.of(t) for t in page.items], next_cursor=next_cursor(page.next_key, "teams")
+    )
 
 
 @endpoint(bp, "/v1/teams/{team_id}", "GET", summary="One team", tag=TAG, response="TeamOut")
@@ -89,8 +117,16 @@ def _own_or_admin(call: Call, agent_id: str) -> None:
         raise Forbidden("only admins manage other agents' tokens")
 
 
-@endpoint(bp, "/v1/agents/{agent_id}/tokens", "POST", summary="Issue a personal API token (shown once)",
-          tag=TAG, body="TokenIn", response="TokenCreatedOut", status=201)
+@endpoint(
+    bp,
+    "/v1/agents/{agent_id}/tokens",
+    "POST",
+    summary="Issue a personal API token (shown once)",
+    tag=TAG,
+    body="TokenIn",
+    response="TokenCreatedOut",
+    status=201,
+)
 def issue_token(call: Call, agent_id: str) -> schemas.TokenCreatedOut:
     _own_or_admin(call, agent_id)
     data: schemas.TokenIn = call.body
@@ -98,22 +134,33 @@ def issue_token(call: Call, agent_id: str) -> schemas.TokenCreatedOut:
     return schemas.TokenCreatedOut(**schemas.TokenOut.of(token).model_dump(), secret=secret)
 
 
-@endpoint(bp, "/v1/agents/{agent_id}/tokens", "GET", summary="List an agent's API tokens", tag=TAG,
-          response="TokenListOut")
+@endpoint(
+    bp, "/v1/agents/{agent_id}/tokens", "GET", summary="List an agent's API tokens", tag=TAG, response="TokenListOut"
+)
 def list_tokens(call: Call, agent_id: str) -> schemas.TokenListOut:
     _own_or_admin(call, agent_id)
     return schemas.TokenListOut(items=[schemas.TokenOut.of(t) for t in services().directory.list_tokens(agent_id)])
 
 
-@endpoint(bp, "/v1/agents/{agent_id}/tokens/{token_id}", "DELETE", summary="Revoke an API token", tag=TAG,
-          response="TokenOut")
+@endpoint(
+    bp, "/v1/agents/{agent_id}/tokens/{token_id}", "DELETE", summary="Revoke an API token", tag=TAG, response="TokenOut"
+)
 def revoke_token(call: Call, agent_id: str, token_id: str) -> schemas.TokenOut:
     _own_or_admin(call, agent_id)
     return schemas.TokenOut.of(services().directory.revoke_token(agent_id, token_id, call.principal.agent))
 
 
-@endpoint(bp, "/v1/webhooks", "POST", summary="Subscribe a URL to ticket events (secret shown once)", tag=TAG,
-          body="WebhookIn", response="WebhookCreatedOut", status=201, admin=True)
+@endpoint(
+    bp,
+    "/v1/webhooks",
+    "POST",
+    summary="Subscribe a URL to ticket events (secret shown once)",
+    tag=TAG,
+    body="WebhookIn",
+    response="WebhookCreatedOut",
+    status=201,
+    admin=True,
+)
 def create_webhook(call: Call) -> schemas.WebhookCreatedOut:
     data: schemas.WebhookIn = call.body
     webhook = services().directory.create_webhook(data.url, data.events, call.principal.agent.id)

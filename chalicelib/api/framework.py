@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 from chalice.app import Request
+
 from chalicelib.api.errors import PreconditionRequired, error_body, status_for, validation_error
 from chalicelib.domain.people import Role
 from chalicelib.errors import DomainError, InvalidInput
@@ -206,13 +207,10 @@ def _success(spec: RouteSpec, outcome: Any) -> Response:
     result = outcome if isinstance(outcome, Result) else Result(outcome)
     status = result.status or spec.status
     if result.body is None:
-        return Response(body="", status_code=status, headers=result.headers)
+        return Response(body="", status_code=status, headers=dict(result.headers))
     return json_response(result.body.model_dump(mode="json"), status, result.headers)
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        body=json.dumps(body, separators=(",", ":")),
-        status_code=status,
-        headers={"Content-Type": JSON, **(headers or {})},
-    )
+    all_headers: dict[str, str | list[str]] = {"Content-Type": JSON, **(headers or {})}
+    return Response(body=json.dumps(body, separators=(",", ":")), status_code=status, headers=all_headers)

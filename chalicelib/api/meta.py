@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib.api.framework import Call, endpoint, json_response
-from chalicelib.settings import stage
 from chalicelib.lazy import lazy_module
+from chalicelib.settings import stage
 
 if TYPE_CHECKING:
     from chalicelib.api import schemas

@@ -67,12 +67,22 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
         for name, prop in schema.get("properties", {}).items():
             params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
     if spec.versioned:
-        params.append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
-                       "description": "The ETag (version) this change is based on."})
+        params.append(
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "The ETag (version) this change is based on.",
+            }
+        )
     if params:
         op["parameters"] = params
     if spec.body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"$ref": REF.format(model=spec.body)}}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=spec.body)}}},
+        }
     responses: dict[str, Any] = {}
     if spec.response is not None:
         responses[str(spec.status)] = {

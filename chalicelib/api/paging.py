@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.services import signing
 
 
-def start_key(cursor: str | None, scope: str) -> dict[str, str] | None:
+def start_key(cursor: str | None, scope: str) -> dict[str, Any] | None:
     return signing.decode_cursor(cursor, signing.signing_key(), scope)
 
 
-def next_cursor(position: dict[str, str] | None, scope: str) -> str | None:
+def next_cursor(position: dict[str, Any] | None, scope: str) -> str | None:
     return signing.encode_cursor(position, signing.signing_key(), scope)

@@ -198,10 +198,10 @@ class EntryOut(Out):
         return cls(
             id=entry.id,
             at=entry.at,
-            kind=entry.kind.value,  # type: ignore[arg-type]
+            kind=entry.kind.value,
             event=entry.event,
             public=entry.public,
-            author=ActorOut(kind=entry.author.kind.value, id=entry.author.id),  # type: ignore[arg-type]
+            author=ActorOut(kind=entry.author.kind.value, id=entry.author.id),
             ticket_version=entry.ticket_version,
             body=entry.body_text,
             body_html=entry.body_html,
@@ -271,7 +271,7 @@ class CustomerOut(Out):
             id=c.id,
             name=c.name,
             email=c.email,
-            identities=[IdentityOut(kind=i.kind.value, value=i.value) for i in c.identities],  # type: ignore[arg-type]
+            identities=[IdentityOut(kind=i.kind.value, value=i.value) for i in c.identities],
             organization_id=c.organization_id,
             vip=c.vip,
             locale=c.locale,

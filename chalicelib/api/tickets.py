@@ -13,9 +13,9 @@ from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import View, ViewKind
 from chalicelib.errors import InvalidInput
+from chalicelib.lazy import lazy_module
 from chalicelib.services.tickets import NewTicket
 from chalicelib.wiring import services
-from chalicelib.lazy import lazy_module
 
 if TYPE_CHECKING:
     from chalicelib.api import schemas
@@ -36,12 +36,22 @@ def _ticket(ticket: Ticket, status: int | None = None) -> Result:
 
 
 def _detail(ticket: Ticket, timeline: list[TimelineEntry], status: int | None = None) -> Result:
-    body = schemas.TicketDetailOut(ticket=schemas.TicketOut.of(ticket), timeline=[schemas.EntryOut.of(e) for e in timeline])
+    body = schemas.TicketDetailOut(
+        ticket=schemas.TicketOut.of(ticket), timeline=[schemas.EntryOut.of(e) for e in timeline]
+    )
     return Result(body, status, _etag(ticket))
 
 
-@endpoint(bp, "/v1/tickets", "POST", summary="Create a ticket on behalf of a customer", tag=TAG,
-          body="CreateTicketIn", response="TicketDetailOut", status=201)
+@endpoint(
+    bp,
+    "/v1/tickets",
+    "POST",
+    summary="Create a ticket on behalf of a customer",
+    tag=TAG,
+    body="CreateTicketIn",
+    response="TicketDetailOut",
+    status=201,
+)
 def create_ticket(call: Call) -> Result:
     data: schemas.CreateTicketIn = call.body
     new = NewTicket(
@@ -64,8 +74,15 @@ def create_ticket(call: Call) -> Result:
     return _detail(ticket, entries)
 
 
-@endpoint(bp, "/v1/tickets", "GET", summary="List a view of tickets (priority, then age)", tag=TAG,
-          query="TicketListQuery", response="TicketPageOut")
+@endpoint(
+    bp,
+    "/v1/tickets",
+    "GET",
+    summary="List a view of tickets (priority, then age)",
+    tag=TAG,
+    query="TicketListQuery",
+    response="TicketPageOut",
+)
 def list_tickets(call: Call) -> schemas.TicketPageOut:
     query: schemas.TicketListQuery = call.query
     scope = f"tickets:{query.model_dump_json(exclude={'cursor', 'limit'})}"
@@ -75,7 +92,9 @@ def list_tickets(call: Call) -> schemas.TicketPageOut:
         page = svc.requester_view(query.requester_email, query.limit, start, not query.include_solved)
     else:
         page = svc.view(_view(query, call), query.limit, start)
-    return schemas.TicketPageOut(items=[schemas.TicketOut.of(t) for t in page.items], next_cursor=next_cursor(page.next_key, scope))
+    return schemas.TicketPageOut(
+        items=[schemas.TicketOut.of(t) for t in page.items], next_cursor=next_cursor(page.next_key, scope)
+    )
 
 
 def _view(query: schemas.TicketListQuery, call: Call) -> View:
@@ -100,22 +119,38 @@ def _view(query: schemas.TicketListQuery, call: Call) -> View:
     return View(kind, str(value), active and kind is not ViewKind.STATUS)
 
 
-@endpoint(bp, f"/v1/tickets/{ID}", "GET", summary="One ticket with its full timeline", tag=TAG,
-          response="TicketDetailOut")
+@endpoint(
+    bp, f"/v1/tickets/{ID}", "GET", summary="One ticket with its full timeline", tag=TAG, response="TicketDetailOut"
+)
 def get_ticket(call: Call, ticket_id: str) -> Result:
     return _detail(*services().tickets.get(ticket_id))
 
 
-@endpoint(bp, "/v1/tickets/by-number/{number}", "GET", summary="Look a ticket up by its number", tag=TAG,
-          response="TicketDetailOut")
+@endpoint(
+    bp,
+    "/v1/tickets/by-number/{number}",
+    "GET",
+    summary="Look a ticket up by its number",
+    tag=TAG,
+    response="TicketDetailOut",
+)
 def get_ticket_by_number(call: Call, number: str) -> Result:
     if not number.isdigit():
         raise InvalidInput("a ticket number is a positive integer", "number")
     return _detail(*services().tickets.get_by_number(int(number)))
 
 
-@endpoint(bp, f"/v1/tickets/{ID}/replies", "POST", summary="Reply to the customer (public)", tag=TAG,
-          body="ReplyIn", response="TicketOut", status=201, versioned=True)
+@endpoint(
+    bp,
+    f"/v1/tickets/{ID}/replies",
+    "POST",
+    summary="Reply to the customer (public)",
+    tag=TAG,
+    body="ReplyIn",
+    response="TicketOut",
+    status=201,
+    versioned=True,
+)
 def reply(call: Call, ticket_id: str) -> Result:
     data: schemas.ReplyIn = call.body
     ticket = services().tickets.reply(call.principal.actor, ticket_id, call.version or 0, data.body, None, data.status)
@@ -123,8 +158,17 @@ def reply(call: Call, ticket_id: str) -> Result:
     return _ticket(ticket)
 
 
-@endpoint(bp, f"/v1/tickets/{ID}/notes", "POST", summary="Add an internal note (never shown to customers)",
-          tag=TAG, body="NoteIn", response="TicketOut", status=201, versioned=True)
+@endpoint(
+    bp,
+    f"/v1/tickets/{ID}/notes",
+    "POST",
+    summary="Add an internal note (never shown to customers)",
+    tag=TAG,
+    body="NoteIn",
+    response="TicketOut",
+    status=201,
+    versioned=True,
+)
 def add_note(call: Call, ticket_id: str) -> Result:
     data: schemas.NoteIn = call.body
     ticket = services().tickets.note(call.principal.actor, ticket_id, call.version or 0, data.body)
@@ -132,8 +176,16 @@ def add_note(call: Call, ticket_id: str) -> Result:
     return _ticket(ticket)
 
 
-@endpoint(bp, f"/v1/tickets/{ID}", "PATCH", summary="Change status, priority, type, tags, team, assignee",
-          tag=TAG, body="UpdateTicketIn", response="TicketOut", versioned=True)
+@endpoint(
+    bp,
+    f"/v1/tickets/{ID}",
+    "PATCH",
+    summary="Change status, priority, type, tags, team, assignee",
+    tag=TAG,
+    body="UpdateTicketIn",
+    response="TicketOut",
+    versioned=True,
+)
 def update_ticket(call: Call, ticket_id: str) -> Result:
     data: schemas.UpdateTicketIn = call.body
     ticket = services().tickets.update(call.principal.actor, ticket_id, call.version or 0, data.changes())
@@ -141,8 +193,16 @@ def update_ticket(call: Call, ticket_id: str) -> Result:
     return _ticket(ticket)
 
 
-@endpoint(bp, f"/v1/tickets/{ID}/merge", "POST", summary="Merge this ticket into another", tag=TAG,
-          body="MergeIn", response="TicketOut", versioned=True)
+@endpoint(
+    bp,
+    f"/v1/tickets/{ID}/merge",
+    "POST",
+    summary="Merge this ticket into another",
+    tag=TAG,
+    body="MergeIn",
+    response="TicketOut",
+    versioned=True,
+)
 def merge_ticket(call: Call, ticket_id: str) -> Result:
     data: schemas.MergeIn = call.body
     target = services().tickets.merge(call.principal.actor, ticket_id, data.target_id, call.version or 0)
@@ -150,8 +210,16 @@ def merge_ticket(call: Call, ticket_id: str) -> Result:
     return _ticket(target)
 
 
-@endpoint(bp, f"/v1/tickets/{ID}/links", "POST", summary="Link a related ticket", tag=TAG,
-          body="LinkIn", response="TicketOut", versioned=True)
+@endpoint(
+    bp,
+    f"/v1/tickets/{ID}/links",
+    "POST",
+    summary="Link a related ticket",
+    tag=TAG,
+    body="LinkIn",
+    response="TicketOut",
+    versioned=True,
+)
 def link_ticket(call: Call, ticket_id: str) -> Result:
     data: schemas.LinkIn = call.body
     ticket = services().tickets.link(call.principal.actor, ticket_id, data.related_id, call.version or 0)

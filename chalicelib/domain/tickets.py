@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -134,9 +134,7 @@ class Ticket:
     def _transition(self, target: Status, at: datetime) -> Ticket:
         if target not in TRANSITIONS[self.status]:
             allowed = ", ".join(sorted(TRANSITIONS[self.status])) or "none (closed is final)"
-            raise InvalidInput(
-                f"cannot change status from {self.status} to {target}; allowed: {allowed}", "status"
-            )
+            raise InvalidInput(f"cannot change status from {self.status} to {target}; allowed: {allowed}", "status")
         if self.merged_into_id:
             raise InvalidInput("a merged ticket cannot change status", "status")
         solved_at = at if target is Status.SOLVED else (None if target.active else self.solved_at)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from chalicelib.domain.tickets import Ticket
 
@@ -51,7 +51,7 @@ class View:
 class Page(Generic[T]):
     items: list[T]
     # The repository's position after the last item, or None at the end. The service signs it.
-    next_key: dict[str, str] | None = None
+    next_key: dict[str, Any] | None = None
 
 
 def view_sort_key(ticket: Ticket) -> str:

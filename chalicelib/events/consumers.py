@@ -28,10 +28,10 @@ def sqs_batch(raw_event: dict[str, Any], record_handler: Any, context: Any = Non
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    result: dict[str, Any] = process_partial_response(
+    result = process_partial_response(
         event=raw_event, record_handler=record_handler, processor=processor, context=context
     )
-    return result
+    return dict(result)
 
 
 def deliver_webhook_record(record: Any) -> None:

@@ -8,14 +8,15 @@ drift from the real thing. Access patterns and the requests that serve them are 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from chalicelib.domain.people import Agent, ApiToken, Customer, Identity, Organization, Team, Webhook
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import Page, View
 
-StartKey = dict[str, str] | None
+# A repository's position in a listing (DynamoDB's LastEvaluatedKey); opaque above the repositories.
+StartKey = dict[str, Any] | None
 
 
 class TicketRepository(Protocol):

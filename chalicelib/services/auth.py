@@ -74,7 +74,7 @@ class Authenticator:
             if self.settings.auth_mode == "dev":
                 claims = jwt.decode(
                     token,
-                    self.settings.dev_signing_key,
+                    self.settings.dev_signing_key or "",
                     algorithms=["HS256"],
                     audience=DEV_AUDIENCE,
                     issuer=DEV_ISSUER,

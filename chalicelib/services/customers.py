@@ -90,7 +90,7 @@ class CustomerService:
         self.customers.update_customer(updated, based_on)
         return updated
 
-    def list(self, limit: int, start: StartKey) -> Page[Customer]:
+    def list_customers(self, limit: int, start: StartKey) -> Page[Customer]:
         return self.customers.list_customers(limit, start)
 
     def create_organization(self, name: str, domains: list[str], vip: bool = False) -> Organization:

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 from functools import cache
+from typing import Any
 
 from chalicelib.errors import InvalidInput
 from chalicelib.settings import get_settings
@@ -33,7 +34,7 @@ def _mac(key: bytes, purpose: str, payload: bytes) -> bytes:
     return hmac.new(key, purpose.encode() + b"\0" + payload, hashlib.sha256).digest()
 
 
-def encode_cursor(position: dict[str, str] | None, key: bytes, scope: str) -> str | None:
+def encode_cursor(position: dict[str, Any] | None, key: bytes, scope: str) -> str | None:
     """An opaque, tamper-proof page cursor, valid only for the list (``scope``) that issued it."""
     if position is None:
         return None
@@ -42,7 +43,7 @@ def encode_cursor(position: dict[str, str] | None, key: bytes, scope: str) -> st
     return base64.urlsafe_b64encode(mac + payload).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, key: bytes, scope: str) -> dict[str, str] | None:
+def decode_cursor(cursor: str | None, key: bytes, scope: str) -> dict[str, Any] | None:
     if not cursor:
         return None
     try:
@@ -50,9 +51,11 @@ def decode_cursor(cursor: str | None, key: bytes, scope: str) -> dict[str, str] 
     except ValueError:
         raw = b""
     mac, payload = raw[:CURSOR_MAC_BYTES], raw[CURSOR_MAC_BYTES:]
-    if len(mac) != CURSOR_MAC_BYTES or not hmac.compare_digest(mac, _mac(key, f"cursor:{scope}", payload)[:CURSOR_MAC_BYTES]):
+    if len(mac) != CURSOR_MAC_BYTES or not hmac.compare_digest(
+        mac, _mac(key, f"cursor:{scope}", payload)[:CURSOR_MAC_BYTES]
+    ):
         raise InvalidInput("invalid or foreign cursor", "cursor")
-    position: dict[str, str] = json.loads(payload)
+    position: dict[str, Any] = json.loads(payload)
     return position
 
 

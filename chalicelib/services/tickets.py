@@ -207,8 +207,12 @@ class TicketService:
             version=target.version + 1,
         )
         entries = [
-            TimelineEntry.system(closed_source, "ticket.merged", actor, now, data={"into": target.id, "into_number": target.number}),
-            TimelineEntry.system(grown_target, "ticket.merged", actor, now, data={"from": source.id, "from_number": source.number}),
+            TimelineEntry.system(
+                closed_source, "ticket.merged", actor, now, data={"into": target.id, "into_number": target.number}
+            ),
+            TimelineEntry.system(
+                grown_target, "ticket.merged", actor, now, data={"from": source.id, "from_number": source.number}
+            ),
         ]
         self._save([(closed_source, source.version), (grown_target, target.version)], entries)
         return grown_target
@@ -225,8 +229,12 @@ class TicketService:
         first = replace(ticket, related_ids=(*ticket.related_ids, other.id), updated_at=now, version=ticket.version + 1)
         second = replace(other, related_ids=(*other.related_ids, ticket.id), updated_at=now, version=other.version + 1)
         entries = [
-            TimelineEntry.system(first, "ticket.linked", actor, now, data={"related_id": other.id, "related_number": other.number}),
-            TimelineEntry.system(second, "ticket.linked", actor, now, data={"related_id": ticket.id, "related_number": ticket.number}),
+            TimelineEntry.system(
+                first, "ticket.linked", actor, now, data={"related_id": other.id, "related_number": other.number}
+            ),
+            TimelineEntry.system(
+                second, "ticket.linked", actor, now, data={"related_id": ticket.id, "related_number": ticket.number}
+            ),
         ]
         self._save([(first, ticket.version), (second, other.version)], entries)
         return first
@@ -275,9 +283,7 @@ class TicketService:
         )
 
 
-def one_version(
-    before: Ticket, after: Ticket, entries: list[TimelineEntry]
-) -> tuple[Ticket, list[TimelineEntry]]:
+def one_version(before: Ticket, after: Ticket, entries: list[TimelineEntry]) -> tuple[Ticket, list[TimelineEntry]]:
     """One write is one version: a reply that also changes the status bumps the version once."""
     version = before.version + 1
     return replace(after, version=version), [replace(e, ticket_version=version) for e in entries]

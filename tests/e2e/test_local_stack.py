@@ -35,9 +35,17 @@ class Stack:
     output: list[str]
 
 
-def call(stack: Stack, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = "default",
-         headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    request = urllib.request.Request(stack.url + path, method=method, data=json.dumps(body).encode() if body is not None else None)
+def call(
+    stack: Stack,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None = None,
+    token: str | None = "default",
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        stack.url + path, method=method, data=json.dumps(body).encode() if body is not None else None
+    )
     request.add_header("Content-Type", "application/json")
     request.add_header("Connection", "close")
     if token:
@@ -59,7 +67,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env["LAMBDESK_LOCAL_STATE"] = str(tmp_path_factory.mktemp("stack") / "stack.json")
     process = subprocess.Popen(
         [str(LAMBDESK), "run", "--port", str(api_port), "--moto-port", str(moto_port), "--smtp-port", str(smtp_port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
     )
     output: list[str] = []
     token = ""
@@ -97,12 +110,21 @@ def test_a_ticket_flows_through_the_api_and_its_events_reach_a_webhook(stack: St
     with webhook_receiver() as receiver:
         status, hook = call(stack, "POST", "/v1/webhooks", {"url": receiver.url, "events": ["*"]})
         assert status == 201
-        status, created = call(stack, "POST", "/v1/tickets", {
-            "subject": "E2E: cannot export", "body": "Export hangs at 99%", "requester_email": "e2e@customer.example",
-        })
+        status, created = call(
+            stack,
+            "POST",
+            "/v1/tickets",
+            {
+                "subject": "E2E: cannot export",
+                "body": "Export hangs at 99%",
+                "requester_email": "e2e@customer.example",
+            },
+        )
         assert status == 201
         ticket = created["ticket"]
-        status, stale = call(stack, "PATCH", f"/v1/tickets/{ticket['id']}", {"priority": "high"}, headers={"If-Match": '"0"'})
+        status, stale = call(
+            stack, "PATCH", f"/v1/tickets/{ticket['id']}", {"priority": "high"}, headers={"If-Match": '"0"'}
+        )
         assert status == 409 and stale["error"]["current_version"] == 1
         status, replied = call(stack, "POST", f"/v1/tickets/{ticket['id']}/replies", {"body": "Looking", "version": 1})
         assert status == 201 and replied["status"] == "open"
@@ -118,8 +140,14 @@ def test_a_ticket_flows_through_the_api_and_its_events_reach_a_webhook(stack: St
 
 
 def test_the_cli_mints_tokens_for_the_running_stack(stack: Stack) -> None:
-    out = subprocess.run([str(LAMBDESK), "token", "--email", "chloe@lambdesk.local"], cwd=ROOT, env=stack.env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(LAMBDESK), "token", "--email", "chloe@lambdesk.local"],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     status, me = call(stack, "GET", "/v1/me", token=out.stdout.strip())
     assert status == 200 and me["email"] == "chloe@lambdesk.local" and me["role"] == "agent"
 

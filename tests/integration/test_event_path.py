@@ -69,7 +69,9 @@ def test_every_ticket_change_reaches_a_subscribed_webhook_signed(desk: dict[str,
         desk["svc"].tickets.note(desk["actor"], ticket.id, ticket.version, "internal")
         desk["worker"].drain()
         types = [e["type"] for e in receiver.events() if e["ticket"]["id"] == ticket.id]
-        assert sorted(types) == sorted(["ticket.created", "message.added", "message.added", "ticket.updated", "note.added"])
+        assert sorted(types) == sorted(
+            ["ticket.created", "message.added", "message.added", "ticket.updated", "note.added"]
+        )
         assert all(r.signed_with(secret) for r in receiver.received)
         note = receiver.events("note.added")[0]
         assert note["public"] is False and note["ticket"]["number"] == ticket.number
@@ -83,7 +85,9 @@ def test_subscriptions_filter_event_types(desk: dict[str, Any]) -> None:
         assert [e["type"] for e in receiver.events()] == ["ticket.created"]
 
 
-def test_events_survive_a_relay_that_fails_and_are_delivered_once(desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_events_survive_a_relay_that_fails_and_are_delivered_once(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A crash between the write and the delivery: the stream keeps the write and the relay retries."""
     from chalicelib import clients
 

@@ -12,7 +12,17 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.people import Agent, ApiToken, Customer, Identity, IdentityKind, Organization, Role, Team, Webhook
+from chalicelib.domain.people import (
+    Agent,
+    ApiToken,
+    Customer,
+    Identity,
+    IdentityKind,
+    Organization,
+    Role,
+    Team,
+    Webhook,
+)
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket
 from chalicelib.domain.timeline import SYSTEM, Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.domain.views import View, ViewKind
@@ -49,8 +59,13 @@ def repos(request: pytest.FixtureRequest) -> Repos:
 def make_ticket(repos: Repos, minutes: int = 0, **overrides: Any) -> Ticket:
     at = T0 + timedelta(minutes=minutes)
     fields: dict[str, Any] = {
-        "id": new_id(), "number": repos.tickets.allocate_number(), "subject": "Help", "requester_id": "C1",
-        "channel": Channel.EMAIL, "created_at": at, "updated_at": at,
+        "id": new_id(),
+        "number": repos.tickets.allocate_number(),
+        "subject": "Help",
+        "requester_id": "C1",
+        "channel": Channel.EMAIL,
+        "created_at": at,
+        "updated_at": at,
     }
     fields.update(overrides)
     ticket = Ticket(**fields)
@@ -174,12 +189,15 @@ def test_pages_walk_a_view_without_gaps_or_repeats(repos: Repos) -> None:
     assert seen == made
 
 
-@pytest.mark.parametrize(("kind", "attribute", "value"), [
-    (ViewKind.STATUS, "status", Status.PENDING),
-    (ViewKind.PRIORITY, "priority", Priority.HIGH),
-    (ViewKind.ORGANIZATION, "organization_id", "ORG-V"),
-    (ViewKind.ASSIGNEE, "assignee_id", "AGENT-V"),
-])
+@pytest.mark.parametrize(
+    ("kind", "attribute", "value"),
+    [
+        (ViewKind.STATUS, "status", Status.PENDING),
+        (ViewKind.PRIORITY, "priority", Priority.HIGH),
+        (ViewKind.ORGANIZATION, "organization_id", "ORG-V"),
+        (ViewKind.ASSIGNEE, "assignee_id", "AGENT-V"),
+    ],
+)
 def test_each_view_finds_tickets_by_its_field(repos: Repos, kind: ViewKind, attribute: str, value: Any) -> None:
     match = make_ticket(repos, **{attribute: value})
     make_ticket(repos)
@@ -234,7 +252,9 @@ def test_an_email_domain_belongs_to_one_organization(repos: Repos) -> None:
 def test_directory_lists_are_sorted_by_name_and_paged(repos: Repos) -> None:
     names = ["Zoe", "adam", "Mia", "bea"]
     for name in names:
-        repos.customers.create_customer(replace(customer(Identity.of(IdentityKind.EMAIL, f"{new_id()}@x.example")), name=name))
+        repos.customers.create_customer(
+            replace(customer(Identity.of(IdentityKind.EMAIL, f"{new_id()}@x.example")), name=name)
+        )
     first = repos.customers.list_customers(3)
     rest = repos.customers.list_customers(3, first.next_key)
     listed = [c.name for c in first.items + rest.items]

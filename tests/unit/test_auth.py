@@ -62,13 +62,17 @@ def test_expired_wrongly_signed_and_foreign_tokens_are_refused(auth: Authenticat
             auth.authenticate(f"Bearer {token}")
 
 
-def test_a_deactivated_agent_is_refused(auth: Authenticator, agent: Any, directory: InMemoryDirectoryRepository) -> None:
+def test_a_deactivated_agent_is_refused(
+    auth: Authenticator, agent: Any, directory: InMemoryDirectoryRepository
+) -> None:
     directory.update_agent(replace(agent, active=False, version=2), 1)
     with pytest.raises(Unauthenticated, match="deactivated"):
         auth.authenticate(f"Bearer {mint_dev_token(DEV_KEY, agent.subject)}")
 
 
-def test_personal_api_tokens_work_until_revoked(auth: Authenticator, agent: Any, directory: InMemoryDirectoryRepository) -> None:
+def test_personal_api_tokens_work_until_revoked(
+    auth: Authenticator, agent: Any, directory: InMemoryDirectoryRepository
+) -> None:
     service = DirectoryService(directory)
     token, secret = service.issue_token(agent.id, "CI integration")
     assert secret.startswith("ldk_") and token.token_hash not in secret
@@ -100,11 +104,19 @@ def test_cognito_access_tokens_are_checked_against_the_pool_and_client(directory
     authenticator, private, settings = cognito(directory)
     member = DirectoryService(directory).create_agent("c@example.com", "C", subject="cognito-sub-1")
     now = int(time.time())
-    claims = {"sub": "cognito-sub-1", "iss": settings.cognito_issuer, "token_use": "access", "client_id": "client-1", "exp": now + 60}
+    claims = {
+        "sub": "cognito-sub-1",
+        "iss": settings.cognito_issuer,
+        "token_use": "access",
+        "client_id": "client-1",
+        "exp": now + 60,
+    }
     good = jwt.encode(claims, private, algorithm="RS256")
     assert authenticator.authenticate(f"Bearer {good}").agent.id == member.id
     other_client = jwt.encode({**claims, "client_id": "client-2"}, private, algorithm="RS256")
-    other_pool = jwt.encode({**claims, "iss": "https://cognito-idp.us-east-1.amazonaws.com/other"}, private, algorithm="RS256")
+    other_pool = jwt.encode(
+        {**claims, "iss": "https://cognito-idp.us-east-1.amazonaws.com/other"}, private, algorithm="RS256"
+    )
     for token in (other_client, other_pool):
         with pytest.raises(Unauthenticated):
             authenticator.authenticate(f"Bearer {token}")

@@ -8,8 +8,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ["boto3", "botocore", "pynamodb", "jwt", "cryptography", "pydantic_settings", "aws_xray_sdk",
-         "pydantic", "email_validator", "urllib3"]
+HEAVY = [
+    "boto3",
+    "botocore",
+    "pynamodb",
+    "jwt",
+    "cryptography",
+    "pydantic_settings",
+    "aws_xray_sdk",
+    "pydantic",
+    "email_validator",
+    "urllib3",
+]
 
 
 def test_importing_the_app_does_not_import_heavy_modules() -> None:

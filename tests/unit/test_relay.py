@@ -54,11 +54,17 @@ def test_only_new_uncopied_entries_are_events() -> None:
 def test_each_entry_is_published_with_its_type_for_filtering(sns: Stubber) -> None:
     first, second = entry("ticket.created"), entry("message.added")
     for e in (first, second):
-        sns.add_response("publish", {"MessageId": e.id}, {
-            "TopicArn": TOPIC,
-            "Message": json.dumps(__import__("chalicelib.events.envelope", fromlist=["envelope"]).envelope(e), separators=(",", ":")),
-            "MessageAttributes": {"event_type": {"DataType": "String", "StringValue": e.event}},
-        })
+        sns.add_response(
+            "publish",
+            {"MessageId": e.id},
+            {
+                "TopicArn": TOPIC,
+                "Message": json.dumps(
+                    __import__("chalicelib.events.envelope", fromlist=["envelope"]).envelope(e), separators=(",", ":")
+                ),
+                "MessageAttributes": {"event_type": {"DataType": "String", "StringValue": e.event}},
+            },
+        )
     result = handle_stream({"Records": [record(entry_to_item(first), "1"), record(entry_to_item(second), "2")]}, TOPIC)
     assert result == {"batchItemFailures": []}
     sns.assert_no_pending_responses()

@@ -18,7 +18,9 @@ def test_a_cursor_round_trips() -> None:
     assert encode_cursor(None, KEY, "view") is None
 
 
-@pytest.mark.parametrize("mangle", [lambda c: c[:-2] + ("AA" if not c.endswith("AA") else "BB"), lambda c: "x" + c, lambda c: "!!!"])
+@pytest.mark.parametrize(
+    "mangle", [lambda c: c[:-2] + ("AA" if not c.endswith("AA") else "BB"), lambda c: "x" + c, lambda c: "!!!"]
+)
 def test_a_tampered_cursor_is_refused_naming_the_field(mangle: object) -> None:
     cursor = encode_cursor({"pk": "TICKET#1"}, KEY, "view")
     assert cursor

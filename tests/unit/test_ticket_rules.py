@@ -17,8 +17,13 @@ AGENT = Actor(ActorKind.AGENT, "A1")
 
 def ticket(**overrides: object) -> Ticket:
     fields: dict[str, object] = {
-        "id": "T1", "number": 7, "subject": "Help", "requester_id": "C1", "channel": Channel.EMAIL,
-        "created_at": T0, "updated_at": T0,
+        "id": "T1",
+        "number": 7,
+        "subject": "Help",
+        "requester_id": "C1",
+        "channel": Channel.EMAIL,
+        "created_at": T0,
+        "updated_at": T0,
     }
     fields.update(overrides)
     return Ticket(**fields)  # type: ignore[arg-type]

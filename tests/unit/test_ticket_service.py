@@ -39,7 +39,11 @@ def agent(svc: Any) -> Actor:
 
 
 def new(**overrides: Any) -> NewTicket:
-    fields: dict[str, Any] = {"subject": "Printer on fire", "body_text": "Help!", "requester_email": "Bob@Customer.Example"}
+    fields: dict[str, Any] = {
+        "subject": "Printer on fire",
+        "body_text": "Help!",
+        "requester_email": "Bob@Customer.Example",
+    }
     fields.update(overrides)
     return NewTicket(**fields)
 

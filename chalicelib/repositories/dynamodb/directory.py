@@ -63,9 +63,7 @@ class DynamoDirectoryRepository:
         with base.transaction(error) as txn:
             txn.save(agent_to_item(agent), condition=AgentItem.version == expected_version)
             if agent.email != before.email:
-                txn.save(
-                    base.lookup_item(f"AGENTEMAIL#{agent.email}", agent.id), condition=Item.pk.does_not_exist()
-                )
+                txn.save(base.lookup_item(f"AGENTEMAIL#{agent.email}", agent.id), condition=Item.pk.does_not_exist())
                 txn.delete(LookupItem(f"AGENTEMAIL#{before.email}", base.LOOKUP_SK))
 
     def list_agents(self, limit: int, start: dict[str, str] | None = None) -> Page[Agent]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.domain.people import (
     Agent,
     ApiToken,
@@ -28,6 +30,13 @@ from chalicelib.repositories.dynamodb.models import (
 )
 
 TICKET_SK = "TICKET"
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """A list attribute (absent when empty) as a tuple of strings."""
+    return tuple(str(v) for v in (value or ()))
+
+
 ENTRY_PREFIX = "TL#"
 LOOKUP_SK = "LOOKUP"
 
@@ -82,9 +91,9 @@ def item_to_ticket(i: TicketItem) -> Ticket:
         status=Status(i.status),
         priority=Priority(i.priority),
         type=TicketType(i.type) if i.type else None,
-        tags=tuple(i.tags or ()),
-        ccs=tuple(i.ccs or ()),
-        followers=tuple(i.followers or ()),
+        tags=_strings(i.tags),
+        ccs=_strings(i.ccs),
+        followers=_strings(i.followers),
         organization_id=i.organization_id,
         team_id=i.team_id,
         assignee_id=i.assignee_id,
@@ -93,7 +102,7 @@ def item_to_ticket(i: TicketItem) -> Ticket:
         last_agent_message_at=i.last_agent_message_at,
         solved_at=i.solved_at,
         closed_at=i.closed_at,
-        related_ids=tuple(i.related_ids or ()),
+        related_ids=_strings(i.related_ids),
         merged_into_id=i.merged_into_id,
         version=int(i.version),
     )
@@ -194,7 +203,7 @@ def item_to_org(i: OrganizationItem) -> Organization:
         id=i.id,
         name=i.name,
         created_at=i.created_at,
-        domains=tuple(i.domains or ()),
+        domains=_strings(i.domains),
         vip=bool(i.vip),
         version=int(i.version),
     )
@@ -230,8 +239,8 @@ def item_to_agent(i: AgentItem) -> Agent:
         role=Role(i.role),
         created_at=i.created_at,
         subject=i.subject,
-        teams=tuple(i.teams or ()),
-        skills=tuple(i.skills or ()),
+        teams=_strings(i.teams),
+        skills=_strings(i.skills),
         capacity=int(i.capacity),
         availability=Availability(i.availability),
         time_zone=i.time_zone,
@@ -315,7 +324,7 @@ def item_to_webhook(i: WebhookItem) -> Webhook:
     return Webhook(
         id=i.id,
         url=i.url,
-        events=tuple(i.events),
+        events=_strings(i.events),
         created_at=i.created_at,
         created_by=i.created_by,
         active=bool(i.active),

@@ -238,7 +238,8 @@ def all_item_classes() -> list[type[Item]]:
 def bind(table_name: str, region: str, host: str | None) -> None:
     """Point every model at the table (called once by the repository factory, and by tests)."""
     for cls in all_item_classes():
-        cls.Meta.table_name = table_name
-        cls.Meta.region = region
-        cls.Meta.host = host
+        meta = cls.Meta
+        meta.table_name = table_name
+        meta.region = region
+        setattr(meta, "host", host)  # noqa: B010 - optional Meta attribute pynamodb reads when connecting
         cls._connection = None

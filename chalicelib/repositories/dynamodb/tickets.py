@@ -35,9 +35,7 @@ class DynamoTicketRepository:
 
         with base.transaction(error) as txn:
             txn.save(ticket_to_item(ticket), condition=Item.pk.does_not_exist())
-            txn.save(
-                base.lookup_item(f"TICKETNO#{ticket.number}", ticket.id), condition=Item.pk.does_not_exist()
-            )
+            txn.save(base.lookup_item(f"TICKETNO#{ticket.number}", ticket.id), condition=Item.pk.does_not_exist())
             for entry in entries:
                 txn.save(entry_to_item(entry))
 
@@ -92,7 +90,5 @@ class DynamoTicketRepository:
         index_name, _ = VIEW_INDEX[view.kind]
         index = getattr(Item, f"idx_{index_name}")
         condition = Item.view_sk.startswith(ACTIVE_PREFIX) if view.active_only else None
-        results = index.query(
-            view.value, condition, limit=limit, page_size=limit, last_evaluated_key=start
-        )
+        results = index.query(view.value, condition, limit=limit, page_size=limit, last_evaluated_key=start)
         return base.page(results, item_to_ticket)
