@@ -73,6 +73,7 @@ def install(app: Chalice) -> None:
     @app.middleware("http")
     def http_context(event: Request, get_response: Callable[[Request], Response]) -> Response:
         log = logger()
+        tracer()  # when tracing is on, the first request creates the Tracer (it patches botocore)
         context = event.context or {}
         correlation = event.headers.get("x-correlation-id") or context.get("requestId") or ""
         log.set_correlation_id(correlation)

@@ -28,6 +28,7 @@ ID = "{ticket_id}"
 
 
 def _etag(ticket: Ticket) -> dict[str, str]:
+    observability.logger().append_keys(ticket_number=ticket.number)
     return {"ETag": f'"{ticket.version}"'}
 
 
@@ -69,7 +70,6 @@ def create_ticket(call: Call) -> Result:
         assignee_id=data.assignee_id,
     )
     ticket, entries = services().tickets.create(call.principal.actor, new)
-    observability.logger().append_keys(ticket_number=ticket.number)
     observability.count("TicketCreated", channel=str(ticket.channel))
     return _detail(ticket, entries)
 
