@@ -9,12 +9,14 @@ from chalice.app import SQSEvent
 
 from chalicelib import observability, resources
 from chalicelib.api import admin, customers, meta, tickets
+from chalicelib.api.framework import uniform_errors
 from chalicelib.settings import stage
 
 app = Chalice(app_name=resources.APP_NAME, configure_logs=False)
 names = resources.Names(stage())
 
 observability.install(app)
+app.middleware("http")(uniform_errors)
 app.register_blueprint(meta.bp)
 app.register_blueprint(tickets.bp)
 app.register_blueprint(customers.bp)

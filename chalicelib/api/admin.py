@@ -81,7 +81,7 @@ def get_agent(call: Call, agent_id: str) -> schemas.AgentOut:
 )
 def update_agent(call: Call, agent_id: str) -> schemas.AgentOut:
     data: schemas.AgentUpdateIn = call.body
-    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    changes = data.changes()
     if not call.principal.is_admin and (agent_id != call.principal.agent.id or set(changes) - SELF_SERVICE_FIELDS):
         raise Forbidden("agents may change only their own name, availability and time zone")
     for key in ("teams", "skills"):

@@ -100,7 +100,7 @@ def get_customer(call: Call, customer_id: str) -> schemas.CustomerOut:
 )
 def update_customer(call: Call, customer_id: str) -> schemas.CustomerOut:
     data: schemas.CustomerUpdateIn = call.body
-    sent = data.model_dump(exclude_unset=True, exclude={"version", "emails", "chat_ids", "phones"})
+    sent = {k: v for k, v in data.changes().items() if k not in ("emails", "chat_ids", "phones")}
     if {"emails", "chat_ids", "phones"} & data.model_fields_set:
         current = services().customers.get(customer_id)
 
@@ -183,7 +183,7 @@ def get_organization(call: Call, org_id: str) -> schemas.OrganizationOut:
 )
 def update_organization(call: Call, org_id: str) -> schemas.OrganizationOut:
     data: schemas.OrganizationUpdateIn = call.body
-    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    changes = data.changes()
     return schemas.OrganizationOut.of(services().customers.update_organization(org_id, data.version, changes))
 
 

@@ -192,7 +192,7 @@ def _version(spec: RouteSpec, request: Request, body: Any) -> int | None:
     header = request.headers.get("if-match")
     if header:
         value = header.strip().removeprefix("W/").strip('"')
-        if not value.isdigit():
+        if not value.isascii() or not value.isdigit() or len(value) > 12:
             raise InvalidInput("If-Match must be the ticket's ETag, a version number", "If-Match")
         return int(value)
     version = getattr(body, "version", None)
@@ -209,6 +209,23 @@ def _success(spec: RouteSpec, outcome: Any) -> Response:
     if result.body is None:
         return Response(body="", status_code=status, headers=dict(result.headers))
     return json_response(result.body.model_dump(mode="json"), status, result.headers)
+
+
+# Errors Chalice produces itself before a view runs, e.g. BadRequestError or UnsupportedMediaType.
+_CHALICE_CODES = {"UnsupportedMediaType": "unsupported_media_type", "BadRequestError": "invalid_input"}
+
+
+def uniform_errors(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """HTTP middleware: give Chalice's own error responses the Lambdesk error shape."""
+    response = get_response(event)
+    chalice_error = response.body if isinstance(response.body, dict) else None
+    if 400 <= response.status_code < 500 and chalice_error is not None and set(chalice_error) == {"Code", "Message"}:
+        code = _CHALICE_CODES.get(chalice_error.get("Code", ""), "invalid_request")
+        body: dict[str, Any] = {"code": code, "message": chalice_error.get("Message", "")}
+        if code == "unsupported_media_type":
+            body["fields"] = [{"field": "Content-Type", "message": "send application/json"}]
+        return json_response({"error": body}, response.status_code)
+    return response
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -23,7 +23,15 @@ def health(call: Call) -> schemas.HealthOut:
     return schemas.HealthOut(status="ok", stage=stage())
 
 
-@endpoint(bp, "/openapi.json", "GET", summary="This API's OpenAPI 3.1 document", tag="meta", public=True)
+@endpoint(
+    bp,
+    "/openapi.json",
+    "GET",
+    summary="This API's OpenAPI 3.1 document",
+    tag="meta",
+    response="OpenApiDocumentOut",
+    public=True,
+)
 def openapi_document(call: Call) -> object:
     from chalicelib.api.openapi import document
 

@@ -96,6 +96,8 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
         if spec.public and status in ("401", "403"):
             continue
         responses[status] = {"description": description, **error}
+    if spec.body is not None:
+        responses["415"] = {"description": "The body is not application/json", **error}
     op["responses"] = responses
     if spec.public:
         op["security"] = []

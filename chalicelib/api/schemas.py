@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    RootModel,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from chalicelib.domain.ids import ID_PATTERN
 from chalicelib.domain.people import Agent, ApiToken, Availability, Customer, Organization, Role, Team, Webhook
@@ -26,6 +36,23 @@ class In(BaseModel):
 
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class PatchIn(In):
+    """A partial update: only the fields sent change. ``null`` is refused (400 naming the field) unless the
+    field can be cleared."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"version"})
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_clearable(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.NULLABLE:
+            raise ValueError("may not be null")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True, exclude={"version"})
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -83,7 +110,9 @@ class NoteIn(In):
     version: Version | None = None
 
 
-class UpdateTicketIn(In):
+class UpdateTicketIn(PatchIn):
+    NULLABLE = frozenset({"version", "type", "team_id", "assignee_id"})
+
     version: Version | None = None
     subject: Text | None = None
     status: Status | None = None
@@ -93,14 +122,6 @@ class UpdateTicketIn(In):
     ccs: list[EmailStr] | None = Field(None, max_length=50)
     team_id: EntityId | None = None
     assignee_id: EntityId | None = None
-
-    def changes(self) -> dict[str, Any]:
-        """Only the fields the caller sent; an explicit null clears team, assignee or type."""
-        sent = self.model_dump(exclude_unset=True, exclude={"version"})
-        for required in ("subject", "status", "priority"):
-            if required in sent and sent[required] is None:
-                sent.pop(required)
-        return sent
 
 
 class MergeIn(In):
@@ -241,7 +262,9 @@ class CustomerIn(In):
     time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
-class CustomerUpdateIn(In):
+class CustomerUpdateIn(PatchIn):
+    NULLABLE = frozenset({"organization_id", "locale", "time_zone"})
+
     version: Version
     name: Text | None = None
     emails: list[EmailStr] | None = None
@@ -298,7 +321,7 @@ class OrganizationIn(In):
     vip: bool = False
 
 
-class OrganizationUpdateIn(In):
+class OrganizationUpdateIn(PatchIn):
     version: Version
     name: Text | None = None
     domains: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]] | None = None
@@ -339,7 +362,7 @@ class AgentIn(In):
     time_zone: Annotated[str, StringConstraints(max_length=64)] = "UTC"
 
 
-class AgentUpdateIn(In):
+class AgentUpdateIn(PatchIn):
     version: Version
     name: Text | None = None
     role: Role | None = None
@@ -449,6 +472,10 @@ class WebhookCreatedOut(WebhookOut):
 
 class WebhookListOut(Out):
     items: list[WebhookOut]
+
+
+class OpenApiDocumentOut(RootModel[dict[str, Any]]):
+    """The OpenAPI document itself."""
 
 
 class HealthOut(Out):

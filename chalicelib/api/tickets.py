@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from chalice import Blueprint  # type: ignore[attr-defined]
@@ -85,13 +86,16 @@ def create_ticket(call: Call) -> Result:
 )
 def list_tickets(call: Call) -> schemas.TicketPageOut:
     query: schemas.TicketListQuery = call.query
-    scope = f"tickets:{query.model_dump_json(exclude={'cursor', 'limit'})}"
-    start = start_key(query.cursor, scope)
     svc = services().tickets
     if query.view == "requester" and query.requester_email:
+        scope = f"tickets:requester-email:{query.requester_email.lower()}:{query.include_solved}"
+        start = start_key(query.cursor, scope)
         page = svc.requester_view(query.requester_email, query.limit, start, not query.include_solved)
     else:
-        page = svc.view(_view(query, call), query.limit, start)
+        view = _view(query, call)
+        # The cursor is valid only for the view (kind and value, e.g. the caller for "mine") that issued it.
+        scope = f"tickets:{view.kind}:{view.value}:{view.active_only}"
+        page = svc.view(view, query.limit, start_key(query.cursor, scope))
     return schemas.TicketPageOut(
         items=[schemas.TicketOut.of(t) for t in page.items], next_cursor=next_cursor(page.next_key, scope)
     )
@@ -135,7 +139,7 @@ def get_ticket(call: Call, ticket_id: str) -> Result:
     response="TicketDetailOut",
 )
 def get_ticket_by_number(call: Call, number: str) -> Result:
-    if not number.isdigit():
+    if not re.fullmatch(r"[0-9]{1,12}", number):
         raise InvalidInput("a ticket number is a positive integer", "number")
     return _detail(*services().tickets.get_by_number(int(number)))
 

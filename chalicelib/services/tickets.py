@@ -220,7 +220,7 @@ class TicketService:
     def link(self, actor: Actor, ticket_id: str, other_id: str, based_on: int) -> Ticket:
         """Mark two tickets as related (both sides)."""
         if ticket_id == other_id:
-            raise InvalidInput("a ticket cannot be related to itself", "ticket_id")
+            raise InvalidInput("a ticket cannot be related to itself", "related_id")
         ticket = self._load(ticket_id, based_on)
         other = self.tickets.get(other_id)
         if other.id in ticket.related_ids:
