@@ -9,12 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -24,64 +21,15 @@ from chalicelib.events.envelope import envelope
 from tests.api.contract import Api
 from tests.api.support import Desk
 from tests.conftest import free_port
+from tests.webhook_receiver import Receiver, webhook_receiver
 
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:lambdesk-test-webhooks"
 
 
-@dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def event_type(self) -> str:
-        return self.headers["X-Lambdesk-Event"]
-
-    @property
-    def event_id(self) -> str:
-        return self.headers["X-Lambdesk-Event-Id"]
-
-
-@dataclass
-class Receiver:
-    """An HTTP endpoint that records every POST and answers 500 for the event ids it is told to refuse."""
-
-    url: str = ""
-    requests: list[Received] = field(default_factory=list)
-    refuse: set[str] = field(default_factory=set)
-
-    def of(self, path: str) -> list[Received]:
-        return [r for r in self.requests if r.path == path]
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    state = Receiver()
-    lock = threading.Lock()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            seen = Received(self.path, dict(self.headers.items()), body)
-            with lock:
-                state.requests.append(seen)
-            status = 500 if seen.headers.get("X-Lambdesk-Event-Id") in state.refuse else 204
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield state
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with webhook_receiver() as running:
+        yield running
 
 
 def sqs_event(entries: list[TimelineEntry]) -> tuple[dict[str, Any], list[str]]:
