@@ -1,0 +1,1 @@
+"""The Lambdesk CDK app: one stack per stage, built by :func:`stacks.build.build_app`."""

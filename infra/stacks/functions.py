@@ -1,0 +1,112 @@
+"""Finish what ``chalice package`` leaves open, through the escape hatch on the SAM resources.
+
+For every function: a fixed name (``lambdesk-<stage>-<function>``), its own role, a log group with a
+retention created before the function, and for every SQS event source the queue's real ARN (so
+CloudFormation orders them) and ``ReportBatchItemFailures`` (Chalice never sets it, and without it a
+returned ``batchItemFailures`` is ignored). Then the DynamoDB stream mapping of the relay, which
+Chalice cannot express because the stream ARN exists only at deploy time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sam as sam
+from constructs import Construct
+
+from chalicelib.resources import FUNCTION_STREAM_RELAY, Names
+
+from .chalice_app import PackagedApp, PackagedFunction
+from .config import StageConfig
+from .permissions import AppResources, function_role
+
+BATCH_ITEM_FAILURES = ["ReportBatchItemFailures"]
+STREAM_BATCH_SIZE = 100
+STREAM_RETRY_ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class DeployedFunction:
+    spec: PackagedFunction
+    function_name: str
+    role: iam.Role
+    log_group: logs.LogGroup
+    resource: sam.CfnFunction
+
+
+def wire_functions(
+    scope: Construct, app: PackagedApp, names: Names, config: StageConfig, res: AppResources
+) -> dict[str, DeployedFunction]:
+    deployed = {}
+    for spec in app.functions.values():
+        function_name = f"{names.prefix}-{spec.name}"
+        resource = app.construct.get_resource(spec.logical_id)
+        assert isinstance(resource, sam.CfnFunction)
+        log_group = logs.LogGroup(
+            scope,
+            f"{spec.logical_id}Logs",
+            log_group_name=f"/aws/lambda/{function_name}",
+            retention=config.log_retention,
+            removal_policy=RemovalPolicy.RETAIN if config.protect_data else RemovalPolicy.DESTROY,
+        )
+        role = function_role(scope, spec, function_name, res, config.tracing)
+        resource.add_property_override("FunctionName", function_name)
+        resource.add_property_override("Role", role.role_arn)
+        # Otherwise Lambda may create the group first (without retention) and the stack fails.
+        resource.add_resource_dependency(log_group.node.default_child)  # type: ignore[arg-type]
+        for event_id, queue_name in spec.sqs_events.items():
+            consumer_queue = res.queues[queue_name]
+            events = f"Events.{event_id}.Properties"
+            resource.add_property_override(f"{events}.Queue", consumer_queue.queue.queue_arn)
+            resource.add_property_override(f"{events}.FunctionResponseTypes", BATCH_ITEM_FAILURES)
+            consumer_queue.fit_consumer_timeout(spec.timeout)
+        deployed[spec.logical_id] = DeployedFunction(spec, function_name, role, log_group, resource)
+    return deployed
+
+
+def connect_stream_relay(
+    scope: Construct, app: PackagedApp, deployed: dict[str, DeployedFunction], res: AppResources
+) -> lambda_.CfnEventSourceMapping:
+    relay = deployed[app.function(FUNCTION_STREAM_RELAY).logical_id]
+    return lambda_.CfnEventSourceMapping(
+        scope,
+        "StreamRelayMapping",
+        function_name=relay.resource.ref,
+        event_source_arn=res.table.table_stream_arn,
+        starting_position="TRIM_HORIZON",
+        batch_size=STREAM_BATCH_SIZE,
+        # A poison record is isolated by halving the batch, retried, then parked in the relay DLQ:
+        # the shard moves on and the record is not lost.
+        bisect_batch_on_function_error=True,
+        function_response_types=BATCH_ITEM_FAILURES,
+        maximum_retry_attempts=STREAM_RETRY_ATTEMPTS,
+        destination_config=lambda_.CfnEventSourceMapping.DestinationConfigProperty(
+            on_failure=lambda_.CfnEventSourceMapping.OnFailureProperty(destination=res.relay_dlq.queue_arn)
+        ),
+    )
+
+
+def configure_rest_api(app: PackagedApp, names: Names, config: StageConfig) -> str | None:
+    """Name the REST API after the stage (its metrics are keyed by name) and set stage throttling."""
+    if app.api_stage is None:
+        return None
+    api = app.construct.get_resource("RestAPI")
+    api.add_property_override("Name", names.prefix)
+    api.add_property_override("DefinitionBody.info.title", names.prefix)
+    api.add_property_override(
+        "MethodSettings",
+        [
+            {
+                "ResourcePath": "/*",
+                "HttpMethod": "*",
+                "ThrottlingRateLimit": config.api_throttle_rate,
+                "ThrottlingBurstLimit": config.api_throttle_burst,
+            }
+        ],
+    )
+    api.add_property_override("TracingEnabled", config.tracing)
+    return names.prefix

@@ -1,0 +1,138 @@
+"""One Lambdesk stage: data, messaging, mail, agents, the Chalice app, and its monitoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from chalicelib.resources import EVENT_CONSUMER_QUEUES, Names
+
+from . import chalice_app
+from .auth import Agents
+from .config import StageConfig
+from .data import create_table
+from .functions import configure_rest_api, connect_stream_relay, wire_functions
+from .mail import Mail
+from .monitoring import Monitoring, Watched
+from .permissions import AppResources
+from .queues import ConsumerQueue, dead_letter_queue, topic
+
+SIGNING_KEY_NAME = "signing-key"
+# Chalice needs some role ARN for ``manage_iam_role: false``; every function's Role is replaced
+# by its own role below, and a function left with this value fails the deploy loudly.
+ROLE_PLACEHOLDER = "arn:aws:iam::000000000000:role/replaced-by-lambdesk-infra"
+
+
+class LambdeskStack(Stack):
+    def __init__(self, scope: Construct, config: StageConfig, *, chalice_source_dir: Path, **kwargs: Any) -> None:
+        names = Names(config.stage)
+        # The construct id is the stage: Chalice names its stage after this scope's path.
+        super().__init__(scope, config.stage, stack_name=names.prefix, **kwargs)
+        self.names = names
+        self.table = create_table(self, names, config)
+        self.events_topic = topic(
+            self,
+            "EventsTopic",
+            names.events_topic,
+            # Only our functions publish, so the AWS managed key works (no key fee).
+            master_key=kms.Alias.from_alias_name(self, "SnsManagedKey", "alias/aws/sns"),
+        )
+        self.consumer_queues = {
+            purpose: ConsumerQueue(
+                self, f"Events{purpose.capitalize()}", queue_name=names.queue(purpose), dlq_name=names.dlq(purpose)
+            )
+            for purpose in EVENT_CONSUMER_QUEUES
+        }
+        for consumer in self.consumer_queues.values():
+            consumer.subscribe_to(self.events_topic)
+        self.relay_dlq = dead_letter_queue(
+            self, "RelayDlq", names.relay_dlq, "of the stream relay (on-failure destination)"
+        )
+        self.mail = Mail(self, "Mail", names=names, config=config)
+        self.agents = Agents(self, "Agents", names=names, config=config)
+        self.signing_key_parameter = f"{names.secrets_prefix}{SIGNING_KEY_NAME}"
+
+        self.app = chalice_app.package(
+            self,
+            "Api",
+            source_dir=chalice_source_dir,
+            stage=config.stage,
+            stage_config=self._chalice_stage_config(config),
+        )
+        queues = {q.queue_name: q for q in [*self.consumer_queues.values(), self.mail.inbound, self.mail.feedback]}
+        resources = AppResources(
+            table=self.table,
+            events_topic=self.events_topic,
+            signing_key_parameter=self.signing_key_parameter,
+            queues=queues,
+            mail_bucket=self.mail.bucket,
+            relay_dlq=self.relay_dlq,
+            inbound_queue_name=self.mail.inbound.queue_name,
+        )
+        self.functions = wire_functions(self, self.app, names, config, resources)
+        self.stream_mapping = connect_stream_relay(self, self.app, self.functions, resources)
+        api_name = configure_rest_api(self.app, names, config)
+        for purpose in EVENT_CONSUMER_QUEUES:
+            if not self.app.consumers_of(names.queue(purpose)):
+                raise LookupError(f"no function in the Chalice app consumes {names.queue(purpose)}")
+
+        dead_letter_queues = {q.dlq_name: q.dlq for q in queues.values()}
+        dead_letter_queues[names.relay_dlq] = self.relay_dlq
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            names=names,
+            config=config,
+            watched=Watched(
+                functions=sorted(f.function_name for f in self.functions.values()),
+                dead_letter_queues={n: q for n, q in sorted(dead_letter_queues.items())},
+                work_queues={n: q.queue for n, q in sorted(queues.items())},
+                api_name=api_name,
+                api_stage=self.app.api_stage,
+                table_name=names.table,
+            ),
+        )
+        self._outputs(config)
+
+    def _chalice_stage_config(self, config: StageConfig) -> dict[str, Any]:
+        return {
+            "manage_iam_role": False,
+            "iam_role_arn": ROLE_PLACEHOLDER,
+            "autogen_policy": False,
+            "xray": config.tracing,
+            "environment_variables": {
+                "LAMBDESK_STAGE": config.stage,
+                "LAMBDESK_TABLE_NAME": self.table.table_name,
+                "LAMBDESK_EVENTS_TOPIC_ARN": self.events_topic.topic_arn,
+                "LAMBDESK_AUTH_MODE": "cognito",
+                "LAMBDESK_COGNITO_USER_POOL_ID": self.agents.user_pool.user_pool_id,
+                "LAMBDESK_COGNITO_CLIENT_ID": self.agents.client.user_pool_client_id,
+                "LAMBDESK_SIGNING_KEY_PARAMETER": self.signing_key_parameter,
+                "LAMBDESK_TRACING": "true" if config.tracing else "false",
+                "POWERTOOLS_SERVICE_NAME": "lambdesk",
+                "POWERTOOLS_METRICS_NAMESPACE": "Lambdesk",
+            },
+        }
+
+    def _outputs(self, config: StageConfig) -> None:
+        outputs = {
+            "TableName": self.table.table_name,
+            "EventsTopicArn": self.events_topic.topic_arn,
+            "UserPoolId": self.agents.user_pool.user_pool_id,
+            "UserPoolClientId": self.agents.client.user_pool_client_id,
+            "MailBucket": self.mail.bucket.bucket_name,
+            "ReceiptRuleSet": self.mail.rule_set_name,
+            "ConfigurationSet": self.mail.configuration_set.configuration_set_name,
+            "SigningKeyParameter": self.signing_key_parameter,
+            "OpsTopicArn": self.monitoring.topic.topic_arn,
+            "SupportDomain": config.support_domain,
+        }
+        for index, record in enumerate(self.mail.identity.dkim_records, start=1):
+            outputs[f"DkimRecord{index}Name"] = record.name
+            outputs[f"DkimRecord{index}Value"] = record.value
+        for key, value in outputs.items():
+            CfnOutput(self, key, value=value)

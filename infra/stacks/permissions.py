@@ -1,0 +1,168 @@
+"""One IAM role per function, written out by hand: ``autogen_policy`` cannot see pynamodb, S3 or SES calls.
+
+Every statement names its resources; the only wildcards are the ones AWS leaves no alternative to
+(log streams, the table's indexes, ``dynamodb:ListStreams``, X-Ray), each acknowledged with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import ArnFormat, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from chalicelib.resources import FUNCTION_STREAM_RELAY
+
+from .chalice_app import PackagedFunction
+from .mail import RAW_MAIL_PREFIX
+from .nag import acknowledge_wildcard_resource
+from .queues import ConsumerQueue
+
+# Item-level actions only. Transactions (TransactWriteItems / TransactGetItems) are authorized
+# through these same actions, per item.
+TABLE_ITEM_ACTIONS = [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+]
+STREAM_READ_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
+QUEUE_CONSUME_ACTIONS = [
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+]
+# The stream relay only moves stream records to the events topic: it never touches items.
+NO_TABLE_ACCESS = {FUNCTION_STREAM_RELAY}
+
+
+@dataclass(frozen=True)
+class AppResources:
+    table: dynamodb.Table
+    events_topic: sns.Topic
+    signing_key_parameter: str
+    queues: dict[str, ConsumerQueue]  # by queue name
+    mail_bucket: s3.Bucket
+    relay_dlq: sqs.Queue
+    inbound_queue_name: str  # its consumer reads the raw mail SES stored
+
+
+class _Policy:
+    """Statements plus the wildcard resources among them, each with the reason it cannot be narrower."""
+
+    def __init__(self) -> None:
+        self.statements: list[iam.PolicyStatement] = []
+        self.wildcards: dict[str, str] = {}
+
+    def allow(self, actions: list[str], resources: list[str], wildcard_reason: str | None = None, **kw: Any) -> None:
+        self.statements.append(iam.PolicyStatement(actions=actions, resources=resources, **kw))
+        for resource in resources:
+            if "*" in resource:
+                if wildcard_reason is None:
+                    raise ValueError(f"wildcard resource {resource} needs a reason")
+                self.wildcards[resource] = wildcard_reason
+
+
+def function_role(
+    scope: Construct, function: PackagedFunction, function_name: str, res: AppResources, tracing: bool
+) -> iam.Role:
+    stack = Stack.of(scope)
+    policy = _Policy()
+    policy.allow(
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        [f"{log_group_arn(stack, function_name)}:*"],
+        "Lambda writes to log streams it names at run time, in this function's log group only.",
+    )
+    policy.allow(["sns:Publish"], [res.events_topic.topic_arn])
+    if function.name not in NO_TABLE_ACCESS:
+        policy.allow(
+            TABLE_ITEM_ACTIONS,
+            [res.table.table_arn, f"{res.table.table_arn}/index/*"],
+            "Queries may use any index of this table (and of no other).",
+        )
+        _signing_key(stack, res, policy)
+    for queue_name in sorted(set(function.sqs_events.values())):
+        if queue_name not in res.queues:
+            raise LookupError(f"{function.name} consumes {queue_name!r}, which this stack does not create")
+        policy.allow(QUEUE_CONSUME_ACTIONS, [res.queues[queue_name].queue.queue_arn])
+        if queue_name == res.inbound_queue_name:
+            policy.allow(
+                ["s3:GetObject"],
+                [res.mail_bucket.arn_for_objects(f"{RAW_MAIL_PREFIX}*")],
+                "Reads the raw messages SES stored, whatever their generated keys.",
+            )
+    if function.name == FUNCTION_STREAM_RELAY:
+        _relay(res, policy)
+    if tracing:
+        policy.allow(
+            ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            ["*"],
+            "X-Ray trace submission has no resource-level permissions.",
+        )
+    role = iam.Role(
+        scope,
+        f"{function.logical_id}Role",
+        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        description=f"Lambdesk function {function_name}",
+        # Inline, so the function (which depends on the role) never starts before its permissions.
+        inline_policies={"access": iam.PolicyDocument(statements=policy.statements)},
+    )
+    for resource, reason in policy.wildcards.items():
+        acknowledge_wildcard_resource(role, resource, reason)
+    return role
+
+
+def log_group_arn(stack: Stack, function_name: str) -> str:
+    return stack.format_arn(
+        service="logs",
+        resource="log-group",
+        resource_name=f"/aws/lambda/{function_name}",
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
+
+
+def signing_key_parameter_arn(stack: Stack, parameter_name: str) -> str:
+    return stack.format_arn(
+        service="ssm",
+        resource="parameter",
+        resource_name=parameter_name.lstrip("/"),
+        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+    )
+
+
+def _signing_key(stack: Stack, res: AppResources, policy: _Policy) -> None:
+    parameter_arn = signing_key_parameter_arn(stack, res.signing_key_parameter)
+    policy.allow(["ssm:GetParameter"], [parameter_arn])
+    # Needed only if the SecureString uses a customer managed key; the conditions pin it to SSM
+    # decrypting this one parameter.
+    policy.allow(
+        ["kms:Decrypt"],
+        [stack.format_arn(service="kms", resource="key", resource_name="*")],
+        "Key ids are not known in advance; the conditions limit Decrypt to SSM and this parameter.",
+        conditions={
+            "StringEquals": {
+                "kms:ViaService": f"ssm.{stack.region}.amazonaws.com",
+                "kms:EncryptionContext:PARAMETER_ARN": parameter_arn,
+            }
+        },
+    )
+
+
+def _relay(res: AppResources, policy: _Policy) -> None:
+    stream_arn = res.table.table_stream_arn
+    assert stream_arn is not None
+    policy.allow(STREAM_READ_ACTIONS, [stream_arn])
+    policy.allow(["dynamodb:ListStreams"], ["*"], "dynamodb:ListStreams has no resource-level permissions.")
+    # On-failure destination of the stream mapping: Lambda sends with the function's role.
+    policy.allow(["sqs:SendMessage"], [res.relay_dlq.queue_arn])

@@ -1,0 +1,519 @@
+"""The synthesized CloudFormation template keeps the promises the app and the runbook rely on."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+pytest.importorskip("aws_cdk", reason="infra dependencies not installed: pip install -r infra/requirements.txt")
+
+from chalicelib.resources import (
+    EVENT_CONSUMER_QUEUES,
+    FUNCTION_STREAM_RELAY,
+    FUNCTION_WEBHOOKS,
+    MAX_RECEIVE_COUNT,
+    TABLE,
+    Names,
+)
+
+if TYPE_CHECKING:
+    from conftest import Synthesized
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "infra" / "config"
+
+SAM_FUNCTION = "AWS::Serverless::Function"
+DATA_SERVICES = ("dynamodb", "s3", "sqs", "sns", "ssm", "kms", "ses", "secretsmanager")
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _config(synth: Synthesized) -> dict[str, Any]:
+    return dict(json.loads((CONFIG_DIR / f"{synth.stack.names.stage}.json").read_text()))
+
+
+def _ref_target(value: Any) -> str:
+    """The logical id behind ``{"Ref": id}`` or ``{"Fn::GetAtt": [id, attr]}``."""
+    if isinstance(value, dict) and "Ref" in value:
+        return str(value["Ref"])
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        return str(value["Fn::GetAtt"][0])
+    raise AssertionError(f"not a reference: {value!r}")
+
+
+def _sqs_events(synth: Synthesized) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(function id, function properties, SQS event properties) for every SQS event source."""
+    found = []
+    for logical_id, function in synth.resources(SAM_FUNCTION).items():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] == "SQS":
+                found.append((logical_id, function["Properties"], event["Properties"]))
+    return found
+
+
+def _queue_by_name(synth: Synthesized, name: str) -> tuple[str, dict[str, Any]]:
+    matches = [
+        (k, v) for k, v in synth.resources("AWS::SQS::Queue").items() if v["Properties"].get("QueueName") == name
+    ]
+    assert len(matches) == 1, f"expected one queue named {name}, found {len(matches)}"
+    return matches[0]
+
+
+def _function_by_name(synth: Synthesized, name: str) -> tuple[str, dict[str, Any]]:
+    function_name = f"{Names(synth.stack.names.stage).prefix}-{name}"
+    matches = [
+        (k, v) for k, v in synth.resources(SAM_FUNCTION).items() if v["Properties"].get("FunctionName") == function_name
+    ]
+    assert len(matches) == 1, f"expected one function named {function_name}"
+    return matches[0]
+
+
+def _identity_statements(synth: Synthesized) -> list[tuple[str, dict[str, Any]]]:
+    statements = []
+    for logical_id, role in synth.resources("AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            statements += [(logical_id, s) for s in policy["PolicyDocument"]["Statement"]]
+    for resource_type in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        for logical_id, policy in synth.resources(resource_type).items():
+            statements += [(logical_id, s) for s in policy["Properties"]["PolicyDocument"]["Statement"]]
+    return statements
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+# --- queues and event sources --------------------------------------------------------------------
+
+
+def test_every_work_queue_redrives_to_a_dead_letter_queue_after_five_receives(stage: Synthesized) -> None:
+    queues = stage.resources("AWS::SQS::Queue")
+    dlq_ids = {
+        _ref_target(q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"])
+        for q in queues.values()
+        if "RedrivePolicy" in q["Properties"]
+    }
+    relay_dlq_id, _ = _queue_by_name(stage, stage.stack.names.relay_dlq)
+    work_queues = {k: q for k, q in queues.items() if k not in dlq_ids and k != relay_dlq_id}
+    assert MAX_RECEIVE_COUNT == 5
+    assert len(work_queues) == len(EVENT_CONSUMER_QUEUES) + 2  # + inbound and feedback
+    for logical_id, queue in work_queues.items():
+        redrive = queue["Properties"].get("RedrivePolicy")
+        assert redrive, f"{logical_id} has no dead-letter queue"
+        assert redrive["maxReceiveCount"] == MAX_RECEIVE_COUNT
+        assert _ref_target(redrive["deadLetterTargetArn"]) in queues
+
+
+def test_every_queue_that_feeds_a_function_has_a_dead_letter_queue(stage: Synthesized) -> None:
+    events = _sqs_events(stage)
+    assert events, "the app has SQS event sources (deliver_webhooks at least)"
+    for function_id, _, event in events:
+        queue = stage.resource(_ref_target(event["Queue"]))
+        assert queue["Properties"]["RedrivePolicy"]["maxReceiveCount"] == MAX_RECEIVE_COUNT, function_id
+
+
+def test_every_sqs_event_source_reports_batch_item_failures(stage: Synthesized) -> None:
+    for function_id, _, event in _sqs_events(stage):
+        assert event.get("FunctionResponseTypes") == ["ReportBatchItemFailures"], function_id
+    for logical_id, mapping in stage.resources("AWS::Lambda::EventSourceMapping").items():
+        assert mapping["Properties"].get("FunctionResponseTypes") == ["ReportBatchItemFailures"], logical_id
+
+
+def test_webhooks_queue_feeds_deliver_webhooks(stage: Synthesized) -> None:
+    queue_id, _ = _queue_by_name(stage, stage.stack.names.queue("webhooks"))
+    function_id, _ = _function_by_name(stage, FUNCTION_WEBHOOKS)
+    consumers = [f for f, _, e in _sqs_events(stage) if _ref_target(e["Queue"]) == queue_id]
+    assert consumers == [function_id]
+
+
+def test_queue_visibility_timeout_is_at_least_six_function_timeouts(stage: Synthesized) -> None:
+    for function_id, function, event in _sqs_events(stage):
+        queue = stage.resource(_ref_target(event["Queue"]))
+        assert queue["Properties"]["VisibilityTimeout"] >= 6 * function["Timeout"], function_id
+
+
+def test_event_consumer_queues_take_raw_messages_from_the_events_topic(stage: Synthesized) -> None:
+    topic_id = next(
+        k
+        for k, t in stage.resources("AWS::SNS::Topic").items()
+        if t["Properties"]["TopicName"] == stage.stack.names.events_topic
+    )
+    for purpose in EVENT_CONSUMER_QUEUES:
+        queue_id, queue = _queue_by_name(stage, stage.stack.names.queue(purpose))
+        assert queue["Properties"]["SqsManagedSseEnabled"] is True
+        stage.template.has_resource_properties(
+            "AWS::SNS::Subscription",
+            {
+                "Protocol": "sqs",
+                "TopicArn": {"Ref": topic_id},
+                "Endpoint": {"Fn::GetAtt": [queue_id, "Arn"]},
+                "RawMessageDelivery": True,
+            },
+        )
+
+
+def test_stream_relay_mapping_bisects_and_parks_failures_in_the_relay_dlq(stage: Synthesized) -> None:
+    mappings = stage.resources("AWS::Lambda::EventSourceMapping")
+    assert len(mappings) == 1
+    (mapping,) = (m["Properties"] for m in mappings.values())
+    table_id = next(iter(stage.resources("AWS::DynamoDB::Table")))
+    relay_id, _ = _function_by_name(stage, FUNCTION_STREAM_RELAY)
+    relay_dlq_id, _ = _queue_by_name(stage, stage.stack.names.relay_dlq)
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
+    assert mapping["FunctionName"] == {"Ref": relay_id}
+    assert mapping["BatchSize"] == 100
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert 0 < mapping["MaximumRetryAttempts"] <= 10_000
+    assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": [relay_dlq_id, "Arn"]}
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+
+def test_table_has_the_shape_of_resources_table(stage: Synthesized) -> None:
+    (table,) = (t["Properties"] for t in stage.resources("AWS::DynamoDB::Table").values())
+    assert table["TableName"] == stage.stack.names.table
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["KeySchema"] == [
+        {"AttributeName": TABLE.partition_key, "KeyType": "HASH"},
+        {"AttributeName": TABLE.sort_key, "KeyType": "RANGE"},
+    ]
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["TimeToLiveSpecification"] == {"AttributeName": TABLE.ttl_attribute, "Enabled": True}
+    assert table["StreamSpecification"] == {"StreamViewType": TABLE.stream_view}
+    assert table["SSESpecification"]["SSEEnabled"] is True
+    indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
+    assert sorted(indexes) == sorted(i.name for i in TABLE.indexes)
+    for spec in TABLE.indexes:
+        assert indexes[spec.name]["KeySchema"] == [
+            {"AttributeName": spec.partition_key, "KeyType": "HASH"},
+            {"AttributeName": spec.sort_key, "KeyType": "RANGE"},
+        ]
+        assert indexes[spec.name]["Projection"] == {"ProjectionType": "ALL"}
+
+
+def test_prod_table_is_protected_and_retained(prod: Synthesized) -> None:
+    ((_, table),) = prod.resources("AWS::DynamoDB::Table").items()
+    assert table["Properties"]["DeletionProtectionEnabled"] is True
+    assert table["DeletionPolicy"] == "Retain"
+    assert table["UpdateReplacePolicy"] == "Retain"
+
+
+def test_dev_table_can_be_torn_down(dev: Synthesized) -> None:
+    ((_, table),) = dev.resources("AWS::DynamoDB::Table").items()
+    assert table["Properties"]["DeletionProtectionEnabled"] is False
+    assert table["DeletionPolicy"] == "Delete"
+
+
+def test_mail_bucket_blocks_public_access_and_enforces_tls(stage: Synthesized) -> None:
+    ((_, bucket),) = stage.resources("AWS::S3::Bucket").items()
+    assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    ((_, policy),) = stage.resources("AWS::S3::BucketPolicy").items()
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    tls = [
+        s
+        for s in statements
+        if s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+    ]
+    assert tls and tls[0]["Principal"] == {"AWS": "*"}
+
+
+def test_only_ses_for_this_account_may_write_raw_mail(stage: Synthesized) -> None:
+    ((_, policy),) = stage.resources("AWS::S3::BucketPolicy").items()
+    allows = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+    assert len(allows) == 1
+    (ses,) = allows
+    assert ses["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert ses["Action"] == "s3:PutObject"
+    assert ses["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+
+
+def test_raw_mail_expires_after_the_configured_retention(stage: Synthesized) -> None:
+    ((_, bucket),) = stage.resources("AWS::S3::Bucket").items()
+    rules = {r["Id"]: r for r in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}
+    days = _config(stage)["raw_mail_retention_days"]
+    assert rules["expire-raw-mail"]["Prefix"] == "raw/"
+    assert rules["expire-raw-mail"]["ExpirationInDays"] == days
+
+
+# --- mail ----------------------------------------------------------------------------------------
+
+
+def test_receipt_rule_scans_and_stores_raw_mail_with_a_notification(stage: Synthesized) -> None:
+    ((_, rule),) = stage.resources("AWS::SES::ReceiptRule").items()
+    rule_props = rule["Properties"]["Rule"]
+    assert rule_props["ScanEnabled"] is True
+    assert rule_props["Enabled"] is True
+    (action,) = rule_props["Actions"]
+    inbound_topic = next(
+        k for k, t in stage.resources("AWS::SNS::Topic").items() if t["Properties"]["TopicName"].endswith("-inbound")
+    )
+    assert action["S3Action"]["ObjectKeyPrefix"] == "raw/"
+    assert action["S3Action"]["TopicArn"] == {"Ref": inbound_topic}
+    assert _config(stage)["support_domain"] in rule_props["Recipients"]
+
+
+def test_a_custom_resource_activates_the_receipt_rule_set(stage: Synthesized) -> None:
+    ((rule_set_id, rule_set),) = stage.resources("AWS::SES::ReceiptRuleSet").items()
+    activations = stage.resources("Custom::AWS")
+    assert len(activations) == 1
+    ((_, activation),) = activations.items()
+    assert rule_set_id in activation["DependsOn"]
+    create = activation["Properties"]["Create"]
+    create_text = create if isinstance(create, str) else str(create)
+    assert '"action":"setActiveReceiptRuleSet"' in create_text
+    assert f'"RuleSetName":"{rule_set["Properties"]["RuleSetName"]}"' in create_text
+    delete = str(activation["Properties"]["Delete"])
+    assert "setActiveReceiptRuleSet" in delete and "RuleSetName" not in delete
+
+
+def test_inbound_and_feedback_queues_are_fed_by_their_topics(stage: Synthesized) -> None:
+    names = stage.stack.names
+    for purpose in ("inbound", "feedback"):
+        queue_id, _ = _queue_by_name(stage, names.queue(purpose))
+        _queue_by_name(stage, names.dlq(purpose))
+        topic_id = next(
+            k
+            for k, t in stage.resources("AWS::SNS::Topic").items()
+            if t["Properties"]["TopicName"] == f"{names.prefix}-{purpose}"
+        )
+        stage.template.has_resource_properties(
+            "AWS::SNS::Subscription",
+            {"TopicArn": {"Ref": topic_id}, "Endpoint": {"Fn::GetAtt": [queue_id, "Arn"]}, "RawMessageDelivery": True},
+        )
+
+
+def test_bounces_and_complaints_go_to_the_feedback_topic(stage: Synthesized) -> None:
+    feedback = next(
+        k for k, t in stage.resources("AWS::SNS::Topic").items() if t["Properties"]["TopicName"].endswith("-feedback")
+    )
+    ((_, destination),) = stage.resources("AWS::SES::ConfigurationSetEventDestination").items()
+    props = destination["Properties"]["EventDestination"]
+    assert sorted(props["MatchingEventTypes"]) == ["bounce", "complaint"]
+    assert props["SnsDestination"]["TopicARN"] == {"Ref": feedback}
+
+
+# --- functions -----------------------------------------------------------------------------------
+
+
+def test_every_function_has_log_retention(stage: Synthesized) -> None:
+    log_groups = stage.resources("AWS::Logs::LogGroup")
+    by_name = {g["Properties"].get("LogGroupName"): (k, g) for k, g in log_groups.items()}
+    sam_functions = stage.resources(SAM_FUNCTION)
+    assert len(sam_functions) >= 3
+    for logical_id, function in sam_functions.items():
+        name = function["Properties"]["FunctionName"]
+        group_id, group = by_name[f"/aws/lambda/{name}"]
+        assert group["Properties"]["RetentionInDays"] > 0, logical_id
+        assert group_id in function["DependsOn"], f"{logical_id} may start before its log group exists"
+    for logical_id, function in stage.resources("AWS::Lambda::Function").items():
+        group_id = _ref_target(function["Properties"]["LoggingConfig"]["LogGroup"])
+        assert log_groups[group_id]["Properties"]["RetentionInDays"] > 0, logical_id
+
+
+def test_every_function_runs_with_its_own_role(stage: Synthesized) -> None:
+    roles = stage.resources("AWS::IAM::Role")
+    seen = set()
+    for logical_id, function in stage.resources(SAM_FUNCTION).items():
+        role_id = _ref_target(function["Properties"]["Role"])
+        assert role_id in roles, f"{logical_id} still has Chalice's placeholder role"
+        assert role_id not in seen
+        seen.add(role_id)
+
+
+def test_functions_get_the_settings_the_app_reads(stage: Synthesized) -> None:
+    names = stage.stack.names
+    for logical_id, function in stage.resources(SAM_FUNCTION).items():
+        env = function["Properties"]["Environment"]["Variables"]
+        assert env["LAMBDESK_STAGE"] == names.stage
+        assert env["LAMBDESK_AUTH_MODE"] == "cognito"
+        assert env["LAMBDESK_SIGNING_KEY_PARAMETER"] == f"{names.secrets_prefix}signing-key"
+        assert env["LAMBDESK_TRACING"] == "false"
+        assert env["POWERTOOLS_SERVICE_NAME"] == "lambdesk"
+        assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Lambdesk"
+        assert _ref_target(env["LAMBDESK_TABLE_NAME"]) in stage.resources("AWS::DynamoDB::Table")
+        assert _ref_target(env["LAMBDESK_EVENTS_TOPIC_ARN"]) in stage.resources("AWS::SNS::Topic")
+        assert _ref_target(env["LAMBDESK_COGNITO_USER_POOL_ID"]) in stage.resources("AWS::Cognito::UserPool")
+        assert _ref_target(env["LAMBDESK_COGNITO_CLIENT_ID"]) in stage.resources("AWS::Cognito::UserPoolClient")
+        assert not any("secret" in k.lower() or k == "LAMBDESK_SIGNING_KEY" for k in env), logical_id
+
+
+def test_no_identity_policy_grants_a_wildcard_action(stage: Synthesized) -> None:
+    statements = _identity_statements(stage)
+    assert statements
+    for owner, statement in statements:
+        if statement["Effect"] != "Allow":
+            continue
+        for action in _as_list(statement["Action"]):
+            assert "*" not in action, f"{owner}: wildcard action {action}"
+
+
+def test_data_actions_never_apply_to_every_resource(stage: Synthesized) -> None:
+    for owner, statement in _identity_statements(stage):
+        if statement["Effect"] != "Allow" or "*" not in _as_list(statement["Resource"]):
+            continue
+        for action in _as_list(statement["Action"]):
+            service = action.split(":", 1)[0]
+            allowed = {
+                "dynamodb:ListStreams",
+                "ses:SetActiveReceiptRuleSet",
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+            }
+            assert service not in DATA_SERVICES or action in allowed, f"{owner}: {action} on *"
+
+
+def test_table_access_is_item_level_and_limited_to_the_table(stage: Synthesized) -> None:
+    table_id = next(iter(stage.resources("AWS::DynamoDB::Table")))
+    for owner, statement in _identity_statements(stage):
+        actions = _as_list(statement["Action"])
+        if not any(a.startswith("dynamodb:") and a not in ("dynamodb:ListStreams",) for a in actions):
+            continue
+        for resource in _as_list(statement["Resource"]):
+            assert table_id in str(resource), f"{owner}: DynamoDB access beyond the table: {resource}"
+        assert not {"dynamodb:Scan", "dynamodb:DeleteTable", "dynamodb:UpdateTable"} & set(actions), owner
+
+
+def test_stream_relay_reads_the_stream_and_may_park_failures(stage: Synthesized) -> None:
+    _, relay = _function_by_name(stage, FUNCTION_STREAM_RELAY)
+    role = stage.resource(_ref_target(relay["Properties"]["Role"]))
+    actions = {
+        a
+        for p in role["Properties"]["Policies"]
+        for s in p["PolicyDocument"]["Statement"]
+        for a in _as_list(s["Action"])
+    }
+    assert {
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:DescribeStream",
+        "sqs:SendMessage",
+        "sns:Publish",
+    } <= actions
+    assert "dynamodb:PutItem" not in actions
+
+
+def test_signing_key_is_read_from_ssm_and_never_in_the_template(stage: Synthesized) -> None:
+    _, api = _function_by_name(stage, "api_handler")
+    role = stage.resource(_ref_target(api["Properties"]["Role"]))
+    statements = [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    ssm = [s for s in statements if s["Action"] == "ssm:GetParameter"]
+    assert len(ssm) == 1 and "parameter/lambdesk/" in str(ssm[0]["Resource"])
+    kms = [s for s in statements if s["Action"] == "kms:Decrypt"]
+    assert len(kms) == 1 and "kms:EncryptionContext:PARAMETER_ARN" in kms[0]["Condition"]["StringEquals"]
+    assert not stage.resources("AWS::SSM::Parameter")
+
+
+def test_rest_api_is_named_after_the_stage_and_throttled(stage: Synthesized) -> None:
+    ((_, api),) = stage.resources("AWS::Serverless::Api").items()
+    assert api["Properties"]["Name"] == stage.stack.names.prefix
+    (settings,) = api["Properties"]["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
+
+
+# --- auth ----------------------------------------------------------------------------------------
+
+
+def test_user_pool_is_invitation_only_with_strong_passwords(stage: Synthesized) -> None:
+    ((_, pool),) = stage.resources("AWS::Cognito::UserPool").items()
+    props = pool["Properties"]
+    assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    policy = props["Policies"]["PasswordPolicy"]
+    assert policy["MinimumLength"] >= 12
+    assert all(policy[k] for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols"))
+    assert props["MfaConfiguration"] == "OPTIONAL"
+    assert props["UserPoolTier"] == "PLUS"
+    groups = {g["Properties"]["GroupName"] for g in stage.resources("AWS::Cognito::UserPoolGroup").values()}
+    assert groups == {"admin", "agent"}
+    stage.template.has_resource_properties("AWS::Cognito::UserPoolClient", {"GenerateSecret": False})
+
+
+# --- monitoring ----------------------------------------------------------------------------------
+
+
+def _alarms(synth: Synthesized) -> dict[str, dict[str, Any]]:
+    return {a["Properties"]["AlarmName"]: a["Properties"] for a in synth.resources("AWS::CloudWatch::Alarm").values()}
+
+
+def test_every_dead_letter_queue_has_an_alarm(stage: Synthesized) -> None:
+    alarms = _alarms(stage)
+    queues = stage.resources("AWS::SQS::Queue")
+    dlq_ids = {
+        _ref_target(q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"])
+        for q in queues.values()
+        if "RedrivePolicy" in q["Properties"]
+    }
+    dlq_ids.add(_queue_by_name(stage, stage.stack.names.relay_dlq)[0])
+    ops_topic = next(
+        k for k, t in stage.resources("AWS::SNS::Topic").items() if t["Properties"]["TopicName"].endswith("-ops")
+    )
+    for dlq_id in dlq_ids:
+        name = queues[dlq_id]["Properties"]["QueueName"]
+        alarm = alarms[name]
+        assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}]
+        assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+        assert alarm["AlarmActions"] == [{"Ref": ops_topic}]
+
+
+def test_every_function_alarms_on_errors_and_throttles(stage: Synthesized) -> None:
+    alarms = _alarms(stage)
+    for function in stage.resources(SAM_FUNCTION).values():
+        name = function["Properties"]["FunctionName"]
+        for metric in ("errors", "throttles"):
+            alarm = alarms[f"{name}-{metric}"]
+            assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": name}]
+
+
+def test_api_5xx_and_ses_reputation_alarms_exist(stage: Synthesized) -> None:
+    alarms = _alarms(stage)
+    prefix = stage.stack.names.prefix
+    assert alarms[f"{prefix}-api-5xx"]["MetricName"] == "5XXError"
+    assert alarms[f"{prefix}-ses-bouncerate"]["MetricName"] == "Reputation.BounceRate"
+    assert alarms[f"{prefix}-ses-complaintrate"]["MetricName"] == "Reputation.ComplaintRate"
+    stage.template.resource_count_is("AWS::CloudWatch::Dashboard", 1)
+
+
+def test_prod_alarms_reach_the_configured_email(prod: Synthesized) -> None:
+    email = _config(prod)["alarm_email"]
+    prod.template.has_resource_properties("AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": email})
+
+
+# --- checks and hygiene --------------------------------------------------------------------------
+
+
+def test_cdk_nag_reports_no_unacknowledged_finding(stage: Synthesized) -> None:
+    # The plugin ran: it wrote the acknowledgements (each with its reason) into the template.
+    ((_, bucket),) = stage.resources("AWS::S3::Bucket").items()
+    acknowledged = {r["id"]: r["reason"] for r in bucket["Metadata"]["cdk_nag"]["rules_to_suppress"]}
+    assert acknowledged["AwsSolutions-S1"].strip()
+    report = json.loads((stage.assembly_dir / "validation-report.json").read_text())
+    violations = [v["ruleName"] for r in report["pluginReports"] for v in r.get("violations", [])]
+    assert violations == []
+
+
+def test_packaging_leaves_the_process_as_it_found_it(dev: Synthesized) -> None:
+    assert "${Token[" not in os.environ.get("LAMBDESK_TABLE_NAME", "")
+    assert not any("${Token[" in value for value in os.environ.values())
+    assert not any("lambdesk-chalice-" in p for p in sys.path)
+    assert Path.cwd() != Path("/")  # packaging ran in a scratch directory and came back
+
+
+def test_each_consumer_may_consume_its_own_queue_only(stage: Synthesized) -> None:
+    for function_id, function, event in _sqs_events(stage):
+        role = stage.resource(_ref_target(function["Role"]))
+        statements = [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
+        consume = [s for s in statements if "sqs:ReceiveMessage" in _as_list(s["Action"])]
+        assert [s["Resource"] for s in consume] == [event["Queue"]], function_id
+        assert "sqs:DeleteMessage" in consume[0]["Action"]
