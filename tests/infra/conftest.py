@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,14 +45,13 @@ class Synthesized:
         return self.json["Resources"][logical_id]
 
 
-def synthesize(stage: str) -> Synthesized:
+def synthesize(stage: str, outdir: Path) -> Synthesized:
     # Imported here: without the infra dependencies, test_template.py skips itself instead of this file failing.
     from aws_cdk.assertions import Template
     from stacks.build import build_app, cdk_json_context
 
-    outdir = tempfile.mkdtemp(prefix=f"lambdesk-cdk-{stage}-")
     context = cdk_json_context() | {"stage": stage, "account": ACCOUNT, "region": REGION}
-    app, stack = build_app(context, outdir=outdir)
+    app, stack = build_app(context, outdir=str(outdir))
     assembly = app.synth()
     template = Template.from_stack(stack)
     return Synthesized(
@@ -65,13 +63,13 @@ def synthesize(stage: str) -> Synthesized:
 
 
 @pytest.fixture(scope="session")
-def dev() -> Synthesized:
-    return synthesize("dev")
+def dev(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    return synthesize("dev", tmp_path_factory.mktemp("cdk-dev"))
 
 
 @pytest.fixture(scope="session")
-def prod() -> Synthesized:
-    return synthesize("prod")
+def prod(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    return synthesize("prod", tmp_path_factory.mktemp("cdk-prod"))
 
 
 @pytest.fixture(scope="session", params=["dev", "prod"])
