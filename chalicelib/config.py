@@ -37,6 +37,16 @@ class Settings(BaseSettings):
     signing_key: str | None = Field(None, min_length=32)
     signing_key_parameter: str | None = None
 
+    # Email. Mail to any address at the support domain reaches the desk; replies go out from
+    # ``support_address`` with a per-ticket signed Reply-To (``<local>+<token>@<domain>``).
+    support_domain: str = Field("support.example.com", pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")
+    support_address: str = "help@support.example.com"
+    support_name: str = "Lambdesk Support"
+    mail_bucket: str | None = None
+    ses_configuration_set: str | None = None
+    # Largest attachment kept (bytes); larger ones are listed but not stored.
+    max_attachment_bytes: int = Field(25 * 1024 * 1024, gt=0)
+
     tracing: bool = False
     log_level: str = "INFO"
     webhook_timeout_seconds: float = Field(5.0, gt=0, le=30)
@@ -63,6 +73,10 @@ class Settings(BaseSettings):
     @property
     def table(self) -> str:
         return self.table_name or self.names.table
+
+    @property
+    def bucket(self) -> str:
+        return self.mail_bucket or f"{self.names.mail_bucket_prefix}-local"
 
     @property
     def cognito_issuer(self) -> str:

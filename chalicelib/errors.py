@@ -64,6 +64,16 @@ class Conflict(DomainError):
         self.details = details
 
 
+class Duplicate(DomainError):
+    """The change was already made: its idempotency key is taken (a redelivered message)."""
+
+    code = "duplicate"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"{key} was already processed")
+        self.key = key
+
+
 class Unauthenticated(DomainError):
     code = "unauthenticated"
 

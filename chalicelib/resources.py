@@ -54,8 +54,15 @@ TABLE = TableSpec(
 )
 
 # Queues that feed a function. Each has a dead-letter queue named ``<queue>-dlq``.
-# ``events`` consumers are subscribed to the events topic.
-EVENT_CONSUMER_QUEUES = ("webhooks",)
+# Event consumers are subscribed to the events topic; ``outbound`` turns events into mail.
+EVENT_CONSUMER_QUEUES = ("webhooks", "outbound")
+# Fed by SES through SNS: raw inbound mail notifications, and bounce/complaint feedback.
+INBOUND_QUEUE = "inbound"
+FEEDBACK_QUEUE = "feedback"
+# Where SES writes raw inbound mail in the mail bucket, and where Lambdesk keeps what it sends.
+RAW_MAIL_PREFIX = "raw/"
+SENT_MAIL_PREFIX = "sent/"
+ATTACHMENT_PREFIX = "attachments/"
 MAX_RECEIVE_COUNT = 5
 
 
@@ -94,6 +101,18 @@ class Names:
         return f"{self.prefix}-mail"
 
     @property
+    def inbound_topic(self) -> str:
+        return f"{self.prefix}-inbound"
+
+    @property
+    def feedback_topic(self) -> str:
+        return f"{self.prefix}-feedback"
+
+    @property
+    def configuration_set(self) -> str:
+        return f"{self.prefix}-mail"
+
+    @property
     def secrets_prefix(self) -> str:
         return f"/{APP_NAME}/{self.stage}/"
 
@@ -101,3 +120,6 @@ class Names:
 # Lambda function names as Chalice registers them (infra attaches sources and alarms by them).
 FUNCTION_STREAM_RELAY = "stream_relay"
 FUNCTION_WEBHOOKS = "deliver_webhooks"
+FUNCTION_INGEST_MAIL = "ingest_mail"
+FUNCTION_SEND_MAIL = "send_mail"
+FUNCTION_MAIL_FEEDBACK = "mail_feedback"

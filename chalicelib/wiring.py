@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.clock import Clock, utcnow
-from chalicelib.repositories import CustomerRepository, DirectoryRepository, TicketRepository
+from chalicelib.repositories import CustomerRepository, DirectoryRepository, MailRepository, TicketRepository
 from chalicelib.services.auth import Authenticator
 from chalicelib.services.customers import CustomerService
 from chalicelib.services.directory import DirectoryService
@@ -26,6 +26,7 @@ class Services:
     ticket_repo: TicketRepository
     customer_repo: CustomerRepository
     directory_repo: DirectoryRepository
+    mail_repo: MailRepository
     tickets: TicketService
     customers: CustomerService
     directory: DirectoryService
@@ -37,6 +38,7 @@ def build(
     tickets: TicketRepository,
     customers: CustomerRepository,
     directory: DirectoryRepository,
+    mail: MailRepository,
     clock: Clock = utcnow,
     auth_cache_seconds: float = 30.0,
 ) -> Services:
@@ -46,6 +48,7 @@ def build(
         ticket_repo=tickets,
         customer_repo=customers,
         directory_repo=directory,
+        mail_repo=mail,
         tickets=TicketService(tickets, customer_service, directory, clock),
         customers=customer_service,
         directory=DirectoryService(directory, clock),
@@ -55,23 +58,38 @@ def build(
 
 def dynamodb_services(settings: Settings) -> Services:
     from chalicelib.repositories.dynamodb.directory import DynamoDirectoryRepository
+    from chalicelib.repositories.dynamodb.mail import DynamoMailRepository
     from chalicelib.repositories.dynamodb.models import bind
     from chalicelib.repositories.dynamodb.people import DynamoCustomerRepository
     from chalicelib.repositories.dynamodb.tickets import DynamoTicketRepository
 
     bind(settings.table, settings.region, settings.aws_endpoint_url)
-    return build(settings, DynamoTicketRepository(), DynamoCustomerRepository(), DynamoDirectoryRepository())
+    return build(
+        settings,
+        DynamoTicketRepository(),
+        DynamoCustomerRepository(),
+        DynamoDirectoryRepository(),
+        DynamoMailRepository(),
+    )
 
 
 def memory_services(settings: Settings, clock: Clock = utcnow) -> Services:
     from chalicelib.repositories.memory import (
         InMemoryCustomerRepository,
         InMemoryDirectoryRepository,
+        InMemoryMailRepository,
         InMemoryTicketRepository,
     )
 
+    tickets = InMemoryTicketRepository()
     return build(
-        settings, InMemoryTicketRepository(), InMemoryCustomerRepository(), InMemoryDirectoryRepository(), clock, 0.0
+        settings,
+        tickets,
+        InMemoryCustomerRepository(),
+        InMemoryDirectoryRepository(),
+        InMemoryMailRepository(tickets),
+        clock,
+        0.0,
     )
 
 

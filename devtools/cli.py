@@ -34,14 +34,13 @@ def _cmd_token(args: argparse.Namespace) -> int:
     env = _connect()
     subject = args.subject
     if args.email:
-        from chalicelib.repositories.dynamodb.base import lookup
         from chalicelib.wiring import services
 
-        agent_id = lookup(f"AGENTEMAIL#{args.email.lower()}")
-        if agent_id is None:
+        agent = services().directory_repo.find_agent_by_email(args.email)
+        if agent is None:
             print(f"no agent with email {args.email}", file=sys.stderr)
             return 1
-        subject = services().directory.get_agent(agent_id).subject
+        subject = agent.subject
     print(mint_dev_token(env.dev_signing_key, subject, args.ttl))
     return 0
 

@@ -8,6 +8,8 @@ drift from the real thing. Access patterns and the requests that serve them are 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.domain.people import Agent, ApiToken, Customer, Identity, Organization, Team, Webhook
@@ -19,12 +21,45 @@ from chalicelib.domain.views import Page, View
 StartKey = dict[str, Any] | None
 
 
+@dataclass(frozen=True)
+class Key:
+    """A unique key written together with a ticket change, pointing to ``target_id``.
+
+    As a *claim* it must not exist yet (an idempotency key: a taken claim raises Duplicate and nothing is
+    written); as a *lookup* it is written unconditionally (e.g. the Message-ID of a stored mail)."""
+
+    key: str
+    target_id: str
+
+
+@dataclass(frozen=True)
+class QuarantineRecord:
+    key: str  # the raw mail's object key in the mail bucket
+    reason: str
+    detail: str
+    received_at: datetime
+    bucket: str = ""
+
+
+@dataclass(frozen=True)
+class Suppression:
+    address: str
+    reason: str
+    until: datetime
+
+
 class TicketRepository(Protocol):
     def allocate_number(self) -> int:
         """The next ticket number, atomically; a failed create leaves a gap, never a duplicate."""
 
-    def create(self, ticket: Ticket, entries: Sequence[TimelineEntry]) -> None:
-        """Store a new ticket and its first entries in one transaction."""
+    def create(
+        self,
+        ticket: Ticket,
+        entries: Sequence[TimelineEntry],
+        claims: Sequence[Key] = (),
+        lookups: Sequence[Key] = (),
+    ) -> None:
+        """Store a new ticket and its first entries (with claims and lookups) in one transaction."""
 
     def get(self, ticket_id: str) -> Ticket:
         """Raises NotFound."""
@@ -38,11 +73,17 @@ class TicketRepository(Protocol):
     def entries_since(self, ticket_id: str, version: int) -> list[TimelineEntry]:
         """Entries that produced versions after ``version``, oldest first."""
 
-    def save(self, tickets: Sequence[tuple[Ticket, int]], entries: Sequence[TimelineEntry]) -> None:
+    def save(
+        self,
+        tickets: Sequence[tuple[Ticket, int]],
+        entries: Sequence[TimelineEntry],
+        claims: Sequence[Key] = (),
+        lookups: Sequence[Key] = (),
+    ) -> None:
         """Write changed tickets and new entries atomically.
 
         Each ticket is written only if its stored version still equals the version paired with it;
-        otherwise nothing is written and Conflict is raised.
+        otherwise nothing is written and Conflict is raised. A taken claim raises Duplicate.
         """
 
     def copy_entries(self, ticket_id: str, entries: Sequence[TimelineEntry]) -> None:
@@ -79,6 +120,8 @@ class CustomerRepository(Protocol):
 
 class DirectoryRepository(Protocol):
     """Agents, teams, API tokens and webhooks."""
+
+    def find_agent_by_email(self, email: str) -> Agent | None: ...
 
     def create_agent(self, agent: Agent) -> None:
         """Raises AlreadyExists for a taken email or subject."""
@@ -118,3 +161,35 @@ class DirectoryRepository(Protocol):
 
     def mark_delivered(self, webhook_id: str, event_id: str, ttl_seconds: int) -> None:
         """Record a successful delivery; the record expires after ``ttl_seconds``."""
+
+
+class MailRepository(Protocol):
+    """What the email channel remembers: processed mail, Message-IDs, quarantine, suppression, caps, sends."""
+
+    def ingested(self, key: str) -> str | None:
+        """Where an inbound mail (by its object key) went: a ticket id, or an outcome; None if never seen."""
+
+    def record_outcome(self, key: str, outcome: str) -> bool:
+        """Remember an inbound mail that made no ticket change (quarantined, ignored); False if seen before."""
+
+    def ticket_for_message_id(self, message_id: str) -> str | None: ...
+
+    def quarantine(self, record: QuarantineRecord) -> None: ...
+
+    def list_quarantine(self, limit: int, start: StartKey = None) -> Page[QuarantineRecord]: ...
+
+    def release_quarantine(self, key: str) -> None:
+        """Forget a quarantined mail and its outcome, so that it can be processed again."""
+
+    def suppress(self, suppression: Suppression) -> None: ...
+
+    def suppression(self, address: str) -> Suppression | None:
+        """The active suppression of an address (expired ones count as none)."""
+
+    def hit(self, counter: str, window_seconds: int, now: datetime) -> int:
+        """Count one event in the current fixed window of ``counter``; return the window's count."""
+
+    def claim_send(self, key: str, now: datetime, stale_after_seconds: int) -> bool:
+        """Claim an outbound mail for sending; False if it was sent, or is being sent by a live attempt."""
+
+    def mark_sent(self, key: str, provider_id: str, now: datetime) -> None: ...

@@ -10,13 +10,14 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from chalicelib.domain.people import Agent, ApiToken, Customer, Identity, Organization, Team, Webhook
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import ACTIVE_PREFIX, VIEW_INDEX, Page, View, view_keys
-from chalicelib.errors import AlreadyExists, Conflict, NotFound
+from chalicelib.errors import AlreadyExists, Conflict, Duplicate, NotFound
+from chalicelib.repositories import Key, QuarantineRecord, Suppression
 
 T = TypeVar("T")
 
@@ -37,6 +38,8 @@ class InMemoryTicketRepository:
         self._tickets: dict[str, Ticket] = {}
         self._numbers: dict[int, str] = {}
         self._entries: dict[str, dict[str, TimelineEntry]] = {}
+        # unique keys written with ticket changes (claims and lookups), shared with the mail fake
+        self.keys: dict[str, str] = {}
         # every new (not copied) entry, in write order: what the stream would deliver
         self.published: list[TimelineEntry] = []
 
@@ -45,13 +48,28 @@ class InMemoryTicketRepository:
             self._counter += 1
             return self._counter
 
-    def create(self, ticket: Ticket, entries: Sequence[TimelineEntry]) -> None:
+    def create(
+        self,
+        ticket: Ticket,
+        entries: Sequence[TimelineEntry],
+        claims: Sequence[Key] = (),
+        lookups: Sequence[Key] = (),
+    ) -> None:
         with self._lock:
             if ticket.id in self._tickets or ticket.number in self._numbers:
                 raise Conflict(f"ticket {ticket.id} or number {ticket.number} already exists")
+            self._write_keys(claims, lookups)
             self._tickets[ticket.id] = ticket
             self._numbers[ticket.number] = ticket.id
             self._add_entries(ticket.id, entries)
+
+    def _write_keys(self, claims: Sequence[Key], lookups: Sequence[Key]) -> None:
+        """Check every claim first (all or nothing), then write claims and lookups."""
+        for claim in claims:
+            if claim.key in self.keys:
+                raise Duplicate(claim.key)
+        for key in (*claims, *lookups):
+            self.keys[key.key] = key.target_id
 
     def _add_entries(self, ticket_id: str, entries: Sequence[TimelineEntry]) -> None:
         timeline = self._entries.setdefault(ticket_id, {})
@@ -80,12 +98,19 @@ class InMemoryTicketRepository:
         _, entries = self.get_with_timeline(ticket_id)
         return [e for e in entries if e.ticket_version > version and e.merged_from is None]
 
-    def save(self, tickets: Sequence[tuple[Ticket, int]], entries: Sequence[TimelineEntry]) -> None:
+    def save(
+        self,
+        tickets: Sequence[tuple[Ticket, int]],
+        entries: Sequence[TimelineEntry],
+        claims: Sequence[Key] = (),
+        lookups: Sequence[Key] = (),
+    ) -> None:
         with self._lock:
             for ticket, expected in tickets:
                 stored = self._tickets.get(ticket.id)
                 if stored is None or stored.version != expected:
                     raise Conflict(f"ticket {ticket.id} was changed by someone else")
+            self._write_keys(claims, lookups)
             for ticket, _ in tickets:
                 self._tickets[ticket.id] = ticket
             for entry in entries:
@@ -212,10 +237,10 @@ class InMemoryDirectoryRepository:
     def create_agent(self, agent: Agent) -> None:
         if agent.id in self._agents:
             raise Conflict(f"agent {agent.id} already exists")
-        _unique(self._emails, agent.email, agent.id, AlreadyExists("agent", "email", agent.email))
+        _unique(self._emails, agent.email.lower(), agent.id, AlreadyExists("agent", "email", agent.email))
         _unique(self._subjects, agent.subject, agent.id, AlreadyExists("agent", "subject", agent.subject))
         self._agents[agent.id] = agent
-        self._emails[agent.email] = agent.id
+        self._emails[agent.email.lower()] = agent.id
         self._subjects[agent.subject] = agent.id
 
     def get_agent(self, agent_id: str) -> Agent:
@@ -228,13 +253,17 @@ class InMemoryDirectoryRepository:
         agent_id = self._subjects.get(subject)
         return self._agents[agent_id] if agent_id else None
 
+    def find_agent_by_email(self, email: str) -> Agent | None:
+        agent_id = self._emails.get(email.strip().lower())
+        return self._agents[agent_id] if agent_id else None
+
     def update_agent(self, agent: Agent, expected_version: int) -> None:
         before = self.get_agent(agent.id)
         if before.version != expected_version:
             raise Conflict(f"agent {agent.id} was changed by someone else")
-        _unique(self._emails, agent.email, agent.id, AlreadyExists("agent", "email", agent.email))
-        self._emails.pop(before.email, None)
-        self._emails[agent.email] = agent.id
+        _unique(self._emails, agent.email.lower(), agent.id, AlreadyExists("agent", "email", agent.email))
+        self._emails.pop(before.email.lower(), None)
+        self._emails[agent.email.lower()] = agent.id
         self._agents[agent.id] = agent
 
     def list_agents(self, limit: int, start: dict[str, str] | None = None) -> Page[Agent]:
@@ -291,3 +320,62 @@ class InMemoryDirectoryRepository:
 
     def mark_delivered(self, webhook_id: str, event_id: str, ttl_seconds: int) -> None:
         self._deliveries[(webhook_id, event_id)] = datetime.now(UTC) + timedelta(seconds=ttl_seconds)
+
+
+class InMemoryMailRepository:
+    def __init__(self, tickets: InMemoryTicketRepository) -> None:
+        # INBOUND# claims and EMAILID# lookups are written with ticket changes, in the tickets' key store.
+        self._keys = tickets.keys
+        self._quarantine: dict[str, QuarantineRecord] = {}
+        self._suppressions: dict[str, Suppression] = {}
+        self._counters: dict[str, int] = {}
+        self._sends: dict[str, tuple[str, datetime, str]] = {}  # key -> (state, at, provider id)
+        self._lock = threading.Lock()
+
+    def ingested(self, key: str) -> str | None:
+        return self._keys.get(f"INBOUND#{key}")
+
+    def record_outcome(self, key: str, outcome: str) -> bool:
+        with self._lock:
+            if f"INBOUND#{key}" in self._keys:
+                return False
+            self._keys[f"INBOUND#{key}"] = outcome
+            return True
+
+    def ticket_for_message_id(self, message_id: str) -> str | None:
+        return self._keys.get(f"EMAILID#{message_id}")
+
+    def quarantine(self, record: QuarantineRecord) -> None:
+        self._quarantine[record.key] = record
+
+    def list_quarantine(self, limit: int, start: dict[str, Any] | None = None) -> Page[QuarantineRecord]:
+        ordered = sorted((f"{r.received_at.isoformat()}#{k}", r) for k, r in self._quarantine.items())
+        return _page(ordered, limit, start)
+
+    def release_quarantine(self, key: str) -> None:
+        self._quarantine.pop(key, None)
+        self._keys.pop(f"INBOUND#{key}", None)
+
+    def suppress(self, suppression: Suppression) -> None:
+        self._suppressions[suppression.address.lower()] = suppression
+
+    def suppression(self, address: str) -> Suppression | None:
+        found = self._suppressions.get(address.lower())
+        return found if found and found.until > datetime.now(UTC) else None
+
+    def hit(self, counter: str, window_seconds: int, now: datetime) -> int:
+        key = f"{counter}#{int(now.timestamp()) // window_seconds}"
+        with self._lock:
+            self._counters[key] = self._counters.get(key, 0) + 1
+            return self._counters[key]
+
+    def claim_send(self, key: str, now: datetime, stale_after_seconds: int) -> bool:
+        with self._lock:
+            current = self._sends.get(key)
+            if current and (current[0] == "sent" or now - current[1] < timedelta(seconds=stale_after_seconds)):
+                return False
+            self._sends[key] = ("sending", now, "")
+            return True
+
+    def mark_sent(self, key: str, provider_id: str, now: datetime) -> None:
+        self._sends[key] = ("sent", now, provider_id)

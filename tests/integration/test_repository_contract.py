@@ -36,6 +36,7 @@ class Repos:
     tickets: Any
     customers: Any
     directory: Any
+    mail: Any
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
@@ -44,16 +45,23 @@ def repos(request: pytest.FixtureRequest) -> Repos:
         from chalicelib.repositories.memory import (
             InMemoryCustomerRepository,
             InMemoryDirectoryRepository,
+            InMemoryMailRepository,
             InMemoryTicketRepository,
         )
 
-        return Repos(InMemoryTicketRepository(), InMemoryCustomerRepository(), InMemoryDirectoryRepository())
+        tickets = InMemoryTicketRepository()
+        return Repos(
+            tickets, InMemoryCustomerRepository(), InMemoryDirectoryRepository(), InMemoryMailRepository(tickets)
+        )
     request.getfixturevalue("table")
     from chalicelib.repositories.dynamodb.directory import DynamoDirectoryRepository
+    from chalicelib.repositories.dynamodb.mail import DynamoMailRepository
     from chalicelib.repositories.dynamodb.people import DynamoCustomerRepository
     from chalicelib.repositories.dynamodb.tickets import DynamoTicketRepository
 
-    return Repos(DynamoTicketRepository(), DynamoCustomerRepository(), DynamoDirectoryRepository())
+    return Repos(
+        DynamoTicketRepository(), DynamoCustomerRepository(), DynamoDirectoryRepository(), DynamoMailRepository()
+    )
 
 
 def make_ticket(repos: Repos, minutes: int = 0, **overrides: Any) -> Ticket:
@@ -311,3 +319,89 @@ def test_delivery_records_make_redelivery_detectable(repos: Repos) -> None:
     assert repos.directory.was_delivered("W1", "E2") is False
     repos.directory.mark_delivered("W1", "E3", ttl_seconds=-1)  # expired, not yet deleted by TTL
     assert repos.directory.was_delivered("W1", "E3") is False
+
+
+# -- claims, lookups and the mail repository ----------------------------------------------------------
+
+
+def test_a_taken_claim_makes_the_whole_write_a_duplicate(repos: Repos) -> None:
+    from chalicelib.errors import Duplicate
+    from chalicelib.repositories import Key
+
+    ticket = make_ticket(repos)
+    raw = f"raw/{new_id()}"
+    changed, entries = ticket.change(SYSTEM, T0, priority=Priority.HIGH)
+    repos.tickets.save(
+        [(changed, 1)],
+        entries,
+        claims=[Key(f"INBOUND#{raw}", ticket.id)],
+        lookups=[Key("EMAILID#<a@b.example>", ticket.id)],
+    )
+    assert repos.mail.ingested(raw) == ticket.id
+    assert repos.mail.ticket_for_message_id("<a@b.example>") == ticket.id
+    again, more = changed.change(SYSTEM, T0, priority=Priority.LOW)
+    with pytest.raises(Duplicate):
+        repos.tickets.save([(again, 2)], more, claims=[Key(f"INBOUND#{raw}", ticket.id)])
+    assert repos.tickets.get(ticket.id).priority is Priority.HIGH  # nothing of the duplicate was written
+    other = replace(ticket, id=new_id(), number=repos.tickets.allocate_number())
+    with pytest.raises(Duplicate):
+        repos.tickets.create(other, [], claims=[Key(f"INBOUND#{raw}", other.id)])
+    with pytest.raises(NotFound):
+        repos.tickets.get(other.id)
+
+
+def test_an_outcome_is_recorded_once(repos: Repos) -> None:
+    key = f"raw/{new_id()}"
+    assert repos.mail.ingested(key) is None
+    assert repos.mail.record_outcome(key, "quarantined") is True
+    assert repos.mail.record_outcome(key, "quarantined") is False
+    assert repos.mail.ingested(key) == "quarantined"
+
+
+def test_quarantine_is_listed_and_released_for_reprocessing(repos: Repos) -> None:
+    from chalicelib.repositories import QuarantineRecord
+
+    key = f"raw/{new_id()}"
+    repos.mail.record_outcome(key, "quarantined")
+    repos.mail.quarantine(QuarantineRecord(key, "unparseable", "empty message", T0, "bucket"))
+    listed = repos.mail.list_quarantine(50).items
+    assert [(r.key, r.reason, r.bucket) for r in listed if r.key == key] == [(key, "unparseable", "bucket")]
+    repos.mail.release_quarantine(key)
+    assert key not in [r.key for r in repos.mail.list_quarantine(50).items]
+    assert repos.mail.ingested(key) is None
+
+
+def test_suppressions_expire(repos: Repos) -> None:
+    from chalicelib.repositories import Suppression
+
+    now = datetime.now(UTC)
+    repos.mail.suppress(Suppression("Gone@Example.com", "bounce", now + timedelta(days=1)))
+    repos.mail.suppress(Suppression("old@example.com", "bounce", now - timedelta(seconds=1)))
+    found = repos.mail.suppression("gone@example.com")
+    assert found is not None and found.reason == "bounce"
+    assert repos.mail.suppression("old@example.com") is None
+    assert repos.mail.suppression("never@example.com") is None
+
+
+def test_counters_count_within_a_window(repos: Repos) -> None:
+    counter = f"rcpt:{new_id()}"
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    assert [repos.mail.hit(counter, 600, start + timedelta(seconds=s)) for s in (0, 10, 20)] == [1, 2, 3]
+    assert repos.mail.hit(counter, 600, start + timedelta(minutes=10)) == 1
+
+
+def test_a_send_is_claimed_once_until_the_attempt_goes_stale(repos: Repos) -> None:
+    key = f"{new_id()}#bob@example.com"
+    now = datetime.now(UTC)
+    assert repos.mail.claim_send(key, now, 60) is True
+    assert repos.mail.claim_send(key, now + timedelta(seconds=5), 60) is False
+    assert repos.mail.claim_send(key, now + timedelta(seconds=120), 60) is True  # the first attempt died
+    repos.mail.mark_sent(key, "ses-1", now)
+    assert repos.mail.claim_send(key, now + timedelta(days=1), 60) is False
+
+
+def test_agents_are_found_by_email(repos: Repos) -> None:
+    ben = agent()
+    repos.directory.create_agent(ben)
+    assert repos.directory.find_agent_by_email(ben.email.upper()) == ben
+    assert repos.directory.find_agent_by_email("nobody@desk.example") is None

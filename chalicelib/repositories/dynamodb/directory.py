@@ -40,7 +40,7 @@ class DynamoDirectoryRepository:
 
         with base.transaction(error) as txn:
             txn.save(agent_to_item(agent), condition=Item.pk.does_not_exist())
-            txn.save(base.lookup_item(f"AGENTEMAIL#{agent.email}", agent.id), condition=Item.pk.does_not_exist())
+            txn.save(base.lookup_item(f"AGENTEMAIL#{agent.email.lower()}", agent.id), condition=Item.pk.does_not_exist())
             txn.save(base.lookup_item(f"SUBJECT#{agent.subject}", agent.id), condition=Item.pk.does_not_exist())
 
     def get_agent(self, agent_id: str) -> Agent:
@@ -50,6 +50,10 @@ class DynamoDirectoryRepository:
 
     def find_agent_by_subject(self, subject: str) -> Agent | None:
         agent_id = base.lookup(f"SUBJECT#{subject}")
+        return self.get_agent(agent_id) if agent_id else None
+
+    def find_agent_by_email(self, email: str) -> Agent | None:
+        agent_id = base.lookup(f"AGENTEMAIL#{email.strip().lower()}")
         return self.get_agent(agent_id) if agent_id else None
 
     def update_agent(self, agent: Agent, expected_version: int) -> None:
@@ -63,8 +67,8 @@ class DynamoDirectoryRepository:
         with base.transaction(error) as txn:
             txn.save(agent_to_item(agent), condition=AgentItem.version == expected_version)
             if agent.email != before.email:
-                txn.save(base.lookup_item(f"AGENTEMAIL#{agent.email}", agent.id), condition=Item.pk.does_not_exist())
-                txn.delete(LookupItem(f"AGENTEMAIL#{before.email}", base.LOOKUP_SK))
+                txn.save(base.lookup_item(f"AGENTEMAIL#{agent.email.lower()}", agent.id), condition=Item.pk.does_not_exist())
+                txn.delete(LookupItem(f"AGENTEMAIL#{before.email.lower()}", base.LOOKUP_SK))
 
     def list_agents(self, limit: int, start: dict[str, str] | None = None) -> Page[Agent]:
         return base.directory("AGENTS", limit, start, item_to_agent)

@@ -17,6 +17,12 @@ Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
     token       APITOKEN#<sha256>           TOKEN            dir_pk TOKENS#<agent id>
     webhook     WEBHOOK#<id>                WEBHOOK          dir_pk WEBHOOKS
     delivery    DELIVERY#<webhook>#<event>  DELIVERY         expires_at (TTL)
+    lookup      INBOUND#<raw mail key>      LOOKUP           -> ticket id or outcome (claimed with the write)
+    lookup      EMAILID#<message-id>        LOOKUP           -> ticket id (threading by In-Reply-To/References)
+    quarantine  QUARANTINE#<raw mail key>   QUARANTINE       dir_pk QUARANTINE
+    suppression SUPPRESS#<address>          SUPPRESS         expires_at (TTL; reads check it too)
+    counter     RATE#<scope>#<window>       COUNTER          expires_at (TTL): send caps
+    send        SEND#<event>#<recipient>    SEND             state sending|sent, provider message id
 
 Access patterns (no Scan anywhere; each is one request unless stated):
 
@@ -36,6 +42,11 @@ Access patterns (no Scan anywhere; each is one request unless stated):
     API token by secret         GetItem APITOKEN#<sha256>
     list customers/orgs/...     Query directory dir_pk=<KIND>
     webhook delivered?          GetItem DELIVERY#...; mark: PutItem with TTL
+    inbound mail seen?          GetItem INBOUND#<key> (the claim in the ingest transaction makes it exact)
+    ticket by Message-ID        GetItem EMAILID#<id>
+    quarantine list             Query directory dir_pk=QUARANTINE
+    suppressed? / cap counter   GetItem SUPPRESS#<address> / UpdateItem ADD on RATE#...
+    claim a send                PutItem SEND#... with condition (absent, or a stale attempt)
     due work (later issues)     Query due due_key=<kind>#<shard>, due_at <= now (sparse index)
 """
 
@@ -229,6 +240,26 @@ class WebhookItem(Item, discriminator="webhook"):
 
 class DeliveryItem(Item, discriminator="delivery"):
     delivered_at = UTCDateTimeAttribute()
+
+
+class QuarantineItem(Item, discriminator="quarantine"):
+    key = UnicodeAttribute()
+    bucket = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute()
+    detail = UnicodeAttribute(null=True)
+    received_at = UTCDateTimeAttribute()
+
+
+class SuppressionItem(Item, discriminator="suppression"):
+    address = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    until = UTCDateTimeAttribute()
+
+
+class SendItem(Item, discriminator="send"):
+    state = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    provider_id = UnicodeAttribute(null=True)
 
 
 def all_item_classes() -> list[type[Item]]:

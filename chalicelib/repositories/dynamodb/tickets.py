@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import ACTIVE_PREFIX, VIEW_INDEX, Page, View
-from chalicelib.errors import Conflict, DomainError, NotFound
+from chalicelib.errors import Conflict, DomainError, Duplicate, NotFound
+from chalicelib.repositories import Key
 from chalicelib.repositories.dynamodb import base
 from chalicelib.repositories.dynamodb.mapping import (
     ENTRY_PREFIX,
@@ -29,13 +31,22 @@ class DynamoTicketRepository:
         counter.update(actions=[CounterItem.value.add(1)])
         return int(counter.value)
 
-    def create(self, ticket: Ticket, entries: Sequence[TimelineEntry]) -> None:
+    def create(
+        self,
+        ticket: Ticket,
+        entries: Sequence[TimelineEntry],
+        claims: Sequence[Key] = (),
+        lookups: Sequence[Key] = (),
+    ) -> None:
         def error(position: int) -> DomainError:
+            if 2 <= position < 2 + len(claims):
+                return Duplicate(claims[position - 2].key)
             return Conflict(f"ticket {ticket.id} or number {ticket.number} already exists")
 
         with base.transaction(error) as txn:
             txn.save(ticket_to_item(ticket), condition=Item.pk.does_not_exist())
             txn.save(base.lookup_item(f"TICKETNO#{ticket.number}", ticket.id), condition=Item.pk.does_not_exist())
+            _keys(txn, claims, lookups)
             for entry in entries:
                 txn.save(entry_to_item(entry))
 
@@ -70,14 +81,23 @@ class DynamoTicketRepository:
         )
         return [item_to_entry(item) for item in results if item.merged_from is None]
 
-    def save(self, tickets: Sequence[tuple[Ticket, int]], entries: Sequence[TimelineEntry]) -> None:
+    def save(
+        self,
+        tickets: Sequence[tuple[Ticket, int]],
+        entries: Sequence[TimelineEntry],
+        claims: Sequence[Key] = (),
+        lookups: Sequence[Key] = (),
+    ) -> None:
         def error(position: int) -> DomainError:
+            if len(tickets) <= position < len(tickets) + len(claims):
+                return Duplicate(claims[position - len(tickets)].key)
             ticket = tickets[position][0] if position < len(tickets) else None
             return Conflict(f"ticket {ticket.id if ticket else ''} was changed by someone else")
 
         with base.transaction(error) as txn:
             for ticket, expected in tickets:
                 txn.save(ticket_to_item(ticket), condition=TicketItem.version == expected)
+            _keys(txn, claims, lookups)
             for entry in entries:
                 txn.save(entry_to_item(entry))
 
@@ -92,3 +112,10 @@ class DynamoTicketRepository:
         condition = Item.view_sk.startswith(ACTIVE_PREFIX) if view.active_only else None
         results = index.query(view.value, condition, limit=limit, page_size=limit, last_evaluated_key=start)
         return base.page(results, item_to_ticket)
+
+
+def _keys(txn: Any, claims: Sequence[Key], lookups: Sequence[Key]) -> None:
+    for claim in claims:
+        txn.save(base.lookup_item(claim.key, claim.target_id), condition=Item.pk.does_not_exist())
+    for lookup in lookups:
+        txn.save(base.lookup_item(lookup.key, lookup.target_id))
