@@ -94,6 +94,12 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_mail_inspect(args: argparse.Namespace) -> int:
+    from devtools.mail_inspect import main as inspect_main
+
+    return inspect_main(args.files)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lambdesk", description="Lambdesk local stack and operator tool")
     sub = p.add_subparsers(dest="command", required=True)
@@ -113,6 +119,11 @@ def parser() -> argparse.ArgumentParser:
     replay = sub.add_parser("replay", help="move a dead-letter queue's messages back to its queue")
     replay.add_argument("queue", help="the queue's purpose, e.g. webhooks")
     replay.set_defaults(func=_cmd_replay)
+    mail = sub.add_parser("mail", help="email tools")
+    mail_sub = mail.add_subparsers(dest="mail_command", required=True)
+    inspect = mail_sub.add_parser("inspect", help="what the pipeline makes of raw mail files (JSON lines)")
+    inspect.add_argument("files", nargs="+", metavar="FILE")
+    inspect.set_defaults(func=_cmd_mail_inspect)
     return p
 
 

@@ -1,0 +1,189 @@
+"""Delivery failure reports: is this mail a bounce, which recipients failed, for good or for now.
+
+RFC 3464 reports (``multipart/report; report-type=delivery-status``) are read directly. The many MTAs that
+send free-form bounces are left to flufl.bounce (Mailman's detectors), asked only once the mail looks like a
+bounce (a mailer-daemon or postmaster sender, a null return path, a failure subject), since its heuristics
+assume a bounce.
+"""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+
+from chalicelib.mail.errors import EMAIL_ERRORS
+from chalicelib.mail.model import Bounce, ParsedMail
+
+_DAEMON_SENDER = re.compile(
+    r"^(?:mailer[-_]?daemon|postmaster|mdaemon|mail[-_]?delivery[-_]?(?:system|subsystem)?|ndr|"
+    r"bounces?|returned[-_]?mail|mail[-_]?administrator|system[-_]?administrator)$",
+    re.IGNORECASE,
+)
+_DAEMON_NAME = re.compile(r"mail delivery|mailer[- ]daemon|delivery subsystem", re.IGNORECASE)
+_FAILURE_SUBJECT = re.compile(
+    r"undeliver|delivery (?:status )?(?:notification|failure|failed|problem|report)|failure (?:notice|delivery)|"
+    r"returned mail|mail delivery failed|could not be delivered|not (?:yet )?been delivered|delivery warning|"
+    r"message delayed|delivery delayed|non[- ]?delivery|nicht zustellbar|unzustellbar|non remis|no entregado|"
+    r"non recapitabile|onbestelbaar|mail system error|delivery has failed|warning: message|undelivered",
+    re.IGNORECASE,
+)
+_TEMPORARY_SUBJECT = re.compile(r"\bdelay|warning|not yet been delivered|will retry", re.IGNORECASE)
+_STATUS = re.compile(r"(?:\b[245]\d\d[\s-]+|#|\bstatus:\s*|\()([245]\.\d{1,3}\.\d{1,3})\b", re.IGNORECASE)
+# Action field values (RFC 3464 and what MTAs write instead) -> is the failure final?
+_FAILED_ACTIONS = {"failed": True, "failure": True, "fail": True, "error": True, "delayed": False, "deferred": False}
+_SUCCESS_ACTIONS = {"delivered", "relayed", "expanded"}
+
+
+def detect(mail: ParsedMail, message: Message | None = None) -> Bounce | None:
+    """The bounce this mail reports, or None when it is no delivery failure report."""
+    if message is None:
+        message = compat_message(mail.raw)
+    has_report, report = _delivery_report(message)
+    if has_report:  # RFC 3464 says it all; a report of deliveries only is no bounce
+        return report if report is None or report.recipients else _merge(report, message)
+    strong, weak = signals(mail)
+    if not (strong or weak):
+        return None
+    found = _flufl(message) or ((), ())
+    temporary, permanent = found
+    if not strong and not (temporary or permanent) and not _FAILURE_SUBJECT.search(mail.subject):
+        return None  # a postmaster or a null return path alone: not enough
+    status = _status_in_text(message)
+    if temporary or permanent:
+        return Bounce(permanent=bool(permanent), recipients=permanent or temporary, status=status)
+    failed = tuple(
+        sorted({a.strip() for v in mail.header_all("X-Failed-Recipients") for a in v.split(",") if a.strip()})
+    )
+    temporary_hint = (status or "").startswith("4") or _TEMPORARY_SUBJECT.search(mail.subject) is not None
+    return Bounce(permanent=not temporary_hint, recipients=failed, status=status)
+
+
+def compat_message(raw: bytes) -> Message:
+    """flufl.bounce walks ``email.message.Message`` objects of the compat32 policy."""
+    import email
+    from email import policy
+
+    return email.message_from_bytes(raw, policy=policy.compat32)
+
+
+def signals(mail: ParsedMail) -> tuple[bool, bool]:
+    """(strong, weak): a mailer-daemon sender or X-Failed-Recipients is strong; a postmaster sender, a null
+    return path or a failure subject is weak and needs detected recipients or a failure subject besides."""
+    sender = mail.from_
+    local = sender.email.split("@", 1)[0].strip('"') if sender else ""
+    name = sender.name if sender else ""
+    strong = (
+        mail.header("X-Failed-Recipients") is not None
+        or (bool(_DAEMON_SENDER.match(local)) and not local.lower().startswith("postmaster"))
+        or bool(_DAEMON_NAME.search(name))
+    )
+    weak = (
+        local.lower().startswith("postmaster") or mail.return_path == "" or bool(_FAILURE_SUBJECT.search(mail.subject))
+    )
+    return strong, weak
+
+
+def _delivery_report(message: Message) -> tuple[bool, Bounce | None]:
+    """Per-recipient fields of ``message/delivery-status`` parts: Action failed or delayed, and Status.
+
+    A report whose recipients were all delivered, relayed or expanded is no bounce."""
+    failed: list[tuple[str, bool, str | None]] = []
+    actions: set[str] = set()
+    seen_report = False
+    for part in message.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        seen_report = True
+        for block in _blocks(part):
+            action = str(block.get("Action", "")).strip().lower().split("(", 1)[0].strip()  # "failed (reason)"
+            actions.add(action)
+            recipient = _recipient(block)
+            status = _status_code(str(block.get("Status", "")))
+            if action not in _FAILED_ACTIONS and action not in _SUCCESS_ACTIONS and status:
+                action = "failed" if status.startswith("5") else "delayed" if status.startswith("4") else action
+            if action in _FAILED_ACTIONS and recipient:
+                # "failed" is final even with a 4.x.x status (the retries expired); "delayed" is not
+                failed.append((recipient, _FAILED_ACTIONS[action], status))
+    if not seen_report:
+        return False, None
+    actions.discard("")  # the per-message block has no Action
+    if not failed and actions and actions <= _SUCCESS_ACTIONS:
+        return True, None
+    if not failed:
+        return True, Bounce(permanent=True, recipients=(), status=None)
+    final = [f for f in failed if f[1]]
+    chosen = final or failed
+    recipients = tuple(sorted(dict.fromkeys(f[0] for f in chosen)))
+    return True, Bounce(permanent=bool(final), recipients=recipients, status=chosen[0][2])
+
+
+def _blocks(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return [b for b in payload if isinstance(b, Message)]
+    if isinstance(payload, str):  # an unparsed report: parse its header blocks
+        import email
+
+        return [email.message_from_string(chunk) for chunk in re.split(r"\r?\n\s*\r?\n", payload) if chunk.strip()]
+    return []
+
+
+def _recipient(block: Message) -> str:
+    for field in ("Original-Recipient", "Final-Recipient"):  # the address we sent to, before any aliasing
+        value = str(block.get(field, "") or "")
+        if value:
+            address = value.split(";", 1)[-1].strip().strip("<>")
+            if address:
+                return address
+    return ""
+
+
+def _status_code(value: str) -> str | None:
+    match = re.search(r"[245]\.\d{1,3}\.\d{1,3}", value)
+    return match.group(0) if match else None
+
+
+def _status_in_text(message: Message) -> str | None:
+    for part in message.walk():
+        if part.get_content_maintype() != "text":
+            continue
+        try:
+            payload = part.get_payload(decode=True)
+        except EMAIL_ERRORS:
+            continue
+        if isinstance(payload, bytes):
+            match = _STATUS.search(payload.decode("latin-1"))
+            if match:
+                return match.group(1)
+    return None
+
+
+def _flufl(message: Message) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """flufl.bounce's (temporary, permanent) failed recipients; None when its detectors choke."""
+    from flufl.bounce import all_failures
+
+    try:
+        temporary, permanent = all_failures(message)
+    except EMAIL_ERRORS:
+        return None
+    return _addresses(temporary), _addresses(permanent)
+
+
+def _addresses(found: object) -> tuple[str, ...]:
+    out = []
+    for item in found or ():  # type: ignore[attr-defined]
+        text = item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item)
+        if text.strip():
+            out.append(text.strip())
+    return tuple(sorted(set(out)))
+
+
+def _merge(report: Bounce, message: Message) -> Bounce:
+    found = _flufl(message)
+    if found is None:
+        return report
+    temporary, permanent = found
+    recipients = permanent or temporary
+    if not recipients:
+        return report
+    return Bounce(permanent=report.permanent and bool(permanent), recipients=recipients, status=report.status)

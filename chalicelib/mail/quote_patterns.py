@@ -1,0 +1,108 @@
+# ruff: noqa: RUF001 -- word lists in Cyrillic, Greek and CJK scripts are meant to look like Latin ones
+"""Line patterns of quoted history and signatures, in the languages and clients real mail comes from.
+
+Each pattern answers a question about one line (or a few joined lines); ``quotes.py`` decides from the
+sequence of answers where the reply ends.
+"""
+
+from __future__ import annotations
+
+import re
+
+# "On <date>, <someone> wrote:" -- the verb in the languages mail clients ship.
+_WROTE_VERBS = (
+    r"wrote|writes|has written|schrieb|geschrieben|schreef|geschreven|a\s+[ée]crit|[ée]crit|escribi[óo]|escreveu"
+    r"|ha\s+scritto|scrisse|skrev|skrive|kirjoitti|napisa[łl]\(?a?\)?|napsal\(?a?\)?|napisao|napisala|"
+    r"написал\(?а?\)?|написала|написав|пише|писал|έγραψε|írta|yazd[ıi]|scrie|rašė|rakstīja|kirjutas|"
+    r"写道|寫道|來信|书写|書きました|님이 작성|작성:|wrote\s*-+"
+)
+WROTE_VERB = re.compile(rf"(?:^|[\s,\"'>)])(?:{_WROTE_VERBS})", re.IGNORECASE)
+
+# Words that open an attribution line ("On", "Le", "Am", ...), before its date.
+_OPENERS = (
+    r"on|le|am|el|em|il|op|den|dnia|w\s+dniu|dne|v|p[åa]|pe|στις|at|in|um|o|u|в|у|на|el\s+d[ií]a|"
+    r"le\s+\w+|em\s+\w+"
+)
+ATTRIBUTION_OPENER = re.compile(rf"^\s*[-*_]*\s*(?:{_OPENERS})\s+\S", re.IGNORECASE)
+_WEEKDAYS = (
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"понедельник|вторник|среда|четверг|пятница|суббота|воскресенье|"
+    r"lunes|martes|miércoles|jueves|viernes|sábado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
+)
+_WEEKDAY_ABBREVIATIONS = (
+    r"mon|tue|wed|thu|fri|sat|sun|lun|mar|mer|jeu|ven|sam|dim|mo|di|mi|do|fr|sa|so|пн|вт|ср|чт|пт|сб|вс"
+)
+DATE_OPENER = re.compile(
+    rf"^\s*(?:\d|(?:{_WEEKDAYS})[.,]?\s|(?:{_WEEKDAY_ABBREVIATIONS})[.,]\s)|^\s*[在於于]\s*\d", re.IGNORECASE
+)
+ENDS_LIKE_ATTRIBUTION = re.compile(r"(?:[:\uff1a]|wrote\s*-+|-{2,})\s*\**\s*$", re.IGNORECASE)
+HAS_DATE_OR_ADDRESS = re.compile(r"\d|@|&lt;|\byou\b", re.IGNORECASE)
+
+# Gmail's older attribution: "2016-10-24 15:36 GMT+02:00 Name <addr>:" or "2013/7/20 Name <addr>".
+GMAIL_DATE_ATTRIBUTION = re.compile(
+    r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+(?:\d{1,2}:\d{2}(?!:\d)\s*(?:GMT[+-]\d{1,2}:?\d{2})?\s*)?\S.{0,200}$"
+)
+GMAIL_DATE_EVIDENCE = re.compile(r"GMT[+-]\d|<[^<>@\s]+@[^<>\s]+>|:\s*$")
+# Clients that write no verb (Yandex, Mail.ru): "26.06.2014, 14:41, "Name" <addr>:".
+TIME_OF_DAY = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?![\d])")
+ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+# Separators that introduce a forwarded or quoted original.
+ORIGINAL_MESSAGE = re.compile(
+    r"^\s*[>*_\s]*(?:-{2,}|_{2,}|={2,})?\s*(?:original\s+message|forwarded\s+message|message\s+d'origine|"
+    r"message\s+original|message\s+transf[ée]r[ée]|urspr[üu]ngliche\s+nachricht|weitergeleitete\s+nachricht|"
+    r"mensaje\s+original|mensaje\s+reenviado|mensagem\s+original|mensagem\s+encaminhada|messaggio\s+originale|"
+    r"messaggio\s+inoltrato|oorspronkelijk\s+bericht|doorgestuurd\s+bericht|ursprungligt\s+meddelande|"
+    r"vidarebefordrat\s+meddelande|oprindelig\s+meddelelse|videresendt\s+meddelelse|opprinnelig\s+melding|"
+    r"videresendt\s+melding|alkuper[äa]inen\s+viesti|v[äa]litetty\s+viesti|p[ůu]vodn[íi]\s+zpr[áa]va|"
+    r"p[ôo]vodn[áa]\s+spr[áa]va|wiadomo[śs][ćc]\s+oryginalna|wiadomo[śs][ćc]\s+przekazana|"
+    r"исходное\s+сообщение|пересылаемое\s+сообщение|переслано|оригинално\s+писмо|eredeti\s+[üu]zenet|"
+    r"orijinal\s+mesaj|原始邮件|原始郵件|转发的邮件|轉寄的郵件|元のメッセージ|転送されたメッセージ|"
+    r"begin\s+forwarded\s+message|d[ée]but\s+du\s+message\s+r[ée]exp[ée]di[ée]|anfang\s+der\s+weitergeleiteten)"
+    r"\s*:?\s*(?:-{2,}|_{2,}|={2,})?\s*[*_]*\s*$",
+    re.IGNORECASE,
+)
+
+# Header lines of a quoted message ("From: ...", "Von: ...", "*Sent:* ...").
+_FROM_LABELS = (
+    r"from|von|de|da|van|fr[åa]n|fra|od|от|від|発信者|差出人|发件人|寄件者|寄件人|l[äa]hett[äa]j[äa]|felad[óo]|"
+    r"kimden|afzender|absender|exp[ée]diteur|remitente|mittente|nadawca|odes[íi]latel|apo|από|보낸\s*사람|frá"
+)
+_OTHER_LABELS = (
+    r"sent|date|datum|gesendet|envoy[ée]|enviado|enviada|inviato|data|skickat|sendt|verzonden|verstuurd|"
+    r"wys[łl]ano|wys[łl]ane|odesl[áa]no|отправлено|дата|fecha|lähetetty|l[äa]hetetty|g[öo]nderildi|tarih|"
+    r"p[äa]iv[äa]ys|d[áa]tum|elk[üu]ldve|送信日時|发送时间|發送時間|日期|時間|"
+    r"to|an|[àa]|para|till|til|aan|do|кому|komu|收件人|宛先|vastaanottaja|c[íi]mzett|kime|adres[áa]t|"
+    r"empf[äa]nger|destinataire|destinatario|"
+    r"cc|bcc|kopie|kopia|копия|抄送|副本|kopio|m[áa]solat|bilgi|"
+    r"subject|betreff|objet|asunto|oggetto|[äa]mne|emne|onderwerp|temat|тема|p[řr]edm[ěe]t|主题|主旨|件名|aihe|"
+    r"t[áa]rgy|konu|assunto|sujet|reply-to|antwort\s+an|risposta|r[ée]pondre\s+[àa]|responder\s+a|"
+    r"importance|priority|wichtigkeit|priorit[ée]"
+)
+_LABEL_SHAPE = r"^\s*[>]*\s*[*_]{{0,2}}\s*(?:{labels})\s*[*_]{{0,2}}\s*[:\uff1a]\s*[*_]{{0,2}}(?:\s|$)"
+FROM_HEADER = re.compile(_LABEL_SHAPE.format(labels=_FROM_LABELS), re.IGNORECASE)
+OTHER_HEADER = re.compile(_LABEL_SHAPE.format(labels=_OTHER_LABELS), re.IGNORECASE)
+
+QUOTE = re.compile(r"^\s*(?:>|[A-Za-z]{1,3}>(?!\S*>))")
+
+# "-- ", "__", "~~~", a row of stars or equals: a signature or a separator before quoted history.
+DELIMITER = re.compile(r"^\s*(?:-{2,}|_{2,}|={2,}|~{2,}|\*{2,}|\+{2,}|[\u1427\u2015\u2014]{1,})\s*$")
+
+# Sign-offs that mobile and web clients append ("Sent from my iPhone", "Von meinem iPad gesendet", ...).
+MOBILE_SIGNATURE = re.compile(
+    r"^\W*(?:"
+    r"(?:sent|envoy[ée]|enviado|inviato|verzonden|verstuurd|sendt|skickat|gesendet|wys[łl]ane|odesl[áa]no|"
+    r"отправлено|надіслано|enviada|l[äa]hetetty)\s+(?:from|via|with|using|by|on|depuis|avec|de|desde|con|da|"
+    r"dal|dal\s+mio|met|vanaf|via|fra|från|med|von|mit|z|ze|с|з|do|mijn|mon|ma|mi|meu|mio|min|mitt)\b"
+    r"|von\s+meine[mnr]?\s.+gesendet|diese\s+nachricht\s+wurde\s+von\s+meinem\s"
+    r"|from\s+my\s+(?:i\w+|android|mobile|phone|smartphone|samsung|galaxy|blackberry|tablet)"
+    r"|\S+(?:\s+\S+)?\s+from\s+(?:my\s+)?mobile$"
+    r"|get\s+outlook\s+for\s|sent\s+from\s|sent\s+via\s|sent\s+with\s|<<\s*sent\s+by|\(\s*sent\s+from"
+    r"|[從从]我的\s*\S+\s*傳送|发自我的|來自我的|iPhoneから送信|envoy[ée]\s+de\s+mon"
+    r"|verzonden\s+met\s|verzonden\s+vanaf\s|enviado\s+desde\s|enviado\s+do\s|inviato\s+da\s"
+    r")",
+    re.IGNORECASE,
+)
+MOBILE_SIGNATURE_MAX_LEN = 80
+URL = re.compile(r"<?\(?(?:https?://|mailto:)\S+|\[[^\]]*\]\([^)]*\)")
