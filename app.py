@@ -37,3 +37,27 @@ def deliver_webhooks(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.events.consumers import deliver_webhooks as deliver
 
     return deliver(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=names.queue(resources.INBOUND_QUEUE), batch_size=5, name=resources.FUNCTION_INGEST_MAIL)
+def ingest_mail(event: SQSEvent) -> dict[str, Any]:
+    """SES raw mail in S3 (notified through SNS) -> tickets."""
+    from chalicelib.mailflow.inbound import ingest_batch
+
+    return ingest_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=names.queue("outbound"), batch_size=10, name=resources.FUNCTION_SEND_MAIL)
+def send_mail(event: SQSEvent) -> dict[str, Any]:
+    """Ticket events -> replies, acknowledgements and notifications sent with SESv2."""
+    from chalicelib.mailflow.outbound import send_batch
+
+    return send_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=names.queue(resources.FEEDBACK_QUEUE), batch_size=10, name=resources.FUNCTION_MAIL_FEEDBACK)
+def mail_feedback(event: SQSEvent) -> dict[str, Any]:
+    """SES bounce and complaint notifications -> the suppression list."""
+    from chalicelib.mailflow.feedback import feedback_batch
+
+    return feedback_batch(event.to_dict(), event.context)

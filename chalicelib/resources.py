@@ -109,10 +109,6 @@ class Names:
         return f"{self.prefix}-feedback"
 
     @property
-    def configuration_set(self) -> str:
-        return f"{self.prefix}-mail"
-
-    @property
     def secrets_prefix(self) -> str:
         return f"/{APP_NAME}/{self.stage}/"
 

@@ -94,6 +94,60 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_mail_send(args: argparse.Namespace) -> int:
+    """Inject raw .eml files into the running stack, as SES would deliver them."""
+    from pathlib import Path
+
+    from devtools.smtp import SesInbound
+
+    env = _connect()
+    inbound = SesInbound(env)
+    for name in args.files:
+        key = inbound.receive(Path(name).read_bytes(), [args.to or env.support_address])
+        print(json.dumps({"file": name, "key": key}))
+    return 0
+
+
+def _cmd_mail_replay(args: argparse.Namespace) -> int:
+    """After a fix: move the inbound DLQ back to its queue and re-process quarantined mail."""
+    import boto3
+
+    from chalicelib.mailflow.notices import notice_body
+    from chalicelib.resources import INBOUND_QUEUE
+    from chalicelib.wiring import services
+    from devtools.queues import redrive
+    from devtools.smtp import SesInbound
+
+    env = _connect()
+    sqs = boto3.client("sqs")
+    moved = redrive(
+        sqs,
+        sqs.get_queue_url(QueueName=env.names.dlq(INBOUND_QUEUE))["QueueUrl"],
+        sqs.get_queue_url(QueueName=env.names.queue(INBOUND_QUEUE))["QueueUrl"],
+    )
+    repo = services().mail_repo
+    released = 0
+    inbound = SesInbound(env)
+    for record in repo.list_quarantine(1000).items:
+        if args.reason and record.reason != args.reason:
+            continue
+        repo.release_quarantine(record.key)
+        # An operator replaying quarantined mail overrides its verdicts: the notice says PASS.
+        notice = notice_body(
+            record.bucket or env.bucket, record.key, record.key.rsplit("/", 1)[-1], [env.support_address]
+        )
+        inbound.sns.publish(TopicArn=env.inbound_topic_arn, Message=notice)
+        released += 1
+    print(json.dumps({"dlq_moved": moved, "quarantine_released": released}))
+    return 0
+
+
+def _cmd_mail_outbox(args: argparse.Namespace) -> int:
+    from devtools.mail_outbox import main as outbox_main
+
+    return outbox_main()
+
+
 def _cmd_mail_inspect(args: argparse.Namespace) -> int:
     from devtools.mail_inspect import main as inspect_main
 
@@ -124,6 +178,14 @@ def parser() -> argparse.ArgumentParser:
     inspect = mail_sub.add_parser("inspect", help="what the pipeline makes of raw mail files (JSON lines)")
     inspect.add_argument("files", nargs="+", metavar="FILE")
     inspect.set_defaults(func=_cmd_mail_inspect)
+    send = mail_sub.add_parser("send", help="inject raw .eml files into the running stack (as SES delivers)")
+    send.add_argument("files", nargs="+", metavar="FILE")
+    send.add_argument("--to", help="envelope recipient (default: the support address)")
+    send.set_defaults(func=_cmd_mail_send)
+    mail_sub.add_parser("outbox", help="what the local stack sent (JSON lines)").set_defaults(func=_cmd_mail_outbox)
+    replay = mail_sub.add_parser("replay", help="re-drive the inbound DLQ and quarantined mail after a fix")
+    replay.add_argument("--reason", help="only quarantined mail with this reason (e.g. unparseable)")
+    replay.set_defaults(func=_cmd_mail_replay)
     return p
 
 

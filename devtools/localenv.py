@@ -30,6 +30,7 @@ class LocalEnv:
     host: str = "127.0.0.1"
     dev_signing_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     signing_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    support_domain: str = "support.lambdesk.local"
 
     @property
     def names(self) -> Names:
@@ -42,6 +43,18 @@ class LocalEnv:
     @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def support_address(self) -> str:
+        return f"help@{self.support_domain}"
+
+    @property
+    def bucket(self) -> str:
+        return f"{self.names.mail_bucket_prefix}-local"
+
+    @property
+    def inbound_topic_arn(self) -> str:
+        return f"arn:aws:sns:{REGION}:{ACCOUNT}:{self.names.inbound_topic}"
 
     @property
     def events_topic_arn(self) -> str:
@@ -61,6 +74,9 @@ class LocalEnv:
             "LAMBDESK_SIGNING_KEY": self.signing_key,
             "LAMBDESK_EVENTS_TOPIC_ARN": self.events_topic_arn,
             "LAMBDESK_WEBHOOKS_ALLOW_PRIVATE": "true",
+            "LAMBDESK_SUPPORT_DOMAIN": self.support_domain,
+            "LAMBDESK_SUPPORT_ADDRESS": self.support_address,
+            "LAMBDESK_MAIL_BUCKET": self.bucket,
             "POWERTOOLS_METRICS_NAMESPACE": "Lambdesk",
             "POWERTOOLS_DEV": "false",
         }

@@ -23,6 +23,7 @@ class Stack:
     app_module: Any
     moto: Any
     server: Any
+    smtp: Any
     worker: Any
     resources: dict[str, Any]
     stop: threading.Event = field(default_factory=threading.Event)
@@ -30,6 +31,7 @@ class Stack:
 
     def shutdown(self) -> None:
         self.stop.set()
+        self.smtp.stop()
         self.server.shutdown()
         for thread in self.threads:
             thread.join(timeout=5)
@@ -66,10 +68,12 @@ def start(env: LocalEnv, seed: bool = True) -> Stack:
     clients.reset()
     wiring.use(None)
     moto = start_moto(env)
-    resources = provision(env.names, env.moto_url)
+    resources = provision(env.names, env.moto_url, bucket=env.bucket, support_domain=env.support_domain)
     module, server = load_app(env)
     worker = Worker(module, resources["stream_arn"], env.moto_url)
-    stack = Stack(env, module, moto, server, worker, resources)
+    from devtools import smtp
+
+    stack = Stack(env, module, moto, server, smtp.start(env), worker, resources)
     if seed:
         from devtools.seed import seed_demo
 
@@ -96,7 +100,7 @@ def banner(stack: Stack, token: str) -> str:
 Lambdesk is running (stage '{env.stage}').
   API and portal   {env.api_url}      (OpenAPI: {env.api_url}/openapi.json)
   moto (AWS APIs)  {env.moto_url}
-  SMTP (inbound)   {env.host}:{env.smtp_port}  (arrives with the email channel)
+  SMTP (inbound)   {env.host}:{env.smtp_port}  (mail to anything@{env.support_domain}, e.g. {env.support_address})
   Agent token      (admin Ada, 12 h; new one: .venv/bin/lambdesk token)
 {token}
 

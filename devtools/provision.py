@@ -8,7 +8,14 @@ from typing import Any
 
 import boto3
 
-from chalicelib.resources import EVENT_CONSUMER_QUEUES, MAX_RECEIVE_COUNT, TABLE, Names
+from chalicelib.resources import (
+    EVENT_CONSUMER_QUEUES,
+    FEEDBACK_QUEUE,
+    INBOUND_QUEUE,
+    MAX_RECEIVE_COUNT,
+    TABLE,
+    Names,
+)
 
 
 def _client(service: str, endpoint: str, region: str) -> Any:
@@ -18,7 +25,11 @@ def _client(service: str, endpoint: str, region: str) -> Any:
 
 
 def create_table(ddb: Any, table_name: str) -> str:
-    """Create the table with every index; return its stream ARN."""
+    """Create the table with every index (unless it exists); return its stream ARN."""
+    try:
+        return str(ddb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"])
+    except ddb.exceptions.ResourceNotFoundException:
+        pass
     attributes = {TABLE.partition_key, TABLE.sort_key}
     for index in TABLE.indexes:
         attributes |= {index.partition_key, index.sort_key}
@@ -63,8 +74,15 @@ def create_queue(sqs: Any, name: str, dlq_name: str, visibility_timeout: int = 3
     return url, dlq_url
 
 
-def provision(names: Names, endpoint: str, region: str = "us-east-1", visibility_timeout: int = 30) -> dict[str, Any]:
-    """Create everything; return what the worker needs (stream ARN, queue URLs)."""
+def provision(
+    names: Names,
+    endpoint: str,
+    region: str = "us-east-1",
+    visibility_timeout: int = 30,
+    bucket: str | None = None,
+    support_domain: str | None = None,
+) -> dict[str, Any]:
+    """Create everything; return what the worker needs (stream ARN, topic and queue URLs)."""
     ddb = _client("dynamodb", endpoint, region)
     sns = _client("sns", endpoint, region)
     sqs = _client("sqs", endpoint, region)
@@ -72,9 +90,33 @@ def provision(names: Names, endpoint: str, region: str = "us-east-1", visibility
     topic_arn = sns.create_topic(Name=names.events_topic)["TopicArn"]
     relay_dlq = sqs.create_queue(QueueName=names.relay_dlq)["QueueUrl"]
     queues: dict[str, dict[str, str]] = {}
-    for purpose in EVENT_CONSUMER_QUEUES:
+
+    def subscribed_queue(purpose: str, topic: str) -> None:
         url, dlq_url = create_queue(sqs, names.queue(purpose), names.dlq(purpose), visibility_timeout)
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
         queues[purpose] = {"url": url, "dlq_url": dlq_url}
-    return {"stream_arn": stream_arn, "topic_arn": topic_arn, "relay_dlq_url": relay_dlq, "queues": queues}
+
+    for purpose in EVENT_CONSUMER_QUEUES:
+        subscribed_queue(purpose, topic_arn)
+    # SES publishes received-mail and bounce/complaint notifications to these topics.
+    inbound_topic = sns.create_topic(Name=names.inbound_topic)["TopicArn"]
+    feedback_topic = sns.create_topic(Name=names.feedback_topic)["TopicArn"]
+    subscribed_queue(INBOUND_QUEUE, inbound_topic)
+    subscribed_queue(FEEDBACK_QUEUE, feedback_topic)
+    if bucket:
+        _client("s3", endpoint, region).create_bucket(Bucket=bucket)
+    if support_domain:
+        # moto refuses unverified senders; in AWS, deploy.md verifies the domain.
+        sesv2 = _client("sesv2", endpoint, region)
+        if support_domain not in [i["IdentityName"] for i in sesv2.list_email_identities()["EmailIdentities"]]:
+            sesv2.create_email_identity(EmailIdentity=support_domain)
+        _client("ses", endpoint, region).verify_domain_identity(Domain=support_domain)
+    return {
+        "stream_arn": stream_arn,
+        "topic_arn": topic_arn,
+        "inbound_topic_arn": inbound_topic,
+        "feedback_topic_arn": feedback_topic,
+        "relay_dlq_url": relay_dlq,
+        "queues": queues,
+    }

@@ -174,6 +174,9 @@ class MailRepository(Protocol):
 
     def ticket_for_message_id(self, message_id: str) -> str | None: ...
 
+    def remember_message_id(self, message_id: str, ticket_id: str) -> None:
+        """Map a Message-ID (without angle brackets) to its ticket, e.g. of a mail Lambdesk sent."""
+
     def quarantine(self, record: QuarantineRecord) -> None: ...
 
     def list_quarantine(self, limit: int, start: StartKey = None) -> Page[QuarantineRecord]: ...

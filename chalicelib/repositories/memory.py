@@ -345,6 +345,9 @@ class InMemoryMailRepository:
     def ticket_for_message_id(self, message_id: str) -> str | None:
         return self._keys.get(f"EMAILID#{message_id}")
 
+    def remember_message_id(self, message_id: str, ticket_id: str) -> None:
+        self._keys[f"EMAILID#{message_id}"] = ticket_id
+
     def quarantine(self, record: QuarantineRecord) -> None:
         self._quarantine[record.key] = record
 

@@ -7,17 +7,17 @@ conflict carries the changes made since, so the agent sees what they would have 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalicelib.domain.clock import Clock, utcnow
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.people import Customer
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
-from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
+from chalicelib.domain.timeline import SYSTEM, Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.domain.views import Page, View, ViewKind
 from chalicelib.errors import Conflict, ConflictDetails, InvalidInput
-from chalicelib.repositories import DirectoryRepository, StartKey, TicketRepository
+from chalicelib.repositories import DirectoryRepository, Key, StartKey, TicketRepository
 from chalicelib.services.customers import CustomerService
 
 # Retries of a customer's message when an agent's write lands at the same moment.
@@ -39,6 +39,13 @@ class NewTicket:
     team_id: str | None = None
     assignee_id: str | None = None
     body_html: str | None = None
+    # Extra facts about the first message (e.g. its Message-ID and attachments for mail).
+    message_data: dict[str, Any] = field(default_factory=dict)
+    # Send the requester an acknowledgement (the outbound mail consumer reads it from ticket.created).
+    acknowledge: bool = False
+    related_ids: tuple[str, ...] = ()
+    # Chosen by the caller when other keys written with the ticket must point to it (inbound mail).
+    ticket_id: str | None = None
 
 
 class TicketService:
@@ -75,14 +82,21 @@ class TicketService:
 
     # -- writes --------------------------------------------------------------------------------
 
-    def create(self, actor: Actor, new: NewTicket) -> tuple[Ticket, list[TimelineEntry]]:
+    def create(
+        self,
+        actor: Actor,
+        new: NewTicket,
+        claims: Sequence[Key] = (),
+        lookups: Sequence[Key] = (),
+    ) -> tuple[Ticket, list[TimelineEntry]]:
+        """A new ticket with its first message; claims and lookups are written in the same transaction."""
         requester = self._requester(new)
         self._check_references(new.team_id, new.assignee_id)
         now = self.clock()
         ticket = Ticket(
-            id=new_id(),
+            id=new.ticket_id or new_id(),
             number=self.tickets.allocate_number(),
-            subject=new.subject.strip(),
+            subject=new.subject.strip() or "(no subject)",
             requester_id=requester.id,
             channel=new.channel,
             created_at=now,
@@ -96,10 +110,15 @@ class TicketService:
             team_id=new.team_id,
             assignee_id=new.assignee_id,
             last_customer_message_at=now,
+            related_ids=tuple(dict.fromkeys(new.related_ids)),
         )
-        created = TimelineEntry.system(
-            ticket, "ticket.created", actor, now, data={"channel": str(new.channel), "requester_id": requester.id}
-        )
+        created_data: dict[str, Any] = {"channel": str(new.channel), "requester_id": requester.id}
+        if new.acknowledge:
+            created_data["acknowledge"] = True
+        if new.related_ids:
+            created_data["related_ids"] = list(new.related_ids)
+        created = TimelineEntry.system(ticket, "ticket.created", actor, now, data=created_data)
+        submitted = {"submitted_by": f"{actor.kind}:{actor.id}"} if actor.kind is not ActorKind.CUSTOMER else {}
         message = replace(
             TimelineEntry.post(
                 ticket,
@@ -110,14 +129,14 @@ class TicketService:
                 new.body_html,
                 str(new.channel),
             ),
-            data={"submitted_by": f"{actor.kind}:{actor.id}"} if actor.kind is not ActorKind.CUSTOMER else {},
+            data={**submitted, **new.message_data},
         )
         entries = [created, message]
         if new.assignee_id:
             entries.append(
                 TimelineEntry.system(ticket, "ticket.assigned", actor, now, data={"assignee_id": new.assignee_id})
             )
-        self.tickets.create(ticket, entries)
+        self.tickets.create(ticket, entries, claims, lookups)
         return ticket, entries
 
     def reply(
@@ -141,30 +160,98 @@ class TicketService:
         self._save([(after, ticket.version)], entries)
         return after
 
-    def note(self, actor: Actor, ticket_id: str, based_on: int, body_text: str, body_html: str | None = None) -> Ticket:
+    def note(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        based_on: int,
+        body_text: str,
+        body_html: str | None = None,
+        channel: str = "api",
+        data: dict[str, Any] | None = None,
+        claims: Sequence[Key] = (),
+        lookups: Sequence[Key] = (),
+    ) -> Ticket:
         """An internal note: never visible to the customer, never mailed to them."""
         ticket = self._load(ticket_id, based_on)
         now = self.clock()
         after = ticket.posted(EntryKind.NOTE, actor, now)
-        entry = TimelineEntry.post(after, EntryKind.NOTE, actor, now, body_text, body_html, "api")
-        self._save([(after, ticket.version)], [entry])
+        entry = replace(
+            TimelineEntry.post(after, EntryKind.NOTE, actor, now, body_text, body_html, channel), data=dict(data or {})
+        )
+        self._save([(after, ticket.version)], [entry], claims, lookups)
         return after
 
-    def customer_message(self, customer: Customer, ticket_id: str, body_text: str, channel: str) -> Ticket:
-        """A customer writes on their ticket: pending or solved tickets open again."""
+    def customer_message(
+        self,
+        customer: Customer,
+        ticket_id: str,
+        body_text: str,
+        channel: str,
+        body_html: str | None = None,
+        data: dict[str, Any] | None = None,
+        claims: Sequence[Key] = (),
+        lookups: Sequence[Key] = (),
+    ) -> Ticket:
+        """A customer writes on their ticket: pending, on-hold or solved tickets open again."""
         actor = Actor(ActorKind.CUSTOMER, customer.id)
         for _ in range(CUSTOMER_WRITE_ATTEMPTS):
             ticket = self.tickets.get(ticket_id)
             self._writable(ticket)
             now = self.clock()
-            message = TimelineEntry.post(ticket, EntryKind.MESSAGE, actor, now, body_text, None, channel)
+            message = replace(
+                TimelineEntry.post(ticket, EntryKind.MESSAGE, actor, now, body_text, body_html, channel),
+                data=dict(data or {}),
+            )
             reopen = ticket.status in (Status.PENDING, Status.SOLVED, Status.ON_HOLD)
             after, changes = ticket.change(actor, now, status=Status.OPEN) if reopen else (ticket, [])
             after = after.posted(EntryKind.MESSAGE, actor, now)
             after, entries = one_version(ticket, after, [message, *changes])
             try:
-                self.tickets.save([(after, ticket.version)], entries)
+                self.tickets.save([(after, ticket.version)], entries, claims, lookups)
                 return after
+            except Conflict:
+                continue
+        raise Conflict(f"ticket {ticket_id} is changing too fast; try again")
+
+    def system_note(
+        self,
+        ticket_id: str,
+        event: str,
+        body_text: str,
+        data: dict[str, Any],
+        claims: Sequence[Key] = (),
+    ) -> Ticket:
+        """A system record on a ticket that changes nothing else (a bounce, an auto-reply it received).
+
+        It is not a public message: it never reaches the customer and never triggers automatic mail.
+        """
+        for _ in range(CUSTOMER_WRITE_ATTEMPTS):
+            ticket = self.tickets.get(ticket_id)
+            now = self.clock()
+            after = replace(ticket, updated_at=now, version=ticket.version + 1)
+            entry = replace(TimelineEntry.system(after, event, SYSTEM, now, data=data), body_text=body_text)
+            try:
+                self.tickets.save([(after, ticket.version)], [entry], claims)
+                return after
+            except Conflict:
+                continue
+        raise Conflict(f"ticket {ticket_id} is changing too fast; try again")
+
+    def relate(self, ticket_id: str, other_id: str) -> None:
+        """Add ``other_id`` to a ticket's related tickets on behalf of the system (retrying on conflict)."""
+        for _ in range(CUSTOMER_WRITE_ATTEMPTS):
+            ticket = self.tickets.get(ticket_id)
+            if other_id in ticket.related_ids:
+                return
+            now = self.clock()
+            after = replace(
+                ticket, related_ids=(*ticket.related_ids, other_id), updated_at=now, version=ticket.version + 1
+            )
+            entry = TimelineEntry.system(after, "ticket.linked", SYSTEM, now, data={"related_id": other_id})
+            try:
+                self.tickets.save([(after, ticket.version)], [entry])
+                return
             except Conflict:
                 continue
         raise Conflict(f"ticket {ticket_id} is changing too fast; try again")
@@ -267,9 +354,15 @@ class TicketService:
         if ticket.status is Status.CLOSED:
             raise InvalidInput("the ticket is closed; open a follow-up ticket instead", "ticket_id")
 
-    def _save(self, tickets: Sequence[tuple[Ticket, int]], entries: Sequence[TimelineEntry]) -> None:
+    def _save(
+        self,
+        tickets: Sequence[tuple[Ticket, int]],
+        entries: Sequence[TimelineEntry],
+        claims: Sequence[Key] = (),
+        lookups: Sequence[Key] = (),
+    ) -> None:
         try:
-            self.tickets.save(tickets, entries)
+            self.tickets.save(tickets, entries, claims, lookups)
         except Conflict:
             # Someone else wrote between our read and our write: report what they changed.
             first, based_on = tickets[0]

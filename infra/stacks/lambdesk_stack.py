@@ -72,6 +72,12 @@ class LambdeskStack(Stack):
             mail_bucket=self.mail.bucket,
             relay_dlq=self.relay_dlq,
             inbound_queue_name=self.mail.inbound.queue_name,
+            ses_identity_arn=self.format_arn(service="ses", resource="identity", resource_name=config.support_domain),
+            ses_configuration_set_arn=self.format_arn(
+                service="ses",
+                resource="configuration-set",
+                resource_name=self.mail.configuration_set.configuration_set_name,
+            ),
         )
         self.functions = wire_functions(self, self.app, names, config, resources)
         self.stream_mapping = connect_stream_relay(self, self.app, self.functions, resources)
@@ -112,6 +118,10 @@ class LambdeskStack(Stack):
                 "LAMBDESK_COGNITO_USER_POOL_ID": self.agents.user_pool.user_pool_id,
                 "LAMBDESK_COGNITO_CLIENT_ID": self.agents.client.user_pool_client_id,
                 "LAMBDESK_SIGNING_KEY_PARAMETER": self.signing_key_parameter,
+                "LAMBDESK_SUPPORT_DOMAIN": config.support_domain,
+                "LAMBDESK_SUPPORT_ADDRESS": config.support_addresses[0],
+                "LAMBDESK_MAIL_BUCKET": self.mail.bucket.bucket_name,
+                "LAMBDESK_SES_CONFIGURATION_SET": self.mail.configuration_set.configuration_set_name,
                 "LAMBDESK_TRACING": "true" if config.tracing else "false",
                 "POWERTOOLS_SERVICE_NAME": "lambdesk",
                 "POWERTOOLS_METRICS_NAMESPACE": "Lambdesk",

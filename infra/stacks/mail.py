@@ -19,13 +19,12 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from chalicelib.resources import Names
+from chalicelib.resources import RAW_MAIL_PREFIX, Names
 
 from .config import StageConfig
 from .nag import acknowledge
 from .queues import ConsumerQueue, topic
 
-RAW_MAIL_PREFIX = "raw/"
 # The id aws-cdk-lib gives the singleton function behind every AwsCustomResource in a stack.
 PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
 SES_PRINCIPAL = iam.ServicePrincipal("ses.amazonaws.com")

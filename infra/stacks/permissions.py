@@ -17,10 +17,16 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from chalicelib.resources import FUNCTION_STREAM_RELAY
+from chalicelib.resources import (
+    ATTACHMENT_PREFIX,
+    FUNCTION_INGEST_MAIL,
+    FUNCTION_SEND_MAIL,
+    FUNCTION_STREAM_RELAY,
+    RAW_MAIL_PREFIX,
+    SENT_MAIL_PREFIX,
+)
 
 from .chalice_app import PackagedFunction
-from .mail import RAW_MAIL_PREFIX
 from .nag import acknowledge_wildcard_resource
 from .queues import ConsumerQueue
 
@@ -56,6 +62,8 @@ class AppResources:
     mail_bucket: s3.Bucket
     relay_dlq: sqs.Queue
     inbound_queue_name: str  # its consumer reads the raw mail SES stored
+    ses_identity_arn: str = ""  # the support domain's SES identity (sending)
+    ses_configuration_set_arn: str = ""
 
 
 class _Policy:
@@ -102,6 +110,33 @@ def function_role(
                 [res.mail_bucket.arn_for_objects(f"{RAW_MAIL_PREFIX}*")],
                 "Reads the raw messages SES stored, whatever their generated keys.",
             )
+    if function.name == FUNCTION_INGEST_MAIL:
+        policy.allow(
+            ["s3:PutObject"],
+            [res.mail_bucket.arn_for_objects(f"{ATTACHMENT_PREFIX}*")],
+            "Stores inbound attachments under keys derived from the raw mail's key.",
+        )
+    if function.name == FUNCTION_SEND_MAIL:
+        policy.allow(
+            ["s3:PutObject"],
+            [res.mail_bucket.arn_for_objects(f"{SENT_MAIL_PREFIX}*")],
+            "Keeps a copy of every sent mail, one object per ticket event.",
+        )
+        policy.allow(
+            ["s3:GetObject"],
+            [
+                res.mail_bucket.arn_for_objects(f"{ATTACHMENT_PREFIX}*"),
+                res.mail_bucket.arn_for_objects(f"{SENT_MAIL_PREFIX}*"),
+            ],
+            "Attaches stored attachments; reads earlier sent copies to thread and to detect a finished send.",
+        )
+        # Without ListBucket a missing copy reads as AccessDenied instead of NoSuchKey.
+        policy.allow(
+            ["s3:ListBucket"],
+            [res.mail_bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{SENT_MAIL_PREFIX}*"]}},
+        )
+        policy.allow(["ses:SendEmail", "ses:SendRawEmail"], [res.ses_identity_arn, res.ses_configuration_set_arn])
     if function.name == FUNCTION_STREAM_RELAY:
         _relay(res, policy)
     if tracing:

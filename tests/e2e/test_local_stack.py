@@ -2,97 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import socket
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT
+from tests.e2e.conftest import LAMBDESK, Stack, call
 from tests.webhook_receiver import webhook_receiver
 
 pytestmark = pytest.mark.e2e
-LAMBDESK = Path(sys.executable).parent / "lambdesk"
-START_TIMEOUT = 90
-
-
-@dataclass
-class Stack:
-    process: subprocess.Popen[str]
-    url: str
-    token: str
-    env: dict[str, str]
-    output: list[str]
-
-
-def call(
-    stack: Stack,
-    method: str,
-    path: str,
-    body: dict[str, Any] | None = None,
-    token: str | None = "default",
-    headers: dict[str, str] | None = None,
-) -> tuple[int, Any]:
-    request = urllib.request.Request(
-        stack.url + path, method=method, data=json.dumps(body).encode() if body is not None else None
-    )
-    request.add_header("Content-Type", "application/json")
-    request.add_header("Connection", "close")
-    if token:
-        request.add_header("Authorization", f"Bearer {stack.token if token == 'default' else token}")
-    for key, value in (headers or {}).items():
-        request.add_header(key, value)
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    api_port, moto_port, smtp_port = free_port(), free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LAMBDESK_", "AWS_"))}
-    env["LAMBDESK_LOCAL_STATE"] = str(tmp_path_factory.mktemp("stack") / "stack.json")
-    process = subprocess.Popen(
-        [str(LAMBDESK), "run", "--port", str(api_port), "--moto-port", str(moto_port), "--smtp-port", str(smtp_port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        bufsize=1,
-    )
-    output: list[str] = []
-    token = ""
-    deadline = time.monotonic() + START_TIMEOUT
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        output.append(line)
-        if "Agent token" in line:
-            token = process.stdout.readline().strip()
-            output.append(token)
-        if "Ctrl-C stops everything" in line:
-            break
-    assert token, "the stack did not print a token:\n" + "".join(output[-40:])
-    result = Stack(process, f"http://127.0.0.1:{api_port}", token, env, output)
-    yield result
-    if process.poll() is None:
-        process.kill()
 
 
 def test_the_stack_serves_the_seeded_desk_to_the_printed_token(stack: Stack) -> None:

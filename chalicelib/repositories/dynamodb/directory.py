@@ -40,7 +40,9 @@ class DynamoDirectoryRepository:
 
         with base.transaction(error) as txn:
             txn.save(agent_to_item(agent), condition=Item.pk.does_not_exist())
-            txn.save(base.lookup_item(f"AGENTEMAIL#{agent.email.lower()}", agent.id), condition=Item.pk.does_not_exist())
+            txn.save(
+                base.lookup_item(f"AGENTEMAIL#{agent.email.lower()}", agent.id), condition=Item.pk.does_not_exist()
+            )
             txn.save(base.lookup_item(f"SUBJECT#{agent.subject}", agent.id), condition=Item.pk.does_not_exist())
 
     def get_agent(self, agent_id: str) -> Agent:
@@ -67,7 +69,9 @@ class DynamoDirectoryRepository:
         with base.transaction(error) as txn:
             txn.save(agent_to_item(agent), condition=AgentItem.version == expected_version)
             if agent.email != before.email:
-                txn.save(base.lookup_item(f"AGENTEMAIL#{agent.email.lower()}", agent.id), condition=Item.pk.does_not_exist())
+                txn.save(
+                    base.lookup_item(f"AGENTEMAIL#{agent.email.lower()}", agent.id), condition=Item.pk.does_not_exist()
+                )
                 txn.delete(LookupItem(f"AGENTEMAIL#{before.email.lower()}", base.LOOKUP_SK))
 
     def list_agents(self, limit: int, start: dict[str, str] | None = None) -> Page[Agent]:

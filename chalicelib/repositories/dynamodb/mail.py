@@ -42,6 +42,9 @@ class DynamoMailRepository:
     def ticket_for_message_id(self, message_id: str) -> str | None:
         return base.lookup(f"EMAILID#{message_id}")
 
+    def remember_message_id(self, message_id: str, ticket_id: str) -> None:
+        base.lookup_item(f"EMAILID#{message_id}", ticket_id).save()
+
     def quarantine(self, record: QuarantineRecord) -> None:
         QuarantineItem(
             f"QUARANTINE#{record.key}",

@@ -1,0 +1,144 @@
+"""Who may get outbound mail, and how much: the recipient policy and the loop-protection caps.
+
+Two desks that acknowledge each other's mail, or an autoresponder that opens a ticket with every answer,
+would mail each other forever. Automatic mail (acknowledgements, notifications) is therefore never sent
+to no-reply or system mailboxes, and per-recipient and per-ticket caps over fixed windows stop a loop that
+gets through anyway. The reference numbers are Zammad's: at most 10 mails per ticket and recipient in
+10 minutes (25 in an hour) and 30 per recipient in 10 minutes (120 in an hour).
+
+Counters are ``MailRepository.hit`` fixed windows (DynamoDB items with a TTL): one UpdateItem per cap.
+A fixed window lets up to twice a limit through around a window boundary; the longer windows bound that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.repositories import DirectoryRepository, MailRepository
+
+if TYPE_CHECKING:
+    from chalicelib.config import Settings
+    from chalicelib.mailflow.compose import Mailbox
+
+
+class Scope(StrEnum):
+    RECIPIENT = "recipient"  # every mail to the address
+    TICKET_RECIPIENT = "ticket"  # mail to the address about one ticket
+
+
+@dataclass(frozen=True)
+class Cap:
+    scope: Scope
+    window_seconds: int
+    limit: int
+
+    def counter(self, ticket_id: str, address: str) -> str:
+        """The counter's name; the window length is part of it, so two windows never share an item."""
+        subject = address.lower() if self.scope is Scope.RECIPIENT else f"{ticket_id}#{address.lower()}"
+        return f"mail#{self.scope}#{self.window_seconds}#{subject}"
+
+
+DEFAULT_CAPS = (
+    Cap(Scope.TICKET_RECIPIENT, 600, 10),
+    Cap(Scope.TICKET_RECIPIENT, 3600, 25),
+    Cap(Scope.RECIPIENT, 600, 30),
+    Cap(Scope.RECIPIENT, 3600, 120),
+)
+
+
+@dataclass(frozen=True)
+class Exceeded:
+    address: str
+    cap: Cap
+    count: int
+
+    def describe(self) -> str:
+        per = "per recipient" if self.cap.scope is Scope.RECIPIENT else "per ticket and recipient"
+        return f"{self.count} > {self.cap.limit} mails {per} in {self.cap.window_seconds} s"
+
+
+class MailCaps:
+    def __init__(self, repo: MailRepository, caps: tuple[Cap, ...] = DEFAULT_CAPS) -> None:
+        self.repo = repo
+        self.caps = caps
+
+    def count(self, ticket_id: str, address: str, now: datetime) -> Exceeded | None:
+        """Count one mail to ``address`` about the ticket in every window; the first cap it exceeds, if any.
+
+        Every window is counted even past a cap, so a loop that keeps trying stays capped until its windows
+        end rather than getting a mail through each time a shorter window restarts.
+        """
+        exceeded: Exceeded | None = None
+        for cap in self.caps:
+            count = self.repo.hit(cap.counter(ticket_id, address), cap.window_seconds, now)
+            if count > cap.limit and exceeded is None:
+                exceeded = Exceeded(address, cap, count)
+        return exceeded
+
+
+# Mailboxes nobody reads, or that answer automatically: automatic mail to them can only bounce or loop.
+_NO_REPLY = re.compile(
+    # families with any suffix (no-reply-billing@, bounces+123@), then system names with a +tag at most
+    r"^(?:(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|mailer[-_.]?daemon|bounces?)(?:[-_.+].*)?"
+    r"|(?:postmaster|abuse|root|nobody)(?:\+.*)?)$"
+)
+
+
+def is_no_reply(address: str) -> bool:
+    """``noreply@``, ``no-reply+x@``, ``donotreply@``, ``mailer-daemon@``, ``postmaster@``, ``bounce-123@`` ..."""
+    local = address.strip().lower().rpartition("@")[0]
+    return bool(_NO_REPLY.match(local))
+
+
+def automatic_source(data: dict[str, Any]) -> bool:
+    """Inbound mail the classifier marked as automatic or bulk (when the inbound side records it on the entry,
+    flat or under ``classification``): never answered automatically."""
+    nested = data.get("classification")
+    flags: dict[str, Any] = nested if isinstance(nested, dict) else data
+    return any(bool(flags.get(name)) for name in ("auto_reply", "bulk", "bounce", "complaint"))
+
+
+class RecipientPolicy:
+    """Why an address may not get a mail (None: it may)."""
+
+    def __init__(self, settings: Settings, directory: DirectoryRepository, mail: MailRepository) -> None:
+        self.settings, self.directory, self.mail = settings, directory, mail
+
+    def refusal(self, address: str, automatic: bool, reply: bool) -> str | None:
+        if address.rpartition("@")[2] == self.settings.support_domain.lower() or (
+            address == self.settings.support_address.lower()
+        ):
+            return "own-address"  # it would come straight back in as a new message
+        if reply and self.directory.find_agent_by_email(address):
+            return "agent"  # agents read the ticket; a copy of their own reply is noise
+        if automatic and is_no_reply(address):
+            return "no-reply"
+        if self.mail.suppression(address):
+            return "suppressed"
+        return None
+
+
+def screen(
+    to: tuple[Mailbox, ...], cc: tuple[Mailbox, ...], refusal: Callable[[str], str | None]
+) -> tuple[tuple[Mailbox, ...], tuple[Mailbox, ...], dict[str, str]]:
+    """``(to, cc, dropped)``: the recipients that may get the mail (each once; Cc moves up when no To is
+    left) and why each other address may not."""
+    dropped: dict[str, str] = {}
+    kept: set[str] = set()
+
+    def allowed(box: Mailbox) -> bool:
+        reason = "duplicate" if box.email in kept else refusal(box.email)
+        if reason:
+            dropped.setdefault(box.email, reason)
+            return False
+        kept.add(box.email)
+        return True
+
+    kept_to = tuple(b for b in to if allowed(b))
+    kept_cc = tuple(b for b in cc if allowed(b))
+    return (kept_to, kept_cc, dropped) if kept_to else (kept_cc, (), dropped)

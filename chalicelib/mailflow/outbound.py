@@ -1,0 +1,422 @@
+"""Ticket events -> mail, sent with SESv2: agent replies, acknowledgements, notifications to agents.
+
+The ``outbound`` queue receives every event envelope (``chalicelib.events.envelope``). Which events mail
+whom is the contract of docs/decisions/021-outbound-mail.md:
+
+- ``message.added`` by an agent, public: the reply to the requester (To) and the ticket's CCs (Cc), never
+  to an agent or the support domain. Human mail: no ``Auto-Submitted``, never dropped by caps.
+- ``ticket.created`` with ``data.acknowledge`` true: an acknowledgement to the requester (``auto-replied``).
+- ``ticket.assigned``: a notification to the new assignee (``auto-generated``) unless they took it themselves.
+- anything else: nothing.
+
+Suppressed addresses never get mail; automatic mail also skips no-reply mailboxes and capped recipients.
+One queue record is one event and at most one mail: the send is claimed before SES is called and recorded
+after, so a redelivered event is not sent again (see ``Outbound.deliver`` for the one window where it is).
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.clock import Clock, utcnow
+from chalicelib.mailflow.caps import DEFAULT_CAPS, Cap, MailCaps, RecipientPolicy, automatic_source, screen
+from chalicelib.mailflow.compose import (
+    MailAttachment,
+    Mailbox,
+    OutboundMail,
+    assignee_of,
+    clean_id,
+    compose,
+    latest_customer_text,
+    mailbox,
+    own_message_id,
+    render,
+    reply_bodies,
+    ses_message_ids,
+    thread,
+    ticket_subject,
+)
+from chalicelib.resources import ATTACHMENT_PREFIX, SENT_MAIL_PREFIX
+
+if TYPE_CHECKING:
+    from chalicelib.domain.tickets import Ticket
+    from chalicelib.domain.timeline import TimelineEntry
+    from chalicelib.mailflow.storage import MailStore
+    from chalicelib.wiring import Services
+
+# A claim older than this belongs to an attempt that died: the next delivery sends again. It must be longer
+# than the function's timeout and shorter than the queue's visibility timeout (infra: 6 x timeout, >= 360 s).
+STALE_CLAIM_SECONDS = 300
+# SESv2 refuses messages above 40 MB (after base64).
+MAX_RAW_BYTES = 40 * 1024 * 1024
+EXCERPT_CHARS = 600
+
+
+class Kind(StrEnum):
+    REPLY = "reply"
+    ACKNOWLEDGEMENT = "acknowledgement"
+    NOTIFICATION = "notification"
+
+    @property
+    def auto_submitted(self) -> str | None:
+        return {Kind.ACKNOWLEDGEMENT: "auto-replied", Kind.NOTIFICATION: "auto-generated"}.get(self)
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    IGNORED = "ignored"  # the event mails nobody
+    SKIPPED = "skipped"  # every recipient was filtered out (suppressed, no-reply, agent, own domain)
+    CAPPED = "capped"  # automatic mail over a loop-protection cap
+    DUPLICATE = "duplicate"  # a redelivered event whose mail went out already
+
+
+class SendInProgress(Exception):
+    """Another attempt holds the claim and has not finished: the queue retries the record later."""
+
+
+class UnsendableMail(Exception):
+    """The mail cannot be built (an attachment outside the attachment prefix, too large for SES)."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    kind: Kind
+    ticket: Ticket
+    earlier: list[TimelineEntry]  # the conversation up to the event, oldest first
+    to: tuple[Mailbox, ...]
+    subject: str
+    text: str
+    html: str
+    cc: tuple[Mailbox, ...] = ()
+    attachments: tuple[Any, ...] = ()
+    threaded: bool = True
+
+
+def kind_of(event: dict[str, Any]) -> Kind | None:
+    actor = event.get("actor") or {}
+    data = event.get("data") or {}
+    if event.get("type") == "message.added" and actor.get("kind") == "agent" and event.get("public") is True:
+        return Kind.REPLY
+    if event.get("type") == "ticket.created" and data.get("acknowledge") is True:
+        return Kind.ACKNOWLEDGEMENT
+    if event.get("type") == "ticket.assigned":
+        return Kind.NOTIFICATION
+    return None
+
+
+def send_batch(
+    raw_event: dict[str, Any], context: Any = None, clock: Clock = utcnow, caps: tuple[Cap, ...] = DEFAULT_CAPS
+) -> dict[str, Any]:
+    from chalicelib.events.consumers import sqs_batch
+
+    outbound = Outbound.from_services(clock, caps)
+    return sqs_batch(raw_event, lambda record: outbound.handle(json.loads(record.body)), context)
+
+
+def sent_key(ticket_id: str, event_id: str) -> str:
+    return f"{SENT_MAIL_PREFIX}{ticket_id}/{event_id}.eml"
+
+
+class Outbound:
+    def __init__(
+        self,
+        svc: Services,
+        store: MailStore,
+        ses: Any,
+        signing_key: bytes,
+        clock: Clock = utcnow,
+        caps: tuple[Cap, ...] = DEFAULT_CAPS,
+    ) -> None:
+        self.svc = svc
+        self.settings = svc.settings
+        self.store = store
+        self.ses = ses
+        self.signing_key = signing_key
+        self.clock = clock
+        self.caps = MailCaps(svc.mail_repo, caps)
+
+    @classmethod
+    def from_services(cls, clock: Clock = utcnow, caps: tuple[Cap, ...] = DEFAULT_CAPS) -> Outbound:
+        from chalicelib.clients import client
+        from chalicelib.mailflow.storage import S3MailStore
+        from chalicelib.services.signing import signing_key
+        from chalicelib.wiring import services
+
+        return cls(services(), S3MailStore(), client("sesv2"), signing_key(), clock, caps)
+
+    def handle(self, event: dict[str, Any]) -> Outcome:
+        from chalicelib import observability
+
+        log = observability.logger()
+        log.set_correlation_id(event.get("id"))
+        kind = kind_of(event)
+        found = self.draft(kind, event) if kind else None
+        if kind is None or found is None:
+            return Outcome.IGNORED
+        outcome = self.deliver(found, event)
+        log.info("mail", extra={"kind": str(kind), "outcome": str(outcome), "ticket_number": found.ticket.number})
+        return outcome
+
+    # -- what to send ---------------------------------------------------------------------------
+
+    def draft(self, kind: Kind, event: dict[str, Any]) -> Draft | None:
+        ticket, timeline = self.svc.ticket_repo.get_with_timeline(event["ticket"]["id"])
+        version = int(event["ticket"]["version"])
+        earlier = [e for e in timeline if e.ticket_version <= version and e.id != event["id"]]
+        if kind is Kind.REPLY:
+            own = next((e for e in timeline if e.id == event["id"]), None)
+            return self._reply(ticket, earlier, event, own)
+        if kind is Kind.ACKNOWLEDGEMENT:
+            return self._acknowledgement(ticket, earlier)
+        return self._assignment(ticket, earlier, event)
+
+    def _reply(
+        self, ticket: Ticket, earlier: list[TimelineEntry], event: dict[str, Any], own: TimelineEntry | None
+    ) -> Draft | None:
+        from chalicelib.domain.tickets import Channel
+
+        if ticket.channel is Channel.CHAT:
+            return None  # chat answers reach the customer in the chat, not by mail
+        requester = self._requester(ticket)
+        text, html = reply_bodies(event.get("body"), own.body_html if own else None, self._context(ticket))
+        return Draft(
+            Kind.REPLY,
+            ticket,
+            earlier,
+            to=(requester,) if requester else (),
+            cc=tuple(m for m in (mailbox(a) for a in ticket.ccs) if m),
+            subject=ticket_subject(ticket.subject, ticket.number),
+            text=text,
+            html=html,
+            attachments=tuple((own.data.get("attachments") or []) if own else []),
+        )
+
+    def _acknowledgement(self, ticket: Ticket, earlier: list[TimelineEntry]) -> Draft | None:
+        if any(automatic_source(e.data) for e in earlier):
+            return None  # belt and braces: the inbound side never asks to acknowledge such mail
+        requester = self._requester(ticket)
+        if requester is None:
+            return None
+        text, html = render("acknowledgement", name=requester.name, **self._context(ticket))
+        subject = ticket_subject(ticket.subject, ticket.number)
+        return Draft(Kind.ACKNOWLEDGEMENT, ticket, earlier, (requester,), subject, text, html)
+
+    def _assignment(self, ticket: Ticket, earlier: list[TimelineEntry], event: dict[str, Any]) -> Draft | None:
+        from chalicelib.errors import NotFound
+
+        assignee_id = assignee_of(event)
+        actor = event.get("actor") or {}
+        if not assignee_id or assignee_id == actor.get("id"):
+            return None
+        try:
+            agent = self.svc.directory_repo.get_agent(assignee_id)
+        except NotFound:
+            return None
+        recipient = mailbox(agent.email, agent.name)
+        if not agent.active or recipient is None:
+            return None
+        requester = self._requester(ticket)
+        text, html = render(
+            "assigned",
+            agent_name=agent.name,
+            actor_name=self._agent_name(actor) if actor.get("kind") == "agent" else "",
+            requester=f"{requester.name} <{requester.email}>" if requester else "-",
+            priority=str(ticket.priority),
+            status=str(ticket.status),
+            excerpt=latest_customer_text(earlier, EXCERPT_CHARS),
+            **self._context(ticket),
+        )
+        subject = ticket_subject(ticket.subject, ticket.number, reply=False, label="Assigned to you: ")
+        return Draft(Kind.NOTIFICATION, ticket, earlier, (recipient,), subject, text, html, threaded=False)
+
+    def _requester(self, ticket: Ticket) -> Mailbox | None:
+        customer = self.svc.customer_repo.get_customer(ticket.requester_id)
+        return mailbox(customer.email, customer.name)
+
+    def _agent_name(self, actor: dict[str, Any]) -> str:
+        from chalicelib.errors import NotFound
+
+        try:
+            return self.svc.directory_repo.get_agent(str(actor.get("id"))).name
+        except NotFound:
+            return "An agent"
+
+    def _context(self, ticket: Ticket) -> dict[str, Any]:
+        return {"number": ticket.number, "subject": ticket.subject, "support_name": self.settings.support_name}
+
+    # -- to whom --------------------------------------------------------------------------------
+
+    def recipients(self, draft: Draft) -> tuple[tuple[Mailbox, ...], tuple[Mailbox, ...], dict[str, str]]:
+        """``(to, cc, dropped)``: the draft's recipients that may get it, and why the others may not."""
+        policy = RecipientPolicy(self.settings, self.svc.directory_repo, self.svc.mail_repo)
+        automatic, reply = draft.kind.auto_submitted is not None, draft.kind is Kind.REPLY
+        return screen(draft.to, draft.cc, lambda address: policy.refusal(address, automatic, reply))
+
+    # -- sending --------------------------------------------------------------------------------
+
+    def deliver(self, draft: Draft, event: dict[str, Any]) -> Outcome:
+        """Filter, cap, build, claim, send, record.
+
+        At least once: the claim is taken just before SES is called and the send recorded just after, so a
+        redelivered event sends nothing. An attempt that dies between SES accepting the mail and storing its
+        copy leaves a claim that goes stale after STALE_CLAIM_SECONDS; the next delivery then sends again
+        (a duplicate mail rather than a lost one). After SES: its Message-IDs are remembered, then the copy
+        is stored, then our own Message-ID is remembered; the copy or our id mean "sent".
+        """
+        from chalicelib import observability
+
+        to, cc, dropped = self.recipients(draft)
+        for reason in dropped.values():
+            observability.count("MailSkipped", kind=str(draft.kind), reason=reason)
+        if not to:
+            return Outcome.SKIPPED
+        ticket, event_id, repo = draft.ticket, str(event["id"]), self.svc.mail_repo
+        copies = Copies(self.store, self.settings.bucket, ticket.id)
+        key = sent_key(ticket.id, event_id)
+        if copies.exists(key):
+            return Outcome.DUPLICATE
+        to, cc = self._within_caps(draft, to, cc)
+        if not to:
+            return Outcome.CAPPED
+        own_id = own_message_id(event_id, self.settings.support_domain)
+        mail = self._mail(draft, to, cc, event_id, own_id, copies)
+        raw = compose(mail)
+        if len(raw) > MAX_RAW_BYTES:
+            raise UnsendableMail(f"event {event_id}: {len(raw)} bytes is more than SES sends")
+        if not repo.claim_send(event_id, self.clock(), STALE_CLAIM_SECONDS):
+            if repo.ticket_for_message_id(own_id) or copies.exists(key, fresh=True):
+                return Outcome.DUPLICATE
+            raise SendInProgress(f"event {event_id} is being sent by another attempt")
+        provider_id = self._send(draft, mail, raw, event_id)
+        seen_as = ses_message_ids(provider_id, self.settings.region)
+        for message_id in seen_as:
+            repo.remember_message_id(message_id, ticket.id)
+        self.store.put(self.settings.bucket, key, compose(replace(mail, message_id=seen_as[0])), "message/rfc822")
+        repo.remember_message_id(own_id, ticket.id)
+        repo.mark_sent(event_id, provider_id, self.clock())
+        observability.count("MailSent", kind=str(draft.kind))
+        return Outcome.SENT
+
+    def _within_caps(
+        self, draft: Draft, to: tuple[Mailbox, ...], cc: tuple[Mailbox, ...]
+    ) -> tuple[tuple[Mailbox, ...], tuple[Mailbox, ...]]:
+        """Automatic mail loses the recipients over a cap; a person's reply only warns."""
+        from chalicelib import observability
+
+        now, capped = self.clock(), set()
+        for box in (*to, *cc):
+            exceeded = self.caps.count(draft.ticket.id, box.email, now)
+            if exceeded is None:
+                continue
+            extra = {"kind": str(draft.kind), "ticket_number": draft.ticket.number, "cap": exceeded.describe()}
+            if draft.kind.auto_submitted:
+                capped.add(box.email)
+                observability.logger().warning("mail capped: not sent", extra=extra)
+                observability.count("MailCapped", kind=str(draft.kind))
+            else:
+                observability.logger().warning("mail over a cap: sent anyway (written by a person)", extra=extra)
+                observability.count("MailCapExceeded", kind=str(draft.kind))
+        return tuple(b for b in to if b.email not in capped), tuple(b for b in cc if b.email not in capped)
+
+    def _mail(
+        self,
+        draft: Draft,
+        to: tuple[Mailbox, ...],
+        cc: tuple[Mailbox, ...],
+        event_id: str,
+        own_id: str,
+        copies: Copies,
+    ) -> OutboundMail:
+        from chalicelib.mailflow.addresses import reply_address
+
+        ticket = draft.ticket
+        in_reply_to, references = thread(draft.earlier, copies.message_id) if draft.threaded else (None, ())
+        return OutboundMail(
+            sender=Mailbox(self.settings.support_address, self.settings.support_name),
+            reply_to=reply_address(self.settings.support_address, ticket.number, self.signing_key),
+            to=to,
+            cc=cc,
+            subject=draft.subject,
+            text=draft.text,
+            html=draft.html,
+            message_id=own_id,
+            date=self.clock(),
+            in_reply_to=in_reply_to,
+            references=references,
+            auto_submitted=draft.kind.auto_submitted,
+            attachments=tuple(self._attachment(ref) for ref in draft.attachments),
+            extra_headers=(
+                ("X-Lambdesk-Ticket", str(ticket.number)),
+                ("X-Lambdesk-Event", event_id),
+                ("X-Lambdesk-Kind", str(draft.kind)),
+            ),
+        )
+
+    def _attachment(self, ref: Any) -> MailAttachment:
+        """An attachment listed by an entry: ``"attachments/..."`` or ``{"key", "filename", "content_type"}``."""
+        spec = ref if isinstance(ref, dict) else {"key": ref}
+        key = str(spec.get("key") or "")
+        if not key.startswith(ATTACHMENT_PREFIX) or ".." in key.split("/"):
+            raise UnsendableMail(f"attachment key {key!r} is outside {ATTACHMENT_PREFIX}")
+        filename = str(spec.get("filename") or spec.get("name") or key.rsplit("/", 1)[-1])
+        content_type = str(spec.get("content_type") or mimetypes.guess_type(filename)[0] or "application/octet-stream")
+        return MailAttachment(filename, content_type, self.store.get(self.settings.bucket, key))
+
+    def _send(self, draft: Draft, mail: OutboundMail, raw: bytes, event_id: str) -> str:
+        """SESv2 SendEmail with the raw message; an error fails the record (the queue retries, then the DLQ)."""
+        from botocore.exceptions import ClientError
+
+        from chalicelib import observability
+
+        destination = {"ToAddresses": [b.email for b in mail.to]}
+        if mail.cc:
+            destination["CcAddresses"] = [b.email for b in mail.cc]
+        params: dict[str, Any] = {
+            "FromEmailAddress": self.settings.support_address,
+            "Destination": destination,
+            "Content": {"Raw": {"Data": raw}},
+            "EmailTags": [
+                {"Name": "kind", "Value": str(draft.kind)},
+                {"Name": "ticket", "Value": draft.ticket.id},
+                {"Name": "event", "Value": event_id},
+            ],
+        }
+        if self.settings.ses_configuration_set:
+            params["ConfigurationSetName"] = self.settings.ses_configuration_set
+        try:
+            response = self.ses.send_email(**params)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "unknown")
+            observability.logger().error("SES refused the mail", extra={"kind": str(draft.kind), "error": code})
+            observability.count("MailSendFailed", kind=str(draft.kind))
+            raise
+        return str(response["MessageId"])
+
+
+class Copies:
+    """The copies of sent mail of one ticket (``sent/<ticket id>/<event id>.eml``), listed once."""
+
+    def __init__(self, store: MailStore, bucket: str, ticket_id: str) -> None:
+        self.store, self.bucket, self.ticket_id = store, bucket, ticket_id
+        self._keys: set[str] | None = None
+
+    def exists(self, key: str, fresh: bool = False) -> bool:
+        if self._keys is None or fresh:
+            self._keys = set(self.store.keys(self.bucket, f"{SENT_MAIL_PREFIX}{self.ticket_id}/"))
+        return key in self._keys
+
+    def message_id(self, entry: TimelineEntry) -> str | None:
+        """The Message-ID recipients saw on the mail sent for an entry (a reply or an acknowledgement)."""
+        from email import policy
+        from email.parser import BytesParser
+
+        mails_customer = entry.event == "ticket.created" or (entry.event == "message.added" and entry.public)
+        key = sent_key(self.ticket_id, entry.id)
+        if not mails_customer or not self.exists(key):
+            return None
+        headers = BytesParser(policy=policy.default).parsebytes(self.store.get(self.bucket, key), headersonly=True)
+        return clean_id(str(headers.get("Message-ID", "")))

@@ -1,0 +1,95 @@
+"""Which ticket an inbound mail belongs to, in this order:
+
+1. a per-ticket signed reply address among its recipients;
+2. ``In-Reply-To``/``References`` naming a mail Lambdesk stored or sent (SES's rewritten ids included);
+3. a ticket token in the subject (``[#1234]``), only when the sender is the requester, a CC or an agent.
+
+Otherwise none: the caller opens a new ticket. A merged ticket leads to the ticket it was merged into.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+
+from chalicelib.domain.tickets import Ticket
+from chalicelib.errors import NotFound
+from chalicelib.mail.model import ParsedMail
+from chalicelib.mail.subjects import ticket_token_in_subject
+from chalicelib.mailflow.addresses import ticket_number_from
+from chalicelib.wiring import Services
+
+SES_ID_DOMAINS = ("email.amazonses.com",)
+MAX_MERGE_HOPS = 5
+
+
+@dataclass(frozen=True)
+class Thread:
+    ticket: Ticket
+    via: str  # reply_address | references | subject_token
+
+
+def message_ids(mail: ParsedMail) -> list[str]:
+    """Ids this mail answers, nearest first; for reports, also the ids of the mail they report on."""
+    ids = [mail.in_reply_to] if mail.in_reply_to else []
+    ids += list(reversed(mail.references))
+    for attachment in mail.attachments:
+        if attachment.content_type in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
+            original = BytesHeaderParser().parsebytes(attachment.data)
+            for name in ("Message-ID", "In-Reply-To"):
+                value = str(original.get(name, "")).strip().strip("<>")
+                if value:
+                    ids.append(value)
+    return list(dict.fromkeys(i for i in ids if i))
+
+
+def find_thread(svc: Services, mail: ParsedMail, recipients: list[str], key: bytes) -> Thread | None:
+    domain = svc.settings.support_domain
+    for address in recipients:
+        number = ticket_number_from(address, domain, key)
+        if number is not None:
+            found = _by_number(svc, number)
+            if found:
+                return Thread(found, "reply_address")
+    for message_id in message_ids(mail):
+        ticket_id = svc.mail_repo.ticket_for_message_id(message_id)
+        if ticket_id is None and message_id.endswith(SES_ID_DOMAINS):
+            ticket_id = svc.mail_repo.ticket_for_message_id(message_id.split("@", 1)[0] + "@" + SES_ID_DOMAINS[0])
+        if ticket_id:
+            try:
+                return Thread(_follow_merges(svc, svc.ticket_repo.get(ticket_id)), "references")
+            except NotFound:
+                continue
+    number = ticket_token_in_subject(mail.subject)
+    if number is not None and mail.from_ is not None:
+        found = _by_number(svc, number)
+        if found and _may_use_subject_token(svc, found, mail.from_.email):
+            return Thread(found, "subject_token")
+    return None
+
+
+def _by_number(svc: Services, number: int) -> Ticket | None:
+    try:
+        ticket = svc.ticket_repo.get(svc.ticket_repo.id_for_number(number))
+    except NotFound:
+        return None
+    return _follow_merges(svc, ticket)
+
+
+def _follow_merges(svc: Services, ticket: Ticket) -> Ticket:
+    for _ in range(MAX_MERGE_HOPS):
+        if not ticket.merged_into_id:
+            break
+        ticket = svc.ticket_repo.get(ticket.merged_into_id)
+    return ticket
+
+
+def _may_use_subject_token(svc: Services, ticket: Ticket, sender: str) -> bool:
+    """A guessable token only threads mail from people already on the ticket."""
+    sender = sender.lower()
+    if sender in ticket.ccs:
+        return True
+    requester = svc.customers.get(ticket.requester_id)
+    if any(i.value == sender for i in requester.identities):
+        return True
+    return svc.directory_repo.find_agent_by_email(sender) is not None
