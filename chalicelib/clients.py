@@ -11,9 +11,14 @@ from chalicelib.settings import get_settings
 @cache
 def client(service: str) -> Any:
     import boto3
+    from botocore.config import Config
 
     settings = get_settings()
-    return boto3.session.Session().client(service, region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
+    # S3: Signature Version 4 (presigned attachment URLs; SigV2 is deprecated).
+    config = Config(signature_version="s3v4") if service == "s3" else None
+    return boto3.session.Session().client(
+        service, region_name=settings.region, endpoint_url=settings.aws_endpoint_url, config=config
+    )
 
 
 def reset() -> None:

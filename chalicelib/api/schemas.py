@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -199,6 +200,16 @@ class ChangeOut(Out):
     new: Any = None
 
 
+class AttachmentOut(Out):
+    filename: str
+    content_type: str
+    size: int
+    inline: bool = False
+    content_id: str | None = None
+    url: str | None = Field(None, description="Presigned download URL, valid for 15 minutes.")
+    skipped: str | None = Field(None, description="Why the attachment was not stored (e.g. too large).")
+
+
 class EntryOut(Out):
     id: str
     at: datetime
@@ -212,10 +223,26 @@ class EntryOut(Out):
     channel: str | None = None
     changes: list[ChangeOut] = Field(default_factory=list)
     data: dict[str, Any] = Field(default_factory=dict)
+    attachments: list[AttachmentOut] = Field(default_factory=list)
     merged_from: str | None = None
 
     @classmethod
-    def of(cls, entry: TimelineEntry) -> EntryOut:
+    def of(cls, entry: TimelineEntry, presign: Callable[[str], str] | None = None) -> EntryOut:
+        """``presign`` turns a stored attachment's key into a download URL."""
+        stored = entry.data.get("attachments") or []
+        attachments = [
+            AttachmentOut(
+                filename=a.get("filename") or "attachment",
+                content_type=a.get("content_type") or "application/octet-stream",
+                size=int(a.get("size") or 0),
+                inline=bool(a.get("inline")),
+                content_id=a.get("content_id"),
+                url=presign(a["key"]) if presign and a.get("key") else None,
+                skipped=a.get("skipped"),
+            )
+            for a in stored
+        ]
+        data = {k: v for k, v in entry.data.items() if k != "attachments"}
         return cls(
             id=entry.id,
             at=entry.at,
@@ -228,7 +255,8 @@ class EntryOut(Out):
             body_html=entry.body_html,
             channel=entry.channel,
             changes=[ChangeOut(field=c.field, old=c.old, new=c.new) for c in entry.changes],
-            data=entry.data,
+            data=data,
+            attachments=attachments,
             merged_from=entry.merged_from,
         )
 

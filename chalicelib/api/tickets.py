@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from chalice import Blueprint  # type: ignore[attr-defined]
@@ -37,11 +38,23 @@ def _ticket(ticket: Ticket, status: int | None = None) -> Result:
     return Result(schemas.TicketOut.of(ticket), status, _etag(ticket))
 
 
+ATTACHMENT_URL_SECONDS = 900
+
+
 def _detail(ticket: Ticket, timeline: list[TimelineEntry], status: int | None = None) -> Result:
+    presign = _presigner() if any(e.data.get("attachments") for e in timeline) else None
     body = schemas.TicketDetailOut(
-        ticket=schemas.TicketOut.of(ticket), timeline=[schemas.EntryOut.of(e) for e in timeline]
+        ticket=schemas.TicketOut.of(ticket), timeline=[schemas.EntryOut.of(e, presign) for e in timeline]
     )
     return Result(body, status, _etag(ticket))
+
+
+def _presigner() -> Callable[[str], str]:
+    """Attachments are served straight from the mail bucket by short-lived presigned URLs (no request)."""
+    from chalicelib.mailflow.storage import S3MailStore
+
+    store, bucket = S3MailStore(), services().settings.bucket
+    return lambda key: store.presign(bucket, key, ATTACHMENT_URL_SECONDS)
 
 
 @endpoint(

@@ -43,8 +43,14 @@ def desk(stage_resources: dict[str, Any], aws: str, monkeypatch: pytest.MonkeyPa
     wiring.use(svc)
     worker = Worker(importlib.import_module("app"), stage_resources["stream_arn"], aws)
     worker.handlers = {k: v for k, v in worker.handlers.items() if k == Names("test").queue(INBOUND_QUEUE)}
-    yield {"svc": svc, "worker": worker, "resources": stage_resources, "sqs": boto3.client("sqs"),
-           "s3": boto3.client("s3"), "sns": boto3.client("sns")}
+    yield {
+        "svc": svc,
+        "worker": worker,
+        "resources": stage_resources,
+        "sqs": boto3.client("sqs"),
+        "s3": boto3.client("s3"),
+        "sns": boto3.client("sns"),
+    }
     inbound.ingester.cache_clear()
     wiring.use(None)
 
@@ -54,8 +60,10 @@ def send(desk: dict[str, Any], message: EmailMessage | bytes, key: str | None = 
     key = key or f"raw/{uuid.uuid4().hex}"
     raw = message if isinstance(message, bytes) else message.as_bytes()
     desk["s3"].put_object(Bucket=BUCKET, Key=key, Body=raw)
-    desk["sns"].publish(TopicArn=desk["resources"]["inbound_topic_arn"],
-                        Message=notice_body(BUCKET, key, key.rsplit("/", 1)[-1], [f"help@{DOMAIN}"]))
+    desk["sns"].publish(
+        TopicArn=desk["resources"]["inbound_topic_arn"],
+        Message=notice_body(BUCKET, key, key.rsplit("/", 1)[-1], [f"help@{DOMAIN}"]),
+    )
     return key
 
 
@@ -97,8 +105,10 @@ def test_a_notification_whose_raw_mail_is_missing_ends_in_the_dead_letter_queue(
     queue = desk["resources"]["queues"][INBOUND_QUEUE]
     desk["sqs"].set_queue_attributes(QueueUrl=queue["url"], Attributes={"VisibilityTimeout": "0"})
     try:
-        desk["sns"].publish(TopicArn=desk["resources"]["inbound_topic_arn"],
-                            Message=notice_body(BUCKET, "raw/never-written", "never-written", [f"help@{DOMAIN}"]))
+        desk["sns"].publish(
+            TopicArn=desk["resources"]["inbound_topic_arn"],
+            Message=notice_body(BUCKET, "raw/never-written", "never-written", [f"help@{DOMAIN}"]),
+        )
         desk["worker"].drain(max_cycles=20)
         dead = desk["sqs"].receive_message(QueueUrl=queue["dlq_url"], MaxNumberOfMessages=10)["Messages"]
         assert [json.loads(m["Body"])["receipt"]["action"]["objectKey"] for m in dead] == ["raw/never-written"]
@@ -114,3 +124,27 @@ def test_unparseable_mail_is_quarantined_with_its_raw_kept(desk: dict[str, Any])
     records = [r for r in desk["svc"].mail_repo.list_quarantine(100).items if r.key == key]
     assert [(r.reason, r.bucket) for r in records] == [("unparseable", BUCKET)]
     assert desk["s3"].get_object(Bucket=BUCKET, Key=key)["Body"].read() == b""
+
+
+def test_agents_download_attachments_by_presigned_url(desk: dict[str, Any]) -> None:
+    import urllib.request
+
+    from chalice.test import Client
+
+    from app import app
+    from tests.conftest import make_token
+
+    message = customer_mail("Invoice attached", sender="pdf@customer.example")
+    message.add_attachment(b"%PDF-1.7 invoice 4411", maintype="application", subtype="pdf", filename="invoice.pdf")
+    send(desk, message)
+    desk["worker"].drain()
+    [ticket] = requester_tickets(desk, "pdf@customer.example")
+    agent = desk["svc"].directory.create_agent(f"{uuid.uuid4().hex[:8]}@desk.example", "Ada")
+    with Client(app) as client:
+        response = client.http.get(f"/v1/tickets/{ticket.id}", headers={"Authorization": f"Bearer {make_token(agent)}"})
+    assert response.status_code == 200
+    [attachment] = json.loads(response.body)["timeline"][1]["attachments"]
+    assert (attachment["filename"], attachment["size"]) == ("invoice.pdf", 21)
+    assert "X-Amz-Signature=" in attachment["url"] and "X-Amz-Expires=900" in attachment["url"]
+    with urllib.request.urlopen(attachment["url"], timeout=10) as download:
+        assert download.read() == b"%PDF-1.7 invoice 4411"
