@@ -112,33 +112,24 @@ def _cmd_mail_replay(args: argparse.Namespace) -> int:
     """After a fix: move the inbound DLQ back to its queue and re-process quarantined mail."""
     import boto3
 
-    from chalicelib.mailflow.notices import notice_body
     from chalicelib.resources import INBOUND_QUEUE
     from chalicelib.wiring import services
-    from devtools.queues import redrive
-    from devtools.smtp import SesInbound
+    from devtools.queues import replay_mail
 
     env = _connect()
     sqs = boto3.client("sqs")
-    moved = redrive(
+    counts = replay_mail(
         sqs,
-        sqs.get_queue_url(QueueName=env.names.dlq(INBOUND_QUEUE))["QueueUrl"],
+        boto3.client("sns"),
+        services().mail_repo,
+        env.inbound_topic_arn,
         sqs.get_queue_url(QueueName=env.names.queue(INBOUND_QUEUE))["QueueUrl"],
+        sqs.get_queue_url(QueueName=env.names.dlq(INBOUND_QUEUE))["QueueUrl"],
+        env.bucket,
+        env.support_address,
+        args.reason,
     )
-    repo = services().mail_repo
-    released = 0
-    inbound = SesInbound(env)
-    for record in repo.list_quarantine(1000).items:
-        if args.reason and record.reason != args.reason:
-            continue
-        repo.release_quarantine(record.key)
-        # An operator replaying quarantined mail overrides its verdicts: the notice says PASS.
-        notice = notice_body(
-            record.bucket or env.bucket, record.key, record.key.rsplit("/", 1)[-1], [env.support_address]
-        )
-        inbound.sns.publish(TopicArn=env.inbound_topic_arn, Message=notice)
-        released += 1
-    print(json.dumps({"dlq_moved": moved, "quarantine_released": released}))
+    print(json.dumps(counts))
     return 0
 
 

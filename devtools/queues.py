@@ -28,3 +28,33 @@ def redrive(sqs: Any, dlq_url: str, queue_url: str, limit: int = 10_000) -> int:
             sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
             moved += 1
     return moved
+
+
+def replay_mail(
+    sqs: Any,
+    sns: Any,
+    repo: Any,
+    inbound_topic_arn: str,
+    inbound_url: str,
+    inbound_dlq_url: str,
+    default_bucket: str,
+    recipient: str,
+    reason: str | None = None,
+) -> dict[str, int]:
+    """After a fix: move the inbound DLQ back to its queue and announce quarantined mail again.
+
+    A replayed quarantined mail is announced with PASS verdicts: an operator replaying it overrides
+    what quarantined it. Its quarantine record and outcome are released first, so it is processed anew.
+    """
+    from chalicelib.mailflow.notices import notice_body
+
+    moved = redrive(sqs, inbound_dlq_url, inbound_url)
+    released = 0
+    for record in repo.list_quarantine(1000).items:
+        if reason and record.reason != reason:
+            continue
+        repo.release_quarantine(record.key)
+        body = notice_body(record.bucket or default_bucket, record.key, record.key.rsplit("/", 1)[-1], [recipient])
+        sns.publish(TopicArn=inbound_topic_arn, Message=body)
+        released += 1
+    return {"dlq_moved": moved, "quarantine_released": released}

@@ -148,3 +148,35 @@ def test_agents_download_attachments_by_presigned_url(desk: dict[str, Any]) -> N
     assert "X-Amz-Signature=" in attachment["url"] and "X-Amz-Expires=900" in attachment["url"]
     with urllib.request.urlopen(attachment["url"], timeout=10) as download:
         assert download.read() == b"%PDF-1.7 invoice 4411"
+
+
+def test_replay_reprocesses_quarantined_mail_after_a_fix(desk: dict[str, Any]) -> None:
+    from devtools.queues import replay_mail
+
+    key = f"raw/{uuid.uuid4().hex}"
+    desk["s3"].put_object(
+        Bucket=BUCKET, Key=key, Body=customer_mail("False alarm", sender="fp@customer.example").as_bytes()
+    )
+    desk["sns"].publish(
+        TopicArn=desk["resources"]["inbound_topic_arn"],
+        Message=notice_body(BUCKET, key, key[4:], [f"help@{DOMAIN}"], verdict="FAIL"),
+    )
+    desk["worker"].drain()
+    assert [r.reason for r in desk["svc"].mail_repo.list_quarantine(100).items if r.key == key] == ["virus"]
+    assert requester_tickets(desk, "fp@customer.example") == []
+    queue = desk["resources"]["queues"][INBOUND_QUEUE]
+    counts = replay_mail(
+        desk["sqs"],
+        desk["sns"],
+        desk["svc"].mail_repo,
+        desk["resources"]["inbound_topic_arn"],
+        queue["url"],
+        queue["dlq_url"],
+        BUCKET,
+        f"help@{DOMAIN}",
+        reason="virus",
+    )
+    assert counts["quarantine_released"] >= 1
+    desk["worker"].drain()
+    assert [t.subject for t in requester_tickets(desk, "fp@customer.example")] == ["False alarm"]
+    assert key not in [r.key for r in desk["svc"].mail_repo.list_quarantine(100).items]
