@@ -22,7 +22,7 @@ from chalicelib.domain.people import Customer
 from chalicelib.domain.tickets import Channel, Status, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind
 from chalicelib.domain.views import View, ViewKind
-from chalicelib.errors import Conflict, Duplicate
+from chalicelib.errors import Duplicate
 from chalicelib.mail.model import Classification, ParsedMail
 from chalicelib.mailflow.notices import InboundNotice, parse_notice
 from chalicelib.mailflow.storage import MailStore
@@ -34,7 +34,6 @@ from chalicelib.wiring import Services
 # Cap the text kept in a timeline entry (DynamoDB items stop at 400 KB); the raw mail keeps everything.
 MAX_BODY_CHARS = 100_000
 BOUNCE_SUPPRESSION = timedelta(days=30)
-NOTE_ATTEMPTS = 5
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -178,15 +177,15 @@ class MailIngest:
         claims: list[Key],
         lookups: list[Key],
     ) -> Ticket:
-        for _ in range(NOTE_ATTEMPTS):
-            current = self.svc.ticket_repo.get(ticket_id)
-            try:
-                return self.svc.tickets.note(
-                    actor, ticket_id, current.version, _body(mail), mail.visible_html, "email", data, claims, lookups
-                )
-            except Conflict:
-                continue
-        raise Conflict(f"ticket {ticket_id} is changing too fast")
+        from chalicelib.services.tickets import on_latest
+
+        return on_latest(
+            self.svc.ticket_repo,
+            ticket_id,
+            lambda current: self.svc.tickets.note(
+                actor, ticket_id, current.version, _body(mail), mail.visible_html, "email", data, claims, lookups
+            ),
+        )
 
     # -- helpers ---------------------------------------------------------------------------------
 

@@ -6,9 +6,9 @@ conflict carries the changes made since, so the agent sees what they would have 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from chalicelib.domain.clock import Clock, utcnow
 from chalicelib.domain.ids import new_id
@@ -19,6 +19,8 @@ from chalicelib.domain.views import Page, View, ViewKind
 from chalicelib.errors import Conflict, ConflictDetails, InvalidInput
 from chalicelib.repositories import DirectoryRepository, Key, StartKey, TicketRepository
 from chalicelib.services.customers import CustomerService
+
+T = TypeVar("T")
 
 # Retries of a customer's message when an agent's write lands at the same moment.
 CUSTOMER_WRITE_ATTEMPTS = 5
@@ -195,8 +197,8 @@ class TicketService:
     ) -> Ticket:
         """A customer writes on their ticket: pending, on-hold or solved tickets open again."""
         actor = Actor(ActorKind.CUSTOMER, customer.id)
-        for _ in range(CUSTOMER_WRITE_ATTEMPTS):
-            ticket = self.tickets.get(ticket_id)
+
+        def attempt(ticket: Ticket) -> Ticket:
             self._writable(ticket)
             now = self.clock()
             message = replace(
@@ -207,12 +209,10 @@ class TicketService:
             after, changes = ticket.change(actor, now, status=Status.OPEN) if reopen else (ticket, [])
             after = after.posted(EntryKind.MESSAGE, actor, now)
             after, entries = one_version(ticket, after, [message, *changes])
-            try:
-                self.tickets.save([(after, ticket.version)], entries, claims, lookups)
-                return after
-            except Conflict:
-                continue
-        raise Conflict(f"ticket {ticket_id} is changing too fast; try again")
+            self.tickets.save([(after, ticket.version)], entries, claims, lookups)
+            return after
+
+        return on_latest(self.tickets, ticket_id, attempt)
 
     def system_note(
         self,
@@ -226,35 +226,31 @@ class TicketService:
 
         It is not a public message: it never reaches the customer and never triggers automatic mail.
         """
-        for _ in range(CUSTOMER_WRITE_ATTEMPTS):
-            ticket = self.tickets.get(ticket_id)
+
+        def attempt(ticket: Ticket) -> Ticket:
             now = self.clock()
             after = replace(ticket, updated_at=now, version=ticket.version + 1)
             entry = replace(TimelineEntry.system(after, event, SYSTEM, now, data=data), body_text=body_text)
-            try:
-                self.tickets.save([(after, ticket.version)], [entry], claims)
-                return after
-            except Conflict:
-                continue
-        raise Conflict(f"ticket {ticket_id} is changing too fast; try again")
+            self.tickets.save([(after, ticket.version)], [entry], claims)
+            return after
+
+        return on_latest(self.tickets, ticket_id, attempt)
 
     def relate(self, ticket_id: str, other_id: str) -> None:
         """Add ``other_id`` to a ticket's related tickets on behalf of the system (retrying on conflict)."""
-        for _ in range(CUSTOMER_WRITE_ATTEMPTS):
-            ticket = self.tickets.get(ticket_id)
+
+        def attempt(ticket: Ticket) -> Ticket:
             if other_id in ticket.related_ids:
-                return
+                return ticket
             now = self.clock()
             after = replace(
                 ticket, related_ids=(*ticket.related_ids, other_id), updated_at=now, version=ticket.version + 1
             )
             entry = TimelineEntry.system(after, "ticket.linked", SYSTEM, now, data={"related_id": other_id})
-            try:
-                self.tickets.save([(after, ticket.version)], [entry])
-                return
-            except Conflict:
-                continue
-        raise Conflict(f"ticket {ticket_id} is changing too fast; try again")
+            self.tickets.save([(after, ticket.version)], [entry])
+            return after
+
+        on_latest(self.tickets, ticket_id, attempt)
 
     def update(self, actor: Actor, ticket_id: str, based_on: int, changes: dict[str, Any]) -> Ticket:
         ticket = self._load(ticket_id, based_on)
@@ -374,6 +370,19 @@ class TicketService:
             f"ticket {current.number} is at version {current.version}; your change was based on version {based_on}",
             ConflictDetails(current.version, [summarise(e) for e in since]),
         )
+
+
+def on_latest(tickets: TicketRepository, ticket_id: str, write: Callable[[Ticket], T]) -> T:
+    """Apply ``write`` to the ticket as it is now; re-read and retry when another write got in first.
+
+    For writers that cannot know versions (a customer's mail, the system): agents' writes name theirs.
+    """
+    for _ in range(CUSTOMER_WRITE_ATTEMPTS):
+        try:
+            return write(tickets.get(ticket_id))
+        except Conflict:
+            continue
+    raise Conflict(f"ticket {ticket_id} is changing too fast; try again")
 
 
 def one_version(before: Ticket, after: Ticket, entries: list[TimelineEntry]) -> tuple[Ticket, list[TimelineEntry]]:

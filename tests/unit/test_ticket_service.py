@@ -184,3 +184,28 @@ def test_views_list_active_tickets_by_priority_then_age(svc: Any, agent: Actor) 
     assert [t.id for t in page.items] == [urgent_old.id, urgent_new.id, normal.id, low.id]
     everything = svc.tickets.view(View(ViewKind.REQUESTER, low.requester_id, active_only=False), 10)
     assert everything.items[-1].id == solved.id
+
+
+def test_a_customer_message_is_retried_on_the_latest_version_when_an_agent_wrote_first(
+    svc: Any, agent: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticket, _ = svc.tickets.create(agent, new())
+    repo = svc.ticket_repo
+    real_save = repo.save
+    interleaved = {"done": False}
+
+    def save_after_an_agent(tickets: Any, entries: Any, *args: Any) -> None:
+        if not interleaved["done"]:
+            interleaved["done"] = True  # an agent's change lands between our read and our write
+            current = repo.get(ticket.id)
+            changed, more = current.change(agent, current.updated_at, priority=Priority.HIGH)
+            real_save([(changed, current.version)], more)
+        real_save(tickets, entries, *args)
+
+    monkeypatch.setattr(repo, "save", save_after_an_agent)
+    customer = svc.customers.get(ticket.requester_id)
+    after = svc.tickets.customer_message(customer, ticket.id, "More details", "email")
+    assert after.version == ticket.version + 2
+    assert after.priority is Priority.HIGH  # the agent's change was kept, not overwritten
+    _, timeline = svc.tickets.get(ticket.id)
+    assert [e.body_text for e in timeline if e.event == "message.added"][-1] == "More details"
