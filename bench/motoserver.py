@@ -1,0 +1,213 @@
+"""moto in server mode (``ThreadedMotoServer``) on a free loopback port, in its own process.
+
+Its own process, so that moto's work (it scans the whole table for every Query and copies it for every
+TransactWriteItems) runs beside the benchmark instead of sharing its interpreter lock. The server counts
+the DynamoDB requests that reach it; the count is independent of the botocore hooks in ``bench.meter``,
+so when both agree no request went around the meter. Requests marked with ``X-Bench-Aux`` (the meter's
+own reads) are left out. ``python -m bench.motoserver PORT`` is the child; the parent reads the count at
+``/_bench/requests``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import parse_qs
+
+from bench.meter import AUX_HEADER
+
+HOST = "127.0.0.1"
+CONTROL_PATH = "/_bench/requests"
+TRIM_PATH = "/_bench/trim-streams"
+_AUX_ENVIRON = "HTTP_" + AUX_HEADER.upper().replace("-", "_")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+class CountingMotoServer:
+    """The parent's handle on the moto process."""
+
+    def __init__(self, log_path: Path | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.counting = False
+        self._log_path = log_path
+        self._log: IO[bytes] | None = None
+        self._proc: subprocess.Popen[str] | None = None
+        self.exit_code: int | None = None
+
+    def start(self) -> None:
+        self._log = open(self._log_path, "wb") if self._log_path else None  # noqa: SIM115 - closed in stop()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.motoserver", str(self.port)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log or subprocess.DEVNULL,
+            text=True,
+        )
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the moto server exited with {self._proc.wait()} before it was ready")
+        self.counting = bool(json.loads(line)["counting"])
+
+    def stop(self) -> None:
+        if self._proc is None:
+            return
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+        if self._log is not None:
+            self._log.close()
+        self.exit_code = self._proc.returncode
+        self._proc = None
+
+    def _requests(self, start: int) -> dict[str, Any]:
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
+        try:
+            conn.request("GET", f"{CONTROL_PATH}?start={start}")
+            return dict(json.loads(conn.getresponse().read()))
+        finally:
+            conn.close()
+
+    def trim_streams(self) -> int:
+        """Drop the stream records moto keeps (nobody reads them here); return how many were dropped.
+
+        moto copies each table, stream records included, once per item of every TransactWriteItems (to roll
+        back on failure): with 70,000 records a transaction of four items takes about a minute.
+        """
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
+        try:
+            conn.request("POST", TRIM_PATH)
+            return int(json.loads(conn.getresponse().read())["dropped"])
+        finally:
+            conn.close()
+
+    @property
+    def dynamodb_requests(self) -> int:
+        return int(self._requests(0)["count"]) if self.counting else 0
+
+    def targets_since(self, start: int) -> list[str]:
+        return list(self._requests(start)["targets"])
+
+
+def _counting(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    lock = threading.Lock()
+    targets: list[str] = []
+
+    def counted(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == CONTROL_PATH:
+            start = int(parse_qs(environ.get("QUERY_STRING", "")).get("start", ["0"])[0])
+            with lock:
+                body = json.dumps({"count": len(targets), "targets": targets[start:]}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        if environ.get("PATH_INFO") == TRIM_PATH:
+            body = json.dumps({"dropped": _trim_streams()}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target.startswith("DynamoDB_") and not environ.get(_AUX_ENVIRON):
+            with lock:
+                targets.append(target.partition(".")[2])
+        return app(environ, start_response)
+
+    return counted
+
+
+def _trim_streams() -> int:
+    from moto.dynamodb.models import dynamodb_backends
+
+    from devtools.localenv import ACCOUNT, REGION
+
+    dropped = 0
+    for region in (REGION,):
+        for table in dynamodb_backends[ACCOUNT][region].tables.values():
+            shard = getattr(table, "stream_shard", None)
+            if shard is not None:
+                dropped += len(shard.items)
+                shard.items.clear()
+    return dropped
+
+
+def _one_snapshot_per_transaction() -> None:
+    """moto deep-copies a table once per *item* of a TransactWriteItems, to roll back on failure. Every copy
+    is taken before any item is written, so they are the same snapshot: take it once. Behaviour is
+    unchanged; a four-item transaction on a 75,000-item table takes one copy's time instead of four.
+    """
+    import copy
+
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    class OncePerTable:
+        def __init__(self) -> None:
+            self.copies: dict[int, Any] = {}
+
+        def deepcopy(self, obj: Any, memo: Any = None) -> Any:
+            if isinstance(obj, Table):
+                if id(obj) not in self.copies:
+                    self.copies[id(obj)] = copy.deepcopy(obj)
+                return self.copies[id(obj)]
+            return copy.deepcopy(obj, memo)
+
+    original = models.DynamoDBBackend.transact_write_items
+    lock = threading.Lock()
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        with lock:
+            setattr(models, "copy", OncePerTable())  # noqa: B010 - the module moto's code looks "copy" up in
+            try:
+                return original(self, transact_items)
+            finally:
+                setattr(models, "copy", copy)  # noqa: B010
+
+    models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def main() -> int:
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # werkzeug logs every request at INFO
+    _one_snapshot_per_transaction()
+    server = ThreadedMotoServer(ip_address=HOST, port=int(sys.argv[1]), verbose=False)
+    server.start()
+    wsgi_server = getattr(server, "_server", None)
+    counting = wsgi_server is not None and hasattr(wsgi_server, "app")
+    if counting:
+        wsgi_server.app = _counting(wsgi_server.app)  # type: ignore[union-attr]
+    print(json.dumps({"counting": counting}), flush=True)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # nobody reads stdout any more
+    sys.stdin.read()  # until the parent closes our stdin
+    began = time.monotonic()
+    server.stop()
+    print(f"moto server stopped in {time.monotonic() - began:.1f} s", file=sys.stderr, flush=True)
+    # Everything this process holds is moto's in-memory state: skip tearing down a heap of millions of
+    # objects, which can take longer than the whole shutdown is allowed.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""Checks the benchmark makes of itself: the capacity model against the Developer Guide's examples, and the
+shape of the results. (The sections add their own: hooks against the server-side count, stable repetitions,
+no retries, a clean shutdown.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench import capacity
+from bench.report import Check
+
+LATENCY_OPERATIONS = (
+    "create_ticket",
+    "reply",
+    "note",
+    "update",
+    "get_ticket_timeline",
+    "view_unassigned",
+    "view_mine",
+    "view_assignee",
+    "view_team",
+    "view_status",
+    "view_priority",
+    "view_requester",
+    "view_organization",
+    "baseline_ddb_getitem",
+)
+DDB_OPERATIONS = (
+    "create_ticket",
+    "reply",
+    "note",
+    "update",
+    "view_unassigned",
+    "view_mine",
+    "view_assignee",
+    "view_team",
+    "view_status",
+    "view_priority",
+    "view_requester",
+    "view_organization",
+    "get_ticket_timeline",
+    "get_by_number",
+    "customer_lookup_email",
+    "auth",
+)
+
+
+def capacity_model() -> list[Check]:
+    s = {"S": "x" * 3000}
+    index = capacity.IndexKey("by_team", "team_key", "view_sk")
+    before = {"pk": {"S": "T#1"}, "sk": {"S": "T"}, "team_key": {"S": "a"}, "view_sk": {"S": "A#1"}}
+    moved = {**before, "team_key": {"S": "b"}}
+    cases = [
+        # (what, got, expected)
+        ("string size is UTF-8 bytes of name and value", capacity.item_size({"name": {"S": "héllo"}}), 4 + 6),
+        ("number size: 1 byte per 2 significant digits + 1", capacity.item_size({"n": {"N": "12345"}}), 1 + 4),
+        ("zeros are trimmed from numbers", capacity.number_size("1000.00"), 2),
+        (
+            "list: 3 bytes + 1 per element",
+            capacity.item_size({"l": {"L": [{"S": "ab"}, {"BOOL": True}]}}),
+            1 + 3 + (2 + 1) + (1 + 1),
+        ),
+        (
+            "map: 3 bytes + names + 1 per element",
+            capacity.item_size({"m": {"M": {"k": {"S": "v"}}}}),
+            1 + 3 + (1 + 1 + 1),
+        ),
+        ("guide: 3.5 KB strongly consistent read = 1 RCU", capacity.read_units(3584, consistent=True), 1.0),
+        ("guide: 10 KB strongly consistent read = 3 RCU", capacity.read_units(10240, consistent=True), 3.0),
+        ("eventually consistent read = half", capacity.read_units(4096), 0.5),
+        ("a read that finds nothing costs the minimum", capacity.read_units(0), 0.5),
+        ("guide: 3.5 KB write = 4 WCU", capacity.write_units(3584), 4.0),
+        ("transactional write = twice", capacity.write_units(3584, transactional=True), 8.0),
+        ("item_write: larger of before and after", capacity.item_write({"a": s}, None, []).write_table, 3.0),
+        ("index: changed key = delete + put", capacity.index_write_units(before, moved, [index]), 2.0),
+        (
+            "index: same key, other change = 1",
+            capacity.index_write_units(before, {**before, "x": {"S": "1"}}, [index]),
+            1.0,
+        ),
+        ("index: unchanged item = 0", capacity.index_write_units(before, dict(before), [index]), 0.0),
+        ("index: item leaves the index = 1", capacity.index_write_units(before, {"pk": before["pk"]}, [index]), 1.0),
+    ]
+    return [
+        Check(f"capacity model: {what}", got == expected, f"got {got}, expected {expected}")
+        for what, got, expected in cases
+    ]
+
+
+def structure(results: dict[str, Any], sizes: tuple[int, int]) -> list[Check]:
+    checks = []
+    ddb = results.get("ddb_requests", {})
+    keys = [str(s) for s in sizes]
+    shape_ok = list(ddb) == list(DDB_OPERATIONS) and all(
+        set(ddb[op]) == set(keys)
+        and all(isinstance(ddb[op][k]["requests"], int) and isinstance(ddb[op][k]["capacity"], float) for k in keys)
+        for op in ddb
+    )
+    checks.append(Check("results: ddb_requests has every operation at both sizes", shape_ok, ", ".join(ddb)))
+    cold = results.get("cold_start_ms", {})
+    checks.append(
+        Check(
+            "results: cold_start_ms has app, boto3, ratio",
+            set(cold) == {"app", "boto3", "ratio"} and all(v > 0 for v in cold.values()),
+            str(cold),
+        )
+    )
+    latency = results.get("api_latency_ms", {})
+    latency_ok = list(latency) == list(LATENCY_OPERATIONS) and all(
+        0 < v["median"] <= v["p99"] for v in latency.values()
+    )
+    checks.append(
+        Check(
+            "results: api_latency_ms has every operation and the baseline, median <= p99",
+            latency_ok,
+            ", ".join(latency),
+        )
+    )
+    return checks
