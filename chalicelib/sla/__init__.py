@@ -1,0 +1,1 @@
+"""SLA clocks: business-hours calendar arithmetic."""

@@ -1,0 +1,274 @@
+"""Business-hours calendar: properties against a minute-by-minute reference, and classic regressions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from chalicelib.sla.calendar import (
+    BusinessCalendar,
+    Interval,
+    add_business_seconds,
+    business_seconds_between,
+    is_open,
+)
+
+MINUTE = timedelta(minutes=1)
+ZONES = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
+# 2026 DST transitions: US spring/fall, EU spring/fall, Sydney fall/spring.
+ANCHORS = [
+    date(2026, 3, 8),
+    date(2026, 3, 29),
+    date(2026, 4, 5),
+    date(2026, 10, 4),
+    date(2026, 10, 25),
+    date(2026, 11, 1),
+]
+BERLIN = ZoneInfo("Europe/Berlin")
+NINE_TO_FIVE: tuple[Interval, ...] = (Interval(time(9), time(17)),)
+WEEKDAYS_9_17: dict[int, tuple[Interval, ...]] = {d: NINE_TO_FIVE for d in range(5)}
+ALL_DAY: tuple[Interval, ...] = (Interval(time(0), time(0)),)
+
+
+# --- reference: iterate minutes in UTC, ask the wall clock ----------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _country_days(country: str, year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays(country, years=year).keys())
+
+
+def ref_open(cal: BusinessCalendar, at: datetime) -> bool:
+    local = at.astimezone(ZoneInfo(cal.time_zone))
+    day = local.date()
+    if day in cal.holidays or (cal.country and day in _country_days(cal.country, day.year)):
+        return False
+    wall = local.time().replace(tzinfo=None)
+    return any(i.start <= wall and (i.end == time(0) or wall < i.end) for i in cal.week.get(day.weekday(), ()))
+
+
+def ref_minutes(cal: BusinessCalendar, start: datetime, end: datetime) -> list[bool]:
+    return [ref_open(cal, start + n * MINUTE) for n in range(int((end - start) / MINUTE))]
+
+
+def ref_add(cal: BusinessCalendar, start: datetime, minutes: int, open_: list[bool]) -> datetime | None:
+    """First instant with ``minutes`` of open minutes behind it (or the next opening for 0); None if beyond."""
+    count = 0
+    for n, is_open_minute in enumerate(open_):
+        if is_open_minute:
+            if count == minutes:
+                return start + n * MINUTE if minutes == 0 else None
+            count += 1
+            if count == minutes:
+                return start + (n + 1) * MINUTE
+    return None
+
+
+# --- strategies ------------------------------------------------------------------------------------------
+
+_BOUNDARY = st.one_of(
+    st.integers(0, 1440),
+    st.sampled_from([0, 60, 90, 120, 150, 180, 210, 240, 540, 720, 780, 1020, 1380, 1440]),
+)
+
+
+def _to_time(minute: int) -> time:
+    return time(0) if minute == 1440 else time(minute // 60, minute % 60)
+
+
+@st.composite
+def day_intervals(draw: st.DrawFn) -> tuple[Interval, ...]:
+    points = sorted(draw(st.sets(_BOUNDARY, max_size=6)))
+    if len(points) % 2:
+        points = points[:-1]
+    return tuple(Interval(_to_time(a), _to_time(b)) for a, b in zip(points[::2], points[1::2], strict=True))
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> tuple[BusinessCalendar, datetime, datetime]:
+    anchor = draw(st.sampled_from(ANCHORS))
+    start_local = datetime.combine(anchor, time(0)) + draw(st.integers(-4 * 1440, 1440)) * MINUTE
+    start = start_local.replace(tzinfo=UTC)
+    end = start + draw(st.integers(0, 6 * 1440)) * MINUTE
+    week = {d: draw(day_intervals()) for d in range(7)}
+    assume(any(week.values()))
+    explicit = draw(st.sets(st.integers(-6, 6).map(lambda n: anchor + timedelta(days=n)), max_size=3))
+    cal = BusinessCalendar(
+        time_zone=draw(st.sampled_from(ZONES)),
+        week=week,
+        holidays=frozenset(explicit),
+        country=draw(st.sampled_from([None, None, "DE", "US"])),
+    )
+    return cal, start, end
+
+
+# --- properties ------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios())
+def test_business_seconds_between_matches_minute_reference(
+    scenario: tuple[BusinessCalendar, datetime, datetime],
+) -> None:
+    cal, start, end = scenario
+    expected = 60 * sum(ref_minutes(cal, start, end))
+    assert business_seconds_between(cal, start, end) == expected
+    zone = ZoneInfo(cal.time_zone)  # same answer for local datetimes, including repeated wall times (fold=1)
+    assert business_seconds_between(cal, start.astimezone(zone), end.astimezone(zone)) == expected
+    assert business_seconds_between(cal, end, start) == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios(), st.data())
+def test_add_business_seconds_matches_minute_reference(
+    scenario: tuple[BusinessCalendar, datetime, datetime], data: st.DataObject
+) -> None:
+    cal, start, end = scenario
+    open_ = ref_minutes(cal, start, end)
+    minutes = data.draw(st.integers(0, sum(open_)))
+    expected = ref_add(cal, start, minutes, open_)
+    assume(expected is not None)
+    result = add_business_seconds(cal, start.astimezone(ZoneInfo(cal.time_zone)), 60 * minutes)
+    assert result == expected
+    assert result.tzinfo is UTC
+    assert business_seconds_between(cal, start, result) == 60 * minutes
+    if minutes:  # a deadline is inside an interval or exactly at its end, never in closed time
+        assert is_open(cal, result) or is_open(cal, result - timedelta(seconds=1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios(), st.integers(0, 10 * 1440))
+def test_is_open_matches_wall_clock_reference(scenario: tuple[BusinessCalendar, datetime, datetime], n: int) -> None:
+    cal, start, _ = scenario
+    at = start + n * MINUTE + timedelta(seconds=30)
+    assert is_open(cal, at) == ref_open(cal, at)
+
+
+# --- regressions -----------------------------------------------------------------------------------------
+
+
+def _berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
+
+
+def test_deadline_after_closing_lands_at_next_opening_plus_remainder_not_midnight() -> None:
+    cal = BusinessCalendar("Europe/Berlin", WEEKDAYS_9_17)
+    friday_4pm = _berlin(2026, 6, 5, 16)
+    assert add_business_seconds(cal, friday_4pm, 2 * 3600) == _berlin(2026, 6, 8, 10).astimezone(UTC)
+
+
+def test_deadline_that_uses_up_the_day_lands_at_interval_end() -> None:
+    cal = BusinessCalendar("Europe/Berlin", WEEKDAYS_9_17)
+    assert add_business_seconds(cal, _berlin(2026, 6, 5, 16), 3600) == _berlin(2026, 6, 5, 17).astimezone(UTC)
+
+
+def test_clock_started_outside_hours_starts_at_next_opening() -> None:
+    cal = BusinessCalendar("Europe/Berlin", WEEKDAYS_9_17)
+    saturday = _berlin(2026, 6, 6, 11)
+    assert add_business_seconds(cal, saturday, 0) == _berlin(2026, 6, 8, 9).astimezone(UTC)
+    assert add_business_seconds(cal, saturday, 60) == _berlin(2026, 6, 8, 9, 1).astimezone(UTC)
+
+
+def test_explicit_and_country_holidays_are_skipped() -> None:
+    cal = BusinessCalendar("Europe/Berlin", WEEKDAYS_9_17, holidays=frozenset({date(2026, 12, 24)}), country="DE")
+    wednesday_4pm = _berlin(2026, 12, 23, 16)  # Thu 24 explicit, Fri 25 Christmas (DE), then the weekend
+    assert add_business_seconds(cal, wednesday_4pm, 2 * 3600) == _berlin(2026, 12, 28, 10).astimezone(UTC)
+    assert not is_open(cal, _berlin(2026, 12, 25, 10))
+    assert (
+        business_seconds_between(cal, _berlin(2026, 12, 21), _berlin(2027, 1, 1)) == 7 * 8 * 3600
+    )  # 21-23 and 28-31; 24, 25, 26 off
+
+
+def test_country_holiday_needs_the_country() -> None:
+    cal = BusinessCalendar("Europe/Berlin", WEEKDAYS_9_17)
+    assert is_open(cal, _berlin(2026, 12, 25, 10))
+
+
+def test_split_shift_skips_lunch() -> None:
+    split = (Interval(time(9), time(12)), Interval(time(13), time(17)))
+    cal = BusinessCalendar("Europe/Berlin", {d: split for d in range(5)})
+    assert add_business_seconds(cal, _berlin(2026, 6, 8, 11, 30), 3600) == _berlin(2026, 6, 8, 13, 30).astimezone(UTC)
+    assert not is_open(cal, _berlin(2026, 6, 8, 12, 30))
+    assert business_seconds_between(cal, _berlin(2026, 6, 8), _berlin(2026, 6, 9)) == 7 * 3600
+
+
+@pytest.mark.parametrize(
+    ("day", "all_day_hours", "night_shift_hours"),
+    [(date(2026, 3, 29), 23, 2), (date(2026, 10, 25), 25, 4), (date(2026, 6, 7), 24, 3)],
+    ids=["spring-forward", "fall-back", "ordinary"],
+)
+def test_berlin_dst_days_count_real_elapsed_seconds(day: date, all_day_hours: int, night_shift_hours: int) -> None:
+    start = datetime.combine(day, time(0), BERLIN)
+    end = datetime.combine(day + timedelta(days=1), time(0), BERLIN)
+    every_day = BusinessCalendar("Europe/Berlin", {d: ALL_DAY for d in range(7)})
+    night = BusinessCalendar("Europe/Berlin", {d: (Interval(time(1), time(4)),) for d in range(7)})
+    office = BusinessCalendar("Europe/Berlin", {d: NINE_TO_FIVE for d in range(7)})
+    assert business_seconds_between(every_day, start, end) == all_day_hours * 3600
+    assert business_seconds_between(night, start, end) == night_shift_hours * 3600
+    assert business_seconds_between(office, start, end) == 8 * 3600
+
+
+def test_spring_forward_gap_is_never_open_and_a_deadline_skips_it() -> None:
+    night = BusinessCalendar("Europe/Berlin", {d: (Interval(time(1), time(4)),) for d in range(7)})
+    one_am = _berlin(2026, 3, 29, 1)
+    assert add_business_seconds(night, one_am, 3600 + 60) == _berlin(2026, 3, 29, 3, 1).astimezone(UTC)
+
+
+def test_business_seconds_accepts_datetimes_in_any_zone() -> None:
+    cal = BusinessCalendar("Europe/Berlin", WEEKDAYS_9_17)
+    start = datetime(2026, 6, 8, 3, tzinfo=ZoneInfo("America/New_York"))  # 09:00 Berlin
+    assert business_seconds_between(cal, start, datetime(2026, 6, 8, 10, tzinfo=UTC)) == 3 * 3600
+
+
+@pytest.mark.parametrize(
+    ("week", "time_zone", "message"),
+    [
+        ({0: (Interval(time(9), time(12)), Interval(time(11), time(17)))}, "UTC", "overlaps"),
+        ({0: (Interval(time(13), time(17)), Interval(time(9), time(12)))}, "UTC", "not ordered"),
+        ({0: (Interval(time(17), time(9)),)}, "UTC", "ends before it starts"),
+        ({0: NINE_TO_FIVE}, "Mars/Olympus_Mons", "unknown time zone"),
+        ({0: (), 1: ()}, "UTC", "no working time"),
+        ({7: NINE_TO_FIVE}, "UTC", "weekday 7"),
+    ],
+    ids=["overlap", "unordered", "reversed", "time-zone", "empty-week", "bad-weekday"],
+)
+def test_validate_refuses_broken_calendars_with_a_clear_message(
+    week: dict[int, tuple[Interval, ...]], time_zone: str, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        BusinessCalendar(time_zone, week).validate()
+
+
+def test_validate_refuses_unknown_country() -> None:
+    with pytest.raises(ValueError, match="unknown country"):
+        BusinessCalendar("UTC", WEEKDAYS_9_17, country="XX").validate()
+
+
+def test_calendar_without_reachable_working_time_raises_instead_of_looping() -> None:
+    mondays = frozenset(date(2026, 6, 1) + timedelta(weeks=n) for n in range(400))
+    cal = BusinessCalendar("UTC", {0: NINE_TO_FIVE}, holidays=mondays)
+    with pytest.raises(ValueError, match="no business time"):
+        add_business_seconds(cal, datetime(2026, 6, 2, tzinfo=UTC), 60)
+
+
+def test_naive_datetimes_and_negative_seconds_are_refused() -> None:
+    cal = BusinessCalendar("UTC", WEEKDAYS_9_17)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        is_open(cal, datetime(2026, 6, 8, 10))
+    with pytest.raises(ValueError, match=">= 0"):
+        add_business_seconds(cal, datetime(2026, 6, 8, tzinfo=UTC), -1)
+
+
+def test_repeated_wall_time_start_keeps_its_fold() -> None:
+    new_york = ZoneInfo("America/New_York")
+    cal = BusinessCalendar("America/New_York", {6: (Interval(time(0), time(1, 2)),)})
+    second_one_oh_one = datetime(2026, 11, 1, 6, 1, tzinfo=UTC).astimezone(new_york)  # 01:01 EST, fold=1
+    assert add_business_seconds(cal, second_one_oh_one, 0) == datetime(2026, 11, 1, 6, 1, tzinfo=UTC)
+    end = datetime(2026, 11, 1, 6, 2, tzinfo=UTC).astimezone(new_york)
+    assert business_seconds_between(cal, datetime(2026, 11, 1, 0, 0, tzinfo=new_york), end) == (62 + 2) * 60
