@@ -1,0 +1,222 @@
+"""SLA clocks: where each target of a pinned policy stands, computed from a ticket's timeline.
+
+Rules:
+
+* ``first_response`` starts at creation and stops at the first public agent message.
+* ``next_response`` starts at a customer's public message when no reply is owed yet (the first customer
+  message, or the first one after an agent's public reply) and stops at the next public agent message; later
+  customer messages before that reply do not restart it. Each start is a new cycle; the state describes the
+  latest cycle, and ``breaches`` counts every breached cycle.
+* ``resolution`` starts at creation and counts until the ticket is solved (or closed); a reopen resumes it.
+
+Every clock counts only while the status is ``new`` or ``open``: ``pending`` and ``on_hold`` pause it (a pause
+never resets it), and a solved ticket owes no reply either. Status comes from the ``status`` changes recorded
+on timeline events (``ticket.updated``); a ticket starts ``new``. Business targets count only open calendar
+time within those running periods. Entries after ``now`` are ignored.
+
+``due_at`` and ``warn_at`` are the instants at which the running time reaches the target (or the warning
+fraction of it): in the past once reached, projected from ``now`` while the clock runs, ``None`` while it is
+paused short of them, and ``None`` once the target is met.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.domain.tickets import Status
+from chalicelib.domain.timeline import ActorKind, EntryKind, TimelineEntry
+from chalicelib.sla.calendar import BusinessCalendar, add_business_seconds, business_seconds_between
+from chalicelib.sla.policies import Metric, Policy, Target
+
+DEFAULT_WARN_FRACTION = 0.75
+RUNNING = frozenset({Status.NEW, Status.OPEN})
+DONE = frozenset({Status.SOLVED, Status.CLOSED})
+_ONE_SECOND = timedelta(seconds=1)
+
+Window = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class ClockState:
+    metric: Metric
+    target_seconds: int
+    business: bool
+    started_at: datetime | None  # None: nothing to measure yet (no customer message awaiting a reply)
+    elapsed_seconds: int  # running time of the latest cycle, whole seconds
+    due_at: datetime | None
+    warn_at: datetime | None
+    met_at: datetime | None
+    breached: bool  # any cycle ran past its target
+    warning: bool  # the latest cycle is unmet and has reached the warning time
+    running: bool  # counting at ``now`` (for business targets: not paused, whether or not the desk is open)
+    breaches: int = 0
+
+
+@dataclass
+class _History:
+    """What the timeline says, reduced to the periods and instants the clocks need."""
+
+    created: datetime
+    running: list[Window] = field(default_factory=list)
+    running_now: bool = True
+    first_agent_reply: datetime | None = None
+    reply_cycles: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    solved_at: datetime | None = None
+
+
+def compute(
+    policy: Policy,
+    ticket_created_at: datetime,
+    timeline: Iterable[TimelineEntry],
+    now: datetime,
+    warn_fraction: float = DEFAULT_WARN_FRACTION,
+) -> dict[Metric, ClockState]:
+    """The state of every target of ``policy`` (the version pinned on the ticket) at ``now``."""
+    policy.validate()
+    if not 0 < warn_fraction <= 1:
+        raise ValueError(f"warn_fraction must be in (0, 1], got {warn_fraction}")
+    created, now = _utc(ticket_created_at, "ticket_created_at"), _utc(now, "now")
+    if now < created:
+        raise ValueError("now is before the ticket was created")
+    history = _read(created, timeline, now)
+    states: dict[Metric, ClockState] = {}
+    for target in policy.targets:
+        clock = _Clock(target, policy.calendar, history, now, warn_fraction)
+        states[target.metric] = clock.state()
+    return states
+
+
+def _utc(value: datetime, name: str) -> datetime:
+    if value.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime")
+    return value.astimezone(UTC)
+
+
+def _read(created: datetime, timeline: Iterable[TimelineEntry], now: datetime) -> _History:
+    history = _History(created)
+    status, run_start = Status.NEW, created
+    open_cycle: datetime | None = None
+    for entry in timeline:
+        at = max(_utc(entry.at, "timeline entry at"), created)
+        if at > now:
+            continue
+        if entry.kind is EntryKind.MESSAGE and entry.author.kind is ActorKind.AGENT:
+            history.first_agent_reply = history.first_agent_reply or at
+            if open_cycle is not None:
+                history.reply_cycles.append((open_cycle, at))
+                open_cycle = None
+        elif entry.kind is EntryKind.MESSAGE and entry.author.is_customer:
+            open_cycle = open_cycle or at
+        for change in entry.changes if entry.kind is EntryKind.EVENT else ():
+            if change.field != "status":
+                continue
+            new = Status(change.new)
+            if status in RUNNING and new not in RUNNING:
+                history.running.append((run_start, at))
+            elif status not in RUNNING and new in RUNNING:
+                run_start = at
+            if new in DONE and status not in DONE:
+                history.solved_at = at
+            elif new not in DONE:
+                history.solved_at = None
+            status = new
+    if status in RUNNING:
+        history.running.append((run_start, now))
+    history.running_now = status in RUNNING
+    if open_cycle is not None:
+        history.reply_cycles.append((open_cycle, None))
+    return history
+
+
+class _Clock:
+    def __init__(
+        self,
+        target: Target,
+        calendar: BusinessCalendar | None,
+        history: _History,
+        now: datetime,
+        warn_fraction: float,
+    ) -> None:
+        self.target = target
+        self.calendar = calendar if target.business else None
+        self.history = history
+        self.now = now
+        self.limit = timedelta(seconds=target.seconds)
+        self.warn_limit = timedelta(seconds=int(target.seconds * warn_fraction))
+
+    def state(self) -> ClockState:
+        if self.target.metric == "first_response":
+            return self._cycle(self.history.created, self.history.first_agent_reply, breaches_before=0)
+        if self.target.metric == "resolution":
+            return self._cycle(self.history.created, self.history.solved_at, breaches_before=0)
+        cycles = self.history.reply_cycles
+        if not cycles:
+            return self._idle()
+        earlier = sum(self._amount(self._windows(start, stop)) > self.limit for start, stop in cycles[:-1])
+        return self._cycle(*cycles[-1], breaches_before=earlier)
+
+    def _cycle(self, start: datetime, met_at: datetime | None, breaches_before: int) -> ClockState:
+        windows = self._windows(start, met_at)
+        amount = self._amount(windows)
+        running = met_at is None and self.history.running_now
+        breached = amount > self.limit
+        return ClockState(
+            metric=self.target.metric,
+            target_seconds=self.target.seconds,
+            business=self.target.business,
+            started_at=start,
+            elapsed_seconds=amount // _ONE_SECOND,
+            due_at=None if met_at is not None else self._reaches(self.limit, windows, running),
+            warn_at=None if met_at is not None else self._reaches(self.warn_limit, windows, running),
+            met_at=met_at,
+            breached=breached or breaches_before > 0,
+            warning=met_at is None and amount >= self.warn_limit,
+            running=running,
+            breaches=breaches_before + int(breached),
+        )
+
+    def _idle(self) -> ClockState:
+        return ClockState(
+            metric=self.target.metric,
+            target_seconds=self.target.seconds,
+            business=self.target.business,
+            started_at=None,
+            elapsed_seconds=0,
+            due_at=None,
+            warn_at=None,
+            met_at=None,
+            breached=False,
+            warning=False,
+            running=False,
+        )
+
+    def _windows(self, start: datetime, stop: datetime | None) -> list[Window]:
+        """The running periods clipped to ``[start, stop)``; an unstopped clock runs to ``now``."""
+        end = stop or self.now
+        clipped = [(max(lo, start), min(hi, end)) for lo, hi in self.history.running]
+        return [(lo, hi) for lo, hi in clipped if lo < hi]
+
+    def _span(self, lo: datetime, hi: datetime) -> timedelta:
+        if self.calendar is None:
+            return hi - lo
+        return timedelta(seconds=business_seconds_between(self.calendar, lo, hi))
+
+    def _amount(self, windows: list[Window]) -> timedelta:
+        return sum((self._span(lo, hi) for lo, hi in windows), timedelta(0))
+
+    def _advance(self, start: datetime, amount: timedelta) -> datetime:
+        if self.calendar is None:
+            return start + amount
+        return add_business_seconds(self.calendar, start, amount // _ONE_SECOND)
+
+    def _reaches(self, limit: timedelta, windows: list[Window], running: bool) -> datetime | None:
+        """When the running time reaches ``limit``: found in the windows, projected from now, or unknown."""
+        remaining = limit
+        for lo, hi in windows:
+            span = self._span(lo, hi)
+            if remaining <= span:
+                return self._advance(lo, remaining)
+            remaining -= span
+        return self._advance(self.now, remaining) if running else None
