@@ -173,7 +173,7 @@ def seed_demo(svc: Services) -> Seeded:
         d.update_agent(agent.id, agent.version, {"availability": Availability.ONLINE})
     svc.customers.create_organization("Acme Corp", ["acme.example"], vip=True)
     svc.customers.create_organization("Globex", ["globex.example"])
-    for number, (subject, email, channel, priority, kind, status, team, assignee, tags) in enumerate(TICKETS, 1):
+    for subject, email, channel, priority, kind, status, team, assignee, tags in TICKETS:
         _ticket(
             svc,
             admin.id,
@@ -186,7 +186,6 @@ def seed_demo(svc: Services) -> Seeded:
             teams.get(team or ""),
             agents[assignee].id if assignee else None,
             tags,
-            number,
         )
     return Seeded(ADMIN_SUBJECT, True, len(TICKETS))
 
@@ -203,7 +202,6 @@ def _ticket(
     team_id: str | None,
     assignee_id: str | None,
     tags: tuple[str, ...],
-    number: int,
 ) -> None:
     t = svc.tickets
     name = email.split("@")[0].title()

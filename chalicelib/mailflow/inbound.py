@@ -135,13 +135,19 @@ class MailIngest:
         if thread is not None and answered:
             agent = self.svc.directory_repo.find_agent_by_email(sender)
             if agent is not None and agent.active:
-                ticket = self._agent_note(
-                    thread.ticket.id, Actor(ActorKind.AGENT, agent.id), mail, data, claims, lookups
-                )
+                ticket = self._agent_note(thread.ticket, Actor(ActorKind.AGENT, agent.id), mail, data, claims, lookups)
                 return Outcome("note", ticket.number, f"mail from agent {agent.email} kept as an internal note")
             customer = self.svc.customers.resolve_email(sender, mail.from_.name if mail.from_ else None)
             ticket = self.svc.tickets.customer_message(
-                customer, thread.ticket.id, _body(mail), "email", mail.visible_html, data, claims, lookups
+                customer,
+                thread.ticket.id,
+                _body(mail),
+                "email",
+                mail.visible_html,
+                data,
+                claims,
+                lookups,
+                thread.ticket,
             )
             return Outcome("message", ticket.number, thread.via)
         from chalicelib.services.tickets import NewTicket
@@ -163,14 +169,16 @@ class MailIngest:
             related_ids=tuple(related),
             ticket_id=target,
         )
-        ticket, _ = self.svc.tickets.create(Actor(ActorKind.CUSTOMER, customer.id), new, claims, lookups)
+        ticket, _ = self.svc.tickets.create(
+            Actor(ActorKind.CUSTOMER, customer.id), new, claims, lookups, requester=customer
+        )
         if related and thread is None:
             self.svc.tickets.relate(related[0], ticket.id)
         return Outcome("follow_up" if thread is not None else "created", ticket.number)
 
     def _agent_note(
         self,
-        ticket_id: str,
+        known: Ticket,
         actor: Actor,
         mail: ParsedMail,
         data: dict[str, Any],
@@ -181,10 +189,11 @@ class MailIngest:
 
         return on_latest(
             self.svc.ticket_repo,
-            ticket_id,
+            known.id,
             lambda current: self.svc.tickets.note(
-                actor, ticket_id, current.version, _body(mail), mail.visible_html, "email", data, claims, lookups
+                actor, known.id, current.version, _body(mail), mail.visible_html, "email", data, claims, lookups
             ),
+            known,
         )
 
     # -- helpers ---------------------------------------------------------------------------------

@@ -90,9 +90,12 @@ class TicketService:
         new: NewTicket,
         claims: Sequence[Key] = (),
         lookups: Sequence[Key] = (),
+        requester: Customer | None = None,
     ) -> tuple[Ticket, list[TimelineEntry]]:
-        """A new ticket with its first message; claims and lookups are written in the same transaction."""
-        requester = self._requester(new)
+        """A new ticket with its first message; claims and lookups are written in the same transaction.
+
+        ``requester``: the customer when the caller already has them (saves reading them again)."""
+        requester = requester or self._requester(new)
         self._check_references(new.team_id, new.assignee_id)
         now = self.clock()
         ticket = Ticket(
@@ -194,8 +197,11 @@ class TicketService:
         data: dict[str, Any] | None = None,
         claims: Sequence[Key] = (),
         lookups: Sequence[Key] = (),
+        known: Ticket | None = None,
     ) -> Ticket:
-        """A customer writes on their ticket: pending, on-hold or solved tickets open again."""
+        """A customer writes on their ticket: pending, on-hold or solved tickets open again.
+
+        ``known``: the ticket as the caller just read it (saves a read; see ``on_latest``)."""
         actor = Actor(ActorKind.CUSTOMER, customer.id)
 
         def attempt(ticket: Ticket) -> Ticket:
@@ -212,7 +218,7 @@ class TicketService:
             self.tickets.save([(after, ticket.version)], entries, claims, lookups)
             return after
 
-        return on_latest(self.tickets, ticket_id, attempt)
+        return on_latest(self.tickets, ticket_id, attempt, known)
 
     def system_note(
         self,
@@ -372,14 +378,19 @@ class TicketService:
         )
 
 
-def on_latest(tickets: TicketRepository, ticket_id: str, write: Callable[[Ticket], T]) -> T:
+def on_latest(
+    tickets: TicketRepository, ticket_id: str, write: Callable[[Ticket], T], known: Ticket | None = None
+) -> T:
     """Apply ``write`` to the ticket as it is now; re-read and retry when another write got in first.
 
     For writers that cannot know versions (a customer's mail, the system): agents' writes name theirs.
+    ``known`` is a copy the caller just read: the first attempt uses it instead of reading again (if it is
+    stale, the write's version condition fails and the retry reads the ticket).
     """
-    for _ in range(CUSTOMER_WRITE_ATTEMPTS):
+    for attempt in range(CUSTOMER_WRITE_ATTEMPTS):
         try:
-            return write(tickets.get(ticket_id))
+            current = known if attempt == 0 and known is not None else tickets.get(ticket_id)
+            return write(current)
         except Conflict:
             continue
     raise Conflict(f"ticket {ticket_id} is changing too fast; try again")

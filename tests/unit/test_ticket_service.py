@@ -209,3 +209,13 @@ def test_a_customer_message_is_retried_on_the_latest_version_when_an_agent_wrote
     assert after.priority is Priority.HIGH  # the agent's change was kept, not overwritten
     _, timeline = svc.tickets.get(ticket.id)
     assert [e.body_text for e in timeline if e.event == "message.added"][-1] == "More details"
+
+
+def test_a_stale_copy_handed_to_customer_message_is_retried_not_written(svc: Any, agent: Actor) -> None:
+    ticket, _ = svc.tickets.create(agent, new())
+    stale = ticket
+    svc.tickets.update(agent, ticket.id, ticket.version, {"priority": Priority.URGENT})
+    customer = svc.customers.get(ticket.requester_id)
+    after = svc.tickets.customer_message(customer, ticket.id, "Any news?", "email", known=stale)
+    assert after.version == ticket.version + 2
+    assert after.priority is Priority.URGENT  # the change made after the stale read survives
