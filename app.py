@@ -61,3 +61,43 @@ def mail_feedback(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.mailflow.feedback import feedback_batch
 
     return feedback_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=names.queue("routing"), batch_size=10, name=resources.FUNCTION_ROUTE)
+def route_tickets(event: SQSEvent) -> dict[str, Any]:
+    """Ticket events -> routing rules, sticky and strategy assignment, agents' loads."""
+    from chalicelib.routing.consumer import route_batch
+
+    return route_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=names.queue("sla"), batch_size=10, name=resources.FUNCTION_TRACK_SLA)
+def track_sla(event: SQSEvent) -> dict[str, Any]:
+    """Ticket events -> SLA policy, due times and automation timers in the sparse due index."""
+    from chalicelib.sla.consumer import track_batch
+
+    return track_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=names.queue("automations"), batch_size=10, name=resources.FUNCTION_TRIGGERS)
+def run_triggers(event: SQSEvent) -> dict[str, Any]:
+    """Ticket events -> event triggers (conditions -> actions), each at most once per causing event."""
+    from chalicelib.automations.consumer import trigger_batch
+
+    return trigger_batch(event.to_dict(), event.context)
+
+
+@app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_SLA_SWEEP)
+def sla_sweep(event: Any) -> dict[str, Any]:
+    """Every minute: SLA warnings and breaches that fell due (reads only the due index)."""
+    from chalicelib.sla.sweep import sweep
+
+    return sweep()
+
+
+@app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_TIMERS)
+def run_timers(event: Any) -> dict[str, Any]:
+    """Every minute: auto-close, pending reminders, queue draining (reads only the due index)."""
+    from chalicelib.automations.timers_sweep import sweep
+
+    return sweep()

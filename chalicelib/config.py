@@ -24,6 +24,10 @@ class Settings(BaseSettings):
 
     table_name: str | None = None
     events_topic_arn: str | None = None
+    # SLA warnings and breaches are published here for operations and chat integrations (optional).
+    ops_topic_arn: str | None = None
+    # SLA warnings fire at this fraction of each target (default 75 %).
+    sla_warn_fraction: float = Field(0.75, gt=0, le=1)
 
     # Authentication. ``cognito``: RS256 JWTs from the user pool, checked against its JWKS.
     # ``dev``: HS256 JWTs signed with ``dev_signing_key``; refused in the prod stage.

@@ -40,6 +40,8 @@ VIEW_INDEXES = (
     Index("by_requester", "requester_key", "view_sk"),
     Index("by_org", "org_key", "view_sk"),
     Index("unassigned", "unassigned_key", "view_sk"),
+    # A team's queue: its active tickets that nobody is assigned to (assignment drains it).
+    Index("team_queue", "queue_key", "view_sk"),
 )
 
 TABLE = TableSpec(
@@ -54,8 +56,14 @@ TABLE = TableSpec(
 )
 
 # Queues that feed a function. Each has a dead-letter queue named ``<queue>-dlq``.
-# Event consumers are subscribed to the events topic; ``outbound`` turns events into mail.
-EVENT_CONSUMER_QUEUES = ("webhooks", "outbound")
+# Event consumers are subscribed to the events topic: ``outbound`` turns events into mail, ``routing`` applies
+# routing rules and assigns, ``sla`` keeps SLA clocks and automation timers, ``automations`` runs triggers.
+EVENT_CONSUMER_QUEUES = ("webhooks", "outbound", "routing", "sla", "automations")
+# Partition values of the sparse ``due`` index: what the scheduled sweeps read.
+DUE_SLA = "SLA"
+DUE_TIMER = "TIMER"
+# How often the sweeps run (EventBridge schedule expressions; the local ticker reads the same ones).
+SWEEP_SCHEDULE = "rate(1 minute)"
 # Fed by SES through SNS: raw inbound mail notifications, and bounce/complaint feedback.
 INBOUND_QUEUE = "inbound"
 FEEDBACK_QUEUE = "feedback"
@@ -109,6 +117,11 @@ class Names:
         return f"{self.prefix}-feedback"
 
     @property
+    def ops_topic(self) -> str:
+        """SLA warnings and breaches for operations and chat integrations (subscribe e-mail, Slack, ...)."""
+        return f"{self.prefix}-ops"
+
+    @property
     def secrets_prefix(self) -> str:
         return f"/{APP_NAME}/{self.stage}/"
 
@@ -119,3 +132,8 @@ FUNCTION_WEBHOOKS = "deliver_webhooks"
 FUNCTION_INGEST_MAIL = "ingest_mail"
 FUNCTION_SEND_MAIL = "send_mail"
 FUNCTION_MAIL_FEEDBACK = "mail_feedback"
+FUNCTION_ROUTE = "route_tickets"
+FUNCTION_TRACK_SLA = "track_sla"
+FUNCTION_TRIGGERS = "run_triggers"
+FUNCTION_SLA_SWEEP = "sla_sweep"
+FUNCTION_TIMERS = "run_timers"

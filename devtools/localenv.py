@@ -60,6 +60,10 @@ class LocalEnv:
     def events_topic_arn(self) -> str:
         return f"arn:aws:sns:{REGION}:{ACCOUNT}:{self.names.events_topic}"
 
+    @property
+    def ops_topic_arn(self) -> str:
+        return f"arn:aws:sns:{REGION}:{ACCOUNT}:{self.names.ops_topic}"
+
     def environ(self) -> dict[str, str]:
         """What the app reads (``chalicelib.config.Settings``) plus the SDK's endpoint and credentials."""
         return {
@@ -73,6 +77,7 @@ class LocalEnv:
             "LAMBDESK_DEV_SIGNING_KEY": self.dev_signing_key,
             "LAMBDESK_SIGNING_KEY": self.signing_key,
             "LAMBDESK_EVENTS_TOPIC_ARN": self.events_topic_arn,
+            "LAMBDESK_OPS_TOPIC_ARN": self.ops_topic_arn,
             "LAMBDESK_WEBHOOKS_ALLOW_PRIVATE": "true",
             "LAMBDESK_SUPPORT_DOMAIN": self.support_domain,
             "LAMBDESK_SUPPORT_ADDRESS": self.support_address,

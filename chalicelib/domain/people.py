@@ -87,7 +87,19 @@ class Agent:
     availability: Availability = Availability.OFFLINE
     time_zone: str = "UTC"
     active: bool = True
+    # Weekly working hours in ``time_zone``: (weekday 0=Monday..6, "HH:MM", "HH:MM"); empty = any time.
+    # Automatic assignment picks an agent only while they are online *and* inside these hours.
+    working_hours: tuple[tuple[int, str, str], ...] = ()
     version: int = 1
+
+
+class Strategy(StrEnum):
+    """How a team's new tickets are assigned (docs/decisions/030-routing-and-assignment.md)."""
+
+    MANUAL = "manual"  # they wait in the team queue for an agent to take them
+    ROUND_ROBIN = "round_robin"
+    LEAST_LOADED = "least_loaded"
+    SKILLS = "skills"  # least loaded among the agents who have every skill the ticket needs
 
 
 @dataclass(frozen=True)
@@ -96,9 +108,17 @@ class Team:
     name: str
     created_at: datetime
     description: str = ""
-    # Routing behaviour (strategy, tiers) arrives with the routing issue; the fields start here.
-    assignment_strategy: str = "manual"
+    assignment_strategy: Strategy = Strategy.MANUAL
     parent_team_id: str | None = None
+    # Tiers: where an escalation sends a ticket (L1 -> L2 -> L3); None for the last tier.
+    escalation_team_id: str | None = None
+    # Notified when an SLA policy's breach action says "notify_lead".
+    lead_id: str | None = None
+    # Time-based automations: solved tickets close after ``auto_close_days``; a pending ticket's customer
+    # is reminded after ``reminder_days`` and the ticket is solved ``solve_after_reminder_days`` later.
+    auto_close_days: int = 4
+    reminder_days: int = 3
+    solve_after_reminder_days: int = 4
     version: int = 1
 
 

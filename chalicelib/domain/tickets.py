@@ -67,7 +67,18 @@ class Channel(StrEnum):
 
 
 # Fields an agent may change with an update; each change is recorded old -> new.
-UPDATABLE_FIELDS = ("status", "priority", "type", "tags", "team_id", "assignee_id", "ccs", "subject")
+UPDATABLE_FIELDS = (
+    "status",
+    "priority",
+    "type",
+    "tags",
+    "team_id",
+    "assignee_id",
+    "ccs",
+    "subject",
+    "vip",
+    "skills",
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,10 @@ class Ticket:
     closed_at: datetime | None = None
     related_ids: tuple[str, ...] = ()
     merged_into_id: str | None = None
+    # Set by routing rules (or an agent): the requester or their organization gets VIP treatment.
+    vip: bool = False
+    # Skills an agent needs to take the ticket (e.g. a language or a product), for skills-based assignment.
+    skills: tuple[str, ...] = ()
     # Optimistic locking: every successful write increments it; a write names the version it read.
     version: int = 1
 
@@ -158,6 +173,8 @@ def _normalise(name: str, value: Any) -> Any:
         "type": lambda v: None if v is None else TicketType(v),
         "tags": lambda v: tuple(sorted({str(t).strip().lower() for t in v if str(t).strip()})),
         "ccs": lambda v: tuple(sorted({str(a).strip().lower() for a in v})),
+        "skills": lambda v: tuple(sorted({str(t).strip().lower() for t in v if str(t).strip()})),
+        "vip": bool,
     }
     try:
         return converters.get(name, lambda v: v)(value)

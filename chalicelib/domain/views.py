@@ -23,6 +23,7 @@ class ViewKind(StrEnum):
     PRIORITY = "priority"
     REQUESTER = "requester"
     ORGANIZATION = "organization"
+    TEAM_QUEUE = "team_queue"  # a team's unassigned active tickets, waiting for an agent
 
 
 # view kind -> (index name, key attribute) in resources.TABLE
@@ -34,6 +35,7 @@ VIEW_INDEX: dict[ViewKind, tuple[str, str]] = {
     ViewKind.PRIORITY: ("by_priority", "priority_key"),
     ViewKind.REQUESTER: ("by_requester", "requester_key"),
     ViewKind.ORGANIZATION: ("by_org", "org_key"),
+    ViewKind.TEAM_QUEUE: ("team_queue", "queue_key"),
 }
 
 UNASSIGNED = "UNASSIGNED"
@@ -71,4 +73,5 @@ def view_keys(ticket: Ticket) -> dict[str, str | None]:
         "priority_key": str(ticket.priority),
         "requester_key": ticket.requester_id,
         "org_key": ticket.organization_id,
+        "queue_key": ticket.team_id if unassigned else None,
     }

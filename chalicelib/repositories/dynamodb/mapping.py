@@ -12,6 +12,7 @@ from chalicelib.domain.people import (
     Identity,
     Organization,
     Role,
+    Strategy,
     Team,
     Webhook,
 )
@@ -39,6 +40,10 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 ENTRY_PREFIX = "TL#"
 LOOKUP_SK = "LOOKUP"
+
+
+def _int(value: Any, default: int) -> int:
+    return default if value is None else int(value)
 
 
 def ticket_pk(ticket_id: str) -> str:
@@ -72,6 +77,8 @@ def ticket_to_item(t: Ticket) -> TicketItem:
         closed_at=t.closed_at,
         related_ids=list(t.related_ids) or None,
         merged_into_id=t.merged_into_id,
+        vip=t.vip or None,
+        skills=list(t.skills) or None,
         version=t.version,
     )
     for name, value in view_keys(t).items():
@@ -104,6 +111,8 @@ def item_to_ticket(i: TicketItem) -> Ticket:
         closed_at=i.closed_at,
         related_ids=_strings(i.related_ids),
         merged_into_id=i.merged_into_id,
+        vip=bool(i.vip),
+        skills=_strings(i.skills),
         version=int(i.version),
     )
 
@@ -225,6 +234,7 @@ def agent_to_item(a: Agent) -> AgentItem:
         availability=str(a.availability),
         time_zone=a.time_zone,
         active=a.active,
+        working_hours=[list(h) for h in a.working_hours] or None,
         version=a.version,
         dir_pk="AGENTS",
         dir_sk=f"{a.name.lower()}#{a.id}",
@@ -245,6 +255,7 @@ def item_to_agent(i: AgentItem) -> Agent:
         availability=Availability(i.availability),
         time_zone=i.time_zone,
         active=bool(i.active),
+        working_hours=tuple((int(d), str(s), str(e)) for d, s, e in (i.working_hours or [])),
         version=int(i.version),
     )
 
@@ -257,8 +268,13 @@ def team_to_item(t: Team) -> TeamItem:
         name=t.name,
         description=t.description or None,
         created_at=t.created_at,
-        assignment_strategy=t.assignment_strategy,
+        assignment_strategy=str(t.assignment_strategy),
         parent_team_id=t.parent_team_id,
+        escalation_team_id=t.escalation_team_id,
+        lead_id=t.lead_id,
+        auto_close_days=t.auto_close_days,
+        reminder_days=t.reminder_days,
+        solve_after_reminder_days=t.solve_after_reminder_days,
         version=t.version,
         dir_pk="TEAMS",
         dir_sk=f"{t.name.lower()}#{t.id}",
@@ -271,8 +287,13 @@ def item_to_team(i: TeamItem) -> Team:
         name=i.name,
         created_at=i.created_at,
         description=i.description or "",
-        assignment_strategy=i.assignment_strategy,
+        assignment_strategy=Strategy(i.assignment_strategy),
         parent_team_id=i.parent_team_id,
+        escalation_team_id=i.escalation_team_id,
+        lead_id=i.lead_id,
+        auto_close_days=_int(i.auto_close_days, 4),
+        reminder_days=_int(i.reminder_days, 3),
+        solve_after_reminder_days=_int(i.solve_after_reminder_days, 4),
         version=int(i.version),
     )
 

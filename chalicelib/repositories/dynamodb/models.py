@@ -104,6 +104,7 @@ class Item(Model):
     priority_key = UnicodeAttribute(null=True)
     requester_key = UnicodeAttribute(null=True)
     org_key = UnicodeAttribute(null=True)
+    queue_key = UnicodeAttribute(null=True)
     dir_pk = UnicodeAttribute(null=True)
     dir_sk = UnicodeAttribute(null=True)
     due_key = UnicodeAttribute(null=True)
@@ -143,6 +144,8 @@ class TicketItem(Item, discriminator="ticket"):
     closed_at = UTCDateTimeAttribute(null=True)
     related_ids = ListAttribute(of=UnicodeAttribute, null=True)
     merged_into_id = UnicodeAttribute(null=True)
+    vip = BooleanAttribute(null=True)
+    skills = ListAttribute(of=UnicodeAttribute, null=True)
     version = NumberAttribute()
 
 
@@ -206,6 +209,7 @@ class AgentItem(Item, discriminator="agent"):
     availability = UnicodeAttribute()
     time_zone = UnicodeAttribute()
     active = BooleanAttribute()
+    working_hours = JSONAttribute(null=True)
     version = NumberAttribute()
 
 
@@ -216,6 +220,11 @@ class TeamItem(Item, discriminator="team"):
     created_at = UTCDateTimeAttribute()
     assignment_strategy = UnicodeAttribute()
     parent_team_id = UnicodeAttribute(null=True)
+    escalation_team_id = UnicodeAttribute(null=True)
+    lead_id = UnicodeAttribute(null=True)
+    auto_close_days = NumberAttribute(null=True)
+    reminder_days = NumberAttribute(null=True)
+    solve_after_reminder_days = NumberAttribute(null=True)
     version = NumberAttribute()
 
 
