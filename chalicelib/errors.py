@@ -80,3 +80,13 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     code = "forbidden"
+
+
+class AtCapacity(DomainError):
+    """An automatic assignment was refused: the agent is at capacity or no longer available."""
+
+    code = "at_capacity"
+
+    def __init__(self, agent_id: str) -> None:
+        super().__init__(f"agent {agent_id} is at capacity or not available")
+        self.agent_id = agent_id

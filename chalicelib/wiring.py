@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from chalicelib.domain.clock import Clock, utcnow
 from chalicelib.repositories import CustomerRepository, DirectoryRepository, MailRepository, TicketRepository
+from chalicelib.repositories.desk import ConfigRepository, WorkRepository
 from chalicelib.services.auth import Authenticator
 from chalicelib.services.customers import CustomerService
 from chalicelib.services.directory import DirectoryService
@@ -27,6 +28,8 @@ class Services:
     customer_repo: CustomerRepository
     directory_repo: DirectoryRepository
     mail_repo: MailRepository
+    config_repo: ConfigRepository
+    work_repo: WorkRepository
     tickets: TicketService
     customers: CustomerService
     directory: DirectoryService
@@ -39,6 +42,8 @@ def build(
     customers: CustomerRepository,
     directory: DirectoryRepository,
     mail: MailRepository,
+    config: ConfigRepository,
+    work: WorkRepository,
     clock: Clock = utcnow,
     auth_cache_seconds: float = 30.0,
 ) -> Services:
@@ -49,6 +54,8 @@ def build(
         customer_repo=customers,
         directory_repo=directory,
         mail_repo=mail,
+        config_repo=config,
+        work_repo=work,
         tickets=TicketService(tickets, customer_service, directory, clock),
         customers=customer_service,
         directory=DirectoryService(directory, clock),
@@ -56,20 +63,25 @@ def build(
     )
 
 
-def dynamodb_services(settings: Settings) -> Services:
+def dynamodb_services(settings: Settings, bind_models: bool = True) -> Services:
+    """Services on the table; ``bind_models=False`` keeps the models' current binding (tests reuse one)."""
+    from chalicelib.repositories.dynamodb.desk import DynamoConfigRepository, DynamoWorkRepository
     from chalicelib.repositories.dynamodb.directory import DynamoDirectoryRepository
     from chalicelib.repositories.dynamodb.mail import DynamoMailRepository
     from chalicelib.repositories.dynamodb.models import bind
     from chalicelib.repositories.dynamodb.people import DynamoCustomerRepository
     from chalicelib.repositories.dynamodb.tickets import DynamoTicketRepository
 
-    bind(settings.table, settings.region, settings.aws_endpoint_url)
+    if bind_models:
+        bind(settings.table, settings.region, settings.aws_endpoint_url)
     return build(
         settings,
         DynamoTicketRepository(),
         DynamoCustomerRepository(),
         DynamoDirectoryRepository(),
         DynamoMailRepository(),
+        DynamoConfigRepository(),
+        DynamoWorkRepository(),
     )
 
 
@@ -80,14 +92,18 @@ def memory_services(settings: Settings, clock: Clock = utcnow) -> Services:
         InMemoryMailRepository,
         InMemoryTicketRepository,
     )
+    from chalicelib.repositories.memory_desk import InMemoryConfigRepository, InMemoryWorkRepository
 
     tickets = InMemoryTicketRepository()
+    directory = InMemoryDirectoryRepository()
     return build(
         settings,
         tickets,
         InMemoryCustomerRepository(),
-        InMemoryDirectoryRepository(),
+        directory,
         InMemoryMailRepository(tickets),
+        InMemoryConfigRepository(),
+        InMemoryWorkRepository(tickets, directory),
         clock,
         0.0,
     )

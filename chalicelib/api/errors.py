@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import (
     AlreadyExists,
+    AtCapacity,
     Conflict,
     DomainError,
     Forbidden,
@@ -24,6 +25,7 @@ STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     AlreadyExists: 409,
+    AtCapacity: 409,
 }
 
 

@@ -140,6 +140,9 @@ class DirectoryRepository(Protocol):
 
     def list_teams(self, limit: int, start: StartKey = None) -> Page[Team]: ...
 
+    def update_team(self, team: Team, expected_version: int) -> None:
+        """Raises Conflict when the stored version is not ``expected_version``."""
+
     def create_token(self, token: ApiToken) -> None: ...
 
     def find_token(self, token_hash: str) -> ApiToken | None: ...

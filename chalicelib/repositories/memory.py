@@ -280,6 +280,11 @@ class InMemoryDirectoryRepository:
         except KeyError:
             raise NotFound("team", team_id) from None
 
+    def update_team(self, team: Team, expected_version: int) -> None:
+        if self.get_team(team.id).version != expected_version:
+            raise Conflict(f"team {team.id} was changed by someone else")
+        self._teams[team.id] = team
+
     def list_teams(self, limit: int, start: dict[str, str] | None = None) -> Page[Team]:
         return _page(_by_name(list(self._teams.values()), lambda t: t.name, lambda t: t.id), limit, start)
 

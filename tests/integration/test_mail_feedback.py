@@ -35,11 +35,7 @@ def shared_table(moto_url: str) -> str:
 def repo(aws: str, shared_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The mail repository on the module's table, installed in the app's services."""
     from chalicelib import wiring
-    from chalicelib.repositories.dynamodb.directory import DynamoDirectoryRepository
-    from chalicelib.repositories.dynamodb.mail import DynamoMailRepository
     from chalicelib.repositories.dynamodb.models import Item, bind
-    from chalicelib.repositories.dynamodb.people import DynamoCustomerRepository
-    from chalicelib.repositories.dynamodb.tickets import DynamoTicketRepository
     from chalicelib.settings import get_settings
     from tests.conftest import reset_caches
 
@@ -47,13 +43,9 @@ def repo(aws: str, shared_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
     reset_caches()
     if Item.Meta.table_name != shared_table or getattr(Item.Meta, "host", None) != aws:
         bind(shared_table, "us-east-1", aws)
-    mail = DynamoMailRepository()
-    wiring.use(
-        wiring.build(
-            get_settings(), DynamoTicketRepository(), DynamoCustomerRepository(), DynamoDirectoryRepository(), mail
-        )
-    )
-    yield mail
+    svc = wiring.dynamodb_services(get_settings(), bind_models=False)
+    wiring.use(svc)
+    yield svc.mail_repo
     wiring.use(None)
 
 

@@ -49,11 +49,7 @@ def shared_table(moto_url: str) -> str:
 def desk(aws: str, shared_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """DynamoDB-backed services, a mail bucket and a verified support domain of this test's own."""
     from chalicelib import wiring
-    from chalicelib.repositories.dynamodb.directory import DynamoDirectoryRepository
-    from chalicelib.repositories.dynamodb.mail import DynamoMailRepository
     from chalicelib.repositories.dynamodb.models import Item, bind
-    from chalicelib.repositories.dynamodb.people import DynamoCustomerRepository
-    from chalicelib.repositories.dynamodb.tickets import DynamoTicketRepository
     from chalicelib.settings import get_settings
     from tests.conftest import reset_caches
 
@@ -72,13 +68,7 @@ def desk(aws: str, shared_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
     if Item.Meta.table_name != shared_table or getattr(Item.Meta, "host", None) != aws:
         bind(shared_table, "us-east-1", aws)
     # wiring.dynamodb_services would bind again, and new connections are the slowest part of a test on moto.
-    svc = wiring.build(
-        get_settings(),
-        DynamoTicketRepository(),
-        DynamoCustomerRepository(),
-        DynamoDirectoryRepository(),
-        DynamoMailRepository(),
-    )
+    svc = wiring.dynamodb_services(get_settings(), bind_models=False)
     wiring.use(svc)
     agent = svc.directory.create_agent(f"ben-{tag}@agents.example", "Ben Agent")
     yield {

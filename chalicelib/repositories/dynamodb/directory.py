@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from pynamodb.exceptions import PutError
+
 from chalicelib.domain.people import Agent, ApiToken, Team, Webhook
 from chalicelib.domain.views import Page
 from chalicelib.errors import AlreadyExists, Conflict, DomainError, NotFound
@@ -61,8 +63,11 @@ class DynamoDirectoryRepository:
     def update_agent(self, agent: Agent, expected_version: int) -> None:
         before = self.get_agent(agent.id)
 
+        # pynamodb sends deletes before puts: with an email change the agent is the second item.
+        agent_position = 1 if agent.email != before.email else 0
+
         def error(position: int) -> DomainError:
-            if position == 0:
+            if position == agent_position:
                 return Conflict(f"agent {agent.id} was changed by someone else")
             return AlreadyExists("agent", "email", agent.email)
 
@@ -84,6 +89,14 @@ class DynamoDirectoryRepository:
         item = base.get_item(TeamItem, f"TEAM#{team_id}", "TEAM", NotFound("team", team_id))
         assert item is not None
         return item_to_team(item)
+
+    def update_team(self, team: Team, expected_version: int) -> None:
+        try:
+            team_to_item(team).save(condition=TeamItem.version == expected_version)
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise Conflict(f"team {team.id} was changed by someone else") from exc
+            raise
 
     def list_teams(self, limit: int, start: dict[str, str] | None = None) -> Page[Team]:
         return base.directory("TEAMS", limit, start, item_to_team)

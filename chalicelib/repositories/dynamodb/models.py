@@ -23,6 +23,11 @@ Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
     suppression SUPPRESS#<address>          SUPPRESS         expires_at (TTL; reads check it too)
     counter     RATE#<scope>#<window>       COUNTER          expires_at (TTL): send caps
     send        SEND#<event>#<recipient>    SEND             state sending|sent, provider message id
+    config      CONFIG#<kind>               <document id>    routing rules, SLA policies (+ versions), ...
+    audit       AUDIT#<id>                  AUDIT            dir_pk AUDIT (admin changes, newest first)
+    load        LOAD#<agent id>             LOAD             string set of counted ticket ids
+    lookup      RRCURSOR#<team id>          LOOKUP           -> agent assigned last by round-robin
+    due         TICKET#<id>                 DUE#<kind>       due_key <kind> + due_at while something falls due
 
 Access patterns (no Scan anywhere; each is one request unless stated):
 
@@ -47,7 +52,13 @@ Access patterns (no Scan anywhere; each is one request unless stated):
     quarantine list             Query directory dir_pk=QUARANTINE
     suppressed? / cap counter   GetItem SUPPRESS#<address> / UpdateItem ADD on RATE#...
     claim a send                PutItem SEND#... with condition (absent, or a stale attempt)
-    due work (later issues)     Query due due_key=<kind>#<shard>, due_at <= now (sparse index)
+    config documents of a kind  Query pk=CONFIG#<kind>
+    audit trail                 Query directory dir_pk=AUDIT, newest first
+    agents' loads               BatchGetItem LOAD#<agent> for a team's agents
+    capped assignment           TransactWriteItems: ticket (version) + entries + LOAD (ADD if size < cap)
+                                + ConditionCheck AGENT (online, active)
+    team queue                  Query team_queue queue_key=<team> (unassigned active tickets, view order)
+    due work (sweeps)           Query due due_key=<kind>, due_at <= now (sparse: only what waits)
 """
 
 from __future__ import annotations
@@ -62,6 +73,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -269,6 +281,36 @@ class SendItem(Item, discriminator="send"):
     state = UnicodeAttribute()
     at = UTCDateTimeAttribute()
     provider_id = UnicodeAttribute(null=True)
+
+
+class ConfigItem(Item, discriminator="config"):
+    doc_id = UnicodeAttribute()
+    body = JSONAttribute()
+    version = NumberAttribute()
+    updated_at = UTCDateTimeAttribute()
+    updated_by = UnicodeAttribute()
+
+
+class AuditItem(Item, discriminator="audit"):
+    id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    actor_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    config_kind = UnicodeAttribute()
+    target_id = UnicodeAttribute()
+    before = JSONAttribute(null=True)
+    after = JSONAttribute(null=True)
+
+
+class LoadItem(Item, discriminator="load"):
+    tickets = UnicodeSetAttribute(null=True)
+
+
+class DueStateItem(Item, discriminator="due"):
+    ticket_id = UnicodeAttribute()
+    due_kind = UnicodeAttribute()
+    state = JSONAttribute(null=True)
+    basis_version = NumberAttribute()
 
 
 def all_item_classes() -> list[type[Item]]:
