@@ -36,12 +36,6 @@ def _text(value: Any) -> str:
     return value
 
 
-def _optional_id(value: Any) -> object:
-    if value is not None and (not isinstance(value, str) or not value.strip()):
-        raise ValueError(value)
-    return value
-
-
 def _bool(value: Any) -> object:
     if not isinstance(value, bool):
         raise ValueError(value)
@@ -53,8 +47,8 @@ SETTABLE_FIELDS: dict[str, Callable[[Any], object]] = {
     "status": Status,
     "priority": Priority,
     "type": lambda v: None if v is None else TicketType(v),
-    "team_id": _optional_id,
-    "assignee_id": _optional_id,
+    "team_id": lambda v: None if v is None else _text(v),
+    "assignee_id": lambda v: None if v is None else _text(v),
     "vip": _bool,
 }
 
@@ -120,12 +114,6 @@ class TriggerActions:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "set_fields", MappingProxyType(dict(self.set_fields)))
-
-    @property
-    def empty(self) -> bool:
-        return not (self.set_fields or self.add_tags or self.remove_tags or self.notify_agent_ids) and (
-            self.reply_macro_id is None
-        )
 
 
 @dataclass(frozen=True)
@@ -196,6 +184,7 @@ def ticket_changes(
 
 
 def field_changes(trigger: Trigger, ticket: Ticket) -> dict[str, Any]:
+    """Keyword arguments for :meth:`Ticket.change` that the trigger's actions make (see :func:`ticket_changes`)."""
     actions = trigger.actions
     return ticket_changes(ticket, actions.set_fields, actions.add_tags, actions.remove_tags)
 
@@ -262,7 +251,7 @@ def _validate_conditions(c: TriggerConditions) -> None:
 
 
 def _validate_actions(a: TriggerActions) -> None:
-    if a.empty:
+    if not (a.set_fields or a.add_tags or a.remove_tags or a.notify_agent_ids or a.reply_macro_id is not None):
         raise ValueError("actions: needs at least one action")
     check_set_fields(a.set_fields, "actions.set_fields")
     for name in _LIST_ACTIONS:
@@ -291,7 +280,7 @@ def trigger_to_doc(trigger: Trigger) -> dict[str, Any]:
     conditions.update({n: getattr(c, n) for n in _SCALAR_CONDITIONS if getattr(c, n) is not None})
     actions: dict[str, Any] = {n: list(getattr(a, n)) for n in _LIST_ACTIONS if getattr(a, n)}
     if a.set_fields:
-        actions["set_fields"] = {k: v if v is None or isinstance(v, bool) else str(v) for k, v in a.set_fields.items()}
+        actions["set_fields"] = _plain_fields(a.set_fields)
     if a.reply_macro_id is not None:
         actions["reply_macro_id"] = a.reply_macro_id
     return {
@@ -309,61 +298,64 @@ def trigger_from_doc(doc: Mapping[str, Any]) -> Trigger:
     _known(doc, ("id", "name", "position", "enabled", "conditions", "actions"), "")
     cond = _section(doc, "conditions", ("events", *_SET_CONDITIONS, *_SCALAR_CONDITIONS))
     act = _section(doc, "actions", ("set_fields", *_LIST_ACTIONS, "reply_macro_id"))
-    sets = {name: _set(cond, name, convert) for name, convert in _SET_CONDITIONS.items()}
-    set_fields = act.get("set_fields") or {}
-    if not isinstance(set_fields, Mapping):
-        raise ValueError("actions.set_fields: must be an object")
+    sets: dict[str, Any] = {name: _set(cond, name, convert) for name, convert in _SET_CONDITIONS.items()}
+    scalars: dict[str, Any] = {name: cond.get(name) for name in _SCALAR_CONDITIONS}
+    lists: dict[str, Any] = {name: tuple(_list(act, name, "actions.")) for name in _LIST_ACTIONS}
     trigger = Trigger(
         id=_field(doc, "id", str),
         name=_field(doc, "name", str),
         position=_field(doc, "position", int),
         enabled=_field(doc, "enabled", bool, True),
-        conditions=TriggerConditions(
-            events=_set(cond, "events", _text) or frozenset(),
-            **sets,
-            **{name: cond.get(name) for name in _SCALAR_CONDITIONS},
-        ),
+        conditions=TriggerConditions(events=_set(cond, "events", _text) or frozenset(), **sets, **scalars),
         actions=TriggerActions(
-            set_fields=set_fields,
-            **{name: tuple(_list(act, name, "actions")) for name in _LIST_ACTIONS},
-            reply_macro_id=act.get("reply_macro_id"),
+            set_fields=_section(act, "set_fields", None, "actions."), reply_macro_id=act.get("reply_macro_id"), **lists
         ),
     )
     validate_trigger(trigger)
     return trigger
 
 
-def _known(doc: Mapping[str, Any], keys: Sequence[str], prefix: str) -> None:
+def _plain_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Field values for a document: enums as their string values."""
+    return {k: v if v is None or isinstance(v, bool) else str(v) for k, v in values.items()}
+
+
+def _known(doc: Mapping[str, Any], keys: Iterable[str], prefix: str) -> None:
     unknown = sorted(set(doc) - set(keys))
     if unknown:
         raise ValueError(f"{prefix}{unknown[0]}: unknown field")
 
 
-def _section(doc: Mapping[str, Any], name: str, keys: Sequence[str]) -> Mapping[str, Any]:
+def _section(doc: Mapping[str, Any], name: str, keys: Iterable[str] | None, prefix: str = "") -> Mapping[str, Any]:
+    """The object at ``doc[name]`` (``{}`` when missing), with only the given keys (any when ``None``)."""
     section = doc.get(name) or {}
     if not isinstance(section, Mapping):
-        raise ValueError(f"{name}: must be an object")
-    _known(section, keys, f"{name}.")
+        raise ValueError(f"{prefix}{name}: must be an object")
+    if keys is not None:
+        _known(section, keys, f"{prefix}{name}.")
     return section
+
+
+_KINDS: dict[type, str] = {str: "a string", int: "a whole number", bool: "true or false"}
 
 
 def _field(doc: Mapping[str, Any], name: str, kind: type[_E], default: _E | None = None) -> _E:
     value = doc.get(name, default)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ValueError(f"{name}: must be a {kind.__name__}")
+        raise ValueError(f"{name}: must be {_KINDS.get(kind, kind.__name__)}")
     return value
 
 
-def _list(doc: Mapping[str, Any], name: str, section: str) -> list[Any]:
+def _list(doc: Mapping[str, Any], name: str, prefix: str) -> list[Any]:
     values = doc.get(name) or []
-    if isinstance(values, str) or not isinstance(values, list | tuple | set | frozenset):
-        raise ValueError(f"{section}.{name}: must be a list")
+    if not isinstance(values, list | tuple):
+        raise ValueError(f"{prefix}{name}: must be a list")
     return list(values)
 
 
 def _set(doc: Mapping[str, Any], name: str, convert: Callable[[Any], _E]) -> frozenset[_E] | None:
     if doc.get(name) is None:
         return None
-    values = _list(doc, name, "conditions")
+    values = _list(doc, name, "conditions.")
     _check_items(values, f"conditions.{name}", convert)
     return frozenset(convert(v) for v in values)

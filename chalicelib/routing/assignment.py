@@ -17,11 +17,13 @@ Semantics:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, time
 from fractions import Fraction
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from chalicelib.domain.people import Agent, Availability, Strategy
@@ -30,7 +32,6 @@ from chalicelib.sla.calendar import BusinessCalendar, Interval, is_open
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d|24:00")
-_MIDNIGHT_ENDS = ("24:00", "00:00")
 
 Hours = tuple[tuple[int, str, str], ...]
 
@@ -80,21 +81,19 @@ def rank(
 ) -> Ranking:
     """Rank the team's candidates for ``ticket`` with ``strategy``; ``cursor`` is the team's last assignee."""
     _require_aware(now)
-    ids = [c.agent.id for c in candidates]
-    if len(set(ids)) != len(ids):
-        raise ValueError(f"duplicate candidates: {', '.join(sorted({i for i in ids if ids.count(i) > 1}))}")
+    duplicates = sorted(i for i, n in Counter(c.agent.id for c in candidates).items() if n > 1)
+    if duplicates:
+        raise ValueError(f"duplicate candidates: {', '.join(duplicates)}")
     needed = _needed_skills(ticket) if strategy is Strategy.SKILLS else ()
     ordered = sorted(candidates, key=lambda c: c.agent.id)
     considered = tuple(_consider(c, team_id, needed, now) for c in ordered)
     eligible = [c for c, seen in zip(ordered, considered, strict=True) if seen.eligible]
     if strategy is Strategy.MANUAL:
         return Ranking(strategy, (), considered)
-    turn = {c.agent.id: n for n, c in enumerate(_rotated(eligible, cursor))}
-    if strategy is Strategy.ROUND_ROBIN:
-        key = lambda c: (turn[c.agent.id],)  # noqa: E731
-    else:
-        key = lambda c: (Fraction(c.load, c.agent.capacity), c.load, turn[c.agent.id])  # noqa: E731
-    return Ranking(strategy, tuple(c.agent.id for c in sorted(eligible, key=key)), considered)
+    best = _rotated(eligible, cursor)
+    if strategy is not Strategy.ROUND_ROBIN:
+        best.sort(key=lambda c: (Fraction(c.load, c.agent.capacity), c.load))  # stable: ties keep their turn
+    return Ranking(strategy, tuple(c.agent.id for c in best), considered)
 
 
 def _needed_skills(ticket: Ticket) -> tuple[str, ...]:
@@ -109,9 +108,7 @@ def _consider(candidate: Candidate, team_id: str, needed: tuple[str, ...], now: 
         missing = [s for s in needed if s not in have]
         if missing:
             reason = f"missing skills: {', '.join(missing)}"
-        elif agent.capacity <= 0:
-            reason = "capacity 0: never assigned automatically"
-        elif load >= agent.capacity:
+        elif load >= agent.capacity or agent.capacity <= 0:  # capacity 0: never assigned automatically
             reason = f"at capacity {load}/{agent.capacity}"
     return Considered(agent.id, load, agent.capacity, reason is None, reason or "eligible")
 
@@ -162,9 +159,10 @@ def _hours_calendar(time_zone: str, hours: Hours) -> BusinessCalendar:
     return calendar
 
 
-def _clock(value: str, role: str) -> time:
+def _clock(value: Any, role: str) -> time:
+    """A start or end "HH:MM"; an end of "24:00" or "00:00" is midnight at the end of the day (``time(0)``)."""
     if not isinstance(value, str) or not _CLOCK.fullmatch(value) or (role == "start" and value == "24:00"):
-        raise ValueError(f"{role} {value!r} is not a time HH:MM")
+        raise ValueError(f"{role} {value!r} is not a time HH:MM (00:00 to 23:59; 24:00 only as an end)")
     return time(0) if value == "24:00" else time.fromisoformat(value)
 
 
@@ -193,29 +191,27 @@ def hours_from_doc(value: Any) -> Hours:
 
 
 def _day_hours(weekday: int, day: str, intervals: list[Any]) -> list[tuple[int, str, str]]:
-    pieces: list[tuple[str, str, str]] = []
+    pieces: list[tuple[time, time, str]] = []
     for n, pair in enumerate(intervals):
         path = f"{day}[{n}]"
         if not isinstance(pair, list | tuple) or len(pair) != 2:
             raise ValueError(f'{path}: expected a ["HH:MM", "HH:MM"] pair, got {pair!r}')
-        start, end = (_text(part, path) for part in pair)
-        end = "24:00" if end in _MIDNIGHT_ENDS else end
-        if _clock(start, "start") >= _clock(end, "end") and end != "24:00":
-            raise ValueError(f"{path}: end {end} is not after start {start}")
+        try:
+            start, end = _clock(pair[0], "start"), _clock(pair[1], "end")
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+        if end != time(0) and end <= start:
+            raise ValueError(f"{path}: end {pair[1]} is not after start {pair[0]}")
         pieces.append((start, end, path))
     pieces.sort()
-    for (_, previous_end, previous), (start, end, path) in zip(pieces, pieces[1:], strict=False):
-        if start < previous_end:
-            raise ValueError(f"{path}: {start}-{end} overlaps {previous}")
-    return [(weekday, start, end) for start, end, _ in pieces]
+    for (_, previous_end, previous), (start, end, path) in pairwise(pieces):
+        if previous_end == time(0) or start < previous_end:
+            raise ValueError(f"{path}: {_hhmm(start)}-{_hhmm(end, True)} overlaps {previous}")
+    return [(weekday, _hhmm(start), _hhmm(end, True)) for start, end, _ in pieces]
 
 
-def _text(part: Any, path: str) -> str:
-    try:
-        _clock(part, "time")
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from None
-    return str(part)
+def _hhmm(value: time, end: bool = False) -> str:
+    return "24:00" if end and value == time(0) else value.strftime("%H:%M")
 
 
 def hours_to_doc(hours: Hours) -> dict[str, list[list[str]]]:

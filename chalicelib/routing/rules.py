@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -221,8 +221,8 @@ def rule_from_doc(doc: Mapping[str, Any]) -> RoutingRule:
         id=_required_str(doc.get("id"), "id"),
         name=_required_str(doc.get("name"), "name"),
         position=position,
-        conditions=_conditions_from_doc(doc.get("conditions") or {}),
-        actions=_actions_from_doc(doc.get("actions") or {}),
+        conditions=_conditions_from_doc(_or_empty(doc.get("conditions"))),
+        actions=_actions_from_doc(_or_empty(doc.get("actions"))),
         enabled=True if enabled is None else enabled,
     )
 
@@ -236,8 +236,8 @@ def _conditions_from_doc(doc: Any) -> RuleConditions:
         channels=_enum_set(doc.get("channels"), Channel, "conditions.channels", "channel"),
         recipients=lowered["recipients"],
         requester_emails=lowered["requester_emails"],
-        requester_domains=None if domains is None else frozenset(d.removeprefix("@") for d in domains),
-        organization_ids=_set_of(_strs(doc.get("organization_ids"), "conditions.organization_ids")),
+        requester_domains=None if domains is None else frozenset(d.removeprefix("@") for d in domains) - {""},
+        organization_ids=_str_set(doc.get("organization_ids"), "conditions.organization_ids", lower=False),
         vip=_bool(doc.get("vip"), "conditions.vip"),
         tags_any=lowered["tags_any"],
         priorities=_enum_set(doc.get("priorities"), Priority, "conditions.priorities", "priority"),
@@ -260,44 +260,37 @@ def _actions_from_doc(doc: Any) -> RuleActions:
 
 
 def rule_to_doc(rule: RoutingRule) -> dict[str, Any]:
-    """The rule's JSON-serialisable document (sets as sorted lists; unset conditions and actions left out)."""
-    c, a = rule.conditions, rule.actions
-    conditions: dict[str, Any] = {
-        "channels": _sorted(c.channels),
-        **{n: _sorted(getattr(c, n)) for n in _LOWERED_SETS},
-        "organization_ids": _sorted(c.organization_ids),
-        "vip": c.vip,
-        "priorities": _sorted(c.priorities),
-        "keywords": None if c.keywords is None else list(c.keywords),
-        "business_hours": c.business_hours,
-        "calendar_id": c.calendar_id,
-    }
-    actions: dict[str, Any] = {
-        "team_id": a.team_id,
-        "priority": None if a.priority is None else a.priority.value,
-        "type": None if a.type is None else a.type.value,
-        "add_tags": list(a.add_tags) or None,
-        "skills": list(a.skills) or None,
-        "vip": a.vip,
-    }
+    """The rule's JSON-serialisable document: sets as sorted lists, fields at their default left out."""
     return {
         "id": rule.id,
         "name": rule.name,
         "position": rule.position,
         "enabled": rule.enabled,
-        "conditions": {k: v for k, v in conditions.items() if v is not None},
-        "actions": {k: v for k, v in actions.items() if v is not None},
+        "conditions": _plain(rule.conditions),
+        "actions": _plain(rule.actions),
     }
 
 
-def _sorted(values: frozenset[str] | None) -> list[str] | None:
-    return None if values is None else sorted(str(v) for v in values)
+def _plain(part: RuleConditions | RuleActions) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for spec in fields(part):
+        value = getattr(part, spec.name)
+        if value == spec.default:
+            continue
+        if isinstance(value, frozenset):
+            value = sorted(str(v) for v in value)  # str() of a StrEnum member is its value
+        doc[spec.name] = list(value) if isinstance(value, tuple) else value
+    return doc
 
 
 def _mapping(value: Any, path: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise ValueError(f"{path}: expected an object, got {type(value).__name__}")
     return value
+
+
+def _or_empty(value: Any) -> Any:
+    return {} if value is None else value
 
 
 def _check_fields(doc: Mapping[str, Any], allowed: frozenset[str], prefix: str) -> None:
@@ -313,9 +306,9 @@ def _optional_str(value: Any, path: str) -> str | None:
 
 
 def _required_str(value: Any, path: str) -> str:
-    if value is None:
-        raise ValueError(f"{path}: required")
-    return _optional_str(value, path) or ""
+    if not isinstance(value, str):
+        raise ValueError(f"{path}: required" if value is None else f"{path}: expected a string, got {value!r}")
+    return value
 
 
 def _bool(value: Any, path: str) -> bool | None:
@@ -332,14 +325,10 @@ def _strs(value: Any, path: str) -> tuple[str, ...] | None:
     return tuple(value)
 
 
-def _set_of(values: tuple[str, ...] | None) -> frozenset[str] | None:
-    return None if values is None else frozenset(values)
-
-
-def _str_set(value: Any, path: str) -> frozenset[str] | None:
-    """Stripped, lowercased, blanks dropped (so ``[""]`` is an empty set, which validation rejects)."""
+def _str_set(value: Any, path: str, lower: bool = True) -> frozenset[str] | None:
+    """Stripped (and lowercased), blanks dropped: ``[""]`` is an empty set, which validation rejects."""
     values = _strs(value, path)
-    return None if values is None else _lowered(values) - {""}
+    return None if values is None else frozenset(v.strip().lower() if lower else v.strip() for v in values) - {""}
 
 
 def _member(value: Any, enum: type[_E], path: str, noun: str) -> _E:

@@ -1,0 +1,95 @@
+"""Time-based automations on tickets: keeping each ticket's timer in the due index, and running due timers.
+
+``refresh`` (the ``sla`` consumer, on every ticket event) stores the ticket's next timer (``timers.next_timer``
+with its team's settings) as its ``DUE#TIMER`` item, or takes it out of the index. ``run_due`` (the per-minute
+sweep) reads only due timers, recomputes each from the ticket as it is now (a reply since then cancels it),
+and acts once: the action is written with the claim ``timers.timer_claim_key`` in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from chalicelib.automations.timers import Timer, TimerAction, TimerSettings, is_due, next_timer, timer_claim_key
+from chalicelib.domain.clock import Clock, utcnow
+from chalicelib.domain.tickets import Status, Ticket
+from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
+from chalicelib.errors import Duplicate, NotFound
+from chalicelib.repositories import Key
+from chalicelib.repositories.desk import DueItem
+from chalicelib.resources import DUE_TIMER
+
+if TYPE_CHECKING:
+    from chalicelib.domain.people import Team
+    from chalicelib.wiring import Services
+
+AUTOMATION = Actor(ActorKind.SYSTEM, "automation")
+
+
+class TimerKeeper:
+    def __init__(self, svc: Services, clock: Clock = utcnow) -> None:
+        self.svc = svc
+        self.clock = clock
+
+    def timer(self, ticket: Ticket, timeline: list[TimelineEntry]) -> Timer | None:
+        return next_timer(ticket, timeline, TimerSettings.of(self._team(ticket.team_id)))
+
+    def refresh(self, ticket: Ticket, timeline: list[TimelineEntry], stored: DueItem | None) -> Timer | None:
+        timer = self.timer(ticket, timeline)
+        state = {"action": str(timer.action), "basis": timer.basis} if timer else {}
+        due_at = timer.due_at if timer else None
+        if stored is None and timer is None:
+            return None
+        if stored is None or (stored.state, stored.due_at) != (state, due_at):
+            self.svc.work_repo.put_due(DueItem(DUE_TIMER, ticket.id, due_at, state, ticket.version))
+        return timer
+
+    def run_due(self, ticket_id: str) -> str:
+        ticket, timeline, dues = self.svc.work_repo.ticket_state(ticket_id)
+        timer = self.timer(ticket, timeline)
+        outcome = "not due"
+        if timer is not None and is_due(timer, self.clock()):
+            outcome = self._act(ticket, timer)
+            ticket, timeline, dues = self.svc.work_repo.ticket_state(ticket_id)
+        self.refresh(ticket, timeline, dues.get(DUE_TIMER))
+        return outcome
+
+    def _act(self, ticket: Ticket, timer: Timer) -> str:
+        team = self._team(ticket.team_id)
+        settings = TimerSettings.of(team)
+
+        def build(current: Ticket, now: datetime) -> tuple[Ticket, list[TimelineEntry]]:
+            data: dict[str, str | None] = {"timer": str(timer.action), "basis": timer.basis}
+            if timer.action is TimerAction.CLOSE:
+                after, entries = current.change(AUTOMATION, now, status=Status.CLOSED)
+            elif timer.action is TimerAction.SOLVE:
+                after, entries = current.change(AUTOMATION, now, status=Status.SOLVED)
+            else:
+                solve_at = now + timedelta(days=settings.solve_after_reminder_days)
+                data["solve_at"] = solve_at.isoformat() if settings.solve_after_reminder_days else None
+                return current, [TimelineEntry.system(current, "ticket.reminded", AUTOMATION, now, data=data)]
+            return after, [_with(e, data) for e in entries]
+
+        try:
+            self.svc.tickets.automatic(ticket.id, build, claims=[Key(timer_claim_key(ticket.id, timer), ticket.id)])
+        except Duplicate:
+            return "done before"
+        from chalicelib import observability
+
+        observability.count("AutomationsRun", action=str(timer.action))
+        return str(timer.action)
+
+    def _team(self, team_id: str | None) -> Team | None:
+        if not team_id:
+            return None
+        try:
+            return self.svc.directory_repo.get_team(team_id)
+        except NotFound:
+            return None
+
+
+def _with(entry: TimelineEntry, data: dict[str, str | None]) -> TimelineEntry:
+    from dataclasses import replace
+
+    return replace(entry, data={**entry.data, **data})

@@ -1,0 +1,274 @@
+"""Routing and assignment: what the ``routing`` consumer does with ticket events.
+
+* ``ticket.created``: the first matching routing rule sets team, priority, type, tags, skills or VIP; a
+  customer with another open ticket (any channel) sticks to that ticket's team and assignee and the two are
+  linked. Written once (claim ``ROUTED#<ticket>``) with a ``ticket.routed`` event naming the rule.
+* then, and whenever a ticket is unassigned in a team (a team change, an escalation, an unassignment),
+  the team's strategy picks an agent. Each try is one transaction that writes the assignment, adds the
+  ticket to the agent's load only while it is below capacity, and checks that the agent is still online
+  and active: concurrent workers cannot push an agent past the cap. The ``ticket.assigned`` event records
+  why (strategy, candidates and their loads). Nobody available: the ticket waits in the team queue.
+* every event that can change who a ticket counts against (assignment, status) brings the agents' loads
+  up to date (idempotent set adds and removes); freed capacity drains the agent's teams' queues.
+* ``drain_all`` (the per-minute sweep) assigns waiting tickets in every team, which is how an agent coming
+  online or back inside working hours picks up work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.clock import Clock, utcnow
+from chalicelib.domain.people import Agent, Strategy, Team
+from chalicelib.domain.tickets import Status, Ticket
+from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
+from chalicelib.domain.views import View, ViewKind
+from chalicelib.errors import AtCapacity, Conflict, Duplicate, NotFound
+from chalicelib.repositories import Key
+from chalicelib.routing.assignment import Candidate, Ranking, rank
+from chalicelib.services.tickets import one_version
+
+if TYPE_CHECKING:
+    from chalicelib.services.desk import DeskConfig
+    from chalicelib.wiring import Services
+
+ROUTER = Actor(ActorKind.SYSTEM, "router")
+COUNTING = frozenset({Status.NEW, Status.OPEN})
+# How many waiting tickets one drain of a team tries, and how many agents a listing reads per page.
+DRAIN_BATCH = 25
+AGENT_PAGE = 100
+ASSIGN_ATTEMPTS = 5
+
+
+def counts(ticket: Ticket) -> bool:
+    """Whether a ticket counts against its assignee's capacity: assigned, new or open, not merged."""
+    return ticket.assignee_id is not None and ticket.status in COUNTING and ticket.merged_into_id is None
+
+
+class Router:
+    def __init__(self, svc: Services, config: DeskConfig, clock: Clock = utcnow) -> None:
+        self.svc = svc
+        self.config = config
+        self.clock = clock
+        self._agents: list[Agent] | None = None
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def handle(self, event: dict[str, Any]) -> str:
+        kind = event.get("type", "")
+        ticket_id = event["ticket"]["id"]
+        if kind == "ticket.created":
+            return self.route_new(ticket_id)
+        if kind in ("ticket.updated", "ticket.assigned", "ticket.merged", "ticket.escalated"):
+            return self.after_change(ticket_id, event)
+        return "ignored"
+
+    def route_new(self, ticket_id: str) -> str:
+        ticket, timeline = self.svc.ticket_repo.get_with_timeline(ticket_id)
+        if not ticket.status.active or ticket.merged_into_id:
+            return "inactive"
+        ticket, sticky = self._apply_rules(ticket, timeline)
+        return self.assign(ticket, preferred=sticky.assignee_id if sticky else None)
+
+    def after_change(self, ticket_id: str, event: dict[str, Any]) -> str:
+        ticket = self.svc.ticket_repo.get(ticket_id)
+        freed = self.sync_loads(ticket, event)
+        outcome = "synced"
+        if ticket.assignee_id is None and ticket.team_id and ticket.status.active:
+            outcome = self.assign(ticket)
+        for team_id in freed:
+            self.drain(team_id)
+        return outcome
+
+    # -- routing rules and sticky assignment ------------------------------------------------------
+
+    def _apply_rules(self, ticket: Ticket, timeline: list[TimelineEntry]) -> tuple[Ticket, Ticket | None]:
+        from chalicelib.routing.rules import Facts, changes_for, first_match
+
+        snapshot = self.config.snapshot()
+        first = next((e for e in timeline if e.kind is EntryKind.MESSAGE), None)
+        data = first.data if first else {}
+        requester = self.svc.customer_repo.get_customer(ticket.requester_id)
+        vip = requester.vip or self._org_vip(requester.organization_id)
+        addresses = (*data.get("recipients", ()), *data.get("to", ()), *data.get("cc", ()))
+        recipients = tuple(dict.fromkeys(str(a).lower() for a in addresses))
+        facts = Facts(
+            ticket=ticket,
+            body_text=first.body_text or "" if first else "",
+            recipients=recipients,
+            requester_email=requester.email,
+            vip=vip,
+            now=self.clock(),
+            calendars=snapshot.calendars,
+        )
+        rule = first_match(snapshot.rules, facts)
+        sticky = self._open_sibling(ticket)
+        changes = changes_for(rule, ticket) if rule else {}
+        if vip and not ticket.vip:
+            changes["vip"] = True
+        if sticky is not None and sticky.team_id:
+            changes["team_id"] = sticky.team_id
+        if not changes and sticky is None and rule is None:
+            return ticket, None
+        routed: dict[str, Any] = {"rule_id": rule.id, "rule_name": rule.name} if rule else {"rule_id": None}
+        if sticky is not None:
+            routed["sticky_to"] = {"ticket_id": sticky.id, "number": sticky.number, "assignee_id": sticky.assignee_id}
+        return self._write_routing(ticket, changes, routed, sticky), sticky
+
+    def _write_routing(
+        self, ticket: Ticket, changes: dict[str, Any], routed: dict[str, Any], sticky: Ticket | None
+    ) -> Ticket:
+        def build(current: Ticket, now: datetime) -> tuple[Ticket, list[TimelineEntry]]:
+            after, entries = current.change(ROUTER, now, **changes)
+            if sticky is not None and sticky.id not in after.related_ids:
+                after = replace(after, related_ids=(*after.related_ids, sticky.id))
+            note = TimelineEntry.system(after, "ticket.routed", ROUTER, now, data=routed)
+            return after, [note, *entries]
+
+        try:
+            written = self.svc.tickets.automatic(ticket.id, build, claims=[Key(f"ROUTED#{ticket.id}", ticket.id)])
+        except Duplicate:
+            return self.svc.ticket_repo.get(ticket.id)  # routed by an earlier delivery of this event
+        if sticky is not None and ticket.id not in sticky.related_ids:
+            self.svc.tickets.relate(sticky.id, ticket.id)
+        return written
+
+    def _org_vip(self, organization_id: str | None) -> bool:
+        if not organization_id:
+            return False
+        try:
+            return self.svc.customer_repo.get_organization(organization_id).vip
+        except NotFound:
+            return False
+
+    def _open_sibling(self, ticket: Ticket) -> Ticket | None:
+        """The requester's most recent other active ticket that has a team or an assignee (one Query)."""
+        page = self.svc.ticket_repo.list_view(View(ViewKind.REQUESTER, ticket.requester_id, True), 20)
+        others = [t for t in page.items if t.id != ticket.id and (t.assignee_id or t.team_id)]
+        return max(others, key=lambda t: t.created_at, default=None)
+
+    # -- assignment ------------------------------------------------------------------------------
+
+    def assign(self, ticket: Ticket, preferred: str | None = None) -> str:
+        """Assign an unassigned ticket in its team; ``preferred``: try this agent first (sticky)."""
+        for _ in range(ASSIGN_ATTEMPTS):
+            if ticket.assignee_id or not ticket.team_id or not ticket.status.active or ticket.merged_into_id:
+                return "not assignable"
+            team = self._team(ticket.team_id)
+            if team is None:
+                return "no team"
+            ranking = self._ranking(team, ticket)
+            order = list(ranking.order)
+            if preferred and preferred in order:
+                order.remove(preferred)
+                order.insert(0, preferred)
+            try:
+                return self._try(ticket, team, ranking, order, preferred)
+            except Conflict:
+                ticket = self.svc.ticket_repo.get(ticket.id)
+        return "conflict"
+
+    def _try(self, ticket: Ticket, team: Team, ranking: Ranking, order: list[str], preferred: str | None) -> str:
+        agents = {a.id: a for a in self._team_agents(team.id)}
+        for agent_id in order:
+            reason = ranking.as_dict()
+            if agent_id == preferred:
+                reason["sticky"] = True
+            now = self.clock()
+            after, entries = ticket.change(
+                ROUTER, now, assignee_id=agent_id, status=Status.OPEN if ticket.status is Status.NEW else ticket.status
+            )
+            entries = [_with_reason(e, reason) for e in entries]
+            after, entries = one_version(ticket, after, entries)
+            try:
+                self.svc.work_repo.assign(after, ticket.version, entries, agent_id, agents[agent_id].capacity)
+            except AtCapacity:
+                continue
+            if team.assignment_strategy is Strategy.ROUND_ROBIN:
+                self.svc.work_repo.set_cursor(team.id, agent_id)
+            return f"assigned:{agent_id}"
+        return "queued"
+
+    def _ranking(self, team: Team, ticket: Ticket) -> Ranking:
+        members = self._team_agents(team.id)
+        loads = self.svc.work_repo.loads([a.id for a in members])
+        candidates = [Candidate(a, len(loads.get(a.id, ()))) for a in members]
+        cursor = self.svc.work_repo.cursor(team.id) if team.assignment_strategy is Strategy.ROUND_ROBIN else None
+        return rank(team.assignment_strategy, team.id, ticket, candidates, self.clock(), cursor)
+
+    def _team(self, team_id: str) -> Team | None:
+        try:
+            return self.svc.directory_repo.get_team(team_id)
+        except NotFound:
+            return None
+
+    def _team_agents(self, team_id: str) -> list[Agent]:
+        """The team's agents: the directory listing (tens of agents, not tickets), read fresh per event."""
+        if self._agents is None:
+            agents: list[Agent] = []
+            start = None
+            while True:
+                page = self.svc.directory_repo.list_agents(AGENT_PAGE, start)
+                agents.extend(page.items)
+                start = page.next_key
+                if start is None:
+                    break
+            self._agents = agents
+        return [a for a in self._agents if team_id in a.teams]
+
+    # -- loads and queues ------------------------------------------------------------------------
+
+    def sync_loads(self, ticket: Ticket, event: dict[str, Any]) -> set[str]:
+        """Bring the loads of the ticket's current and previous assignee up to date; the teams whose
+        agents may have capacity now."""
+        previous = {c["old"] for c in event.get("changes", []) if c.get("field") == "assignee_id" and c.get("old")}
+        freed: set[str] = set()
+        if ticket.assignee_id:
+            if counts(ticket):
+                self.svc.work_repo.count(ticket.assignee_id, ticket.id)
+            else:
+                self.svc.work_repo.uncount(ticket.assignee_id, ticket.id)
+                freed.add(ticket.assignee_id)
+        for agent_id in previous - {ticket.assignee_id}:
+            self.svc.work_repo.uncount(agent_id, ticket.id)
+            freed.add(agent_id)
+        return self._teams_of(freed)
+
+    def _teams_of(self, agent_ids: Iterable[str]) -> set[str]:
+        teams: set[str] = set()
+        for agent_id in agent_ids:
+            try:
+                teams.update(self.svc.directory_repo.get_agent(agent_id).teams)
+            except NotFound:
+                continue
+        return teams
+
+    def drain(self, team_id: str) -> int:
+        """Assign the oldest waiting tickets of a team's queue while agents have capacity."""
+        team = self._team(team_id)
+        if team is None or team.assignment_strategy is Strategy.MANUAL:
+            return 0
+        page = self.svc.ticket_repo.list_view(View(ViewKind.TEAM_QUEUE, team_id, True), DRAIN_BATCH)
+        assigned = 0
+        for ticket in page.items:
+            outcome = self.assign(ticket)
+            if outcome == "queued":
+                break  # nobody has capacity: the rest wait too
+            assigned += outcome.startswith("assigned")
+        return assigned
+
+    def drain_all(self) -> int:
+        start, total = None, 0
+        while True:
+            page = self.svc.directory_repo.list_teams(AGENT_PAGE, start)
+            total += sum(self.drain(t.id) for t in page.items)
+            start = page.next_key
+            if start is None:
+                return total
+
+
+def _with_reason(entry: TimelineEntry, reason: dict[str, Any]) -> TimelineEntry:
+    return replace(entry, data={**entry.data, "reason": reason}) if entry.event == "ticket.assigned" else entry
