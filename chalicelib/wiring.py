@@ -13,6 +13,7 @@ from chalicelib.repositories import CustomerRepository, DirectoryRepository, Mai
 from chalicelib.repositories.desk import ConfigRepository, WorkRepository
 from chalicelib.services.auth import Authenticator
 from chalicelib.services.customers import CustomerService
+from chalicelib.services.desk import DeskConfig
 from chalicelib.services.directory import DirectoryService
 from chalicelib.services.tickets import TicketService
 from chalicelib.settings import get_settings
@@ -34,6 +35,7 @@ class Services:
     customers: CustomerService
     directory: DirectoryService
     auth: Authenticator
+    desk: DeskConfig
 
 
 def build(
@@ -60,6 +62,7 @@ def build(
         customers=customer_service,
         directory=DirectoryService(directory, clock),
         auth=Authenticator(settings, directory, auth_cache_seconds),
+        desk=DeskConfig(config, directory, clock, auth_cache_seconds),
     )
 
 

@@ -206,6 +206,8 @@ class MailIngest:
             "from": mail.from_.email if mail.from_ else None,
             "to": [a.email for a in mail.to],
             "cc": [a.email for a in mail.cc],
+            # The addresses SES received it for (routing rules match on them; Bcc'd aliases included).
+            "recipients": list(notice.recipients),
             "subject": mail.subject,
             "raw": {"bucket": notice.bucket, "key": notice.key},
             "attachments": self._store_attachments(notice, mail),

@@ -115,5 +115,8 @@ class WorkRepository(Protocol):
 
     def get_due(self, kind: str, ticket_id: str) -> DueItem | None: ...
 
+    def ticket_state(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry], dict[str, DueItem]]:
+        """The ticket, its timeline and its due items, by kind: one Query of the ticket's partition."""
+
     def due(self, kind: str, now: datetime, limit: int) -> list[DueItem]:
         """Items of ``kind`` due at or before ``now``, earliest first: one Query on the sparse index."""

@@ -123,6 +123,10 @@ class InMemoryWorkRepository:
     def get_due(self, kind: str, ticket_id: str) -> DueItem | None:
         return self._due.get((kind, ticket_id))
 
+    def ticket_state(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry], dict[str, DueItem]]:
+        ticket, entries = self.tickets.get_with_timeline(ticket_id)
+        return ticket, entries, {k: d for (k, t), d in self._due.items() if t == ticket_id}
+
     def due(self, kind: str, now: datetime, limit: int) -> list[DueItem]:
         waiting = [d for (k, _), d in self._due.items() if k == kind and d.due_at is not None and d.due_at <= now]
         return sorted(waiting, key=lambda d: (d.due_at, d.ticket_id))[:limit]

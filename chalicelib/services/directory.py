@@ -82,6 +82,23 @@ class DirectoryService:
         self.directory.create_team(team)
         return team
 
+    def update_team(self, team_id: str, based_on: int, changes: dict[str, Any]) -> Team:
+        """Strategy, tiers, lead and automation settings; an escalation chain may not loop."""
+        current = self.directory.get_team(team_id)
+        if current.version != based_on:
+            raise Conflict(f"team {team_id} is at version {current.version}, not {based_on}")
+        updated = replace(current, **changes, version=current.version + 1)
+        if updated.lead_id:
+            self.directory.get_agent(updated.lead_id)
+        seen, step = {team_id}, updated.escalation_team_id
+        while step:
+            if step in seen:
+                raise InvalidInput("escalation would loop back to a team already in the chain", "escalation_team_id")
+            seen.add(step)
+            step = self.directory.get_team(step).escalation_team_id
+        self.directory.update_team(updated, based_on)
+        return updated
+
     def get_team(self, team_id: str) -> Team:
         return self.directory.get_team(team_id)
 

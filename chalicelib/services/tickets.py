@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, TypeVar
 
 from chalicelib.domain.clock import Clock, utcnow
@@ -242,6 +243,27 @@ class TicketService:
 
         return on_latest(self.tickets, ticket_id, attempt)
 
+    def automatic(
+        self,
+        ticket_id: str,
+        build: Callable[[Ticket, datetime], tuple[Ticket, list[TimelineEntry]]],
+        claims: Sequence[Key] = (),
+    ) -> Ticket:
+        """A change the desk makes by itself (routing, SLA actions, timers, triggers) on the latest version.
+
+        ``build(ticket, now)`` returns the changed ticket and its entries (none: nothing is written). Retried
+        on conflict; a taken claim raises Duplicate (the change was made by an earlier delivery)."""
+
+        def attempt(ticket: Ticket) -> Ticket:
+            after, entries = build(ticket, self.clock())
+            if not entries:
+                return ticket
+            after, entries = one_version(ticket, after, entries)
+            self.tickets.save([(after, ticket.version)], entries, claims)
+            return after
+
+        return on_latest(self.tickets, ticket_id, attempt)
+
     def relate(self, ticket_id: str, other_id: str) -> None:
         """Add ``other_id`` to a ticket's related tickets on behalf of the system (retrying on conflict)."""
 
@@ -264,6 +286,27 @@ class TicketService:
         after, entries = ticket.change(actor, self.clock(), **changes)
         if entries:
             self._save([(after, ticket.version)], entries)
+        return after
+
+    def escalate(self, actor: Actor, ticket_id: str, based_on: int, reason: str) -> Ticket:
+        """Move a ticket to its team's next tier, unassigned (routing assigns it there), with the reason."""
+        ticket = self._load(ticket_id, based_on)
+        if not ticket.team_id:
+            raise InvalidInput("the ticket has no team to escalate from", "team_id")
+        target = self.directory.get_team(ticket.team_id).escalation_team_id
+        if not target:
+            raise InvalidInput("the ticket's team is the last tier: it has no escalation team", "team_id")
+        now = self.clock()
+        after, entries = ticket.change(actor, now, team_id=target, assignee_id=None)
+        escalated = TimelineEntry.system(
+            after,
+            "ticket.escalated",
+            actor,
+            now,
+            data={"from_team_id": ticket.team_id, "to_team_id": target, "reason": reason},
+        )
+        after, entries = one_version(ticket, after, [escalated, *entries])
+        self._save([(after, ticket.version)], entries)
         return after
 
     def merge(self, actor: Actor, source_id: str, target_id: str, based_on: int) -> Ticket:

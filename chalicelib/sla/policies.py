@@ -16,6 +16,10 @@ from chalicelib.sla.calendar import BusinessCalendar
 
 Metric = Literal["first_response", "next_response", "resolution"]
 METRICS: tuple[Metric, ...] = get_args(Metric)
+# What a breach does besides the alert: raise the priority one step, move the ticket to the team's next
+# tier, add the team lead to the breach mail.
+BreachAction = Literal["raise_priority", "escalate", "notify_lead"]
+BREACH_ACTIONS: tuple[BreachAction, ...] = get_args(BreachAction)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,10 @@ class Policy:
     conditions: Conditions = field(default_factory=Conditions)
     targets: tuple[Target, ...] = ()
     calendar: BusinessCalendar | None = None
+    # Order among policies (first match wins), the calendar's document id, and what a breach does.
+    position: int = 0
+    calendar_id: str | None = None
+    breach_actions: tuple[BreachAction, ...] = ()
 
     @property
     def ref(self) -> PolicyRef:
@@ -102,6 +110,9 @@ class Policy:
             raise ValueError(f"{label}: business-hours targets ({', '.join(business)}) need a calendar")
         if self.calendar is not None:
             self.calendar.validate()
+        unknown = [a for a in self.breach_actions if a not in BREACH_ACTIONS]
+        if unknown:
+            raise ValueError(f"{label}: unknown breach action {unknown[0]!r}; expected {', '.join(BREACH_ACTIONS)}")
 
     def revise(self, **changes: Any) -> Policy:
         """The next version of this policy; the current version stays as it is for tickets pinned to it."""

@@ -40,7 +40,9 @@ def repos(request: pytest.FixtureRequest) -> Repos:
     from chalicelib.repositories.dynamodb.directory import DynamoDirectoryRepository
     from chalicelib.repositories.dynamodb.tickets import DynamoTicketRepository
 
-    return Repos(DynamoTicketRepository(), DynamoDirectoryRepository(), DynamoConfigRepository(), DynamoWorkRepository())
+    return Repos(
+        DynamoTicketRepository(), DynamoDirectoryRepository(), DynamoConfigRepository(), DynamoWorkRepository()
+    )
 
 
 def doc(kind: str = "routing_rule", doc_id: str = "r1", version: int = 1, **body: Any) -> Document:
@@ -191,6 +193,17 @@ def test_only_what_is_due_is_read_earliest_first(repos: Repos) -> None:
     due = repos.work.due(kind, T0 + timedelta(minutes=10), limit=10)
     assert [(d.ticket_id, d.state) for d in due] == [("a", {"m": 1}), ("b", {"m": 5})]
     assert repos.work.due(kind, T0 + timedelta(minutes=10), limit=1)[0].ticket_id == "a"
+
+
+def test_the_ticket_state_holds_the_ticket_its_timeline_and_its_due_items(repos: Repos) -> None:
+    t = ticket(repos)
+    repos.work.put_due(DueItem("SLA", t.id, T0, {"policy_id": "p"}, 1))
+    repos.work.put_due(DueItem("TIMER", t.id, None, {}, 1))
+    found, entries, dues = repos.work.ticket_state(t.id)
+    assert (found.id, [e.event for e in entries], sorted(dues)) == (t.id, ["ticket.created"], ["SLA", "TIMER"])
+    assert dues["SLA"].state == {"policy_id": "p"} and dues["SLA"].due_at == T0
+    with pytest.raises(NotFound):
+        repos.work.ticket_state("missing")
 
 
 def test_a_stale_due_state_does_not_overwrite_a_newer_one(repos: Repos) -> None:

@@ -15,12 +15,19 @@ from chalicelib.errors import AlreadyExists, AtCapacity, Conflict, DomainError, 
 from chalicelib.repositories import Key, StartKey
 from chalicelib.repositories.desk import AuditRecord, Document, DueItem
 from chalicelib.repositories.dynamodb import base
-from chalicelib.repositories.dynamodb.mapping import entry_to_item, ticket_pk, ticket_to_item
+from chalicelib.repositories.dynamodb.mapping import (
+    entry_to_item,
+    item_to_entry,
+    item_to_ticket,
+    ticket_pk,
+    ticket_to_item,
+)
 from chalicelib.repositories.dynamodb.models import (
     AgentItem,
     AuditItem,
     ConfigItem,
     DueStateItem,
+    EntryItem,
     Item,
     LoadItem,
     TicketItem,
@@ -202,6 +209,21 @@ class DynamoWorkRepository:
     def get_due(self, kind: str, ticket_id: str) -> DueItem | None:
         item = base.get_item(DueStateItem, ticket_pk(ticket_id), f"DUE#{kind}", None)
         return _due(item) if item else None
+
+    def ticket_state(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry], dict[str, DueItem]]:
+        ticket: Ticket | None = None
+        entries: list[TimelineEntry] = []
+        dues: dict[str, DueItem] = {}
+        for item in Item.query(ticket_pk(ticket_id)):
+            if isinstance(item, TicketItem):
+                ticket = item_to_ticket(item)
+            elif isinstance(item, EntryItem):
+                entries.append(item_to_entry(item))
+            elif isinstance(item, DueStateItem):
+                dues[item.due_kind] = _due(item)
+        if ticket is None:
+            raise NotFound("ticket", ticket_id)
+        return ticket, entries, dues
 
     def due(self, kind: str, now: datetime, limit: int) -> list[DueItem]:
         results = Item.idx_due.query(  # type: ignore[attr-defined]

@@ -1,0 +1,224 @@
+"""SLA tracking: the pinned policy and due times of each ticket, and alerts that fire exactly once.
+
+``refresh`` (the ``sla`` consumer, on every ticket event) pins the first matching policy (a ticket keeps its
+policy version while the same policy matches; a priority or team change that selects another policy pins
+that one's current version), computes every target's clock from the timeline (``clocks.compute``), and stores
+the state with the next instant something falls due in the sparse ``due`` index (``DUE#SLA`` item in the
+ticket's partition). Nothing due (targets met, clocks paused) keeps the ticket out of the index.
+
+``fire_due`` (the per-minute sweep) takes only the items the index says are due. For each target whose warning
+or due time has passed it writes an ``sla.warning`` or ``sla.breached`` event together with the claim
+``SLAALERT#<ticket>#<metric>#<cycle>#<kind>`` in one transaction: a repeated sweep or a crash and retry can
+never alert twice, and a breach's actions (raise priority, escalate to the next tier) are part of that same
+write. Events reach mail (outbound), webhooks and the ops topic through the event stream like any other.
+Warnings go to the assignee (the team when nobody is assigned); breaches to the assignee and the team, plus
+the team lead when the policy says ``notify_lead``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.clock import Clock, utcnow
+from chalicelib.domain.people import Team
+from chalicelib.domain.tickets import Priority, Ticket
+from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
+from chalicelib.errors import Duplicate, NotFound
+from chalicelib.repositories import Key
+from chalicelib.repositories.desk import DueItem
+from chalicelib.resources import DUE_SLA
+from chalicelib.sla.clocks import ClockState, compute
+from chalicelib.sla.policies import Policy, select_policy
+
+if TYPE_CHECKING:
+    from chalicelib.services.desk import DeskConfig
+    from chalicelib.wiring import Services
+
+SLA_ACTOR = Actor(ActorKind.SYSTEM, "sla")
+RAISED = {Priority.LOW: Priority.NORMAL, Priority.NORMAL: Priority.HIGH, Priority.HIGH: Priority.URGENT}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def cycle_of(state: ClockState) -> str:
+    """Which run of a target an alert belongs to: next-response targets restart with each customer message."""
+    return state.started_at.isoformat() if state.metric == "next_response" and state.started_at else "1"
+
+
+def alert_key(metric: str, state: ClockState, kind: str) -> str:
+    return f"{metric}#{cycle_of(state)}#{kind}"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    policy: Policy | None
+    clocks: dict[str, ClockState]
+    fired: frozenset[str]
+
+    def next_due(self) -> datetime | None:
+        """The earliest warning or due time not alerted yet; None when nothing will fall due."""
+        times = [
+            at
+            for metric, state in self.clocks.items()
+            if state.met_at is None
+            for kind, at in (("warning", state.warn_at), ("breach", state.due_at))
+            if at is not None and alert_key(metric, state, kind) not in self.fired
+        ]
+        return min(times, default=None)
+
+    def state(self) -> dict[str, Any]:
+        if self.policy is None:
+            return {}
+        live = {alert_key(m, s, k) for m, s in self.clocks.items() for k in ("warning", "breach")}
+        return {
+            "policy_id": self.policy.id,
+            "policy_version": self.policy.version,
+            "policy_name": self.policy.name,
+            "metrics": {m: _clock_doc(s) for m, s in sorted(self.clocks.items())},
+            "fired": sorted(self.fired & live),
+        }
+
+
+def _clock_doc(state: ClockState) -> dict[str, Any]:
+    return {
+        "target_minutes": state.target_seconds // 60,
+        "business": state.business,
+        "started_at": _iso(state.started_at),
+        "due_at": _iso(state.due_at),
+        "warn_at": _iso(state.warn_at),
+        "met_at": _iso(state.met_at),
+        "breached": state.breached,
+        "breaches": state.breaches,
+        "running": state.running,
+        "elapsed_seconds": state.elapsed_seconds,
+    }
+
+
+class SlaTracker:
+    def __init__(self, svc: Services, config: DeskConfig, clock: Clock = utcnow) -> None:
+        self.svc = svc
+        self.config = config
+        self.clock = clock
+
+    def assess(self, ticket: Ticket, timeline: list[TimelineEntry], stored: DueItem | None) -> Assessment:
+        snapshot = self.config.snapshot()
+        current = select_policy(snapshot.policies, ticket, ticket.vip)
+        if current is None:
+            return Assessment(None, {}, frozenset())
+        pinned = stored.state if stored else {}
+        policy = current
+        if pinned.get("policy_id") == current.id and pinned.get("policy_version") != current.version:
+            policy = self.config.pinned_policy(current.id, int(pinned["policy_version"]))
+        fired = frozenset(pinned.get("fired", ())) if pinned.get("policy_id") == policy.id else frozenset()
+        clocks = compute(policy, ticket.created_at, timeline, self.clock(), self.svc.settings.sla_warn_fraction)
+        return Assessment(policy, {str(m): s for m, s in clocks.items()}, fired)
+
+    def refresh(self, ticket: Ticket, timeline: list[TimelineEntry], stored: DueItem | None) -> Assessment:
+        """Recompute and store the ticket's SLA state (written only when it changed)."""
+        assessment = self.assess(ticket, timeline, stored)
+        self._store(ticket, assessment, stored)
+        return assessment
+
+    def _store(self, ticket: Ticket, assessment: Assessment, stored: DueItem | None) -> None:
+        item = DueItem(DUE_SLA, ticket.id, assessment.next_due(), assessment.state(), ticket.version)
+        if stored is not None and (stored.state, stored.due_at) == (item.state, item.due_at):
+            return
+        if stored is None and not item.state:
+            return  # no policy applies, and never did: nothing to store
+        self.svc.work_repo.put_due(item)
+
+    # -- the sweep -------------------------------------------------------------------------------
+
+    def fire_due(self, ticket_id: str) -> list[str]:
+        """Alert every target of the ticket that is past its warning or due time; return what fired."""
+        ticket, timeline, dues = self.svc.work_repo.ticket_state(ticket_id)
+        stored = dues.get(DUE_SLA)
+        assessment = self.assess(ticket, timeline, stored)
+        now, fired, done = self.clock(), set(assessment.fired), []
+        policy = assessment.policy
+        for metric, state in sorted(assessment.clocks.items()):
+            if policy is None or state.met_at is not None:
+                continue
+            breach, warning = alert_key(metric, state, "breach"), alert_key(metric, state, "warning")
+            if state.due_at is not None and state.due_at <= now and breach not in fired:
+                fired |= {breach, warning}  # a breach makes a late warning pointless
+                if self._alert(ticket, policy, metric, state, "breached", breach):
+                    done.append(breach)
+            elif state.warn_at is not None and state.warn_at <= now and warning not in fired:
+                fired.add(warning)
+                if self._alert(ticket, policy, metric, state, "warning", warning):
+                    done.append(warning)
+        latest, timeline, _ = self.svc.work_repo.ticket_state(ticket_id) if done else (ticket, timeline, dues)
+        after = self.assess(latest, timeline, stored)
+        self._store(latest, Assessment(after.policy, after.clocks, after.fired | fired), stored)
+        return done
+
+    def _alert(self, ticket: Ticket, policy: Policy, metric: str, state: ClockState, kind: str, key: str) -> bool:
+        team = self._team(ticket.team_id)
+        breached = kind == "breached"
+        data = {
+            "metric": metric,
+            "due_at": _iso(state.due_at),
+            "target_minutes": state.target_seconds // 60,
+            "business": state.business,
+            "policy_id": policy.id,
+            "policy_version": policy.version,
+            "policy_name": policy.name,
+        }
+
+        def build(current: Ticket, now: datetime) -> tuple[Ticket, list[TimelineEntry]]:
+            changes = self._breach_changes(current, policy, team) if breached else {}
+            after, entries = current.change(SLA_ACTOR, now, **changes)
+            notify = self._recipients(current, team, breached, policy)
+            alert = TimelineEntry.system(
+                after, f"sla.{kind}", SLA_ACTOR, now, data={**data, "notify_agent_ids": notify, "actions": changes}
+            )
+            return after, [alert, *entries]
+
+        try:
+            self.svc.tickets.automatic(ticket.id, build, claims=[Key(f"SLAALERT#{ticket.id}#{key}", ticket.id)])
+        except Duplicate:
+            return False
+        from chalicelib import observability
+
+        observability.count("SlaBreaches" if breached else "SlaWarnings", metric=metric)
+        return True
+
+    @staticmethod
+    def _breach_changes(ticket: Ticket, policy: Policy, team: Team | None) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        if "raise_priority" in policy.breach_actions and ticket.priority in RAISED:
+            changes["priority"] = RAISED[ticket.priority]
+        if "escalate" in policy.breach_actions and team is not None and team.escalation_team_id:
+            changes["team_id"] = team.escalation_team_id
+            changes["assignee_id"] = None
+        return changes
+
+    def _recipients(self, ticket: Ticket, team: Team | None, breached: bool, policy: Policy) -> list[str]:
+        found: list[str] = [ticket.assignee_id] if ticket.assignee_id else []
+        if team is not None and (breached or not found):
+            found += self._team_members(team.id)
+        if breached and team is not None and team.lead_id and "notify_lead" in policy.breach_actions:
+            found.append(team.lead_id)
+        return list(dict.fromkeys(found))
+
+    def _team_members(self, team_id: str) -> list[str]:
+        members, start = [], None
+        while True:
+            page = self.svc.directory_repo.list_agents(100, start)
+            members += [a.id for a in page.items if team_id in a.teams and a.active]
+            start = page.next_key
+            if start is None:
+                return members
+
+    def _team(self, team_id: str | None) -> Team | None:
+        if not team_id:
+            return None
+        try:
+            return self.svc.directory_repo.get_team(team_id)
+        except NotFound:
+            return None
