@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from chalicelib.automations.timers import Timer, TimerAction, TimerSettings, is_due, next_timer, timer_claim_key
-from chalicelib.domain.clock import Clock, utcnow
+from chalicelib.domain.clock import Clock
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
 from chalicelib.errors import Duplicate, NotFound
@@ -28,9 +28,9 @@ AUTOMATION = Actor(ActorKind.SYSTEM, "automation")
 
 
 class TimerKeeper:
-    def __init__(self, svc: Services, clock: Clock = utcnow) -> None:
+    def __init__(self, svc: Services, clock: Clock | None = None) -> None:
         self.svc = svc
-        self.clock = clock
+        self.clock = clock or svc.desk.clock
 
     def timer(self, ticket: Ticket, timeline: list[TimelineEntry]) -> Timer | None:
         return next_timer(ticket, timeline, TimerSettings.of(self._team(ticket.team_id)))

@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.clock import Clock, utcnow
+from chalicelib.domain.clock import Clock
 from chalicelib.domain.people import Agent, Strategy, Team
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
@@ -49,10 +49,10 @@ def counts(ticket: Ticket) -> bool:
 
 
 class Router:
-    def __init__(self, svc: Services, config: DeskConfig, clock: Clock = utcnow) -> None:
+    def __init__(self, svc: Services, config: DeskConfig, clock: Clock | None = None) -> None:
         self.svc = svc
         self.config = config
-        self.clock = clock
+        self.clock = clock or config.clock
         self._agents: list[Agent] | None = None
 
     # -- events ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.domain.clock import Clock, utcnow
 from chalicelib.domain.ids import new_id
@@ -20,6 +20,9 @@ from chalicelib.domain.views import Page, View, ViewKind
 from chalicelib.errors import Conflict, ConflictDetails, InvalidInput
 from chalicelib.repositories import DirectoryRepository, Key, StartKey, TicketRepository
 from chalicelib.services.customers import CustomerService
+
+if TYPE_CHECKING:
+    from chalicelib.automations.macros import Macro
 
 T = TypeVar("T")
 
@@ -286,6 +289,29 @@ class TicketService:
         after, entries = ticket.change(actor, self.clock(), **changes)
         if entries:
             self._save([(after, ticket.version)], entries)
+        return after
+
+    def apply_macro(self, actor: Actor, ticket_id: str, based_on: int, macro: Macro, agent_name: str) -> Ticket:
+        """A macro in one write: its text as a public reply (or an internal note) plus its field changes."""
+        from chalicelib.automations.macros import field_changes, macro_context, render
+
+        ticket = self._load(ticket_id, based_on)
+        self._writable(ticket)
+        requester = self.customers.get(ticket.requester_id)
+        try:
+            text = render(macro, macro_context(ticket, requester.name, requester.email, agent_name))
+        except ValueError as exc:
+            raise InvalidInput(str(exc), "macro_id") from None
+        now = self.clock()
+        kind = EntryKind.MESSAGE if macro.public else EntryKind.NOTE
+        post = replace(TimelineEntry.post(ticket, kind, actor, now, text, None, "api"), data={"macro_id": macro.id})
+        changes = field_changes(macro, ticket)
+        if macro.public and "status" not in changes and ticket.status is Status.NEW:
+            changes["status"] = Status.OPEN
+        after, entries = ticket.change(actor, now, **changes)
+        after = after.posted(kind, actor, now)
+        after, entries = one_version(ticket, after, [post, *entries])
+        self._save([(after, ticket.version)], entries)
         return after
 
     def escalate(self, actor: Actor, ticket_id: str, based_on: int, reason: str) -> Ticket:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.clock import Clock, utcnow
+from chalicelib.domain.clock import Clock
 from chalicelib.domain.people import Team
 from chalicelib.domain.tickets import Priority, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
@@ -99,10 +99,10 @@ def _clock_doc(state: ClockState) -> dict[str, Any]:
 
 
 class SlaTracker:
-    def __init__(self, svc: Services, config: DeskConfig, clock: Clock = utcnow) -> None:
+    def __init__(self, svc: Services, config: DeskConfig, clock: Clock | None = None) -> None:
         self.svc = svc
         self.config = config
-        self.clock = clock
+        self.clock = clock or config.clock
 
     def assess(self, ticket: Ticket, timeline: list[TimelineEntry], stored: DueItem | None) -> Assessment:
         snapshot = self.config.snapshot()
