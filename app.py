@@ -8,7 +8,7 @@ from chalice import Chalice  # type: ignore[attr-defined]
 from chalice.app import SQSEvent
 
 from chalicelib import observability, resources
-from chalicelib.api import admin, customers, meta, tickets
+from chalicelib.api import admin, customers, desk, meta, tickets
 from chalicelib.api.framework import uniform_errors
 from chalicelib.settings import stage
 
@@ -21,6 +21,7 @@ app.register_blueprint(meta.bp)
 app.register_blueprint(tickets.bp)
 app.register_blueprint(customers.bp)
 app.register_blueprint(admin.bp)
+app.register_blueprint(desk.bp)
 
 
 @app.lambda_function(name=resources.FUNCTION_STREAM_RELAY)

@@ -22,7 +22,18 @@ else:
 bp = Blueprint(__name__)
 TAG = "admin"
 # What an agent may change on their own record without the admin role.
-SELF_SERVICE_FIELDS = {"name", "availability", "time_zone"}
+SELF_SERVICE_FIELDS = {"name", "availability", "time_zone", "working_hours"}
+
+
+def _hours(doc: dict[str, list[list[str]]] | None) -> tuple[tuple[int, str, str], ...]:
+    """Working hours as the API takes them (``{"mon": [["09:00", "17:00"]]}``), checked."""
+    from chalicelib.errors import InvalidInput
+    from chalicelib.routing.assignment import hours_from_doc
+
+    try:
+        return hours_from_doc(doc or {})
+    except ValueError as exc:
+        raise InvalidInput(str(exc), "working_hours") from None
 
 
 @endpoint(bp, "/v1/me", "GET", summary="The calling agent", tag=TAG, response="AgentOut")
@@ -52,6 +63,7 @@ def create_agent(call: Call) -> schemas.AgentOut:
         tuple(data.skills),
         data.capacity,
         data.time_zone,
+        _hours(data.working_hours),
     )
     return schemas.AgentOut.of(agent)
 
@@ -87,6 +99,8 @@ def update_agent(call: Call, agent_id: str) -> schemas.AgentOut:
     for key in ("teams", "skills"):
         if key in changes:
             changes[key] = tuple(changes[key])
+    if "working_hours" in changes:
+        changes["working_hours"] = _hours(changes["working_hours"])
     return schemas.AgentOut.of(services().directory.update_agent(agent_id, data.version, changes))
 
 

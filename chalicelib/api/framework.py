@@ -47,9 +47,11 @@ class RouteSpec:
         name = getattr(self, role)
         if name is None:
             return None
-        from chalicelib.api import schemas
+        import importlib
 
-        model: type[BaseModel] = getattr(schemas, name)
+        module_name, _, class_name = name.rpartition(".")
+        module = importlib.import_module(f"chalicelib.api.{module_name or 'schemas'}")
+        model: type[BaseModel] = getattr(module, class_name)
         return model
 
 

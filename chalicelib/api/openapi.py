@@ -81,13 +81,13 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     if spec.body is not None:
         op["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=spec.body)}}},
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=spec.body.rpartition(".")[2])}}},
         }
     responses: dict[str, Any] = {}
     if spec.response is not None:
         responses[str(spec.status)] = {
             "description": spec.summary,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=spec.response)}}},
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=spec.response.rpartition(".")[2])}}},
         }
     else:
         responses[str(spec.status)] = {"description": spec.summary}

@@ -27,6 +27,7 @@ EntityId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Body = Annotated[str, StringConstraints(min_length=1, max_length=200_000)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
+WorkingHours = dict[str, list[list[str]]]
 Version = Annotated[int, Field(ge=1, description="The version this change is based on (or send If-Match).")]
 Limit = Annotated[int, Field(ge=1, le=100)]
 
@@ -123,6 +124,8 @@ class UpdateTicketIn(PatchIn):
     ccs: list[EmailStr] | None = Field(None, max_length=50)
     team_id: EntityId | None = None
     assignee_id: EntityId | None = None
+    vip: bool | None = None
+    skills: list[Tag] | None = Field(None, max_length=20)
 
 
 class MergeIn(In):
@@ -135,7 +138,9 @@ class LinkIn(In):
     version: Version | None = None
 
 
-ViewName = Literal["unassigned", "mine", "assignee", "team", "status", "priority", "requester", "organization"]
+ViewName = Literal[
+    "unassigned", "mine", "assignee", "team", "team_queue", "status", "priority", "requester", "organization"
+]
 
 
 class TicketListQuery(In):
@@ -182,6 +187,8 @@ class TicketOut(Out):
     closed_at: datetime | None
     related_ids: list[str]
     merged_into_id: str | None
+    vip: bool
+    skills: list[str]
     version: int
 
     @classmethod
@@ -388,6 +395,7 @@ class AgentIn(In):
     skills: list[Tag] = Field(default_factory=list)
     capacity: Annotated[int, Field(ge=0, le=1000)] = 20
     time_zone: Annotated[str, StringConstraints(max_length=64)] = "UTC"
+    working_hours: WorkingHours | None = None
 
 
 class AgentUpdateIn(PatchIn):
@@ -400,6 +408,7 @@ class AgentUpdateIn(PatchIn):
     availability: Availability | None = None
     time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
     active: bool | None = None
+    working_hours: WorkingHours | None = None
 
 
 class AgentOut(Out):
@@ -413,12 +422,15 @@ class AgentOut(Out):
     availability: Availability
     time_zone: str
     active: bool
+    working_hours: WorkingHours
     created_at: datetime
     version: int
 
     @classmethod
     def of(cls, a: Agent) -> AgentOut:
-        return cls.model_validate(a)
+        from chalicelib.routing.assignment import hours_to_doc
+
+        return cls.model_validate({**a.__dict__, "working_hours": hours_to_doc(a.working_hours)})
 
 
 class AgentPageOut(Out):
@@ -438,6 +450,11 @@ class TeamOut(Out):
     description: str
     assignment_strategy: str
     parent_team_id: str | None
+    escalation_team_id: str | None
+    lead_id: str | None
+    auto_close_days: int
+    reminder_days: int
+    solve_after_reminder_days: int
     created_at: datetime
     version: int
 

@@ -123,6 +123,7 @@ def _view(query: schemas.TicketListQuery, call: Call) -> View:
     needed = {
         "assignee": ("assignee_id", ViewKind.ASSIGNEE),
         "team": ("team_id", ViewKind.TEAM),
+        "team_queue": ("team_id", ViewKind.TEAM_QUEUE),
         "status": ("status", ViewKind.STATUS),
         "priority": ("priority", ViewKind.PRIORITY),
         "requester": ("requester_id", ViewKind.REQUESTER),

@@ -37,6 +37,7 @@ class DirectoryService:
         skills: tuple[str, ...] = (),
         capacity: int = 20,
         time_zone: str = "UTC",
+        working_hours: tuple[tuple[int, str, str], ...] = (),
     ) -> Agent:
         for team_id in teams:
             self.directory.get_team(team_id)
@@ -52,6 +53,7 @@ class DirectoryService:
             skills=tuple(sorted({s.strip().lower() for s in skills})),
             capacity=capacity,
             time_zone=time_zone,
+            working_hours=working_hours,
         )
         self.directory.create_agent(agent)
         return agent

@@ -139,6 +139,7 @@ def agent_body() -> dict[str, Any]:
         "availability": "online",
         "time_zone": "UTC",
         "active": True,
+        "working_hours": {"mon": [["09:00", "17:00"]]},
         "created_at": "2026-11-02T09:00:00Z",
         "version": 1,
     }
