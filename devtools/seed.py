@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.domain.people import Availability, Role
+from chalicelib.domain.people import Availability, Role, Strategy
 from chalicelib.domain.tickets import Channel, Priority, Status, TicketType
 from chalicelib.domain.timeline import Actor, ActorKind
 from chalicelib.services.tickets import NewTicket
@@ -171,6 +171,7 @@ def seed_demo(svc: Services) -> Seeded:
     }
     for agent in agents.values():
         d.update_agent(agent.id, agent.version, {"availability": Availability.ONLINE})
+    _configure(svc, admin.id, teams)
     svc.customers.create_organization("Acme Corp", ["acme.example"], vip=True)
     svc.customers.create_organization("Globex", ["globex.example"])
     for subject, email, channel, priority, kind, status, team, assignee, tags in TICKETS:
@@ -188,6 +189,76 @@ def seed_demo(svc: Services) -> Seeded:
             tags,
         )
     return Seeded(ADMIN_SUBJECT, True, len(TICKETS))
+
+
+def _configure(svc: Services, admin_id: str, teams: dict[str, str]) -> None:
+    """Routing, assignment, SLAs and automations as a small desk would set them up (through the services, so the
+    admin's audit trail shows them)."""
+    d, desk = svc.directory, svc.desk
+    l1, l2, billing = teams["Support L1"], teams["Support L2"], teams["Billing"]
+    d.update_team(l2, 1, {"assignment_strategy": Strategy.LEAST_LOADED})
+    d.update_team(l1, 1, {"assignment_strategy": Strategy.ROUND_ROBIN, "escalation_team_id": l2, "lead_id": admin_id})
+    d.update_team(billing, 1, {"assignment_strategy": Strategy.SKILLS})
+    weekdays = {day: [["08:00", "12:00"], ["13:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+    office = desk.create(admin_id, "calendar", {"name": "Office hours", "time_zone": "Europe/London", "week": weekdays})
+    target = [("first_response", 60), ("next_response", 240), ("resolution", 960)]
+    desk.create(
+        admin_id,
+        "sla_policy",
+        {
+            "name": "VIP",
+            "position": 1,
+            "conditions": {"vip": True},
+            "targets": [{"metric": m, "minutes": n, "business": False} for m, n in target],
+            "breach_actions": ["raise_priority", "notify_lead"],
+        },
+    )
+    desk.create(
+        admin_id,
+        "sla_policy",
+        {
+            "name": "Standard",
+            "position": 10,
+            "targets": [{"metric": m, "minutes": n * 4, "business": True} for m, n in target],
+            "calendar_id": office.id,
+            "breach_actions": ["escalate"],
+        },
+    )
+    desk.create(
+        admin_id,
+        "routing_rule",
+        {
+            "name": "Billing words to Billing",
+            "position": 1,
+            "conditions": {"keywords": ["invoice", "refund", "payment", "charged"]},
+            "actions": {"team_id": billing, "add_tags": ["billing"], "skills": ["billing"]},
+        },
+    )
+    desk.create(
+        admin_id,
+        "routing_rule",
+        {"name": "Everything else to Support L1", "position": 100, "conditions": {}, "actions": {"team_id": l1}},
+    )
+    desk.create(
+        admin_id,
+        "macro",
+        {
+            "name": "Need more details",
+            "body": "Hi {{ requester.first_name }},\n\nCould you send a screenshot and the time it happened?\n\n"
+            "{{ agent.name }}",
+            "set_fields": {"status": "pending"},
+        },
+    )
+    desk.create(
+        admin_id,
+        "trigger",
+        {
+            "name": "Tell the lead about urgent tickets",
+            "position": 1,
+            "conditions": {"events": ["ticket.updated"], "changed_field": "priority", "changed_to": "urgent"},
+            "actions": {"notify_agent_ids": [admin_id]},
+        },
+    )
 
 
 def _ticket(
