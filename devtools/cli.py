@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from devtools.localenv import LocalEnv
 
@@ -60,7 +61,7 @@ def _queues(env: LocalEnv) -> list[tuple[str, str]]:
 
     names = env.names
     pairs = [(names.queue(p), names.dlq(p)) for p in EVENT_CONSUMER_QUEUES]
-    return pairs + [("", names.relay_dlq)]
+    return pairs + [("", names.relay_dlq), (env.ops_inbox_queue, "")]
 
 
 def _cmd_queues(args: argparse.Namespace) -> int:
@@ -133,6 +134,49 @@ def _cmd_mail_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _at(text: str | None) -> datetime:
+    """``None`` (now), ``+90m`` / ``+2h`` / ``+3d`` from now, or an ISO time with a zone."""
+    now = datetime.now(UTC)
+    if not text:
+        return now
+    if text.startswith("+") and text[-1] in "mhd" and text[1:-1].isdigit():
+        unit = {"m": "minutes", "h": "hours", "d": "days"}[text[-1]]
+        return now + timedelta(**{unit: int(text[1:-1])})
+    moment = datetime.fromisoformat(text)
+    if moment.utcoffset() is None:
+        raise SystemExit(f"--at {text}: give a time zone, e.g. {text}+00:00")
+    return moment
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    """Run the scheduled sweeps once, now or as if at ``--at`` (to see SLA alerts and automations happen)."""
+    from chalicelib.automations.timers_sweep import sweep_once as run_timers
+    from chalicelib.sla.sweep import sweep_once as sla_sweep
+    from chalicelib.wiring import services
+
+    _connect()
+    svc = services()
+    moment = _at(args.at)
+    svc.desk.clock = lambda: moment
+    print(json.dumps({"at": moment.isoformat(), "sla": sla_sweep(svc), "timers": run_timers(svc)}))
+    return 0
+
+
+def _cmd_ops(args: argparse.Namespace) -> int:
+    """What the ops topic received since the last call (SLA warnings and breaches), as JSON lines; read once."""
+    import boto3
+
+    env = _connect()
+    sqs = boto3.client("sqs", endpoint_url=env.moto_url, region_name="us-east-1")
+    url = sqs.get_queue_url(QueueName=env.ops_inbox_queue)["QueueUrl"]
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in batch:
+            print(message["Body"])
+        entries = [{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(batch)]
+        sqs.delete_message_batch(QueueUrl=url, Entries=entries)
+    return 0
+
+
 def _cmd_mail_outbox(args: argparse.Namespace) -> int:
     from devtools.mail_outbox import main as outbox_main
 
@@ -164,6 +208,12 @@ def parser() -> argparse.ArgumentParser:
     replay = sub.add_parser("replay", help="move a dead-letter queue's messages back to its queue")
     replay.add_argument("queue", help="the queue's purpose, e.g. webhooks")
     replay.set_defaults(func=_cmd_replay)
+    sweep = sub.add_parser("sweep", help="run the SLA and automation sweeps once (optionally as if later)")
+    sweep.add_argument("--at", help="+90m, +2h, +3d or an ISO time: the time the sweeps act at (simulation)")
+    sweep.set_defaults(func=_cmd_sweep)
+    sub.add_parser("ops", help="SLA alerts the ops topic received since the last call (JSON lines)").set_defaults(
+        func=_cmd_ops
+    )
     mail = sub.add_parser("mail", help="email tools")
     mail_sub = mail.add_subparsers(dest="mail_command", required=True)
     inspect = mail_sub.add_parser("inspect", help="what the pipeline makes of raw mail files (JSON lines)")

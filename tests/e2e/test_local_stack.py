@@ -51,7 +51,9 @@ def test_a_ticket_flows_through_the_api_and_its_events_reach_a_webhook(stack: St
         assert status == 201 and replied["status"] == "open"
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            mine = [e["type"] for e in receiver.events() if e["ticket"]["id"] == ticket["id"]]
+            # What the API calls caused (routing and assignment by the system are checked elsewhere).
+            events = [e for e in receiver.events() if e["ticket"]["id"] == ticket["id"]]
+            mine = [e["type"] for e in events if e["actor"]["kind"] != "system"]
             if len(mine) >= 4:
                 break
             time.sleep(0.2)
