@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 STATE_FILE = Path(os.environ.get("LAMBDESK_LOCAL_STATE", ROOT / ".local" / "stack.json"))
 ACCOUNT = "123456789012"  # moto's default account
 REGION = "us-east-1"
+# Local only (never deployed): a queue subscribed to the ops topic with raw delivery, where developers and
+# e2e tests read what operations would get. No function consumes it, so the worker leaves it alone.
+OPS_INBOX = "ops-inbox"
 
 
 @dataclass
@@ -63,6 +66,10 @@ class LocalEnv:
     @property
     def ops_topic_arn(self) -> str:
         return f"arn:aws:sns:{REGION}:{ACCOUNT}:{self.names.ops_topic}"
+
+    @property
+    def ops_inbox_queue(self) -> str:
+        return self.names.queue(OPS_INBOX)
 
     def environ(self) -> dict[str, str]:
         """What the app reads (``chalicelib.config.Settings``) plus the SDK's endpoint and credentials."""

@@ -16,6 +16,7 @@ from chalicelib.resources import (
     TABLE,
     Names,
 )
+from devtools.localenv import OPS_INBOX
 
 
 def _client(service: str, endpoint: str, region: str) -> Any:
@@ -74,6 +75,15 @@ def create_queue(sqs: Any, name: str, dlq_name: str, visibility_timeout: int = 3
     return url, dlq_url
 
 
+def create_ops_inbox(sns: Any, sqs: Any, names: Names) -> tuple[str, str]:
+    """The ops topic, and the local inbox queue that takes its messages raw; returns (topic ARN, queue url)."""
+    topic_arn = sns.create_topic(Name=names.ops_topic)["TopicArn"]
+    url = sqs.create_queue(QueueName=names.queue(OPS_INBOX))["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    return str(topic_arn), str(url)
+
+
 def provision(
     names: Names,
     endpoint: str,
@@ -82,7 +92,7 @@ def provision(
     bucket: str | None = None,
     support_domain: str | None = None,
 ) -> dict[str, Any]:
-    """Create everything; return what the worker needs (stream ARN, topic and queue URLs)."""
+    """Create everything (again: it is idempotent); return the stream ARN and the topic and queue addresses."""
     ddb = _client("dynamodb", endpoint, region)
     sns = _client("sns", endpoint, region)
     sqs = _client("sqs", endpoint, region)
@@ -104,6 +114,7 @@ def provision(
     feedback_topic = sns.create_topic(Name=names.feedback_topic)["TopicArn"]
     subscribed_queue(INBOUND_QUEUE, inbound_topic)
     subscribed_queue(FEEDBACK_QUEUE, feedback_topic)
+    ops_topic, ops_inbox = create_ops_inbox(sns, sqs, names)
     if bucket:
         _client("s3", endpoint, region).create_bucket(Bucket=bucket)
     if support_domain:
@@ -117,6 +128,8 @@ def provision(
         "topic_arn": topic_arn,
         "inbound_topic_arn": inbound_topic,
         "feedback_topic_arn": feedback_topic,
+        "ops_topic_arn": ops_topic,
+        "ops_inbox_url": ops_inbox,
         "relay_dlq_url": relay_dlq,
         "queues": queues,
     }

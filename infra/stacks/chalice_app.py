@@ -41,6 +41,7 @@ class PackagedFunction:
     name: str  # as registered with Chalice (resources.FUNCTION_*), e.g. "stream_relay"
     timeout: int
     sqs_events: dict[str, str]  # SAM event id -> queue name
+    schedules: dict[str, str]  # SAM event id -> schedule expression (EventBridge rule)
 
 
 @dataclass(frozen=True)
@@ -121,16 +122,23 @@ def _functions(template: dict[str, Any]) -> dict[str, PackagedFunction]:
         if resource["Type"] != SAM_FUNCTION:
             continue
         properties = resource["Properties"]
+        events = properties.get("Events", {})
         sqs_events = {
             event_id: _queue_name(event["Properties"]["Queue"])
-            for event_id, event in properties.get("Events", {}).items()
+            for event_id, event in events.items()
             if event["Type"] == "SQS"
+        }
+        schedules = {
+            event_id: str(event["Properties"]["Schedule"])
+            for event_id, event in events.items()
+            if event["Type"] == "Schedule"
         }
         functions[logical_id] = PackagedFunction(
             logical_id=logical_id,
             name=names.get(logical_id, _snake(logical_id)),
             timeout=int(properties["Timeout"]),
             sqs_events=sqs_events,
+            schedules=schedules,
         )
     return functions
 

@@ -19,6 +19,8 @@ CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 STAGE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,20}$")  # the same rule as chalicelib.settings
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 ADDRESS_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@([a-z0-9-]+\.)+[a-z]{2,63}$")
+# Keys a stage file may leave out (added after stages existed), with their defaults.
+OPTIONAL: dict[str, Any] = {"ops_email": None}
 # The retention periods CloudWatch Logs accepts.
 LOG_RETENTION = {
     1: RetentionDays.ONE_DAY,
@@ -53,6 +55,8 @@ class StageConfig:
     support_addresses: tuple[str, ...]
     raw_mail_retention_days: int
     alarm_email: str | None
+    # Subscribed to the ops topic (SLA warnings and breaches), not to the alarms.
+    ops_email: str | None
     log_retention_days: int
     # Deletion protection and RETAIN on the table, user pool and bucket (prod).
     protect_data: bool
@@ -82,6 +86,7 @@ class StageConfig:
     @classmethod
     def from_mapping(cls, stage: str, values: dict[str, Any], source: str = "config") -> StageConfig:
         expected = {f.name for f in fields(cls)} - {"stage"}
+        values = OPTIONAL | values
         unknown = set(values) - expected
         missing = expected - set(values)
         if unknown or missing:
@@ -92,6 +97,7 @@ class StageConfig:
             support_addresses=_addresses(values["support_addresses"]),
             raw_mail_retention_days=_int(values, "raw_mail_retention_days"),
             alarm_email=values["alarm_email"] or None,
+            ops_email=values["ops_email"] or None,
             log_retention_days=_int(values, "log_retention_days"),
             protect_data=_bool(values, "protect_data"),
             activate_receipt_rule_set=_bool(values, "activate_receipt_rule_set"),
@@ -111,8 +117,9 @@ class StageConfig:
         ]
         if not self.support_addresses:
             problems.append("support_addresses is empty")
-        if self.alarm_email is not None and not ADDRESS_PATTERN.match(self.alarm_email):
-            problems.append(f"alarm_email {self.alarm_email!r} is malformed")
+        for key, address in (("alarm_email", self.alarm_email), ("ops_email", self.ops_email)):
+            if address is not None and not ADDRESS_PATTERN.match(address):
+                problems.append(f"{key} {address!r} is malformed")
         if self.raw_mail_retention_days < 1:
             problems.append("raw_mail_retention_days must be at least 1")
         if self.log_retention_days not in LOG_RETENTION:

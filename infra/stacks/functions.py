@@ -1,10 +1,12 @@
 """Finish what ``chalice package`` leaves open, through the escape hatch on the SAM resources.
 
 For every function: a fixed name (``lambdesk-<stage>-<function>``), its own role, a log group with a
-retention created before the function, and for every SQS event source the queue's real ARN (so
+retention created before the function, for every SQS event source the queue's real ARN (so
 CloudFormation orders them) and ``ReportBatchItemFailures`` (Chalice never sets it, and without it a
-returned ``batchItemFailures`` is ignored). Then the DynamoDB stream mapping of the relay, which
-Chalice cannot express because the stream ARN exists only at deploy time.
+returned ``batchItemFailures`` is ignored), and for every schedule a rule named after the function
+(SAM turns the ``Schedule`` event into the EventBridge rule and the permission to invoke). Then the
+DynamoDB stream mapping of the relay, which Chalice cannot express because the stream ARN exists only
+at deploy time.
 """
 
 from __future__ import annotations
@@ -64,8 +66,19 @@ def wire_functions(
             resource.add_property_override(f"{events}.Queue", consumer_queue.queue.queue_arn)
             resource.add_property_override(f"{events}.FunctionResponseTypes", BATCH_ITEM_FAILURES)
             consumer_queue.fit_consumer_timeout(spec.timeout)
+        _name_schedule_rule(resource, spec, function_name)
         deployed[spec.logical_id] = DeployedFunction(spec, function_name, role, log_group, resource)
     return deployed
+
+
+def _name_schedule_rule(resource: sam.CfnFunction, spec: PackagedFunction, function_name: str) -> None:
+    """Name the rule after the function, so that an operator can pause it (``aws events disable-rule``)."""
+    if len(spec.schedules) > 1:
+        raise ValueError(f"{spec.name} has several schedules; its rules need distinct names")
+    for event_id, expression in spec.schedules.items():
+        rule = f"Events.{event_id}.Properties"
+        resource.add_property_override(f"{rule}.Name", function_name)
+        resource.add_property_override(f"{rule}.Description", f"Runs {function_name} {expression}")
 
 
 def connect_stream_relay(

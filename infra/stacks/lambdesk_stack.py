@@ -34,12 +34,17 @@ class LambdeskStack(Stack):
         super().__init__(scope, config.stage, stack_name=names.prefix, **kwargs)
         self.names = names
         self.table = create_table(self, names, config)
-        self.events_topic = topic(
+        # Only our functions publish to these two topics, so the AWS managed key works (no key fee).
+        sns_managed_key = kms.Alias.from_alias_name(self, "SnsManagedKey", "alias/aws/sns")
+        self.events_topic = topic(self, "EventsTopic", names.events_topic, master_key=sns_managed_key)
+        # SLA warnings and breaches for people and chat integrations (alarms have their own topic).
+        self.ops_topic = topic(
             self,
-            "EventsTopic",
-            names.events_topic,
-            # Only our functions publish, so the AWS managed key works (no key fee).
-            master_key=kms.Alias.from_alias_name(self, "SnsManagedKey", "alias/aws/sns"),
+            "OpsTopic",
+            names.ops_topic,
+            email=config.ops_email,
+            display_name=f"Lambdesk {config.stage} operations",
+            master_key=sns_managed_key,
         )
         self.consumer_queues = {
             purpose: ConsumerQueue(
@@ -67,6 +72,7 @@ class LambdeskStack(Stack):
         resources = AppResources(
             table=self.table,
             events_topic=self.events_topic,
+            ops_topic=self.ops_topic,
             signing_key_parameter=self.signing_key_parameter,
             queues=queues,
             mail_bucket=self.mail.bucket,
@@ -114,6 +120,7 @@ class LambdeskStack(Stack):
                 "LAMBDESK_STAGE": config.stage,
                 "LAMBDESK_TABLE_NAME": self.table.table_name,
                 "LAMBDESK_EVENTS_TOPIC_ARN": self.events_topic.topic_arn,
+                "LAMBDESK_OPS_TOPIC_ARN": self.ops_topic.topic_arn,
                 "LAMBDESK_AUTH_MODE": "cognito",
                 "LAMBDESK_COGNITO_USER_POOL_ID": self.agents.user_pool.user_pool_id,
                 "LAMBDESK_COGNITO_CLIENT_ID": self.agents.client.user_pool_client_id,
@@ -138,7 +145,8 @@ class LambdeskStack(Stack):
             "ReceiptRuleSet": self.mail.rule_set_name,
             "ConfigurationSet": self.mail.configuration_set.configuration_set_name,
             "SigningKeyParameter": self.signing_key_parameter,
-            "OpsTopicArn": self.monitoring.topic.topic_arn,
+            "OpsTopicArn": self.ops_topic.topic_arn,
+            "AlarmTopicArn": self.monitoring.topic.topic_arn,
             "SupportDomain": config.support_domain,
         }
         for index, record in enumerate(self.mail.identity.dkim_records, start=1):

@@ -1,4 +1,4 @@
-"""Alarms to the ops topic (email from the stage config) and one dashboard.
+"""Alarms to the alarm topic (email from the stage config) and one dashboard.
 
 Alarms: a message in any dead-letter queue; any function error or throttle; API Gateway 5xx; SES
 bounce and complaint rates above the levels at which AWS starts reviewing the account.
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
-from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -23,6 +22,8 @@ from .nag import acknowledge
 from .queues import topic
 
 FIVE_MINUTES = Duration.minutes(5)
+# Not ``Names.ops_topic``: that one carries the app's SLA alerts (encrypted, published by functions).
+ALARM_TOPIC_SUFFIX = "alarms"
 # AWS reviews an account at a 5% bounce rate or a 0.1% complaint rate; alarm at half of each.
 BOUNCE_RATE_THRESHOLD = 0.025
 COMPLAINT_RATE_THRESHOLD = 0.0005
@@ -43,15 +44,19 @@ class Monitoring(Construct):
         self, scope: Construct, construct_id: str, *, names: Names, config: StageConfig, watched: Watched
     ) -> None:
         super().__init__(scope, construct_id)
-        self.topic = topic(self, "OpsTopic", f"{names.prefix}-ops", display_name=f"Lambdesk {config.stage} alarms")
+        self.topic = topic(
+            self,
+            "AlarmTopic",
+            f"{names.prefix}-{ALARM_TOPIC_SUFFIX}",
+            email=config.alarm_email,
+            display_name=f"Lambdesk {config.stage} alarms",
+        )
         acknowledge(
             self.topic,
             "AwsSolutions-SNS2",
             "Published by CloudWatch alarms, which cannot use the AWS managed SNS key; alarm "
             "notifications carry no customer data.",
         )
-        if config.alarm_email:
-            self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
         self._action = cw_actions.SnsAction(self.topic)
         self.alarms: list[cloudwatch.Alarm] = []
 

@@ -22,6 +22,7 @@ from chalicelib.resources import (
     FUNCTION_INGEST_MAIL,
     FUNCTION_SEND_MAIL,
     FUNCTION_STREAM_RELAY,
+    FUNCTION_TRACK_SLA,
     RAW_MAIL_PREFIX,
     SENT_MAIL_PREFIX,
 )
@@ -51,12 +52,16 @@ QUEUE_CONSUME_ACTIONS = [
 ]
 # The stream relay only moves stream records to the events topic: it never touches items.
 NO_TABLE_ACCESS = {FUNCTION_STREAM_RELAY}
+# The only publishers of SLA warnings and breaches to the ops topic.
+# Alerts reach the ops topic through the event stream: the sla consumer is its only publisher.
+OPS_PUBLISHERS = {FUNCTION_TRACK_SLA}
 
 
 @dataclass(frozen=True)
 class AppResources:
     table: dynamodb.Table
     events_topic: sns.Topic
+    ops_topic: sns.Topic
     signing_key_parameter: str
     queues: dict[str, ConsumerQueue]  # by queue name
     mail_bucket: s3.Bucket
@@ -93,6 +98,8 @@ def function_role(
         "Lambda writes to log streams it names at run time, in this function's log group only.",
     )
     policy.allow(["sns:Publish"], [res.events_topic.topic_arn])
+    if function.name in OPS_PUBLISHERS:
+        policy.allow(["sns:Publish"], [res.ops_topic.topic_arn])
     if function.name not in NO_TABLE_ACCESS:
         policy.allow(
             TABLE_ITEM_ACTIONS,

@@ -69,5 +69,11 @@ class ConsumerQueue(Construct):
         topic.add_subscription(subscriptions.SqsSubscription(self.queue, raw_message_delivery=True))
 
 
-def topic(scope: Construct, construct_id: str, topic_name: str, **kwargs: object) -> sns.Topic:
-    return sns.Topic(scope, construct_id, topic_name=topic_name, enforce_ssl=True, **kwargs)  # type: ignore[arg-type]
+def topic(
+    scope: Construct, construct_id: str, topic_name: str, *, email: str | None = None, **kwargs: object
+) -> sns.Topic:
+    """A topic that refuses anything but TLS; ``email`` is subscribed (AWS mails it a confirmation link)."""
+    created = sns.Topic(scope, construct_id, topic_name=topic_name, enforce_ssl=True, **kwargs)  # type: ignore[arg-type]
+    if email:
+        created.add_subscription(subscriptions.EmailSubscription(email))
+    return created

@@ -41,6 +41,13 @@ def test_command_line_strings_are_parsed_into_typed_values() -> None:
     assert config.alarm_email is None
 
 
+def test_ops_email_may_be_left_out_and_is_then_none() -> None:
+    assert "ops_email" not in VALID
+    assert StageConfig.from_mapping("prod", VALID).ops_email is None
+    assert StageConfig.from_mapping("prod", VALID | {"ops_email": "sla@example.org"}).ops_email == "sla@example.org"
+    assert StageConfig.from_mapping("prod", VALID | {"ops_email": ""}).ops_email is None
+
+
 def test_receipt_recipients_are_the_domain_plus_outside_addresses() -> None:
     config = StageConfig.from_mapping("prod", VALID)
     assert config.receipt_recipients == ["help.example.org", "billing@example.org"]
@@ -54,6 +61,7 @@ def test_receipt_recipients_are_the_domain_plus_outside_addresses() -> None:
         ("log_retention_days", 31, "log_retention_days must be one of"),
         ("raw_mail_retention_days", 0, "raw_mail_retention_days"),
         ("alarm_email", "nobody", "alarm_email"),
+        ("ops_email", "nobody@", "ops_email"),
         ("protect_data", "maybe", "protect_data"),
     ],
 )

@@ -14,9 +14,16 @@ pytest.importorskip("aws_cdk", reason="infra dependencies not installed: pip ins
 
 from chalicelib.resources import (
     EVENT_CONSUMER_QUEUES,
+    FUNCTION_ROUTE,
+    FUNCTION_SEND_MAIL,
+    FUNCTION_SLA_SWEEP,
     FUNCTION_STREAM_RELAY,
+    FUNCTION_TIMERS,
+    FUNCTION_TRACK_SLA,
+    FUNCTION_TRIGGERS,
     FUNCTION_WEBHOOKS,
     MAX_RECEIVE_COUNT,
+    SWEEP_SCHEDULE,
     TABLE,
     Names,
 )
@@ -28,6 +35,19 @@ CONFIG_DIR = Path(__file__).resolve().parents[2] / "infra" / "config"
 
 SAM_FUNCTION = "AWS::Serverless::Function"
 DATA_SERVICES = ("dynamodb", "s3", "sqs", "sns", "ssm", "kms", "ses", "secretsmanager")
+# Which function consumes each queue subscribed to the events topic.
+EVENT_CONSUMERS = {
+    "webhooks": FUNCTION_WEBHOOKS,
+    "outbound": FUNCTION_SEND_MAIL,
+    "routing": FUNCTION_ROUTE,
+    "sla": FUNCTION_TRACK_SLA,
+    "automations": FUNCTION_TRIGGERS,
+}
+# Scheduled functions and their schedules (EventBridge rules once SAM transforms the template).
+SCHEDULED = {FUNCTION_SLA_SWEEP: SWEEP_SCHEDULE, FUNCTION_TIMERS: SWEEP_SCHEDULE}
+# The only functions that publish SLA warnings and breaches to the ops topic.
+# Alerts reach the ops topic through the event stream: the sla consumer is its only publisher.
+OPS_PUBLISHERS = {FUNCTION_TRACK_SLA}
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -71,6 +91,19 @@ def _function_by_name(synth: Synthesized, name: str) -> tuple[str, dict[str, Any
     ]
     assert len(matches) == 1, f"expected one function named {function_name}"
     return matches[0]
+
+
+def _topic_by_name(synth: Synthesized, name: str) -> tuple[str, dict[str, Any]]:
+    matches = [
+        (k, v) for k, v in synth.resources("AWS::SNS::Topic").items() if v["Properties"].get("TopicName") == name
+    ]
+    assert len(matches) == 1, f"expected one topic named {name}, found {len(matches)}"
+    return matches[0]
+
+
+def _role_statements(synth: Synthesized, function: dict[str, Any]) -> list[dict[str, Any]]:
+    role = synth.resource(_ref_target(function["Properties"]["Role"]))
+    return [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
 
 
 def _identity_statements(synth: Synthesized) -> list[tuple[str, dict[str, Any]]]:
@@ -124,11 +157,29 @@ def test_every_sqs_event_source_reports_batch_item_failures(stage: Synthesized) 
         assert mapping["Properties"].get("FunctionResponseTypes") == ["ReportBatchItemFailures"], logical_id
 
 
-def test_webhooks_queue_feeds_deliver_webhooks(stage: Synthesized) -> None:
-    queue_id, _ = _queue_by_name(stage, stage.stack.names.queue("webhooks"))
-    function_id, _ = _function_by_name(stage, FUNCTION_WEBHOOKS)
-    consumers = [f for f, _, e in _sqs_events(stage) if _ref_target(e["Queue"]) == queue_id]
-    assert consumers == [function_id]
+def test_every_event_consumer_queue_is_named_here() -> None:
+    assert sorted(EVENT_CONSUMERS) == sorted(EVENT_CONSUMER_QUEUES)
+
+
+@pytest.mark.parametrize(("purpose", "function_name"), sorted(EVENT_CONSUMERS.items()))
+def test_each_event_queue_feeds_its_consumer_with_batch_failures_and_a_dlq(
+    stage: Synthesized, purpose: str, function_name: str
+) -> None:
+    names = stage.stack.names
+    queue_id, queue = _queue_by_name(stage, names.queue(purpose))
+    dlq_id, dlq = _queue_by_name(stage, names.dlq(purpose))
+    function_id, function = _function_by_name(stage, function_name)
+    consumers = [(f, e) for f, _, e in _sqs_events(stage) if _ref_target(e["Queue"]) == queue_id]
+    assert [f for f, _ in consumers] == [function_id]
+    (_, event) = consumers[0]
+    assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert queue["Properties"]["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+        "maxReceiveCount": MAX_RECEIVE_COUNT,
+    }
+    assert queue["Properties"]["VisibilityTimeout"] >= 6 * function["Properties"]["Timeout"]
+    assert dlq["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert _alarms(stage)[names.dlq(purpose)]["Threshold"] == 0
 
 
 def test_queue_visibility_timeout_is_at_least_six_function_timeouts(stage: Synthesized) -> None:
@@ -155,6 +206,46 @@ def test_event_consumer_queues_take_raw_messages_from_the_events_topic(stage: Sy
                 "RawMessageDelivery": True,
             },
         )
+
+
+@pytest.mark.parametrize(("function_name", "schedule"), sorted(SCHEDULED.items()))
+def test_sweeps_run_every_minute_from_a_rule_named_after_them(
+    stage: Synthesized, function_name: str, schedule: str
+) -> None:
+    # SAM turns a Schedule event into an AWS::Events::Rule targeting the function and the
+    # AWS::Lambda::Permission (principal events.amazonaws.com, source: that rule) to invoke it.
+    assert schedule == "rate(1 minute)"
+    _, function = _function_by_name(stage, function_name)
+    (event,) = function["Properties"]["Events"].values()
+    assert event["Type"] == "Schedule"
+    assert event["Properties"]["Schedule"] == schedule
+    assert event["Properties"]["Name"] == function["Properties"]["FunctionName"]
+    assert event["Properties"].get("Enabled", True) is True
+
+
+def test_only_the_sweeps_are_scheduled(stage: Synthesized) -> None:
+    scheduled = {
+        function["Properties"]["FunctionName"]
+        for function in stage.resources(SAM_FUNCTION).values()
+        for event in function["Properties"].get("Events", {}).values()
+        if event["Type"] == "Schedule"
+    }
+    assert scheduled == {f"{stage.stack.names.prefix}-{name}" for name in SCHEDULED}
+    # No rule outside SAM's: every schedule is one the app declares.
+    assert not stage.resources("AWS::Events::Rule")
+
+
+@pytest.mark.parametrize("function_name", sorted(SCHEDULED))
+def test_sweeps_have_their_own_role_logs_and_alarms(stage: Synthesized, function_name: str) -> None:
+    function_id, function = _function_by_name(stage, function_name)
+    name = function["Properties"]["FunctionName"]
+    assert _ref_target(function["Properties"]["Role"]).startswith(f"{function_id}Role")
+    groups = {g["Properties"].get("LogGroupName"): g for g in stage.resources("AWS::Logs::LogGroup").values()}
+    assert groups[f"/aws/lambda/{name}"]["Properties"]["RetentionInDays"] == _config(stage)["log_retention_days"]
+    alarms = _alarms(stage)
+    assert alarms[f"{name}-errors"]["MetricName"] == "Errors"
+    assert alarms[f"{name}-throttles"]["MetricName"] == "Throttles"
+    assert not [s for s in _role_statements(stage, function) if "sqs:ReceiveMessage" in _as_list(s["Action"])]
 
 
 def test_stream_relay_mapping_bisects_and_parks_failures_in_the_relay_dlq(stage: Synthesized) -> None:
@@ -196,6 +287,19 @@ def test_table_has_the_shape_of_resources_table(stage: Synthesized) -> None:
             {"AttributeName": spec.sort_key, "KeyType": "RANGE"},
         ]
         assert indexes[spec.name]["Projection"] == {"ProjectionType": "ALL"}
+
+
+def test_team_queue_index_lists_a_teams_queue_in_view_order(stage: Synthesized) -> None:
+    (table,) = (t["Properties"] for t in stage.resources("AWS::DynamoDB::Table").values())
+    indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
+    assert indexes["team_queue"]["KeySchema"] == [
+        {"AttributeName": "queue_key", "KeyType": "HASH"},
+        {"AttributeName": "view_sk", "KeyType": "RANGE"},
+    ]
+    assert indexes["team_queue"]["Projection"] == {"ProjectionType": "ALL"}
+    assert {"AttributeName": "queue_key", "AttributeType": "S"} in table["AttributeDefinitions"]
+    # CloudFormation adds one GSI per deploy (docs/deploy.md): a new index must be a deliberate change here.
+    assert len(indexes) == len(TABLE.indexes) == 10
 
 
 def test_prod_table_is_protected_and_retained(prod: Synthesized) -> None:
@@ -345,6 +449,7 @@ def test_functions_get_the_settings_the_app_reads(stage: Synthesized) -> None:
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Lambdesk"
         assert _ref_target(env["LAMBDESK_TABLE_NAME"]) in stage.resources("AWS::DynamoDB::Table")
         assert _ref_target(env["LAMBDESK_EVENTS_TOPIC_ARN"]) in stage.resources("AWS::SNS::Topic")
+        assert env["LAMBDESK_OPS_TOPIC_ARN"] == {"Ref": _topic_by_name(stage, names.ops_topic)[0]}, logical_id
         assert _ref_target(env["LAMBDESK_COGNITO_USER_POOL_ID"]) in stage.resources("AWS::Cognito::UserPool")
         assert _ref_target(env["LAMBDESK_COGNITO_CLIENT_ID"]) in stage.resources("AWS::Cognito::UserPoolClient")
         assert not any("secret" in k.lower() or k == "LAMBDESK_SIGNING_KEY" for k in env), logical_id
@@ -456,15 +561,13 @@ def test_every_dead_letter_queue_has_an_alarm(stage: Synthesized) -> None:
         if "RedrivePolicy" in q["Properties"]
     }
     dlq_ids.add(_queue_by_name(stage, stage.stack.names.relay_dlq)[0])
-    ops_topic = next(
-        k for k, t in stage.resources("AWS::SNS::Topic").items() if t["Properties"]["TopicName"].endswith("-ops")
-    )
+    alarm_topic, _ = _topic_by_name(stage, f"{stage.stack.names.prefix}-alarms")
     for dlq_id in dlq_ids:
         name = queues[dlq_id]["Properties"]["QueueName"]
         alarm = alarms[name]
         assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}]
         assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
-        assert alarm["AlarmActions"] == [{"Ref": ops_topic}]
+        assert alarm["AlarmActions"] == [{"Ref": alarm_topic}]
 
 
 def test_every_function_alarms_on_errors_and_throttles(stage: Synthesized) -> None:
@@ -487,7 +590,57 @@ def test_api_5xx_and_ses_reputation_alarms_exist(stage: Synthesized) -> None:
 
 def test_prod_alarms_reach_the_configured_email(prod: Synthesized) -> None:
     email = _config(prod)["alarm_email"]
-    prod.template.has_resource_properties("AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": email})
+    alarm_topic, _ = _topic_by_name(prod, f"{prod.stack.names.prefix}-alarms")
+    prod.template.has_resource_properties(
+        "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": email, "TopicArn": {"Ref": alarm_topic}}
+    )
+
+
+# --- the ops topic (SLA warnings and breaches) -----------------------------------------------------
+
+
+def test_ops_topic_is_encrypted_tls_only_and_not_the_alarm_topic(stage: Synthesized) -> None:
+    names = stage.stack.names
+    ops_id, ops = _topic_by_name(stage, names.ops_topic)
+    _, events = _topic_by_name(stage, names.events_topic)
+    assert ops["Properties"]["KmsMasterKeyId"] == events["Properties"]["KmsMasterKeyId"]
+    assert str(ops["Properties"]["KmsMasterKeyId"]).endswith(":alias/aws/sns")
+    (policy,) = [
+        p for p in stage.resources("AWS::SNS::TopicPolicy").values() if p["Properties"]["Topics"] == [{"Ref": ops_id}]
+    ]
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    outputs = stage.json["Outputs"]
+    assert outputs["OpsTopicArn"]["Value"] == {"Ref": ops_id}
+    assert outputs["AlarmTopicArn"]["Value"] == {"Ref": _topic_by_name(stage, f"{names.prefix}-alarms")[0]}
+    alarm_actions = {str(a) for alarm in _alarms(stage).values() for a in alarm.get("AlarmActions", [])}
+    assert str({"Ref": ops_id}) not in alarm_actions
+
+
+def test_only_track_sla_may_publish_to_the_ops_topic(stage: Synthesized) -> None:
+    ops_id, _ = _topic_by_name(stage, stage.stack.names.ops_topic)
+    publishers = {
+        owner
+        for owner, statement in _identity_statements(stage)
+        if statement["Effect"] == "Allow"
+        and {"Ref": ops_id} in _as_list(statement["Resource"])
+        and "sns:Publish" in _as_list(statement["Action"])
+    }
+    expected = {_ref_target(_function_by_name(stage, name)[1]["Properties"]["Role"]) for name in OPS_PUBLISHERS}
+    assert publishers == expected
+    granted = {
+        owner for owner, statement in _identity_statements(stage) if {"Ref": ops_id} in _as_list(statement["Resource"])
+    }
+    assert granted == expected  # nothing else (subscribe, set attributes, ...) for anyone
+
+
+def test_ops_alerts_reach_no_email_unless_configured(stage: Synthesized) -> None:
+    ops_id, _ = _topic_by_name(stage, stage.stack.names.ops_topic)
+    assert _config(stage)["ops_email"] is None
+    assert not [
+        s for s in stage.resources("AWS::SNS::Subscription").values() if s["Properties"]["TopicArn"] == {"Ref": ops_id}
+    ]
 
 
 # --- checks and hygiene --------------------------------------------------------------------------
