@@ -105,8 +105,12 @@ class Router:
             calendars=snapshot.calendars,
         )
         rule = first_match(snapshot.rules, facts)
-        sticky = self._open_sibling(ticket)
+        # A team or assignee chosen by whoever created the ticket stands: rules and stickiness fill gaps only.
+        chosen = ticket.team_id is not None or ticket.assignee_id is not None
+        sticky = None if chosen else self._open_sibling(ticket)
         changes = changes_for(rule, ticket) if rule else {}
+        if ticket.team_id is not None:
+            changes.pop("team_id", None)
         if vip and not ticket.vip:
             changes["vip"] = True
         if sticky is not None and sticky.team_id:

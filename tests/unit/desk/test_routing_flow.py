@@ -156,3 +156,12 @@ def test_an_escalated_ticket_moves_to_the_next_tier_and_is_assigned_there(desk: 
     assert (after.team_id, after.assignee_id) == (l2.id, expert.id)
     escalated = desk.of_type("ticket.escalated")
     assert escalated[0]["data"] == {"from_team_id": l1.id, "to_team_id": l2.id, "reason": "needs a database expert"}
+
+
+def test_a_team_chosen_at_creation_stands_but_the_rules_other_actions_apply(desk: Desk) -> None:
+    billing, support = desk.team("Billing"), desk.team("Support")
+    rule_to(desk, billing.id, ["invoice"], priority="high")
+    ticket = desk.new_ticket(body="invoice question", team_id=support.id)
+    desk.pump()
+    after = desk.ticket(ticket.id)
+    assert (after.team_id, after.priority) == (support.id, Priority.HIGH)
