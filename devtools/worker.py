@@ -141,10 +141,19 @@ class Worker:
         return len(received)
 
     def run_once(self) -> int:
-        """One cycle: the stream, then every queue. Returns how many records were handled."""
+        """One cycle: the stream, then every queue. Returns how many records were handled.
+
+        Each function is on its own, as in AWS: one that raises (its messages stay in its queue) does not
+        keep the others from running."""
+        from chalicelib import observability
+
         handled = self.pump_stream()
         for queue_name in self.handlers:
-            handled += self.pump_queue(queue_name)
+            try:
+                handled += self.pump_queue(queue_name)
+            except Exception:  # noqa: BLE001 - like Lambda: the invocation fails, the poller goes on
+                self.failures += 1
+                observability.logger().exception("function failed", extra={"queue": queue_name})
         return handled
 
     def drain(self, max_cycles: int = 50) -> int:
