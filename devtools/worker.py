@@ -8,8 +8,10 @@ visibility timeout and move to the dead-letter queue after the receive limit, as
 
 from __future__ import annotations
 
+import functools
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,12 +169,26 @@ class Worker:
         return total
 
     def run_forever(self, stop: threading.Event, idle_sleep: float = 0.2) -> None:
+        """Poll the stream and every queue, each in its own thread: in AWS each is its own function, so a
+        backlog in one (say, SLA bookkeeping after seeding) never delays another (routing a new ticket)."""
+        pollers = [threading.Thread(target=self._poll, args=(self.pump_stream, stop, idle_sleep), name="stream")]
+        for queue_name in self.handlers:
+            pump = functools.partial(self.pump_queue, queue_name)
+            pollers.append(threading.Thread(target=self._poll, args=(pump, stop, idle_sleep), name=queue_name))
+        for poller in pollers:
+            poller.daemon = True
+            poller.start()
+        for poller in pollers:
+            poller.join()
+
+    def _poll(self, pump: Callable[[], int], stop: threading.Event, idle_sleep: float) -> None:
         from chalicelib import observability
 
         while not stop.is_set():
             try:
-                if self.run_once() == 0:
+                if pump() == 0:
                     stop.wait(idle_sleep)
             except Exception:  # noqa: BLE001 - the local worker logs and keeps polling, like Lambda's poller
-                observability.logger().exception("worker cycle failed")
+                self.failures += 1
+                observability.logger().exception("poll failed", extra={"poller": threading.current_thread().name})
                 stop.wait(1.0)
