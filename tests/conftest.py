@@ -100,6 +100,9 @@ def agent(memory_svc: Any) -> Any:
 def moto_url() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
+    from devtools.moto_isolation import serialize_writes
+
+    serialize_writes()  # concurrent tests and workers: isolated writes, as DynamoDB's are
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -72,7 +72,9 @@ def test_a_mail_conversation_threads_and_never_loops(stack: Stack) -> None:
     assert ack["to"] == ["mia@customer.example"] and ack["auto_submitted"] == "auto-replied"
     assert f"[#{ticket['number']}]" in ack["subject"]
 
-    # an agent's API reply goes out with threading headers and the signed Reply-To
+    # routing assigns it (a write of its own); then an agent's API reply goes out with threading headers and
+    # the signed Reply-To
+    ticket = eventually(lambda: (t := mias_ticket()) and t["assignee_id"] and t)
     status, _ = call(
         stack,
         "POST",

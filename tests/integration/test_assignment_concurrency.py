@@ -1,19 +1,14 @@
 """Concurrent workers assigning from one team queue on DynamoDB (moto server): the capacity cap holds.
 
-moto backs out a failed TransactWriteItems by restoring a deep copy of the tables it touched, taken when the
-transaction started: with concurrent clients that restore also undoes the writes other clients made meanwhile,
-something DynamoDB (serializable transactions) never does. The ``serializable_moto`` fixture makes moto's write
-operations take turns, so these tests check Lambdesk's conditions rather than moto's rollback.
+The moto server of the test session takes DynamoDB writes in turns (``devtools.moto_isolation``): moto's own
+transaction rollback would otherwise undo concurrent clients' writes, which DynamoDB never does; the tests
+check Lambdesk's conditions, not moto's rollback.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-
-import pytest
 
 from chalicelib.domain.people import Availability, Role, Strategy
 from chalicelib.domain.timeline import Actor, ActorKind
@@ -21,25 +16,6 @@ from chalicelib.routing.service import Router
 from chalicelib.services.tickets import NewTicket
 
 WORKERS = 8
-WRITES = ("transact_write_items", "put_item", "update_item", "delete_item", "batch_write_item")
-
-
-@pytest.fixture(autouse=True)
-def serializable_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-
-    def serialized(method: Callable[..., Any]) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            with lock:
-                return method(*args, **kwargs)
-
-        return call
-
-    for name in WRITES:
-        monkeypatch.setattr(DynamoDBBackend, name, serialized(getattr(DynamoDBBackend, name)))
-    yield
 
 
 def test_concurrent_workers_never_push_an_agent_past_the_cap(dynamo_svc: Any) -> None:
