@@ -1,10 +1,10 @@
 """Who may get outbound mail, and how much: the recipient policy and the loop-protection caps.
 
 Two desks that acknowledge each other's mail, or an autoresponder that opens a ticket with every answer,
-would mail each other forever. Automatic mail (acknowledgements, notifications) is therefore never sent
-to no-reply or system mailboxes, and per-recipient and per-ticket caps over fixed windows stop a loop that
-gets through anyway. The reference numbers are Zammad's: at most 10 mails per ticket and recipient in
-10 minutes (25 in an hour) and 30 per recipient in 10 minutes (120 in an hour).
+would mail each other forever. Automatic mail (acknowledgements, canned replies, reminders, notifications)
+is therefore never sent to no-reply or system mailboxes, and per-recipient and per-ticket caps over fixed
+windows stop a loop that gets through anyway. The reference numbers are Zammad's: at most 10 mails per ticket
+and recipient in 10 minutes (25 in an hour) and 30 per recipient in 10 minutes (120 in an hour).
 
 Counters are ``MailRepository.hit`` fixed windows (DynamoDB items with a TTL): one UpdateItem per cap.
 A fixed window lets up to twice a limit through around a window boundary; the longer windows bound that.

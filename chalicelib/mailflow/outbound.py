@@ -1,13 +1,8 @@
-"""Ticket events -> mail, sent with SESv2: agent replies, acknowledgements, notifications to agents.
+"""Ticket events -> mail, sent with SESv2: screening, loop caps, claims, SES, copies under ``sent/``.
 
 The ``outbound`` queue receives every event envelope (``chalicelib.events.envelope``). Which events mail
-whom is the contract of docs/decisions/021-outbound-mail.md:
-
-- ``message.added`` by an agent, public: the reply to the requester (To) and the ticket's CCs (Cc), never
-  to an agent or the support domain. Human mail: no ``Auto-Submitted``, never dropped by caps.
-- ``ticket.created`` with ``data.acknowledge`` true: an acknowledgement to the requester (``auto-replied``).
-- ``ticket.assigned``: a notification to the new assignee (``auto-generated``) unless they took it themselves.
-- anything else: nothing.
+whom, and what the mail says, is ``chalicelib.mailflow.drafts`` (the contract of
+docs/decisions/021-outbound-mail.md); this module delivers a draft.
 
 Suppressed addresses never get mail; automatic mail also skips no-reply mailboxes and capped recipients.
 One queue record is one event and at most one mail: the send is claimed before SES is called and recorded
@@ -18,32 +13,26 @@ from __future__ import annotations
 
 import json
 import mimetypes
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.clock import Clock, utcnow
-from chalicelib.mailflow.caps import DEFAULT_CAPS, Cap, MailCaps, RecipientPolicy, automatic_source, screen
+from chalicelib.mailflow.caps import DEFAULT_CAPS, Cap, MailCaps, RecipientPolicy, screen
 from chalicelib.mailflow.compose import (
     MailAttachment,
     Mailbox,
     OutboundMail,
-    assignee_of,
     clean_id,
     compose,
-    latest_customer_text,
-    mailbox,
     own_message_id,
-    render,
-    reply_bodies,
     ses_message_ids,
     thread,
-    ticket_subject,
 )
+from chalicelib.mailflow.drafts import Draft, Drafts, Kind, kind_of
 from chalicelib.resources import ATTACHMENT_PREFIX, SENT_MAIL_PREFIX
 
 if TYPE_CHECKING:
-    from chalicelib.domain.tickets import Ticket
     from chalicelib.domain.timeline import TimelineEntry
     from chalicelib.mailflow.storage import MailStore
     from chalicelib.wiring import Services
@@ -53,17 +42,8 @@ if TYPE_CHECKING:
 STALE_CLAIM_SECONDS = 300
 # SESv2 refuses messages above 40 MB (after base64).
 MAX_RAW_BYTES = 40 * 1024 * 1024
-EXCERPT_CHARS = 600
-
-
-class Kind(StrEnum):
-    REPLY = "reply"
-    ACKNOWLEDGEMENT = "acknowledgement"
-    NOTIFICATION = "notification"
-
-    @property
-    def auto_submitted(self) -> str | None:
-        return {Kind.ACKNOWLEDGEMENT: "auto-replied", Kind.NOTIFICATION: "auto-generated"}.get(self)
+# Events other than public messages whose mail joins the customer's conversation (and its threading chain).
+CONVERSATION_EVENTS = frozenset({"ticket.created", "ticket.reminded"})
 
 
 class Outcome(StrEnum):
@@ -80,32 +60,6 @@ class SendInProgress(Exception):
 
 class UnsendableMail(Exception):
     """The mail cannot be built (an attachment outside the attachment prefix, too large for SES)."""
-
-
-@dataclass(frozen=True)
-class Draft:
-    kind: Kind
-    ticket: Ticket
-    earlier: list[TimelineEntry]  # the conversation up to the event, oldest first
-    to: tuple[Mailbox, ...]
-    subject: str
-    text: str
-    html: str
-    cc: tuple[Mailbox, ...] = ()
-    attachments: tuple[Any, ...] = ()
-    threaded: bool = True
-
-
-def kind_of(event: dict[str, Any]) -> Kind | None:
-    actor = event.get("actor") or {}
-    data = event.get("data") or {}
-    if event.get("type") == "message.added" and actor.get("kind") == "agent" and event.get("public") is True:
-        return Kind.REPLY
-    if event.get("type") == "ticket.created" and data.get("acknowledge") is True:
-        return Kind.ACKNOWLEDGEMENT
-    if event.get("type") == "ticket.assigned":
-        return Kind.NOTIFICATION
-    return None
 
 
 def send_batch(
@@ -138,6 +92,7 @@ class Outbound:
         self.signing_key = signing_key
         self.clock = clock
         self.caps = MailCaps(svc.mail_repo, caps)
+        self.drafts = Drafts(svc)
 
     @classmethod
     def from_services(cls, clock: Clock = utcnow, caps: tuple[Cap, ...] = DEFAULT_CAPS) -> Outbound:
@@ -161,100 +116,17 @@ class Outbound:
         log.info("mail", extra={"kind": str(kind), "outcome": str(outcome), "ticket_number": found.ticket.number})
         return outcome
 
-    # -- what to send ---------------------------------------------------------------------------
-
     def draft(self, kind: Kind, event: dict[str, Any]) -> Draft | None:
-        ticket, timeline = self.svc.ticket_repo.get_with_timeline(event["ticket"]["id"])
-        version = int(event["ticket"]["version"])
-        earlier = [e for e in timeline if e.ticket_version <= version and e.id != event["id"]]
-        if kind is Kind.REPLY:
-            own = next((e for e in timeline if e.id == event["id"]), None)
-            return self._reply(ticket, earlier, event, own)
-        if kind is Kind.ACKNOWLEDGEMENT:
-            return self._acknowledgement(ticket, earlier)
-        return self._assignment(ticket, earlier, event)
-
-    def _reply(
-        self, ticket: Ticket, earlier: list[TimelineEntry], event: dict[str, Any], own: TimelineEntry | None
-    ) -> Draft | None:
-        from chalicelib.domain.tickets import Channel
-
-        if ticket.channel is Channel.CHAT:
-            return None  # chat answers reach the customer in the chat, not by mail
-        requester = self._requester(ticket)
-        text, html = reply_bodies(event.get("body"), own.body_html if own else None, self._context(ticket))
-        return Draft(
-            Kind.REPLY,
-            ticket,
-            earlier,
-            to=(requester,) if requester else (),
-            cc=tuple(m for m in (mailbox(a) for a in ticket.ccs) if m),
-            subject=ticket_subject(ticket.subject, ticket.number),
-            text=text,
-            html=html,
-            attachments=tuple((own.data.get("attachments") or []) if own else []),
-        )
-
-    def _acknowledgement(self, ticket: Ticket, earlier: list[TimelineEntry]) -> Draft | None:
-        if any(automatic_source(e.data) for e in earlier):
-            return None  # belt and braces: the inbound side never asks to acknowledge such mail
-        requester = self._requester(ticket)
-        if requester is None:
-            return None
-        text, html = render("acknowledgement", name=requester.name, **self._context(ticket))
-        subject = ticket_subject(ticket.subject, ticket.number)
-        return Draft(Kind.ACKNOWLEDGEMENT, ticket, earlier, (requester,), subject, text, html)
-
-    def _assignment(self, ticket: Ticket, earlier: list[TimelineEntry], event: dict[str, Any]) -> Draft | None:
-        from chalicelib.errors import NotFound
-
-        assignee_id = assignee_of(event)
-        actor = event.get("actor") or {}
-        if not assignee_id or assignee_id == actor.get("id"):
-            return None
-        try:
-            agent = self.svc.directory_repo.get_agent(assignee_id)
-        except NotFound:
-            return None
-        recipient = mailbox(agent.email, agent.name)
-        if not agent.active or recipient is None:
-            return None
-        requester = self._requester(ticket)
-        text, html = render(
-            "assigned",
-            agent_name=agent.name,
-            actor_name=self._agent_name(actor) if actor.get("kind") == "agent" else "",
-            requester=f"{requester.name} <{requester.email}>" if requester else "-",
-            priority=str(ticket.priority),
-            status=str(ticket.status),
-            excerpt=latest_customer_text(earlier, EXCERPT_CHARS),
-            **self._context(ticket),
-        )
-        subject = ticket_subject(ticket.subject, ticket.number, reply=False, label="Assigned to you: ")
-        return Draft(Kind.NOTIFICATION, ticket, earlier, (recipient,), subject, text, html, threaded=False)
-
-    def _requester(self, ticket: Ticket) -> Mailbox | None:
-        customer = self.svc.customer_repo.get_customer(ticket.requester_id)
-        return mailbox(customer.email, customer.name)
-
-    def _agent_name(self, actor: dict[str, Any]) -> str:
-        from chalicelib.errors import NotFound
-
-        try:
-            return self.svc.directory_repo.get_agent(str(actor.get("id"))).name
-        except NotFound:
-            return "An agent"
-
-    def _context(self, ticket: Ticket) -> dict[str, Any]:
-        return {"number": ticket.number, "subject": ticket.subject, "support_name": self.settings.support_name}
+        """The mail of an event of ``kind`` (``kind_of(event)``); None when it mails nobody."""
+        return self.drafts.draft(kind, event)
 
     # -- to whom --------------------------------------------------------------------------------
 
     def recipients(self, draft: Draft) -> tuple[tuple[Mailbox, ...], tuple[Mailbox, ...], dict[str, str]]:
         """``(to, cc, dropped)``: the draft's recipients that may get it, and why the others may not."""
         policy = RecipientPolicy(self.settings, self.svc.directory_repo, self.svc.mail_repo)
-        automatic, reply = draft.kind.auto_submitted is not None, draft.kind is Kind.REPLY
-        return screen(draft.to, draft.cc, lambda address: policy.refusal(address, automatic, reply))
+        automatic, answers = draft.kind.auto_submitted is not None, draft.kind.answers
+        return screen(draft.to, draft.cc, lambda address: policy.refusal(address, automatic, answers))
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -410,11 +282,11 @@ class Copies:
         return key in self._keys
 
     def message_id(self, entry: TimelineEntry) -> str | None:
-        """The Message-ID recipients saw on the mail sent for an entry (a reply or an acknowledgement)."""
+        """The Message-ID recipients saw on the mail sent for an entry (a reply, an acknowledgement, a reminder)."""
         from email import policy
         from email.parser import BytesParser
 
-        mails_customer = entry.event == "ticket.created" or (entry.event == "message.added" and entry.public)
+        mails_customer = entry.event in CONVERSATION_EVENTS or (entry.event == "message.added" and entry.public)
         key = sent_key(self.ticket_id, entry.id)
         if not mails_customer or not self.exists(key):
             return None
