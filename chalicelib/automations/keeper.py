@@ -15,7 +15,7 @@ from chalicelib.automations.timers import Timer, TimerAction, TimerSettings, is_
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
-from chalicelib.errors import Duplicate, NotFound
+from chalicelib.errors import Duplicate
 from chalicelib.repositories import Key
 from chalicelib.repositories.desk import DueItem
 from chalicelib.resources import DUE_TIMER
@@ -81,12 +81,9 @@ class TimerKeeper:
         return str(timer.action)
 
     def _team(self, team_id: str | None) -> Team | None:
-        if not team_id:
-            return None
-        try:
-            return self.svc.directory_repo.get_team(team_id)
-        except NotFound:
-            return None
+        from chalicelib.services.directory import team_or_none
+
+        return team_or_none(self.svc.directory_repo, team_id)
 
 
 def _with(entry: TimelineEntry, data: dict[str, str | None]) -> TimelineEntry:

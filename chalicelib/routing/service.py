@@ -203,11 +203,10 @@ class Router:
         cursor = self.svc.work_repo.cursor(team.id) if team.assignment_strategy is Strategy.ROUND_ROBIN else None
         return rank(team.assignment_strategy, team.id, ticket, candidates, self.clock(), cursor)
 
-    def _team(self, team_id: str) -> Team | None:
-        try:
-            return self.svc.directory_repo.get_team(team_id)
-        except NotFound:
-            return None
+    def _team(self, team_id: str | None) -> Team | None:
+        from chalicelib.services.directory import team_or_none
+
+        return team_or_none(self.svc.directory_repo, team_id)
 
     def _team_agents(self, team_id: str) -> list[Agent]:
         """The team's agents: the directory listing (tens of agents, not tickets), read fresh per event."""

@@ -144,3 +144,13 @@ class DirectoryService:
     def delete_webhook(self, webhook_id: str) -> None:
         self.directory.get_webhook(webhook_id)
         self.directory.delete_webhook(webhook_id)
+
+
+def team_or_none(directory: DirectoryRepository, team_id: str | None) -> Team | None:
+    """A ticket's team, or None when it has none or the team was removed (consumers carry on without it)."""
+    if not team_id:
+        return None
+    try:
+        return directory.get_team(team_id)
+    except NotFound:
+        return None

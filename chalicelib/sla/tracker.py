@@ -25,7 +25,7 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.people import Team
 from chalicelib.domain.tickets import Priority, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
-from chalicelib.errors import Duplicate, NotFound
+from chalicelib.errors import Duplicate
 from chalicelib.repositories import Key
 from chalicelib.repositories.desk import DueItem
 from chalicelib.resources import DUE_SLA
@@ -216,9 +216,6 @@ class SlaTracker:
                 return members
 
     def _team(self, team_id: str | None) -> Team | None:
-        if not team_id:
-            return None
-        try:
-            return self.svc.directory_repo.get_team(team_id)
-        except NotFound:
-            return None
+        from chalicelib.services.directory import team_or_none
+
+        return team_or_none(self.svc.directory_repo, team_id)
