@@ -79,6 +79,10 @@ def _name_schedule_rule(resource: sam.CfnFunction, spec: PackagedFunction, funct
         rule = f"Events.{event_id}.Properties"
         resource.add_property_override(f"{rule}.Name", function_name)
         resource.add_property_override(f"{rule}.Description", f"Runs {function_name} {expression}")
+    if spec.schedules:
+        # A failed sweep is not retried by Lambda: the next run a minute later reads whatever is still due,
+        # and a retry could overlap it.
+        resource.add_property_override("EventInvokeConfig.MaximumRetryAttempts", 0)
 
 
 def connect_stream_relay(

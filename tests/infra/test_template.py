@@ -221,6 +221,8 @@ def test_sweeps_run_every_minute_from_a_rule_named_after_them(
     assert event["Properties"]["Schedule"] == schedule
     assert event["Properties"]["Name"] == function["Properties"]["FunctionName"]
     assert event["Properties"].get("Enabled", True) is True
+    # A failed run is not retried (it could overlap the next one, which picks up what is still due).
+    assert function["Properties"]["EventInvokeConfig"]["MaximumRetryAttempts"] == 0
 
 
 def test_only_the_sweeps_are_scheduled(stage: Synthesized) -> None:
