@@ -167,6 +167,7 @@ class Latency:
         self.token = ""
         self.drift: dict[str, dict[str, float]] = {}
         self.settle_seconds = 0.0
+        self._versions: dict[str, int] = {}  # the write targets' versions, as the last response said
 
     def _api(
         self,
@@ -233,7 +234,7 @@ class Latency:
             )
         solved = self._api("GET", "/v1/tickets?view=status&status=solved").json()["items"]
         read_target = solved[0]["id"]
-        versions: dict[str, int] = {}
+        versions = self._versions
 
         def target(name: str) -> str:
             ticket = self._api(
@@ -373,6 +374,10 @@ class Latency:
         worker has worked off the demo data and the setup.
         """
         self.settle_seconds = self._settle()
+        # The stack's routing consumer changes new tickets (rules, assignment) after the create response.
+        for ticket_id in self._versions:
+            etag = self._api("GET", f"/v1/tickets/{ticket_id}").headers["etag"]
+            self._versions[ticket_id] = int(etag.strip('"'))
         reads = [op for op in ops if not op.write]
         writes = [op for op in ops if op.write]
         for group, count in ((reads, self.reads), (writes, self.writes)):

@@ -42,7 +42,48 @@ def render(results: dict[str, Any]) -> str:
         "",
     ]
     sizes = [str(s) for s in meta["table_sizes"]["tickets"]]
-    ddb = results["ddb_requests"]
+    if "ddb_requests" in results:
+        out += _ddb(results["ddb_requests"], sizes)
+    if "cold_start_ms" in results:
+        cold = results["cold_start_ms"]
+        out.append("cold_start_ms  (whole process, median of interleaved runs)")
+        out.append(
+            _table(
+                ["import", "ms"],
+                [
+                    ["app", _num(cold["app"])],
+                    ["boto3", _num(cold["boto3"])],
+                    ["ratio app/boto3", _num(cold["ratio"], 2)],
+                ],
+            )
+        )
+        out.append(f"target app <= 1.3 x boto3: {'met' if cold['ratio'] <= 1.3 else 'NOT met'}")
+        out.append("")
+    if "api_latency_ms" in results:
+        latency = results["api_latency_ms"]
+        samples = meta.get("api_latency_samples", {})
+        out.append("api_latency_ms  (local stack, new connection per request)")
+        out.append(
+            _table(
+                ["operation", "n", "median", "p99"],
+                [[op, str(samples.get(op, "")), _num(v["median"]), _num(v["p99"])] for op, v in latency.items()],
+            )
+        )
+        out.append("")
+    if "routing" in results:
+        out += _routing(results["routing"])
+    if "sla_sweep" in results:
+        out += _sla_sweep(results["sla_sweep"])
+    failed = [c for c in meta["self_checks"] if not c["ok"]]
+    out.append(f"self-checks: {len(meta['self_checks']) - len(failed)}/{len(meta['self_checks'])} passed")
+    for check in failed:
+        out.append(f"  FAILED {check['name']}: {check['detail']}")
+    for finding in meta.get("findings", []):
+        out.append(f"  finding: {finding}")
+    return "\n".join(out)
+
+
+def _ddb(ddb: dict[str, Any], sizes: list[str]) -> list[str]:
     rows = []
     for op, by_size in ddb.items():
         counts = [by_size[s]["requests"] for s in sizes]
@@ -54,36 +95,42 @@ def render(results: dict[str, Any]) -> str:
                 "yes" if len(set(counts)) == 1 else "NO (grows)",
             ]
         )
-    out.append(
+    return [
         "ddb_requests  (DynamoDB requests and capacity units per API call; 'auth' = per request with a cold "
-        "agent cache, excluded from the other rows)"
-    )
-    out.append(_table(["operation", *(f"req@{s}" for s in sizes), *(f"cap@{s}" for s in sizes), "constant"], rows))
-    out.append("")
-    cold = results["cold_start_ms"]
-    out.append("cold_start_ms  (whole process, median of interleaved runs)")
-    out.append(
-        _table(
-            ["import", "ms"],
-            [["app", _num(cold["app"])], ["boto3", _num(cold["boto3"])], ["ratio app/boto3", _num(cold["ratio"], 2)]],
-        )
-    )
-    out.append(f"target app <= 1.3 x boto3: {'met' if cold['ratio'] <= 1.3 else 'NOT met'}")
-    out.append("")
-    latency = results["api_latency_ms"]
-    samples = meta.get("api_latency_samples", {})
-    out.append("api_latency_ms  (local stack, new connection per request)")
-    out.append(
-        _table(
-            ["operation", "n", "median", "p99"],
-            [[op, str(samples.get(op, "")), _num(v["median"]), _num(v["p99"])] for op, v in latency.items()],
-        )
-    )
-    out.append("")
-    failed = [c for c in meta["self_checks"] if not c["ok"]]
-    out.append(f"self-checks: {len(meta['self_checks']) - len(failed)}/{len(meta['self_checks'])} passed")
-    for check in failed:
-        out.append(f"  FAILED {check['name']}: {check['detail']}")
-    for finding in meta.get("findings", []):
-        out.append(f"  finding: {finding}")
-    return "\n".join(out)
+        "agent cache, excluded from the other rows)",
+        _table(["operation", *(f"req@{s}" for s in sizes), *(f"cap@{s}" for s in sizes), "constant"], rows),
+        "",
+    ]
+
+
+def _operations(entry: dict[str, Any]) -> str:
+    return ", ".join(f"{op} {n}" for op, n in entry["by_operation"].items())
+
+
+def _routing(routing: dict[str, Any]) -> list[str]:
+    per_ticket, per_second = routing["requests_per_ticket"], routing["decisions_per_second"]
+    rows = [
+        [f"{size} tickets", str(v["requests"]), _operations(v), _num(per_second[size])]
+        for size, v in per_ticket.items()
+    ]
+    refresh = routing["config_refresh"]
+    rows.append(["config refresh", str(refresh["requests"]), _operations(refresh), "-"])
+    return [
+        f"routing  (ticket.created through a fresh Router each, warm config cache; decisions/s: "
+        f"{routing['decisions']} in a row against moto; 'config refresh' = once per container per 30 s)",
+        _table(["table", "requests", "by operation", "decisions/s"], rows),
+        "",
+    ]
+
+
+def _sla_sweep(sweep: dict[str, Any]) -> list[str]:
+    rows = [
+        [f"{size} tickets", str(v["requests"]), _operations(v), f"{v['fired']}/{v['due']}"]
+        + [str(v["second_sweep_requests"])]
+        for size, v in sweep.items()
+    ]
+    return [
+        "sla_sweep  (one sweep with 10 tickets due, cold config cache; then a second sweep at the same time)",
+        _table(["table", "requests", "by operation", "fired/due", "2nd sweep"], rows),
+        "",
+    ]

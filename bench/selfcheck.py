@@ -87,33 +87,72 @@ def capacity_model() -> list[Check]:
     ]
 
 
-def structure(results: dict[str, Any], sizes: tuple[int, int]) -> list[Check]:
-    checks = []
-    ddb = results.get("ddb_requests", {})
+def structure(results: dict[str, Any], sizes: tuple[int, int], sla_sizes: tuple[int, int]) -> list[Check]:
+    """The shape of every section that ran (``meta.sections``)."""
+    ran = results["meta"]["sections"]
+    missing = [name for name in ran if name not in results]
+    checks = [Check("results: every section that ran is in the results", not missing, ", ".join(missing))]
     keys = [str(s) for s in sizes]
-    shape_ok = list(ddb) == list(DDB_OPERATIONS) and all(
-        set(ddb[op]) == set(keys)
-        and all(isinstance(ddb[op][k]["requests"], int) and isinstance(ddb[op][k]["capacity"], float) for k in keys)
-        for op in ddb
-    )
-    checks.append(Check("results: ddb_requests has every operation at both sizes", shape_ok, ", ".join(ddb)))
-    cold = results.get("cold_start_ms", {})
-    checks.append(
-        Check(
-            "results: cold_start_ms has app, boto3, ratio",
-            set(cold) == {"app", "boto3", "ratio"} and all(v > 0 for v in cold.values()),
-            str(cold),
+    if "ddb_requests" in ran:
+        ddb = results.get("ddb_requests", {})
+        shape_ok = list(ddb) == list(DDB_OPERATIONS) and all(
+            set(ddb[op]) == set(keys)
+            and all(isinstance(ddb[op][k]["requests"], int) and isinstance(ddb[op][k]["capacity"], float) for k in keys)
+            for op in ddb
         )
-    )
-    latency = results.get("api_latency_ms", {})
-    latency_ok = list(latency) == list(LATENCY_OPERATIONS) and all(
-        0 < v["median"] <= v["p99"] for v in latency.values()
-    )
-    checks.append(
-        Check(
-            "results: api_latency_ms has every operation and the baseline, median <= p99",
-            latency_ok,
-            ", ".join(latency),
+        checks.append(Check("results: ddb_requests has every operation at both sizes", shape_ok, ", ".join(ddb)))
+    if "cold_start_ms" in ran:
+        cold = results.get("cold_start_ms", {})
+        checks.append(
+            Check(
+                "results: cold_start_ms has app, boto3, ratio",
+                set(cold) == {"app", "boto3", "ratio"} and all(v > 0 for v in cold.values()),
+                str(cold),
+            )
         )
-    )
+    if "api_latency_ms" in ran:
+        latency = results.get("api_latency_ms", {})
+        latency_ok = list(latency) == list(LATENCY_OPERATIONS) and all(
+            0 < v["median"] <= v["p99"] for v in latency.values()
+        )
+        checks.append(
+            Check(
+                "results: api_latency_ms has every operation and the baseline, median <= p99",
+                latency_ok,
+                ", ".join(latency),
+            )
+        )
+    if "routing" in ran:
+        routing = results.get("routing", {})
+        per_ticket = routing.get("requests_per_ticket", {})
+        routing_ok = (
+            list(per_ticket) == keys
+            and all(_counted(v) for v in per_ticket.values())
+            and list(routing.get("decisions_per_second", {})) == keys
+            and all(v > 0 for v in routing["decisions_per_second"].values())
+            and _counted(routing.get("config_refresh", {}))
+        )
+        checks.append(
+            Check(
+                "results: routing has requests per ticket and decisions per second at both sizes",
+                routing_ok,
+                ", ".join(routing),
+            )
+        )
+    if "sla_sweep" in ran:
+        sweep = results.get("sla_sweep", {})
+        sla_keys = [str(s) for s in sla_sizes]
+        checks.append(
+            Check(
+                "results: sla_sweep has requests by operation at both sizes",
+                list(sweep) == sla_keys and all(_counted(v) for v in sweep.values()),
+                ", ".join(sweep),
+            )
+        )
     return checks
+
+
+def _counted(entry: dict[str, Any]) -> bool:
+    """``{"requests": n, "by_operation": {...}}`` with n the sum of the operations."""
+    by_operation = entry.get("by_operation", {})
+    return isinstance(entry.get("requests"), int) and sum(by_operation.values()) == entry["requests"]

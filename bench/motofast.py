@@ -1,0 +1,337 @@
+"""Shortcuts for moto's DynamoDB at 100,000+ items, for the bench's own moto process only (``--fast``).
+
+moto evaluates every Query by sorting the whole table (``Table.all_items``) and comparing every item, copies
+the whole table for every TransactWriteItems (to roll back on failure), and checks an item's size once per
+attribute while it builds it. At 200,000 items that is about 5 s per Query and 20 s per transaction. Here:
+
+* **Query** reads only the candidates: the queried partition, or, through an index, the items whose index
+  partition key equals the queried value (and, with a sort-key condition, that satisfy it). moto's own query
+  code then runs unchanged on those candidates, in the same order, so it returns what it returned before:
+  every item it would have kept is a candidate.
+* **TransactWriteItems** remembers the items the transaction names and the stream's length instead of
+  copying the table, and puts them back when moto rolls the transaction back.
+* **building an item** checks its size once, on the whole item (sizes only grow, so the outcome is the same).
+
+``verify()`` runs a set of queries and a failing transaction on a scratch table with and without the
+shortcuts and compares the results; the server reports the outcome, and the bench records it as a self-check.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+_local = threading.local()
+_lock = threading.Lock()
+
+
+def install() -> None:
+    _narrow_queries()
+    _journal_transactions()
+    _size_checked_once()
+
+
+# -- Query ---------------------------------------------------------------------------------------
+
+
+def _candidates(
+    table: Any,
+    hash_key: Any,
+    index_name: str | None,
+    hash_conds: Any,
+    range_comparison: Any,
+    range_objs: Any,
+    range_conds: Any,
+) -> list[Any] | None:
+    """A superset of the items moto's query keeps, or None to let moto look at everything."""
+    if index_name is None:
+        if hash_key is None or not table.range_key_attr:
+            return None
+        return list(table.items.get(hash_key, {}).values())
+    if not hash_conds or (range_conds and len(range_conds) > 1):
+        return None
+    index = {i.name: i for i in table.all_indexes()}.get(index_name)
+    ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"] if index else []
+    range_attr = (range_conds[-1][0] if range_conds else (ranges[0] if ranges else None)) if range_comparison else None
+    found = []
+    for partition in table.items.values():
+        for item in partition.values():
+            attrs = item.attrs
+            if not all(_equal(attrs.get(name), value) for name, value in hash_conds):
+                continue
+            if range_attr is not None:
+                value = attrs.get(range_attr)
+                if value is None or not value.compare(range_comparison, range_objs):
+                    continue
+            found.append(item)
+    return found
+
+
+def _equal(value: Any, expected: Any) -> bool:
+    if value is None:
+        return False
+    if expected.type == "S":
+        return bool(value.type == "S" and value.value == expected.value)
+    return bool(value == expected)
+
+
+def _narrow_queries() -> None:
+    from moto.dynamodb.models.table import Table
+
+    original_query, original_all_items = Table.query, Table.all_items
+
+    def query(self: Any, hash_key: Any, range_comparison: Any, range_objs: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[4] if len(args) > 4 else kwargs.get("index_name")
+        found = None
+        if getattr(_local, "enabled", True):
+            found = _candidates(
+                self,
+                hash_key,
+                index_name,
+                kwargs.get("hash_key_conditions"),
+                range_comparison,
+                range_objs,
+                kwargs.get("range_key_conditions"),
+            )
+        _local.candidates = found
+        try:
+            return original_query(self, hash_key, range_comparison, range_objs, *args, **kwargs)
+        finally:
+            _local.candidates = None
+
+    def all_items(self: Any) -> list[Any]:
+        found = getattr(_local, "candidates", None)
+        if found is None:
+            return list(original_all_items(self))
+        return sorted(found, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+
+    Table.query = query  # type: ignore[method-assign]
+    Table.all_items = all_items  # type: ignore[method-assign]
+
+
+# -- TransactWriteItems ----------------------------------------------------------------------------
+
+
+class _Journal:
+    """The items a transaction names in one table, as they were before it, and the stream's length."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+        self.before: dict[tuple[Any, Any], tuple[bool, Any]] = {}
+        shard = getattr(table, "stream_shard", None)
+        self.stream_length = len(shard.items) if shard is not None else None
+
+    def remember(self, op: dict[str, Any]) -> None:
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        attrs = op.get("Item") or op.get("Key") or {}
+        table = self.table
+        if table.hash_key_attr not in attrs or (table.range_key_attr and table.range_key_attr not in attrs):
+            return  # moto rejects it before writing anything
+        key = (DynamoType(attrs[table.hash_key_attr]), DynamoType(attrs[table.range_key_attr]))
+        if key not in self.before:
+            existed = key[0] in table.items
+            self.before[key] = (existed, copy.deepcopy(table.items[key[0]].get(key[1])) if existed else None)
+
+    def restore(self) -> Any:
+        table = self.table
+        for (hash_key, range_key), (existed, item) in self.before.items():
+            partition = table.items.get(hash_key)
+            if item is not None:
+                table.items[hash_key][range_key] = item
+            elif partition is not None:
+                partition.pop(range_key, None)
+                if not partition and not existed:
+                    del table.items[hash_key]
+        shard = getattr(table, "stream_shard", None)
+        if shard is not None and self.stream_length is not None:
+            del shard.items[self.stream_length :]
+        return table
+
+
+def _journal_transactions() -> None:
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    class JournalCopy:
+        """Stands in for the ``copy`` module inside moto's transact_write_items: a table 'copy' is a journal."""
+
+        def __init__(self, journals: dict[int, _Journal]) -> None:
+            self.journals = journals
+
+        def deepcopy(self, obj: Any, memo: Any = None) -> Any:
+            if isinstance(obj, Table) and id(obj) in self.journals:
+                return self.journals[id(obj)]
+            return copy.deepcopy(obj, memo)
+
+    original = models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        if not getattr(_local, "enabled", True):
+            return original(self, transact_items)
+        journals: dict[int, _Journal] = {}
+        for entry in transact_items:
+            op = next(iter(entry.values()), {})
+            table = self.tables.get(op.get("TableName")) if isinstance(op, dict) else None
+            if table is not None:
+                journals.setdefault(id(table), _Journal(table)).remember(op)
+        with _lock:
+            setattr(models, "copy", JournalCopy(journals))  # noqa: B010 - the module moto's code looks "copy" up in
+            try:
+                return original(self, transact_items)
+            finally:
+                setattr(models, "copy", copy)  # noqa: B010
+                for name, table in list(self.tables.items()):
+                    if isinstance(table, _Journal):  # rolled back: moto put our journal where the table was
+                        self.tables[name] = table.restore()
+
+    models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+# -- item size -------------------------------------------------------------------------------------
+
+
+def _size_checked_once() -> None:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models import dynamo_type
+    from moto.dynamodb.models.utilities import bytesize
+
+    def init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key = hash_key
+        self.range_key = range_key
+        built = dynamo_type.LimitedSizeDict()
+        dict.update(built, {key: dynamo_type.DynamoType(value) for key, value in attrs.items()})
+        if sum(bytesize(k) + v.size() for k, v in built.items()) > 405000:  # moto's limit, as in LimitedSizeDict
+            raise ItemSizeTooLarge
+        self.attrs = built
+
+    dynamo_type.Item.__init__ = init  # type: ignore[method-assign]
+
+
+# -- self-check ------------------------------------------------------------------------------------
+
+
+def verify() -> list[str]:
+    """Queries and a failing transaction on a scratch table, with and without the shortcuts; the differences."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    from chalicelib.resources import TABLE
+
+    backend = DynamoDBBackend("us-east-1", "000000000000")
+    attributes = sorted({"pk", "sk", "due_key", "due_at", "dir_pk", "dir_sk"})
+    backend.tables["verify"] = Table(
+        "verify",
+        account_id="000000000000",
+        region="us-east-1",
+        schema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        attr=[{"AttributeName": a, "AttributeType": "S"} for a in attributes],
+        global_indexes=[
+            {
+                "IndexName": i.name,
+                "KeySchema": [
+                    {"AttributeName": i.partition_key, "KeyType": "HASH"},
+                    {"AttributeName": i.sort_key, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for i in TABLE.indexes
+            if i.name in ("due", "directory")
+        ],
+        streams={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )
+    for n in range(300):
+        item = {"pk": {"S": f"T#{n % 40:03d}"}, "sk": {"S": f"E#{n:04d}"}, "n": {"N": str(n)}}
+        if n % 3:
+            item |= {"due_key": {"S": "SLA" if n % 2 else "TIMER"}, "due_at": {"S": f"2026-01-01T00:{n % 60:02d}"}}
+        if n % 5 == 0:
+            item |= {"dir_pk": {"S": "AGENTS"}, "dir_sk": {"S": f"{n:04d}"}}
+        backend.put_item("verify", item)
+    queries: list[dict[str, Any]] = [
+        {"hash_key_dict": {"S": "T#007"}, "range_comparison": None, "range_value_dicts": []},
+        {"hash_key_dict": {"S": "T#007"}, "range_comparison": "BEGINS_WITH", "range_value_dicts": [{"S": "E#01"}]},
+        {"hash_key_dict": {"S": "T#999"}, "range_comparison": None, "range_value_dicts": []},
+        {
+            "hash_key_dict": None,
+            "range_comparison": "<=",
+            "range_value_dicts": [{"S": "2026-01-01T00:30"}],
+            "index_name": "due",
+            "hash_key_conditions": [("due_key", {"S": "SLA"})],
+            "range_key_conditions": [("due_at", "<=", [{"S": "2026-01-01T00:30"}])],
+        },
+        {
+            "hash_key_dict": None,
+            "range_comparison": None,
+            "range_value_dicts": [],
+            "index_name": "directory",
+            "hash_key_conditions": [("dir_pk", {"S": "AGENTS"})],
+        },
+    ]
+    problems = []
+    for number, query in enumerate(queries):
+        for limit, forward in ((None, True), (7, False)):
+            pages = {}
+            for enabled in (False, True):
+                _local.enabled = enabled
+                pages[enabled] = _pages(backend, query, limit, forward)
+            if pages[False] != pages[True]:
+                problems.append(f"query {number} (limit {limit}) differs")
+    _local.enabled = True
+    before = _dump(backend)
+    try:
+        backend.transact_write_items(
+            [
+                {"Put": {"TableName": "verify", "Item": {"pk": {"S": "T#001"}, "sk": {"S": "E#0001"}}}},
+                {"Put": {"TableName": "verify", "Item": {"pk": {"S": "NEW"}, "sk": {"S": "X"}}}},
+                {"Delete": {"TableName": "verify", "Key": {"pk": {"S": "T#002"}, "sk": {"S": "E#0002"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": "verify",
+                        "Key": {"pk": {"S": "T#003"}, "sk": {"S": "E#0003"}},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+        problems.append("the failing transaction did not fail")
+    except Exception as exc:  # moto's TransactionCanceledException is the expected outcome
+        if type(exc).__name__ != "TransactionCanceledException":
+            problems.append(f"transaction: {exc!r}")
+    if _dump(backend) != before:
+        problems.append("a rolled-back transaction left changes behind")
+    _local.__dict__.pop("enabled", None)
+    return problems
+
+
+def _pages(backend: Any, query: dict[str, Any], limit: int | None, forward: bool) -> list[Any]:
+    found: list[Any] = []
+    start = None
+    while True:
+        items, scanned, last = backend.query(
+            "verify",
+            query["hash_key_dict"],
+            query["range_comparison"],
+            query["range_value_dicts"],
+            limit,
+            start,
+            forward,
+            None,
+            index_name=query.get("index_name"),
+            hash_key_conditions=query.get("hash_key_conditions"),
+            range_key_conditions=query.get("range_key_conditions"),
+        )
+        found.append(([i.to_json() for i in items], scanned, last))
+        if not last or limit is None:
+            return found
+        start = last
+
+
+def _dump(backend: Any) -> tuple[list[Any], int]:
+    table = backend.tables["verify"]
+    items = sorted(
+        (str(h.value), str(r.value), repr(sorted(i.to_json()["Attributes"].items())))
+        for h, partition in table.items.items()
+        for r, i in partition.items()
+    )
+    return items, len(table.stream_shard.items)
