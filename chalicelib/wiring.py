@@ -47,7 +47,7 @@ def build(
     config: ConfigRepository,
     work: WorkRepository,
     clock: Clock = utcnow,
-    auth_cache_seconds: float = 30.0,
+    cache_seconds: float = 30.0,
 ) -> Services:
     customer_service = CustomerService(customers, clock)
     return Services(
@@ -61,8 +61,9 @@ def build(
         tickets=TicketService(tickets, customer_service, directory, clock),
         customers=customer_service,
         directory=DirectoryService(directory, clock),
-        auth=Authenticator(settings, directory, auth_cache_seconds),
-        desk=DeskConfig(config, directory, clock, auth_cache_seconds),
+        # How long a container trusts what it read of agents (auth) and of the desk's configuration.
+        auth=Authenticator(settings, directory, cache_seconds),
+        desk=DeskConfig(config, directory, clock, cache_seconds),
     )
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.tickets import Ticket
-from chalicelib.domain.timeline import EntryKind, TimelineEntry
+from chalicelib.domain.timeline import Actor, EntryKind, TimelineEntry
 from chalicelib.errors import Duplicate, NotFound
 
 if TYPE_CHECKING:
@@ -34,10 +34,17 @@ def run(svc: Services, event: dict[str, Any]) -> list[str]:
         ticket = svc.ticket_repo.get(event["ticket"]["id"])
     except NotFound:
         return []
-    return [t.id for t in matching(snapshot.triggers, event, ticket) if fire(svc, t, event, snapshot)]
+    fired = []
+    for trigger in matching(snapshot.triggers, event, ticket):
+        written = fire(svc, trigger, event, snapshot, ticket)
+        if written is not None:
+            ticket = written  # the next trigger starts from this version instead of reading it again
+            fired.append(trigger.id)
+    return fired
 
 
-def fire(svc: Services, trigger: Trigger, event: dict[str, Any], snapshot: Snapshot) -> bool:
+def fire(svc: Services, trigger: Trigger, event: dict[str, Any], snapshot: Snapshot, known: Ticket) -> Ticket | None:
+    """Run one trigger's actions once; the ticket after them, or None when they ran for this cause before."""
     from chalicelib.automations.triggers import action_data, cause_of, claim_key, field_changes, trigger_actor
     from chalicelib.repositories import Key
 
@@ -47,7 +54,7 @@ def fire(svc: Services, trigger: Trigger, event: dict[str, Any], snapshot: Snaps
     def build(current: Ticket, now: datetime) -> tuple[Ticket, list[TimelineEntry]]:
         after, entries = current.change(actor, now, **field_changes(trigger, current))
         entries = [replace(e, data={**e.data, **data}) for e in entries]
-        reply = _canned_reply(svc, trigger, after, now, snapshot, data)
+        reply = _canned_reply(svc, trigger, actor, after, now, snapshot, data)
         if reply is not None:
             after = replace(after, updated_at=now)
             entries.append(reply)
@@ -56,21 +63,25 @@ def fire(svc: Services, trigger: Trigger, event: dict[str, Any], snapshot: Snaps
             entries.append(TimelineEntry.system(after, "trigger.notified", actor, now, data=notice))
         return after, entries
 
-    key = Key(claim_key(trigger.id, event["ticket"]["id"], cause_of(event)), event["ticket"]["id"])
+    key = Key(claim_key(trigger.id, known.id, cause_of(event)), known.id)
     try:
-        svc.tickets.automatic(event["ticket"]["id"], build, claims=[key])
+        return svc.tickets.automatic(known.id, build, claims=[key], known=known)
     except Duplicate:
-        return False
-    return True
+        return None
 
 
 def _canned_reply(
-    svc: Services, trigger: Trigger, ticket: Ticket, now: datetime, snapshot: Snapshot, data: dict[str, Any]
+    svc: Services,
+    trigger: Trigger,
+    actor: Actor,
+    ticket: Ticket,
+    now: datetime,
+    snapshot: Snapshot,
+    data: dict[str, Any],
 ) -> TimelineEntry | None:
     """The trigger's macro as a public reply (or a note, for an internal macro). It is automatic mail and does
     not count as the agents' first response."""
     from chalicelib.automations.macros import macro_context, render
-    from chalicelib.automations.triggers import trigger_actor
 
     macro = snapshot.macros.get(trigger.actions.reply_macro_id or "")
     if macro is None:
@@ -78,7 +89,7 @@ def _canned_reply(
     requester = svc.customer_repo.get_customer(ticket.requester_id)
     text = render(macro, macro_context(ticket, requester.name, requester.email, None))
     kind = EntryKind.MESSAGE if macro.public else EntryKind.NOTE
-    entry = TimelineEntry.post(ticket, kind, trigger_actor(trigger.id), now, text, None, "automation")
+    entry = TimelineEntry.post(ticket, kind, actor, now, text, None, "automation")
     return replace(entry, data={**data, "macro_id": macro.id})
 
 

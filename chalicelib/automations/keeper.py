@@ -72,7 +72,8 @@ class TimerKeeper:
             return after, [_with(e, data) for e in entries]
 
         try:
-            self.svc.tickets.automatic(ticket.id, build, claims=[Key(timer_claim_key(ticket.id, timer), ticket.id)])
+            claim = Key(timer_claim_key(ticket.id, timer), ticket.id)
+            self.svc.tickets.automatic(ticket.id, build, claims=[claim], known=ticket)
         except Duplicate:
             return "done before"
         from chalicelib import observability

@@ -6,6 +6,7 @@ Sort order inside every view: active tickets first, then priority (urgent first)
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -54,6 +55,17 @@ class Page(Generic[T]):
     items: list[T]
     # The repository's position after the last item, or None at the end. The service signs it.
     next_key: dict[str, Any] | None = None
+
+
+def every(listing: Callable[[int, dict[str, Any] | None], Page[T]], page_size: int = 100) -> Iterator[T]:
+    """Every item of a paged listing (agents, teams: tens of items, not tickets), page after page."""
+    start: dict[str, Any] | None = None
+    while True:
+        page = listing(page_size, start)
+        yield from page.items
+        start = page.next_key
+        if start is None:
+            return
 
 
 def view_sort_key(ticket: Ticket) -> str:

@@ -101,8 +101,8 @@ class WorkRepository(Protocol):
     def count(self, agent_id: str, ticket_id: str) -> None:
         """Count a ticket against an agent (idempotent: a set add)."""
 
-    def uncount(self, agent_id: str, ticket_id: str) -> None:
-        """Stop counting it (idempotent)."""
+    def uncount(self, agent_id: str, ticket_id: str) -> bool:
+        """Stop counting it (idempotent); True when it was counted, i.e. the agent has room now."""
 
     def cursor(self, team_id: str) -> str | None:
         """The agent a team's round-robin assigned last."""

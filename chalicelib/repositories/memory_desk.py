@@ -102,9 +102,13 @@ class InMemoryWorkRepository:
         with self._lock:
             self._loads.setdefault(agent_id, set()).add(ticket_id)
 
-    def uncount(self, agent_id: str, ticket_id: str) -> None:
+    def uncount(self, agent_id: str, ticket_id: str) -> bool:
         with self._lock:
-            self._loads.setdefault(agent_id, set()).discard(ticket_id)
+            counted = self._loads.setdefault(agent_id, set())
+            if ticket_id not in counted:
+                return False
+            counted.discard(ticket_id)
+            return True
 
     def cursor(self, team_id: str) -> str | None:
         return self._cursors.get(team_id)

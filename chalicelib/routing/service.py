@@ -25,7 +25,7 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.people import Agent, Strategy, Team
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
-from chalicelib.domain.views import View, ViewKind
+from chalicelib.domain.views import View, ViewKind, every
 from chalicelib.errors import AtCapacity, Conflict, Duplicate, NotFound
 from chalicelib.repositories import Key
 from chalicelib.routing.assignment import Candidate, Ranking, rank
@@ -133,7 +133,8 @@ class Router:
             return after, [note, *entries]
 
         try:
-            written = self.svc.tickets.automatic(ticket.id, build, claims=[Key(f"ROUTED#{ticket.id}", ticket.id)])
+            claim = Key(f"ROUTED#{ticket.id}", ticket.id)
+            written = self.svc.tickets.automatic(ticket.id, build, claims=[claim], known=ticket)
         except Duplicate:
             return self.svc.ticket_repo.get(ticket.id)  # routed by an earlier delivery of this event
         if sticky is not None and ticket.id not in sticky.related_ids:
@@ -209,17 +210,9 @@ class Router:
         return team_or_none(self.svc.directory_repo, team_id)
 
     def _team_agents(self, team_id: str) -> list[Agent]:
-        """The team's agents: the directory listing (tens of agents, not tickets), read fresh per event."""
+        """The team's agents, from the directory listing read once per Router (one batch of events)."""
         if self._agents is None:
-            agents: list[Agent] = []
-            start = None
-            while True:
-                page = self.svc.directory_repo.list_agents(AGENT_PAGE, start)
-                agents.extend(page.items)
-                start = page.next_key
-                if start is None:
-                    break
-            self._agents = agents
+            self._agents = list(every(self.svc.directory_repo.list_agents, AGENT_PAGE))
         return [a for a in self._agents if team_id in a.teams]
 
     # -- loads and queues ------------------------------------------------------------------------
@@ -228,16 +221,13 @@ class Router:
         """Bring the loads of the ticket's current and previous assignee up to date; the teams whose
         agents may have capacity now."""
         previous = {c["old"] for c in event.get("changes", []) if c.get("field") == "assignee_id" and c.get("old")}
-        freed: set[str] = set()
-        if ticket.assignee_id:
-            if counts(ticket):
-                self.svc.work_repo.count(ticket.assignee_id, ticket.id)
-            else:
-                self.svc.work_repo.uncount(ticket.assignee_id, ticket.id)
-                freed.add(ticket.assignee_id)
-        for agent_id in previous - {ticket.assignee_id}:
-            self.svc.work_repo.uncount(agent_id, ticket.id)
-            freed.add(agent_id)
+        if ticket.assignee_id and counts(ticket):
+            self.svc.work_repo.count(ticket.assignee_id, ticket.id)
+            release = previous - {ticket.assignee_id}
+        else:
+            release = previous | ({ticket.assignee_id} if ticket.assignee_id else set())
+        # Only an agent whose load actually went down has room now (a note on a solved ticket frees nothing).
+        freed = [agent_id for agent_id in release if self.svc.work_repo.uncount(agent_id, ticket.id)]
         return self._teams_of(freed)
 
     def _teams_of(self, agent_ids: Iterable[str]) -> set[str]:
@@ -264,13 +254,7 @@ class Router:
         return assigned
 
     def drain_all(self) -> int:
-        start, total = None, 0
-        while True:
-            page = self.svc.directory_repo.list_teams(AGENT_PAGE, start)
-            total += sum(self.drain(t.id) for t in page.items)
-            start = page.next_key
-            if start is None:
-                return total
+        return sum(self.drain(team.id) for team in every(self.svc.directory_repo.list_teams, AGENT_PAGE))
 
 
 def _with_reason(entry: TimelineEntry, reason: dict[str, Any]) -> TimelineEntry:

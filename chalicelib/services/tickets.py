@@ -160,12 +160,28 @@ class TicketService:
         """A public reply from an agent; optionally sets the status in the same write."""
         ticket = self._load(ticket_id, based_on)
         self._writable(ticket)
+        return self._post(actor, ticket, EntryKind.MESSAGE, body_text, body_html, {"status": status} if status else {})
+
+    def _post(
+        self,
+        actor: Actor,
+        ticket: Ticket,
+        kind: EntryKind,
+        body_text: str,
+        body_html: str | None,
+        changes: dict[str, Any],
+        data: dict[str, Any] | None = None,
+    ) -> Ticket:
+        """An agent's message or note with field changes, as one version; a public answer opens a new ticket."""
         now = self.clock()
-        message = TimelineEntry.post(ticket, EntryKind.MESSAGE, actor, now, body_text, body_html, "api")
-        target = status or (Status.OPEN if ticket.status is Status.NEW else ticket.status)
-        after, changes = ticket.change(actor, now, status=target)
-        after = after.posted(EntryKind.MESSAGE, actor, now)
-        after, entries = one_version(ticket, after, [message, *changes])
+        entry = replace(
+            TimelineEntry.post(ticket, kind, actor, now, body_text, body_html, "api"), data=dict(data or {})
+        )
+        if kind is EntryKind.MESSAGE and "status" not in changes and ticket.status is Status.NEW:
+            changes = {**changes, "status": Status.OPEN}
+        after, entries = ticket.change(actor, now, **changes)
+        after = after.posted(kind, actor, now)
+        after, entries = one_version(ticket, after, [entry, *entries])
         self._save([(after, ticket.version)], entries)
         return after
 
@@ -251,11 +267,13 @@ class TicketService:
         ticket_id: str,
         build: Callable[[Ticket, datetime], tuple[Ticket, list[TimelineEntry]]],
         claims: Sequence[Key] = (),
+        known: Ticket | None = None,
     ) -> Ticket:
         """A change the desk makes by itself (routing, SLA actions, timers, triggers) on the latest version.
 
         ``build(ticket, now)`` returns the changed ticket and its entries (none: nothing is written). Retried
-        on conflict; a taken claim raises Duplicate (the change was made by an earlier delivery)."""
+        on conflict; a taken claim raises Duplicate (the change was made by an earlier delivery). ``known``:
+        the ticket as the caller just read it (see ``on_latest``)."""
 
         def attempt(ticket: Ticket) -> Ticket:
             after, entries = build(ticket, self.clock())
@@ -265,7 +283,7 @@ class TicketService:
             self.tickets.save([(after, ticket.version)], entries, claims)
             return after
 
-        return on_latest(self.tickets, ticket_id, attempt)
+        return on_latest(self.tickets, ticket_id, attempt, known)
 
     def relate(self, ticket_id: str, other_id: str) -> None:
         """Add ``other_id`` to a ticket's related tickets on behalf of the system (retrying on conflict)."""
@@ -302,17 +320,8 @@ class TicketService:
             text = render(macro, macro_context(ticket, requester.name, requester.email, agent_name))
         except ValueError as exc:
             raise InvalidInput(str(exc), "macro_id") from None
-        now = self.clock()
         kind = EntryKind.MESSAGE if macro.public else EntryKind.NOTE
-        post = replace(TimelineEntry.post(ticket, kind, actor, now, text, None, "api"), data={"macro_id": macro.id})
-        changes = field_changes(macro, ticket)
-        if macro.public and "status" not in changes and ticket.status is Status.NEW:
-            changes["status"] = Status.OPEN
-        after, entries = ticket.change(actor, now, **changes)
-        after = after.posted(kind, actor, now)
-        after, entries = one_version(ticket, after, [post, *entries])
-        self._save([(after, ticket.version)], entries)
-        return after
+        return self._post(actor, ticket, kind, text, None, field_changes(macro, ticket), {"macro_id": macro.id})
 
     def escalate(self, actor: Actor, ticket_id: str, based_on: int, reason: str) -> Ticket:
         """Move a ticket to its team's next tier, unassigned (routing assigns it there), with the reason."""

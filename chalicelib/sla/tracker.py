@@ -25,6 +25,7 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.people import Team
 from chalicelib.domain.tickets import Priority, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
+from chalicelib.domain.views import every
 from chalicelib.errors import Duplicate
 from chalicelib.repositories import Key
 from chalicelib.repositories.desk import DueItem
@@ -103,6 +104,7 @@ class SlaTracker:
         self.svc = svc
         self.config = config
         self.clock = clock or config.clock
+        self._members: dict[str, list[str]] | None = None  # team id -> active agents, read once per tracker
 
     def assess(self, ticket: Ticket, timeline: list[TimelineEntry], stored: DueItem | None) -> Assessment:
         snapshot = self.config.snapshot()
@@ -139,26 +141,33 @@ class SlaTracker:
         stored = dues.get(DUE_SLA)
         assessment = self.assess(ticket, timeline, stored)
         now, fired, done = self.clock(), set(assessment.fired), []
-        policy = assessment.policy
+        policy, team, current = assessment.policy, self._team(ticket.team_id), ticket
         for metric, state in sorted(assessment.clocks.items()):
             if policy is None or state.met_at is not None:
                 continue
             breach, warning = alert_key(metric, state, "breach"), alert_key(metric, state, "warning")
             if state.due_at is not None and state.due_at <= now and breach not in fired:
                 fired |= {breach, warning}  # a breach makes a late warning pointless
-                if self._alert(ticket, policy, metric, state, "breached", breach):
-                    done.append(breach)
+                kind, key = "breached", breach
             elif state.warn_at is not None and state.warn_at <= now and warning not in fired:
                 fired.add(warning)
-                if self._alert(ticket, policy, metric, state, "warning", warning):
-                    done.append(warning)
+                kind, key = "warning", warning
+            else:
+                continue
+            written = self._alert(current, team, policy, metric, state, kind, key)
+            if written is not None:
+                current = written
+                done.append(key)
         latest, timeline, _ = self.svc.work_repo.ticket_state(ticket_id) if done else (ticket, timeline, dues)
         after = self.assess(latest, timeline, stored)
         self._store(latest, Assessment(after.policy, after.clocks, after.fired | fired), stored)
         return done
 
-    def _alert(self, ticket: Ticket, policy: Policy, metric: str, state: ClockState, kind: str, key: str) -> bool:
-        team = self._team(ticket.team_id)
+    def _alert(
+        self, ticket: Ticket, team: Team | None, policy: Policy, metric: str, state: ClockState, kind: str, key: str
+    ) -> Ticket | None:
+        """Write the alert (and a breach's actions) once; the ticket after it, or None if it was written before.
+        ``ticket`` is the version the caller holds (the write retries on a newer one)."""
         breached = kind == "breached"
         data = {
             "metric": metric,
@@ -179,14 +188,15 @@ class SlaTracker:
             )
             return after, [alert, *entries]
 
+        claim = Key(f"SLAALERT#{ticket.id}#{key}", ticket.id)
         try:
-            self.svc.tickets.automatic(ticket.id, build, claims=[Key(f"SLAALERT#{ticket.id}#{key}", ticket.id)])
+            written = self.svc.tickets.automatic(ticket.id, build, claims=[claim], known=ticket)
         except Duplicate:
-            return False
+            return None
         from chalicelib import observability
 
         observability.count("SlaBreaches" if breached else "SlaWarnings", metric=metric)
-        return True
+        return written
 
     @staticmethod
     def _breach_changes(ticket: Ticket, policy: Policy, team: Team | None) -> dict[str, Any]:
@@ -207,13 +217,12 @@ class SlaTracker:
         return list(dict.fromkeys(found))
 
     def _team_members(self, team_id: str) -> list[str]:
-        members, start = [], None
-        while True:
-            page = self.svc.directory_repo.list_agents(100, start)
-            members += [a.id for a in page.items if team_id in a.teams and a.active]
-            start = page.next_key
-            if start is None:
-                return members
+        if self._members is None:
+            self._members = {}
+            for agent in every(self.svc.directory_repo.list_agents):
+                for member_of in agent.teams if agent.active else ():
+                    self._members.setdefault(member_of, []).append(agent.id)
+        return self._members.get(team_id, [])
 
     def _team(self, team_id: str | None) -> Team | None:
         from chalicelib.services.directory import team_or_none

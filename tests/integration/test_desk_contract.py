@@ -170,8 +170,9 @@ def test_counting_is_idempotent(repos: Repos) -> None:
     repos.work.count("A9", "T1")
     repos.work.count("A9", "T1")
     repos.work.count("A9", "T2")
-    repos.work.uncount("A9", "T1")
-    repos.work.uncount("A9", "T1")
+    assert repos.work.uncount("A9", "T1") is True
+    assert repos.work.uncount("A9", "T1") is False  # already gone: the agent gained no room
+    assert repos.work.uncount("A7", "T1") is False  # never counted anything
     assert repos.work.loads(["A9", "A8"]) == {"A9": frozenset({"T2"}), "A8": frozenset()}
 
 

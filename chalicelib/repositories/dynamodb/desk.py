@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import size
 
 from chalicelib.domain.tickets import Ticket
@@ -178,8 +178,16 @@ class DynamoWorkRepository:
     def count(self, agent_id: str, ticket_id: str) -> None:
         LoadItem(f"LOAD#{agent_id}", LOAD_SK).update(actions=[LoadItem.tickets.add({ticket_id})])
 
-    def uncount(self, agent_id: str, ticket_id: str) -> None:
-        LoadItem(f"LOAD#{agent_id}", LOAD_SK).update(actions=[LoadItem.tickets.delete({ticket_id})])
+    def uncount(self, agent_id: str, ticket_id: str) -> bool:
+        try:
+            LoadItem(f"LOAD#{agent_id}", LOAD_SK).update(
+                actions=[LoadItem.tickets.delete({ticket_id})], condition=LoadItem.tickets.contains(ticket_id)
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def cursor(self, team_id: str) -> str | None:
         return base.lookup(f"RRCURSOR#{team_id}")
