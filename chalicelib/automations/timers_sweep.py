@@ -12,29 +12,18 @@ from chalicelib.resources import DUE_TIMER
 if TYPE_CHECKING:
     from chalicelib.wiring import Services
 
-BATCH = 200
-
 
 def sweep_once(svc: Services) -> dict[str, Any]:
-    from botocore.exceptions import BotoCoreError, ClientError
+    from collections import Counter
 
-    from chalicelib import observability
     from chalicelib.automations.keeper import TimerKeeper
-    from chalicelib.errors import DomainError
     from chalicelib.routing.service import Router
+    from chalicelib.services.due import each_due
 
-    keeper = TimerKeeper(svc)
-    due = svc.work_repo.due(DUE_TIMER, keeper.clock(), BATCH)
-    outcomes: dict[str, int] = {}
-    for item in due:
-        try:
-            outcome = keeper.run_due(item.ticket_id)
-        except (DomainError, BotoCoreError, ClientError):
-            outcome = "failed"
-            observability.logger().exception("automation failed", extra={"ticket_id": item.ticket_id})
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    results = each_due(svc, DUE_TIMER, TimerKeeper(svc).run_due, "automation failed")
+    outcomes = Counter(outcome or "failed" for outcome in results)
     assigned = Router(svc, svc.desk).drain_all()
-    return {"due": len(due), "outcomes": outcomes, "assigned_from_queues": assigned}
+    return {"due": len(results), "outcomes": dict(outcomes), "assigned_from_queues": assigned}
 
 
 def sweep() -> dict[str, Any]:

@@ -13,28 +13,17 @@ from chalicelib.resources import DUE_SLA
 if TYPE_CHECKING:
     from chalicelib.wiring import Services
 
-# Per run; the rest waits a minute (an alert storm cannot run a function past its timeout).
-BATCH = 200
-
 
 def sweep_once(svc: Services) -> dict[str, Any]:
-    from botocore.exceptions import BotoCoreError, ClientError
-
     from chalicelib import observability
-    from chalicelib.errors import DomainError
+    from chalicelib.services.due import each_due
     from chalicelib.sla.tracker import SlaTracker
 
     tracker = SlaTracker(svc, svc.desk)
-    due = svc.work_repo.due(DUE_SLA, svc.desk.clock(), BATCH)
-    fired, failed = 0, 0
-    for item in due:
-        try:
-            fired += len(tracker.fire_due(item.ticket_id))
-        except (DomainError, BotoCoreError, ClientError):
-            failed += 1
-            observability.logger().exception("SLA alert failed", extra={"ticket_id": item.ticket_id})
-    observability.count("SlaSweepDue", len(due))
-    return {"due": len(due), "fired": fired, "failed": failed}
+    results = each_due(svc, DUE_SLA, tracker.fire_due, "SLA alert failed")
+    observability.count("SlaSweepDue", len(results))
+    fired = sum(len(alerts) for alerts in results if alerts is not None)
+    return {"due": len(results), "fired": fired, "failed": results.count(None)}
 
 
 def sweep() -> dict[str, Any]:
