@@ -15,7 +15,7 @@ from chalicelib.services import signing
 from chalicelib.wiring import services
 
 if TYPE_CHECKING:
-    from chalicelib.api import schemas
+    from chalicelib.api import desk_schemas, schemas
 else:
     schemas = lazy_module("chalicelib.api.schemas")
 
@@ -124,6 +124,22 @@ def list_teams(call: Call) -> schemas.TeamPageOut:
 @endpoint(bp, "/v1/teams/{team_id}", "GET", summary="One team", tag=TAG, response="TeamOut")
 def get_team(call: Call, team_id: str) -> schemas.TeamOut:
     return schemas.TeamOut.of(services().directory.get_team(team_id))
+
+
+@endpoint(
+    bp,
+    "/v1/teams/{team_id}",
+    "PATCH",
+    summary="Update a team: strategy, tiers, lead, automation days",
+    tag=TAG,
+    body="desk_schemas.TeamUpdateIn",
+    response="TeamOut",
+    admin=True,
+)
+def update_team(call: Call, team_id: str) -> schemas.TeamOut:
+    data: desk_schemas.TeamUpdateIn = call.body
+    team = services().directory.update_team(team_id, data.version, data.changes())
+    return schemas.TeamOut.of(team)
 
 
 def _own_or_admin(call: Call, agent_id: str) -> None:

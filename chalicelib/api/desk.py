@@ -1,4 +1,4 @@
-"""Agent API: the desk's configuration (admins), team settings, escalation, macros and a ticket's SLA."""
+"""Agent API: the desk's configuration (admins), its audit trail, and a ticket's SLA."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from chalice import Blueprint  # type: ignore[attr-defined]
 from chalicelib.api.errors import PreconditionRequired
 from chalicelib.api.framework import Call, Result, endpoint
 from chalicelib.api.paging import next_cursor, start_key
-from chalicelib.errors import NotFound
 from chalicelib.lazy import lazy_module
 from chalicelib.resources import DUE_SLA
 from chalicelib.services import desk as config
@@ -126,61 +125,6 @@ def list_audit(call: Call) -> ds.AuditPageOut:
     return ds.AuditPageOut(
         items=[ds.AuditOut.of(r) for r in page.items], next_cursor=next_cursor(page.next_key, "audit")
     )
-
-
-@endpoint(
-    bp,
-    "/v1/teams/{team_id}",
-    "PATCH",
-    summary="Update a team: strategy, tiers, lead, automation days",
-    tag=TAG,
-    body="desk_schemas.TeamUpdateIn",
-    response="TeamOut",
-    admin=True,
-)
-def update_team(call: Call, team_id: str) -> schemas.TeamOut:
-    data: ds.TeamUpdateIn = call.body
-    team = services().directory.update_team(team_id, data.version, data.changes())
-    return schemas.TeamOut.of(team)
-
-
-@endpoint(
-    bp,
-    "/v1/tickets/{ticket_id}/escalate",
-    "POST",
-    summary="Escalate to the team's next tier, with a reason",
-    tag="tickets",
-    body="desk_schemas.EscalateIn",
-    response="TicketOut",
-    versioned=True,
-)
-def escalate_ticket(call: Call, ticket_id: str) -> Result:
-    data: ds.EscalateIn = call.body
-    ticket = services().tickets.escalate(call.principal.actor, ticket_id, call.version or 0, data.reason)
-    return Result(schemas.TicketOut.of(ticket), None, {"ETag": f'"{ticket.version}"'})
-
-
-@endpoint(
-    bp,
-    "/v1/tickets/{ticket_id}/macros/{macro_id}",
-    "POST",
-    summary="Apply a macro: its reply and field changes",
-    tag="tickets",
-    body="desk_schemas.ApplyMacroIn",
-    response="TicketOut",
-    versioned=True,
-)
-def apply_macro(call: Call, ticket_id: str, macro_id: str) -> Result:
-    svc = services()
-    macro = svc.desk.snapshot().macros.get(macro_id)
-    if macro is None:
-        svc.desk.forget()  # created a moment ago on another container? read again before refusing
-        macro = svc.desk.snapshot().macros.get(macro_id)
-    if macro is None:
-        raise NotFound("macro", macro_id)
-    agent = call.principal.agent
-    ticket = svc.tickets.apply_macro(call.principal.actor, ticket_id, call.version or 0, macro, agent.name)
-    return Result(schemas.TicketOut.of(ticket), None, {"ETag": f'"{ticket.version}"'})
 
 
 @endpoint(

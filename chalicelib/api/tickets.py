@@ -20,7 +20,7 @@ from chalicelib.services.tickets import NewTicket
 from chalicelib.wiring import services
 
 if TYPE_CHECKING:
-    from chalicelib.api import schemas
+    from chalicelib.api import desk_schemas, schemas
 else:
     schemas = lazy_module("chalicelib.api.schemas")
 
@@ -243,3 +243,35 @@ def link_ticket(call: Call, ticket_id: str) -> Result:
     ticket = services().tickets.link(call.principal.actor, ticket_id, data.related_id, call.version or 0)
     observability.count("TicketLinked")
     return _ticket(ticket)
+
+
+@endpoint(
+    bp,
+    f"/v1/tickets/{ID}/escalate",
+    "POST",
+    summary="Escalate to the team's next tier, with a reason",
+    tag=TAG,
+    body="desk_schemas.EscalateIn",
+    response="TicketOut",
+    versioned=True,
+)
+def escalate_ticket(call: Call, ticket_id: str) -> Result:
+    data: desk_schemas.EscalateIn = call.body
+    return _ticket(services().tickets.escalate(call.principal.actor, ticket_id, call.version or 0, data.reason))
+
+
+@endpoint(
+    bp,
+    f"/v1/tickets/{ID}/macros/{{macro_id}}",
+    "POST",
+    summary="Apply a macro: its reply and field changes",
+    tag=TAG,
+    body="desk_schemas.ApplyMacroIn",
+    response="TicketOut",
+    versioned=True,
+)
+def apply_macro(call: Call, ticket_id: str, macro_id: str) -> Result:
+    svc = services()
+    agent = call.principal.agent
+    macro = svc.desk.macro(macro_id)
+    return _ticket(svc.tickets.apply_macro(call.principal.actor, ticket_id, call.version or 0, macro, agent.name))

@@ -114,6 +114,15 @@ class DeskConfig:
 
         return policy_from_doc(policy_id, version, body, calendars)
 
+    def macro(self, macro_id: str) -> Macro:
+        """A macro, from the snapshot or, when it is newer than the snapshot, its document. Raises NotFound."""
+        from chalicelib.automations.macros import macro_from_doc
+
+        found = self.snapshot().macros.get(macro_id)
+        if found is None:
+            found = macro_from_doc({**self.repo.get_document(MACRO, macro_id).body, "id": macro_id})
+        return found
+
     def pinned_policy(self, policy_id: str, version: int) -> Policy:
         """The exact version a ticket was assigned (immutable, so cached for the container's life)."""
         key = (policy_id, version)

@@ -176,3 +176,15 @@ def test_a_tickets_sla_shows_its_policy_and_clocks(admin_api: Api, desk: Desk, m
         60,
     )
     assert sla["next_due_at"] is not None
+
+
+def test_a_teams_queue_lists_its_waiting_tickets_only(admin_api: Api, desk: Desk) -> None:
+    billing, support = desk.team("Billing"), desk.team("Support")
+    waiting = desk.ticket(team_id=billing["id"])
+    desk.ticket(team_id=support["id"])
+    taken = desk.ticket(team_id=billing["id"])
+    desk.patch_ticket(taken, assignee_id=admin_api.get("/v1/me").json["id"])
+    page = admin_api.get("/v1/tickets", query={"view": "team_queue", "team_id": billing["id"]})
+    assert (page.status, [t["id"] for t in page.json["items"]]) == (200, [waiting["id"]])
+    missing = admin_api.get("/v1/tickets", query={"view": "team_queue"})
+    assert (missing.status, missing.error_fields) == (400, ["query.team_id"])
