@@ -31,6 +31,10 @@ def main() -> int:
         ready_file.write_text(json.dumps({"ready": True, "table": stack.env.names.table}))
         sys.stdin.read()  # until the parent closes our stdin
     finally:
+        import faulthandler
+
+        # If shutting down takes long, show where every thread is (the parent gives up after 60 s).
+        faulthandler.dump_traceback_later(20, exit=False)
         stack.shutdown()
     return 0
 
