@@ -1,7 +1,10 @@
 """Ticket behaviour: create, reply, note, update, merge, link, views.
 
-Every write names the version it was based on. A stale version is refused with Conflict, and the
-conflict carries the changes made since, so the agent sees what they would have overwritten.
+Every agent's write names the version it was based on. When another person has written since (a
+message, a note, a change) or a message went to the customer, the write is refused with Conflict, and
+the conflict carries the changes made since, so the agent sees what they would have overwritten. The
+desk's own bookkeeping since (routing, assignment, SLA actions, timers) is not a collision: the write
+applies to the latest version (``_as_agent``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ T = TypeVar("T")
 
 # Retries of a customer's message when an agent's write lands at the same moment.
 CUSTOMER_WRITE_ATTEMPTS = 5
+# Retries of an agent's write while only the desk's bookkeeping lands between its read and its write.
+AGENT_REBASE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -158,9 +163,13 @@ class TicketService:
         status: Status | None = None,
     ) -> Ticket:
         """A public reply from an agent; optionally sets the status in the same write."""
-        ticket = self._load(ticket_id, based_on)
-        self._writable(ticket)
-        return self._post(actor, ticket, EntryKind.MESSAGE, body_text, body_html, {"status": status} if status else {})
+
+        def write(ticket: Ticket) -> Ticket:
+            self._writable(ticket)
+            changes = {"status": status} if status else {}
+            return self._post(actor, ticket, EntryKind.MESSAGE, body_text, body_html, changes)
+
+        return self._as_agent(ticket_id, based_on, write)
 
     def _post(
         self,
@@ -198,14 +207,18 @@ class TicketService:
         lookups: Sequence[Key] = (),
     ) -> Ticket:
         """An internal note: never visible to the customer, never mailed to them."""
-        ticket = self._load(ticket_id, based_on)
-        now = self.clock()
-        after = ticket.posted(EntryKind.NOTE, actor, now)
-        entry = replace(
-            TimelineEntry.post(after, EntryKind.NOTE, actor, now, body_text, body_html, channel), data=dict(data or {})
-        )
-        self._save([(after, ticket.version)], [entry], claims, lookups)
-        return after
+
+        def write(ticket: Ticket) -> Ticket:
+            now = self.clock()
+            after = ticket.posted(EntryKind.NOTE, actor, now)
+            entry = replace(
+                TimelineEntry.post(after, EntryKind.NOTE, actor, now, body_text, body_html, channel),
+                data=dict(data or {}),
+            )
+            self._save([(after, ticket.version)], [entry], claims, lookups)
+            return after
+
+        return self._as_agent(ticket_id, based_on, write)
 
     def customer_message(
         self,
@@ -302,55 +315,62 @@ class TicketService:
         on_latest(self.tickets, ticket_id, attempt)
 
     def update(self, actor: Actor, ticket_id: str, based_on: int, changes: dict[str, Any]) -> Ticket:
-        ticket = self._load(ticket_id, based_on)
         self._check_references(changes.get("team_id"), changes.get("assignee_id"))
-        after, entries = ticket.change(actor, self.clock(), **changes)
-        if entries:
-            self._save([(after, ticket.version)], entries)
-        return after
+
+        def write(ticket: Ticket) -> Ticket:
+            after, entries = ticket.change(actor, self.clock(), **changes)
+            if entries:
+                self._save([(after, ticket.version)], entries)
+            return after
+
+        return self._as_agent(ticket_id, based_on, write)
 
     def apply_macro(self, actor: Actor, ticket_id: str, based_on: int, macro: Macro, agent_name: str) -> Ticket:
         """A macro in one write: its text as a public reply (or an internal note) plus its field changes."""
         from chalicelib.automations.macros import field_changes, macro_context, render
 
-        ticket = self._load(ticket_id, based_on)
-        self._writable(ticket)
-        requester = self.customers.get(ticket.requester_id)
-        try:
-            text = render(macro, macro_context(ticket, requester.name, requester.email, agent_name))
-        except ValueError as exc:
-            raise InvalidInput(str(exc), "macro_id") from None
-        kind = EntryKind.MESSAGE if macro.public else EntryKind.NOTE
-        return self._post(actor, ticket, kind, text, None, field_changes(macro, ticket), {"macro_id": macro.id})
+        def write(ticket: Ticket) -> Ticket:
+            self._writable(ticket)
+            requester = self.customers.get(ticket.requester_id)
+            try:
+                text = render(macro, macro_context(ticket, requester.name, requester.email, agent_name))
+            except ValueError as exc:
+                raise InvalidInput(str(exc), "macro_id") from None
+            kind = EntryKind.MESSAGE if macro.public else EntryKind.NOTE
+            return self._post(actor, ticket, kind, text, None, field_changes(macro, ticket), {"macro_id": macro.id})
+
+        return self._as_agent(ticket_id, based_on, write)
 
     def escalate(self, actor: Actor, ticket_id: str, based_on: int, reason: str) -> Ticket:
         """Move a ticket to its team's next tier, unassigned (routing assigns it there), with the reason."""
-        ticket = self._load(ticket_id, based_on)
-        if not ticket.team_id:
-            raise InvalidInput("the ticket has no team to escalate from", "team_id")
-        target = self.directory.get_team(ticket.team_id).escalation_team_id
-        if not target:
-            raise InvalidInput("the ticket's team is the last tier: it has no escalation team", "team_id")
-        now = self.clock()
-        after, entries = ticket.change(actor, now, team_id=target, assignee_id=None)
-        escalated = TimelineEntry.system(
-            after,
-            "ticket.escalated",
-            actor,
-            now,
-            data={"from_team_id": ticket.team_id, "to_team_id": target, "reason": reason},
-        )
-        after, entries = one_version(ticket, after, [escalated, *entries])
-        self._save([(after, ticket.version)], entries)
-        return after
+
+        def write(ticket: Ticket) -> Ticket:
+            if not ticket.team_id:
+                raise InvalidInput("the ticket has no team to escalate from", "team_id")
+            target = self.directory.get_team(ticket.team_id).escalation_team_id
+            if not target:
+                raise InvalidInput("the ticket's team is the last tier: it has no escalation team", "team_id")
+            now = self.clock()
+            after, entries = ticket.change(actor, now, team_id=target, assignee_id=None)
+            escalated = TimelineEntry.system(
+                after,
+                "ticket.escalated",
+                actor,
+                now,
+                data={"from_team_id": ticket.team_id, "to_team_id": target, "reason": reason},
+            )
+            after, entries = one_version(ticket, after, [escalated, *entries])
+            self._save([(after, ticket.version)], entries)
+            return after
+
+        return self._as_agent(ticket_id, based_on, write)
 
     def merge(self, actor: Actor, source_id: str, target_id: str, based_on: int) -> Ticket:
         """Merge ``source`` into ``target``: its timeline moves over and it closes, pointing to the target."""
         if source_id == target_id:
             raise InvalidInput("a ticket cannot be merged into itself", "target_id")
         source, timeline = self.tickets.get_with_timeline(source_id)
-        if source.version != based_on:
-            raise self._conflict(source, based_on)
+        self._check_based_on(source, based_on)
         target = self.tickets.get(target_id)
         for ticket, name in ((source, "ticket"), (target, "target_id")):
             if ticket.merged_into_id:
@@ -388,23 +408,34 @@ class TicketService:
         """Mark two tickets as related (both sides)."""
         if ticket_id == other_id:
             raise InvalidInput("a ticket cannot be related to itself", "related_id")
-        ticket = self._load(ticket_id, based_on)
-        other = self.tickets.get(other_id)
-        if other.id in ticket.related_ids:
-            return ticket
-        now = self.clock()
-        first = replace(ticket, related_ids=(*ticket.related_ids, other.id), updated_at=now, version=ticket.version + 1)
-        second = replace(other, related_ids=(*other.related_ids, ticket.id), updated_at=now, version=other.version + 1)
-        entries = [
-            TimelineEntry.system(
-                first, "ticket.linked", actor, now, data={"related_id": other.id, "related_number": other.number}
-            ),
-            TimelineEntry.system(
-                second, "ticket.linked", actor, now, data={"related_id": ticket.id, "related_number": ticket.number}
-            ),
-        ]
-        self._save([(first, ticket.version), (second, other.version)], entries)
-        return first
+
+        def write(ticket: Ticket) -> Ticket:
+            other = self.tickets.get(other_id)
+            if other.id in ticket.related_ids:
+                return ticket
+            now = self.clock()
+            first = replace(
+                ticket, related_ids=(*ticket.related_ids, other.id), updated_at=now, version=ticket.version + 1
+            )
+            second = replace(
+                other, related_ids=(*other.related_ids, ticket.id), updated_at=now, version=other.version + 1
+            )
+            entries = [
+                TimelineEntry.system(
+                    first, "ticket.linked", actor, now, data={"related_id": other.id, "related_number": other.number}
+                ),
+                TimelineEntry.system(
+                    second,
+                    "ticket.linked",
+                    actor,
+                    now,
+                    data={"related_id": ticket.id, "related_number": ticket.number},
+                ),
+            ]
+            self._save([(first, ticket.version), (second, other.version)], entries)
+            return first
+
+        return self._as_agent(ticket_id, based_on, write)
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -423,11 +454,27 @@ class TicketService:
             if not agent.active:
                 raise InvalidInput(f"agent {assignee_id} is deactivated", "assignee_id")
 
-    def _load(self, ticket_id: str, based_on: int) -> Ticket:
-        ticket = self.tickets.get(ticket_id)
-        if ticket.version != based_on:
-            raise self._conflict(ticket, based_on)
-        return ticket
+    def _as_agent(self, ticket_id: str, based_on: int, write: Callable[[Ticket], T]) -> T:
+        """Run an agent's ``write`` on the latest version unless someone else's work landed since ``based_on``.
+
+        Only the desk's own bookkeeping may have happened in between (see the module doc); when more of it
+        lands between this read and the write, the write is retried on the new version.
+        """
+        for _ in range(AGENT_REBASE_ATTEMPTS):
+            ticket = self.tickets.get(ticket_id)
+            self._check_based_on(ticket, based_on)
+            try:
+                return write(ticket)
+            except Conflict:
+                continue
+        raise self._conflict(self.tickets.get(ticket_id), based_on)
+
+    def _check_based_on(self, current: Ticket, based_on: int) -> None:
+        if current.version == based_on:
+            return
+        since = self.tickets.entries_since(current.id, based_on) if current.version > based_on else []
+        if current.version < based_on or not all(bookkeeping(e) for e in since):
+            raise self._conflict(current, based_on, since)
 
     @staticmethod
     def _writable(ticket: Ticket) -> None:
@@ -448,12 +495,18 @@ class TicketService:
             first, based_on = tickets[0]
             raise self._conflict(self.tickets.get(first.id), based_on) from None
 
-    def _conflict(self, current: Ticket, based_on: int) -> Conflict:
-        since = self.tickets.entries_since(current.id, based_on)
+    def _conflict(self, current: Ticket, based_on: int, since: list[TimelineEntry] | None = None) -> Conflict:
+        if since is None:
+            since = self.tickets.entries_since(current.id, based_on)
         return Conflict(
             f"ticket {current.number} is at version {current.version}; your change was based on version {based_on}",
             ConflictDetails(current.version, [summarise(e) for e in since]),
         )
+
+
+def bookkeeping(entry: TimelineEntry) -> bool:
+    """A change the desk made by itself that nobody has to read before writing: not a message, not a note."""
+    return entry.author.kind is ActorKind.SYSTEM and entry.kind is EntryKind.EVENT
 
 
 def on_latest(

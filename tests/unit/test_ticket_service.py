@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib.domain.people import Role
 from chalicelib.domain.tickets import Channel, Priority, Status
-from chalicelib.domain.timeline import Actor, ActorKind, EntryKind
+from chalicelib.domain.timeline import SYSTEM, Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.domain.views import View, ViewKind
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from chalicelib.services.tickets import NewTicket
@@ -111,6 +111,56 @@ def test_a_stale_write_is_refused_with_what_changed_since(svc: Any, agent: Actor
     details = conflict.value.details
     assert details is not None and details.current_version == ticket.version + 1
     assert details.changes[0]["changes"] == [{"field": "priority", "old": "normal", "new": "urgent"}]
+
+
+def test_the_desks_own_bookkeeping_since_the_agents_read_is_not_a_collision(svc: Any, agent: Actor) -> None:
+    """Routing assigns a ticket while the agent types: the reply lands on top, nothing is overwritten."""
+    ticket, _ = svc.tickets.create(agent, new())
+
+    def route(current: Any, now: datetime) -> Any:
+        return current.change(SYSTEM, now, priority=Priority.HIGH, assignee_id=agent.id)
+
+    routed = svc.tickets.automatic(ticket.id, route)
+    replied = svc.tickets.reply(agent, ticket.id, ticket.version, "Looking into it", status=Status.PENDING)
+    assert replied.version == routed.version + 1
+    assert (replied.priority, replied.assignee_id, replied.status) == (Priority.HIGH, agent.id, Status.PENDING)
+
+
+def test_a_message_from_the_desk_since_the_agents_read_is_a_collision(svc: Any, agent: Actor) -> None:
+    """An automatic reply reached the customer: the agent must see it before answering again."""
+    ticket, _ = svc.tickets.create(agent, new())
+
+    def canned_reply(current: Any, now: datetime) -> Any:
+        message = TimelineEntry.post(current, EntryKind.MESSAGE, SYSTEM, now, "We got your request", None, "api")
+        return current, [message]
+
+    svc.tickets.automatic(ticket.id, canned_reply)
+    with pytest.raises(Conflict) as conflict:
+        svc.tickets.reply(agent, ticket.id, ticket.version, "Hello")
+    details = conflict.value.details
+    assert details is not None and details.current_version == ticket.version + 1
+    assert [c["event"] for c in details.changes] == ["message.added"]
+
+
+def test_an_agent_write_is_retried_when_bookkeeping_lands_between_its_read_and_write(
+    svc: Any, agent: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticket, _ = svc.tickets.create(agent, new())
+    repo = svc.ticket_repo
+    real_save = repo.save
+    interleaved = {"done": False}
+
+    def save_after_routing(tickets: Any, entries: Any, *args: Any) -> None:
+        if not interleaved["done"]:
+            interleaved["done"] = True
+            current = repo.get(ticket.id)
+            changed, more = current.change(SYSTEM, current.updated_at, team_id=None, priority=Priority.LOW)
+            real_save([(changed, current.version)], more)
+        real_save(tickets, entries, *args)
+
+    monkeypatch.setattr(repo, "save", save_after_routing)
+    noted = svc.tickets.note(agent, ticket.id, ticket.version, "Checking the logs")
+    assert noted.version == ticket.version + 2 and noted.priority is Priority.LOW
 
 
 def test_two_writers_on_the_same_version_cannot_both_win(svc: Any, agent: Actor) -> None:
