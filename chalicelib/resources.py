@@ -59,6 +59,21 @@ TABLE = TableSpec(
 # Event consumers are subscribed to the events topic: ``outbound`` turns events into mail, ``routing`` applies
 # routing rules and assigns, ``sla`` keeps SLA clocks and automation timers, ``automations`` runs triggers.
 EVENT_CONSUMER_QUEUES = ("webhooks", "outbound", "routing", "sla", "automations")
+# Besides timeline entries the relay publishes ``agent.available`` when an agent is online (and active) after
+# a write: routing then assigns their teams' waiting tickets at once instead of at the next sweep.
+# Only routing wants it, so every other consumer's subscription filters it out (SNS filter policy on the
+# ``event_type`` message attribute): no invocation, no cost, no agent event at a webhook.
+AGENT_AVAILABLE = "agent.available"
+AGENT_EVENT_CONSUMERS = frozenset({"routing"})
+
+
+def event_filter_policy(purpose: str) -> dict[str, list[dict[str, list[str]]]] | None:
+    """The filter policy of an event consumer queue's subscription to the events topic (None: everything)."""
+    if purpose in AGENT_EVENT_CONSUMERS:
+        return None
+    return {"event_type": [{"anything-but": [AGENT_AVAILABLE]}]}
+
+
 # Partition values of the sparse ``due`` index: what the scheduled sweeps read.
 DUE_SLA = "SLA"
 DUE_TIMER = "TIMER"

@@ -15,6 +15,7 @@ from chalicelib.resources import (
     MAX_RECEIVE_COUNT,
     TABLE,
     Names,
+    event_filter_policy,
 )
 from devtools.localenv import OPS_INBOX
 
@@ -101,14 +102,17 @@ def provision(
     relay_dlq = sqs.create_queue(QueueName=names.relay_dlq)["QueueUrl"]
     queues: dict[str, dict[str, str]] = {}
 
-    def subscribed_queue(purpose: str, topic: str) -> None:
+    def subscribed_queue(purpose: str, topic: str, filter_policy: dict[str, Any] | None = None) -> None:
         url, dlq_url = create_queue(sqs, names.queue(purpose), names.dlq(purpose), visibility_timeout)
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+        attributes = {"RawMessageDelivery": "true"}
+        if filter_policy:
+            attributes["FilterPolicy"] = json.dumps(filter_policy)
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes=attributes)
         queues[purpose] = {"url": url, "dlq_url": dlq_url}
 
     for purpose in EVENT_CONSUMER_QUEUES:
-        subscribed_queue(purpose, topic_arn)
+        subscribed_queue(purpose, topic_arn, event_filter_policy(purpose))
     # SES publishes received-mail and bounce/complaint notifications to these topics.
     inbound_topic = sns.create_topic(Name=names.inbound_topic)["TopicArn"]
     feedback_topic = sns.create_topic(Name=names.feedback_topic)["TopicArn"]

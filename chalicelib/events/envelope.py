@@ -26,6 +26,19 @@ def envelope(entry: TimelineEntry) -> dict[str, Any]:
     }
 
 
+def agent_available(agent_id: str, teams: list[str], version: int) -> dict[str, Any]:
+    """An agent is online and active after a write of version ``version``: their teams' queues can move.
+    Its id names the version, so a redelivered stream record is the same event."""
+    from chalicelib.resources import AGENT_AVAILABLE
+
+    return {
+        "schema": SCHEMA_VERSION,
+        "id": f"{AGENT_AVAILABLE}:{agent_id}:{version}",
+        "type": AGENT_AVAILABLE,
+        "agent": {"id": agent_id, "teams": teams, "version": version},
+    }
+
+
 def matches(event_type: str, patterns: tuple[str, ...]) -> bool:
     """Subscription patterns: ``*``, an exact type, or ``ticket.*``."""
     for pattern in patterns:

@@ -1,4 +1,5 @@
-"""Stream relay: every new timeline entry in the table is published to the events topic.
+"""Stream relay: every new timeline entry in the table is published to the events topic, and so is
+``agent.available`` whenever an agent item is written while the agent is online and active.
 
 A DynamoDB stream keeps each committed write for 24 hours and the relay is retried (bisecting a failing
 batch, then to its on-failure queue): a crash between the write and the delivery loses nothing.
@@ -10,9 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.events.envelope import envelope
+from chalicelib.events.envelope import agent_available, envelope
 
 ENTRY_KIND = "entry"
+AGENT_KIND = "agent"
 
 
 def entries_in(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
@@ -22,7 +24,7 @@ def entries_in(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
 
     found = []
     for record in records:
-        image = record.get("dynamodb", {}).get("NewImage") or {}
+        image = _image(record)
         if record.get("eventName") != "INSERT" or image.get("kind", {}).get("S") != ENTRY_KIND:
             continue
         item = EntryItem.from_raw_data(image)
@@ -30,6 +32,41 @@ def entries_in(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
             continue
         found.append((record["dynamodb"]["SequenceNumber"], item_to_entry(item)))
     return found
+
+
+def events_in(records: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """(sequence number, event) in stream order: entries' envelopes and agents becoming available.
+
+    The stream carries new images only, so an agent who was online already and had, say, their name changed
+    is announced again: harmless, routing then finds nothing new to assign.
+    """
+    entries = dict(entries_in(records))
+    found = []
+    for record in records:
+        sequence = record.get("dynamodb", {}).get("SequenceNumber")
+        if sequence in entries:
+            found.append((sequence, envelope(entries[sequence])))
+        elif record.get("eventName") in ("INSERT", "MODIFY") and (event := _available(_image(record))):
+            found.append((sequence, event))
+    return found
+
+
+def _image(record: dict[str, Any]) -> dict[str, Any]:
+    image: dict[str, Any] = record.get("dynamodb", {}).get("NewImage") or {}
+    return image
+
+
+def _available(image: dict[str, Any]) -> dict[str, Any] | None:
+    from chalicelib.domain.people import Availability
+    from chalicelib.repositories.dynamodb.mapping import item_to_agent
+    from chalicelib.repositories.dynamodb.models import AgentItem
+
+    if image.get("kind", {}).get("S") != AGENT_KIND:
+        return None
+    agent = item_to_agent(AgentItem.from_raw_data(image))
+    if agent.availability is not Availability.ONLINE or not agent.active or not agent.teams:
+        return None
+    return agent_available(agent.id, list(agent.teams), agent.version)
 
 
 def handle_stream(event: dict[str, Any], topic_arn: str) -> dict[str, Any]:
@@ -41,16 +78,16 @@ def handle_stream(event: dict[str, Any], topic_arn: str) -> dict[str, Any]:
 
     sns = client("sns")
     published = 0
-    for sequence, entry in entries_in(event.get("Records", [])):
+    for sequence, message in events_in(event.get("Records", [])):
         try:
             sns.publish(
                 TopicArn=topic_arn,
-                Message=json.dumps(envelope(entry), separators=(",", ":")),
-                MessageAttributes={"event_type": {"DataType": "String", "StringValue": entry.event}},
+                Message=json.dumps(message, separators=(",", ":")),
+                MessageAttributes={"event_type": {"DataType": "String", "StringValue": message["type"]}},
             )
         except (BotoCoreError, ClientError):
             # Stop here: the stream redelivers from this record on, keeping the order.
-            observability.logger().exception("publish failed", extra={"event_id": entry.id})
+            observability.logger().exception("publish failed", extra={"event_id": message["id"]})
             return {"batchItemFailures": [{"itemIdentifier": sequence}]}
         published += 1
     if published:

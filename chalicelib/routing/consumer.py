@@ -1,4 +1,5 @@
-"""The ``routing`` queue's consumer: ticket events -> routing rules, assignment, agents' loads."""
+"""The ``routing`` queue's consumer: ticket events -> routing rules, assignment, agents' loads; agents coming
+online -> their teams' waiting tickets."""
 
 from __future__ import annotations
 
@@ -23,5 +24,7 @@ def route_batch(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any
             observability.logger().info("routing", extra={"event": event.get("type"), "outcome": outcome})
         if outcome.startswith("assigned"):
             observability.count("TicketsAssigned")
+        elif outcome.startswith("drained:") and (assigned := int(outcome.removeprefix("drained:"))):
+            observability.count("TicketsAssigned", assigned)
 
     return sqs_batch(raw_event, record_handler, context)

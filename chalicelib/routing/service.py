@@ -10,8 +10,10 @@
   why (strategy, candidates and their loads). Nobody available: the ticket waits in the team queue.
 * every event that can change who a ticket counts against (assignment, status) brings the agents' loads
   up to date (idempotent set adds and removes); freed capacity drains the agent's teams' queues.
-* ``drain_all`` (the per-minute sweep) assigns waiting tickets in every team, which is how an agent coming
-  online or back inside working hours picks up work.
+* ``agent.available`` (the relay publishes it when an agent item is written while the agent is online):
+  their teams' queues are drained at once, so an agent coming online picks up waiting work within a cycle.
+* ``drain_all`` (the per-minute sweep) assigns waiting tickets in every team: how an agent back inside their
+  working hours picks up work, and the safety net for anything the events missed.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.people import Agent, Strategy, Team
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
-from chalicelib.domain.views import View, ViewKind, every
+from chalicelib.domain.views import View, ViewKind, every, view_sort_key
 from chalicelib.errors import AtCapacity, Conflict, Duplicate, NotFound
 from chalicelib.repositories import Key
+from chalicelib.resources import AGENT_AVAILABLE
 from chalicelib.routing.assignment import Candidate, Ranking, rank
 from chalicelib.services.tickets import one_version
 
@@ -59,12 +62,19 @@ class Router:
 
     def handle(self, event: dict[str, Any]) -> str:
         kind = event.get("type", "")
-        ticket_id = event["ticket"]["id"]
+        if kind == AGENT_AVAILABLE:
+            return f"drained:{self.agent_available(event['agent']['teams'])}"
         if kind == "ticket.created":
-            return self.route_new(ticket_id)
+            return self.route_new(event["ticket"]["id"])
         if kind in ("ticket.updated", "ticket.assigned", "ticket.merged", "ticket.escalated"):
-            return self.after_change(ticket_id, event)
+            return self.after_change(event["ticket"]["id"], event)
         return "ignored"
+
+    def agent_available(self, team_ids: Iterable[str]) -> int:
+        """An agent is online (just came online, or was written while online): their teams' waiting tickets,
+        merged in view order (priority, then age) across the teams, each assigned by its team's strategy."""
+        waiting = [ticket for team_id in dict.fromkeys(team_ids) for ticket in self._waiting(team_id)]
+        return sum(self.assign(ticket).startswith("assigned") for ticket in sorted(waiting, key=view_sort_key))
 
     def route_new(self, ticket_id: str) -> str:
         ticket, timeline = self.svc.ticket_repo.get_with_timeline(ticket_id)
@@ -241,17 +251,20 @@ class Router:
 
     def drain(self, team_id: str) -> int:
         """Assign the oldest waiting tickets of a team's queue while agents have capacity."""
-        team = self._team(team_id)
-        if team is None or team.assignment_strategy is Strategy.MANUAL:
-            return 0
-        page = self.svc.ticket_repo.list_view(View(ViewKind.TEAM_QUEUE, team_id, True), DRAIN_BATCH)
         assigned = 0
-        for ticket in page.items:
+        for ticket in self._waiting(team_id):
             outcome = self.assign(ticket)
             if outcome == "queued":
                 break  # nobody has capacity: the rest wait too
             assigned += outcome.startswith("assigned")
         return assigned
+
+    def _waiting(self, team_id: str) -> list[Ticket]:
+        """The first tickets of a team's queue in view order; none for a team assigned by hand."""
+        team = self._team(team_id)
+        if team is None or team.assignment_strategy is Strategy.MANUAL:
+            return []
+        return self.svc.ticket_repo.list_view(View(ViewKind.TEAM_QUEUE, team_id, True), DRAIN_BATCH).items
 
     def drain_all(self) -> int:
         return sum(self.drain(team.id) for team in every(self.svc.directory_repo.list_teams, AGENT_PAGE))

@@ -9,7 +9,7 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from chalicelib.resources import EVENT_CONSUMER_QUEUES, Names
+from chalicelib.resources import EVENT_CONSUMER_QUEUES, Names, event_filter_policy
 
 from . import chalice_app
 from .auth import Agents
@@ -52,8 +52,8 @@ class LambdeskStack(Stack):
             )
             for purpose in EVENT_CONSUMER_QUEUES
         }
-        for consumer in self.consumer_queues.values():
-            consumer.subscribe_to(self.events_topic)
+        for purpose, consumer in self.consumer_queues.items():
+            consumer.subscribe_to(self.events_topic, event_filter_policy(purpose))
         self.relay_dlq = dead_letter_queue(
             self, "RelayDlq", names.relay_dlq, "of the stream relay (on-failure destination)"
         )

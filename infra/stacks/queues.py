@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aws_cdk import Duration
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -64,9 +67,13 @@ class ConsumerQueue(Construct):
         assert isinstance(cfn_queue, sqs.CfnQueue)
         cfn_queue.visibility_timeout = self._visibility
 
-    def subscribe_to(self, topic: sns.ITopic) -> None:
-        # Raw delivery: the queue body is the published message itself, not an SNS envelope.
-        topic.add_subscription(subscriptions.SqsSubscription(self.queue, raw_message_delivery=True))
+    def subscribe_to(self, topic: sns.ITopic, filter_policy: Mapping[str, list[Any]] | None = None) -> None:
+        """Raw delivery: the queue body is the published message itself, not an SNS envelope.
+        ``filter_policy``: message attribute -> conditions, as ``chalicelib.resources`` states it."""
+        conditions = {name: sns.SubscriptionFilter(conditions=c) for name, c in (filter_policy or {}).items()}
+        topic.add_subscription(
+            subscriptions.SqsSubscription(self.queue, raw_message_delivery=True, filter_policy=conditions or None)
+        )
 
 
 def topic(

@@ -13,6 +13,7 @@ import pytest
 pytest.importorskip("aws_cdk", reason="infra dependencies not installed: pip install -r infra/requirements.txt")
 
 from chalicelib.resources import (
+    AGENT_AVAILABLE,
     EVENT_CONSUMER_QUEUES,
     FUNCTION_ROUTE,
     FUNCTION_SEND_MAIL,
@@ -206,6 +207,20 @@ def test_event_consumer_queues_take_raw_messages_from_the_events_topic(stage: Sy
                 "RawMessageDelivery": True,
             },
         )
+
+
+def test_only_routing_is_sent_agent_events(stage: Synthesized) -> None:
+    """``agent.available`` would cost an invocation and reach webhooks everywhere else."""
+    filters = {}
+    for subscription in stage.resources("AWS::SNS::Subscription").values():
+        endpoint = subscription["Properties"].get("Endpoint", {})
+        if isinstance(endpoint, dict) and "Fn::GetAtt" in endpoint:
+            name = stage.resource(endpoint["Fn::GetAtt"][0])["Properties"].get("QueueName", "")
+            filters[name] = subscription["Properties"].get("FilterPolicy")
+    names = stage.stack.names
+    assert filters[names.queue("routing")] is None
+    for purpose in set(EVENT_CONSUMER_QUEUES) - {"routing"}:
+        assert filters[names.queue(purpose)] == {"event_type": [{"anything-but": [AGENT_AVAILABLE]}]}, purpose
 
 
 @pytest.mark.parametrize(("function_name", "schedule"), sorted(SCHEDULED.items()))

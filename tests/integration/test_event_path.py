@@ -79,6 +79,33 @@ def test_every_ticket_change_reaches_a_subscribed_webhook_signed(desk: dict[str,
         assert note["public"] is False and note["ticket"]["number"] == ticket.number
 
 
+def test_an_agent_coming_online_gets_waiting_work_through_the_stream_and_webhooks_never_hear_of_it(
+    desk: dict[str, Any],
+) -> None:
+    from chalicelib.domain.people import Availability, Role, Strategy
+    from devtools.worker import sqs_handlers
+
+    svc, worker = desk["svc"], desk["worker"]
+    wanted = ("-webhooks", "-routing")
+    worker.handlers = {k: v for k, v in sqs_handlers(importlib.import_module("app")).items() if k.endswith(wanted)}
+    team = svc.directory.create_team(f"Night shift {id(worker)}")
+    team = svc.directory.update_team(team.id, team.version, {"assignment_strategy": Strategy.ROUND_ROBIN})
+    nina = svc.directory.create_agent(f"nina{id(worker)}@desk.example", "Nina", Role.AGENT, None, (team.id,), (), 5)
+    with webhook_receiver() as receiver:
+        subscribe(desk, receiver, ["*"])
+        ticket, _ = svc.tickets.create(
+            desk["actor"],
+            NewTicket(subject="Night", body_text="Anyone?", requester_email="owl@customer.example", team_id=team.id),
+        )
+        worker.drain()
+        assert svc.ticket_repo.get(ticket.id).assignee_id is None  # Nina is offline: it waits in the queue
+        svc.directory.update_agent(nina.id, nina.version, {"availability": Availability.ONLINE})
+        worker.drain()
+        assert svc.ticket_repo.get(ticket.id).assignee_id == nina.id
+        types = {e["type"] for e in receiver.events()}
+        assert "ticket.assigned" in types and "agent.available" not in types
+
+
 def test_subscriptions_filter_event_types(desk: dict[str, Any]) -> None:
     with webhook_receiver() as receiver:
         subscribe(desk, receiver, ["ticket.*"])

@@ -11,10 +11,12 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from chalicelib.domain.people import Agent, Availability, Role
 from chalicelib.domain.tickets import Channel, Ticket
 from chalicelib.domain.timeline import SYSTEM, TimelineEntry
-from chalicelib.events.relay import entries_in, handle_stream
-from chalicelib.repositories.dynamodb.mapping import entry_to_item, ticket_to_item
+from chalicelib.events.envelope import envelope
+from chalicelib.events.relay import entries_in, events_in, handle_stream
+from chalicelib.repositories.dynamodb.mapping import agent_to_item, entry_to_item, ticket_to_item
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 TOPIC = "arn:aws:sns:us-east-1:123456789012:lambdesk-test-events"
@@ -59,9 +61,7 @@ def test_each_entry_is_published_with_its_type_for_filtering(sns: Stubber) -> No
             {"MessageId": e.id},
             {
                 "TopicArn": TOPIC,
-                "Message": json.dumps(
-                    __import__("chalicelib.events.envelope", fromlist=["envelope"]).envelope(e), separators=(",", ":")
-                ),
+                "Message": json.dumps(envelope(e), separators=(",", ":")),
                 "MessageAttributes": {"event_type": {"DataType": "String", "StringValue": e.event}},
             },
         )
@@ -77,3 +77,62 @@ def test_a_failed_publish_reports_its_record_and_stops_to_keep_order(sns: Stubbe
     records = [record(entry_to_item(e), str(i)) for i, e in enumerate((first, second, third), 1)]
     assert handle_stream({"Records": records}, TOPIC) == {"batchItemFailures": [{"itemIdentifier": "2"}]}
     sns.assert_no_pending_responses()  # the third was not attempted
+
+
+def agent(**changes: Any) -> Agent:
+    values = {"teams": ("L1", "VIP"), "availability": Availability.ONLINE, "version": 7, **changes}
+    return Agent("A1", "ann@desk.example", "Ann", Role.AGENT, T0, "A1", **values)
+
+
+@pytest.mark.parametrize("event_name", ["INSERT", "MODIFY"])
+def test_an_agent_written_while_online_is_announced_to_routing_with_their_teams(event_name: str) -> None:
+    ((sequence, event),) = events_in([record(agent_to_item(agent()), "9", event_name)])
+    assert sequence == "9"
+    assert event == {
+        "schema": 1,
+        "id": "agent.available:A1:7",
+        "type": "agent.available",
+        "agent": {"id": "A1", "teams": ["L1", "VIP"], "version": 7},
+    }
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"availability": Availability.AWAY},
+        {"availability": Availability.OFFLINE},
+        {"active": False},
+        {"teams": ()},  # nothing to drain
+    ],
+)
+def test_an_agent_who_cannot_take_work_is_not_announced(changes: dict[str, Any]) -> None:
+    assert events_in([record(agent_to_item(agent(**changes)), "9", "MODIFY")]) == []
+
+
+def test_entries_and_agents_keep_stream_order() -> None:
+    created = entry("ticket.created")
+    records = [
+        record(entry_to_item(created), "1"),
+        record(agent_to_item(agent()), "2", "MODIFY"),
+        record(ticket_to_item(TICKET), "3", "MODIFY"),
+        record(entry_to_item(entry("message.added")), "4"),
+    ]
+    assert [(seq, e["type"]) for seq, e in events_in(records)] == [
+        ("1", "ticket.created"),
+        ("2", "agent.available"),
+        ("4", "message.added"),
+    ]
+
+
+def test_agent_events_carry_their_type_for_the_subscription_filters(sns: Stubber) -> None:
+    sns.add_response(
+        "publish",
+        {"MessageId": "m1"},
+        {
+            "TopicArn": TOPIC,
+            "Message": json.dumps(events_in([record(agent_to_item(agent()), "1")])[0][1], separators=(",", ":")),
+            "MessageAttributes": {"event_type": {"DataType": "String", "StringValue": "agent.available"}},
+        },
+    )
+    assert handle_stream({"Records": [record(agent_to_item(agent()), "1")]}, TOPIC) == {"batchItemFailures": []}
+    sns.assert_no_pending_responses()

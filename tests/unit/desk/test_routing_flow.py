@@ -96,6 +96,24 @@ def test_nobody_unavailable_is_assigned_and_the_sweep_assigns_when_they_come_onl
     assert desk.ticket(ticket.id).assignee_id == away.id
 
 
+def test_an_agent_coming_online_picks_up_their_teams_waiting_tickets_at_once(desk: Desk) -> None:
+    from chalicelib.events.envelope import agent_available
+    from chalicelib.routing.service import Router
+
+    support, billing, other = desk.team("Support"), desk.team("Billing"), desk.team("Other")
+    away = desk.agent("Away", (support.id, billing.id), capacity=2, availability=Availability.AWAY)
+    desk.agent("Busy", (other.id,), availability=Availability.OFFLINE)
+    tickets = [desk.new_ticket(team_id=team.id) for team in (support, billing, support, other)]
+    desk.pump()
+    assert [desk.ticket(t.id).assignee_id for t in tickets] == [None] * 4
+    online = desk.svc.directory.update_agent(away.id, away.version, {"availability": Availability.ONLINE})
+    event = agent_available(online.id, list(online.teams), online.version)
+    assert Router(desk.svc, desk.svc.desk, desk.clock).handle(event) == "drained:2"
+    # Oldest first across their teams, up to the cap; other teams' tickets keep waiting.
+    assert [desk.ticket(t.id).assignee_id for t in tickets] == [away.id, away.id, None, None]
+    assert Router(desk.svc, desk.svc.desk, desk.clock).handle(event) == "drained:0"  # a redelivery
+
+
 def test_outside_working_hours_an_agent_is_skipped(desk: Desk) -> None:
     team = desk.team("Support", Strategy.ROUND_ROBIN)
     # 10:00 UTC is 19:00 in Tokyo: after a 09:00-17:00 day there.
