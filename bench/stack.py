@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from devtools.localenv import STATE_FILE, LocalEnv
 
@@ -21,7 +22,7 @@ class BenchEnv(LocalEnv):
         return None
 
 
-def main() -> int:
+def main() -> NoReturn:
     from devtools import localstack
 
     config = json.loads(sys.stdin.readline())
@@ -36,7 +37,7 @@ def main() -> int:
         # If shutting down takes long, show where every thread is (the parent gives up after 60 s).
         faulthandler.dump_traceback_later(20, exit=False)
         stack.shutdown()
-    return 0
+    localstack.exit_now(0)
 
 
 if __name__ == "__main__":
