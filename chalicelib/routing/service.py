@@ -57,6 +57,7 @@ class Router:
         self.config = config
         self.clock = clock or config.clock
         self._agents: list[Agent] | None = None
+        self._strategies: dict[str | None, Strategy] = {}  # of the teams whose queues this Router drains
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -74,7 +75,7 @@ class Router:
         """An agent is online (just came online, or was written while online): their teams' waiting tickets,
         merged in view order (priority, then age) across the teams, each assigned by its team's strategy."""
         waiting = [ticket for team_id in dict.fromkeys(team_ids) for ticket in self._waiting(team_id)]
-        return sum(self.assign(ticket).startswith("assigned") for ticket in sorted(waiting, key=view_sort_key))
+        return self._assign_waiting(sorted(waiting, key=view_sort_key))
 
     def route_new(self, ticket_id: str) -> str:
         ticket, timeline = self.svc.ticket_repo.get_with_timeline(ticket_id)
@@ -251,12 +252,21 @@ class Router:
 
     def drain(self, team_id: str) -> int:
         """Assign the oldest waiting tickets of a team's queue while agents have capacity."""
+        return self._assign_waiting(self._waiting(team_id))
+
+    def _assign_waiting(self, tickets: list[Ticket]) -> int:
+        """Assign waiting tickets in order. When one stays queued in a team whose agents are interchangeable,
+        nobody there has room and the team's later tickets are not tried; in a skills team it may only lack
+        the skills, so the tickets behind it are still tried (no head-of-line blocking)."""
+        full: set[str | None] = set()
         assigned = 0
-        for ticket in self._waiting(team_id):
+        for ticket in tickets:
+            if ticket.team_id in full:
+                continue
             outcome = self.assign(ticket)
-            if outcome == "queued":
-                break  # nobody has capacity: the rest wait too
             assigned += outcome.startswith("assigned")
+            if outcome == "queued" and self._strategies.get(ticket.team_id) is not Strategy.SKILLS:
+                full.add(ticket.team_id)
         return assigned
 
     def _waiting(self, team_id: str) -> list[Ticket]:
@@ -264,6 +274,7 @@ class Router:
         team = self._team(team_id)
         if team is None or team.assignment_strategy is Strategy.MANUAL:
             return []
+        self._strategies[team_id] = team.assignment_strategy
         return self.svc.ticket_repo.list_view(View(ViewKind.TEAM_QUEUE, team_id, True), DRAIN_BATCH).items
 
     def drain_all(self) -> int:

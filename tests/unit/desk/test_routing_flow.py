@@ -134,6 +134,22 @@ def test_skills_strategy_needs_every_skill_a_rule_asked_for(desk: Desk) -> None:
     assert (desk.ticket(ticket.id).skills, desk.ticket(ticket.id).assignee_id) == (("de",), german.id)
 
 
+def test_a_waiting_ticket_nobody_has_the_skills_for_does_not_hold_up_the_queue_behind_it(desk: Desk) -> None:
+    team = desk.team("Support", Strategy.SKILLS)
+    ann = desk.agent("Ann", (team.id,), capacity=1)
+    rule_to(desk, team.id, ["bitte"], skills=["de"])
+    first = desk.new_ticket(body="It broke", team_id=team.id)
+    german = desk.new_ticket(body="Hilfe bitte", team_id=team.id)
+    english = desk.new_ticket(body="Me too", team_id=team.id)
+    desk.pump()
+    assert [desk.ticket(t.id).assignee_id for t in (first, german, english)] == [ann.id, None, None]
+    solved = desk.ticket(first.id)
+    desk.svc.tickets.update(SYSTEM, solved.id, solved.version, {"status": "solved"})
+    desk.pump()
+    # Ann has room again: the German ticket still waits for someone who speaks German, the next one is hers.
+    assert [desk.ticket(t.id).assignee_id for t in (german, english)] == [None, ann.id]
+
+
 def test_a_customer_with_an_open_ticket_sticks_to_its_assignee_and_the_tickets_are_linked(desk: Desk) -> None:
     team = desk.team("Support", Strategy.ROUND_ROBIN)
     for name in ("Ann", "Bob", "Cid"):
