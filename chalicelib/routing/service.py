@@ -64,16 +64,17 @@ class Router:
     def handle(self, event: dict[str, Any]) -> str:
         kind = event.get("type", "")
         if kind == AGENT_AVAILABLE:
-            return f"drained:{self.agent_available(event['agent']['teams'])}"
+            return f"drained:{self.agent_available(event['agent']['id'], event['agent']['teams'])}"
         if kind == "ticket.created":
             return self.route_new(event["ticket"]["id"])
         if kind in ("ticket.updated", "ticket.assigned", "ticket.merged", "ticket.escalated"):
             return self.after_change(event["ticket"]["id"], event)
         return "ignored"
 
-    def agent_available(self, team_ids: Iterable[str]) -> int:
+    def agent_available(self, agent_id: str, team_ids: Iterable[str]) -> int:
         """An agent is online (just came online, or was written while online): their teams' waiting tickets,
         merged in view order (priority, then age) across the teams, each assigned by its team's strategy."""
+        self._refresh_agent(agent_id)
         waiting = [ticket for team_id in dict.fromkeys(team_ids) for ticket in self._waiting(team_id)]
         return self._assign_waiting(sorted(waiting, key=view_sort_key))
 
@@ -222,9 +223,21 @@ class Router:
 
     def _team_agents(self, team_id: str) -> list[Agent]:
         """The team's agents, from the directory listing read once per Router (one batch of events)."""
+        return [a for a in self._all_agents() if team_id in a.teams]
+
+    def _all_agents(self) -> list[Agent]:
         if self._agents is None:
             self._agents = list(every(self.svc.directory_repo.list_agents, AGENT_PAGE))
-        return [a for a in self._agents if team_id in a.teams]
+        return self._agents
+
+    def _refresh_agent(self, agent_id: str) -> None:
+        """The listing is read from an index, which may not show yet the write that announced this agent:
+        take the agent from their own item instead (one GetItem)."""
+        try:
+            agent = self.svc.directory_repo.get_agent(agent_id)
+        except NotFound:
+            return
+        self._agents = [a for a in self._all_agents() if a.id != agent_id] + [agent]
 
     # -- loads and queues ------------------------------------------------------------------------
 

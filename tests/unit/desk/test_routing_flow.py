@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from chalicelib.domain.people import Availability, Strategy
 from chalicelib.domain.tickets import Priority, Status
 from chalicelib.domain.timeline import SYSTEM
@@ -112,6 +114,24 @@ def test_an_agent_coming_online_picks_up_their_teams_waiting_tickets_at_once(des
     # Oldest first across their teams, up to the cap; other teams' tickets keep waiting.
     assert [desk.ticket(t.id).assignee_id for t in tickets] == [away.id, away.id, None, None]
     assert Router(desk.svc, desk.svc.desk, desk.clock).handle(event) == "drained:0"  # a redelivery
+
+
+def test_an_agent_announced_online_counts_even_if_the_agent_listing_lags_behind(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.events.envelope import agent_available
+    from chalicelib.routing.service import Router
+
+    team = desk.team("Support")
+    away = desk.agent("Away", (team.id,), availability=Availability.AWAY)
+    ticket = desk.new_ticket(team_id=team.id)
+    desk.pump()
+    stale_listing = desk.svc.directory_repo.list_agents(10, None)  # the index as it was: Away is away
+    online = desk.svc.directory.update_agent(away.id, away.version, {"availability": Availability.ONLINE})
+    monkeypatch.setattr(desk.svc.directory_repo, "list_agents", lambda limit, start: stale_listing)
+    event = agent_available(online.id, list(online.teams), online.version)
+    assert Router(desk.svc, desk.svc.desk, desk.clock).handle(event) == "drained:1"
+    assert desk.ticket(ticket.id).assignee_id == away.id
 
 
 def test_outside_working_hours_an_agent_is_skipped(desk: Desk) -> None:
