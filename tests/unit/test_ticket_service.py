@@ -113,6 +113,22 @@ def test_a_stale_write_is_refused_with_what_changed_since(svc: Any, agent: Actor
     assert details.changes[0]["changes"] == [{"field": "priority", "old": "normal", "new": "urgent"}]
 
 
+def land_first(monkeypatch: pytest.MonkeyPatch, repo: Any, ticket_id: str, author: Actor, **changes: Any) -> None:
+    """The next save first lands ``author``'s ``changes`` on the ticket: a write between another's read and write."""
+    real_save = repo.save
+    pending = [True]
+
+    def save(tickets: Any, entries: Any, *args: Any) -> None:
+        if pending:
+            pending.clear()
+            current = repo.get(ticket_id)
+            changed, more = current.change(author, current.updated_at, **changes)
+            real_save([(changed, current.version)], more)
+        real_save(tickets, entries, *args)
+
+    monkeypatch.setattr(repo, "save", save)
+
+
 def test_the_desks_own_bookkeeping_since_the_agents_read_is_not_a_collision(svc: Any, agent: Actor) -> None:
     """Routing assigns a ticket while the agent types: the reply lands on top, nothing is overwritten."""
     ticket, _ = svc.tickets.create(agent, new())
@@ -146,19 +162,7 @@ def test_an_agent_write_is_retried_when_bookkeeping_lands_between_its_read_and_w
     svc: Any, agent: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ticket, _ = svc.tickets.create(agent, new())
-    repo = svc.ticket_repo
-    real_save = repo.save
-    interleaved = {"done": False}
-
-    def save_after_routing(tickets: Any, entries: Any, *args: Any) -> None:
-        if not interleaved["done"]:
-            interleaved["done"] = True
-            current = repo.get(ticket.id)
-            changed, more = current.change(SYSTEM, current.updated_at, team_id=None, priority=Priority.LOW)
-            real_save([(changed, current.version)], more)
-        real_save(tickets, entries, *args)
-
-    monkeypatch.setattr(repo, "save", save_after_routing)
+    land_first(monkeypatch, svc.ticket_repo, ticket.id, SYSTEM, team_id=None, priority=Priority.LOW)  # routing
     noted = svc.tickets.note(agent, ticket.id, ticket.version, "Checking the logs")
     assert noted.version == ticket.version + 2 and noted.priority is Priority.LOW
 
@@ -240,19 +244,7 @@ def test_a_customer_message_is_retried_on_the_latest_version_when_an_agent_wrote
     svc: Any, agent: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ticket, _ = svc.tickets.create(agent, new())
-    repo = svc.ticket_repo
-    real_save = repo.save
-    interleaved = {"done": False}
-
-    def save_after_an_agent(tickets: Any, entries: Any, *args: Any) -> None:
-        if not interleaved["done"]:
-            interleaved["done"] = True  # an agent's change lands between our read and our write
-            current = repo.get(ticket.id)
-            changed, more = current.change(agent, current.updated_at, priority=Priority.HIGH)
-            real_save([(changed, current.version)], more)
-        real_save(tickets, entries, *args)
-
-    monkeypatch.setattr(repo, "save", save_after_an_agent)
+    land_first(monkeypatch, svc.ticket_repo, ticket.id, agent, priority=Priority.HIGH)
     customer = svc.customers.get(ticket.requester_id)
     after = svc.tickets.customer_message(customer, ticket.id, "More details", "email")
     assert after.version == ticket.version + 2
