@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.timeline import TimelineEntry
+from chalicelib.resources import AGENT_AVAILABLE
 
 SCHEMA_VERSION = 1
 
@@ -29,8 +30,6 @@ def envelope(entry: TimelineEntry) -> dict[str, Any]:
 def agent_available(agent_id: str, teams: list[str], version: int) -> dict[str, Any]:
     """An agent is online and active after a write of version ``version``: their teams' queues can move.
     Its id names the version, so a redelivered stream record is the same event."""
-    from chalicelib.resources import AGENT_AVAILABLE
-
     return {
         "schema": SCHEMA_VERSION,
         "id": f"{AGENT_AVAILABLE}:{agent_id}:{version}",

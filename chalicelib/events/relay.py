@@ -11,27 +11,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.events.envelope import agent_available, envelope
 
 ENTRY_KIND = "entry"
 AGENT_KIND = "agent"
-
-
-def entries_in(records: list[dict[str, Any]]) -> list[tuple[str, Any]]:
-    """(sequence number, TimelineEntry) for each newly inserted, not copied, timeline entry."""
-    from chalicelib.repositories.dynamodb.mapping import item_to_entry
-    from chalicelib.repositories.dynamodb.models import EntryItem
-
-    found = []
-    for record in records:
-        image = _image(record)
-        if record.get("eventName") != "INSERT" or image.get("kind", {}).get("S") != ENTRY_KIND:
-            continue
-        item = EntryItem.from_raw_data(image)
-        if item.merged_from:
-            continue
-        found.append((record["dynamodb"]["SequenceNumber"], item_to_entry(item)))
-    return found
 
 
 def events_in(records: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
@@ -40,28 +24,45 @@ def events_in(records: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]
     The stream carries new images only, so an agent who was online already and had, say, their name changed
     is announced again: harmless, routing then finds nothing new to assign.
     """
-    entries = dict(entries_in(records))
     found = []
     for record in records:
-        sequence = record.get("dynamodb", {}).get("SequenceNumber")
-        if sequence in entries:
-            found.append((sequence, envelope(entries[sequence])))
-        elif record.get("eventName") in ("INSERT", "MODIFY") and (event := _available(_image(record))):
-            found.append((sequence, event))
+        if (entry := _entry(record)) is not None:
+            found.append((_sequence(record), envelope(entry)))
+        elif (event := _available(record)) is not None:
+            found.append((_sequence(record), event))
     return found
 
 
-def _image(record: dict[str, Any]) -> dict[str, Any]:
+def _sequence(record: dict[str, Any]) -> str:
+    return str(record["dynamodb"]["SequenceNumber"])
+
+
+def _image(record: dict[str, Any], kind: str, event_names: tuple[str, ...]) -> dict[str, Any] | None:
+    """The record's new image when it is an item of ``kind`` written by one of ``event_names``."""
     image: dict[str, Any] = record.get("dynamodb", {}).get("NewImage") or {}
+    if record.get("eventName") not in event_names or image.get("kind", {}).get("S") != kind:
+        return None
     return image
 
 
-def _available(image: dict[str, Any]) -> dict[str, Any] | None:
+def _entry(record: dict[str, Any]) -> TimelineEntry | None:
+    from chalicelib.repositories.dynamodb.mapping import item_to_entry
+    from chalicelib.repositories.dynamodb.models import EntryItem
+
+    image = _image(record, ENTRY_KIND, ("INSERT",))
+    if image is None:
+        return None
+    item = EntryItem.from_raw_data(image)
+    return None if item.merged_from else item_to_entry(item)
+
+
+def _available(record: dict[str, Any]) -> dict[str, Any] | None:
     from chalicelib.domain.people import Availability
     from chalicelib.repositories.dynamodb.mapping import item_to_agent
     from chalicelib.repositories.dynamodb.models import AgentItem
 
-    if image.get("kind", {}).get("S") != AGENT_KIND:
+    image = _image(record, AGENT_KIND, ("INSERT", "MODIFY"))
+    if image is None:
         return None
     agent = item_to_agent(AgentItem.from_raw_data(image))
     if agent.availability is not Availability.ONLINE or not agent.active or not agent.teams:

@@ -57,26 +57,24 @@ class Router:
         self.config = config
         self.clock = clock or config.clock
         self._agents: list[Agent] | None = None
-        self._strategies: dict[str | None, Strategy] = {}  # of the teams whose queues this Router drains
 
     # -- events ----------------------------------------------------------------------------------
 
     def handle(self, event: dict[str, Any]) -> str:
         kind = event.get("type", "")
         if kind == AGENT_AVAILABLE:
-            return f"drained:{self.agent_available(event['agent']['id'], event['agent']['teams'])}"
+            return f"drained:{self.agent_available(event['agent']['id'])}"
         if kind == "ticket.created":
             return self.route_new(event["ticket"]["id"])
         if kind in ("ticket.updated", "ticket.assigned", "ticket.merged", "ticket.escalated"):
             return self.after_change(event["ticket"]["id"], event)
         return "ignored"
 
-    def agent_available(self, agent_id: str, team_ids: Iterable[str]) -> int:
+    def agent_available(self, agent_id: str) -> int:
         """An agent is online (just came online, or was written while online): their teams' waiting tickets,
         merged in view order (priority, then age) across the teams, each assigned by its team's strategy."""
-        self._refresh_agent(agent_id)
-        waiting = [ticket for team_id in dict.fromkeys(team_ids) for ticket in self._waiting(team_id)]
-        return self._assign_waiting(sorted(waiting, key=view_sort_key))
+        agent = self._refresh_agent(agent_id)
+        return self._assign_waiting(self._waiting(agent.teams)) if agent else 0
 
     def route_new(self, ticket_id: str) -> str:
         ticket, timeline = self.svc.ticket_repo.get_with_timeline(ticket_id)
@@ -230,14 +228,15 @@ class Router:
             self._agents = list(every(self.svc.directory_repo.list_agents, AGENT_PAGE))
         return self._agents
 
-    def _refresh_agent(self, agent_id: str) -> None:
+    def _refresh_agent(self, agent_id: str) -> Agent | None:
         """The listing is read from an index, which may not show yet the write that announced this agent:
         take the agent from their own item instead (one GetItem)."""
         try:
             agent = self.svc.directory_repo.get_agent(agent_id)
         except NotFound:
-            return
+            return None
         self._agents = [a for a in self._all_agents() if a.id != agent_id] + [agent]
+        return agent
 
     # -- loads and queues ------------------------------------------------------------------------
 
@@ -265,30 +264,34 @@ class Router:
 
     def drain(self, team_id: str) -> int:
         """Assign the oldest waiting tickets of a team's queue while agents have capacity."""
-        return self._assign_waiting(self._waiting(team_id))
+        return self._assign_waiting(self._waiting([team_id]))
 
-    def _assign_waiting(self, tickets: list[Ticket]) -> int:
+    def _waiting(self, team_ids: Iterable[str]) -> list[tuple[Ticket, Team]]:
+        """The first tickets of each team's queue with their team, in view order across the teams; none from a
+        team assigned by hand."""
+        waiting: list[tuple[Ticket, Team]] = []
+        for team_id in dict.fromkeys(team_ids):
+            team = self._team(team_id)
+            if team is None or team.assignment_strategy is Strategy.MANUAL:
+                continue
+            page = self.svc.ticket_repo.list_view(View(ViewKind.TEAM_QUEUE, team_id, True), DRAIN_BATCH)
+            waiting += [(ticket, team) for ticket in page.items]
+        return sorted(waiting, key=lambda pair: view_sort_key(pair[0]))
+
+    def _assign_waiting(self, waiting: list[tuple[Ticket, Team]]) -> int:
         """Assign waiting tickets in order. When one stays queued in a team whose agents are interchangeable,
         nobody there has room and the team's later tickets are not tried; in a skills team it may only lack
         the skills, so the tickets behind it are still tried (no head-of-line blocking)."""
-        full: set[str | None] = set()
+        full: set[str] = set()
         assigned = 0
-        for ticket in tickets:
-            if ticket.team_id in full:
+        for ticket, team in waiting:
+            if team.id in full:
                 continue
             outcome = self.assign(ticket)
             assigned += outcome.startswith("assigned")
-            if outcome == "queued" and self._strategies.get(ticket.team_id) is not Strategy.SKILLS:
-                full.add(ticket.team_id)
+            if outcome == "queued" and team.assignment_strategy is not Strategy.SKILLS:
+                full.add(team.id)
         return assigned
-
-    def _waiting(self, team_id: str) -> list[Ticket]:
-        """The first tickets of a team's queue in view order; none for a team assigned by hand."""
-        team = self._team(team_id)
-        if team is None or team.assignment_strategy is Strategy.MANUAL:
-            return []
-        self._strategies[team_id] = team.assignment_strategy
-        return self.svc.ticket_repo.list_view(View(ViewKind.TEAM_QUEUE, team_id, True), DRAIN_BATCH).items
 
     def drain_all(self) -> int:
         return sum(self.drain(team.id) for team in every(self.svc.directory_repo.list_teams, AGENT_PAGE))

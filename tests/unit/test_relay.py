@@ -15,7 +15,7 @@ from chalicelib.domain.people import Agent, Availability, Role
 from chalicelib.domain.tickets import Channel, Ticket
 from chalicelib.domain.timeline import SYSTEM, TimelineEntry
 from chalicelib.events.envelope import envelope
-from chalicelib.events.relay import entries_in, events_in, handle_stream
+from chalicelib.events.relay import events_in, handle_stream
 from chalicelib.repositories.dynamodb.mapping import agent_to_item, entry_to_item, ticket_to_item
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -48,9 +48,9 @@ def test_only_new_uncopied_entries_are_events() -> None:
         record(copied, "3"),
         record(entry_to_item(entry("note.added")), "4", event_name="MODIFY"),
     ]
-    found = entries_in(records)
-    assert [(seq, e.id) for seq, e in found] == [("1", created.id)]
-    assert found[0][1].ticket_number == 42
+    found = events_in(records)
+    assert [(seq, e["id"]) for seq, e in found] == [("1", created.id)]
+    assert found[0][1]["ticket"]["number"] == 42
 
 
 def test_each_entry_is_published_with_its_type_for_filtering(sns: Stubber) -> None:
