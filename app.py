@@ -7,10 +7,14 @@ from typing import Any
 from chalice import Chalice  # type: ignore[attr-defined]
 from chalice.app import SQSEvent
 
-from chalicelib import observability, resources
-from chalicelib.api import admin, customers, desk, meta, tickets
-from chalicelib.api.framework import uniform_errors
-from chalicelib.settings import stage
+from chalicelib.config import routes as desk
+from chalicelib.core import observability, resources
+from chalicelib.core.settings import stage
+from chalicelib.http import meta
+from chalicelib.http.framework import uniform_errors
+from chalicelib.people import admin_routes as admin
+from chalicelib.people import customer_routes as customers
+from chalicelib.tickets import routes as tickets
 
 app = Chalice(app_name=resources.APP_NAME, configure_logs=False)
 names = resources.Names(stage())
@@ -27,15 +31,15 @@ app.register_blueprint(desk.bp)
 @app.lambda_function(name=resources.FUNCTION_STREAM_RELAY)
 def stream_relay(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Table stream -> events topic (the stream source is attached in infra/)."""
+    from chalicelib.core.settings import get_settings
     from chalicelib.events.relay import handle_stream
-    from chalicelib.settings import get_settings
 
     return handle_stream(event, get_settings().events_topic_arn or "")
 
 
 @app.on_sqs_message(queue=names.queue("webhooks"), batch_size=10, name=resources.FUNCTION_WEBHOOKS)
 def deliver_webhooks(event: SQSEvent) -> dict[str, Any]:
-    from chalicelib.events.consumers import deliver_webhooks as deliver
+    from chalicelib.events.batch import deliver_webhooks as deliver
 
     return deliver(event.to_dict(), event.context)
 
@@ -99,6 +103,6 @@ def sla_sweep(event: Any) -> dict[str, Any]:
 @app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_TIMERS)
 def run_timers(event: Any) -> dict[str, Any]:
     """Every minute: auto-close, pending reminders, queue draining (reads only the due index)."""
-    from chalicelib.automations.timers_sweep import sweep
+    from chalicelib.automations.sweep import sweep
 
     return sweep()

@@ -2,7 +2,7 @@
 
 Teams, agents and organizations go through the services (a few dozen requests). Customers, tickets, their
 timelines and the ticket-number lookups are built as domain objects, turned into items by
-``chalicelib.repositories.dynamodb.mapping`` and written with pynamodb batch writes (25 items a request),
+``chalicelib.storage.dynamodb.mapping`` and written with pynamodb batch writes (25 items a request),
 instead of going through the API ten thousand times.
 
 The plan is made once for the largest size; the smaller table is every n-th ticket of it, so both sizes
@@ -22,11 +22,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.ids import new_id
+from chalicelib.bootstrap import Services
+from chalicelib.core.ids import new_id
 from chalicelib.domain.people import Agent, Customer, Identity, IdentityKind, Organization, Role, Team
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
 from chalicelib.domain.timeline import Actor, ActorKind, Change, EntryKind, TimelineEntry
-from chalicelib.wiring import Services
 
 SEED = 1729
 TEAM_NAMES = ("Support L1", "Support L2", "Billing", "Onboarding")
@@ -356,11 +356,11 @@ def write_phase(plan: Plan, phase: int, written_customers: set[str]) -> int:
     A few threads each build the items of a slice of tickets and write them (25 items a request), so that
     building and serializing overlap with moto's work in its own process.
     """
-    from chalicelib.repositories.dynamodb import base
-    from chalicelib.repositories.dynamodb.mapping import customer_to_item, entry_to_item, ticket_to_item
-    from chalicelib.repositories.dynamodb.models import CounterItem, Item
-    from chalicelib.repositories.dynamodb.people import _identity_key
-    from chalicelib.repositories.dynamodb.tickets import NUMBER_COUNTER
+    from chalicelib.storage.dynamodb import base
+    from chalicelib.storage.dynamodb.mapping import customer_to_item, entry_to_item, ticket_to_item
+    from chalicelib.storage.dynamodb.models import CounterItem, Item
+    from chalicelib.storage.dynamodb.people import _identity_key
+    from chalicelib.storage.dynamodb.tickets import NUMBER_COUNTER
 
     customers = {c.id: c for c in plan.people.customers}
     first: list[Item] = []

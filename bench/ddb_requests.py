@@ -1,7 +1,7 @@
 """Section ``ddb_requests``: the DynamoDB requests and capacity units of each API operation, at two sizes.
 
 The operations run through the real app (``chalice.test.Client``) with the DynamoDB services installed
-(``chalicelib.wiring.use``), against moto in server mode. Authentication is measured apart: the agent
+(``chalicelib.bootstrap.use``), against moto in server mode. Authentication is measured apart: the agent
 cache is switched off so every request looks its agent up, and the requests made inside
 ``Authenticator.authenticate`` are reported as ``auth``, not as part of the operation.
 """
@@ -166,8 +166,8 @@ class Bench:
 
     @staticmethod
     def _reset_caches() -> None:
-        from chalicelib import clients, settings, wiring
-        from chalicelib.services import signing
+        from chalicelib import bootstrap as wiring
+        from chalicelib.core import clients, settings, signing
 
         settings.reset()
         clients.reset()
@@ -177,10 +177,10 @@ class Bench:
     def run(self) -> dict[str, Any]:
         import boto3
 
-        from chalicelib import wiring
-        from chalicelib.repositories.dynamodb.models import all_item_classes
-        from chalicelib.services.auth import mint_dev_token
-        from chalicelib.settings import get_settings
+        from chalicelib import bootstrap as wiring
+        from chalicelib.core.settings import get_settings
+        from chalicelib.people.auth import mint_dev_token
+        from chalicelib.storage.dynamodb.models import all_item_classes
         from devtools.provision import create_table
 
         self.server.start()

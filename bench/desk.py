@@ -31,7 +31,7 @@ WRITERS = 4
 
 @dataclass
 class Clock:
-    """The services' clock (``chalicelib.domain.clock.Clock``), set by the bench."""
+    """The services' clock (``chalicelib.core.clock.Clock``), set by the bench."""
 
     now: datetime
 
@@ -145,8 +145,8 @@ class DeskTable:
 
     def services(self, clock: Clock | None = None) -> Any:
         """``wiring.dynamodb_services`` (which binds the models to the table), rebuilt with ``clock``."""
-        from chalicelib import wiring
-        from chalicelib.settings import get_settings
+        from chalicelib import bootstrap as wiring
+        from chalicelib.core.settings import get_settings
 
         settings = get_settings()
         svc = wiring.dynamodb_services(settings)
@@ -165,7 +165,7 @@ class DeskTable:
 
     def meter(self) -> Meter:
         """A meter on the client of every pynamodb model class (each keeps its own connection)."""
-        from chalicelib.repositories.dynamodb.models import all_item_classes
+        from chalicelib.storage.dynamodb.models import all_item_classes
 
         meter = Meter(self.aux)
         for cls in all_item_classes():
@@ -222,8 +222,8 @@ class DeskTable:
 
 
 def _reset_caches() -> None:
-    from chalicelib import clients, settings, wiring
-    from chalicelib.services import signing
+    from chalicelib import bootstrap as wiring
+    from chalicelib.core import clients, settings, signing
 
     settings.reset()
     clients.reset()

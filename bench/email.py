@@ -119,11 +119,12 @@ def run() -> dict[str, Any]:
     import boto3
 
     from bench.motoserver import CountingMotoServer
-    from chalicelib import clients, settings, wiring
+    from chalicelib import bootstrap as wiring
+    from chalicelib.core import clients, settings
     from chalicelib.mailflow.inbound import MailIngest
     from chalicelib.mailflow.notices import InboundNotice
     from chalicelib.mailflow.storage import S3MailStore
-    from chalicelib.repositories.dynamodb.models import all_item_classes, bind
+    from chalicelib.storage.dynamodb.models import all_item_classes, bind
     from devtools.provision import create_table
 
     # moto in its own process (bench.motoserver), so its work does not share this interpreter's lock.

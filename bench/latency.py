@@ -187,7 +187,7 @@ class Latency:
         return {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
 
     def run(self) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
-        from chalicelib.services.auth import mint_dev_token
+        from chalicelib.people.auth import mint_dev_token
         from devtools.seed import ADMIN_SUBJECT
 
         self.stack.start()

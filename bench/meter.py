@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench import capacity
-from chalicelib.resources import TABLE
+from chalicelib.core.resources import TABLE
 
 AUX_HEADER = "X-Bench-Aux"
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}

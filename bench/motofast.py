@@ -217,7 +217,7 @@ def verify() -> list[str]:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
 
-    from chalicelib.resources import TABLE
+    from chalicelib.core.resources import TABLE
 
     backend = DynamoDBBackend("us-east-1", "000000000000")
     attributes = sorted({"pk", "sk", "due_key", "due_at", "dir_pk", "dir_sk"})

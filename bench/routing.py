@@ -40,7 +40,7 @@ class Desk:
         """A new ticket from a new customer, through the service; the envelope of its ``ticket.created`` entry."""
         from chalicelib.domain.timeline import Actor, ActorKind
         from chalicelib.events.envelope import envelope
-        from chalicelib.services.tickets import NewTicket
+        from chalicelib.tickets.service import NewTicket
 
         self.created += 1
         n = self.created
@@ -93,7 +93,7 @@ class Routing:
     detail: dict[str, Any] = field(default_factory=dict)
 
     def run(self) -> dict[str, Any]:
-        from chalicelib import wiring
+        from chalicelib import bootstrap as wiring
 
         per_ticket: dict[str, dict[str, Any]] = {}
         per_second: dict[str, float] = {}

@@ -101,7 +101,7 @@ class SlaSweep:
         }
 
     def _check(self, key: str, svc: Any, due_ids: list[str], first: Metered, second: Metered, counting: bool) -> None:
-        from chalicelib.resources import DUE_SLA
+        from chalicelib.core.resources import DUE_SLA
 
         label = f"sla_sweep@{key}"
         self.checks += call_checks(label, [first, second], counting)
@@ -133,8 +133,8 @@ def _set_up(svc: Any) -> tuple[str, list[str]]:
     """Policy, team, agents and the tickets that fall due, at T0 (the services' clock)."""
     from chalicelib.domain.people import Role
     from chalicelib.domain.timeline import Actor, ActorKind
-    from chalicelib.services.tickets import NewTicket
     from chalicelib.sla.tracker import SlaTracker
+    from chalicelib.tickets.service import NewTicket
 
     svc.desk.create("admin", "sla_policy", POLICY)
     team = svc.directory.create_team("Support")
@@ -159,13 +159,13 @@ def _set_up(svc: Any) -> tuple[str, list[str]]:
 
 def _chunks(svc: Any, team_id: str, t0: datetime, tickets: int) -> list[Any]:
     """Builders of the seeded tickets' items, ``TICKETS_PER_CHUNK`` tickets each (run in the writer threads)."""
-    from chalicelib.domain.ids import new_id
+    from chalicelib.core.ids import new_id
+    from chalicelib.core.resources import DUE_SLA
     from chalicelib.domain.tickets import Channel, Ticket
-    from chalicelib.repositories.dynamodb.desk import due_stamp
-    from chalicelib.repositories.dynamodb.mapping import ticket_pk, ticket_to_item
-    from chalicelib.repositories.dynamodb.models import DueStateItem
-    from chalicelib.resources import DUE_SLA
     from chalicelib.sla.tracker import SlaTracker
+    from chalicelib.storage.dynamodb.mapping import ticket_pk, ticket_to_item
+    from chalicelib.storage.dynamodb.models import DueStateItem
+    from chalicelib.storage.dynamodb.work import due_stamp
 
     # The tracker's view of a new ticket at its creation, for each second of the spread (computed here, once).
     template = Ticket(

@@ -19,8 +19,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _connect() -> LocalEnv:
-    from chalicelib import settings
-    from chalicelib.repositories.dynamodb.models import bind
+    from chalicelib.core import settings
+    from chalicelib.storage.dynamodb.models import bind
 
     env = LocalEnv.load()
     env.apply()
@@ -30,12 +30,12 @@ def _connect() -> LocalEnv:
 
 
 def _cmd_token(args: argparse.Namespace) -> int:
-    from chalicelib.services.auth import mint_dev_token
+    from chalicelib.people.auth import mint_dev_token
 
     env = _connect()
     subject = args.subject
     if args.email:
-        from chalicelib.wiring import services
+        from chalicelib.bootstrap import services
 
         agent = services().directory_repo.find_agent_by_email(args.email)
         if agent is None:
@@ -47,7 +47,7 @@ def _cmd_token(args: argparse.Namespace) -> int:
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
-    from chalicelib.wiring import services
+    from chalicelib.bootstrap import services
     from devtools.seed import seed_demo
 
     _connect()
@@ -57,7 +57,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
 
 
 def _queues(env: LocalEnv) -> list[tuple[str, str]]:
-    from chalicelib.resources import EVENT_CONSUMER_QUEUES
+    from chalicelib.core.resources import EVENT_CONSUMER_QUEUES
 
     names = env.names
     pairs = [(names.queue(p), names.dlq(p)) for p in EVENT_CONSUMER_QUEUES]
@@ -113,8 +113,8 @@ def _cmd_mail_replay(args: argparse.Namespace) -> int:
     """After a fix: move the inbound DLQ back to its queue and re-process quarantined mail."""
     import boto3
 
-    from chalicelib.resources import INBOUND_QUEUE
-    from chalicelib.wiring import services
+    from chalicelib.bootstrap import services
+    from chalicelib.core.resources import INBOUND_QUEUE
     from devtools.queues import replay_mail
 
     env = _connect()
@@ -150,9 +150,9 @@ def _at(text: str | None) -> datetime:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     """Run the scheduled sweeps once, now or as if at ``--at`` (to see SLA alerts and automations happen)."""
-    from chalicelib.automations.timers_sweep import sweep_once as run_timers
+    from chalicelib.automations.sweep import sweep_once as run_timers
+    from chalicelib.bootstrap import services
     from chalicelib.sla.sweep import sweep_once as sla_sweep
-    from chalicelib.wiring import services
 
     _connect()
     svc = services()

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from chalicelib.resources import Names
+from chalicelib.core.resources import Names
 
 ROOT = Path(__file__).resolve().parent.parent
 # Tests run a second stack beside a developer's and point this elsewhere.
@@ -72,7 +72,7 @@ class LocalEnv:
         return self.names.queue(OPS_INBOX)
 
     def environ(self) -> dict[str, str]:
-        """What the app reads (``chalicelib.config.Settings``) plus the SDK's endpoint and credentials."""
+        """What the app reads (``chalicelib.core.settings_model.Settings``) plus the SDK's endpoint and credentials."""
         return {
             "AWS_ENDPOINT_URL": self.moto_url,
             "AWS_ACCESS_KEY_ID": "local",

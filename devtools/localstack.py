@@ -64,7 +64,8 @@ def load_app(env: LocalEnv) -> tuple[Any, Any]:
 
 
 def start(env: LocalEnv, seed: bool = True) -> Stack:
-    from chalicelib import clients, settings, wiring
+    from chalicelib import bootstrap as wiring
+    from chalicelib.core import clients, settings
     from devtools.provision import provision
     from devtools.worker import Worker
 
@@ -119,7 +120,7 @@ Ctrl-C stops everything.
 
 
 def run(env: LocalEnv, seed: bool = True) -> NoReturn:
-    from chalicelib.services.auth import mint_dev_token
+    from chalicelib.people.auth import mint_dev_token
     from devtools.seed import ADMIN_SUBJECT
 
     stack = start(env, seed)

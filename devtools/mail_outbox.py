@@ -10,8 +10,8 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
 
+from chalicelib.core.resources import SENT_MAIL_PREFIX
 from chalicelib.mailflow.storage import MailStore
-from chalicelib.resources import SENT_MAIL_PREFIX
 
 
 def outbox(store: MailStore, bucket: str, ticket_id: str | None = None) -> list[dict[str, Any]]:
@@ -72,7 +72,7 @@ def _addresses(msg: EmailMessage, name: str) -> list[str]:
 
 def main() -> int:
     """Print the local stack's outbox as JSON lines (the stack must be running: ``make run``)."""
-    from chalicelib import clients, settings
+    from chalicelib.core import clients, settings
     from chalicelib.mailflow.storage import S3MailStore
     from devtools.localenv import LocalEnv
 

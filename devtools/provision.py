@@ -1,4 +1,4 @@
-"""Creates the AWS resources of one stage on an endpoint (moto), from ``chalicelib.resources``:
+"""Creates the AWS resources of one stage on an endpoint (moto), from ``chalicelib.core.resources``:
 the same definitions infra/ deploys, so local and AWS cannot drift."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 
-from chalicelib.resources import (
+from chalicelib.core.resources import (
     EVENT_CONSUMER_QUEUES,
     FEEDBACK_QUEUE,
     INBOUND_QUEUE,

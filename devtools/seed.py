@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.bootstrap import Services
 from chalicelib.domain.people import Availability, Role, Strategy
 from chalicelib.domain.tickets import Channel, Priority, Status, TicketType
 from chalicelib.domain.timeline import Actor, ActorKind
-from chalicelib.services.tickets import NewTicket
-from chalicelib.wiring import Services
+from chalicelib.tickets.service import NewTicket
 
 ADMIN_SUBJECT = "demo-admin"
 ADMIN_EMAIL = "ada@lambdesk.local"

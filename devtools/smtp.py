@@ -12,8 +12,8 @@ from typing import Any
 
 import boto3
 
+from chalicelib.core.resources import RAW_MAIL_PREFIX
 from chalicelib.mailflow.notices import notice_body
-from chalicelib.resources import RAW_MAIL_PREFIX
 from devtools.localenv import LocalEnv
 
 

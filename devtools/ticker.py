@@ -70,7 +70,7 @@ def tick(jobs: list[Job], now: float) -> list[str]:
 
 
 def run_forever(jobs: list[Job], stop: threading.Event, resolution: float = 1.0) -> None:
-    from chalicelib import observability
+    from chalicelib.core import observability
 
     while not stop.is_set():
         try:

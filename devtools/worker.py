@@ -17,7 +17,7 @@ from typing import Any
 
 import boto3
 
-from chalicelib.resources import FUNCTION_STREAM_RELAY
+from chalicelib.core.resources import FUNCTION_STREAM_RELAY
 
 STREAM_BATCH = 100
 SQS_BATCH = 10
@@ -147,7 +147,7 @@ class Worker:
 
         Each function is on its own, as in AWS: one that raises (its messages stay in its queue) does not
         keep the others from running."""
-        from chalicelib import observability
+        from chalicelib.core import observability
 
         handled = self.pump_stream()
         for queue_name in self.handlers:
@@ -182,7 +182,7 @@ class Worker:
             poller.join()
 
     def _poll(self, pump: Callable[[], int], stop: threading.Event, idle_sleep: float) -> None:
-        from chalicelib import observability
+        from chalicelib.core import observability
 
         while not stop.is_set():
             try:

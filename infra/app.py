@@ -4,7 +4,7 @@
 import sys
 from pathlib import Path
 
-# chalicelib.resources names every resource; the repository root must come before this directory,
+# chalicelib.core.resources names every resource; the repository root must come before this directory,
 # whose own app.py would otherwise shadow the Chalice app's.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

@@ -43,9 +43,9 @@ def free_port() -> int:
 
 
 def reset_caches() -> None:
-    from chalicelib import clients, settings, wiring
-    from chalicelib.events import consumers
-    from chalicelib.services import signing
+    from chalicelib import bootstrap as wiring
+    from chalicelib.core import clients, settings, signing
+    from chalicelib.events import batch as consumers
 
     settings.reset()
     if hasattr(clients.client, "cache_clear"):  # a test may have replaced the factory
@@ -58,7 +58,7 @@ def reset_caches() -> None:
 @pytest.fixture
 def settings() -> Iterator[Any]:
     reset_caches()
-    from chalicelib.settings import get_settings
+    from chalicelib.core.settings import get_settings
 
     yield get_settings()
     reset_caches()
@@ -67,16 +67,17 @@ def settings() -> Iterator[Any]:
 @pytest.fixture
 def memory_svc(settings: Any) -> Iterator[Any]:
     """In-memory services installed as the app's services."""
-    from chalicelib import wiring
+    from chalicelib import bootstrap as wiring
+    from tests import fakes
 
-    svc = wiring.memory_services(settings)
+    svc = fakes.memory_services(settings)
     wiring.use(svc)
     yield svc
     wiring.use(None)
 
 
 def make_token(agent: Any) -> str:
-    from chalicelib.services.auth import mint_dev_token
+    from chalicelib.people.auth import mint_dev_token
 
     return mint_dev_token(DEV_KEY, agent.subject)
 
@@ -124,7 +125,7 @@ def table(aws: str) -> str:
     """A fresh table with every index and the stream, as infra/ deploys it; the models bound to it."""
     import boto3
 
-    from chalicelib.repositories.dynamodb.models import bind
+    from chalicelib.storage.dynamodb.models import bind
     from devtools.provision import create_table
 
     name = f"lambdesk-test-{uuid.uuid4().hex[:10]}"
@@ -136,8 +137,8 @@ def table(aws: str) -> str:
 @pytest.fixture
 def dynamo_svc(table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """DynamoDB-backed services on a fresh table, installed as the app's services."""
-    from chalicelib import wiring
-    from chalicelib.settings import get_settings
+    from chalicelib import bootstrap as wiring
+    from chalicelib.core.settings import get_settings
 
     monkeypatch.setenv("LAMBDESK_TABLE_NAME", table)
     reset_caches()

@@ -13,14 +13,14 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.core.errors import Duplicate, NotFound
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import Actor, EntryKind, TimelineEntry
-from chalicelib.errors import Duplicate, NotFound
 
 if TYPE_CHECKING:
     from chalicelib.automations.triggers import Trigger
-    from chalicelib.services.desk import Snapshot
-    from chalicelib.wiring import Services
+    from chalicelib.bootstrap import Services
+    from chalicelib.config.store import Snapshot
 
 
 def run(svc: Services, event: dict[str, Any]) -> list[str]:
@@ -46,7 +46,7 @@ def run(svc: Services, event: dict[str, Any]) -> list[str]:
 def fire(svc: Services, trigger: Trigger, event: dict[str, Any], snapshot: Snapshot, known: Ticket) -> Ticket | None:
     """Run one trigger's actions once; the ticket after them, or None when they ran for this cause before."""
     from chalicelib.automations.triggers import action_data, cause_of, claim_key, field_changes, trigger_actor
-    from chalicelib.repositories import Key
+    from chalicelib.storage.ports import Key
 
     actor = trigger_actor(trigger.id)
     data = {**action_data(event), "trigger_id": trigger.id, "trigger_name": trigger.name}
@@ -94,9 +94,9 @@ def _canned_reply(
 
 
 def trigger_batch(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    from chalicelib import observability
-    from chalicelib.events.consumers import sqs_batch
-    from chalicelib.wiring import services
+    from chalicelib.bootstrap import services
+    from chalicelib.core import observability
+    from chalicelib.events.batch import sqs_batch
 
     svc = services()
 

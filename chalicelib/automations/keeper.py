@@ -12,17 +12,17 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from chalicelib.automations.timers import Timer, TimerAction, TimerSettings, is_due, next_timer, timer_claim_key
-from chalicelib.domain.clock import Clock
+from chalicelib.core.clock import Clock
+from chalicelib.core.errors import Duplicate
+from chalicelib.core.resources import DUE_TIMER
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
-from chalicelib.errors import Duplicate
-from chalicelib.repositories import Key
-from chalicelib.repositories.desk import DueItem
-from chalicelib.resources import DUE_TIMER
+from chalicelib.storage.ports import Key
+from chalicelib.storage.ports_desk import DueItem
 
 if TYPE_CHECKING:
+    from chalicelib.bootstrap import Services
     from chalicelib.domain.people import Team
-    from chalicelib.wiring import Services
 
 AUTOMATION = Actor(ActorKind.SYSTEM, "automation")
 
@@ -76,13 +76,13 @@ class TimerKeeper:
             self.svc.tickets.automatic(ticket.id, build, claims=[claim], known=ticket)
         except Duplicate:
             return "done before"
-        from chalicelib import observability
+        from chalicelib.core import observability
 
         observability.count("AutomationsRun", action=str(timer.action))
         return str(timer.action)
 
     def _team(self, team_id: str | None) -> Team | None:
-        from chalicelib.services.directory import team_or_none
+        from chalicelib.people.directory import team_or_none
 
         return team_or_none(self.svc.directory_repo, team_id)
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from chalicelib.core.errors import FieldProblem, InvalidInput
 from chalicelib.domain.timeline import Actor, Change, EntryKind, TimelineEntry
-from chalicelib.errors import FieldProblem, InvalidInput
 
 
 class Status(StrEnum):

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.ids import new_id
+from chalicelib.core.ids import new_id
 
 if TYPE_CHECKING:
     from chalicelib.domain.tickets import Ticket

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.core.resources import AGENT_AVAILABLE
 from chalicelib.domain.timeline import TimelineEntry
-from chalicelib.resources import AGENT_AVAILABLE
 
 SCHEMA_VERSION = 1
 

@@ -46,8 +46,8 @@ def _image(record: dict[str, Any], kind: str, event_names: tuple[str, ...]) -> d
 
 
 def _entry(record: dict[str, Any]) -> TimelineEntry | None:
-    from chalicelib.repositories.dynamodb.mapping import item_to_entry
-    from chalicelib.repositories.dynamodb.models import EntryItem
+    from chalicelib.storage.dynamodb.mapping import item_to_entry
+    from chalicelib.storage.dynamodb.models import EntryItem
 
     image = _image(record, ENTRY_KIND, ("INSERT",))
     if image is None:
@@ -58,8 +58,8 @@ def _entry(record: dict[str, Any]) -> TimelineEntry | None:
 
 def _available(record: dict[str, Any]) -> dict[str, Any] | None:
     from chalicelib.domain.people import Availability
-    from chalicelib.repositories.dynamodb.mapping import item_to_agent
-    from chalicelib.repositories.dynamodb.models import AgentItem
+    from chalicelib.storage.dynamodb.mapping import item_to_agent
+    from chalicelib.storage.dynamodb.models import AgentItem
 
     image = _image(record, AGENT_KIND, ("INSERT", "MODIFY"))
     if image is None:
@@ -74,8 +74,8 @@ def handle_stream(event: dict[str, Any], topic_arn: str) -> dict[str, Any]:
     """Publish each entry; report the first failure so the stream retries from there (in order)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from chalicelib import observability
-    from chalicelib.clients import client
+    from chalicelib.core import observability
+    from chalicelib.core.clients import client
 
     sns = client("sns")
     published = 0

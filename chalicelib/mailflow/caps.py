@@ -19,10 +19,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.repositories import DirectoryRepository, MailRepository
+from chalicelib.storage.ports import DirectoryRepository, MailRepository
 
 if TYPE_CHECKING:
-    from chalicelib.config import Settings
+    from chalicelib.core.settings_model import Settings
     from chalicelib.mailflow.compose import Mailbox
 
 

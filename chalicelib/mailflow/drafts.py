@@ -40,10 +40,10 @@ from chalicelib.mailflow.wording import clock_time, day, duration_words, full_ti
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from chalicelib.bootstrap import Services
     from chalicelib.domain.people import Agent
     from chalicelib.domain.tickets import Ticket
     from chalicelib.domain.timeline import TimelineEntry
-    from chalicelib.wiring import Services
 
 EXCERPT_CHARS = 600
 
@@ -246,7 +246,7 @@ class Drafts:
         return mailbox(customer.email, customer.name)
 
     def _agent(self, agent_id: str) -> Agent | None:
-        from chalicelib.errors import NotFound
+        from chalicelib.core.errors import NotFound
 
         try:
             return self.svc.directory_repo.get_agent(agent_id)

@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 from typing import Any
 
-from chalicelib.domain.clock import Clock, utcnow
-from chalicelib.repositories import MailRepository, Suppression
+from chalicelib.core.clock import Clock, utcnow
+from chalicelib.storage.ports import MailRepository, Suppression
 
 BOUNCE_SUPPRESSION = timedelta(days=30)
 COMPLAINT_SUPPRESSION = timedelta(days=365)
@@ -116,7 +116,7 @@ def _reason(what: str, detail: str, status: object = None) -> str:
 
 
 def feedback_record(record: Any, repo: MailRepository, clock: Clock = utcnow) -> Feedback:
-    from chalicelib import observability
+    from chalicelib.core import observability
 
     feedback = read(notification(record.body), clock())
     log = observability.logger()
@@ -132,8 +132,8 @@ def feedback_record(record: Any, repo: MailRepository, clock: Clock = utcnow) ->
 
 
 def feedback_batch(raw_event: dict[str, Any], context: Any = None, clock: Clock = utcnow) -> dict[str, Any]:
-    from chalicelib.events.consumers import sqs_batch
-    from chalicelib.wiring import services
+    from chalicelib.bootstrap import services
+    from chalicelib.events.batch import sqs_batch
 
     repo = services().mail_repo
     return sqs_batch(raw_event, lambda record: feedback_record(record, repo, clock), context)

@@ -17,19 +17,19 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from chalicelib.domain.ids import new_id
+from chalicelib.bootstrap import Services
+from chalicelib.core.errors import Duplicate
+from chalicelib.core.ids import new_id
+from chalicelib.core.resources import ATTACHMENT_PREFIX
 from chalicelib.domain.people import Customer
 from chalicelib.domain.tickets import Channel, Status, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind
 from chalicelib.domain.views import View, ViewKind
-from chalicelib.errors import Duplicate
 from chalicelib.mail.model import Classification, ParsedMail
 from chalicelib.mailflow.notices import InboundNotice, parse_notice
 from chalicelib.mailflow.storage import MailStore
 from chalicelib.mailflow.threads import Thread, find_thread
-from chalicelib.repositories import Key, QuarantineRecord, Suppression
-from chalicelib.resources import ATTACHMENT_PREFIX
-from chalicelib.wiring import Services
+from chalicelib.storage.ports import Key, QuarantineRecord, Suppression
 
 # Cap the text kept in a timeline entry (DynamoDB items stop at 400 KB); the raw mail keeps everything.
 MAX_BODY_CHARS = 100_000
@@ -150,7 +150,7 @@ class MailIngest:
                 thread.ticket,
             )
             return Outcome("message", ticket.number, thread.via)
-        from chalicelib.services.tickets import NewTicket
+        from chalicelib.tickets.service import NewTicket
 
         customer = self.svc.customers.resolve_email(sender, mail.from_.name if mail.from_ else None)
         related = [thread.ticket.id] if thread is not None else self._open_ticket_of(customer)
@@ -185,7 +185,7 @@ class MailIngest:
         claims: list[Key],
         lookups: list[Key],
     ) -> Ticket:
-        from chalicelib.services.tickets import on_latest
+        from chalicelib.tickets.service import on_latest
 
         return on_latest(
             self.svc.ticket_repo,
@@ -275,15 +275,15 @@ def _body(mail: ParsedMail) -> str:
 
 @cache
 def ingester() -> MailIngest:
+    from chalicelib.bootstrap import services
+    from chalicelib.core.signing import signing_key
     from chalicelib.mailflow.storage import S3MailStore
-    from chalicelib.services.signing import signing_key
-    from chalicelib.wiring import services
 
     return MailIngest(services(), S3MailStore(), signing_key())
 
 
 def ingest_record(record: Any) -> None:
-    from chalicelib import observability
+    from chalicelib.core import observability
 
     notice = parse_notice(record.body)
     log = observability.logger()
@@ -302,6 +302,6 @@ def ingest_record(record: Any) -> None:
 
 
 def ingest_batch(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    from chalicelib.events.consumers import sqs_batch
+    from chalicelib.events.batch import sqs_batch
 
     return sqs_batch(raw_event, ingest_record, context)

@@ -17,7 +17,8 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.clock import Clock, utcnow
+from chalicelib.core.clock import Clock, utcnow
+from chalicelib.core.resources import ATTACHMENT_PREFIX, SENT_MAIL_PREFIX
 from chalicelib.mailflow.caps import DEFAULT_CAPS, Cap, MailCaps, RecipientPolicy, screen
 from chalicelib.mailflow.compose import (
     MailAttachment,
@@ -30,12 +31,11 @@ from chalicelib.mailflow.compose import (
     thread,
 )
 from chalicelib.mailflow.drafts import Draft, Drafts, Kind, kind_of
-from chalicelib.resources import ATTACHMENT_PREFIX, SENT_MAIL_PREFIX
 
 if TYPE_CHECKING:
+    from chalicelib.bootstrap import Services
     from chalicelib.domain.timeline import TimelineEntry
     from chalicelib.mailflow.storage import MailStore
-    from chalicelib.wiring import Services
 
 # A claim older than this belongs to an attempt that died: the next delivery sends again. It must be longer
 # than the function's timeout and shorter than the queue's visibility timeout (infra: 6 x timeout, >= 360 s).
@@ -65,7 +65,7 @@ class UnsendableMail(Exception):
 def send_batch(
     raw_event: dict[str, Any], context: Any = None, clock: Clock = utcnow, caps: tuple[Cap, ...] = DEFAULT_CAPS
 ) -> dict[str, Any]:
-    from chalicelib.events.consumers import sqs_batch
+    from chalicelib.events.batch import sqs_batch
 
     outbound = Outbound.from_services(clock, caps)
     return sqs_batch(raw_event, lambda record: outbound.handle(json.loads(record.body)), context)
@@ -96,15 +96,15 @@ class Outbound:
 
     @classmethod
     def from_services(cls, clock: Clock = utcnow, caps: tuple[Cap, ...] = DEFAULT_CAPS) -> Outbound:
-        from chalicelib.clients import client
+        from chalicelib.bootstrap import services
+        from chalicelib.core.clients import client
+        from chalicelib.core.signing import signing_key
         from chalicelib.mailflow.storage import S3MailStore
-        from chalicelib.services.signing import signing_key
-        from chalicelib.wiring import services
 
         return cls(services(), S3MailStore(), client("sesv2"), signing_key(), clock, caps)
 
     def handle(self, event: dict[str, Any]) -> Outcome:
-        from chalicelib import observability
+        from chalicelib.core import observability
 
         log = observability.logger()
         log.set_correlation_id(event.get("id"))
@@ -139,7 +139,7 @@ class Outbound:
         (a duplicate mail rather than a lost one). After SES: its Message-IDs are remembered, then the copy
         is stored, then our own Message-ID is remembered; the copy or our id mean "sent".
         """
-        from chalicelib import observability
+        from chalicelib.core import observability
 
         to, cc, dropped = self.recipients(draft)
         for reason in dropped.values():
@@ -177,7 +177,7 @@ class Outbound:
         self, draft: Draft, to: tuple[Mailbox, ...], cc: tuple[Mailbox, ...]
     ) -> tuple[tuple[Mailbox, ...], tuple[Mailbox, ...]]:
         """Automatic mail loses the recipients over a cap; a person's reply only warns."""
-        from chalicelib import observability
+        from chalicelib.core import observability
 
         now, capped = self.clock(), set()
         for box in (*to, *cc):
@@ -242,7 +242,7 @@ class Outbound:
         """SESv2 SendEmail with the raw message; an error fails the record (the queue retries, then the DLQ)."""
         from botocore.exceptions import ClientError
 
-        from chalicelib import observability
+        from chalicelib.core import observability
 
         destination = {"ToAddresses": [b.email for b in mail.to]}
         if mail.cc:

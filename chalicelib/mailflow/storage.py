@@ -24,7 +24,7 @@ class S3MailStore:
     def get(self, bucket: str, key: str) -> bytes:
         from botocore.exceptions import ClientError
 
-        from chalicelib.clients import client
+        from chalicelib.core.clients import client
 
         try:
             body = client("s3").get_object(Bucket=bucket, Key=key)["Body"]
@@ -35,12 +35,12 @@ class S3MailStore:
             raise
 
     def put(self, bucket: str, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
-        from chalicelib.clients import client
+        from chalicelib.core.clients import client
 
         client("s3").put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
 
     def presign(self, bucket: str, key: str, expires_seconds: int = 900) -> str:
-        from chalicelib.clients import client
+        from chalicelib.core.clients import client
 
         url: str = client("s3").generate_presigned_url(
             "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_seconds
@@ -48,7 +48,7 @@ class S3MailStore:
         return url
 
     def keys(self, bucket: str, prefix: str) -> list[str]:
-        from chalicelib.clients import client
+        from chalicelib.core.clients import client
 
         pages = client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
         return [obj["Key"] for page in pages for obj in page.get("Contents", [])]

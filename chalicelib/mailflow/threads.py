@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 
+from chalicelib.bootstrap import Services
+from chalicelib.core.errors import NotFound
 from chalicelib.domain.tickets import Ticket
-from chalicelib.errors import NotFound
 from chalicelib.mail.model import ParsedMail
 from chalicelib.mail.subjects import ticket_token_in_subject
 from chalicelib.mailflow.addresses import ticket_number_from
-from chalicelib.wiring import Services
 
 SES_ID_DOMAINS = ("email.amazonses.com",)
 MAX_MERGE_HOPS = 5

@@ -4,7 +4,7 @@ Semantics:
 
 * Available = active, a member of the team, online, and inside their working hours (empty hours = any time).
   Working hours are local wall-clock intervals ``[start, end)`` in the agent's time zone with the DST rules of
-  :mod:`chalicelib.sla.calendar`; an end of ``"24:00"`` (or ``"00:00"``) is midnight at the end of the day.
+  :mod:`chalicelib.calendars.calendar`; an end of ``"24:00"`` (or ``"00:00"``) is midnight at the end of the day.
 * Eligible = available, ``load < capacity`` (capacity 0 means never assigned automatically) and, for the
   skills strategy, holding every skill the ticket needs (case-insensitive).
 * ``Ranking.order`` is the eligible agents, best first; the caller tries them in order (a concurrent write may
@@ -26,9 +26,9 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
+from chalicelib.calendars.calendar import BusinessCalendar, Interval, is_open
 from chalicelib.domain.people import Agent, Availability, Strategy
 from chalicelib.domain.tickets import Ticket
-from chalicelib.sla.calendar import BusinessCalendar, Interval, is_open
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d|24:00")

@@ -8,10 +8,10 @@ from typing import Any
 
 
 def route_batch(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    from chalicelib import observability
-    from chalicelib.events.consumers import sqs_batch
+    from chalicelib.bootstrap import services
+    from chalicelib.core import observability
+    from chalicelib.events.batch import sqs_batch
     from chalicelib.routing.service import Router
-    from chalicelib.wiring import services
 
     svc = services()
     router = Router(svc, svc.desk)  # one per batch: the agent listing it reads is fresh for each batch

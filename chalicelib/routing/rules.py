@@ -25,9 +25,9 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from chalicelib.calendars.calendar import BusinessCalendar, is_open
 from chalicelib.domain.people import email_domain
 from chalicelib.domain.tickets import Channel, Priority, Ticket, TicketType
-from chalicelib.sla.calendar import BusinessCalendar, is_open
 
 _E = TypeVar("_E", bound=StrEnum)
 

@@ -23,20 +23,20 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.clock import Clock
+from chalicelib.core.clock import Clock
+from chalicelib.core.errors import AtCapacity, Conflict, Duplicate, NotFound
+from chalicelib.core.resources import AGENT_AVAILABLE
 from chalicelib.domain.people import Agent, Strategy, Team
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.domain.views import View, ViewKind, every, view_sort_key
-from chalicelib.errors import AtCapacity, Conflict, Duplicate, NotFound
-from chalicelib.repositories import Key
-from chalicelib.resources import AGENT_AVAILABLE
 from chalicelib.routing.assignment import Candidate, Ranking, rank
-from chalicelib.services.tickets import one_version
+from chalicelib.storage.ports import Key
+from chalicelib.tickets.service import one_version
 
 if TYPE_CHECKING:
-    from chalicelib.services.desk import DeskConfig
-    from chalicelib.wiring import Services
+    from chalicelib.bootstrap import Services
+    from chalicelib.config.store import DeskConfig
 
 ROUTER = Actor(ActorKind.SYSTEM, "router")
 COUNTING = frozenset({Status.NEW, Status.OPEN})
@@ -215,7 +215,7 @@ class Router:
         return rank(team.assignment_strategy, team.id, ticket, candidates, self.clock(), cursor)
 
     def _team(self, team_id: str | None) -> Team | None:
-        from chalicelib.services.directory import team_or_none
+        from chalicelib.people.directory import team_or_none
 
         return team_or_none(self.svc.directory_repo, team_id)
 

@@ -25,9 +25,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from chalicelib.calendars.calendar import BusinessCalendar, add_business_seconds, business_seconds_between
 from chalicelib.domain.tickets import Status
 from chalicelib.domain.timeline import ActorKind, EntryKind, TimelineEntry
-from chalicelib.sla.calendar import BusinessCalendar, add_business_seconds, business_seconds_between
 from chalicelib.sla.policies import Metric, Policy, Target
 
 DEFAULT_WARN_FRACTION = 0.75

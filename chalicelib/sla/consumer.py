@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.resources import DUE_SLA, DUE_TIMER
+from chalicelib.core.resources import DUE_SLA, DUE_TIMER
 
 if TYPE_CHECKING:
-    from chalicelib.wiring import Services
+    from chalicelib.bootstrap import Services
 
 ALERTS = ("sla.warning", "sla.breached")
 OPS_DELIVERY = "ops-topic"
@@ -19,7 +19,7 @@ DELIVERY_TTL_SECONDS = 7 * 24 * 3600
 
 def track(svc: Services, event: dict[str, Any]) -> None:
     from chalicelib.automations.keeper import TimerKeeper
-    from chalicelib.errors import NotFound
+    from chalicelib.core.errors import NotFound
     from chalicelib.sla.tracker import SlaTracker
 
     try:
@@ -34,7 +34,7 @@ def track(svc: Services, event: dict[str, Any]) -> None:
 
 def forward_to_ops(svc: Services, event: dict[str, Any]) -> bool:
     """Publish an SLA alert to the ops topic once (a redelivered event is not published again)."""
-    from chalicelib.clients import client
+    from chalicelib.core.clients import client
 
     topic = svc.settings.ops_topic_arn
     if not topic or svc.directory_repo.was_delivered(OPS_DELIVERY, event["id"]):
@@ -62,9 +62,9 @@ def forward_to_ops(svc: Services, event: dict[str, Any]) -> bool:
 
 
 def track_batch(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    from chalicelib import observability
-    from chalicelib.events.consumers import sqs_batch
-    from chalicelib.wiring import services
+    from chalicelib.bootstrap import services
+    from chalicelib.core import observability
+    from chalicelib.events.batch import sqs_batch
 
     svc = services()
 

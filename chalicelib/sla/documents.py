@@ -23,8 +23,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, time
 from typing import Any, TypeVar
 
+from chalicelib.calendars.calendar import BusinessCalendar, Interval
 from chalicelib.domain.tickets import Channel, Priority
-from chalicelib.sla.calendar import BusinessCalendar, Interval
 from chalicelib.sla.policies import BREACH_ACTIONS, METRICS, Conditions, Policy, Target
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

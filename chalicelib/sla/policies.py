@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
+from chalicelib.calendars.calendar import BusinessCalendar
 from chalicelib.domain.tickets import Channel, Priority, Ticket
-from chalicelib.sla.calendar import BusinessCalendar
 
 Metric = Literal["first_response", "next_response", "resolution"]
 METRICS: tuple[Metric, ...] = get_args(Metric)

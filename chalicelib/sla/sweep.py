@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.resources import DUE_SLA
+from chalicelib.core.resources import DUE_SLA
 
 if TYPE_CHECKING:
-    from chalicelib.wiring import Services
+    from chalicelib.bootstrap import Services
 
 
 def sweep_once(svc: Services) -> dict[str, Any]:
-    from chalicelib import observability
-    from chalicelib.services.due import each_due
+    from chalicelib.core import observability
+    from chalicelib.events.due import each_due
     from chalicelib.sla.tracker import SlaTracker
 
     tracker = SlaTracker(svc, svc.desk)
@@ -27,6 +27,6 @@ def sweep_once(svc: Services) -> dict[str, Any]:
 
 
 def sweep() -> dict[str, Any]:
-    from chalicelib.wiring import services
+    from chalicelib.bootstrap import services
 
     return sweep_once(services())

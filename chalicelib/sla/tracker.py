@@ -21,21 +21,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.clock import Clock
+from chalicelib.core.clock import Clock
+from chalicelib.core.errors import Duplicate
+from chalicelib.core.resources import DUE_SLA
 from chalicelib.domain.people import Team
 from chalicelib.domain.tickets import Priority, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
 from chalicelib.domain.views import every
-from chalicelib.errors import Duplicate
-from chalicelib.repositories import Key
-from chalicelib.repositories.desk import DueItem
-from chalicelib.resources import DUE_SLA
 from chalicelib.sla.clocks import ClockState, compute
 from chalicelib.sla.policies import Policy, select_policy
+from chalicelib.storage.ports import Key
+from chalicelib.storage.ports_desk import DueItem
 
 if TYPE_CHECKING:
-    from chalicelib.services.desk import DeskConfig
-    from chalicelib.wiring import Services
+    from chalicelib.bootstrap import Services
+    from chalicelib.config.store import DeskConfig
 
 SLA_ACTOR = Actor(ActorKind.SYSTEM, "sla")
 RAISED = {Priority.LOW: Priority.NORMAL, Priority.NORMAL: Priority.HIGH, Priority.HIGH: Priority.URGENT}
@@ -193,7 +193,7 @@ class SlaTracker:
             written = self.svc.tickets.automatic(ticket.id, build, claims=[claim], known=ticket)
         except Duplicate:
             return None
-        from chalicelib import observability
+        from chalicelib.core import observability
 
         observability.count("SlaBreaches" if breached else "SlaWarnings", metric=metric)
         return written
@@ -225,6 +225,6 @@ class SlaTracker:
         return self._members.get(team_id, [])
 
     def _team(self, team_id: str | None) -> Team | None:
-        from chalicelib.services.directory import team_or_none
+        from chalicelib.people.directory import team_or_none
 
         return team_or_none(self.svc.directory_repo, team_id)

@@ -6,7 +6,7 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
-from chalicelib.resources import Names
+from chalicelib.core.resources import Names
 
 from .config import StageConfig
 from .nag import acknowledge

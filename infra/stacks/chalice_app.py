@@ -29,7 +29,7 @@ from aws_cdk import Stack
 from chalice.cdk import Chalice
 from chalice.utils import to_cfn_resource_name
 
-from chalicelib import resources
+from chalicelib.core import resources
 
 SAM_FUNCTION = "AWS::Serverless::Function"
 APP_MODULES = {"app", "chalicelib"}

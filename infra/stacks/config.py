@@ -16,7 +16,7 @@ from aws_cdk.aws_logs import RetentionDays
 from constructs import Node
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
-STAGE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,20}$")  # the same rule as chalicelib.settings
+STAGE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,20}$")  # the same rule as chalicelib.core.settings
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 ADDRESS_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@([a-z0-9-]+\.)+[a-z]{2,63}$")
 # Keys a stage file may leave out (added after stages existed), with their defaults.

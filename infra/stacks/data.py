@@ -1,4 +1,4 @@
-"""The DynamoDB table, shaped exactly as ``chalicelib.resources.TABLE`` says."""
+"""The DynamoDB table, shaped exactly as ``chalicelib.core.resources.TABLE`` says."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from chalicelib.resources import TABLE, Names
+from chalicelib.core.resources import TABLE, Names
 
 from .config import StageConfig
 

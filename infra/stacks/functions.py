@@ -20,7 +20,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sam as sam
 from constructs import Construct
 
-from chalicelib.resources import FUNCTION_STREAM_RELAY, Names
+from chalicelib.core.resources import FUNCTION_STREAM_RELAY, Names
 
 from .chalice_app import PackagedApp, PackagedFunction
 from .config import StageConfig

@@ -9,7 +9,7 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from chalicelib.resources import EVENT_CONSUMER_QUEUES, Names, event_filter_policy
+from chalicelib.core.resources import EVENT_CONSUMER_QUEUES, Names, event_filter_policy
 
 from . import chalice_app
 from .auth import Agents

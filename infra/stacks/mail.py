@@ -19,7 +19,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from chalicelib.resources import RAW_MAIL_PREFIX, Names
+from chalicelib.core.resources import RAW_MAIL_PREFIX, Names
 
 from .config import StageConfig
 from .nag import acknowledge

@@ -15,7 +15,7 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from chalicelib.resources import Names
+from chalicelib.core.resources import Names
 
 from .config import StageConfig
 from .nag import acknowledge

@@ -17,7 +17,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from chalicelib.resources import (
+from chalicelib.core.resources import (
     ATTACHMENT_PREFIX,
     FUNCTION_INGEST_MAIL,
     FUNCTION_SEND_MAIL,

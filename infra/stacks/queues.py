@@ -11,7 +11,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from chalicelib.resources import MAX_RECEIVE_COUNT
+from chalicelib.core.resources import MAX_RECEIVE_COUNT
 
 from .nag import acknowledge
 
@@ -69,7 +69,7 @@ class ConsumerQueue(Construct):
 
     def subscribe_to(self, topic: sns.ITopic, filter_policy: Mapping[str, list[Any]] | None = None) -> None:
         """Raw delivery: the queue body is the published message itself, not an SNS envelope.
-        ``filter_policy``: message attribute -> conditions, as ``chalicelib.resources`` states it."""
+        ``filter_policy``: message attribute -> conditions, as ``chalicelib.core.resources`` states it."""
         conditions = {name: sns.SubscriptionFilter(conditions=c) for name, c in (filter_policy or {}).items()}
         topic.add_subscription(
             subscriptions.SqsSubscription(self.queue, raw_message_delivery=True, filter_policy=conditions or None)

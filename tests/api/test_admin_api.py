@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.services.auth import mint_dev_token
+from chalicelib.people.auth import mint_dev_token
 from tests.api.contract import Api
 from tests.api.support import Desk
 from tests.conftest import DEV_KEY

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.services.auth import DEV_AUDIENCE, DEV_ISSUER, mint_dev_token
+from chalicelib.people.auth import DEV_AUDIENCE, DEV_ISSUER, mint_dev_token
 from tests.api.contract import Api
 from tests.conftest import DEV_KEY
 

@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("aws_cdk", reason="infra dependencies not installed: pip install -r infra/requirements.txt")
 
-from chalicelib.resources import (
+from chalicelib.core.resources import (
     AGENT_AVAILABLE,
     EVENT_CONSUMER_QUEUES,
     FUNCTION_ROUTE,

@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.domain.people import Availability, Role, Strategy
 from chalicelib.domain.timeline import Actor, ActorKind
 from chalicelib.routing.service import Router
-from chalicelib.services.tickets import NewTicket
+from chalicelib.tickets.service import NewTicket
 
 WORKERS = 8
 

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.ids import new_id
+from chalicelib.core.errors import AlreadyExists, AtCapacity, Conflict, Duplicate, NotFound
+from chalicelib.core.ids import new_id
 from chalicelib.domain.people import Agent, Availability, Role
 from chalicelib.domain.tickets import Channel, Ticket
 from chalicelib.domain.timeline import SYSTEM, TimelineEntry
-from chalicelib.errors import AlreadyExists, AtCapacity, Conflict, Duplicate, NotFound
-from chalicelib.repositories import Key
-from chalicelib.repositories.desk import AuditRecord, Document, DueItem
+from chalicelib.storage.ports import Key
+from chalicelib.storage.ports_desk import AuditRecord, Document, DueItem
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -30,15 +30,15 @@ class Repos:
 @pytest.fixture(params=["memory", "dynamodb"])
 def repos(request: pytest.FixtureRequest) -> Repos:
     if request.param == "memory":
-        from chalicelib.repositories.memory import InMemoryDirectoryRepository, InMemoryTicketRepository
-        from chalicelib.repositories.memory_desk import InMemoryConfigRepository, InMemoryWorkRepository
+        from tests.fakes.memory import InMemoryDirectoryRepository, InMemoryTicketRepository
+        from tests.fakes.memory_work import InMemoryConfigRepository, InMemoryWorkRepository
 
         tickets, directory = InMemoryTicketRepository(), InMemoryDirectoryRepository()
         return Repos(tickets, directory, InMemoryConfigRepository(), InMemoryWorkRepository(tickets, directory))
     request.getfixturevalue("table")
-    from chalicelib.repositories.dynamodb.desk import DynamoConfigRepository, DynamoWorkRepository
-    from chalicelib.repositories.dynamodb.directory import DynamoDirectoryRepository
-    from chalicelib.repositories.dynamodb.tickets import DynamoTicketRepository
+    from chalicelib.storage.dynamodb.directory import DynamoDirectoryRepository
+    from chalicelib.storage.dynamodb.tickets import DynamoTicketRepository
+    from chalicelib.storage.dynamodb.work import DynamoConfigRepository, DynamoWorkRepository
 
     return Repos(
         DynamoTicketRepository(), DynamoDirectoryRepository(), DynamoConfigRepository(), DynamoWorkRepository()

@@ -12,9 +12,9 @@ from typing import Any
 import boto3
 import pytest
 
+from chalicelib.core import signing
 from chalicelib.domain.timeline import Actor, ActorKind
-from chalicelib.services import signing
-from chalicelib.services.tickets import NewTicket
+from chalicelib.tickets.service import NewTicket
 from devtools.queues import redrive
 from devtools.worker import Worker
 from tests.webhook_receiver import Receiver, webhook_receiver
@@ -22,8 +22,8 @@ from tests.webhook_receiver import Receiver, webhook_receiver
 
 @pytest.fixture(scope="module")
 def stage_resources(moto_url: str) -> dict[str, Any]:
-    """The test stage's table, topic and queues, created once from chalicelib.resources."""
-    from chalicelib.resources import Names
+    """The test stage's table, topic and queues, created once from chalicelib.core.resources."""
+    from chalicelib.core.resources import Names
     from devtools.provision import provision
 
     return provision(Names("test"), moto_url)
@@ -31,8 +31,8 @@ def stage_resources(moto_url: str) -> dict[str, Any]:
 
 @pytest.fixture
 def desk(stage_resources: dict[str, Any], aws: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    from chalicelib import wiring
-    from chalicelib.settings import get_settings
+    from chalicelib import bootstrap as wiring
+    from chalicelib.core.settings import get_settings
     from tests.conftest import reset_caches
 
     monkeypatch.setenv("LAMBDESK_EVENTS_TOPIC_ARN", stage_resources["topic_arn"])
@@ -118,7 +118,7 @@ def test_events_survive_a_relay_that_fails_and_are_delivered_once(
     desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A crash between the write and the delivery: the stream keeps the write and the relay retries."""
-    from chalicelib import clients
+    from chalicelib.core import clients
 
     real_sns = clients.client("sns")
     calls = {"n": 0}
@@ -132,7 +132,7 @@ def test_events_survive_a_relay_that_fails_and_are_delivered_once(
                 raise EndpointConnectionError(endpoint_url="http://sns")
             return real_sns.publish(**kwargs)
 
-    monkeypatch.setattr("chalicelib.clients.client", lambda service: FlakySns() if service == "sns" else real_sns)
+    monkeypatch.setattr("chalicelib.core.clients.client", lambda service: FlakySns() if service == "sns" else real_sns)
     with webhook_receiver() as receiver:
         subscribe(desk, receiver, ["ticket.created"])
         ticket = open_ticket(desk)

@@ -13,8 +13,8 @@ from typing import Any
 import boto3
 import pytest
 
+from chalicelib.core.resources import INBOUND_QUEUE, Names
 from chalicelib.mailflow.notices import notice_body
-from chalicelib.resources import INBOUND_QUEUE, Names
 from devtools.worker import Worker
 
 BUCKET = "lambdesk-test-mail-local"
@@ -30,9 +30,9 @@ def stage_resources(moto_url: str) -> dict[str, Any]:
 
 @pytest.fixture
 def desk(stage_resources: dict[str, Any], aws: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    from chalicelib import wiring
+    from chalicelib import bootstrap as wiring
+    from chalicelib.core.settings import get_settings
     from chalicelib.mailflow import inbound
-    from chalicelib.settings import get_settings
     from tests.conftest import reset_caches
 
     monkeypatch.setenv("LAMBDESK_EVENTS_TOPIC_ARN", stage_resources["topic_arn"])

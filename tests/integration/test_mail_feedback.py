@@ -16,7 +16,7 @@ import boto3
 import pytest
 
 from chalicelib.mailflow.feedback import feedback_batch
-from chalicelib.repositories import Suppression
+from chalicelib.storage.ports import Suppression
 from devtools.worker import sqs_lambda_event
 
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:lambdesk-test-feedback"
@@ -34,9 +34,9 @@ def shared_table(moto_url: str) -> str:
 @pytest.fixture
 def repo(aws: str, shared_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The mail repository on the module's table, installed in the app's services."""
-    from chalicelib import wiring
-    from chalicelib.repositories.dynamodb.models import Item, bind
-    from chalicelib.settings import get_settings
+    from chalicelib import bootstrap as wiring
+    from chalicelib.core.settings import get_settings
+    from chalicelib.storage.dynamodb.models import Item, bind
     from tests.conftest import reset_caches
 
     monkeypatch.setenv("LAMBDESK_TABLE_NAME", shared_table)

@@ -25,8 +25,8 @@ from chalicelib.events.envelope import envelope
 from chalicelib.mailflow.caps import Cap, Scope
 from chalicelib.mailflow.feedback import feedback_batch
 from chalicelib.mailflow.outbound import send_batch, sent_key
-from chalicelib.repositories import Suppression
-from chalicelib.services.tickets import NewTicket
+from chalicelib.storage.ports import Suppression
+from chalicelib.tickets.service import NewTicket
 from devtools.mail_outbox import outbox
 from devtools.worker import sqs_lambda_event
 
@@ -48,9 +48,9 @@ def shared_table(moto_url: str) -> str:
 @pytest.fixture
 def desk(aws: str, shared_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """DynamoDB-backed services, a mail bucket and a verified support domain of this test's own."""
-    from chalicelib import wiring
-    from chalicelib.repositories.dynamodb.models import Item, bind
-    from chalicelib.settings import get_settings
+    from chalicelib import bootstrap as wiring
+    from chalicelib.core.settings import get_settings
+    from chalicelib.storage.dynamodb.models import Item, bind
     from tests.conftest import reset_caches
 
     tag = uuid.uuid4().hex[:10]

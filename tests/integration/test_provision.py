@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.resources import Names
+from chalicelib.core.resources import Names
 from devtools.localenv import ACCOUNT, REGION, LocalEnv
 
 STAGE = "provision"

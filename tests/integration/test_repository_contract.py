@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.ids import new_id
+from chalicelib.core.errors import AlreadyExists, Conflict, NotFound
+from chalicelib.core.ids import new_id
 from chalicelib.domain.people import (
     Agent,
     ApiToken,
@@ -26,7 +27,6 @@ from chalicelib.domain.people import (
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket
 from chalicelib.domain.timeline import SYSTEM, Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.domain.views import View, ViewKind
-from chalicelib.errors import AlreadyExists, Conflict, NotFound
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -42,7 +42,7 @@ class Repos:
 @pytest.fixture(params=["memory", "dynamodb"])
 def repos(request: pytest.FixtureRequest) -> Repos:
     if request.param == "memory":
-        from chalicelib.repositories.memory import (
+        from tests.fakes.memory import (
             InMemoryCustomerRepository,
             InMemoryDirectoryRepository,
             InMemoryMailRepository,
@@ -54,10 +54,10 @@ def repos(request: pytest.FixtureRequest) -> Repos:
             tickets, InMemoryCustomerRepository(), InMemoryDirectoryRepository(), InMemoryMailRepository(tickets)
         )
     request.getfixturevalue("table")
-    from chalicelib.repositories.dynamodb.directory import DynamoDirectoryRepository
-    from chalicelib.repositories.dynamodb.mail import DynamoMailRepository
-    from chalicelib.repositories.dynamodb.people import DynamoCustomerRepository
-    from chalicelib.repositories.dynamodb.tickets import DynamoTicketRepository
+    from chalicelib.storage.dynamodb.directory import DynamoDirectoryRepository
+    from chalicelib.storage.dynamodb.mail import DynamoMailRepository
+    from chalicelib.storage.dynamodb.people import DynamoCustomerRepository
+    from chalicelib.storage.dynamodb.tickets import DynamoTicketRepository
 
     return Repos(
         DynamoTicketRepository(), DynamoCustomerRepository(), DynamoDirectoryRepository(), DynamoMailRepository()
@@ -325,8 +325,8 @@ def test_delivery_records_make_redelivery_detectable(repos: Repos) -> None:
 
 
 def test_a_taken_claim_makes_the_whole_write_a_duplicate(repos: Repos) -> None:
-    from chalicelib.errors import Duplicate
-    from chalicelib.repositories import Key
+    from chalicelib.core.errors import Duplicate
+    from chalicelib.storage.ports import Key
 
     ticket = make_ticket(repos)
     raw = f"raw/{new_id()}"
@@ -359,7 +359,7 @@ def test_an_outcome_is_recorded_once(repos: Repos) -> None:
 
 
 def test_quarantine_is_listed_and_released_for_reprocessing(repos: Repos) -> None:
-    from chalicelib.repositories import QuarantineRecord
+    from chalicelib.storage.ports import QuarantineRecord
 
     key = f"raw/{new_id()}"
     repos.mail.record_outcome(key, "quarantined")
@@ -372,7 +372,7 @@ def test_quarantine_is_listed_and_released_for_reprocessing(repos: Repos) -> Non
 
 
 def test_suppressions_expire(repos: Repos) -> None:
-    from chalicelib.repositories import Suppression
+    from chalicelib.storage.ports import Suppression
 
     now = datetime.now(UTC)
     repos.mail.suppress(Suppression("Gone@Example.com", "bounce", now + timedelta(days=1)))

@@ -10,12 +10,12 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from chalicelib.config import Settings
+from chalicelib.core.errors import Forbidden, Unauthenticated
+from chalicelib.core.settings_model import Settings
 from chalicelib.domain.people import Role
-from chalicelib.errors import Forbidden, Unauthenticated
-from chalicelib.repositories.memory import InMemoryDirectoryRepository
-from chalicelib.services.auth import Authenticator, mint_dev_token
-from chalicelib.services.directory import DirectoryService
+from chalicelib.people.auth import Authenticator, mint_dev_token
+from chalicelib.people.directory import DirectoryService
+from tests.fakes.memory import InMemoryDirectoryRepository
 
 DEV_KEY = "d" * 40
 

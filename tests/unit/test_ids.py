@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from chalicelib.domain.ids import ID_PATTERN, new_id
+from chalicelib.core.ids import ID_PATTERN, new_id
 
 
 def test_ids_made_in_the_same_millisecond_keep_their_order() -> None:

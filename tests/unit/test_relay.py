@@ -16,7 +16,7 @@ from chalicelib.domain.tickets import Channel, Ticket
 from chalicelib.domain.timeline import SYSTEM, TimelineEntry
 from chalicelib.events.envelope import envelope
 from chalicelib.events.relay import events_in, handle_stream
-from chalicelib.repositories.dynamodb.mapping import agent_to_item, entry_to_item, ticket_to_item
+from chalicelib.storage.dynamodb.mapping import agent_to_item, entry_to_item, ticket_to_item
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 TOPIC = "arn:aws:sns:us-east-1:123456789012:lambdesk-test-events"
@@ -34,7 +34,7 @@ def entry(name: str) -> TimelineEntry:
 @pytest.fixture
 def sns(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
     client = boto3.client("sns", region_name="us-east-1")
-    monkeypatch.setattr("chalicelib.clients.client", lambda service: client)
+    monkeypatch.setattr("chalicelib.core.clients.client", lambda service: client)
     with Stubber(client) as stubber:
         yield stubber
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import settings as settings_module
-from chalicelib.settings import SettingsError, get_settings
+from chalicelib.core import settings as settings_module
+from chalicelib.core.settings import SettingsError, get_settings
 
 
 @pytest.fixture(autouse=True)

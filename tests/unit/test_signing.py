@@ -5,9 +5,9 @@ import hmac
 
 import pytest
 
-from chalicelib.errors import InvalidInput
-from chalicelib.events.webhooks import signature
-from chalicelib.services.signing import decode_cursor, encode_cursor, webhook_secret
+from chalicelib.core.errors import InvalidInput
+from chalicelib.core.signing import decode_cursor, encode_cursor, webhook_secret
+from chalicelib.webhooks.dispatcher import signature
 
 KEY = b"k" * 32
 

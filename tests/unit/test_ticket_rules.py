@@ -7,9 +7,9 @@ from itertools import product
 
 import pytest
 
+from chalicelib.core.errors import InvalidInput
 from chalicelib.domain.tickets import TRANSITIONS, Channel, Priority, Status, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind
-from chalicelib.errors import InvalidInput
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 AGENT = Actor(ActorKind.AGENT, "A1")

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
+from chalicelib.core.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.people import Role
 from chalicelib.domain.tickets import Channel, Priority, Status
 from chalicelib.domain.timeline import SYSTEM, Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.domain.views import View, ViewKind
-from chalicelib.errors import Conflict, InvalidInput, NotFound
-from chalicelib.services.tickets import NewTicket
+from chalicelib.tickets.service import NewTicket
+from tests import fakes
 
 
 class Clock:
@@ -27,9 +28,8 @@ class Clock:
 
 @pytest.fixture
 def svc(settings: Any) -> Iterator[Any]:
-    from chalicelib import wiring
 
-    yield wiring.memory_services(settings, Clock())
+    yield fakes.memory_services(settings, Clock())
 
 
 @pytest.fixture

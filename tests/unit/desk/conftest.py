@@ -12,6 +12,7 @@ import pytest
 
 from chalicelib.domain.people import Availability, Role, Strategy
 from chalicelib.domain.timeline import Actor, ActorKind
+from tests import fakes
 
 # A Monday, 10:00 UTC.
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -79,7 +80,7 @@ class Desk:
 
     def new_ticket(self, subject: str = "Help", body: str = "It broke", email: str | None = None, **kw: Any) -> Any:
         """A ticket from a new customer each time unless ``email`` names one (sticky assignment needs that)."""
-        from chalicelib.services.tickets import NewTicket
+        from chalicelib.tickets.service import NewTicket
 
         self.customers += 1
         email = email or f"customer{self.customers}@x.example"
@@ -95,10 +96,10 @@ class Desk:
 
 @pytest.fixture
 def desk(settings: Any) -> Iterator[Desk]:
-    from chalicelib import wiring
+    from chalicelib import bootstrap as wiring
 
     clock = FakeClock()
-    svc = wiring.memory_services(settings, clock)
+    svc = fakes.memory_services(settings, clock)
     wiring.use(svc)
     yield Desk(svc, clock)
     wiring.use(None)

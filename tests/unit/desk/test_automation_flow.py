@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from chalicelib.automations.timers_sweep import sweep_once
+from chalicelib.automations.sweep import sweep_once
+from chalicelib.config.store import MACRO, TRIGGER
+from chalicelib.core.resources import DUE_TIMER
 from chalicelib.domain.people import Strategy
 from chalicelib.domain.tickets import Priority, Status
 from chalicelib.domain.timeline import Actor, ActorKind
-from chalicelib.resources import DUE_TIMER
-from chalicelib.services.desk import MACRO, TRIGGER
 from tests.unit.desk.conftest import Desk
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.config.store import RULE
 from chalicelib.domain.people import Availability, Strategy
 from chalicelib.domain.tickets import Priority, Status
 from chalicelib.domain.timeline import SYSTEM
 from chalicelib.domain.views import View, ViewKind
-from chalicelib.services.desk import RULE
 from tests.unit.desk.conftest import Desk
 
 
@@ -92,7 +92,7 @@ def test_nobody_unavailable_is_assigned_and_the_sweep_assigns_when_they_come_onl
     desk.pump()
     assert desk.ticket(ticket.id).assignee_id is None
     desk.svc.directory.update_agent(away.id, away.version, {"availability": Availability.ONLINE})
-    from chalicelib.automations.timers_sweep import sweep_once
+    from chalicelib.automations.sweep import sweep_once
 
     assert sweep_once(desk.svc)["assigned_from_queues"] == 1
     assert desk.ticket(ticket.id).assignee_id == away.id

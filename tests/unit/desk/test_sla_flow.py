@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.config.store import CALENDAR, POLICY
+from chalicelib.core.resources import DUE_SLA
 from chalicelib.domain.people import Strategy
 from chalicelib.domain.tickets import Priority
 from chalicelib.domain.timeline import Actor, ActorKind
-from chalicelib.resources import DUE_SLA
-from chalicelib.services.desk import CALENDAR, POLICY
 from chalicelib.sla.sweep import sweep_once
 from tests.unit.desk.conftest import Desk
 

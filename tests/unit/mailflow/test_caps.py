@@ -14,9 +14,9 @@ from chalicelib.mailflow.caps import DEFAULT_CAPS, Cap, MailCaps, RecipientPolic
 from chalicelib.mailflow.compose import Mailbox
 from chalicelib.mailflow.outbound import Outbound, Outcome
 from chalicelib.mailflow.storage import InMemoryMailStore
-from chalicelib.repositories import Suppression
-from chalicelib.repositories.memory import InMemoryMailRepository, InMemoryTicketRepository
-from chalicelib.services.tickets import NewTicket
+from chalicelib.storage.ports import Suppression
+from chalicelib.tickets.service import NewTicket
+from tests.fakes.memory import InMemoryMailRepository, InMemoryTicketRepository
 
 HOUR = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a window boundary for every window length used here
 

@@ -34,7 +34,7 @@ from chalicelib.mailflow.compose import (
 )
 from chalicelib.mailflow.outbound import Outbound, Outcome, sent_key
 from chalicelib.mailflow.storage import InMemoryMailStore
-from chalicelib.services.tickets import NewTicket
+from chalicelib.tickets.service import NewTicket
 
 ROOT = Path(__file__).resolve().parents[3]
 KEY = b"unit-test-signing-key-0123456789abcdef"
@@ -170,7 +170,7 @@ def test_mailboxes_are_validated_and_lower_cased() -> None:
 def entry(
     event: str, kind: EntryKind = EntryKind.EVENT, author: ActorKind = ActorKind.SYSTEM, **data: Any
 ) -> TimelineEntry:
-    from chalicelib.domain.ids import new_id
+    from chalicelib.core.ids import new_id
 
     return TimelineEntry("T1", new_id(), NOW, kind, event, Actor(author, "x"), 42, 1, data=data)
 

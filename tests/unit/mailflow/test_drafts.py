@@ -18,7 +18,8 @@ from chalicelib.events.envelope import envelope
 from chalicelib.mailflow.drafts import Kind, kind_of
 from chalicelib.mailflow.outbound import Outbound, Outcome
 from chalicelib.mailflow.storage import InMemoryMailStore
-from chalicelib.services.tickets import NewTicket
+from chalicelib.tickets.service import NewTicket
+from tests import fakes
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 TRIGGER = Actor(ActorKind.SYSTEM, "trigger:t-vip")
@@ -51,9 +52,8 @@ def to_of(msg: EmailMessage) -> list[str]:
 
 @pytest.fixture
 def desk(settings: Any) -> dict[str, Any]:
-    from chalicelib import wiring
 
-    svc = wiring.memory_services(settings, lambda: NOW)
+    svc = fakes.memory_services(settings, lambda: NOW)
     ses = FakeSes()
     return {
         "svc": svc,

@@ -16,7 +16,7 @@ from chalicelib.mailflow.addresses import reply_address
 from chalicelib.mailflow.inbound import MailIngest
 from chalicelib.mailflow.notices import InboundNotice
 from chalicelib.mailflow.storage import InMemoryMailStore, MissingObject
-from chalicelib.services.tickets import NewTicket
+from chalicelib.tickets.service import NewTicket
 
 BUCKET = "mail"
 KEY = b"k" * 32

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chalicelib.calendars.calendar import BusinessCalendar, Interval
 from chalicelib.domain.tickets import Channel, Priority, Ticket, TicketType
 from chalicelib.domain.timeline import SYSTEM
 from chalicelib.routing.rules import (
@@ -25,7 +26,6 @@ from chalicelib.routing.rules import (
     rule_to_doc,
     validate_rule,
 )
-from chalicelib.sla.calendar import BusinessCalendar, Interval
 
 T0 = datetime(2026, 3, 2, 10, tzinfo=UTC)  # a Monday: 11:00 in Berlin
 BERLIN_9_17 = BusinessCalendar("Europe/Berlin", {d: (Interval(time(9), time(17)),) for d in range(5)})

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.sla.calendar import (
+from chalicelib.calendars.calendar import (
     BusinessCalendar,
     Interval,
     add_business_seconds,

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chalicelib.calendars.calendar import BusinessCalendar, Interval
 from chalicelib.domain.tickets import Status
 from chalicelib.domain.timeline import Actor, ActorKind, Change, EntryKind, TimelineEntry
-from chalicelib.sla.calendar import BusinessCalendar, Interval
 from chalicelib.sla.clocks import compute
 from chalicelib.sla.policies import Metric, Policy, Target, pinned
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, time
 
 import pytest
 
+from chalicelib.calendars.calendar import BusinessCalendar, Interval
 from chalicelib.domain.tickets import Channel, Priority, Ticket
-from chalicelib.sla.calendar import BusinessCalendar, Interval
 from chalicelib.sla.policies import Conditions, Policy, PolicyRef, Target, pinned, select_policy
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)

@@ -1,0 +1,87 @@
+"""The settings model (pydantic-settings). Import it through ``chalicelib.core.settings``, which loads it at
+first use: pydantic-settings costs ~70 ms to import, which functions that never read settings should not pay.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chalicelib.core.resources import Names
+
+ENV_PREFIX = "LAMBDESK_"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+
+    stage: str = Field("dev", pattern=r"^[a-z][a-z0-9-]{0,20}$")
+    region: str = Field("us-east-1", validation_alias="AWS_REGION")
+    # Set only for the local stack and tests (moto server); in AWS the SDK finds the endpoints.
+    aws_endpoint_url: str | None = Field(None, validation_alias="AWS_ENDPOINT_URL")
+
+    table_name: str | None = None
+    events_topic_arn: str | None = None
+    # SLA warnings and breaches are published here for operations and chat integrations (optional).
+    ops_topic_arn: str | None = None
+    # SLA warnings fire at this fraction of each target (default 75 %).
+    sla_warn_fraction: float = Field(0.75, gt=0, le=1)
+
+    # Authentication. ``cognito``: RS256 JWTs from the user pool, checked against its JWKS.
+    # ``dev``: HS256 JWTs signed with ``dev_signing_key``; refused in the prod stage.
+    auth_mode: Literal["cognito", "dev"] = "cognito"
+    cognito_user_pool_id: str | None = None
+    cognito_client_id: str | None = None
+    dev_signing_key: str | None = Field(None, min_length=32)
+
+    # HMAC key for cursors, signed links and reply addresses: the value itself (local stack, tests)
+    # or the name of an SSM SecureString parameter holding it (AWS), read at first use and cached.
+    signing_key: str | None = Field(None, min_length=32)
+    signing_key_parameter: str | None = None
+
+    # Email. Mail to any address at the support domain reaches the desk; replies go out from
+    # ``support_address`` with a per-ticket signed Reply-To (``<local>+<token>@<domain>``).
+    support_domain: str = Field("support.example.com", pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")
+    support_address: str = "help@support.example.com"
+    support_name: str = "Lambdesk Support"
+    mail_bucket: str | None = None
+    ses_configuration_set: str | None = None
+    # Largest attachment kept (bytes); larger ones are listed but not stored.
+    max_attachment_bytes: int = Field(25 * 1024 * 1024, gt=0)
+
+    tracing: bool = False
+    log_level: str = "INFO"
+    webhook_timeout_seconds: float = Field(5.0, gt=0, le=30)
+    # Webhooks to private or loopback addresses are refused unless allowed (the local stack allows them).
+    webhooks_allow_private: bool = False
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Settings:
+        if self.auth_mode == "dev":
+            if self.stage == "prod":
+                raise ValueError("auth_mode 'dev' is not allowed in the prod stage")
+            if not self.dev_signing_key:
+                raise ValueError("auth_mode 'dev' needs LAMBDESK_DEV_SIGNING_KEY (32+ characters)")
+        elif not (self.cognito_user_pool_id and self.cognito_client_id):
+            raise ValueError("auth_mode 'cognito' needs LAMBDESK_COGNITO_USER_POOL_ID and LAMBDESK_COGNITO_CLIENT_ID")
+        if not (self.signing_key or self.signing_key_parameter):
+            raise ValueError("set LAMBDESK_SIGNING_KEY or LAMBDESK_SIGNING_KEY_PARAMETER")
+        return self
+
+    @property
+    def names(self) -> Names:
+        return Names(self.stage)
+
+    @property
+    def table(self) -> str:
+        return self.table_name or self.names.table
+
+    @property
+    def bucket(self) -> str:
+        return self.mail_bucket or f"{self.names.mail_bucket_prefix}-local"
+
+    @property
+    def cognito_issuer(self) -> str:
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.cognito_user_pool_id}"

@@ -1,0 +1,236 @@
+"""The endpoint decorator: every route authenticates, parses its input, and reports errors the same way.
+
+A route is declared with the names of the pydantic models (in ``chalicelib.http.schemas``) of its body,
+query and response; the same declaration feeds the OpenAPI document (``chalicelib/http/openapi.py``), so the
+document cannot miss a route. Models are named, not imported, so importing ``app.py`` does not build them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from chalice import Blueprint, Response  # type: ignore[attr-defined]
+from chalice.app import Request
+
+from chalicelib.core.errors import DomainError, InvalidInput
+from chalicelib.domain.people import Role
+from chalicelib.http.errors import PreconditionRequired, error_body, status_for, validation_error
+from chalicelib.people.auth import Principal
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    path: str
+    method: str
+    summary: str
+    tag: str
+    operation_id: str
+    body: str | None = None
+    query: str | None = None
+    response: str | None = None
+    status: int = 200
+    public: bool = False
+    admin: bool = False
+    versioned: bool = False
+
+    def model(self, role: str) -> type[BaseModel] | None:
+        """The pydantic model of ``body``, ``query`` or ``response``."""
+        name = getattr(self, role)
+        if name is None:
+            return None
+        import importlib
+
+        module_name, _, class_name = name.rpartition(".")
+        modules = {"": "chalicelib.http.schemas", "desk_schemas": "chalicelib.config.schemas"}
+        module = importlib.import_module(modules.get(module_name, module_name))
+        model: type[BaseModel] = getattr(module, class_name)
+        return model
+
+
+REGISTRY: list[RouteSpec] = []
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a view receives: the caller, the parsed input and the raw request."""
+
+    principal: Principal
+    request: Request
+    body: Any = None
+    query: Any = None
+    # The version the write was based on (If-Match header or the body's ``version``).
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    body: BaseModel | None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def endpoint(
+    bp: Blueprint,
+    path: str,
+    method: str = "GET",
+    *,
+    summary: str,
+    tag: str,
+    body: str | None = None,
+    query: str | None = None,
+    response: str | None = None,
+    status: int = 200,
+    public: bool = False,
+    admin: bool = False,
+    versioned: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        spec = RouteSpec(
+            path=path,
+            method=method,
+            summary=summary,
+            tag=tag,
+            operation_id=view.__name__,
+            body=body,
+            query=query,
+            response=response,
+            status=status,
+            public=public,
+            admin=admin,
+            versioned=versioned,
+        )
+        REGISTRY.append(spec)
+
+        @functools.wraps(view)
+        def handler(**path_params: str) -> Response:
+            return _handle(spec, view, bp.current_request, path_params)
+
+        bp.route(path, methods=[method])(handler)
+        return view
+
+    return decorator
+
+
+def _handle(spec: RouteSpec, view: Callable[..., Any], request: Request, path_params: dict[str, str]) -> Response:
+    from chalicelib.core import observability
+
+    try:
+        principal = _principal(spec, request)
+        parsed_body = _parse_body(spec, request)
+        call = Call(
+            principal=principal,  # type: ignore[arg-type]
+            request=request,
+            body=parsed_body,
+            query=_parse_query(spec, request),
+            version=_version(spec, request, parsed_body),
+        )
+        outcome = view(call, **path_params)
+    except DomainError as error:
+        status = status_for(error)
+        if status >= 500:
+            raise
+        observability.logger().info("request refused", extra={"status": status, "code": error.code})
+        return json_response(error_body(error), status)
+    return _success(spec, outcome)
+
+
+def _principal(spec: RouteSpec, request: Request) -> Principal | None:
+    if spec.public:
+        return None
+    from chalicelib.bootstrap import services
+
+    principal = services().auth.authenticate(request.headers.get("authorization"))
+    if spec.admin:
+        principal.require(Role.ADMIN)
+    from chalicelib.core import observability
+
+    observability.logger().append_keys(agent_id=principal.agent.id)
+    return principal
+
+
+def _parse_body(spec: RouteSpec, request: Request) -> Any:
+    model = spec.model("body")
+    if model is None:
+        return None
+    from pydantic import ValidationError
+
+    raw = request.raw_body
+    try:
+        data = json.loads(raw) if raw else None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"the body is not valid JSON: {exc}", "body") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("the body must be a JSON object", "body")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, "body") from exc
+
+
+def _parse_query(spec: RouteSpec, request: Request) -> Any:
+    model = spec.model("query")
+    if model is None:
+        return None
+    from pydantic import ValidationError
+
+    params = dict(request.query_params or {})
+    try:
+        return model.model_validate(params)
+    except ValidationError as exc:
+        raise validation_error(exc, "query") from exc
+
+
+def _version(spec: RouteSpec, request: Request, body: Any) -> int | None:
+    if not spec.versioned:
+        return None
+    header = request.headers.get("if-match")
+    if header:
+        value = header.strip().removeprefix("W/").strip('"')
+        if not value.isascii() or not value.isdigit() or len(value) > 12:
+            raise InvalidInput("If-Match must be the ticket's ETag, a version number", "If-Match")
+        return int(value)
+    version = getattr(body, "version", None)
+    if version is None:
+        raise PreconditionRequired("name the version this change is based on: If-Match header or 'version'")
+    return int(version)
+
+
+def _success(spec: RouteSpec, outcome: Any) -> Response:
+    if isinstance(outcome, Response):
+        return outcome
+    result = outcome if isinstance(outcome, Result) else Result(outcome)
+    status = result.status or spec.status
+    if result.body is None:
+        return Response(body="", status_code=status, headers=dict(result.headers))
+    return json_response(result.body.model_dump(mode="json"), status, result.headers)
+
+
+# Errors Chalice produces itself before a view runs, e.g. BadRequestError or UnsupportedMediaType.
+_CHALICE_CODES = {"UnsupportedMediaType": "unsupported_media_type", "BadRequestError": "invalid_input"}
+
+
+def uniform_errors(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """HTTP middleware: give Chalice's own error responses the Lambdesk error shape."""
+    response = get_response(event)
+    chalice_error = response.body if isinstance(response.body, dict) else None
+    if 400 <= response.status_code < 500 and chalice_error is not None and set(chalice_error) == {"Code", "Message"}:
+        code = _CHALICE_CODES.get(chalice_error.get("Code", ""), "invalid_request")
+        body: dict[str, Any] = {"code": code, "message": chalice_error.get("Message", "")}
+        if code == "unsupported_media_type":
+            body["fields"] = [{"field": "Content-Type", "message": "send application/json"}]
+        return json_response({"error": body}, response.status_code)
+    return response
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    all_headers: dict[str, str | list[str]] = {"Content-Type": JSON, **(headers or {})}
+    return Response(body=json.dumps(body, separators=(",", ":")), status_code=status, headers=all_headers)

@@ -1,0 +1,104 @@
+"""The OpenAPI 3.1 document, built from the endpoint registry and the pydantic models.
+
+Every route declared with ``endpoint`` is in it (a test compares it with Chalice's route table) and
+every response is checked against it by the API tests.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.http.framework import REGISTRY, RouteSpec
+from chalicelib.http.schemas import ErrorOut
+
+REF = "#/components/schemas/{model}"
+ERROR_STATUSES = {
+    "400": "Bad input: the fields at fault are listed",
+    "401": "No or invalid credentials",
+    "403": "Not allowed for this caller",
+    "404": "Unknown id",
+    "409": "Conflict: stale version (with the changes since) or a taken unique value",
+    "428": "The write did not name the version it was based on",
+}
+
+
+@cache
+def document(version: str = "1.0.0") -> dict[str, Any]:
+    models: set[type[BaseModel]] = {ErrorOut}
+    for spec in REGISTRY:
+        models.update(m for m in (spec.model("body"), spec.model("response")) if m is not None)
+    ordered = sorted(models, key=lambda m: m.__name__)
+    _, schemas = models_json_schema([(m, "validation") for m in ordered], ref_template=REF)
+    paths: dict[str, dict[str, Any]] = {}
+    for spec in REGISTRY:
+        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Lambdesk agent API",
+            "version": version,
+            "description": "Help desk API. Authenticate with 'Authorization: Bearer <JWT or personal API token>'. "
+            "Writes name the version they are based on (If-Match or 'version'); a stale version gets 409.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas.get("$defs", {}),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+    }
+
+
+def _operation(spec: RouteSpec) -> dict[str, Any]:
+    op: dict[str, Any] = {"operationId": spec.operation_id, "summary": spec.summary, "tags": [spec.tag]}
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", spec.path)
+    ]
+    query = spec.model("query")
+    if query is not None:
+        schema = query.model_json_schema(ref_template=REF)
+        required = set(schema.get("required", []))
+        for name, prop in schema.get("properties", {}).items():
+            params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+    if spec.versioned:
+        params.append(
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "The ETag (version) this change is based on.",
+            }
+        )
+    if params:
+        op["parameters"] = params
+    if spec.body is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=spec.body.rpartition(".")[2])}}},
+        }
+    responses: dict[str, Any] = {}
+    if spec.response is not None:
+        responses[str(spec.status)] = {
+            "description": spec.summary,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=spec.response.rpartition(".")[2])}}},
+        }
+    else:
+        responses[str(spec.status)] = {"description": spec.summary}
+    error = {"content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorOut")}}}}
+    for status, description in ERROR_STATUSES.items():
+        if spec.public and status in ("401", "403"):
+            continue
+        responses[status] = {"description": description, **error}
+    if spec.body is not None:
+        responses["415"] = {"description": "The body is not application/json", **error}
+    op["responses"] = responses
+    if spec.public:
+        op["security"] = []
+    return op

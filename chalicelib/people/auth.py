@@ -1,0 +1,138 @@
+"""Who is calling: bearer JWTs (Cognito in AWS, a development key locally) and personal API tokens.
+
+The app verifies every request itself; Chalice's Cognito authorizer is not enforced by ``chalice local``
+or the test client, so it is never relied on. Heavy imports (PyJWT, cryptography) happen at first use.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.core.errors import Forbidden, Unauthenticated
+from chalicelib.domain.people import Agent, Role
+from chalicelib.domain.timeline import Actor, ActorKind
+from chalicelib.people.directory import TOKEN_PREFIX, hash_token
+from chalicelib.storage.ports import DirectoryRepository
+
+if TYPE_CHECKING:
+    from chalicelib.core.settings_model import Settings
+
+DEV_ISSUER = "lambdesk-dev"
+DEV_AUDIENCE = "lambdesk"
+AGENT_CACHE_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Principal:
+    agent: Agent
+    via: str  # "jwt" or "api_token"
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(ActorKind.AGENT, self.agent.id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.agent.role is Role.ADMIN
+
+    def require(self, role: Role) -> None:
+        if role is Role.ADMIN and not self.is_admin:
+            raise Forbidden("this needs the admin role")
+
+
+class Authenticator:
+    def __init__(self, settings: Settings, directory: DirectoryRepository, cache_seconds: float = AGENT_CACHE_SECONDS):
+        self.settings = settings
+        self.directory = directory
+        self.cache_seconds = cache_seconds
+        self._agents: dict[str, tuple[float, Agent | None]] = {}
+        self._jwks: Any = None
+
+    def authenticate(self, authorization: str | None) -> Principal:
+        if not authorization:
+            raise Unauthenticated("missing Authorization header (Bearer token)")
+        scheme, _, credential = authorization.partition(" ")
+        credential = credential.strip()
+        if scheme.lower() != "bearer" or not credential:
+            raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+        if credential.startswith(TOKEN_PREFIX):
+            return self._api_token(credential)
+        return self._jwt(credential)
+
+    def _api_token(self, secret: str) -> Principal:
+        token = self.directory.find_token(hash_token(secret))
+        if token is None or token.revoked_at is not None:
+            raise Unauthenticated("unknown or revoked API token")
+        return Principal(self._active_agent(token.agent_id, by_subject=False), "api_token")
+
+    def _jwt(self, token: str) -> Principal:
+        import jwt
+
+        try:
+            if self.settings.auth_mode == "dev":
+                claims = jwt.decode(
+                    token,
+                    self.settings.dev_signing_key or "",
+                    algorithms=["HS256"],
+                    audience=DEV_AUDIENCE,
+                    issuer=DEV_ISSUER,
+                    options={"require": ["exp", "sub"]},
+                )
+            else:
+                claims = self._cognito_claims(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(f"invalid token: {exc}") from exc
+        return Principal(self._active_agent(str(claims["sub"]), by_subject=True), "jwt")
+
+    def _cognito_claims(self, token: str) -> dict[str, Any]:
+        import jwt
+
+        if self._jwks is None:
+            self._jwks = jwt.PyJWKClient(f"{self.settings.cognito_issuer}/.well-known/jwks.json", lifespan=3600)
+        key = self._jwks.get_signing_key_from_jwt(token)
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key.key,
+            algorithms=["RS256"],
+            issuer=self.settings.cognito_issuer,
+            options={"require": ["exp", "sub", "token_use"], "verify_aud": False},
+        )
+        # Access tokens name the app client in client_id, ID tokens in aud.
+        client = claims.get("client_id") if claims["token_use"] == "access" else claims.get("aud")
+        if client != self.settings.cognito_client_id:
+            raise jwt.InvalidAudienceError("token was issued to another app client")
+        return claims
+
+    def _active_agent(self, key: str, *, by_subject: bool) -> Agent:
+        cache_key = f"{'sub' if by_subject else 'id'}:{key}"
+        cached = self._agents.get(cache_key)
+        now = time.monotonic()
+        if cached and now - cached[0] < self.cache_seconds:
+            agent = cached[1]
+        else:
+            if by_subject:
+                agent = self.directory.find_agent_by_subject(key)
+            else:
+                from chalicelib.core.errors import NotFound
+
+                try:
+                    agent = self.directory.get_agent(key)
+                except NotFound:
+                    agent = None
+            self._agents[cache_key] = (now, agent)
+        if agent is None:
+            raise Unauthenticated("the token's subject is not a Lambdesk agent")
+        if not agent.active:
+            raise Unauthenticated("this agent is deactivated")
+        return agent
+
+
+def mint_dev_token(signing_key: str, subject: str, ttl_seconds: int = 12 * 3600) -> str:
+    """A development JWT (local stack, tests, the ``lambdesk token`` command)."""
+    import jwt
+
+    now = int(time.time())
+    claims = {"sub": subject, "iss": DEV_ISSUER, "aud": DEV_AUDIENCE, "iat": now, "exp": now + ttl_seconds}
+    return jwt.encode(claims, signing_key, algorithm="HS256")

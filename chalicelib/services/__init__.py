@@ -1,1 +1,0 @@
-"""Services own the behaviour; they take their repositories as parameters."""

@@ -1,0 +1,106 @@
+"""MailRepository on DynamoDB."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.domain.views import Page
+from chalicelib.storage.dynamodb import base
+from chalicelib.storage.dynamodb.models import CounterItem, Item, LookupItem, QuarantineItem, SendItem, SuppressionItem
+from chalicelib.storage.ports import QuarantineRecord, Suppression
+
+SEND_RECORD_DAYS = 30
+
+
+def _record(item: QuarantineItem) -> QuarantineRecord:
+    return QuarantineRecord(item.key, item.reason, item.detail or "", item.received_at, item.bucket or "")
+
+
+class DynamoMailRepository:
+    def ingested(self, key: str) -> str | None:
+        return base.lookup(f"INBOUND#{key}")
+
+    def record_outcome(self, key: str, outcome: str) -> bool:
+        try:
+            base.lookup_item(f"INBOUND#{key}", outcome).save(condition=Item.pk.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def ticket_for_message_id(self, message_id: str) -> str | None:
+        return base.lookup(f"EMAILID#{message_id}")
+
+    def remember_message_id(self, message_id: str, ticket_id: str) -> None:
+        base.lookup_item(f"EMAILID#{message_id}", ticket_id).save()
+
+    def quarantine(self, record: QuarantineRecord) -> None:
+        QuarantineItem(
+            f"QUARANTINE#{record.key}",
+            "QUARANTINE",
+            key=record.key,
+            bucket=record.bucket or None,
+            reason=record.reason,
+            detail=record.detail[:2000] or None,
+            received_at=record.received_at,
+            dir_pk="QUARANTINE",
+            dir_sk=f"{record.received_at.isoformat()}#{record.key}",
+        ).save()
+
+    def list_quarantine(self, limit: int, start: dict[str, Any] | None = None) -> Page[QuarantineRecord]:
+        return base.directory("QUARANTINE", limit, start, _record)
+
+    def release_quarantine(self, key: str) -> None:
+        QuarantineItem(f"QUARANTINE#{key}", "QUARANTINE").delete()
+        LookupItem(f"INBOUND#{key}", base.LOOKUP_SK).delete()
+
+    def suppress(self, suppression: Suppression) -> None:
+        address = suppression.address.lower()
+        SuppressionItem(
+            f"SUPPRESS#{address}",
+            "SUPPRESS",
+            address=address,
+            reason=suppression.reason,
+            until=suppression.until,
+            expires_at=suppression.until,
+        ).save()
+
+    def suppression(self, address: str) -> Suppression | None:
+        item = base.get_item(SuppressionItem, f"SUPPRESS#{address.lower()}", "SUPPRESS", None)
+        if item is None or item.until <= datetime.now(item.until.tzinfo):
+            return None
+        return Suppression(item.address, item.reason, item.until)
+
+    def hit(self, counter: str, window_seconds: int, now: datetime) -> int:
+        window = int(now.timestamp()) // window_seconds
+        item = CounterItem(f"RATE#{counter}#{window}", "COUNTER")
+        expires = datetime.fromtimestamp((window + 2) * window_seconds, now.tzinfo)
+        item.update(actions=[CounterItem.value.add(1), CounterItem.expires_at.set(expires)])
+        return int(item.value)
+
+    def claim_send(self, key: str, now: datetime, stale_after_seconds: int) -> bool:
+        stale = now - timedelta(seconds=stale_after_seconds)
+        item = SendItem(
+            f"SEND#{key}", "SEND", state="sending", at=now, expires_at=now + timedelta(days=SEND_RECORD_DAYS)
+        )
+        try:
+            item.save(condition=Item.pk.does_not_exist() | ((SendItem.state == "sending") & (SendItem.at < stale)))
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def mark_sent(self, key: str, provider_id: str, now: datetime) -> None:
+        SendItem(
+            f"SEND#{key}",
+            "SEND",
+            state="sent",
+            at=now,
+            provider_id=provider_id,
+            expires_at=now + timedelta(days=SEND_RECORD_DAYS),
+        ).save()

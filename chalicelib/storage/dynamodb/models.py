@@ -1,0 +1,327 @@
+"""pynamodb models of the one Lambdesk table, and every access pattern with the request that serves it.
+
+Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
+
+    ticket      TICKET#<id>                 TICKET           view keys (see domain/views.py)
+    entry       TICKET#<id>                 TL#<entry id>    message, note or event (time-ordered ids)
+    lookup      TICKETNO#<n>                LOOKUP           -> ticket id (unique ticket numbers)
+    lookup      IDENTITY#<kind>#<value>     LOOKUP           -> customer id (unique identities)
+    lookup      ORGDOMAIN#<domain>          LOOKUP           -> organization id
+    lookup      AGENTEMAIL#<email>          LOOKUP           -> agent id
+    lookup      SUBJECT#<sub>               LOOKUP           -> agent id (token subject)
+    counter     COUNTER#<name>              COUNTER          atomic counters (ticket numbers)
+    customer    CUSTOMER#<id>               CUSTOMER         dir_pk CUSTOMERS
+    org         ORG#<id>                    ORG              dir_pk ORGS
+    agent       AGENT#<id>                  AGENT            dir_pk AGENTS
+    team        TEAM#<id>                   TEAM             dir_pk TEAMS
+    token       APITOKEN#<sha256>           TOKEN            dir_pk TOKENS#<agent id>
+    webhook     WEBHOOK#<id>                WEBHOOK          dir_pk WEBHOOKS
+    delivery    DELIVERY#<webhook>#<event>  DELIVERY         expires_at (TTL)
+    lookup      INBOUND#<raw mail key>      LOOKUP           -> ticket id or outcome (claimed with the write)
+    lookup      EMAILID#<message-id>        LOOKUP           -> ticket id (threading by In-Reply-To/References)
+    quarantine  QUARANTINE#<raw mail key>   QUARANTINE       dir_pk QUARANTINE
+    suppression SUPPRESS#<address>          SUPPRESS         expires_at (TTL; reads check it too)
+    counter     RATE#<scope>#<window>       COUNTER          expires_at (TTL): send caps
+    send        SEND#<event>#<recipient>    SEND             state sending|sent, provider message id
+    config      CONFIG#<kind>               <document id>    routing rules, SLA policies (+ versions), ...
+    audit       AUDIT#<id>                  AUDIT            dir_pk AUDIT (admin changes, newest first)
+    load        LOAD#<agent id>             LOAD             string set of counted ticket ids
+    lookup      RRCURSOR#<team id>          LOOKUP           -> agent assigned last by round-robin
+    due         TICKET#<id>                 DUE#<kind>       due_key <kind> + due_at while something falls due
+
+Access patterns (no Scan anywhere; each is one request unless stated):
+
+    create ticket               UpdateItem (counter) + TransactWriteItems (ticket, number lookup, entries)
+    ticket by id                GetItem
+    ticket by number            GetItem (lookup) + GetItem
+    ticket with timeline        Query pk=TICKET#<id> (pages for very long timelines)
+    changes since a version     Query pk=TICKET#<id>, sk begins_with TL#, filter ticket_version > v
+    update / reply / note       TransactWriteItems (ticket with version condition + entries)
+    link / merge                TransactWriteItems over both tickets (+ BatchWriteItem copies on merge)
+    view (inbox lists)          Query on by_assignee / by_team / by_status / by_priority / by_requester /
+                                by_org / unassigned; sort key view_sk orders active, priority, age
+    customer's tickets          Query by_requester (every channel)
+    customer by identity        GetItem (lookup) + GetItem
+    org by email domain         GetItem (lookup) + GetItem
+    agent by token subject      GetItem (lookup) + GetItem
+    API token by secret         GetItem APITOKEN#<sha256>
+    list customers/orgs/...     Query directory dir_pk=<KIND>
+    webhook delivered?          GetItem DELIVERY#...; mark: PutItem with TTL
+    inbound mail seen?          GetItem INBOUND#<key> (the claim in the ingest transaction makes it exact)
+    ticket by Message-ID        GetItem EMAILID#<id>
+    quarantine list             Query directory dir_pk=QUARANTINE
+    suppressed? / cap counter   GetItem SUPPRESS#<address> / UpdateItem ADD on RATE#...
+    claim a send                PutItem SEND#... with condition (absent, or a stale attempt)
+    config documents of a kind  Query pk=CONFIG#<kind>
+    audit trail                 Query directory dir_pk=AUDIT, newest first
+    agents' loads               BatchGetItem LOAD#<agent> for a team's agents
+    capped assignment           TransactWriteItems: ticket (version) + entries + LOAD (ADD if size < cap)
+                                + ConditionCheck AGENT (online, active)
+    team queue                  Query team_queue queue_key=<team> (unassigned active tickets, view order)
+    due work (sweeps)           Query due due_key=<kind>, due_at <= now (sparse: only what waits)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.core.resources import TABLE, Index
+
+
+def _index(spec: Index) -> type[GlobalSecondaryIndex[Any]]:
+    meta = type("Meta", (), {"index_name": spec.name, "projection": AllProjection()})
+    attrs = {
+        "Meta": meta,
+        spec.partition_key: UnicodeAttribute(hash_key=True),
+        spec.sort_key: UnicodeAttribute(range_key=True),
+    }
+    return type(f"Index_{spec.name}", (GlobalSecondaryIndex,), attrs)
+
+
+INDEXES: dict[str, type[GlobalSecondaryIndex[Any]]] = {spec.name: _index(spec) for spec in TABLE.indexes}
+
+
+class Item(Model):
+    """Base of every item in the table. ``bind()`` sets the table name and endpoint at first use."""
+
+    class Meta:
+        table_name = "unbound"
+        region = "us-east-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    expires_at = TTLAttribute(null=True)
+
+    # index keys (sparse: absent attributes keep an item out of an index)
+    view_sk = UnicodeAttribute(null=True)
+    unassigned_key = UnicodeAttribute(null=True)
+    assignee_key = UnicodeAttribute(null=True)
+    team_key = UnicodeAttribute(null=True)
+    status_key = UnicodeAttribute(null=True)
+    priority_key = UnicodeAttribute(null=True)
+    requester_key = UnicodeAttribute(null=True)
+    org_key = UnicodeAttribute(null=True)
+    queue_key = UnicodeAttribute(null=True)
+    dir_pk = UnicodeAttribute(null=True)
+    dir_sk = UnicodeAttribute(null=True)
+    due_key = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute(null=True)
+
+
+# Index objects on the base model (what pynamodb's metaclass does for indexes declared in a class
+# body), so a query through an index returns each item as its own class.
+for _name, _cls in INDEXES.items():
+    _index_obj = _cls()
+    _index_obj._model = Item
+    Item._indexes[_name] = _index_obj
+    setattr(Item, f"idx_{_name}", _index_obj)
+
+
+class TicketItem(Item, discriminator="ticket"):
+    id = UnicodeAttribute()
+    number = NumberAttribute()
+    subject = UnicodeAttribute()
+    requester_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    status = UnicodeAttribute()
+    priority = UnicodeAttribute()
+    type = UnicodeAttribute(null=True)
+    tags = ListAttribute(of=UnicodeAttribute, null=True)
+    ccs = ListAttribute(of=UnicodeAttribute, null=True)
+    followers = ListAttribute(of=UnicodeAttribute, null=True)
+    organization_id = UnicodeAttribute(null=True)
+    team_id = UnicodeAttribute(null=True)
+    assignee_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    first_response_at = UTCDateTimeAttribute(null=True)
+    last_customer_message_at = UTCDateTimeAttribute(null=True)
+    last_agent_message_at = UTCDateTimeAttribute(null=True)
+    solved_at = UTCDateTimeAttribute(null=True)
+    closed_at = UTCDateTimeAttribute(null=True)
+    related_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    merged_into_id = UnicodeAttribute(null=True)
+    vip = BooleanAttribute(null=True)
+    skills = ListAttribute(of=UnicodeAttribute, null=True)
+    version = NumberAttribute()
+
+
+class EntryItem(Item, discriminator="entry"):
+    ticket_id = UnicodeAttribute()
+    id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    entry_kind = UnicodeAttribute()
+    event = UnicodeAttribute()
+    author_kind = UnicodeAttribute()
+    author_id = UnicodeAttribute(null=True)
+    ticket_number = NumberAttribute()
+    ticket_version = NumberAttribute()
+    body_text = UnicodeAttribute(null=True)
+    body_html = UnicodeAttribute(null=True)
+    channel = UnicodeAttribute(null=True)
+    changes = JSONAttribute(null=True)
+    data = JSONAttribute(null=True)
+    merged_from = UnicodeAttribute(null=True)
+
+
+class LookupItem(Item, discriminator="lookup"):
+    target_id = UnicodeAttribute()
+
+
+class CounterItem(Item, discriminator="counter"):
+    value = NumberAttribute(default=0)
+
+
+class CustomerItem(Item, discriminator="customer"):
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    identities = JSONAttribute()
+    created_at = UTCDateTimeAttribute()
+    organization_id = UnicodeAttribute(null=True)
+    vip = BooleanAttribute(default=False)
+    locale = UnicodeAttribute(null=True)
+    time_zone = UnicodeAttribute(null=True)
+    version = NumberAttribute()
+
+
+class OrganizationItem(Item, discriminator="org"):
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    domains = ListAttribute(of=UnicodeAttribute, null=True)
+    vip = BooleanAttribute(default=False)
+    version = NumberAttribute()
+
+
+class AgentItem(Item, discriminator="agent"):
+    id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    role = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    teams = ListAttribute(of=UnicodeAttribute, null=True)
+    skills = ListAttribute(of=UnicodeAttribute, null=True)
+    capacity = NumberAttribute()
+    availability = UnicodeAttribute()
+    time_zone = UnicodeAttribute()
+    active = BooleanAttribute()
+    working_hours = JSONAttribute(null=True)
+    version = NumberAttribute()
+
+
+class TeamItem(Item, discriminator="team"):
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    assignment_strategy = UnicodeAttribute()
+    parent_team_id = UnicodeAttribute(null=True)
+    escalation_team_id = UnicodeAttribute(null=True)
+    lead_id = UnicodeAttribute(null=True)
+    auto_close_days = NumberAttribute(null=True)
+    reminder_days = NumberAttribute(null=True)
+    solve_after_reminder_days = NumberAttribute(null=True)
+    version = NumberAttribute()
+
+
+class TokenItem(Item, discriminator="token"):
+    id = UnicodeAttribute()
+    agent_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    token_hash = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    revoked_at = UTCDateTimeAttribute(null=True)
+    last4 = UnicodeAttribute(null=True)
+
+
+class WebhookItem(Item, discriminator="webhook"):
+    id = UnicodeAttribute()
+    url = UnicodeAttribute()
+    events = ListAttribute(of=UnicodeAttribute)
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    active = BooleanAttribute()
+
+
+class DeliveryItem(Item, discriminator="delivery"):
+    delivered_at = UTCDateTimeAttribute()
+
+
+class QuarantineItem(Item, discriminator="quarantine"):
+    key = UnicodeAttribute()
+    bucket = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute()
+    detail = UnicodeAttribute(null=True)
+    received_at = UTCDateTimeAttribute()
+
+
+class SuppressionItem(Item, discriminator="suppression"):
+    address = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    until = UTCDateTimeAttribute()
+
+
+class SendItem(Item, discriminator="send"):
+    state = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    provider_id = UnicodeAttribute(null=True)
+
+
+class ConfigItem(Item, discriminator="config"):
+    doc_id = UnicodeAttribute()
+    body = JSONAttribute()
+    version = NumberAttribute()
+    updated_at = UTCDateTimeAttribute()
+    updated_by = UnicodeAttribute()
+
+
+class AuditItem(Item, discriminator="audit"):
+    id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    actor_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    config_kind = UnicodeAttribute()
+    target_id = UnicodeAttribute()
+    before = JSONAttribute(null=True)
+    after = JSONAttribute(null=True)
+
+
+class LoadItem(Item, discriminator="load"):
+    tickets = UnicodeSetAttribute(null=True)
+
+
+class DueStateItem(Item, discriminator="due"):
+    ticket_id = UnicodeAttribute()
+    due_kind = UnicodeAttribute()
+    state = JSONAttribute(null=True)
+    basis_version = NumberAttribute()
+
+
+def all_item_classes() -> list[type[Item]]:
+    return [Item, *Item.__subclasses__()]
+
+
+def bind(table_name: str, region: str, host: str | None) -> None:
+    """Point every model at the table (called once by the repository factory, and by tests)."""
+    for cls in all_item_classes():
+        meta = cls.Meta
+        meta.table_name = table_name
+        meta.region = region
+        setattr(meta, "host", host)  # noqa: B010 - optional Meta attribute pynamodb reads when connecting
+        cls._connection = None

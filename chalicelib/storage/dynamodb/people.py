@@ -1,0 +1,103 @@
+"""CustomerRepository on DynamoDB: customers, their identities, organizations and their domains."""
+
+from __future__ import annotations
+
+from chalicelib.core.errors import AlreadyExists, Conflict, DomainError, NotFound
+from chalicelib.domain.people import Customer, Identity, Organization
+from chalicelib.domain.views import Page
+from chalicelib.storage.dynamodb import base
+from chalicelib.storage.dynamodb.mapping import customer_to_item, item_to_customer, item_to_org, org_to_item
+from chalicelib.storage.dynamodb.models import CustomerItem, Item, LookupItem, OrganizationItem
+
+
+def _identity_key(identity: Identity) -> str:
+    return f"IDENTITY#{identity.key}"
+
+
+def _domain_key(domain: str) -> str:
+    return f"ORGDOMAIN#{domain.lower()}"
+
+
+class DynamoCustomerRepository:
+    def create_customer(self, customer: Customer) -> None:
+        keys = [_identity_key(i) for i in customer.identities]
+
+        def error(position: int) -> DomainError:
+            if position == 0:
+                return Conflict(f"customer {customer.id} already exists")
+            identity = customer.identities[position - 1]
+            return AlreadyExists("customer", "identity", identity.value)
+
+        with base.transaction(error) as txn:
+            txn.save(customer_to_item(customer), condition=Item.pk.does_not_exist())
+            for key in keys:
+                txn.save(base.lookup_item(key, customer.id), condition=Item.pk.does_not_exist())
+
+    def get_customer(self, customer_id: str) -> Customer:
+        item = base.get_item(CustomerItem, f"CUSTOMER#{customer_id}", "CUSTOMER", NotFound("customer", customer_id))
+        assert item is not None
+        return item_to_customer(item)
+
+    def find_customer(self, identity: Identity) -> Customer | None:
+        customer_id = base.lookup(_identity_key(identity))
+        return self.get_customer(customer_id) if customer_id else None
+
+    def update_customer(self, customer: Customer, expected_version: int) -> None:
+        before = self.get_customer(customer.id)
+        added = [i for i in customer.identities if i not in before.identities]
+        removed = [i for i in before.identities if i not in customer.identities]
+
+        def error(position: int) -> DomainError:
+            if position == 0:
+                return Conflict(f"customer {customer.id} was changed by someone else")
+            return AlreadyExists("customer", "identity", added[position - 1].value)
+
+        with base.transaction(error) as txn:
+            txn.save(customer_to_item(customer), condition=CustomerItem.version == expected_version)
+            for identity in added:
+                txn.save(base.lookup_item(_identity_key(identity), customer.id), condition=Item.pk.does_not_exist())
+            for identity in removed:
+                txn.delete(LookupItem(_identity_key(identity), base.LOOKUP_SK))
+
+    def list_customers(self, limit: int, start: dict[str, str] | None = None) -> Page[Customer]:
+        return base.directory("CUSTOMERS", limit, start, item_to_customer)
+
+    def create_organization(self, org: Organization) -> None:
+        def error(position: int) -> DomainError:
+            if position == 0:
+                return Conflict(f"organization {org.id} already exists")
+            return AlreadyExists("organization", "domain", org.domains[position - 1])
+
+        with base.transaction(error) as txn:
+            txn.save(org_to_item(org), condition=Item.pk.does_not_exist())
+            for domain in org.domains:
+                txn.save(base.lookup_item(_domain_key(domain), org.id), condition=Item.pk.does_not_exist())
+
+    def get_organization(self, org_id: str) -> Organization:
+        item = base.get_item(OrganizationItem, f"ORG#{org_id}", "ORG", NotFound("organization", org_id))
+        assert item is not None
+        return item_to_org(item)
+
+    def find_organization_by_domain(self, domain: str) -> Organization | None:
+        org_id = base.lookup(_domain_key(domain))
+        return self.get_organization(org_id) if org_id else None
+
+    def update_organization(self, org: Organization, expected_version: int) -> None:
+        before = self.get_organization(org.id)
+        added = [d for d in org.domains if d not in before.domains]
+        removed = [d for d in before.domains if d not in org.domains]
+
+        def error(position: int) -> DomainError:
+            if position == 0:
+                return Conflict(f"organization {org.id} was changed by someone else")
+            return AlreadyExists("organization", "domain", added[position - 1])
+
+        with base.transaction(error) as txn:
+            txn.save(org_to_item(org), condition=OrganizationItem.version == expected_version)
+            for domain in added:
+                txn.save(base.lookup_item(_domain_key(domain), org.id), condition=Item.pk.does_not_exist())
+            for domain in removed:
+                txn.delete(LookupItem(_domain_key(domain), base.LOOKUP_SK))
+
+    def list_organizations(self, limit: int, start: dict[str, str] | None = None) -> Page[Organization]:
+        return base.directory("ORGS", limit, start, item_to_org)

@@ -1,0 +1,121 @@
+"""TicketRepository on DynamoDB."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from chalicelib.core.errors import Conflict, DomainError, Duplicate, NotFound
+from chalicelib.domain.tickets import Ticket
+from chalicelib.domain.timeline import TimelineEntry
+from chalicelib.domain.views import ACTIVE_PREFIX, VIEW_INDEX, Page, View
+from chalicelib.storage.dynamodb import base
+from chalicelib.storage.dynamodb.mapping import (
+    ENTRY_PREFIX,
+    TICKET_SK,
+    entry_to_item,
+    item_to_entry,
+    item_to_ticket,
+    ticket_pk,
+    ticket_to_item,
+)
+from chalicelib.storage.dynamodb.models import CounterItem, EntryItem, Item, TicketItem
+from chalicelib.storage.ports import Key
+
+NUMBER_COUNTER = "COUNTER#ticket_number"
+
+
+class DynamoTicketRepository:
+    def allocate_number(self) -> int:
+        counter = CounterItem(NUMBER_COUNTER, "COUNTER")
+        counter.update(actions=[CounterItem.value.add(1)])
+        return int(counter.value)
+
+    def create(
+        self,
+        ticket: Ticket,
+        entries: Sequence[TimelineEntry],
+        claims: Sequence[Key] = (),
+        lookups: Sequence[Key] = (),
+    ) -> None:
+        def error(position: int) -> DomainError:
+            if 2 <= position < 2 + len(claims):
+                return Duplicate(claims[position - 2].key)
+            return Conflict(f"ticket {ticket.id} or number {ticket.number} already exists")
+
+        with base.transaction(error) as txn:
+            txn.save(ticket_to_item(ticket), condition=Item.pk.does_not_exist())
+            txn.save(base.lookup_item(f"TICKETNO#{ticket.number}", ticket.id), condition=Item.pk.does_not_exist())
+            _keys(txn, claims, lookups)
+            for entry in entries:
+                txn.save(entry_to_item(entry))
+
+    def get(self, ticket_id: str) -> Ticket:
+        item = base.get_item(TicketItem, ticket_pk(ticket_id), TICKET_SK, NotFound("ticket", ticket_id))
+        assert item is not None
+        return item_to_ticket(item)
+
+    def id_for_number(self, number: int) -> str:
+        ticket_id = base.lookup(f"TICKETNO#{number}")
+        if ticket_id is None:
+            raise NotFound("ticket number", number)
+        return ticket_id
+
+    def get_with_timeline(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry]]:
+        ticket: Ticket | None = None
+        entries: list[TimelineEntry] = []
+        for item in Item.query(ticket_pk(ticket_id)):
+            if isinstance(item, TicketItem):
+                ticket = item_to_ticket(item)
+            elif isinstance(item, EntryItem):
+                entries.append(item_to_entry(item))
+        if ticket is None:
+            raise NotFound("ticket", ticket_id)
+        return ticket, entries
+
+    def entries_since(self, ticket_id: str, version: int) -> list[TimelineEntry]:
+        results = EntryItem.query(
+            ticket_pk(ticket_id),
+            EntryItem.sk.startswith(ENTRY_PREFIX),
+            filter_condition=EntryItem.ticket_version > version,
+        )
+        return [item_to_entry(item) for item in results if item.merged_from is None]
+
+    def save(
+        self,
+        tickets: Sequence[tuple[Ticket, int]],
+        entries: Sequence[TimelineEntry],
+        claims: Sequence[Key] = (),
+        lookups: Sequence[Key] = (),
+    ) -> None:
+        def error(position: int) -> DomainError:
+            if len(tickets) <= position < len(tickets) + len(claims):
+                return Duplicate(claims[position - len(tickets)].key)
+            ticket = tickets[position][0] if position < len(tickets) else None
+            return Conflict(f"ticket {ticket.id if ticket else ''} was changed by someone else")
+
+        with base.transaction(error) as txn:
+            for ticket, expected in tickets:
+                txn.save(ticket_to_item(ticket), condition=TicketItem.version == expected)
+            _keys(txn, claims, lookups)
+            for entry in entries:
+                txn.save(entry_to_item(entry))
+
+    def copy_entries(self, ticket_id: str, entries: Sequence[TimelineEntry]) -> None:
+        with EntryItem.batch_write() as batch:
+            for entry in entries:
+                batch.save(entry_to_item(entry, ticket_id))
+
+    def list_view(self, view: View, limit: int, start: dict[str, str] | None = None) -> Page[Ticket]:
+        index_name, _ = VIEW_INDEX[view.kind]
+        index = getattr(Item, f"idx_{index_name}")
+        condition = Item.view_sk.startswith(ACTIVE_PREFIX) if view.active_only else None
+        results = index.query(view.value, condition, limit=limit, page_size=limit, last_evaluated_key=start)
+        return base.page(results, item_to_ticket)
+
+
+def _keys(txn: Any, claims: Sequence[Key], lookups: Sequence[Key]) -> None:
+    for claim in claims:
+        txn.save(base.lookup_item(claim.key, claim.target_id), condition=Item.pk.does_not_exist())
+    for lookup in lookups:
+        txn.save(base.lookup_item(lookup.key, lookup.target_id))

@@ -1,0 +1,278 @@
+"""Agent API: tickets, their timelines, views and actions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from chalice import Blueprint  # type: ignore[attr-defined]
+
+from chalicelib.bootstrap import services
+from chalicelib.core import observability
+from chalicelib.core.errors import InvalidInput
+from chalicelib.core.lazy import lazy_module
+from chalicelib.domain.tickets import Ticket
+from chalicelib.domain.timeline import TimelineEntry
+from chalicelib.domain.views import View, ViewKind
+from chalicelib.http.framework import Call, Result, endpoint
+from chalicelib.http.paging import next_cursor, start_key
+from chalicelib.tickets.service import NewTicket
+
+if TYPE_CHECKING:
+    from chalicelib.config import schemas as desk_schemas
+    from chalicelib.http import schemas
+else:
+    schemas = lazy_module("chalicelib.http.schemas")
+
+bp = Blueprint(__name__)
+TAG = "tickets"
+ID = "{ticket_id}"
+
+
+def _etag(ticket: Ticket) -> dict[str, str]:
+    observability.logger().append_keys(ticket_number=ticket.number)
+    return {"ETag": f'"{ticket.version}"'}
+
+
+def _ticket(ticket: Ticket, status: int | None = None) -> Result:
+    return Result(schemas.TicketOut.of(ticket), status, _etag(ticket))
+
+
+ATTACHMENT_URL_SECONDS = 900
+
+
+def _detail(ticket: Ticket, timeline: list[TimelineEntry], status: int | None = None) -> Result:
+    presign = _presigner() if any(e.data.get("attachments") for e in timeline) else None
+    body = schemas.TicketDetailOut(
+        ticket=schemas.TicketOut.of(ticket), timeline=[schemas.EntryOut.of(e, presign) for e in timeline]
+    )
+    return Result(body, status, _etag(ticket))
+
+
+def _presigner() -> Callable[[str], str]:
+    """Attachments are served straight from the mail bucket by short-lived presigned URLs (no request)."""
+    from chalicelib.mailflow.storage import S3MailStore
+
+    store, bucket = S3MailStore(), services().settings.bucket
+    return lambda key: store.presign(bucket, key, ATTACHMENT_URL_SECONDS)
+
+
+@endpoint(
+    bp,
+    "/v1/tickets",
+    "POST",
+    summary="Create a ticket on behalf of a customer",
+    tag=TAG,
+    body="CreateTicketIn",
+    response="TicketDetailOut",
+    status=201,
+)
+def create_ticket(call: Call) -> Result:
+    data: schemas.CreateTicketIn = call.body
+    new = NewTicket(
+        subject=data.subject,
+        body_text=data.body,
+        channel=data.channel,
+        requester_id=data.requester_id,
+        requester_email=data.requester_email,
+        requester_name=data.requester_name,
+        priority=data.priority,
+        type=data.type,
+        tags=tuple(data.tags),
+        ccs=tuple(data.ccs),
+        team_id=data.team_id,
+        assignee_id=data.assignee_id,
+    )
+    ticket, entries = services().tickets.create(call.principal.actor, new)
+    observability.count("TicketCreated", channel=str(ticket.channel))
+    return _detail(ticket, entries)
+
+
+@endpoint(
+    bp,
+    "/v1/tickets",
+    "GET",
+    summary="List a view of tickets (priority, then age)",
+    tag=TAG,
+    query="TicketListQuery",
+    response="TicketPageOut",
+)
+def list_tickets(call: Call) -> schemas.TicketPageOut:
+    query: schemas.TicketListQuery = call.query
+    svc = services().tickets
+    if query.view == "requester" and query.requester_email:
+        scope = f"tickets:requester-email:{query.requester_email.lower()}:{query.include_solved}"
+        start = start_key(query.cursor, scope)
+        page = svc.requester_view(query.requester_email, query.limit, start, not query.include_solved)
+    else:
+        view = _view(query, call)
+        # The cursor is valid only for the view (kind and value, e.g. the caller for "mine") that issued it.
+        scope = f"tickets:{view.kind}:{view.value}:{view.active_only}"
+        page = svc.view(view, query.limit, start_key(query.cursor, scope))
+    return schemas.TicketPageOut(
+        items=[schemas.TicketOut.of(t) for t in page.items], next_cursor=next_cursor(page.next_key, scope)
+    )
+
+
+def _view(query: schemas.TicketListQuery, call: Call) -> View:
+    active = not query.include_solved
+    if query.view == "unassigned":
+        return View(ViewKind.UNASSIGNED, active_only=True)
+    if query.view == "mine":
+        return View(ViewKind.ASSIGNEE, call.principal.agent.id, active)
+    needed = {
+        "assignee": ("assignee_id", ViewKind.ASSIGNEE),
+        "team": ("team_id", ViewKind.TEAM),
+        "team_queue": ("team_id", ViewKind.TEAM_QUEUE),
+        "status": ("status", ViewKind.STATUS),
+        "priority": ("priority", ViewKind.PRIORITY),
+        "requester": ("requester_id", ViewKind.REQUESTER),
+        "organization": ("organization_id", ViewKind.ORGANIZATION),
+    }
+    field_name, kind = needed[query.view]
+    value = getattr(query, field_name)
+    if value is None:
+        raise InvalidInput(f"the {query.view} view needs {field_name}", f"query.{field_name}")
+    # A status view lists exactly that status, solved and closed included.
+    return View(kind, str(value), active and kind is not ViewKind.STATUS)
+
+
+@endpoint(
+    bp, f"/v1/tickets/{ID}", "GET", summary="One ticket with its full timeline", tag=TAG, response="TicketDetailOut"
+)
+def get_ticket(call: Call, ticket_id: str) -> Result:
+    return _detail(*services().tickets.get(ticket_id))
+
+
+@endpoint(
+    bp,
+    "/v1/tickets/by-number/{number}",
+    "GET",
+    summary="Look a ticket up by its number",
+    tag=TAG,
+    response="TicketDetailOut",
+)
+def get_ticket_by_number(call: Call, number: str) -> Result:
+    if not re.fullmatch(r"[0-9]{1,12}", number):
+        raise InvalidInput("a ticket number is a positive integer", "number")
+    return _detail(*services().tickets.get_by_number(int(number)))
+
+
+@endpoint(
+    bp,
+    f"/v1/tickets/{ID}/replies",
+    "POST",
+    summary="Reply to the customer (public)",
+    tag=TAG,
+    body="ReplyIn",
+    response="TicketOut",
+    status=201,
+    versioned=True,
+)
+def reply(call: Call, ticket_id: str) -> Result:
+    data: schemas.ReplyIn = call.body
+    ticket = services().tickets.reply(call.principal.actor, ticket_id, call.version or 0, data.body, None, data.status)
+    observability.count("ReplySent")
+    return _ticket(ticket)
+
+
+@endpoint(
+    bp,
+    f"/v1/tickets/{ID}/notes",
+    "POST",
+    summary="Add an internal note (never shown to customers)",
+    tag=TAG,
+    body="NoteIn",
+    response="TicketOut",
+    status=201,
+    versioned=True,
+)
+def add_note(call: Call, ticket_id: str) -> Result:
+    data: schemas.NoteIn = call.body
+    ticket = services().tickets.note(call.principal.actor, ticket_id, call.version or 0, data.body)
+    observability.count("NoteAdded")
+    return _ticket(ticket)
+
+
+@endpoint(
+    bp,
+    f"/v1/tickets/{ID}",
+    "PATCH",
+    summary="Change status, priority, type, tags, team, assignee",
+    tag=TAG,
+    body="UpdateTicketIn",
+    response="TicketOut",
+    versioned=True,
+)
+def update_ticket(call: Call, ticket_id: str) -> Result:
+    data: schemas.UpdateTicketIn = call.body
+    ticket = services().tickets.update(call.principal.actor, ticket_id, call.version or 0, data.changes())
+    observability.count("TicketUpdated")
+    return _ticket(ticket)
+
+
+@endpoint(
+    bp,
+    f"/v1/tickets/{ID}/merge",
+    "POST",
+    summary="Merge this ticket into another",
+    tag=TAG,
+    body="MergeIn",
+    response="TicketOut",
+    versioned=True,
+)
+def merge_ticket(call: Call, ticket_id: str) -> Result:
+    data: schemas.MergeIn = call.body
+    target = services().tickets.merge(call.principal.actor, ticket_id, data.target_id, call.version or 0)
+    observability.count("TicketMerged")
+    return _ticket(target)
+
+
+@endpoint(
+    bp,
+    f"/v1/tickets/{ID}/links",
+    "POST",
+    summary="Link a related ticket",
+    tag=TAG,
+    body="LinkIn",
+    response="TicketOut",
+    versioned=True,
+)
+def link_ticket(call: Call, ticket_id: str) -> Result:
+    data: schemas.LinkIn = call.body
+    ticket = services().tickets.link(call.principal.actor, ticket_id, data.related_id, call.version or 0)
+    observability.count("TicketLinked")
+    return _ticket(ticket)
+
+
+@endpoint(
+    bp,
+    f"/v1/tickets/{ID}/escalate",
+    "POST",
+    summary="Escalate to the team's next tier, with a reason",
+    tag=TAG,
+    body="desk_schemas.EscalateIn",
+    response="TicketOut",
+    versioned=True,
+)
+def escalate_ticket(call: Call, ticket_id: str) -> Result:
+    data: desk_schemas.EscalateIn = call.body
+    return _ticket(services().tickets.escalate(call.principal.actor, ticket_id, call.version or 0, data.reason))
+
+
+@endpoint(
+    bp,
+    f"/v1/tickets/{ID}/macros/{{macro_id}}",
+    "POST",
+    summary="Apply a macro: its reply and field changes",
+    tag=TAG,
+    body="desk_schemas.ApplyMacroIn",
+    response="TicketOut",
+    versioned=True,
+)
+def apply_macro(call: Call, ticket_id: str, macro_id: str) -> Result:
+    svc = services()
+    agent = call.principal.agent
+    macro = svc.desk.macro(macro_id)
+    return _ticket(svc.tickets.apply_macro(call.principal.actor, ticket_id, call.version or 0, macro, agent.name))
