@@ -36,6 +36,7 @@ run: $(DEPS)
 lint: $(DEPS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check chalicelib app.py
+	$(BIN)/lint-imports
 
 typecheck: $(DEPS)
 	$(BIN)/mypy

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.bootstrap import Services
+from chalicelib.bootstrap import Container as Services
 from chalicelib.core.ids import new_id
 from chalicelib.domain.people import Agent, Customer, Identity, IdentityKind, Organization, Role, Team
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType

@@ -166,18 +166,18 @@ class Bench:
 
     @staticmethod
     def _reset_caches() -> None:
-        from chalicelib import bootstrap as wiring
+        from chalicelib import bootstrap
         from chalicelib.core import clients, settings, signing
 
         settings.reset()
         clients.reset()
         signing.signing_key.cache_clear()
-        wiring.use(None)
+        bootstrap.use(None)
 
     def run(self) -> dict[str, Any]:
         import boto3
 
-        from chalicelib import bootstrap as wiring
+        from chalicelib import bootstrap
         from chalicelib.core.settings import get_settings
         from chalicelib.people.auth import mint_dev_token
         from chalicelib.storage.dynamodb.models import all_item_classes
@@ -198,10 +198,10 @@ class Bench:
             aux.meta.events.register("before-sign.dynamodb.*", aux_marker)
             create_table(aux, TABLE_NAME)
             settings = get_settings()
-            svc = wiring.dynamodb_services(settings)
+            svc = bootstrap.dynamodb_container(settings)
             meter = Meter(aux)
             self._measure_auth_apart(svc, meter)
-            wiring.use(svc)
+            bootstrap.use(svc)
             plan = dataset.make_plan(svc, self.sizes, probes_per_size=max(self.reps) * len(PROBE_OPERATIONS))
             written: set[str] = set()
             for cls in all_item_classes():

@@ -144,24 +144,15 @@ class DeskTable:
     # -- the app on the table ----------------------------------------------------------------------
 
     def services(self, clock: Clock | None = None) -> Any:
-        """``wiring.dynamodb_services`` (which binds the models to the table), rebuilt with ``clock``."""
-        from chalicelib import bootstrap as wiring
+        """``bootstrap.dynamodb_container`` (which binds the models to the table), rebuilt with ``clock``."""
+        from chalicelib import bootstrap
         from chalicelib.core.settings import get_settings
 
         settings = get_settings()
-        svc = wiring.dynamodb_services(settings)
+        svc = bootstrap.dynamodb_container(settings)
         if clock is None:
             return svc
-        return wiring.build(
-            settings,
-            svc.ticket_repo,
-            svc.customer_repo,
-            svc.directory_repo,
-            svc.mail_repo,
-            svc.config_repo,
-            svc.work_repo,
-            clock,
-        )
+        return bootstrap.Container(settings, svc.repos, clock)
 
     def meter(self) -> Meter:
         """A meter on the client of every pynamodb model class (each keeps its own connection)."""
@@ -222,13 +213,13 @@ class DeskTable:
 
 
 def _reset_caches() -> None:
-    from chalicelib import bootstrap as wiring
+    from chalicelib import bootstrap
     from chalicelib.core import clients, settings, signing
 
     settings.reset()
     clients.reset()
     signing.signing_key.cache_clear()
-    wiring.use(None)
+    bootstrap.use(None)
 
 
 @contextlib.contextmanager

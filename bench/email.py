@@ -119,11 +119,9 @@ def run() -> dict[str, Any]:
     import boto3
 
     from bench.motoserver import CountingMotoServer
-    from chalicelib import bootstrap as wiring
+    from chalicelib import bootstrap
     from chalicelib.core import clients, settings
-    from chalicelib.mailflow.inbound import MailIngest
     from chalicelib.mailflow.notices import InboundNotice
-    from chalicelib.mailflow.storage import S3MailStore
     from chalicelib.storage.dynamodb.models import all_item_classes, bind
     from devtools.provision import create_table
 
@@ -152,14 +150,14 @@ def run() -> dict[str, Any]:
         clients.reset()
         create_table(boto3.client("dynamodb"), "lambdesk-bench-mail")
         boto3.client("s3").create_bucket(Bucket="bench-mail")
-        svc = wiring.dynamodb_services(settings.get_settings())
+        svc = bootstrap.dynamodb_container(settings.get_settings())
         bind("lambdesk-bench-mail", "us-east-1", url)
         counter = RequestCounter()
         for cls in all_item_classes():
             counter.attach(cls._get_connection().connection.client)
         counter.attach(clients.client("s3"))
         s3 = clients.client("s3")
-        ingest = MailIngest(svc, S3MailStore(), b"k" * 32)
+        ingest = svc.mail_ingest
 
         def handle(raw: bytes) -> Any:
             key = f"raw/{uuid.uuid4().hex}"

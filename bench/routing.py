@@ -1,8 +1,9 @@
 """Section ``routing``: DynamoDB requests per routed ticket at two table sizes, and routing decisions per second.
 
-What the ``routing`` consumer does with a ``ticket.created`` event, through the real code:
-``Router(svc, svc.desk).handle(envelope(entry))`` on a table in moto (``bench.desk``). One team assigns round
-robin among 5 online agents; one routing rule (keyword ``invoice``) sends tickets to it with priority high.
+What the ``routing`` consumer does with a ``ticket.created`` event, through the real code: the routing table of
+``chalicelib.bootstrap.handlers`` applied to ``envelope(entry)`` on a table in moto (``bench.desk``). One team
+assigns round robin among 5 online agents; one routing rule (keyword ``invoice``) sends tickets to it with
+priority high.
 Each measured ticket is new, from a new customer, created through ``TicketService.create``; its event is
 built from its ``ticket.created`` timeline entry. A fresh Router handles every event (a batch of one: the
 Router lists the agents once per instance), with the desk's configuration cache warm (it is read once per
@@ -56,9 +57,19 @@ class Desk:
         return envelope(next(e for e in timeline if e.event == "ticket.created"))
 
     def route(self, event: dict[str, Any]) -> str:
-        from chalicelib.routing.service import Router
+        """What the routing queue's function does with the event: its table, built for one batch."""
+        from chalicelib.bootstrap.handlers import routing_table
+        from chalicelib.routing.outcomes import Assigned
 
-        return str(Router(self.svc, self.svc.desk).handle(event))
+        table = routing_table(self.svc)
+        outcome = next(handler(event) for handler in table[event["type"]])
+        return f"assigned:{outcome.agent_id}" if isinstance(outcome, Assigned) else repr(outcome)
+
+
+def _read_config(svc: Any) -> None:
+    """What routing reads of the configuration (rules and calendars), into the container's cache."""
+    svc.routing_config.rules()
+    svc.routing_config.calendars.calendars()
 
 
 def set_up(svc: Any) -> Desk:
@@ -71,7 +82,7 @@ def set_up(svc: Any) -> Desk:
     for i in range(AGENTS):
         agent = d.create_agent(f"router{i}@bench.example", f"Router {i}", Role.AGENT, None, (team.id,), (), CAPACITY)
         agents.append(d.update_agent(agent.id, agent.version, {"availability": Availability.ONLINE}).id)
-    svc.desk.create(
+    svc.documents.create(
         "admin",
         "routing_rule",
         {
@@ -93,19 +104,19 @@ class Routing:
     detail: dict[str, Any] = field(default_factory=dict)
 
     def run(self) -> dict[str, Any]:
-        from chalicelib import bootstrap as wiring
+        from chalicelib import bootstrap
 
         per_ticket: dict[str, dict[str, Any]] = {}
         per_second: dict[str, float] = {}
         with DeskTable(TABLE_NAME, self.log_path) as table:
             svc = table.services()
-            wiring.use(svc)
+            bootstrap.use(svc)
             with quiet():
                 plan = dataset.make_plan(svc, self.sizes, probes_per_size=1)
                 desk = set_up(svc)
             meter = table.meter()
-            svc.desk.forget()
-            refresh = table.metered(meter, svc.desk.snapshot)
+            svc.documents.forget()
+            refresh = table.metered(meter, lambda: _read_config(svc))
             self.detail["config_refresh_calls"] = [c.operation for c in refresh.calls]
             written: set[str] = set()
             for phase, size in enumerate(self.sizes):
@@ -133,7 +144,7 @@ class Routing:
         samples = []
         for _ in range(REPS):
             event = desk.new_event()
-            desk.svc.desk.snapshot()  # warm (the cache is the container's; see the module docstring)
+            _read_config(desk.svc)  # warm (the cache is the container's; see the module docstring)
             samples.append(table.metered(meter, lambda e=event: desk.route(e)))
         per_second, outcomes = self._throughput(desk)
         self._check(key, samples, outcomes, desk, table.server.counting)
@@ -149,7 +160,7 @@ class Routing:
         """Wall clock of routing ``decisions`` new tickets' events one after the other, a fresh Router each."""
         with quiet():
             events = [desk.new_event() for _ in range(self.decisions)]
-            desk.svc.desk.snapshot()
+            _read_config(desk.svc)
             began = time.perf_counter()
             outcomes = [desk.route(event) for event in events]
             elapsed = time.perf_counter() - began

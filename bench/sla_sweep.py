@@ -1,4 +1,4 @@
-"""Section ``sla_sweep``: the DynamoDB requests of one SLA sweep (``sla.sweep.sweep_once``) with 10 tickets due,
+"""Section ``sla_sweep``: the DynamoDB requests of one SLA sweep (``sla.sweep.sweep``) with 10 tickets due,
 among 1,000 and among 100,000 tickets.
 
 Each size gets its own table (``bench.desk``) and a clock the bench sets. At T0: one SLA policy (first response
@@ -63,7 +63,7 @@ class SlaSweep:
         return result
 
     def _measure(self, table: DeskTable, size: int) -> dict[str, Any]:
-        from chalicelib.sla.sweep import sweep_once
+        from chalicelib.sla.sweep import sweep
 
         t0 = datetime.now(UTC).replace(second=0, microsecond=0)
         clock = Clock(t0)
@@ -78,10 +78,10 @@ class SlaSweep:
         log(f"sla_sweep@{size}: seeded {seeded} items ({size} tickets, {items} items) in {seed_seconds} s")
         meter = table.meter()
         clock.now = t0 + WARN_AFTER
-        svc.desk.forget()
-        first = table.metered(meter, lambda: sweep_once(svc))
-        svc.desk.forget()
-        second = table.metered(meter, lambda: sweep_once(svc))
+        svc.documents.forget()
+        first = table.metered(meter, lambda: sweep(svc.sla_tracker()))
+        svc.documents.forget()
+        second = table.metered(meter, lambda: sweep(svc.sla_tracker()))
         self._check(str(size), svc, due_ids, first, second, table.server.counting)
         self.detail[str(size)] = {
             "table_items": items,
@@ -133,10 +133,9 @@ def _set_up(svc: Any) -> tuple[str, list[str]]:
     """Policy, team, agents and the tickets that fall due, at T0 (the services' clock)."""
     from chalicelib.domain.people import Role
     from chalicelib.domain.timeline import Actor, ActorKind
-    from chalicelib.sla.tracker import SlaTracker
     from chalicelib.tickets.service import NewTicket
 
-    svc.desk.create("admin", "sla_policy", POLICY)
+    svc.documents.create("admin", "sla_policy", POLICY)
     team = svc.directory.create_team("Support")
     for i in range(AGENTS):
         svc.directory.create_agent(f"sla{i}@bench.example", f"Agent {i}", Role.AGENT, None, (team.id,))
@@ -152,7 +151,7 @@ def _set_up(svc: Any) -> tuple[str, list[str]]:
             ),
         )
         ticket, timeline, _ = svc.work_repo.ticket_state(ticket.id)
-        SlaTracker(svc, svc.desk).refresh(ticket, timeline, None)
+        svc.sla_tracker().refresh(ticket, timeline, None)
         due_ids.append(ticket.id)
     return team.id, due_ids
 
@@ -175,7 +174,8 @@ def _chunks(svc: Any, team_id: str, t0: datetime, tickets: int) -> list[Any]:
     for offset in range(SEED_SPREAD):
         created = t0 + timedelta(minutes=6, seconds=1 + offset)
         ticket = replace(template, created_at=created, updated_at=created)
-        assessment = SlaTracker(svc, svc.desk, clock=Clock(created)).assess(ticket, [], None)
+        tracker = SlaTracker(svc.work_repo, svc.tickets, svc.directory_repo, svc.policies, Clock(created), 0.75)
+        assessment = tracker.assess(ticket, [], None)
         assessed.append((assessment.state(), due_stamp(assessment.next_due())))
 
     def build(start: int, stop: int) -> list[dict[str, Any]]:

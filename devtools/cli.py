@@ -35,7 +35,7 @@ def _cmd_token(args: argparse.Namespace) -> int:
     env = _connect()
     subject = args.subject
     if args.email:
-        from chalicelib.bootstrap import services
+        from chalicelib.bootstrap import current as services
 
         agent = services().directory_repo.find_agent_by_email(args.email)
         if agent is None:
@@ -47,7 +47,7 @@ def _cmd_token(args: argparse.Namespace) -> int:
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
-    from chalicelib.bootstrap import services
+    from chalicelib.bootstrap import current as services
     from devtools.seed import seed_demo
 
     _connect()
@@ -113,7 +113,7 @@ def _cmd_mail_replay(args: argparse.Namespace) -> int:
     """After a fix: move the inbound DLQ back to its queue and re-process quarantined mail."""
     import boto3
 
-    from chalicelib.bootstrap import services
+    from chalicelib.bootstrap import current as services
     from chalicelib.core.resources import INBOUND_QUEUE
     from devtools.queues import replay_mail
 
@@ -150,15 +150,14 @@ def _at(text: str | None) -> datetime:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     """Run the scheduled sweeps once, now or as if at ``--at`` (to see SLA alerts and automations happen)."""
-    from chalicelib.automations.sweep import sweep_once as run_timers
-    from chalicelib.bootstrap import services
-    from chalicelib.sla.sweep import sweep_once as sla_sweep
+    from chalicelib import bootstrap
+    from chalicelib.bootstrap import handlers
 
     _connect()
-    svc = services()
     moment = _at(args.at)
-    svc.desk.clock = lambda: moment
-    print(json.dumps({"at": moment.isoformat(), "sla": sla_sweep(svc), "timers": run_timers(svc)}))
+    bootstrap.current().clock = lambda: moment  # before anything is built: every part reads it at construction
+    swept = {"sla": handlers.sla_sweep(), "timers": handlers.timers_sweep(), "queues": handlers.drain_queues()}
+    print(json.dumps({"at": moment.isoformat(), **swept}))
     return 0
 
 

@@ -64,7 +64,7 @@ def load_app(env: LocalEnv) -> tuple[Any, Any]:
 
 
 def start(env: LocalEnv, seed: bool = True) -> Stack:
-    from chalicelib import bootstrap as wiring
+    from chalicelib import bootstrap
     from chalicelib.core import clients, settings
     from devtools.provision import provision
     from devtools.worker import Worker
@@ -72,7 +72,7 @@ def start(env: LocalEnv, seed: bool = True) -> Stack:
     env.apply()
     settings.reset()
     clients.reset()
-    wiring.use(None)
+    bootstrap.use(None)
     moto = start_moto(env)
     resources = provision(env.names, env.moto_url, bucket=env.bucket, support_domain=env.support_domain)
     module, server = load_app(env)
@@ -83,7 +83,7 @@ def start(env: LocalEnv, seed: bool = True) -> Stack:
     if seed:
         from devtools.seed import seed_demo
 
-        seed_demo(wiring.services())
+        seed_demo(bootstrap.current())
         # Settle the demo (routing, assignment, SLA clocks) before anyone looks: the desk starts as it would be.
         settle_started = time.monotonic()
         handled = worker.drain(max_cycles=200)

@@ -11,10 +11,10 @@ from email.parser import BytesParser
 from typing import Any
 
 from chalicelib.core.resources import SENT_MAIL_PREFIX
-from chalicelib.mailflow.storage import MailStore
+from chalicelib.storage.objects import ObjectStore
 
 
-def outbox(store: MailStore, bucket: str, ticket_id: str | None = None) -> list[dict[str, Any]]:
+def outbox(store: ObjectStore, bucket: str, ticket_id: str | None = None) -> list[dict[str, Any]]:
     """The sent mail in the bucket (of one ticket when given), in the order it was sent (event ids sort by time)."""
     prefix = f"{SENT_MAIL_PREFIX}{ticket_id}/" if ticket_id else SENT_MAIL_PREFIX
     keys = [k for k in store.keys(bucket, prefix) if k.endswith(".eml")]
@@ -73,13 +73,13 @@ def _addresses(msg: EmailMessage, name: str) -> list[str]:
 def main() -> int:
     """Print the local stack's outbox as JSON lines (the stack must be running: ``make run``)."""
     from chalicelib.core import clients, settings
-    from chalicelib.mailflow.storage import S3MailStore
+    from chalicelib.storage.objects import S3ObjectStore
     from devtools.localenv import LocalEnv
 
     LocalEnv.load().apply()
     settings.reset()
     clients.reset()
-    for item in outbox(S3MailStore(), settings.get_settings().bucket):
+    for item in outbox(S3ObjectStore(), settings.get_settings().bucket):
         sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
     sys.stdout.flush()
     return 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.bootstrap import Services
+from chalicelib.bootstrap import Container
 from chalicelib.domain.people import Availability, Role, Strategy
 from chalicelib.domain.tickets import Channel, Priority, Status, TicketType
 from chalicelib.domain.timeline import Actor, ActorKind
@@ -140,7 +140,7 @@ TICKETS = [
 ]
 
 
-def seed_demo(svc: Services) -> Seeded:
+def seed_demo(svc: Container) -> Seeded:
     if svc.directory_repo.find_agent_by_subject(ADMIN_SUBJECT):
         return Seeded(ADMIN_SUBJECT, False, 0)
     d = svc.directory
@@ -191,10 +191,10 @@ def seed_demo(svc: Services) -> Seeded:
     return Seeded(ADMIN_SUBJECT, True, len(TICKETS))
 
 
-def _configure(svc: Services, admin_id: str, teams: dict[str, str]) -> None:
+def _configure(svc: Container, admin_id: str, teams: dict[str, str]) -> None:
     """Routing, assignment, SLAs and automations as a small desk would set them up (through the services, so the
     admin's audit trail shows them)."""
-    d, desk = svc.directory, svc.desk
+    d, desk = svc.directory, svc.documents
     l1, l2, billing = teams["Support L1"], teams["Support L2"], teams["Billing"]
     d.update_team(l2, 1, {"assignment_strategy": Strategy.LEAST_LOADED})
     d.update_team(l1, 1, {"assignment_strategy": Strategy.ROUND_ROBIN, "escalation_team_id": l2, "lead_id": admin_id})
@@ -262,7 +262,7 @@ def _configure(svc: Services, admin_id: str, teams: dict[str, str]) -> None:
 
 
 def _ticket(
-    svc: Services,
+    svc: Container,
     admin_id: str,
     subject: str,
     email: str,

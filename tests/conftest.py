@@ -43,16 +43,14 @@ def free_port() -> int:
 
 
 def reset_caches() -> None:
-    from chalicelib import bootstrap as wiring
+    from chalicelib import bootstrap
     from chalicelib.core import clients, settings, signing
-    from chalicelib.events import batch as consumers
 
     settings.reset()
     if hasattr(clients.client, "cache_clear"):  # a test may have replaced the factory
         clients.reset()
     signing.signing_key.cache_clear()
-    consumers.dispatcher.cache_clear()
-    wiring.use(None)
+    bootstrap.use(None)
 
 
 @pytest.fixture
@@ -67,13 +65,13 @@ def settings() -> Iterator[Any]:
 @pytest.fixture
 def memory_svc(settings: Any) -> Iterator[Any]:
     """In-memory services installed as the app's services."""
-    from chalicelib import bootstrap as wiring
+    from chalicelib import bootstrap
     from tests import fakes
 
     svc = fakes.memory_services(settings)
-    wiring.use(svc)
+    bootstrap.use(svc)
     yield svc
-    wiring.use(None)
+    bootstrap.use(None)
 
 
 def make_token(agent: Any) -> str:
@@ -137,13 +135,13 @@ def table(aws: str) -> str:
 @pytest.fixture
 def dynamo_svc(table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """DynamoDB-backed services on a fresh table, installed as the app's services."""
-    from chalicelib import bootstrap as wiring
+    from chalicelib import bootstrap
     from chalicelib.core.settings import get_settings
 
     monkeypatch.setenv("LAMBDESK_TABLE_NAME", table)
     reset_caches()
-    svc = wiring.dynamodb_services(get_settings())
+    svc = bootstrap.dynamodb_container(get_settings())
     svc.auth.cache_seconds = 0.0
-    wiring.use(svc)
+    bootstrap.use(svc)
     yield svc
-    wiring.use(None)
+    bootstrap.use(None)

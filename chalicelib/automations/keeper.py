@@ -1,6 +1,6 @@
 """Time-based automations on tickets: keeping each ticket's timer in the due index, and running due timers.
 
-``refresh`` (the ``sla`` consumer, on every ticket event) stores the ticket's next timer (``timers.next_timer``
+``on_event`` (the ``automations`` queue, on every ticket event) stores the ticket's next timer (``timers.next_timer``
 with its team's settings) as its ``DUE#TIMER`` item, or takes it out of the index. ``run_due`` (the per-minute
 sweep) reads only due timers, recomputes each from the ticket as it is now (a reply since then cancels it),
 and acts once: the action is written with the claim ``timers.timer_claim_key`` in the same transaction.
@@ -9,28 +9,40 @@ and acts once: the action is written with the claim ``timers.timer_claim_key`` i
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.automations.timers import Timer, TimerAction, TimerSettings, is_due, next_timer, timer_claim_key
 from chalicelib.core.clock import Clock
-from chalicelib.core.errors import Duplicate
+from chalicelib.core.errors import Duplicate, NotFound
 from chalicelib.core.resources import DUE_TIMER
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
-from chalicelib.storage.ports import Key
-from chalicelib.storage.ports_desk import DueItem
+from chalicelib.storage.ports import DueItem, Key
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Services
     from chalicelib.domain.people import Team
+    from chalicelib.storage.ports import DirectoryRepository, WorkRepository
+    from chalicelib.tickets.service import TicketService
 
 AUTOMATION = Actor(ActorKind.SYSTEM, "automation")
 
 
 class TimerKeeper:
-    def __init__(self, svc: Services, clock: Clock | None = None) -> None:
-        self.svc = svc
-        self.clock = clock or svc.desk.clock
+    def __init__(
+        self, work: WorkRepository, writer: TicketService, directory: DirectoryRepository, clock: Clock
+    ) -> None:
+        self.work = work
+        self.writer = writer
+        self.directory = directory
+        self.clock = clock
+
+    def on_event(self, event: dict[str, Any]) -> Timer | None:
+        """Any ticket event: store the ticket's next timer, or take it out of the due index."""
+        try:
+            ticket, timeline, dues = self.work.ticket_state(event["ticket"]["id"])
+        except NotFound:
+            return None
+        return self.refresh(ticket, timeline, dues.get(DUE_TIMER))
 
     def timer(self, ticket: Ticket, timeline: list[TimelineEntry]) -> Timer | None:
         return next_timer(ticket, timeline, TimerSettings.of(self._team(ticket.team_id)))
@@ -42,16 +54,16 @@ class TimerKeeper:
         if stored is None and timer is None:
             return None
         if stored is None or (stored.state, stored.due_at) != (state, due_at):
-            self.svc.work_repo.put_due(DueItem(DUE_TIMER, ticket.id, due_at, state, ticket.version))
+            self.work.put_due(DueItem(DUE_TIMER, ticket.id, due_at, state, ticket.version))
         return timer
 
     def run_due(self, ticket_id: str) -> str:
-        ticket, timeline, dues = self.svc.work_repo.ticket_state(ticket_id)
+        ticket, timeline, dues = self.work.ticket_state(ticket_id)
         timer = self.timer(ticket, timeline)
         outcome = "not due"
         if timer is not None and is_due(timer, self.clock()):
             outcome = self._act(ticket, timer)
-            ticket, timeline, dues = self.svc.work_repo.ticket_state(ticket_id)
+            ticket, timeline, dues = self.work.ticket_state(ticket_id)
         self.refresh(ticket, timeline, dues.get(DUE_TIMER))
         return outcome
 
@@ -73,7 +85,7 @@ class TimerKeeper:
 
         try:
             claim = Key(timer_claim_key(ticket.id, timer), ticket.id)
-            self.svc.tickets.automatic(ticket.id, build, claims=[claim], known=ticket)
+            self.writer.automatic(ticket.id, build, claims=[claim], known=ticket)
         except Duplicate:
             return "done before"
         from chalicelib.core import observability
@@ -84,7 +96,7 @@ class TimerKeeper:
     def _team(self, team_id: str | None) -> Team | None:
         from chalicelib.people.directory import team_or_none
 
-        return team_or_none(self.svc.directory_repo, team_id)
+        return team_or_none(self.directory, team_id)
 
 
 def _with(entry: TimelineEntry, data: dict[str, str | None]) -> TimelineEntry:

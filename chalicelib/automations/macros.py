@@ -30,11 +30,17 @@ from chalicelib.automations.triggers import (
     check_set_fields,
     ticket_changes,
 )
+from chalicelib.core.errors import FieldError, InvalidInput
 from chalicelib.domain.tickets import Channel, Ticket
+from chalicelib.domain.timeline import Actor, EntryKind
 
 if TYPE_CHECKING:
     from jinja2 import Template
     from jinja2.sandbox import SandboxedEnvironment
+
+    from chalicelib.automations.config import AutomationConfig
+    from chalicelib.storage.ports import CustomerRepository
+    from chalicelib.tickets.service import TicketService
 
 PLACEHOLDERS = frozenset({"ticket", "requester", "agent"})
 # Render errors of a template's own making (``{{ 1 / 0 }}``, ``{{ ticket.number + "x" }}``), besides jinja2's.
@@ -126,22 +132,22 @@ def validate_macro(macro: Macro) -> None:
     from jinja2 import TemplateSyntaxError, meta
 
     if not macro.id.strip():
-        raise ValueError("id: must not be empty")
+        raise FieldError("id", "must not be empty")
     if not macro.name.strip():
-        raise ValueError("name: must not be empty")
+        raise FieldError("name", "must not be empty")
     if not macro.body.strip():
-        raise ValueError("body: must not be empty")
+        raise FieldError("body", "must not be empty")
     try:
         tree = _environment().parse(macro.body)
     except TemplateSyntaxError as exc:
-        raise ValueError(f"body: line {exc.lineno}: {exc.message}") from exc
+        raise FieldError("body", f"line {exc.lineno}: {exc.message}") from exc
     unknown = sorted(meta.find_undeclared_variables(tree) - PLACEHOLDERS)
     if unknown:
-        raise ValueError(f"body: unknown placeholder {', '.join(unknown)}; use ticket, requester or agent")
+        raise FieldError("body", f"unknown placeholder {', '.join(unknown)}; use ticket, requester or agent")
     try:
         _render(macro.body, macro_context(_SAMPLE, "Sam Sample", "sam@example.com", "Alex Agent"))
     except ValueError as exc:
-        raise ValueError(f"body: {exc}") from exc
+        raise FieldError("body", f"{exc}") from exc
     check_set_fields(macro.set_fields, "set_fields")
     _check_items(macro.add_tags, "add_tags", _text)
 
@@ -156,7 +162,7 @@ def macro_to_doc(macro: Macro) -> dict[str, Any]:
 
 
 def macro_from_doc(doc: Mapping[str, Any]) -> Macro:
-    """Parse and validate a stored or submitted macro; ValueError with the field and the problem if invalid."""
+    """Parse and validate a stored or submitted macro; FieldError naming the field if invalid."""
     _known(doc, ("id", "name", "body", "public", "set_fields", "add_tags"), "")
     macro = Macro(
         id=_field(doc, "id", str),
@@ -168,3 +174,28 @@ def macro_from_doc(doc: Mapping[str, Any]) -> Macro:
     )
     validate_macro(macro)
     return macro
+
+
+class MacroApplier:
+    """An agent applies a macro to a ticket: its text as a reply (or note) and its field changes, one write."""
+
+    def __init__(self, writer: TicketService, customers: CustomerRepository, config: AutomationConfig) -> None:
+        self.writer = writer
+        self.customers = customers
+        self.config = config
+
+    def apply(self, actor: Actor, ticket_id: str, based_on: int, macro_id: str, agent_name: str) -> Ticket:
+        from chalicelib.tickets.service import Draft
+
+        macro = self.config.macro(macro_id)
+
+        def draft(ticket: Ticket) -> Draft:
+            requester = self.customers.get_customer(ticket.requester_id)
+            try:
+                text = render(macro, macro_context(ticket, requester.name, requester.email, agent_name))
+            except ValueError as exc:
+                raise InvalidInput(str(exc), "macro_id") from None
+            kind = EntryKind.MESSAGE if macro.public else EntryKind.NOTE
+            return Draft(kind, text, field_changes(macro, ticket), {"macro_id": macro.id})
+
+        return self.writer.post_drafted(actor, ticket_id, based_on, draft)

@@ -26,6 +26,7 @@ from enum import StrEnum
 from chalicelib.domain.people import Team
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.timeline import TimelineEntry
+from chalicelib.storage import keys
 
 REMINDED = "ticket.reminded"
 
@@ -104,7 +105,7 @@ def _timer(action: TimerAction, since: datetime | None, days: int, state: str) -
 
 def timer_claim_key(ticket_id: str, timer: Timer) -> str:
     """Written with the timer's action, so the action happens once per ticket, action and state."""
-    return f"TIMER#{ticket_id}#{timer.action}#{timer.basis}"
+    return keys.timer(ticket_id, str(timer.action), timer.basis)
 
 
 def is_due(timer: Timer, now: datetime) -> bool:

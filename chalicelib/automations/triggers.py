@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from chalicelib.core.errors import FieldError
 from chalicelib.domain.tickets import TRANSITIONS, UPDATABLE_FIELDS, Channel, Priority, Status, Ticket, TicketType
-from chalicelib.domain.timeline import Actor, ActorKind
+from chalicelib.domain.timeline import ActorKind, fired_by_trigger
 from chalicelib.events.envelope import matches
+from chalicelib.storage import keys
 
-ACTOR_PREFIX = "trigger:"
 _E = TypeVar("_E")
 
 
@@ -132,20 +133,6 @@ def cause_of(event: Mapping[str, Any]) -> str:
     return str(cause) if cause else str(event["id"])
 
 
-def fired_by_trigger(event: Mapping[str, Any]) -> str | None:
-    """The id of the trigger whose action wrote this event, or ``None``."""
-    actor = event.get("actor") or {}
-    actor_id = actor.get("id") or ""
-    if actor.get("kind") != ActorKind.SYSTEM or not actor_id.startswith(ACTOR_PREFIX):
-        return None
-    return actor_id[len(ACTOR_PREFIX) :] or None
-
-
-def trigger_actor(trigger_id: str) -> Actor:
-    """The author of everything a trigger's action writes."""
-    return Actor(ActorKind.SYSTEM, f"{ACTOR_PREFIX}{trigger_id}")
-
-
 def action_data(event: Mapping[str, Any]) -> dict[str, str]:
     """The data of the entries an action writes: the root cause travels down the chain unchanged."""
     return {"cause": cause_of(event)}
@@ -153,7 +140,7 @@ def action_data(event: Mapping[str, Any]) -> dict[str, str]:
 
 def claim_key(trigger_id: str, ticket_id: str, cause: str) -> str:
     """Written with the action: a trigger fires at most once per ticket per root cause."""
-    return f"TRIGGER#{trigger_id}#{ticket_id}#{cause}"
+    return keys.trigger_fired(trigger_id, ticket_id, cause)
 
 
 def matching(triggers: Sequence[Trigger], event: Mapping[str, Any], ticket: Ticket) -> list[Trigger]:
@@ -213,52 +200,54 @@ def check_set_fields(values: Mapping[str, Any], path: str) -> None:
     for name, value in values.items():
         check = SETTABLE_FIELDS.get(name)
         if check is None:
-            raise ValueError(f"{path}.{name}: not a field automations can set; allowed: {', '.join(SETTABLE_FIELDS)}")
+            raise FieldError(
+                f"{path}.{name}", f"not a field automations can set; allowed: {', '.join(SETTABLE_FIELDS)}"
+            )
         try:
             check(value)
         except ValueError:
-            raise ValueError(f"{path}.{name}: invalid value {value!r}") from None
+            raise FieldError(f"{path}.{name}", f"invalid value {value!r}") from None
 
 
 def validate_trigger(trigger: Trigger) -> None:
-    """Raise ``ValueError("<field path>: <problem>")`` when the trigger cannot be used."""
+    """Raise FieldError (naming the field path) when the trigger cannot be used."""
     if not trigger.id.strip() or "#" in trigger.id:
-        raise ValueError("id: must be a non-empty id without '#'")
+        raise FieldError("id", "must be a non-empty id without '#'")
     if not trigger.name.strip():
-        raise ValueError("name: must not be empty")
+        raise FieldError("name", "must not be empty")
     if isinstance(trigger.position, bool) or not isinstance(trigger.position, int):
-        raise ValueError(f"position: must be a whole number, got {trigger.position!r}")
+        raise FieldError("position", f"must be a whole number, got {trigger.position!r}")
     _validate_conditions(trigger.conditions)
     _validate_actions(trigger.actions)
 
 
 def _validate_conditions(c: TriggerConditions) -> None:
     if not c.events:
-        raise ValueError("conditions.events: needs at least one event type")
+        raise FieldError("conditions.events", "needs at least one event type")
     _check_items(c.events, "conditions.events", _text)
     for name, convert in _SET_CONDITIONS.items():
         values = getattr(c, name)
         if values is not None and not values:
-            raise ValueError(f"conditions.{name}: an empty list matches nothing; leave it out to match any")
+            raise FieldError(f"conditions.{name}", "an empty list matches nothing; leave it out to match any")
         _check_items(values or (), f"conditions.{name}", convert)
     if c.changed_to is not None and c.changed_field is None:
-        raise ValueError("conditions.changed_to: needs changed_field")
+        raise FieldError("conditions.changed_to", "needs changed_field")
     if c.changed_field is not None and c.changed_field not in UPDATABLE_FIELDS:
-        raise ValueError(f"conditions.changed_field: unknown field {c.changed_field!r}")
+        raise FieldError("conditions.changed_field", f"unknown field {c.changed_field!r}")
     for name in ("assigned", "vip"):
         if getattr(c, name) not in (None, True, False):
-            raise ValueError(f"conditions.{name}: must be true, false or left out")
+            raise FieldError(f"conditions.{name}", "must be true, false or left out")
 
 
 def _validate_actions(a: TriggerActions) -> None:
     if not (a.set_fields or a.add_tags or a.remove_tags or a.notify_agent_ids or a.reply_macro_id is not None):
-        raise ValueError("actions: needs at least one action")
+        raise FieldError("actions", "needs at least one action")
     check_set_fields(a.set_fields, "actions.set_fields")
     for name in _LIST_ACTIONS:
         _check_items(getattr(a, name), f"actions.{name}", _text)
     both = _tags(a.add_tags) & _tags(a.remove_tags)
     if both:
-        raise ValueError(f"actions.remove_tags: {', '.join(sorted(both))} also in add_tags")
+        raise FieldError("actions.remove_tags", f"{', '.join(sorted(both))} also in add_tags")
     if a.reply_macro_id is not None:
         _check_items([a.reply_macro_id], "actions.reply_macro_id", _text)
 
@@ -268,7 +257,7 @@ def _check_items(values: Iterable[Any], path: str, convert: Callable[[Any], Any]
         try:
             convert(value)
         except ValueError:
-            raise ValueError(f"{path}: invalid value {value!r}") from None
+            raise FieldError(path, f"invalid value {value!r}") from None
 
 
 def trigger_to_doc(trigger: Trigger) -> dict[str, Any]:
@@ -294,7 +283,7 @@ def trigger_to_doc(trigger: Trigger) -> dict[str, Any]:
 
 
 def trigger_from_doc(doc: Mapping[str, Any]) -> Trigger:
-    """Parse and validate a stored or submitted trigger; ``ValueError("<field path>: <problem>")`` if invalid."""
+    """Parse and validate a stored or submitted trigger; FieldError (naming the field path) if invalid."""
     _known(doc, ("id", "name", "position", "enabled", "conditions", "actions"), "")
     cond = _section(doc, "conditions", ("events", *_SET_CONDITIONS, *_SCALAR_CONDITIONS))
     act = _section(doc, "actions", ("set_fields", *_LIST_ACTIONS, "reply_macro_id"))
@@ -323,14 +312,14 @@ def _plain_fields(values: Mapping[str, Any]) -> dict[str, Any]:
 def _known(doc: Mapping[str, Any], keys: Iterable[str], prefix: str) -> None:
     unknown = sorted(set(doc) - set(keys))
     if unknown:
-        raise ValueError(f"{prefix}{unknown[0]}: unknown field")
+        raise FieldError(f"{prefix}{unknown[0]}", "unknown field")
 
 
 def _section(doc: Mapping[str, Any], name: str, keys: Iterable[str] | None, prefix: str = "") -> Mapping[str, Any]:
     """The object at ``doc[name]`` (``{}`` when missing), with only the given keys (any when ``None``)."""
     section = doc.get(name) or {}
     if not isinstance(section, Mapping):
-        raise ValueError(f"{prefix}{name}: must be an object")
+        raise FieldError(f"{prefix}{name}", "must be an object")
     if keys is not None:
         _known(section, keys, f"{prefix}{name}.")
     return section
@@ -342,14 +331,14 @@ _KINDS: dict[type, str] = {str: "a string", int: "a whole number", bool: "true o
 def _field(doc: Mapping[str, Any], name: str, kind: type[_E], default: _E | None = None) -> _E:
     value = doc.get(name, default)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ValueError(f"{name}: must be {_KINDS.get(kind, kind.__name__)}")
+        raise FieldError(name, f"must be {_KINDS.get(kind, kind.__name__)}")
     return value
 
 
 def _list(doc: Mapping[str, Any], name: str, prefix: str) -> list[Any]:
     values = doc.get(name) or []
     if not isinstance(values, list | tuple):
-        raise ValueError(f"{prefix}{name}: must be a list")
+        raise FieldError(f"{prefix}{name}", "must be a list")
     return list(values)
 
 

@@ -25,6 +25,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chalicelib.core.errors import FieldError
+
 SEARCH_DAYS = 5 * 366
 _ONE_SECOND = timedelta(seconds=1)
 _MIDNIGHT = time(0)
@@ -57,17 +59,17 @@ class BusinessCalendar:
     subdivision: str | None = None
 
     def validate(self) -> None:
-        """Raise ValueError with a clear message when the calendar cannot be used."""
+        """Raise FieldError (at ``time_zone``, ``week.<day>``, ``subdivision`` ...) when it cannot be used."""
         try:
             ZoneInfo(self.time_zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {self.time_zone!r}") from exc
+            raise FieldError("time_zone", f"unknown time zone {self.time_zone!r}") from exc
         for weekday, intervals in self.week.items():
             _validate_day(weekday, intervals)
         if not any(self.week.values()):
-            raise ValueError("the week has no working time")
+            raise FieldError("week", "the week has no working time")
         if self.subdivision is not None and self.country is None:
-            raise ValueError("subdivision needs a country")
+            raise FieldError("subdivision", "subdivision needs a country")
         if self.country is not None:
             _public_holidays(self.country, self.subdivision, 2000)
 
@@ -77,20 +79,23 @@ class BusinessCalendar:
         return self.country is not None and day in _public_holidays(self.country, self.subdivision, day.year)
 
 
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 def _validate_day(weekday: int, intervals: tuple[Interval, ...]) -> None:
     if weekday not in range(7):
-        raise ValueError(f"weekday {weekday} is not in 0 (Monday)..6 (Sunday)")
+        raise FieldError("week", f"weekday {weekday} is not in 0 (Monday)..6 (Sunday)")
+    path = f"week.{_DAY_NAMES[weekday]}"
     previous: Interval | None = None
     for interval in intervals:
         if interval.end != _MIDNIGHT and interval.end <= interval.start:
-            raise ValueError(f"weekday {weekday}: interval {interval.start}-{interval.end} ends before it starts")
+            raise FieldError(path, f"interval {interval.start}-{interval.end} ends before it starts")
         if previous is not None:
             if interval.start < previous.start:
-                raise ValueError(f"weekday {weekday}: intervals are not ordered by start time")
+                raise FieldError(path, "intervals are not ordered by start time")
             if previous.end == _MIDNIGHT or interval.start < previous.end:
-                raise ValueError(
-                    f"weekday {weekday}: interval {interval.start}-{interval.end} overlaps "
-                    f"{previous.start}-{previous.end}"
+                raise FieldError(
+                    path, f"interval {interval.start}-{interval.end} overlaps {previous.start}-{previous.end}"
                 )
         previous = interval
 
@@ -102,7 +107,12 @@ def _public_holidays(country: str, subdivision: str | None, year: int) -> frozen
     try:
         table = holidays.country_holidays(country, subdiv=subdivision, years=year)
     except NotImplementedError as exc:
-        raise ValueError(f"unknown country/subdivision {country!r}/{subdivision!r} for public holidays") from exc
+        field = (
+            "subdivision"
+            if subdivision is not None and country.upper() in holidays.list_supported_countries()
+            else "country"
+        )
+        raise FieldError(field, f"unknown country/subdivision {country!r}/{subdivision!r} for public holidays") from exc
     return frozenset(table.keys())
 
 

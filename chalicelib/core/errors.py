@@ -28,8 +28,29 @@ class InvalidInput(DomainError):
     def __init__(self, problems: list[FieldProblem] | str, field_name: str | None = None) -> None:
         if isinstance(problems, str):
             problems = [FieldProblem(field_name or "body", problems)]
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        super().__init__("; ".join(f"{p.field}: {p.message}" if p.field else p.message for p in problems))
         self.problems = problems
+
+
+class FieldError(InvalidInput, ValueError):
+    """One value is not acceptable: ``path`` names it inside the input (``conditions.priorities[1]``).
+
+    Parsers of documents raise it with the path relative to what they parse; a caller that parses a part of a
+    larger document re-raises it ``within`` the part's own path. The path stays data end to end: the API's
+    400 names it without anyone reading it back out of a message. It is also a ``ValueError``, so code that
+    reads stored documents can treat any malformed value alike."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__([FieldProblem(path, message)])
+        self.path = path
+        self.detail = message
+
+    def within(self, prefix: str) -> FieldError:
+        """The same problem seen from the enclosing document (``prefix`` + this path)."""
+        if not prefix:
+            return self
+        joined = prefix if not self.path else prefix + ("" if self.path.startswith("[") else ".") + self.path
+        return FieldError(joined, self.detail)
 
 
 class NotFound(DomainError):

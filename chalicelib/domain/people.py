@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from chalicelib.core.errors import Forbidden
+from chalicelib.domain.timeline import Actor, ActorKind
+
 
 class IdentityKind(StrEnum):
     EMAIL = "email"
@@ -146,3 +149,23 @@ class Webhook:
     created_at: datetime
     created_by: str
     active: bool = True
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The agent a request is made by, and how they proved it."""
+
+    agent: Agent
+    via: str  # "jwt" or "api_token"
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(ActorKind.AGENT, self.agent.id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.agent.role is Role.ADMIN
+
+    def require(self, role: Role) -> None:
+        if role is Role.ADMIN and not self.is_admin:
+            raise Forbidden("this needs the admin role")

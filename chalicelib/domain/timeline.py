@@ -6,6 +6,7 @@ new entry to the events topic (docs/decisions/003-events-through-dynamodb-stream
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -34,6 +35,22 @@ class Actor:
 
 
 SYSTEM = Actor(ActorKind.SYSTEM, "lambdesk")
+# Everything a trigger's action writes is authored by the system actor ``trigger:<id>``.
+TRIGGER_ACTOR_PREFIX = "trigger:"
+
+
+def trigger_actor(trigger_id: str) -> Actor:
+    """The author of everything a trigger's action writes."""
+    return Actor(ActorKind.SYSTEM, f"{TRIGGER_ACTOR_PREFIX}{trigger_id}")
+
+
+def fired_by_trigger(event: Mapping[str, Any]) -> str | None:
+    """The id of the trigger whose action wrote this event (an event envelope), or ``None``."""
+    actor = event.get("actor") or {}
+    actor_id = actor.get("id") or ""
+    if actor.get("kind") != ActorKind.SYSTEM or not actor_id.startswith(TRIGGER_ACTOR_PREFIX):
+        return None
+    return actor_id[len(TRIGGER_ACTOR_PREFIX) :] or None
 
 
 class EntryKind(StrEnum):

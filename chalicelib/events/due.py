@@ -10,13 +10,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Services
+    from chalicelib.core.clock import Clock
+    from chalicelib.storage.ports import WorkRepository
 
 T = TypeVar("T")
 BATCH = 200
 
 
-def each_due(svc: Services, kind: str, handle: Callable[[str], T], failure: str) -> list[T | None]:
+def each_due(work: WorkRepository, clock: Clock, kind: str, handle: Callable[[str], T], failure: str) -> list[T | None]:
     """``handle(ticket_id)`` for each due ticket, earliest first; None where it failed."""
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -24,7 +25,7 @@ def each_due(svc: Services, kind: str, handle: Callable[[str], T], failure: str)
     from chalicelib.core.errors import DomainError
 
     results: list[T | None] = []
-    for item in svc.work_repo.due(kind, svc.desk.clock(), BATCH):
+    for item in work.due(kind, clock(), BATCH):
         try:
             results.append(handle(item.ticket_id))
         except (DomainError, BotoCoreError, ClientError):

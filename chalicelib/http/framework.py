@@ -1,8 +1,12 @@
 """The endpoint decorator: every route authenticates, parses its input, and reports errors the same way.
 
-A route is declared with the names of the pydantic models (in ``chalicelib.http.schemas``) of its body,
-query and response; the same declaration feeds the OpenAPI document (``chalicelib/http/openapi.py``), so the
-document cannot miss a route. Models are named, not imported, so importing ``app.py`` does not build them.
+A route is declared with the names of the pydantic models of its body, query and response (looked up in
+the route module's schema module, then in ``chalicelib.http.schemas``); the same declaration feeds the
+OpenAPI document (``chalicelib/http/openapi.py``), so the document cannot miss a route. Models are named,
+not imported, so importing ``app.py`` does not build them.
+
+Who is calling is answered by ``authenticator``, which the composition root installs
+(``chalicelib.bootstrap.install``): the framework knows how to ask, not how agents are stored.
 """
 
 from __future__ import annotations
@@ -17,14 +21,18 @@ from chalice import Blueprint, Response  # type: ignore[attr-defined]
 from chalice.app import Request
 
 from chalicelib.core.errors import DomainError, InvalidInput
-from chalicelib.domain.people import Role
+from chalicelib.core.providers import Provider
+from chalicelib.domain.people import Principal, Role
 from chalicelib.http.errors import PreconditionRequired, error_body, status_for, validation_error
-from chalicelib.people.auth import Principal
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
 JSON = "application/json"
+SHARED_SCHEMAS = "chalicelib.http.schemas"
+
+# Answers "who sends this Authorization header?" (raises Unauthenticated); installed by the composition root.
+authenticator: Provider[Callable[[str | None], Principal]] = Provider("http.authenticator")
 
 
 @dataclass(frozen=True)
@@ -41,19 +49,23 @@ class RouteSpec:
     public: bool = False
     admin: bool = False
     versioned: bool = False
+    schemas: str = SHARED_SCHEMAS
 
     def model(self, role: str) -> type[BaseModel] | None:
-        """The pydantic model of ``body``, ``query`` or ``response``."""
+        """The pydantic model of ``body``, ``query`` or ``response``: a name in the route's schema module or in
+        the shared one, or a dotted path (``chalicelib.x.schemas.Name``)."""
         name = getattr(self, role)
         if name is None:
             return None
         import importlib
 
         module_name, _, class_name = name.rpartition(".")
-        modules = {"": "chalicelib.http.schemas", "desk_schemas": "chalicelib.config.schemas"}
-        module = importlib.import_module(modules.get(module_name, module_name))
-        model: type[BaseModel] = getattr(module, class_name)
-        return model
+        for candidate in (module_name,) if module_name else (self.schemas, SHARED_SCHEMAS):
+            found = getattr(importlib.import_module(candidate), class_name, None)
+            if found is not None:
+                model: type[BaseModel] = found
+                return model
+        raise LookupError(f"{self.operation_id}: no schema {name!r} in {self.schemas}")
 
 
 REGISTRY: list[RouteSpec] = []
@@ -92,6 +104,7 @@ def endpoint(
     public: bool = False,
     admin: bool = False,
     versioned: bool = False,
+    schemas: str = SHARED_SCHEMAS,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         spec = RouteSpec(
@@ -107,6 +120,7 @@ def endpoint(
             public=public,
             admin=admin,
             versioned=versioned,
+            schemas=schemas,
         )
         REGISTRY.append(spec)
 
@@ -118,6 +132,22 @@ def endpoint(
         return view
 
     return decorator
+
+
+class Routes:
+    """The routes of one module: its blueprint, its schema module and its default tag.
+
+    ``@routes("/v1/things", "POST", summary=..., body="ThingIn", response="ThingOut")`` declares a route."""
+
+    def __init__(self, name: str, schemas: str, tag: str) -> None:
+        self.bp = Blueprint(name)
+        self.schemas = schemas
+        self.tag = tag
+
+    def __call__(
+        self, path: str, method: str = "GET", *, summary: str, tag: str | None = None, **options: Any
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return endpoint(self.bp, path, method, summary=summary, tag=tag or self.tag, schemas=self.schemas, **options)
 
 
 def _handle(spec: RouteSpec, view: Callable[..., Any], request: Request, path_params: dict[str, str]) -> Response:
@@ -146,9 +176,7 @@ def _handle(spec: RouteSpec, view: Callable[..., Any], request: Request, path_pa
 def _principal(spec: RouteSpec, request: Request) -> Principal | None:
     if spec.public:
         return None
-    from chalicelib.bootstrap import services
-
-    principal = services().auth.authenticate(request.headers.get("authorization"))
+    principal = authenticator()(request.headers.get("authorization"))
     if spec.admin:
         principal.require(Role.ADMIN)
     from chalicelib.core import observability

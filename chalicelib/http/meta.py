@@ -4,27 +4,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalice import Blueprint  # type: ignore[attr-defined]
-
 from chalicelib.core.lazy import lazy_module
 from chalicelib.core.settings import stage
-from chalicelib.http.framework import Call, endpoint, json_response
+from chalicelib.http.framework import SHARED_SCHEMAS, Call, Routes, json_response
 
 if TYPE_CHECKING:
     from chalicelib.http import schemas
 else:
     schemas = lazy_module("chalicelib.http.schemas")
 
-bp = Blueprint(__name__)
+routes = Routes(__name__, SHARED_SCHEMAS, tag="meta")
+bp = routes.bp
 
 
-@endpoint(bp, "/health", "GET", summary="Liveness (no database call)", tag="meta", response="HealthOut", public=True)
+@routes("/health", "GET", summary="Liveness (no database call)", tag="meta", response="HealthOut", public=True)
 def health(call: Call) -> schemas.HealthOut:
     return schemas.HealthOut(status="ok", stage=stage())
 
 
-@endpoint(
-    bp,
+@routes(
     "/openapi.json",
     "GET",
     summary="This API's OpenAPI 3.1 document",

@@ -56,6 +56,22 @@ def document(version: str = "1.0.0") -> dict[str, Any]:
 
 def _operation(spec: RouteSpec) -> dict[str, Any]:
     op: dict[str, Any] = {"operationId": spec.operation_id, "summary": spec.summary, "tags": [spec.tag]}
+    params = _parameters(spec)
+    if params:
+        op["parameters"] = params
+    if spec.body is not None:
+        op["requestBody"] = {"required": True, "content": _json(spec.body)}
+    op["responses"] = _responses(spec)
+    if spec.public:
+        op["security"] = []
+    return op
+
+
+def _json(model: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": REF.format(model=model.rpartition(".")[2])}}}
+
+
+def _parameters(spec: RouteSpec) -> list[dict[str, Any]]:
     params = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"{(\w+)}", spec.path)
@@ -76,29 +92,17 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
                 "description": "The ETag (version) this change is based on.",
             }
         )
-    if params:
-        op["parameters"] = params
-    if spec.body is not None:
-        op["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=spec.body.rpartition(".")[2])}}},
-        }
-    responses: dict[str, Any] = {}
+    return params
+
+
+def _responses(spec: RouteSpec) -> dict[str, Any]:
+    responses: dict[str, Any] = {str(spec.status): {"description": spec.summary}}
     if spec.response is not None:
-        responses[str(spec.status)] = {
-            "description": spec.summary,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=spec.response.rpartition(".")[2])}}},
-        }
-    else:
-        responses[str(spec.status)] = {"description": spec.summary}
-    error = {"content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorOut")}}}}
+        responses[str(spec.status)]["content"] = _json(spec.response)
+    error = {"content": _json("ErrorOut")}
     for status, description in ERROR_STATUSES.items():
-        if spec.public and status in ("401", "403"):
-            continue
-        responses[status] = {"description": description, **error}
+        if not (spec.public and status in ("401", "403")):
+            responses[status] = {"description": description, **error}
     if spec.body is not None:
         responses["415"] = {"description": "The body is not application/json", **error}
-    op["responses"] = responses
-    if spec.public:
-        op["security"] = []
-    return op
+    return responses

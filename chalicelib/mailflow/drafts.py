@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.automations.triggers import fired_by_trigger
+from chalicelib.domain.timeline import fired_by_trigger
 from chalicelib.mailflow.caps import automatic_source
 from chalicelib.mailflow.compose import (
     Mailbox,
@@ -40,10 +40,10 @@ from chalicelib.mailflow.wording import clock_time, day, duration_words, full_ti
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from chalicelib.bootstrap import Services
     from chalicelib.domain.people import Agent
     from chalicelib.domain.tickets import Ticket
     from chalicelib.domain.timeline import TimelineEntry
+    from chalicelib.storage.ports import CustomerRepository, DirectoryRepository, TicketRepository
 
 EXCERPT_CHARS = 600
 
@@ -121,12 +121,21 @@ class Occasion:
 
 
 class Drafts:
-    def __init__(self, svc: Services) -> None:
-        self.svc = svc
+    def __init__(
+        self,
+        tickets: TicketRepository,
+        customers: CustomerRepository,
+        directory: DirectoryRepository,
+        support_name: str,
+    ) -> None:
+        self.tickets = tickets
+        self.customers = customers
+        self.directory = directory
+        self.support_name = support_name
 
     def draft(self, kind: Kind, event: dict[str, Any]) -> Draft | None:
         """The mail an event asks for; None when it mails nobody."""
-        ticket, timeline = self.svc.ticket_repo.get_with_timeline(event["ticket"]["id"])
+        ticket, timeline = self.tickets.get_with_timeline(event["ticket"]["id"])
         version = int(event["ticket"]["version"])
         earlier = [e for e in timeline if e.ticket_version <= version and e.id != event["id"]]
         own = next((e for e in timeline if e.id == event["id"]), None)
@@ -242,14 +251,14 @@ class Drafts:
     # -- people and facts -----------------------------------------------------------------------
 
     def _requester(self, ticket: Ticket) -> Mailbox | None:
-        customer = self.svc.customer_repo.get_customer(ticket.requester_id)
+        customer = self.customers.get_customer(ticket.requester_id)
         return mailbox(customer.email, customer.name)
 
     def _agent(self, agent_id: str) -> Agent | None:
         from chalicelib.core.errors import NotFound
 
         try:
-            return self.svc.directory_repo.get_agent(agent_id)
+            return self.directory.get_agent(agent_id)
         except NotFound:
             return None
 
@@ -273,7 +282,7 @@ class Drafts:
         }
 
     def _context(self, ticket: Ticket) -> dict[str, Any]:
-        return {"number": ticket.number, "subject": ticket.subject, "support_name": self.svc.settings.support_name}
+        return {"number": ticket.number, "subject": ticket.subject, "support_name": self.support_name}
 
 
 def _answers_automatic_mail(earlier: list[TimelineEntry]) -> bool:

@@ -131,9 +131,9 @@ def feedback_record(record: Any, repo: MailRepository, clock: Clock = utcnow) ->
     return feedback
 
 
-def feedback_batch(raw_event: dict[str, Any], context: Any = None, clock: Clock = utcnow) -> dict[str, Any]:
-    from chalicelib.bootstrap import services
+def feedback_batch(
+    repo: MailRepository, raw_event: dict[str, Any], context: Any = None, clock: Clock = utcnow
+) -> dict[str, Any]:
     from chalicelib.events.batch import sqs_batch
 
-    repo = services().mail_repo
     return sqs_batch(raw_event, lambda record: feedback_record(record, repo, clock), context)

@@ -14,10 +14,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.bootstrap import Services
 from chalicelib.core.errors import Duplicate
 from chalicelib.core.ids import new_id
 from chalicelib.core.resources import ATTACHMENT_PREFIX
@@ -27,9 +25,17 @@ from chalicelib.domain.timeline import Actor, ActorKind
 from chalicelib.domain.views import View, ViewKind
 from chalicelib.mail.model import Classification, ParsedMail
 from chalicelib.mailflow.notices import InboundNotice, parse_notice
-from chalicelib.mailflow.storage import MailStore
-from chalicelib.mailflow.threads import Thread, find_thread
+from chalicelib.mailflow.threads import Thread, Threads
+from chalicelib.storage import keys
+from chalicelib.storage.objects import ObjectStore
 from chalicelib.storage.ports import Key, QuarantineRecord, Suppression
+
+if TYPE_CHECKING:
+    from chalicelib.core.settings_model import Settings
+    from chalicelib.people.customers import CustomerService
+    from chalicelib.storage.ports import DirectoryRepository, MailRepository
+    from chalicelib.tickets.relations import TicketRelations
+    from chalicelib.tickets.service import TicketService
 
 # Cap the text kept in a timeline entry (DynamoDB items stop at 400 KB); the raw mail keeps everything.
 MAX_BODY_CHARS = 100_000
@@ -45,13 +51,28 @@ class Outcome:
 
 
 class MailIngest:
-    def __init__(self, svc: Services, store: MailStore, signing_key: bytes) -> None:
-        self.svc = svc
+    def __init__(
+        self,
+        writer: TicketService,
+        customers: CustomerService,
+        directory: DirectoryRepository,
+        mail: MailRepository,
+        threads: Threads,
+        store: ObjectStore,
+        settings: Settings,
+        relations: TicketRelations,
+    ) -> None:
+        self.writer = writer
+        self.relations = relations
+        self.customers = customers
+        self.directory = directory
+        self.mail = mail
+        self.threads = threads
         self.store = store
-        self.key = signing_key
+        self.settings = settings
 
     def handle(self, notice: InboundNotice) -> Outcome:
-        if self.svc.mail_repo.ingested(notice.key) is not None:
+        if self.mail.ingested(notice.key) is not None:
             return Outcome("duplicate", detail=notice.key)
         raw = self.store.get(notice.bucket, notice.key)  # a missing object fails the record: retry, then DLQ
         from chalicelib.mail.classify import classify
@@ -70,10 +91,10 @@ class MailIngest:
         sender = mail.from_.email.lower() if mail.from_ and mail.from_.email else ""
         if not sender:
             return self._quarantine(notice, "no-sender", "no From address")
-        if sender.endswith("@" + self.svc.settings.support_domain):
+        if sender.endswith("@" + self.settings.support_domain):
             return self._quarantine(notice, "own-address", f"mail from {sender}: a loop through our own domain")
         recipients = list(notice.recipients) + [a.email for a in (*mail.to, *mail.cc) if a.email]
-        thread = find_thread(self.svc, mail, recipients, self.key)
+        thread = self.threads.find(mail, recipients)
         if kind.bounce is not None or kind.auto_reply:
             return self._automatic(notice, mail, kind, thread)
         try:
@@ -85,8 +106,8 @@ class MailIngest:
 
     def _quarantine(self, notice: InboundNotice, reason: str, detail: str) -> Outcome:
         record = QuarantineRecord(notice.key, reason, detail, datetime.now(UTC), notice.bucket)
-        self.svc.mail_repo.quarantine(record)  # first the record, then the outcome: a crash repeats, never loses
-        self.svc.mail_repo.record_outcome(notice.key, f"quarantined:{reason}")
+        self.mail.quarantine(record)  # first the record, then the outcome: a crash repeats, never loses
+        self.mail.record_outcome(notice.key, f"quarantined:{reason}")
         return Outcome("quarantined", detail=reason)
 
     def _automatic(
@@ -96,7 +117,7 @@ class MailIngest:
         if kind.bounce is not None and kind.bounce.permanent:
             until = datetime.now(UTC) + BOUNCE_SUPPRESSION
             for recipient in kind.bounce.recipients:
-                self.svc.mail_repo.suppress(Suppression(recipient, "bounce", until))
+                self.mail.suppress(Suppression(recipient, "bounce", until))
         what = "bounce" if kind.bounce is not None else "auto-reply"
         if thread is None:
             return self._quarantine(notice, f"unmatched-{what}", f"{what} answering no known ticket")
@@ -113,13 +134,11 @@ class MailIngest:
             }
         event = "mail.bounced" if kind.bounce is not None else "mail.auto_reply"
         claim = [
-            Key(f"INBOUND#{notice.key}", thread.ticket.id),
-            Key(f"MAILPRINT#{fingerprint(mail)}", thread.ticket.id),
+            Key(keys.inbound(notice.key), thread.ticket.id),
+            Key(keys.mailprint(fingerprint(mail)), thread.ticket.id),
         ]
         try:
-            ticket = self.svc.tickets.system_note(
-                thread.ticket.id, event, mail.visible_text[:MAX_BODY_CHARS], data, claim
-            )
+            ticket = self.writer.system_note(thread.ticket.id, event, mail.visible_text[:MAX_BODY_CHARS], data, claim)
         except Duplicate:
             return Outcome("duplicate", detail=notice.key)
         return Outcome("note", ticket.number, event)
@@ -130,15 +149,15 @@ class MailIngest:
         data = self._message_data(notice, mail, kind)
         answered = thread is not None and thread.ticket.status is not Status.CLOSED
         target = thread.ticket.id if thread is not None and answered else new_id()
-        claims = [Key(f"INBOUND#{notice.key}", target), Key(f"MAILPRINT#{fingerprint(mail)}", target)]
-        lookups = [Key(f"EMAILID#{mail.message_id}", target)] if mail.message_id else []
+        claims = [Key(keys.inbound(notice.key), target), Key(keys.mailprint(fingerprint(mail)), target)]
+        lookups = [Key(keys.email_id(mail.message_id), target)] if mail.message_id else []
         if thread is not None and answered:
-            agent = self.svc.directory_repo.find_agent_by_email(sender)
+            agent = self.directory.find_agent_by_email(sender)
             if agent is not None and agent.active:
                 ticket = self._agent_note(thread.ticket, Actor(ActorKind.AGENT, agent.id), mail, data, claims, lookups)
                 return Outcome("note", ticket.number, f"mail from agent {agent.email} kept as an internal note")
-            customer = self.svc.customers.resolve_email(sender, mail.from_.name if mail.from_ else None)
-            ticket = self.svc.tickets.customer_message(
+            customer = self.customers.resolve_email(sender, mail.from_.name if mail.from_ else None)
+            ticket = self.writer.customer_message(
                 customer,
                 thread.ticket.id,
                 _body(mail),
@@ -152,7 +171,7 @@ class MailIngest:
             return Outcome("message", ticket.number, thread.via)
         from chalicelib.tickets.service import NewTicket
 
-        customer = self.svc.customers.resolve_email(sender, mail.from_.name if mail.from_ else None)
+        customer = self.customers.resolve_email(sender, mail.from_.name if mail.from_ else None)
         related = [thread.ticket.id] if thread is not None else self._open_ticket_of(customer)
         from chalicelib.mail.subjects import normalise_subject
 
@@ -169,11 +188,9 @@ class MailIngest:
             related_ids=tuple(related),
             ticket_id=target,
         )
-        ticket, _ = self.svc.tickets.create(
-            Actor(ActorKind.CUSTOMER, customer.id), new, claims, lookups, requester=customer
-        )
+        ticket, _ = self.writer.create(Actor(ActorKind.CUSTOMER, customer.id), new, claims, lookups, requester=customer)
         if related and thread is None:
-            self.svc.tickets.relate(related[0], ticket.id)
+            self.relations.relate(related[0], ticket.id)
         return Outcome("follow_up" if thread is not None else "created", ticket.number)
 
     def _agent_note(
@@ -185,12 +202,12 @@ class MailIngest:
         claims: list[Key],
         lookups: list[Key],
     ) -> Ticket:
-        from chalicelib.tickets.service import on_latest
+        from chalicelib.tickets.versions import on_latest
 
         return on_latest(
-            self.svc.ticket_repo,
+            self.writer.tickets,
             known.id,
-            lambda current: self.svc.tickets.note(
+            lambda current: self.writer.note(
                 actor, known.id, current.version, _body(mail), mail.visible_html, "email", data, claims, lookups
             ),
             known,
@@ -220,7 +237,7 @@ class MailIngest:
 
     def _store_attachments(self, notice: InboundNotice, mail: ParsedMail) -> list[dict[str, Any]]:
         stored = []
-        limit = self.svc.settings.max_attachment_bytes
+        limit = self.settings.max_attachment_bytes
         for index, attachment in enumerate(mail.attachments):
             item: dict[str, Any] = {
                 "filename": attachment.filename,
@@ -240,7 +257,7 @@ class MailIngest:
         return stored
 
     def _ccs(self, mail: ParsedMail, sender: str) -> list[str]:
-        domain = "@" + self.svc.settings.support_domain
+        domain = "@" + self.settings.support_domain
         return sorted(
             {
                 a.email.lower()
@@ -251,7 +268,7 @@ class MailIngest:
 
     def _open_ticket_of(self, customer: Customer) -> list[str]:
         """A customer's most urgent open ticket: a new inquiry is linked to it as related, not merged."""
-        page = self.svc.tickets.view(View(ViewKind.REQUESTER, customer.id, active_only=True), 1)
+        page = self.writer.view(View(ViewKind.REQUESTER, customer.id, active_only=True), 1)
         return [page.items[0].id] if page.items else []
 
 
@@ -273,22 +290,13 @@ def _body(mail: ParsedMail) -> str:
     return text[:MAX_BODY_CHARS]
 
 
-@cache
-def ingester() -> MailIngest:
-    from chalicelib.bootstrap import services
-    from chalicelib.core.signing import signing_key
-    from chalicelib.mailflow.storage import S3MailStore
-
-    return MailIngest(services(), S3MailStore(), signing_key())
-
-
-def ingest_record(record: Any) -> None:
+def ingest_record(ingest: MailIngest, record: Any) -> None:
     from chalicelib.core import observability
 
     notice = parse_notice(record.body)
     log = observability.logger()
     log.set_correlation_id(notice.ses_message_id)
-    outcome = ingester().handle(notice)
+    outcome = ingest.handle(notice)
     log.info(
         "inbound mail",
         extra={
@@ -301,7 +309,7 @@ def ingest_record(record: Any) -> None:
     observability.count("MailIngested", outcome=outcome.kind)
 
 
-def ingest_batch(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+def ingest_batch(ingest: MailIngest, raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     from chalicelib.events.batch import sqs_batch
 
-    return sqs_batch(raw_event, ingest_record, context)
+    return sqs_batch(raw_event, lambda record: ingest_record(ingest, record), context)

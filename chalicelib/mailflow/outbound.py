@@ -11,7 +11,6 @@ after, so a redelivered event is not sent again (see ``Outbound.deliver`` for th
 
 from __future__ import annotations
 
-import json
 import mimetypes
 from dataclasses import replace
 from enum import StrEnum
@@ -33,9 +32,10 @@ from chalicelib.mailflow.compose import (
 from chalicelib.mailflow.drafts import Draft, Drafts, Kind, kind_of
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Services
+    from chalicelib.core.settings_model import Settings
     from chalicelib.domain.timeline import TimelineEntry
-    from chalicelib.mailflow.storage import MailStore
+    from chalicelib.storage.objects import ObjectStore
+    from chalicelib.storage.ports import DirectoryRepository, MailRepository
 
 # A claim older than this belongs to an attempt that died: the next delivery sends again. It must be longer
 # than the function's timeout and shorter than the queue's visibility timeout (infra: 6 x timeout, >= 360 s).
@@ -62,15 +62,6 @@ class UnsendableMail(Exception):
     """The mail cannot be built (an attachment outside the attachment prefix, too large for SES)."""
 
 
-def send_batch(
-    raw_event: dict[str, Any], context: Any = None, clock: Clock = utcnow, caps: tuple[Cap, ...] = DEFAULT_CAPS
-) -> dict[str, Any]:
-    from chalicelib.events.batch import sqs_batch
-
-    outbound = Outbound.from_services(clock, caps)
-    return sqs_batch(raw_event, lambda record: outbound.handle(json.loads(record.body)), context)
-
-
 def sent_key(ticket_id: str, event_id: str) -> str:
     return f"{SENT_MAIL_PREFIX}{ticket_id}/{event_id}.eml"
 
@@ -78,30 +69,25 @@ def sent_key(ticket_id: str, event_id: str) -> str:
 class Outbound:
     def __init__(
         self,
-        svc: Services,
-        store: MailStore,
+        drafts: Drafts,
+        mail: MailRepository,
+        directory: DirectoryRepository,
+        settings: Settings,
+        store: ObjectStore,
         ses: Any,
         signing_key: bytes,
         clock: Clock = utcnow,
         caps: tuple[Cap, ...] = DEFAULT_CAPS,
     ) -> None:
-        self.svc = svc
-        self.settings = svc.settings
+        self.drafts = drafts
+        self.mail = mail
+        self.directory = directory
+        self.settings = settings
         self.store = store
         self.ses = ses
         self.signing_key = signing_key
         self.clock = clock
-        self.caps = MailCaps(svc.mail_repo, caps)
-        self.drafts = Drafts(svc)
-
-    @classmethod
-    def from_services(cls, clock: Clock = utcnow, caps: tuple[Cap, ...] = DEFAULT_CAPS) -> Outbound:
-        from chalicelib.bootstrap import services
-        from chalicelib.core.clients import client
-        from chalicelib.core.signing import signing_key
-        from chalicelib.mailflow.storage import S3MailStore
-
-        return cls(services(), S3MailStore(), client("sesv2"), signing_key(), clock, caps)
+        self.caps = MailCaps(mail, caps)
 
     def handle(self, event: dict[str, Any]) -> Outcome:
         from chalicelib.core import observability
@@ -124,7 +110,7 @@ class Outbound:
 
     def recipients(self, draft: Draft) -> tuple[tuple[Mailbox, ...], tuple[Mailbox, ...], dict[str, str]]:
         """``(to, cc, dropped)``: the draft's recipients that may get it, and why the others may not."""
-        policy = RecipientPolicy(self.settings, self.svc.directory_repo, self.svc.mail_repo)
+        policy = RecipientPolicy(self.settings, self.directory, self.mail)
         automatic, answers = draft.kind.auto_submitted is not None, draft.kind.answers
         return screen(draft.to, draft.cc, lambda address: policy.refusal(address, automatic, answers))
 
@@ -146,7 +132,7 @@ class Outbound:
             observability.count("MailSkipped", kind=str(draft.kind), reason=reason)
         if not to:
             return Outcome.SKIPPED
-        ticket, event_id, repo = draft.ticket, str(event["id"]), self.svc.mail_repo
+        ticket, event_id, repo = draft.ticket, str(event["id"]), self.mail
         copies = Copies(self.store, self.settings.bucket, ticket.id)
         key = sent_key(ticket.id, event_id)
         if copies.exists(key):
@@ -272,7 +258,7 @@ class Outbound:
 class Copies:
     """The copies of sent mail of one ticket (``sent/<ticket id>/<event id>.eml``), listed once."""
 
-    def __init__(self, store: MailStore, bucket: str, ticket_id: str) -> None:
+    def __init__(self, store: ObjectStore, bucket: str, ticket_id: str) -> None:
         self.store, self.bucket, self.ticket_id = store, bucket, ticket_id
         self._keys: set[str] | None = None
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 
-from chalicelib.bootstrap import Services
 from chalicelib.core.errors import NotFound
 from chalicelib.domain.tickets import Ticket
 from chalicelib.mail.model import ParsedMail
 from chalicelib.mail.subjects import ticket_token_in_subject
 from chalicelib.mailflow.addresses import ticket_number_from
+from chalicelib.storage.ports import CustomerRepository, DirectoryRepository, MailRepository, TicketRepository
 
 SES_ID_DOMAINS = ("email.amazonses.com",)
 MAX_MERGE_HOPS = 5
@@ -43,53 +43,77 @@ def message_ids(mail: ParsedMail) -> list[str]:
     return list(dict.fromkeys(i for i in ids if i))
 
 
-def find_thread(svc: Services, mail: ParsedMail, recipients: list[str], key: bytes) -> Thread | None:
-    domain = svc.settings.support_domain
-    for address in recipients:
-        number = ticket_number_from(address, domain, key)
-        if number is not None:
-            found = _by_number(svc, number)
+class Threads:
+    """Finds the ticket an inbound mail answers (see the module docstring)."""
+
+    def __init__(
+        self,
+        tickets: TicketRepository,
+        customers: CustomerRepository,
+        directory: DirectoryRepository,
+        mail: MailRepository,
+        support_domain: str,
+        key: bytes,
+    ) -> None:
+        self.tickets = tickets
+        self.customers = customers
+        self.directory = directory
+        self.mail = mail
+        self.domain = support_domain
+        self.key = key
+
+    def find(self, mail: ParsedMail, recipients: list[str]) -> Thread | None:
+        return self._by_address(recipients) or self._by_references(mail) or self._by_subject(mail)
+
+    def _by_address(self, recipients: list[str]) -> Thread | None:
+        for address in recipients:
+            number = ticket_number_from(address, self.domain, self.key)
+            found = self._by_number(number) if number is not None else None
             if found:
                 return Thread(found, "reply_address")
-    for message_id in message_ids(mail):
-        ticket_id = svc.mail_repo.ticket_for_message_id(message_id)
-        if ticket_id is None and message_id.endswith(SES_ID_DOMAINS):
-            ticket_id = svc.mail_repo.ticket_for_message_id(message_id.split("@", 1)[0] + "@" + SES_ID_DOMAINS[0])
-        if ticket_id:
-            try:
-                return Thread(_follow_merges(svc, svc.ticket_repo.get(ticket_id)), "references")
-            except NotFound:
-                continue
-    number = ticket_token_in_subject(mail.subject)
-    if number is not None and mail.from_ is not None:
-        found = _by_number(svc, number)
-        if found and _may_use_subject_token(svc, found, mail.from_.email):
-            return Thread(found, "subject_token")
-    return None
-
-
-def _by_number(svc: Services, number: int) -> Ticket | None:
-    try:
-        ticket = svc.ticket_repo.get(svc.ticket_repo.id_for_number(number))
-    except NotFound:
         return None
-    return _follow_merges(svc, ticket)
 
+    def _by_references(self, mail: ParsedMail) -> Thread | None:
+        for message_id in message_ids(mail):
+            ticket_id = self.mail.ticket_for_message_id(message_id)
+            if ticket_id is None and message_id.endswith(SES_ID_DOMAINS):
+                ticket_id = self.mail.ticket_for_message_id(message_id.split("@", 1)[0] + "@" + SES_ID_DOMAINS[0])
+            if ticket_id:
+                try:
+                    return Thread(self._follow_merges(self.tickets.get(ticket_id)), "references")
+                except NotFound:
+                    continue
+        return None
 
-def _follow_merges(svc: Services, ticket: Ticket) -> Ticket:
-    for _ in range(MAX_MERGE_HOPS):
-        if not ticket.merged_into_id:
-            break
-        ticket = svc.ticket_repo.get(ticket.merged_into_id)
-    return ticket
+    def _by_subject(self, mail: ParsedMail) -> Thread | None:
+        number = ticket_token_in_subject(mail.subject)
+        if number is None or mail.from_ is None:
+            return None
+        found = self._by_number(number)
+        if found and self._may_use_subject_token(found, mail.from_.email):
+            return Thread(found, "subject_token")
+        return None
 
+    def _by_number(self, number: int) -> Ticket | None:
+        try:
+            ticket = self.tickets.get(self.tickets.id_for_number(number))
+        except NotFound:
+            return None
+        return self._follow_merges(ticket)
 
-def _may_use_subject_token(svc: Services, ticket: Ticket, sender: str) -> bool:
-    """A guessable token only threads mail from people already on the ticket."""
-    sender = sender.lower()
-    if sender in ticket.ccs:
-        return True
-    requester = svc.customers.get(ticket.requester_id)
-    if any(i.value == sender for i in requester.identities):
-        return True
-    return svc.directory_repo.find_agent_by_email(sender) is not None
+    def _follow_merges(self, ticket: Ticket) -> Ticket:
+        for _ in range(MAX_MERGE_HOPS):
+            if not ticket.merged_into_id:
+                break
+            ticket = self.tickets.get(ticket.merged_into_id)
+        return ticket
+
+    def _may_use_subject_token(self, ticket: Ticket, sender: str) -> bool:
+        """A guessable token only threads mail from people already on the ticket."""
+        sender = sender.lower()
+        if sender in ticket.ccs:
+            return True
+        requester = self.customers.get_customer(ticket.requester_id)
+        if any(i.value == sender for i in requester.identities):
+            return True
+        return self.directory.find_agent_by_email(sender) is not None

@@ -7,12 +7,10 @@ or the test client, so it is never relied on. Heavy imports (PyJWT, cryptography
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.core.errors import Forbidden, Unauthenticated
-from chalicelib.domain.people import Agent, Role
-from chalicelib.domain.timeline import Actor, ActorKind
+from chalicelib.core.errors import Unauthenticated
+from chalicelib.domain.people import Agent, Principal
 from chalicelib.people.directory import TOKEN_PREFIX, hash_token
 from chalicelib.storage.ports import DirectoryRepository
 
@@ -22,24 +20,6 @@ if TYPE_CHECKING:
 DEV_ISSUER = "lambdesk-dev"
 DEV_AUDIENCE = "lambdesk"
 AGENT_CACHE_SECONDS = 30.0
-
-
-@dataclass(frozen=True)
-class Principal:
-    agent: Agent
-    via: str  # "jwt" or "api_token"
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(ActorKind.AGENT, self.agent.id)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.agent.role is Role.ADMIN
-
-    def require(self, role: Role) -> None:
-        if role is Role.ADMIN and not self.is_admin:
-            raise Forbidden("this needs the admin role")
 
 
 class Authenticator:

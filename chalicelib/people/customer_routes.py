@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalice import Blueprint  # type: ignore[attr-defined]
-
-from chalicelib.bootstrap import services
 from chalicelib.core import observability
 from chalicelib.core.errors import NotFound
 from chalicelib.core.lazy import lazy_module
+from chalicelib.core.providers import Provider
 from chalicelib.domain.people import Identity, IdentityKind
-from chalicelib.domain.views import View, ViewKind
-from chalicelib.http.framework import Call, endpoint
+from chalicelib.http.framework import Call, Routes
 from chalicelib.http.paging import next_cursor, start_key
 
 if TYPE_CHECKING:
-    from chalicelib.http import schemas
+    from chalicelib.people import schemas
+    from chalicelib.people.customers import CustomerService
 else:
-    schemas = lazy_module("chalicelib.http.schemas")
+    schemas = lazy_module("chalicelib.people.schemas")
 
-bp = Blueprint(__name__)
-TAG = "customers"
+deps: Provider[CustomerService] = Provider("people.customer_routes")
+routes = Routes(__name__, "chalicelib.people.schemas", tag="customers")
+bp = routes.bp
 
 
 def _identities(emails: list[str], chat_ids: list[str], phones: list[str]) -> list[Identity]:
@@ -32,19 +31,17 @@ def _identities(emails: list[str], chat_ids: list[str], phones: list[str]) -> li
     )
 
 
-@endpoint(
-    bp,
+@routes(
     "/v1/customers",
     "POST",
     summary="Create a customer",
-    tag=TAG,
     body="CustomerIn",
     response="CustomerOut",
     status=201,
 )
 def create_customer(call: Call) -> schemas.CustomerOut:
     data: schemas.CustomerIn = call.body
-    customer = services().customers.create(
+    customer = deps().create(
         data.name,
         _identities(data.emails, data.chat_ids, data.phones),
         data.organization_id,
@@ -56,45 +53,39 @@ def create_customer(call: Call) -> schemas.CustomerOut:
     return schemas.CustomerOut.of(customer)
 
 
-@endpoint(
-    bp, "/v1/customers", "GET", summary="List customers by name", tag=TAG, query="PageQuery", response="CustomerPageOut"
-)
+@routes("/v1/customers", "GET", summary="List customers by name", query="PageQuery", response="CustomerPageOut")
 def list_customers(call: Call) -> schemas.CustomerPageOut:
     query: schemas.PageQuery = call.query
-    page = services().customers.list_customers(query.limit, start_key(query.cursor, "customers"))
+    page = deps().list_customers(query.limit, start_key(query.cursor, "customers"))
     return schemas.CustomerPageOut(
         items=[schemas.CustomerOut.of(c) for c in page.items], next_cursor=next_cursor(page.next_key, "customers")
     )
 
 
-@endpoint(
-    bp,
+@routes(
     "/v1/customers/lookup",
     "GET",
     summary="Find a customer by email address",
-    tag=TAG,
     query="CustomerLookupQuery",
     response="CustomerOut",
 )
 def lookup_customer(call: Call) -> schemas.CustomerOut:
     query: schemas.CustomerLookupQuery = call.query
-    customer = services().customers.find(Identity.of(IdentityKind.EMAIL, query.email))
+    customer = deps().find(Identity.of(IdentityKind.EMAIL, query.email))
     if customer is None:
         raise NotFound("customer with email", query.email)
     return schemas.CustomerOut.of(customer)
 
 
-@endpoint(bp, "/v1/customers/{customer_id}", "GET", summary="One customer", tag=TAG, response="CustomerOut")
+@routes("/v1/customers/{customer_id}", "GET", summary="One customer", response="CustomerOut")
 def get_customer(call: Call, customer_id: str) -> schemas.CustomerOut:
-    return schemas.CustomerOut.of(services().customers.get(customer_id))
+    return schemas.CustomerOut.of(deps().get(customer_id))
 
 
-@endpoint(
-    bp,
+@routes(
     "/v1/customers/{customer_id}",
     "PATCH",
     summary="Update a customer",
-    tag=TAG,
     body="CustomerUpdateIn",
     response="CustomerOut",
 )
@@ -102,7 +93,7 @@ def update_customer(call: Call, customer_id: str) -> schemas.CustomerOut:
     data: schemas.CustomerUpdateIn = call.body
     sent = {k: v for k, v in data.changes().items() if k not in ("emails", "chat_ids", "phones")}
     if {"emails", "chat_ids", "phones"} & data.model_fields_set:
-        current = services().customers.get(customer_id)
+        current = deps().get(customer_id)
 
         def kept(kind: IdentityKind, given: list[str] | None) -> list[str]:
             return given if given is not None else [i.value for i in current.identities if i.kind is kind]
@@ -112,96 +103,50 @@ def update_customer(call: Call, customer_id: str) -> schemas.CustomerOut:
             kept(IdentityKind.CHAT, data.chat_ids),
             kept(IdentityKind.PHONE, data.phones),
         )
-    return schemas.CustomerOut.of(services().customers.update(customer_id, data.version, sent))
+    return schemas.CustomerOut.of(deps().update(customer_id, data.version, sent))
 
 
-@endpoint(
-    bp,
-    "/v1/customers/{customer_id}/tickets",
-    "GET",
-    summary="A customer's tickets on every channel",
-    tag=TAG,
-    query="PageQuery",
-    response="TicketPageOut",
-)
-def customer_tickets(call: Call, customer_id: str) -> schemas.TicketPageOut:
-    query: schemas.PageQuery = call.query
-    services().customers.get(customer_id)
-    scope = f"customer-tickets:{customer_id}:{query.include_solved}"
-    view = View(ViewKind.REQUESTER, customer_id, not query.include_solved)
-    page = services().tickets.view(view, query.limit, start_key(query.cursor, scope))
-    return schemas.TicketPageOut(
-        items=[schemas.TicketOut.of(t) for t in page.items], next_cursor=next_cursor(page.next_key, scope)
-    )
-
-
-@endpoint(
-    bp,
+@routes(
     "/v1/organizations",
     "POST",
     summary="Create an organization",
-    tag=TAG,
     body="OrganizationIn",
     response="OrganizationOut",
     status=201,
 )
 def create_organization(call: Call) -> schemas.OrganizationOut:
     data: schemas.OrganizationIn = call.body
-    return schemas.OrganizationOut.of(services().customers.create_organization(data.name, data.domains, data.vip))
+    return schemas.OrganizationOut.of(deps().create_organization(data.name, data.domains, data.vip))
 
 
-@endpoint(
-    bp,
+@routes(
     "/v1/organizations",
     "GET",
     summary="List organizations by name",
-    tag=TAG,
     query="PageQuery",
     response="OrganizationPageOut",
 )
 def list_organizations(call: Call) -> schemas.OrganizationPageOut:
     query: schemas.PageQuery = call.query
-    page = services().customers.list_organizations(query.limit, start_key(query.cursor, "orgs"))
+    page = deps().list_organizations(query.limit, start_key(query.cursor, "orgs"))
     return schemas.OrganizationPageOut(
         items=[schemas.OrganizationOut.of(o) for o in page.items], next_cursor=next_cursor(page.next_key, "orgs")
     )
 
 
-@endpoint(bp, "/v1/organizations/{org_id}", "GET", summary="One organization", tag=TAG, response="OrganizationOut")
+@routes("/v1/organizations/{org_id}", "GET", summary="One organization", response="OrganizationOut")
 def get_organization(call: Call, org_id: str) -> schemas.OrganizationOut:
-    return schemas.OrganizationOut.of(services().customers.get_organization(org_id))
+    return schemas.OrganizationOut.of(deps().get_organization(org_id))
 
 
-@endpoint(
-    bp,
+@routes(
     "/v1/organizations/{org_id}",
     "PATCH",
     summary="Update an organization",
-    tag=TAG,
     body="OrganizationUpdateIn",
     response="OrganizationOut",
 )
 def update_organization(call: Call, org_id: str) -> schemas.OrganizationOut:
     data: schemas.OrganizationUpdateIn = call.body
     changes = data.changes()
-    return schemas.OrganizationOut.of(services().customers.update_organization(org_id, data.version, changes))
-
-
-@endpoint(
-    bp,
-    "/v1/organizations/{org_id}/tickets",
-    "GET",
-    summary="An organization's tickets",
-    tag=TAG,
-    query="PageQuery",
-    response="TicketPageOut",
-)
-def organization_tickets(call: Call, org_id: str) -> schemas.TicketPageOut:
-    query: schemas.PageQuery = call.query
-    services().customers.get_organization(org_id)
-    scope = f"org-tickets:{org_id}:{query.include_solved}"
-    view = View(ViewKind.ORGANIZATION, org_id, not query.include_solved)
-    page = services().tickets.view(view, query.limit, start_key(query.cursor, scope))
-    return schemas.TicketPageOut(
-        items=[schemas.TicketOut.of(t) for t in page.items], next_cursor=next_cursor(page.next_key, scope)
-    )
+    return schemas.OrganizationOut.of(deps().update_organization(org_id, data.version, changes))

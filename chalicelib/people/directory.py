@@ -10,7 +10,7 @@ from typing import Any
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.core.ids import new_id
-from chalicelib.domain.people import Agent, ApiToken, Role, Team, Webhook
+from chalicelib.domain.people import Agent, ApiToken, Principal, Role, Team, Webhook
 from chalicelib.domain.views import Page
 from chalicelib.storage.ports import DirectoryRepository, StartKey
 
@@ -19,6 +19,10 @@ TOKEN_PREFIX = "ldk_"
 
 def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# What an agent may change on their own record without the admin role.
+SELF_SERVICE_FIELDS = frozenset({"name", "availability", "time_zone", "working_hours"})
 
 
 class DirectoryService:
@@ -60,6 +64,12 @@ class DirectoryService:
 
     def get_agent(self, agent_id: str) -> Agent:
         return self.directory.get_agent(agent_id)
+
+    def update_agent_as(self, caller: Principal, agent_id: str, based_on: int, changes: dict[str, Any]) -> Agent:
+        """An update by ``caller``: admins change anyone; an agent only their own self-service fields."""
+        if not caller.is_admin and (agent_id != caller.agent.id or set(changes) - SELF_SERVICE_FIELDS):
+            raise Forbidden("agents may change only their own name, availability and time zone")
+        return self.update_agent(agent_id, based_on, changes)
 
     def update_agent(self, agent_id: str, based_on: int, changes: dict[str, Any]) -> Agent:
         current = self.directory.get_agent(agent_id)
@@ -108,6 +118,12 @@ class DirectoryService:
         return self.directory.list_teams(limit, start)
 
     # personal API tokens
+    @staticmethod
+    def check_manages_tokens(caller: Principal, agent_id: str) -> None:
+        """Agents manage their own API tokens; admins anyone's."""
+        if agent_id != caller.agent.id and not caller.is_admin:
+            raise Forbidden("only admins manage other agents' tokens")
+
     def issue_token(self, agent_id: str, name: str) -> tuple[ApiToken, str]:
         """A new token; the secret is returned once and only its hash is kept."""
         self.directory.get_agent(agent_id)

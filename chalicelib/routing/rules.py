@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from chalicelib.calendars.calendar import BusinessCalendar, is_open
+from chalicelib.core.errors import FieldError
 from chalicelib.domain.people import email_domain
 from chalicelib.domain.tickets import Channel, Priority, Ticket, TicketType
 
@@ -171,29 +172,36 @@ def _normalised(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def validate_rule(rule: RoutingRule, calendar_ids: Collection[str]) -> None:
-    """Raise ValueError("<field path>: <problem>") when the rule cannot be saved."""
-    c, a = rule.conditions, rule.actions
+    """Raise FieldError (naming the field path) when the rule cannot be saved."""
     if not rule.id.strip():
-        raise ValueError("id: must not be empty")
+        raise FieldError("id", "must not be empty")
     if not rule.name.strip():
-        raise ValueError("name: must not be empty")
+        raise FieldError("name", "must not be empty")
+    _validate_conditions(rule.conditions, calendar_ids)
+    _validate_actions(rule.actions)
+
+
+def _validate_conditions(c: RuleConditions, calendar_ids: Collection[str]) -> None:
     for name in ("channels", *_LOWERED_SETS, "organization_ids", "priorities", "keywords"):
         value = getattr(c, name)
         if value is not None and not value:
-            raise ValueError(f"conditions.{name}: must not be empty (leave it out to match any)")
+            raise FieldError(f"conditions.{name}", "must not be empty (leave it out to match any)")
     if c.keywords is not None and not all(k.strip() for k in c.keywords):
-        raise ValueError("conditions.keywords: a keyword must not be empty")
+        raise FieldError("conditions.keywords", "a keyword must not be empty")
     if c.business_hours is not None and c.calendar_id is None:
-        raise ValueError("conditions.calendar_id: required when business_hours is set")
+        raise FieldError("conditions.calendar_id", "required when business_hours is set")
     if c.calendar_id is not None and c.calendar_id not in calendar_ids:
-        raise ValueError(f"conditions.calendar_id: unknown calendar {c.calendar_id!r}")
+        raise FieldError("conditions.calendar_id", f"unknown calendar {c.calendar_id!r}")
+
+
+def _validate_actions(a: RuleActions) -> None:
     if a.team_id is None and a.priority is None and a.type is None and not (a.add_tags or a.skills or a.vip):
-        raise ValueError("actions: at least one action is required")
+        raise FieldError("actions", "at least one action is required")
     if a.team_id is not None and not a.team_id.strip():
-        raise ValueError("actions.team_id: must not be empty")
+        raise FieldError("actions.team_id", "must not be empty")
     for name in ("add_tags", "skills"):
         if not all(v.strip() for v in getattr(a, name)):
-            raise ValueError(f"actions.{name}: a value must not be empty")
+            raise FieldError(f"actions.{name}", "a value must not be empty")
 
 
 # --- documents: JSON-shaped dicts for the API and storage ------------------------------------------------------
@@ -207,7 +215,7 @@ _ACTION_FIELDS = frozenset({"team_id", "priority", "type", "add_tags", "skills",
 
 
 def rule_from_doc(doc: Mapping[str, Any]) -> RoutingRule:
-    """A rule from its document; ValueError("<field path>: <problem>") for a bad shape or an unknown key.
+    """A rule from its document; FieldError (naming the field path) for a bad shape or an unknown key.
 
     Unknown keys are errors at every level, so a misspelt condition cannot silently match everything.
     Addresses, domains (a leading ``@`` dropped) and tags are stored stripped and lowercased.
@@ -215,7 +223,7 @@ def rule_from_doc(doc: Mapping[str, Any]) -> RoutingRule:
     _check_fields(_mapping(doc, "rule"), _RULE_FIELDS, "")
     position = doc.get("position")
     if isinstance(position, bool) or not isinstance(position, int):
-        raise ValueError(f"position: expected a whole number, got {position!r}")
+        raise FieldError("position", f"expected a whole number, got {position!r}")
     enabled = _bool(doc.get("enabled", True), "enabled")
     return RoutingRule(
         id=_required_str(doc.get("id"), "id"),
@@ -285,7 +293,7 @@ def _plain(part: RuleConditions | RuleActions) -> dict[str, Any]:
 
 def _mapping(value: Any, path: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise ValueError(f"{path}: expected an object, got {type(value).__name__}")
+        raise FieldError(path, f"expected an object, got {type(value).__name__}")
     return value
 
 
@@ -296,24 +304,24 @@ def _or_empty(value: Any) -> Any:
 def _check_fields(doc: Mapping[str, Any], allowed: frozenset[str], prefix: str) -> None:
     unknown = sorted(str(k) for k in doc if k not in allowed)
     if unknown:
-        raise ValueError(f"{prefix}{unknown[0]}: unknown field")
+        raise FieldError(f"{prefix}{unknown[0]}", "unknown field")
 
 
 def _optional_str(value: Any, path: str) -> str | None:
     if value is not None and not isinstance(value, str):
-        raise ValueError(f"{path}: expected a string, got {value!r}")
+        raise FieldError(path, f"expected a string, got {value!r}")
     return value
 
 
 def _required_str(value: Any, path: str) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{path}: required" if value is None else f"{path}: expected a string, got {value!r}")
+        raise FieldError(path, "required" if value is None else f"expected a string, got {value!r}")
     return value
 
 
 def _bool(value: Any, path: str) -> bool | None:
     if value is not None and not isinstance(value, bool):
-        raise ValueError(f"{path}: expected true or false, got {value!r}")
+        raise FieldError(path, f"expected true or false, got {value!r}")
     return value
 
 
@@ -321,7 +329,7 @@ def _strs(value: Any, path: str) -> tuple[str, ...] | None:
     if value is None:
         return None
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{path}: expected a list of strings, got {value!r}")
+        raise FieldError(path, f"expected a list of strings, got {value!r}")
     return tuple(value)
 
 
@@ -335,7 +343,7 @@ def _member(value: Any, enum: type[_E], path: str, noun: str) -> _E:
     try:
         return enum(value)
     except ValueError as exc:
-        raise ValueError(f"{path}: unknown {noun} {value!r}") from exc
+        raise FieldError(path, f"unknown {noun} {value!r}") from exc
 
 
 def _enum(value: Any, enum: type[_E], path: str, noun: str) -> _E | None:
@@ -344,5 +352,5 @@ def _enum(value: Any, enum: type[_E], path: str, noun: str) -> _E | None:
 
 def _enum_set(value: Any, enum: type[_E], path: str, noun: str) -> frozenset[_E] | None:
     if value is not None and not isinstance(value, list | tuple):
-        raise ValueError(f"{path}: expected a list, got {value!r}")
+        raise FieldError(path, f"expected a list, got {value!r}")
     return None if value is None else frozenset(_member(v, enum, path, noun) for v in value)

@@ -25,18 +25,23 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.clock import Clock
 from chalicelib.core.errors import AtCapacity, Conflict, Duplicate, NotFound
-from chalicelib.core.resources import AGENT_AVAILABLE
-from chalicelib.domain.people import Agent, Strategy, Team
+from chalicelib.domain.people import Agent, Team
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.domain.views import View, ViewKind, every, view_sort_key
-from chalicelib.routing.assignment import Candidate, Ranking, rank
+from chalicelib.routing.assignment import Ranking, rank
+from chalicelib.routing.candidates import Candidate
+from chalicelib.routing.outcomes import Assigned, Drained, Outcome, Synced, Waiting
+from chalicelib.routing.strategies import STRATEGIES
+from chalicelib.storage import keys
 from chalicelib.storage.ports import Key
-from chalicelib.tickets.service import one_version
+from chalicelib.tickets.versions import one_version
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Services
-    from chalicelib.config.store import DeskConfig
+    from chalicelib.routing.config import RoutingConfig
+    from chalicelib.storage.ports import CustomerRepository, DirectoryRepository, TicketRepository, WorkRepository
+    from chalicelib.tickets.relations import TicketRelations
+    from chalicelib.tickets.service import TicketService
 
 ROUTER = Actor(ActorKind.SYSTEM, "router")
 COUNTING = frozenset({Status.NEW, Status.OPEN})
@@ -52,41 +57,49 @@ def counts(ticket: Ticket) -> bool:
 
 
 class Router:
-    def __init__(self, svc: Services, config: DeskConfig, clock: Clock | None = None) -> None:
-        self.svc = svc
+    """One per batch of events: the agent listing it reads once is fresh for each batch."""
+
+    def __init__(
+        self,
+        tickets: TicketRepository,
+        writer: TicketService,
+        customers: CustomerRepository,
+        directory: DirectoryRepository,
+        work: WorkRepository,
+        config: RoutingConfig,
+        clock: Clock,
+        relations: TicketRelations,
+    ) -> None:
+        self.tickets = tickets
+        self.writer = writer
+        self.relations = relations
+        self.customers = customers
+        self.directory = directory
+        self.work = work
         self.config = config
-        self.clock = clock or config.clock
+        self.clock = clock
         self._agents: list[Agent] | None = None
 
-    # -- events ----------------------------------------------------------------------------------
+    # -- events (the routing queue's table in chalicelib.bootstrap.handlers) ----------------------------
 
-    def handle(self, event: dict[str, Any]) -> str:
-        kind = event.get("type", "")
-        if kind == AGENT_AVAILABLE:
-            return f"drained:{self.agent_available(event['agent']['id'])}"
-        if kind == "ticket.created":
-            return self.route_new(event["ticket"]["id"])
-        if kind in ("ticket.updated", "ticket.assigned", "ticket.merged", "ticket.escalated"):
-            return self.after_change(event["ticket"]["id"], event)
-        return "ignored"
-
-    def agent_available(self, agent_id: str) -> int:
+    def on_agent_available(self, event: dict[str, Any]) -> Drained:
         """An agent is online (just came online, or was written while online): their teams' waiting tickets,
         merged in view order (priority, then age) across the teams, each assigned by its team's strategy."""
-        agent = self._refresh_agent(agent_id)
-        return self._assign_waiting(self._waiting(agent.teams)) if agent else 0
+        agent = self._refresh_agent(event["agent"]["id"])
+        return Drained(self._assign_waiting(self._waiting(agent.teams)) if agent else 0)
 
-    def route_new(self, ticket_id: str) -> str:
-        ticket, timeline = self.svc.ticket_repo.get_with_timeline(ticket_id)
+    def on_created(self, event: dict[str, Any]) -> Outcome:
+        ticket, timeline = self.tickets.get_with_timeline(event["ticket"]["id"])
         if not ticket.status.active or ticket.merged_into_id:
-            return "inactive"
+            return Waiting("inactive")
         ticket, sticky = self._apply_rules(ticket, timeline)
         return self.assign(ticket, preferred=sticky.assignee_id if sticky else None)
 
-    def after_change(self, ticket_id: str, event: dict[str, Any]) -> str:
-        ticket = self.svc.ticket_repo.get(ticket_id)
+    def on_changed(self, event: dict[str, Any]) -> Outcome:
+        """A change that can move who a ticket counts against or leave it unassigned in a team."""
+        ticket = self.tickets.get(event["ticket"]["id"])
         freed = self.sync_loads(ticket, event)
-        outcome = "synced"
+        outcome: Outcome = Synced()
         if ticket.assignee_id is None and ticket.team_id and ticket.status.active:
             outcome = self.assign(ticket)
         for team_id in freed:
@@ -98,10 +111,9 @@ class Router:
     def _apply_rules(self, ticket: Ticket, timeline: list[TimelineEntry]) -> tuple[Ticket, Ticket | None]:
         from chalicelib.routing.rules import Facts, changes_for, first_match
 
-        snapshot = self.config.snapshot()
         first = next((e for e in timeline if e.kind is EntryKind.MESSAGE), None)
         data = first.data if first else {}
-        requester = self.svc.customer_repo.get_customer(ticket.requester_id)
+        requester = self.customers.get_customer(ticket.requester_id)
         vip = requester.vip or self._org_vip(requester.organization_id)
         addresses = (*data.get("recipients", ()), *data.get("to", ()), *data.get("cc", ()))
         recipients = tuple(dict.fromkeys(str(a).lower() for a in addresses))
@@ -112,9 +124,9 @@ class Router:
             requester_email=requester.email,
             vip=vip,
             now=self.clock(),
-            calendars=snapshot.calendars,
+            calendars=self.config.calendars.calendars(),
         )
-        rule = first_match(snapshot.rules, facts)
+        rule = first_match(self.config.rules(), facts)
         # A team or assignee chosen by whoever created the ticket stands: rules and stickiness fill gaps only.
         chosen = ticket.team_id is not None or ticket.assignee_id is not None
         sticky = None if chosen else self._open_sibling(ticket)
@@ -143,38 +155,38 @@ class Router:
             return after, [note, *entries]
 
         try:
-            claim = Key(f"ROUTED#{ticket.id}", ticket.id)
-            written = self.svc.tickets.automatic(ticket.id, build, claims=[claim], known=ticket)
+            claim = Key(keys.routed(ticket.id), ticket.id)
+            written = self.writer.automatic(ticket.id, build, claims=[claim], known=ticket)
         except Duplicate:
-            return self.svc.ticket_repo.get(ticket.id)  # routed by an earlier delivery of this event
+            return self.tickets.get(ticket.id)  # routed by an earlier delivery of this event
         if sticky is not None and ticket.id not in sticky.related_ids:
-            self.svc.tickets.relate(sticky.id, ticket.id)
+            self.relations.relate(sticky.id, ticket.id)
         return written
 
     def _org_vip(self, organization_id: str | None) -> bool:
         if not organization_id:
             return False
         try:
-            return self.svc.customer_repo.get_organization(organization_id).vip
+            return self.customers.get_organization(organization_id).vip
         except NotFound:
             return False
 
     def _open_sibling(self, ticket: Ticket) -> Ticket | None:
         """The requester's most recent other active ticket that has a team or an assignee (one Query)."""
-        page = self.svc.ticket_repo.list_view(View(ViewKind.REQUESTER, ticket.requester_id, True), 20)
+        page = self.tickets.list_view(View(ViewKind.REQUESTER, ticket.requester_id, True), 20)
         others = [t for t in page.items if t.id != ticket.id and (t.assignee_id or t.team_id)]
         return max(others, key=lambda t: t.created_at, default=None)
 
     # -- assignment ------------------------------------------------------------------------------
 
-    def assign(self, ticket: Ticket, preferred: str | None = None) -> str:
+    def assign(self, ticket: Ticket, preferred: str | None = None) -> Assigned | Waiting:
         """Assign an unassigned ticket in its team; ``preferred``: try this agent first (sticky)."""
         for _ in range(ASSIGN_ATTEMPTS):
             if ticket.assignee_id or not ticket.team_id or not ticket.status.active or ticket.merged_into_id:
-                return "not assignable"
+                return Waiting("not assignable")
             team = self._team(ticket.team_id)
             if team is None:
-                return "no team"
+                return Waiting("no team")
             ranking = self._ranking(team, ticket)
             order = list(ranking.order)
             if preferred and preferred in order:
@@ -183,10 +195,12 @@ class Router:
             try:
                 return self._try(ticket, team, ranking, order, preferred)
             except Conflict:
-                ticket = self.svc.ticket_repo.get(ticket.id)
-        return "conflict"
+                ticket = self.tickets.get(ticket.id)
+        return Waiting("conflict")
 
-    def _try(self, ticket: Ticket, team: Team, ranking: Ranking, order: list[str], preferred: str | None) -> str:
+    def _try(
+        self, ticket: Ticket, team: Team, ranking: Ranking, order: list[str], preferred: str | None
+    ) -> Assigned | Waiting:
         agents = {a.id: a for a in self._team_agents(team.id)}
         for agent_id in order:
             reason = ranking.as_dict()
@@ -199,25 +213,25 @@ class Router:
             entries = [_with_reason(e, reason) for e in entries]
             after, entries = one_version(ticket, after, entries)
             try:
-                self.svc.work_repo.assign(after, ticket.version, entries, agent_id, agents[agent_id].capacity)
+                self.work.assign(after, ticket.version, entries, agent_id, agents[agent_id].capacity)
             except AtCapacity:
                 continue
-            if team.assignment_strategy is Strategy.ROUND_ROBIN:
-                self.svc.work_repo.set_cursor(team.id, agent_id)
-            return f"assigned:{agent_id}"
-        return "queued"
+            if STRATEGIES[team.assignment_strategy].uses_cursor:
+                self.work.set_cursor(team.id, agent_id)
+            return Assigned(agent_id)
+        return Waiting("queued")
 
     def _ranking(self, team: Team, ticket: Ticket) -> Ranking:
         members = self._team_agents(team.id)
-        loads = self.svc.work_repo.loads([a.id for a in members])
+        loads = self.work.loads([a.id for a in members])
         candidates = [Candidate(a, len(loads.get(a.id, ()))) for a in members]
-        cursor = self.svc.work_repo.cursor(team.id) if team.assignment_strategy is Strategy.ROUND_ROBIN else None
+        cursor = self.work.cursor(team.id) if STRATEGIES[team.assignment_strategy].uses_cursor else None
         return rank(team.assignment_strategy, team.id, ticket, candidates, self.clock(), cursor)
 
     def _team(self, team_id: str | None) -> Team | None:
         from chalicelib.people.directory import team_or_none
 
-        return team_or_none(self.svc.directory_repo, team_id)
+        return team_or_none(self.directory, team_id)
 
     def _team_agents(self, team_id: str) -> list[Agent]:
         """The team's agents, from the directory listing read once per Router (one batch of events)."""
@@ -225,14 +239,14 @@ class Router:
 
     def _all_agents(self) -> list[Agent]:
         if self._agents is None:
-            self._agents = list(every(self.svc.directory_repo.list_agents, AGENT_PAGE))
+            self._agents = list(every(self.directory.list_agents, AGENT_PAGE))
         return self._agents
 
     def _refresh_agent(self, agent_id: str) -> Agent | None:
         """The listing is read from an index, which may not show yet the write that announced this agent:
         take the agent from their own item instead (one GetItem)."""
         try:
-            agent = self.svc.directory_repo.get_agent(agent_id)
+            agent = self.directory.get_agent(agent_id)
         except NotFound:
             return None
         self._agents = [a for a in self._all_agents() if a.id != agent_id] + [agent]
@@ -245,19 +259,19 @@ class Router:
         agents may have capacity now."""
         previous = {c["old"] for c in event.get("changes", []) if c.get("field") == "assignee_id" and c.get("old")}
         if ticket.assignee_id and counts(ticket):
-            self.svc.work_repo.count(ticket.assignee_id, ticket.id)
+            self.work.count(ticket.assignee_id, ticket.id)
             release = previous - {ticket.assignee_id}
         else:
             release = previous | ({ticket.assignee_id} if ticket.assignee_id else set())
         # Only an agent whose load actually went down has room now (a note on a solved ticket frees nothing).
-        freed = [agent_id for agent_id in release if self.svc.work_repo.uncount(agent_id, ticket.id)]
+        freed = [agent_id for agent_id in release if self.work.uncount(agent_id, ticket.id)]
         return self._teams_of(freed)
 
     def _teams_of(self, agent_ids: Iterable[str]) -> set[str]:
         teams: set[str] = set()
         for agent_id in agent_ids:
             try:
-                teams.update(self.svc.directory_repo.get_agent(agent_id).teams)
+                teams.update(self.directory.get_agent(agent_id).teams)
             except NotFound:
                 continue
         return teams
@@ -272,9 +286,9 @@ class Router:
         waiting: list[tuple[Ticket, Team]] = []
         for team_id in dict.fromkeys(team_ids):
             team = self._team(team_id)
-            if team is None or team.assignment_strategy is Strategy.MANUAL:
+            if team is None or not STRATEGIES[team.assignment_strategy].automatic:
                 continue
-            page = self.svc.ticket_repo.list_view(View(ViewKind.TEAM_QUEUE, team_id, True), DRAIN_BATCH)
+            page = self.tickets.list_view(View(ViewKind.TEAM_QUEUE, team_id, True), DRAIN_BATCH)
             waiting += [(ticket, team) for ticket in page.items]
         return sorted(waiting, key=lambda pair: view_sort_key(pair[0]))
 
@@ -288,13 +302,14 @@ class Router:
             if team.id in full:
                 continue
             outcome = self.assign(ticket)
-            assigned += outcome.startswith("assigned")
-            if outcome == "queued" and team.assignment_strategy is not Strategy.SKILLS:
+            assigned += isinstance(outcome, Assigned)
+            if outcome == Waiting("queued") and STRATEGIES[team.assignment_strategy].interchangeable:
                 full.add(team.id)
         return assigned
 
-    def drain_all(self) -> int:
-        return sum(self.drain(team.id) for team in every(self.svc.directory_repo.list_teams, AGENT_PAGE))
+    def drain_all(self) -> Drained:
+        """Every team's queue (the per-minute sweep: working hours starting, and a safety net)."""
+        return Drained(sum(self.drain(team.id) for team in every(self.directory.list_teams, AGENT_PAGE)))
 
 
 def _with_reason(entry: TimelineEntry, reason: dict[str, Any]) -> TimelineEntry:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
 from chalicelib.calendars.calendar import BusinessCalendar
+from chalicelib.core.errors import FieldError
 from chalicelib.domain.tickets import Channel, Priority, Ticket
 
 Metric = Literal["first_response", "next_response", "resolution"]
@@ -92,27 +93,32 @@ class Policy:
         return next((t for t in self.targets if t.metric == metric), None)
 
     def validate(self) -> None:
-        """Raise ValueError with a clear message when the policy cannot be used."""
+        """Raise FieldError (at ``targets``, ``calendar_id``, ``breach_actions`` ...) when it cannot be used."""
         label = f"policy {self.id!r} v{self.version}"
         if not self.id.strip():
-            raise ValueError("policy id must not be empty")
+            raise FieldError("id", "policy id must not be empty")
         if self.version < 1:
-            raise ValueError(f"{label}: version must be >= 1")
+            raise FieldError("version", f"{label}: version must be >= 1")
         if not self.targets:
-            raise ValueError(f"{label}: needs at least one target")
+            raise FieldError("targets", f"{label}: needs at least one target")
         seen: set[str] = set()
-        for target in self.targets:
+        for n, target in enumerate(self.targets):
             if target.metric in seen:
-                raise ValueError(f"{label}: more than one target for {target.metric}")
+                raise FieldError(f"targets[{n}].metric", f"{label}: more than one target for {target.metric}")
             seen.add(target.metric)
         business = [t.metric for t in self.targets if t.business]
         if business and self.calendar is None:
-            raise ValueError(f"{label}: business-hours targets ({', '.join(business)}) need a calendar")
+            raise FieldError("calendar_id", f"{label}: business-hours targets ({', '.join(business)}) need a calendar")
         if self.calendar is not None:
-            self.calendar.validate()
+            try:
+                self.calendar.validate()
+            except FieldError as exc:
+                raise FieldError("calendar_id", f"the calendar cannot be used: {exc}") from None
         unknown = [a for a in self.breach_actions if a not in BREACH_ACTIONS]
         if unknown:
-            raise ValueError(f"{label}: unknown breach action {unknown[0]!r}; expected {', '.join(BREACH_ACTIONS)}")
+            raise FieldError(
+                "breach_actions", f"{label}: unknown breach action {unknown[0]!r}; expected {', '.join(BREACH_ACTIONS)}"
+            )
 
     def revise(self, **changes: Any) -> Policy:
         """The next version of this policy; the current version stays as it is for tickets pinned to it."""

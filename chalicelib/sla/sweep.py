@@ -11,22 +11,14 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.core.resources import DUE_SLA
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Services
-
-
-def sweep_once(svc: Services) -> dict[str, Any]:
-    from chalicelib.core import observability
-    from chalicelib.events.due import each_due
     from chalicelib.sla.tracker import SlaTracker
 
-    tracker = SlaTracker(svc, svc.desk)
-    results = each_due(svc, DUE_SLA, tracker.fire_due, "SLA alert failed")
+
+def sweep(tracker: SlaTracker) -> dict[str, Any]:
+    from chalicelib.core import observability
+    from chalicelib.events.due import each_due
+
+    results = each_due(tracker.work, tracker.clock, DUE_SLA, tracker.fire_due, "SLA alert failed")
     observability.count("SlaSweepDue", len(results))
     fired = sum(len(alerts) for alerts in results if alerts is not None)
     return {"due": len(results), "fired": fired, "failed": results.count(None)}
-
-
-def sweep() -> dict[str, Any]:
-    from chalicelib.bootstrap import services
-
-    return sweep_once(services())

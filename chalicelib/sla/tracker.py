@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.clock import Clock
-from chalicelib.core.errors import Duplicate
+from chalicelib.core.errors import Duplicate, NotFound
 from chalicelib.core.resources import DUE_SLA
 from chalicelib.domain.people import Team
 from chalicelib.domain.tickets import Priority, Ticket
@@ -30,12 +30,13 @@ from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
 from chalicelib.domain.views import every
 from chalicelib.sla.clocks import ClockState, compute
 from chalicelib.sla.policies import Policy, select_policy
-from chalicelib.storage.ports import Key
-from chalicelib.storage.ports_desk import DueItem
+from chalicelib.storage import keys
+from chalicelib.storage.ports import DueItem, Key
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Services
-    from chalicelib.config.store import DeskConfig
+    from chalicelib.sla.config import PolicyBook
+    from chalicelib.storage.ports import DirectoryRepository, WorkRepository
+    from chalicelib.tickets.service import TicketService
 
 SLA_ACTOR = Actor(ActorKind.SYSTEM, "sla")
 RAISED = {Priority.LOW: Priority.NORMAL, Priority.NORMAL: Priority.HIGH, Priority.HIGH: Priority.URGENT}
@@ -100,23 +101,43 @@ def _clock_doc(state: ClockState) -> dict[str, Any]:
 
 
 class SlaTracker:
-    def __init__(self, svc: Services, config: DeskConfig, clock: Clock | None = None) -> None:
-        self.svc = svc
-        self.config = config
-        self.clock = clock or config.clock
+    """One per batch (or sweep): the team members it reads once are fresh for each."""
+
+    def __init__(
+        self,
+        work: WorkRepository,
+        writer: TicketService,
+        directory: DirectoryRepository,
+        policies: PolicyBook,
+        clock: Clock,
+        warn_fraction: float,
+    ) -> None:
+        self.work = work
+        self.writer = writer
+        self.directory = directory
+        self.policies = policies
+        self.clock = clock
+        self.warn_fraction = warn_fraction
         self._members: dict[str, list[str]] | None = None  # team id -> active agents, read once per tracker
 
+    def on_event(self, event: dict[str, Any]) -> Assessment | None:
+        """Any ticket event: recompute and store the ticket's SLA state (one read of its partition)."""
+        try:
+            ticket, timeline, dues = self.work.ticket_state(event["ticket"]["id"])
+        except NotFound:
+            return None  # a ticket that no longer exists has nothing to track
+        return self.refresh(ticket, timeline, dues.get(DUE_SLA))
+
     def assess(self, ticket: Ticket, timeline: list[TimelineEntry], stored: DueItem | None) -> Assessment:
-        snapshot = self.config.snapshot()
-        current = select_policy(snapshot.policies, ticket, ticket.vip)
+        current = select_policy(self.policies.policies(), ticket, ticket.vip)
         if current is None:
             return Assessment(None, {}, frozenset())
         pinned = stored.state if stored else {}
         policy = current
         if pinned.get("policy_id") == current.id and pinned.get("policy_version") != current.version:
-            policy = self.config.pinned_policy(current.id, int(pinned["policy_version"]))
+            policy = self.policies.pinned(current.id, int(pinned["policy_version"]))
         fired = frozenset(pinned.get("fired", ())) if pinned.get("policy_id") == policy.id else frozenset()
-        clocks = compute(policy, ticket.created_at, timeline, self.clock(), self.svc.settings.sla_warn_fraction)
+        clocks = compute(policy, ticket.created_at, timeline, self.clock(), self.warn_fraction)
         return Assessment(policy, {str(m): s for m, s in clocks.items()}, fired)
 
     def refresh(self, ticket: Ticket, timeline: list[TimelineEntry], stored: DueItem | None) -> Assessment:
@@ -131,13 +152,13 @@ class SlaTracker:
             return
         if stored is None and not item.state:
             return  # no policy applies, and never did: nothing to store
-        self.svc.work_repo.put_due(item)
+        self.work.put_due(item)
 
     # -- the sweep -------------------------------------------------------------------------------
 
     def fire_due(self, ticket_id: str) -> list[str]:
         """Alert every target of the ticket that is past its warning or due time; return what fired."""
-        ticket, timeline, dues = self.svc.work_repo.ticket_state(ticket_id)
+        ticket, timeline, dues = self.work.ticket_state(ticket_id)
         stored = dues.get(DUE_SLA)
         assessment = self.assess(ticket, timeline, stored)
         now, fired, done = self.clock(), set(assessment.fired), []
@@ -158,7 +179,7 @@ class SlaTracker:
             if written is not None:
                 current = written
                 done.append(key)
-        latest, timeline, _ = self.svc.work_repo.ticket_state(ticket_id) if done else (ticket, timeline, dues)
+        latest, timeline, _ = self.work.ticket_state(ticket_id) if done else (ticket, timeline, dues)
         after = self.assess(latest, timeline, stored)
         self._store(latest, Assessment(after.policy, after.clocks, after.fired | fired), stored)
         return done
@@ -188,9 +209,9 @@ class SlaTracker:
             )
             return after, [alert, *entries]
 
-        claim = Key(f"SLAALERT#{ticket.id}#{key}", ticket.id)
+        claim = Key(keys.sla_alert(ticket.id, key), ticket.id)
         try:
-            written = self.svc.tickets.automatic(ticket.id, build, claims=[claim], known=ticket)
+            written = self.writer.automatic(ticket.id, build, claims=[claim], known=ticket)
         except Duplicate:
             return None
         from chalicelib.core import observability
@@ -219,7 +240,7 @@ class SlaTracker:
     def _team_members(self, team_id: str) -> list[str]:
         if self._members is None:
             self._members = {}
-            for agent in every(self.svc.directory_repo.list_agents):
+            for agent in every(self.directory.list_agents):
                 for member_of in agent.teams if agent.active else ():
                     self._members.setdefault(member_of, []).append(agent.id)
         return self._members.get(team_id, [])
@@ -227,4 +248,4 @@ class SlaTracker:
     def _team(self, team_id: str | None) -> Team | None:
         from chalicelib.people.directory import team_or_none
 
-        return team_or_none(self.svc.directory_repo, team_id)
+        return team_or_none(self.directory, team_id)

@@ -1,32 +1,45 @@
-"""Agent API: tickets, their timelines, views and actions."""
+"""Agent API: tickets, their timelines, views and actions (and a customer's or organization's tickets)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chalice import Blueprint  # type: ignore[attr-defined]
-
-from chalicelib.bootstrap import services
 from chalicelib.core import observability
 from chalicelib.core.errors import InvalidInput
 from chalicelib.core.lazy import lazy_module
+from chalicelib.core.providers import Provider
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import View, ViewKind
-from chalicelib.http.framework import Call, Result, endpoint
+from chalicelib.http.framework import Call, Result, Routes
 from chalicelib.http.paging import next_cursor, start_key
 from chalicelib.tickets.service import NewTicket
 
 if TYPE_CHECKING:
-    from chalicelib.config import schemas as desk_schemas
-    from chalicelib.http import schemas
+    from chalicelib.people.customers import CustomerService
+    from chalicelib.storage.objects import ObjectStore
+    from chalicelib.tickets import schemas
+    from chalicelib.tickets.relations import TicketRelations
+    from chalicelib.tickets.service import TicketService
 else:
-    schemas = lazy_module("chalicelib.http.schemas")
+    schemas = lazy_module("chalicelib.tickets.schemas")
 
-bp = Blueprint(__name__)
-TAG = "tickets"
+
+@dataclass(frozen=True)
+class Needs:
+    tickets: TicketService
+    relations: TicketRelations
+    customers: CustomerService
+    attachments: ObjectStore
+    bucket: str
+
+
+deps: Provider[Needs] = Provider("tickets.routes")
+routes = Routes(__name__, "chalicelib.tickets.schemas", tag="tickets")
+bp = routes.bp
 ID = "{ticket_id}"
 
 
@@ -52,18 +65,14 @@ def _detail(ticket: Ticket, timeline: list[TimelineEntry], status: int | None = 
 
 def _presigner() -> Callable[[str], str]:
     """Attachments are served straight from the mail bucket by short-lived presigned URLs (no request)."""
-    from chalicelib.mailflow.storage import S3MailStore
-
-    store, bucket = S3MailStore(), services().settings.bucket
-    return lambda key: store.presign(bucket, key, ATTACHMENT_URL_SECONDS)
+    needs = deps()
+    return lambda key: needs.attachments.presign(needs.bucket, key, ATTACHMENT_URL_SECONDS)
 
 
-@endpoint(
-    bp,
+@routes(
     "/v1/tickets",
     "POST",
     summary="Create a ticket on behalf of a customer",
-    tag=TAG,
     body="CreateTicketIn",
     response="TicketDetailOut",
     status=201,
@@ -84,23 +93,21 @@ def create_ticket(call: Call) -> Result:
         team_id=data.team_id,
         assignee_id=data.assignee_id,
     )
-    ticket, entries = services().tickets.create(call.principal.actor, new)
+    ticket, entries = deps().tickets.create(call.principal.actor, new)
     observability.count("TicketCreated", channel=str(ticket.channel))
     return _detail(ticket, entries)
 
 
-@endpoint(
-    bp,
+@routes(
     "/v1/tickets",
     "GET",
     summary="List a view of tickets (priority, then age)",
-    tag=TAG,
     query="TicketListQuery",
     response="TicketPageOut",
 )
 def list_tickets(call: Call) -> schemas.TicketPageOut:
     query: schemas.TicketListQuery = call.query
-    svc = services().tickets
+    svc = deps().tickets
     if query.view == "requester" and query.requester_email:
         scope = f"tickets:requester-email:{query.requester_email.lower()}:{query.include_solved}"
         start = start_key(query.cursor, scope)
@@ -138,33 +145,27 @@ def _view(query: schemas.TicketListQuery, call: Call) -> View:
     return View(kind, str(value), active and kind is not ViewKind.STATUS)
 
 
-@endpoint(
-    bp, f"/v1/tickets/{ID}", "GET", summary="One ticket with its full timeline", tag=TAG, response="TicketDetailOut"
-)
+@routes(f"/v1/tickets/{ID}", "GET", summary="One ticket with its full timeline", response="TicketDetailOut")
 def get_ticket(call: Call, ticket_id: str) -> Result:
-    return _detail(*services().tickets.get(ticket_id))
+    return _detail(*deps().tickets.get(ticket_id))
 
 
-@endpoint(
-    bp,
+@routes(
     "/v1/tickets/by-number/{number}",
     "GET",
     summary="Look a ticket up by its number",
-    tag=TAG,
     response="TicketDetailOut",
 )
 def get_ticket_by_number(call: Call, number: str) -> Result:
     if not re.fullmatch(r"[0-9]{1,12}", number):
         raise InvalidInput("a ticket number is a positive integer", "number")
-    return _detail(*services().tickets.get_by_number(int(number)))
+    return _detail(*deps().tickets.get_by_number(int(number)))
 
 
-@endpoint(
-    bp,
+@routes(
     f"/v1/tickets/{ID}/replies",
     "POST",
     summary="Reply to the customer (public)",
-    tag=TAG,
     body="ReplyIn",
     response="TicketOut",
     status=201,
@@ -172,17 +173,15 @@ def get_ticket_by_number(call: Call, number: str) -> Result:
 )
 def reply(call: Call, ticket_id: str) -> Result:
     data: schemas.ReplyIn = call.body
-    ticket = services().tickets.reply(call.principal.actor, ticket_id, call.version or 0, data.body, None, data.status)
+    ticket = deps().tickets.reply(call.principal.actor, ticket_id, call.version or 0, data.body, None, data.status)
     observability.count("ReplySent")
     return _ticket(ticket)
 
 
-@endpoint(
-    bp,
+@routes(
     f"/v1/tickets/{ID}/notes",
     "POST",
     summary="Add an internal note (never shown to customers)",
-    tag=TAG,
     body="NoteIn",
     response="TicketOut",
     status=201,
@@ -190,89 +189,102 @@ def reply(call: Call, ticket_id: str) -> Result:
 )
 def add_note(call: Call, ticket_id: str) -> Result:
     data: schemas.NoteIn = call.body
-    ticket = services().tickets.note(call.principal.actor, ticket_id, call.version or 0, data.body)
+    ticket = deps().tickets.note(call.principal.actor, ticket_id, call.version or 0, data.body)
     observability.count("NoteAdded")
     return _ticket(ticket)
 
 
-@endpoint(
-    bp,
+@routes(
     f"/v1/tickets/{ID}",
     "PATCH",
     summary="Change status, priority, type, tags, team, assignee",
-    tag=TAG,
     body="UpdateTicketIn",
     response="TicketOut",
     versioned=True,
 )
 def update_ticket(call: Call, ticket_id: str) -> Result:
     data: schemas.UpdateTicketIn = call.body
-    ticket = services().tickets.update(call.principal.actor, ticket_id, call.version or 0, data.changes())
+    ticket = deps().tickets.update(call.principal.actor, ticket_id, call.version or 0, data.changes())
     observability.count("TicketUpdated")
     return _ticket(ticket)
 
 
-@endpoint(
-    bp,
+@routes(
     f"/v1/tickets/{ID}/merge",
     "POST",
     summary="Merge this ticket into another",
-    tag=TAG,
     body="MergeIn",
     response="TicketOut",
     versioned=True,
 )
 def merge_ticket(call: Call, ticket_id: str) -> Result:
     data: schemas.MergeIn = call.body
-    target = services().tickets.merge(call.principal.actor, ticket_id, data.target_id, call.version or 0)
+    target = deps().relations.merge(call.principal.actor, ticket_id, data.target_id, call.version or 0)
     observability.count("TicketMerged")
     return _ticket(target)
 
 
-@endpoint(
-    bp,
+@routes(
     f"/v1/tickets/{ID}/links",
     "POST",
     summary="Link a related ticket",
-    tag=TAG,
     body="LinkIn",
     response="TicketOut",
     versioned=True,
 )
 def link_ticket(call: Call, ticket_id: str) -> Result:
     data: schemas.LinkIn = call.body
-    ticket = services().tickets.link(call.principal.actor, ticket_id, data.related_id, call.version or 0)
+    ticket = deps().relations.link(call.principal.actor, ticket_id, data.related_id, call.version or 0)
     observability.count("TicketLinked")
     return _ticket(ticket)
 
 
-@endpoint(
-    bp,
+@routes(
     f"/v1/tickets/{ID}/escalate",
     "POST",
     summary="Escalate to the team's next tier, with a reason",
-    tag=TAG,
-    body="desk_schemas.EscalateIn",
+    body="EscalateIn",
     response="TicketOut",
     versioned=True,
 )
 def escalate_ticket(call: Call, ticket_id: str) -> Result:
-    data: desk_schemas.EscalateIn = call.body
-    return _ticket(services().tickets.escalate(call.principal.actor, ticket_id, call.version or 0, data.reason))
+    data: schemas.EscalateIn = call.body
+    return _ticket(deps().tickets.escalate(call.principal.actor, ticket_id, call.version or 0, data.reason))
 
 
-@endpoint(
-    bp,
-    f"/v1/tickets/{ID}/macros/{{macro_id}}",
-    "POST",
-    summary="Apply a macro: its reply and field changes",
-    tag=TAG,
-    body="desk_schemas.ApplyMacroIn",
-    response="TicketOut",
-    versioned=True,
+@routes(
+    "/v1/customers/{customer_id}/tickets",
+    "GET",
+    summary="A customer's tickets on every channel",
+    tag="customers",
+    query="PageQuery",
+    response="TicketPageOut",
 )
-def apply_macro(call: Call, ticket_id: str, macro_id: str) -> Result:
-    svc = services()
-    agent = call.principal.agent
-    macro = svc.desk.macro(macro_id)
-    return _ticket(svc.tickets.apply_macro(call.principal.actor, ticket_id, call.version or 0, macro, agent.name))
+def customer_tickets(call: Call, customer_id: str) -> schemas.TicketPageOut:
+    query: schemas.PageQuery = call.query
+    deps().customers.get(customer_id)
+    scope = f"customer-tickets:{customer_id}:{query.include_solved}"
+    view = View(ViewKind.REQUESTER, customer_id, not query.include_solved)
+    page = deps().tickets.view(view, query.limit, start_key(query.cursor, scope))
+    return schemas.TicketPageOut(
+        items=[schemas.TicketOut.of(t) for t in page.items], next_cursor=next_cursor(page.next_key, scope)
+    )
+
+
+@routes(
+    "/v1/organizations/{org_id}/tickets",
+    "GET",
+    summary="An organization's tickets",
+    tag="customers",
+    query="PageQuery",
+    response="TicketPageOut",
+)
+def organization_tickets(call: Call, org_id: str) -> schemas.TicketPageOut:
+    query: schemas.PageQuery = call.query
+    deps().customers.get_organization(org_id)
+    scope = f"org-tickets:{org_id}:{query.include_solved}"
+    view = View(ViewKind.ORGANIZATION, org_id, not query.include_solved)
+    page = deps().tickets.view(view, query.limit, start_key(query.cursor, scope))
+    return schemas.TicketPageOut(
+        items=[schemas.TicketOut.of(t) for t in page.items], next_cursor=next_cursor(page.next_key, scope)
+    )

@@ -1,10 +1,7 @@
-"""Ticket behaviour: create, reply, note, update, merge, link, views.
+"""Ticket behaviour: create, reply, note, update, escalate, system and customer writes, views.
 
-Every agent's write names the version it was based on. When another person has written since (a
-message, a note, a change) or a message went to the customer, the write is refused with Conflict, and
-the conflict carries the changes made since, so the agent sees what they would have overwritten. The
-desk's own bookkeeping since (routing, assignment, SLA actions, timers) is not a collision: the write
-applies to the latest version (``_as_agent``).
+Agents' writes go through ``Versions.as_agent`` (optimistic locking; see ``chalicelib.tickets.versions``);
+merging and related tickets are in ``chalicelib.tickets.relations``.
 """
 
 from __future__ import annotations
@@ -12,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 from chalicelib.core.clock import Clock, utcnow
-from chalicelib.core.errors import Conflict, ConflictDetails, InvalidInput
+from chalicelib.core.errors import InvalidInput
 from chalicelib.core.ids import new_id
 from chalicelib.domain.people import Customer
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
@@ -23,16 +20,7 @@ from chalicelib.domain.timeline import SYSTEM, Actor, ActorKind, EntryKind, Time
 from chalicelib.domain.views import Page, View, ViewKind
 from chalicelib.people.customers import CustomerService
 from chalicelib.storage.ports import DirectoryRepository, Key, StartKey, TicketRepository
-
-if TYPE_CHECKING:
-    from chalicelib.automations.macros import Macro
-
-T = TypeVar("T")
-
-# Retries of a customer's message when an agent's write lands at the same moment.
-CUSTOMER_WRITE_ATTEMPTS = 5
-# Retries of an agent's write while only the desk's bookkeeping lands between its read and its write.
-AGENT_REBASE_ATTEMPTS = 3
+from chalicelib.tickets.versions import Versions, on_latest, one_version
 
 
 @dataclass(frozen=True)
@@ -59,6 +47,16 @@ class NewTicket:
     ticket_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A message or note drafted from a ticket (see ``post_drafted``)."""
+
+    kind: EntryKind
+    text: str
+    changes: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+
+
 class TicketService:
     def __init__(
         self,
@@ -68,6 +66,7 @@ class TicketService:
         clock: Clock = utcnow,
     ) -> None:
         self.tickets = tickets
+        self.versions = Versions(tickets)
         self.customers = customers
         self.directory = directory
         self.clock = clock
@@ -169,7 +168,7 @@ class TicketService:
             changes = {"status": status} if status else {}
             return self._post(actor, ticket, EntryKind.MESSAGE, body_text, body_html, changes)
 
-        return self._as_agent(ticket_id, based_on, write)
+        return self.versions.as_agent(ticket_id, based_on, write)
 
     def _post(
         self,
@@ -191,7 +190,7 @@ class TicketService:
         after, entries = ticket.change(actor, now, **changes)
         after = after.posted(kind, actor, now)
         after, entries = one_version(ticket, after, [entry, *entries])
-        self._save([(after, ticket.version)], entries)
+        self.versions.save([(after, ticket.version)], entries)
         return after
 
     def note(
@@ -215,10 +214,10 @@ class TicketService:
                 TimelineEntry.post(after, EntryKind.NOTE, actor, now, body_text, body_html, channel),
                 data=dict(data or {}),
             )
-            self._save([(after, ticket.version)], [entry], claims, lookups)
+            self.versions.save([(after, ticket.version)], [entry], claims, lookups)
             return after
 
-        return self._as_agent(ticket_id, based_on, write)
+        return self.versions.as_agent(ticket_id, based_on, write)
 
     def customer_message(
         self,
@@ -298,48 +297,27 @@ class TicketService:
 
         return on_latest(self.tickets, ticket_id, attempt, known)
 
-    def relate(self, ticket_id: str, other_id: str) -> None:
-        """Add ``other_id`` to a ticket's related tickets on behalf of the system (retrying on conflict)."""
-
-        def attempt(ticket: Ticket) -> Ticket:
-            if other_id in ticket.related_ids:
-                return ticket
-            now = self.clock()
-            after = replace(
-                ticket, related_ids=(*ticket.related_ids, other_id), updated_at=now, version=ticket.version + 1
-            )
-            entry = TimelineEntry.system(after, "ticket.linked", SYSTEM, now, data={"related_id": other_id})
-            self.tickets.save([(after, ticket.version)], [entry])
-            return after
-
-        on_latest(self.tickets, ticket_id, attempt)
-
     def update(self, actor: Actor, ticket_id: str, based_on: int, changes: dict[str, Any]) -> Ticket:
         self._check_references(changes.get("team_id"), changes.get("assignee_id"))
 
         def write(ticket: Ticket) -> Ticket:
             after, entries = ticket.change(actor, self.clock(), **changes)
             if entries:
-                self._save([(after, ticket.version)], entries)
+                self.versions.save([(after, ticket.version)], entries)
             return after
 
-        return self._as_agent(ticket_id, based_on, write)
+        return self.versions.as_agent(ticket_id, based_on, write)
 
-    def apply_macro(self, actor: Actor, ticket_id: str, based_on: int, macro: Macro, agent_name: str) -> Ticket:
-        """A macro in one write: its text as a public reply (or an internal note) plus its field changes."""
-        from chalicelib.automations.macros import field_changes, macro_context, render
+    def post_drafted(self, actor: Actor, ticket_id: str, based_on: int, draft: Callable[[Ticket], Draft]) -> Ticket:
+        """An agent's message or note whose text and field changes are drafted from the ticket as it is (a
+        macro), written as one version."""
 
         def write(ticket: Ticket) -> Ticket:
             self._writable(ticket)
-            requester = self.customers.get(ticket.requester_id)
-            try:
-                text = render(macro, macro_context(ticket, requester.name, requester.email, agent_name))
-            except ValueError as exc:
-                raise InvalidInput(str(exc), "macro_id") from None
-            kind = EntryKind.MESSAGE if macro.public else EntryKind.NOTE
-            return self._post(actor, ticket, kind, text, None, field_changes(macro, ticket), {"macro_id": macro.id})
+            made = draft(ticket)
+            return self._post(actor, ticket, made.kind, made.text, None, made.changes, made.data)
 
-        return self._as_agent(ticket_id, based_on, write)
+        return self.versions.as_agent(ticket_id, based_on, write)
 
     def escalate(self, actor: Actor, ticket_id: str, based_on: int, reason: str) -> Ticket:
         """Move a ticket to its team's next tier, unassigned (routing assigns it there), with the reason."""
@@ -360,82 +338,10 @@ class TicketService:
                 data={"from_team_id": ticket.team_id, "to_team_id": target, "reason": reason},
             )
             after, entries = one_version(ticket, after, [escalated, *entries])
-            self._save([(after, ticket.version)], entries)
+            self.versions.save([(after, ticket.version)], entries)
             return after
 
-        return self._as_agent(ticket_id, based_on, write)
-
-    def merge(self, actor: Actor, source_id: str, target_id: str, based_on: int) -> Ticket:
-        """Merge ``source`` into ``target``: its timeline moves over and it closes, pointing to the target."""
-        if source_id == target_id:
-            raise InvalidInput("a ticket cannot be merged into itself", "target_id")
-        source, timeline = self.tickets.get_with_timeline(source_id)
-        self._check_based_on(source, based_on)
-        target = self.tickets.get(target_id)
-        for ticket, name in ((source, "ticket"), (target, "target_id")):
-            if ticket.merged_into_id:
-                raise InvalidInput(f"ticket {ticket.number} was merged into another ticket", name)
-        if target.status is Status.CLOSED:
-            raise InvalidInput("cannot merge into a closed ticket", "target_id")
-        now = self.clock()
-        self.tickets.copy_entries(target.id, timeline)
-        closed_source = replace(
-            source,
-            status=Status.CLOSED,
-            closed_at=now,
-            merged_into_id=target.id,
-            updated_at=now,
-            version=source.version + 1,
-        )
-        grown_target = replace(
-            target,
-            ccs=tuple(sorted(set(target.ccs) | set(source.ccs))),
-            updated_at=now,
-            version=target.version + 1,
-        )
-        entries = [
-            TimelineEntry.system(
-                closed_source, "ticket.merged", actor, now, data={"into": target.id, "into_number": target.number}
-            ),
-            TimelineEntry.system(
-                grown_target, "ticket.merged", actor, now, data={"from": source.id, "from_number": source.number}
-            ),
-        ]
-        self._save([(closed_source, source.version), (grown_target, target.version)], entries)
-        return grown_target
-
-    def link(self, actor: Actor, ticket_id: str, other_id: str, based_on: int) -> Ticket:
-        """Mark two tickets as related (both sides)."""
-        if ticket_id == other_id:
-            raise InvalidInput("a ticket cannot be related to itself", "related_id")
-
-        def write(ticket: Ticket) -> Ticket:
-            other = self.tickets.get(other_id)
-            if other.id in ticket.related_ids:
-                return ticket
-            now = self.clock()
-            first = replace(
-                ticket, related_ids=(*ticket.related_ids, other.id), updated_at=now, version=ticket.version + 1
-            )
-            second = replace(
-                other, related_ids=(*other.related_ids, ticket.id), updated_at=now, version=other.version + 1
-            )
-            entries = [
-                TimelineEntry.system(
-                    first, "ticket.linked", actor, now, data={"related_id": other.id, "related_number": other.number}
-                ),
-                TimelineEntry.system(
-                    second,
-                    "ticket.linked",
-                    actor,
-                    now,
-                    data={"related_id": ticket.id, "related_number": ticket.number},
-                ),
-            ]
-            self._save([(first, ticket.version), (second, other.version)], entries)
-            return first
-
-        return self._as_agent(ticket_id, based_on, write)
+        return self.versions.as_agent(ticket_id, based_on, write)
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -454,93 +360,7 @@ class TicketService:
             if not agent.active:
                 raise InvalidInput(f"agent {assignee_id} is deactivated", "assignee_id")
 
-    def _as_agent(self, ticket_id: str, based_on: int, write: Callable[[Ticket], T]) -> T:
-        """Run an agent's ``write`` on the latest version unless someone else's work landed since ``based_on``.
-
-        Only the desk's own bookkeeping may have happened in between (see the module doc); when more of it
-        lands between this read and the write, the write is retried on the new version.
-        """
-        for _ in range(AGENT_REBASE_ATTEMPTS):
-            ticket = self.tickets.get(ticket_id)
-            self._check_based_on(ticket, based_on)
-            try:
-                return write(ticket)
-            except Conflict:
-                continue
-        raise self._conflict(self.tickets.get(ticket_id), based_on)
-
-    def _check_based_on(self, current: Ticket, based_on: int) -> None:
-        if current.version == based_on:
-            return
-        since = self.tickets.entries_since(current.id, based_on) if current.version > based_on else []
-        if current.version < based_on or not all(bookkeeping(e) for e in since):
-            raise self._conflict(current, based_on, since)
-
     @staticmethod
     def _writable(ticket: Ticket) -> None:
         if ticket.status is Status.CLOSED:
             raise InvalidInput("the ticket is closed; open a follow-up ticket instead", "ticket_id")
-
-    def _save(
-        self,
-        tickets: Sequence[tuple[Ticket, int]],
-        entries: Sequence[TimelineEntry],
-        claims: Sequence[Key] = (),
-        lookups: Sequence[Key] = (),
-    ) -> None:
-        try:
-            self.tickets.save(tickets, entries, claims, lookups)
-        except Conflict:
-            # Someone else wrote between our read and our write: report what they changed.
-            first, based_on = tickets[0]
-            raise self._conflict(self.tickets.get(first.id), based_on) from None
-
-    def _conflict(self, current: Ticket, based_on: int, since: list[TimelineEntry] | None = None) -> Conflict:
-        if since is None:
-            since = self.tickets.entries_since(current.id, based_on)
-        return Conflict(
-            f"ticket {current.number} is at version {current.version}; your change was based on version {based_on}",
-            ConflictDetails(current.version, [summarise(e) for e in since]),
-        )
-
-
-def bookkeeping(entry: TimelineEntry) -> bool:
-    """A change the desk made by itself that nobody has to read before writing: not a message, not a note."""
-    return entry.author.kind is ActorKind.SYSTEM and entry.kind is EntryKind.EVENT
-
-
-def on_latest(
-    tickets: TicketRepository, ticket_id: str, write: Callable[[Ticket], T], known: Ticket | None = None
-) -> T:
-    """Apply ``write`` to the ticket as it is now; re-read and retry when another write got in first.
-
-    For writers that cannot know versions (a customer's mail, the system): agents' writes name theirs.
-    ``known`` is a copy the caller just read: the first attempt uses it instead of reading again (if it is
-    stale, the write's version condition fails and the retry reads the ticket).
-    """
-    for attempt in range(CUSTOMER_WRITE_ATTEMPTS):
-        try:
-            current = known if attempt == 0 and known is not None else tickets.get(ticket_id)
-            return write(current)
-        except Conflict:
-            continue
-    raise Conflict(f"ticket {ticket_id} is changing too fast; try again")
-
-
-def one_version(before: Ticket, after: Ticket, entries: list[TimelineEntry]) -> tuple[Ticket, list[TimelineEntry]]:
-    """One write is one version: a reply that also changes the status bumps the version once."""
-    version = before.version + 1
-    return replace(after, version=version), [replace(e, ticket_version=version) for e in entries]
-
-
-def summarise(entry: TimelineEntry) -> dict[str, Any]:
-    """What an entry changed, for a conflict response (no bodies of notes or messages)."""
-    summary: dict[str, Any] = {
-        "event": entry.event,
-        "at": entry.at.isoformat(),
-        "by": {"kind": str(entry.author.kind), "id": entry.author.id},
-        "version": entry.ticket_version,
-    }
-    if entry.changes:
-        summary["changes"] = [c.as_dict() for c in entry.changes]
-    return summary

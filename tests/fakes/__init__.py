@@ -5,12 +5,14 @@ The contract suites in tests/integration run against these and the DynamoDB impl
 
 from __future__ import annotations
 
-from chalicelib.bootstrap import Services, build
+from typing import Any
+
+from chalicelib.bootstrap import Container, Repositories
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.core.settings_model import Settings
 
 
-def memory_services(settings: Settings, clock: Clock = utcnow) -> Services:
+def memory_repositories() -> Repositories:
     from tests.fakes.memory import (
         InMemoryCustomerRepository,
         InMemoryDirectoryRepository,
@@ -18,17 +20,42 @@ def memory_services(settings: Settings, clock: Clock = utcnow) -> Services:
         InMemoryTicketRepository,
     )
     from tests.fakes.memory_work import InMemoryConfigRepository, InMemoryWorkRepository
+    from tests.fakes.objects import InMemoryObjectStore
 
     tickets = InMemoryTicketRepository()
     directory = InMemoryDirectoryRepository()
-    return build(
-        settings,
+    return Repositories(
         tickets,
         InMemoryCustomerRepository(),
         directory,
         InMemoryMailRepository(tickets),
         InMemoryConfigRepository(),
         InMemoryWorkRepository(tickets, directory),
-        clock,
-        0.0,
+        InMemoryObjectStore(),
+    )
+
+
+def memory_services(settings: Settings, clock: Clock = utcnow) -> Container:
+    """A container on fresh in-memory repositories, with no caching (tests see every write at once)."""
+    return Container(settings, memory_repositories(), clock, 0.0)
+
+
+def mail_ingest(c: Container, store: Any, key: bytes) -> Any:
+    """The inbound mail handler of ``c``, on the given object store and signing key."""
+    from chalicelib.mailflow.inbound import MailIngest
+    from chalicelib.mailflow.threads import Threads
+
+    threads = Threads(c.ticket_repo, c.customer_repo, c.directory_repo, c.mail_repo, c.settings.support_domain, key)
+    return MailIngest(
+        c.tickets, c.customers, c.directory_repo, c.mail_repo, threads, store, c.settings, c.ticket_relations
+    )
+
+
+def outbound(c: Container, store: Any, ses: Any, key: bytes, clock: Clock | None = None, caps: Any = None) -> Any:
+    """The outbound mail handler of ``c``, on the given object store, SES client and signing key."""
+    from chalicelib.mailflow.caps import DEFAULT_CAPS
+    from chalicelib.mailflow.outbound import Outbound
+
+    return Outbound(
+        c.drafts, c.mail_repo, c.directory_repo, c.settings, store, ses, key, clock or c.clock, caps or DEFAULT_CAPS
     )

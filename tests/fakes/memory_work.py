@@ -12,8 +12,7 @@ from chalicelib.domain.people import Availability
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import Page
-from chalicelib.storage.ports import Key, StartKey
-from chalicelib.storage.ports_desk import AuditRecord, Document, DueItem
+from chalicelib.storage.ports import AuditRecord, Document, DueItem, Key, StartKey
 from tests.fakes.memory import InMemoryDirectoryRepository, InMemoryTicketRepository
 
 

@@ -15,6 +15,7 @@ pytest.importorskip("aws_cdk", reason="infra dependencies not installed: pip ins
 from chalicelib.core.resources import (
     AGENT_AVAILABLE,
     EVENT_CONSUMER_QUEUES,
+    FUNCTION_DRAIN_QUEUES,
     FUNCTION_ROUTE,
     FUNCTION_SEND_MAIL,
     FUNCTION_SLA_SWEEP,
@@ -45,7 +46,7 @@ EVENT_CONSUMERS = {
     "automations": FUNCTION_TRIGGERS,
 }
 # Scheduled functions and their schedules (EventBridge rules once SAM transforms the template).
-SCHEDULED = {FUNCTION_SLA_SWEEP: SWEEP_SCHEDULE, FUNCTION_TIMERS: SWEEP_SCHEDULE}
+SCHEDULED = {FUNCTION_SLA_SWEEP: SWEEP_SCHEDULE, FUNCTION_TIMERS: SWEEP_SCHEDULE, FUNCTION_DRAIN_QUEUES: SWEEP_SCHEDULE}
 # The only functions that publish SLA warnings and breaches to the ops topic.
 # Alerts reach the ops topic through the event stream: the sla consumer is its only publisher.
 OPS_PUBLISHERS = {FUNCTION_TRACK_SLA}

@@ -13,8 +13,7 @@ from chalicelib.core.ids import new_id
 from chalicelib.domain.people import Agent, Availability, Role
 from chalicelib.domain.tickets import Channel, Ticket
 from chalicelib.domain.timeline import SYSTEM, TimelineEntry
-from chalicelib.storage.ports import Key
-from chalicelib.storage.ports_desk import AuditRecord, Document, DueItem
+from chalicelib.storage.ports import AuditRecord, Document, DueItem, Key
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

@@ -31,14 +31,14 @@ def stage_resources(moto_url: str) -> dict[str, Any]:
 
 @pytest.fixture
 def desk(stage_resources: dict[str, Any], aws: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    from chalicelib import bootstrap as wiring
+    from chalicelib import bootstrap
     from chalicelib.core.settings import get_settings
     from tests.conftest import reset_caches
 
     monkeypatch.setenv("LAMBDESK_EVENTS_TOPIC_ARN", stage_resources["topic_arn"])
     reset_caches()
-    svc = wiring.dynamodb_services(get_settings())
-    wiring.use(svc)
+    svc = bootstrap.dynamodb_container(get_settings())
+    bootstrap.use(svc)
     app_module = importlib.import_module("app")
     worker = Worker(app_module, stage_resources["stream_arn"], aws)
     # This module is about the event path to webhooks; mail consumers have their own tests.
@@ -48,7 +48,7 @@ def desk(stage_resources: dict[str, Any], aws: str, monkeypatch: pytest.MonkeyPa
     yield {"svc": svc, "worker": worker, "actor": Actor(ActorKind.AGENT, agent.id), "resources": stage_resources}
     for hook in svc.directory.list_webhooks():
         svc.directory.delete_webhook(hook.id)
-    wiring.use(None)
+    bootstrap.use(None)
 
 
 def subscribe(desk: dict[str, Any], receiver: Receiver, events: list[str]) -> str:

@@ -30,17 +30,15 @@ def stage_resources(moto_url: str) -> dict[str, Any]:
 
 @pytest.fixture
 def desk(stage_resources: dict[str, Any], aws: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    from chalicelib import bootstrap as wiring
+    from chalicelib import bootstrap
     from chalicelib.core.settings import get_settings
-    from chalicelib.mailflow import inbound
     from tests.conftest import reset_caches
 
     monkeypatch.setenv("LAMBDESK_EVENTS_TOPIC_ARN", stage_resources["topic_arn"])
     monkeypatch.setenv("LAMBDESK_MAIL_BUCKET", BUCKET)
     reset_caches()
-    inbound.ingester.cache_clear()
-    svc = wiring.dynamodb_services(get_settings())
-    wiring.use(svc)
+    svc = bootstrap.dynamodb_container(get_settings())
+    bootstrap.use(svc)
     worker = Worker(importlib.import_module("app"), stage_resources["stream_arn"], aws)
     worker.handlers = {k: v for k, v in worker.handlers.items() if k == Names("test").queue(INBOUND_QUEUE)}
     yield {
@@ -51,8 +49,7 @@ def desk(stage_resources: dict[str, Any], aws: str, monkeypatch: pytest.MonkeyPa
         "s3": boto3.client("s3"),
         "sns": boto3.client("sns"),
     }
-    inbound.ingester.cache_clear()
-    wiring.use(None)
+    bootstrap.use(None)
 
 
 def send(desk: dict[str, Any], message: EmailMessage | bytes, key: str | None = None) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.mailflow.feedback import feedback_batch
+from chalicelib.bootstrap.handlers import mail_feedback as feedback_batch
 from chalicelib.storage.ports import Suppression
 from devtools.worker import sqs_lambda_event
 
@@ -34,7 +34,7 @@ def shared_table(moto_url: str) -> str:
 @pytest.fixture
 def repo(aws: str, shared_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The mail repository on the module's table, installed in the app's services."""
-    from chalicelib import bootstrap as wiring
+    from chalicelib import bootstrap
     from chalicelib.core.settings import get_settings
     from chalicelib.storage.dynamodb.models import Item, bind
     from tests.conftest import reset_caches
@@ -43,10 +43,10 @@ def repo(aws: str, shared_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
     reset_caches()
     if Item.Meta.table_name != shared_table or getattr(Item.Meta, "host", None) != aws:
         bind(shared_table, "us-east-1", aws)
-    svc = wiring.dynamodb_services(get_settings(), bind_models=False)
-    wiring.use(svc)
+    svc = bootstrap.dynamodb_container(get_settings(), bind_models=False)
+    bootstrap.use(svc)
     yield svc.mail_repo
-    wiring.use(None)
+    bootstrap.use(None)
 
 
 def stamp(seconds: int = 0) -> str:

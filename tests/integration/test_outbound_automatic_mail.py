@@ -16,12 +16,12 @@ from chalicelib.domain.tickets import Status
 from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.events.envelope import envelope
 from chalicelib.mailflow.caps import Cap, Scope
-from chalicelib.mailflow.outbound import send_batch
 from tests.integration import test_outbound_mail
 from tests.integration.test_outbound_mail import NOW, agent_reply, batch, failed, ids, open_ticket, ses_sent
 
 # The outbound mail tests' desk (services on DynamoDB, a mail bucket, a verified support domain) as fixtures here.
 desk, shared_table = test_outbound_mail.desk, test_outbound_mail.shared_table
+send_batch = test_outbound_mail.send_batch
 
 TRIGGER = Actor(ActorKind.SYSTEM, "trigger:t-vip")
 

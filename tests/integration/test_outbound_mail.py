@@ -23,8 +23,7 @@ from chalicelib.domain.tickets import Channel
 from chalicelib.domain.timeline import Actor, ActorKind
 from chalicelib.events.envelope import envelope
 from chalicelib.mailflow.caps import Cap, Scope
-from chalicelib.mailflow.feedback import feedback_batch
-from chalicelib.mailflow.outbound import send_batch, sent_key
+from chalicelib.mailflow.outbound import sent_key
 from chalicelib.storage.ports import Suppression
 from chalicelib.tickets.service import NewTicket
 from devtools.mail_outbox import outbox
@@ -32,6 +31,23 @@ from devtools.worker import sqs_lambda_event
 
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:lambdesk-test-outbound"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def send_batch(raw: dict[str, Any], clock: Any = None, caps: Any = None) -> dict[str, Any]:
+    """The outbound queue's batch, with this test's clock and caps instead of the container's."""
+    from chalicelib import bootstrap
+    from chalicelib.events.dispatch import ANY, Consumer
+    from chalicelib.mailflow.caps import DEFAULT_CAPS
+
+    c = bootstrap.current()
+    handler = c.outbound(clock=clock or c.clock, caps=caps or DEFAULT_CAPS).handle
+    return Consumer("outbound", lambda: {ANY: (handler,)}).batch(raw)
+
+
+def feedback_batch(raw: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.bootstrap.handlers import mail_feedback
+
+    return mail_feedback(raw)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +64,7 @@ def shared_table(moto_url: str) -> str:
 @pytest.fixture
 def desk(aws: str, shared_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """DynamoDB-backed services, a mail bucket and a verified support domain of this test's own."""
-    from chalicelib import bootstrap as wiring
+    from chalicelib import bootstrap
     from chalicelib.core.settings import get_settings
     from chalicelib.storage.dynamodb.models import Item, bind
     from tests.conftest import reset_caches
@@ -67,9 +83,9 @@ def desk(aws: str, shared_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
     boto3.client("sesv2").create_email_identity(EmailIdentity=domain)
     if Item.Meta.table_name != shared_table or getattr(Item.Meta, "host", None) != aws:
         bind(shared_table, "us-east-1", aws)
-    # wiring.dynamodb_services would bind again, and new connections are the slowest part of a test on moto.
-    svc = wiring.dynamodb_services(get_settings(), bind_models=False)
-    wiring.use(svc)
+    # bootstrap.dynamodb_container would bind again, and new connections are the slowest part of a test on moto.
+    svc = bootstrap.dynamodb_container(get_settings(), bind_models=False)
+    bootstrap.use(svc)
     agent = svc.directory.create_agent(f"ben-{tag}@agents.example", "Ben Agent")
     yield {
         "bucket": bucket,
@@ -79,7 +95,7 @@ def desk(aws: str, shared_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
         "actor": Actor(ActorKind.AGENT, agent.id),
         "bob": f"bob-{tag}@customer.example",
     }
-    wiring.use(None)
+    bootstrap.use(None)
 
 
 def ses_sent(to: str) -> list[EmailMessage]:
@@ -161,9 +177,9 @@ def test_a_conversation_threads_through_the_ids_ses_gives_and_every_mail_is_kept
     assert ids(two["In-Reply-To"]) == [one_id]  # read back from the copy of the first reply
     assert ids(two["References"]) == [first_id, ack_id, "m2@customer.example", one_id]
 
-    from chalicelib.mailflow.storage import S3MailStore
+    from chalicelib.storage.objects import S3ObjectStore
 
-    listed = outbox(S3MailStore(), desk["bucket"])
+    listed = outbox(S3ObjectStore(), desk["bucket"])
     assert [m["event_id"] for m in listed] == [created["id"], first_reply["id"], second_reply["id"]]
     assert listed[0]["key"] == sent_key(ticket.id, created["id"])
     assert listed[0]["auto_submitted"] == "auto-replied" and listed[1]["auto_submitted"] is None

@@ -203,7 +203,7 @@ def test_merging_moves_the_timeline_and_points_the_source_to_the_survivor(svc: A
     source, _ = svc.tickets.create(agent, new(subject="Duplicate", ccs=("cc@customer.example",)))
     target, _ = svc.tickets.create(agent, new(subject="Original"))
     published_before = len(svc.ticket_repo.published)
-    survivor = svc.tickets.merge(agent, source.id, target.id, source.version)
+    survivor = svc.ticket_relations.merge(agent, source.id, target.id, source.version)
     closed_source = svc.ticket_repo.get(source.id)
     assert closed_source.status is Status.CLOSED and closed_source.merged_into_id == target.id
     assert survivor.ccs == ("cc@customer.example",)
@@ -214,16 +214,16 @@ def test_merging_moves_the_timeline_and_points_the_source_to_the_survivor(svc: A
     new_events = svc.ticket_repo.published[published_before:]
     assert [e.event for e in new_events] == ["ticket.merged", "ticket.merged"]
     with pytest.raises(InvalidInput):
-        svc.tickets.merge(agent, source.id, target.id, closed_source.version)
+        svc.ticket_relations.merge(agent, source.id, target.id, closed_source.version)
 
 
 def test_linking_relates_both_tickets_once(svc: Any, agent: Actor) -> None:
     a, _ = svc.tickets.create(agent, new())
     b, _ = svc.tickets.create(agent, new())
-    linked = svc.tickets.link(agent, a.id, b.id, a.version)
+    linked = svc.ticket_relations.link(agent, a.id, b.id, a.version)
     assert linked.related_ids == (b.id,)
     assert svc.ticket_repo.get(b.id).related_ids == (a.id,)
-    again = svc.tickets.link(agent, a.id, b.id, linked.version)
+    again = svc.ticket_relations.link(agent, a.id, b.id, linked.version)
     assert again.version == linked.version
 
 

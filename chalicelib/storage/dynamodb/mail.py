@@ -8,6 +8,7 @@ from typing import Any
 from pynamodb.exceptions import PutError
 
 from chalicelib.domain.views import Page
+from chalicelib.storage import keys
 from chalicelib.storage.dynamodb import base
 from chalicelib.storage.dynamodb.models import CounterItem, Item, LookupItem, QuarantineItem, SendItem, SuppressionItem
 from chalicelib.storage.ports import QuarantineRecord, Suppression
@@ -21,11 +22,11 @@ def _record(item: QuarantineItem) -> QuarantineRecord:
 
 class DynamoMailRepository:
     def ingested(self, key: str) -> str | None:
-        return base.lookup(f"INBOUND#{key}")
+        return base.lookup(keys.inbound(key))
 
     def record_outcome(self, key: str, outcome: str) -> bool:
         try:
-            base.lookup_item(f"INBOUND#{key}", outcome).save(condition=Item.pk.does_not_exist())
+            base.lookup_item(keys.inbound(key), outcome).save(condition=Item.pk.does_not_exist())
         except PutError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 return False
@@ -33,14 +34,14 @@ class DynamoMailRepository:
         return True
 
     def ticket_for_message_id(self, message_id: str) -> str | None:
-        return base.lookup(f"EMAILID#{message_id}")
+        return base.lookup(keys.email_id(message_id))
 
     def remember_message_id(self, message_id: str, ticket_id: str) -> None:
-        base.lookup_item(f"EMAILID#{message_id}", ticket_id).save()
+        base.lookup_item(keys.email_id(message_id), ticket_id).save()
 
     def quarantine(self, record: QuarantineRecord) -> None:
         QuarantineItem(
-            f"QUARANTINE#{record.key}",
+            keys.quarantine(record.key),
             "QUARANTINE",
             key=record.key,
             bucket=record.bucket or None,
@@ -55,13 +56,13 @@ class DynamoMailRepository:
         return base.directory("QUARANTINE", limit, start, _record)
 
     def release_quarantine(self, key: str) -> None:
-        QuarantineItem(f"QUARANTINE#{key}", "QUARANTINE").delete()
-        LookupItem(f"INBOUND#{key}", base.LOOKUP_SK).delete()
+        QuarantineItem(keys.quarantine(key), "QUARANTINE").delete()
+        LookupItem(keys.inbound(key), base.LOOKUP_SK).delete()
 
     def suppress(self, suppression: Suppression) -> None:
         address = suppression.address.lower()
         SuppressionItem(
-            f"SUPPRESS#{address}",
+            keys.suppression(address),
             "SUPPRESS",
             address=address,
             reason=suppression.reason,
@@ -70,14 +71,14 @@ class DynamoMailRepository:
         ).save()
 
     def suppression(self, address: str) -> Suppression | None:
-        item = base.get_item(SuppressionItem, f"SUPPRESS#{address.lower()}", "SUPPRESS", None)
+        item = base.get_item(SuppressionItem, keys.suppression(address.lower()), "SUPPRESS", None)
         if item is None or item.until <= datetime.now(item.until.tzinfo):
             return None
         return Suppression(item.address, item.reason, item.until)
 
     def hit(self, counter: str, window_seconds: int, now: datetime) -> int:
         window = int(now.timestamp()) // window_seconds
-        item = CounterItem(f"RATE#{counter}#{window}", "COUNTER")
+        item = CounterItem(keys.rate(counter, window), "COUNTER")
         expires = datetime.fromtimestamp((window + 2) * window_seconds, now.tzinfo)
         item.update(actions=[CounterItem.value.add(1), CounterItem.expires_at.set(expires)])
         return int(item.value)
@@ -85,7 +86,7 @@ class DynamoMailRepository:
     def claim_send(self, key: str, now: datetime, stale_after_seconds: int) -> bool:
         stale = now - timedelta(seconds=stale_after_seconds)
         item = SendItem(
-            f"SEND#{key}", "SEND", state="sending", at=now, expires_at=now + timedelta(days=SEND_RECORD_DAYS)
+            keys.send(key), "SEND", state="sending", at=now, expires_at=now + timedelta(days=SEND_RECORD_DAYS)
         )
         try:
             item.save(condition=Item.pk.does_not_exist() | ((SendItem.state == "sending") & (SendItem.at < stale)))
@@ -97,7 +98,7 @@ class DynamoMailRepository:
 
     def mark_sent(self, key: str, provider_id: str, now: datetime) -> None:
         SendItem(
-            f"SEND#{key}",
+            keys.send(key),
             "SEND",
             state="sent",
             at=now,

@@ -19,6 +19,7 @@ from chalicelib.domain.people import (
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
 from chalicelib.domain.timeline import Actor, ActorKind, Change, EntryKind, TimelineEntry
 from chalicelib.domain.views import view_keys
+from chalicelib.storage import keys
 from chalicelib.storage.dynamodb.models import (
     AgentItem,
     CustomerItem,
@@ -47,7 +48,7 @@ def _int(value: Any, default: int) -> int:
 
 
 def ticket_pk(ticket_id: str) -> str:
-    return f"TICKET#{ticket_id}"
+    return keys.ticket(ticket_id)
 
 
 def ticket_to_item(t: Ticket) -> TicketItem:
@@ -162,7 +163,7 @@ def item_to_entry(i: EntryItem) -> TimelineEntry:
 
 def customer_to_item(c: Customer) -> CustomerItem:
     return CustomerItem(
-        f"CUSTOMER#{c.id}",
+        keys.customer(c.id),
         "CUSTOMER",
         id=c.id,
         name=c.name,
@@ -194,7 +195,7 @@ def item_to_customer(i: CustomerItem) -> Customer:
 
 def org_to_item(o: Organization) -> OrganizationItem:
     return OrganizationItem(
-        f"ORG#{o.id}",
+        keys.organization(o.id),
         "ORG",
         id=o.id,
         name=o.name,
@@ -220,7 +221,7 @@ def item_to_org(i: OrganizationItem) -> Organization:
 
 def agent_to_item(a: Agent) -> AgentItem:
     return AgentItem(
-        f"AGENT#{a.id}",
+        keys.agent(a.id),
         "AGENT",
         id=a.id,
         email=a.email,
@@ -262,7 +263,7 @@ def item_to_agent(i: AgentItem) -> Agent:
 
 def team_to_item(t: Team) -> TeamItem:
     return TeamItem(
-        f"TEAM#{t.id}",
+        keys.team(t.id),
         "TEAM",
         id=t.id,
         name=t.name,
@@ -300,7 +301,7 @@ def item_to_team(i: TeamItem) -> Team:
 
 def token_to_item(t: ApiToken) -> TokenItem:
     return TokenItem(
-        f"APITOKEN#{t.token_hash}",
+        keys.api_token(t.token_hash),
         "TOKEN",
         id=t.id,
         agent_id=t.agent_id,
@@ -309,7 +310,7 @@ def token_to_item(t: ApiToken) -> TokenItem:
         created_at=t.created_at,
         revoked_at=t.revoked_at,
         last4=t.last4,
-        dir_pk=f"TOKENS#{t.agent_id}",
+        dir_pk=keys.tokens_of(t.agent_id),
         dir_sk=t.id,
     )
 
@@ -328,7 +329,7 @@ def item_to_token(i: TokenItem) -> ApiToken:
 
 def webhook_to_item(w: Webhook) -> WebhookItem:
     return WebhookItem(
-        f"WEBHOOK#{w.id}",
+        keys.webhook(w.id),
         "WEBHOOK",
         id=w.id,
         url=w.url,

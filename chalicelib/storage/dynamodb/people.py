@@ -5,17 +5,18 @@ from __future__ import annotations
 from chalicelib.core.errors import AlreadyExists, Conflict, DomainError, NotFound
 from chalicelib.domain.people import Customer, Identity, Organization
 from chalicelib.domain.views import Page
+from chalicelib.storage import keys
 from chalicelib.storage.dynamodb import base
 from chalicelib.storage.dynamodb.mapping import customer_to_item, item_to_customer, item_to_org, org_to_item
 from chalicelib.storage.dynamodb.models import CustomerItem, Item, LookupItem, OrganizationItem
 
 
 def _identity_key(identity: Identity) -> str:
-    return f"IDENTITY#{identity.key}"
+    return keys.identity(identity.key)
 
 
 def _domain_key(domain: str) -> str:
-    return f"ORGDOMAIN#{domain.lower()}"
+    return keys.org_domain(domain.lower())
 
 
 class DynamoCustomerRepository:
@@ -34,7 +35,7 @@ class DynamoCustomerRepository:
                 txn.save(base.lookup_item(key, customer.id), condition=Item.pk.does_not_exist())
 
     def get_customer(self, customer_id: str) -> Customer:
-        item = base.get_item(CustomerItem, f"CUSTOMER#{customer_id}", "CUSTOMER", NotFound("customer", customer_id))
+        item = base.get_item(CustomerItem, keys.customer(customer_id), "CUSTOMER", NotFound("customer", customer_id))
         assert item is not None
         return item_to_customer(item)
 
@@ -74,7 +75,7 @@ class DynamoCustomerRepository:
                 txn.save(base.lookup_item(_domain_key(domain), org.id), condition=Item.pk.does_not_exist())
 
     def get_organization(self, org_id: str) -> Organization:
-        item = base.get_item(OrganizationItem, f"ORG#{org_id}", "ORG", NotFound("organization", org_id))
+        item = base.get_item(OrganizationItem, keys.organization(org_id), "ORG", NotFound("organization", org_id))
         assert item is not None
         return item_to_org(item)
 

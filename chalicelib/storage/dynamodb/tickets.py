@@ -9,6 +9,7 @@ from chalicelib.core.errors import Conflict, DomainError, Duplicate, NotFound
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import ACTIVE_PREFIX, VIEW_INDEX, Page, View
+from chalicelib.storage import keys
 from chalicelib.storage.dynamodb import base
 from chalicelib.storage.dynamodb.mapping import (
     ENTRY_PREFIX,
@@ -22,7 +23,7 @@ from chalicelib.storage.dynamodb.mapping import (
 from chalicelib.storage.dynamodb.models import CounterItem, EntryItem, Item, TicketItem
 from chalicelib.storage.ports import Key
 
-NUMBER_COUNTER = "COUNTER#ticket_number"
+NUMBER_COUNTER = keys.counter("ticket_number")
 
 
 class DynamoTicketRepository:
@@ -45,7 +46,7 @@ class DynamoTicketRepository:
 
         with base.transaction(error) as txn:
             txn.save(ticket_to_item(ticket), condition=Item.pk.does_not_exist())
-            txn.save(base.lookup_item(f"TICKETNO#{ticket.number}", ticket.id), condition=Item.pk.does_not_exist())
+            txn.save(base.lookup_item(keys.ticket_number(ticket.number), ticket.id), condition=Item.pk.does_not_exist())
             _keys(txn, claims, lookups)
             for entry in entries:
                 txn.save(entry_to_item(entry))
@@ -56,7 +57,7 @@ class DynamoTicketRepository:
         return item_to_ticket(item)
 
     def id_for_number(self, number: int) -> str:
-        ticket_id = base.lookup(f"TICKETNO#{number}")
+        ticket_id = base.lookup(keys.ticket_number(number))
         if ticket_id is None:
             raise NotFound("ticket number", number)
         return ticket_id

@@ -12,6 +12,7 @@ from chalicelib.core.errors import AlreadyExists, AtCapacity, Conflict, DomainEr
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import Page
+from chalicelib.storage import keys
 from chalicelib.storage.dynamodb import base
 from chalicelib.storage.dynamodb.mapping import entry_to_item, item_to_entry, item_to_ticket, ticket_pk, ticket_to_item
 from chalicelib.storage.dynamodb.models import (
@@ -24,8 +25,7 @@ from chalicelib.storage.dynamodb.models import (
     LoadItem,
     TicketItem,
 )
-from chalicelib.storage.ports import Key, StartKey
-from chalicelib.storage.ports_desk import AuditRecord, Document, DueItem
+from chalicelib.storage.ports import AuditRecord, Document, DueItem, Key, StartKey
 
 LOAD_SK = "LOAD"
 BATCH_GET_LIMIT = 100
@@ -42,10 +42,10 @@ def _parse_stamp(value: str) -> datetime:
 
 class DynamoConfigRepository:
     def list_documents(self, kind: str) -> list[Document]:
-        return [_document(kind, item) for item in ConfigItem.query(f"CONFIG#{kind}")]
+        return [_document(kind, item) for item in ConfigItem.query(keys.config(kind))]
 
     def get_document(self, kind: str, doc_id: str) -> Document:
-        item = base.get_item(ConfigItem, f"CONFIG#{kind}", doc_id, NotFound(kind, doc_id))
+        item = base.get_item(ConfigItem, keys.config(kind), doc_id, NotFound(kind, doc_id))
         assert item is not None
         return _document(kind, item)
 
@@ -71,7 +71,7 @@ class DynamoConfigRepository:
             return Conflict(f"{kind} {doc_id} was changed or deleted by someone else")
 
         with base.transaction(error) as txn:
-            txn.delete(ConfigItem(f"CONFIG#{kind}", doc_id), condition=ConfigItem.version == expected_version)
+            txn.delete(ConfigItem(keys.config(kind), doc_id), condition=ConfigItem.version == expected_version)
             txn.save(_audit_item(audit))
 
     def list_audit(self, limit: int, start: StartKey = None) -> Page[AuditRecord]:
@@ -83,7 +83,7 @@ class DynamoConfigRepository:
 
 def _config_item(doc: Document) -> ConfigItem:
     return ConfigItem(
-        f"CONFIG#{doc.kind}",
+        keys.config(doc.kind),
         doc.id,
         doc_id=doc.id,
         body=doc.body,
@@ -99,7 +99,7 @@ def _document(kind: str, item: ConfigItem) -> Document:
 
 def _audit_item(record: AuditRecord) -> AuditItem:
     return AuditItem(
-        f"AUDIT#{record.id}",
+        keys.audit(record.id),
         "AUDIT",
         id=record.id,
         at=record.at,
@@ -125,9 +125,9 @@ class DynamoWorkRepository:
         found: dict[str, frozenset[str]] = {agent_id: frozenset() for agent_id in agent_ids}
         unique = sorted(set(agent_ids))
         for start in range(0, len(unique), BATCH_GET_LIMIT):
-            keys = [(f"LOAD#{a}", LOAD_SK) for a in unique[start : start + BATCH_GET_LIMIT]]
-            for item in LoadItem.batch_get(keys):
-                found[item.pk.removeprefix("LOAD#")] = frozenset(item.tickets or ())
+            wanted = [(keys.load(a), LOAD_SK) for a in unique[start : start + BATCH_GET_LIMIT]]
+            for item in LoadItem.batch_get(wanted):
+                found[item.pk.removeprefix(keys.LOAD_PREFIX)] = frozenset(item.tickets or ())
         return found
 
     def assign(
@@ -150,7 +150,7 @@ class DynamoWorkRepository:
                 return Duplicate(claims[position - 2].key)
             return AtCapacity(agent_id)
 
-        load = LoadItem(f"LOAD#{agent_id}", LOAD_SK)
+        load = LoadItem(keys.load(agent_id), LOAD_SK)
         with base.transaction(error) as txn:
             txn.save(ticket_to_item(ticket), condition=TicketItem.version == expected_version)
             for claim in claims:
@@ -162,7 +162,7 @@ class DynamoWorkRepository:
             )
             txn.condition_check(
                 AgentItem,
-                f"AGENT#{agent_id}",
+                keys.agent(agent_id),
                 "AGENT",
                 condition=(AgentItem.availability == "online") & (AgentItem.active == True),  # noqa: E712
             )
@@ -170,11 +170,11 @@ class DynamoWorkRepository:
                 txn.save(entry_to_item(entry))
 
     def count(self, agent_id: str, ticket_id: str) -> None:
-        LoadItem(f"LOAD#{agent_id}", LOAD_SK).update(actions=[LoadItem.tickets.add({ticket_id})])
+        LoadItem(keys.load(agent_id), LOAD_SK).update(actions=[LoadItem.tickets.add({ticket_id})])
 
     def uncount(self, agent_id: str, ticket_id: str) -> bool:
         try:
-            LoadItem(f"LOAD#{agent_id}", LOAD_SK).update(
+            LoadItem(keys.load(agent_id), LOAD_SK).update(
                 actions=[LoadItem.tickets.delete({ticket_id})], condition=LoadItem.tickets.contains(ticket_id)
             )
         except UpdateError as exc:
@@ -184,15 +184,15 @@ class DynamoWorkRepository:
         return True
 
     def cursor(self, team_id: str) -> str | None:
-        return base.lookup(f"RRCURSOR#{team_id}")
+        return base.lookup(keys.rr_cursor(team_id))
 
     def set_cursor(self, team_id: str, agent_id: str) -> None:
-        base.lookup_item(f"RRCURSOR#{team_id}", agent_id).save()
+        base.lookup_item(keys.rr_cursor(team_id), agent_id).save()
 
     def put_due(self, item: DueItem) -> bool:
         record = DueStateItem(
             ticket_pk(item.ticket_id),
-            f"DUE#{item.kind}",
+            keys.due(item.kind),
             ticket_id=item.ticket_id,
             due_kind=item.kind,
             state=item.state,
@@ -209,7 +209,7 @@ class DynamoWorkRepository:
         return True
 
     def get_due(self, kind: str, ticket_id: str) -> DueItem | None:
-        item = base.get_item(DueStateItem, ticket_pk(ticket_id), f"DUE#{kind}", None)
+        item = base.get_item(DueStateItem, ticket_pk(ticket_id), keys.due(kind), None)
         return _due(item) if item else None
 
     def ticket_state(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry], dict[str, DueItem]]:

@@ -18,15 +18,13 @@ from chalicelib.automations.triggers import (
     cause_of,
     claim_key,
     field_changes,
-    fired_by_trigger,
     matching,
-    trigger_actor,
     trigger_from_doc,
     trigger_to_doc,
     validate_trigger,
 )
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket
-from chalicelib.domain.timeline import Actor, ActorKind
+from chalicelib.domain.timeline import Actor, ActorKind, fired_by_trigger, trigger_actor
 from chalicelib.events.envelope import envelope
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

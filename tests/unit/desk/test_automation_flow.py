@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chalicelib.automations.sweep import sweep_once
-from chalicelib.config.store import MACRO, TRIGGER
+from chalicelib.automations.config import MACRO, TRIGGER
+from chalicelib.bootstrap.handlers import timers_sweep
 from chalicelib.core.resources import DUE_TIMER
 from chalicelib.domain.people import Strategy
 from chalicelib.domain.tickets import Priority, Status
@@ -27,11 +27,11 @@ def test_a_solved_ticket_closes_after_four_days_and_not_before(desk: Desk) -> No
     desk.pump()
     set_status(desk, ann, ticket.id, "solved")
     desk.clock.advance(days=3, hours=23)
-    assert sweep_once(desk.svc)["due"] == 0
+    assert timers_sweep()["due"] == 0
     desk.clock.advance(hours=2)
-    assert sweep_once(desk.svc)["outcomes"] == {"close": 1}
+    assert timers_sweep()["outcomes"] == {"close": 1}
     assert desk.ticket(ticket.id).status is Status.CLOSED
-    assert sweep_once(desk.svc)["due"] == 0  # closed: no timer left in the index
+    assert timers_sweep()["due"] == 0  # closed: no timer left in the index
 
 
 def test_reopening_a_solved_ticket_cancels_the_auto_close(desk: Desk) -> None:
@@ -41,7 +41,7 @@ def test_reopening_a_solved_ticket_cancels_the_auto_close(desk: Desk) -> None:
     set_status(desk, ann, ticket.id, "solved")
     set_status(desk, ann, ticket.id, "open")
     desk.clock.advance(days=10)
-    assert sweep_once(desk.svc)["due"] == 0 and desk.ticket(ticket.id).status is Status.OPEN
+    assert timers_sweep()["due"] == 0 and desk.ticket(ticket.id).status is Status.OPEN
 
 
 def test_a_pending_ticket_is_reminded_then_solved(desk: Desk) -> None:
@@ -50,13 +50,13 @@ def test_a_pending_ticket_is_reminded_then_solved(desk: Desk) -> None:
     desk.pump()
     set_status(desk, ann, ticket.id, "pending")
     desk.clock.advance(days=3, minutes=1)
-    assert sweep_once(desk.svc)["outcomes"] == {"remind": 1}
+    assert timers_sweep()["outcomes"] == {"remind": 1}
     desk.pump()
     reminded = desk.of_type("ticket.reminded")
     assert len(reminded) == 1 and reminded[0]["data"]["solve_at"].startswith("2026-11-30")
     assert desk.svc.work_repo.get_due(DUE_TIMER, ticket.id).state["action"] == "solve"
     desk.clock.advance(days=4)
-    assert sweep_once(desk.svc)["outcomes"] == {"solve": 1}
+    assert timers_sweep()["outcomes"] == {"solve": 1}
     assert desk.ticket(ticket.id).status is Status.SOLVED
 
 
@@ -69,7 +69,7 @@ def test_a_customer_reply_to_a_pending_ticket_cancels_the_reminder(desk: Desk) -
     desk.svc.tickets.customer_message(customer, ticket.id, "Here is the log", "email")
     desk.pump()
     desk.clock.advance(days=5)
-    assert sweep_once(desk.svc)["due"] == 0 and desk.of_type("ticket.reminded") == []
+    assert timers_sweep()["due"] == 0 and desk.of_type("ticket.reminded") == []
 
 
 def test_team_settings_change_the_timers(desk: Desk) -> None:
@@ -79,7 +79,7 @@ def test_team_settings_change_the_timers(desk: Desk) -> None:
     desk.pump()
     set_status(desk, ann, ticket.id, "solved")
     desk.clock.advance(days=1, minutes=1)
-    assert sweep_once(desk.svc)["outcomes"] == {"close": 1}
+    assert timers_sweep()["outcomes"] == {"close": 1}
 
 
 def test_a_trigger_fires_once_per_event_even_when_redelivered(desk: Desk) -> None:
@@ -154,8 +154,7 @@ def test_a_macro_replies_and_changes_fields_in_one_write(desk: Desk) -> None:
     ticket = desk.new_ticket(email="eve@x.example", requester_name="Eve Example")
     desk.pump()
     before = desk.ticket(ticket.id)
-    macro = desk.svc.desk.snapshot().macros[doc.id]
-    after = desk.svc.tickets.apply_macro(ann, ticket.id, before.version, macro, "Ann")
+    after = desk.svc.macros.apply(ann, ticket.id, before.version, doc.id, "Ann")
     assert (after.status, after.tags, after.version) == (Status.PENDING, ("logs",), before.version + 1)
     events = desk.pump()
     assert [e["type"] for e in events][:2] == ["message.added", "ticket.updated"]

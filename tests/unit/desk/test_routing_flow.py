@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.config.store import RULE
 from chalicelib.domain.people import Availability, Strategy
 from chalicelib.domain.tickets import Priority, Status
 from chalicelib.domain.timeline import SYSTEM
 from chalicelib.domain.views import View, ViewKind
+from chalicelib.routing.config import RULE
+from chalicelib.routing.outcomes import Drained
 from tests.unit.desk.conftest import Desk
 
 
@@ -92,15 +93,15 @@ def test_nobody_unavailable_is_assigned_and_the_sweep_assigns_when_they_come_onl
     desk.pump()
     assert desk.ticket(ticket.id).assignee_id is None
     desk.svc.directory.update_agent(away.id, away.version, {"availability": Availability.ONLINE})
-    from chalicelib.automations.sweep import sweep_once
 
-    assert sweep_once(desk.svc)["assigned_from_queues"] == 1
+    from chalicelib.bootstrap.handlers import drain_queues
+
+    assert drain_queues()["assigned_from_queues"] == 1
     assert desk.ticket(ticket.id).assignee_id == away.id
 
 
 def test_an_agent_coming_online_picks_up_their_teams_waiting_tickets_at_once(desk: Desk) -> None:
     from chalicelib.events.envelope import agent_available
-    from chalicelib.routing.service import Router
 
     support, billing, other = desk.team("Support"), desk.team("Billing"), desk.team("Other")
     away = desk.agent("Away", (support.id, billing.id), capacity=2, availability=Availability.AWAY)
@@ -110,17 +111,16 @@ def test_an_agent_coming_online_picks_up_their_teams_waiting_tickets_at_once(des
     assert [desk.ticket(t.id).assignee_id for t in tickets] == [None] * 4
     online = desk.svc.directory.update_agent(away.id, away.version, {"availability": Availability.ONLINE})
     event = agent_available(online.id, list(online.teams), online.version)
-    assert Router(desk.svc, desk.svc.desk, desk.clock).handle(event) == "drained:2"
+    assert desk.svc.router().on_agent_available(event) == Drained(2)
     # Oldest first across their teams, up to the cap; other teams' tickets keep waiting.
     assert [desk.ticket(t.id).assignee_id for t in tickets] == [away.id, away.id, None, None]
-    assert Router(desk.svc, desk.svc.desk, desk.clock).handle(event) == "drained:0"  # a redelivery
+    assert desk.svc.router().on_agent_available(event) == Drained(0)  # a redelivery
 
 
 def test_an_agent_announced_online_counts_even_if_the_agent_listing_lags_behind(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from chalicelib.events.envelope import agent_available
-    from chalicelib.routing.service import Router
 
     team = desk.team("Support")
     away = desk.agent("Away", (team.id,), availability=Availability.AWAY)
@@ -130,7 +130,7 @@ def test_an_agent_announced_online_counts_even_if_the_agent_listing_lags_behind(
     online = desk.svc.directory.update_agent(away.id, away.version, {"availability": Availability.ONLINE})
     monkeypatch.setattr(desk.svc.directory_repo, "list_agents", lambda limit, start: stale_listing)
     event = agent_available(online.id, list(online.teams), online.version)
-    assert Router(desk.svc, desk.svc.desk, desk.clock).handle(event) == "drained:1"
+    assert desk.svc.router().on_agent_available(event) == Drained(1)
     assert desk.ticket(ticket.id).assignee_id == away.id
 
 

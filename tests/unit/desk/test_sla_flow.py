@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.config.store import CALENDAR, POLICY
+from chalicelib.bootstrap.handlers import sla_sweep
+from chalicelib.config.calendars import CALENDAR
 from chalicelib.core.resources import DUE_SLA
 from chalicelib.domain.people import Strategy
 from chalicelib.domain.tickets import Priority
 from chalicelib.domain.timeline import Actor, ActorKind
-from chalicelib.sla.sweep import sweep_once
+from chalicelib.sla.config import POLICY
 from tests.unit.desk.conftest import Desk
 
 OFFICE = {
@@ -53,14 +54,14 @@ def test_warning_then_breach_fire_exactly_once_each(desk: Desk) -> None:
     ticket = desk.new_ticket(team_id=team.id, assignee_id=ann.id)
     desk.pump()
     desk.clock.advance(minutes=44)
-    assert sweep_once(desk.svc)["due"] == 0  # nothing is read before it is due
+    assert sla_sweep()["due"] == 0  # nothing is read before it is due
     desk.clock.advance(minutes=2)
-    assert sweep_once(desk.svc)["fired"] == 1
-    assert sweep_once(desk.svc) == {"due": 0, "fired": 0, "failed": 0}
+    assert sla_sweep()["fired"] == 1
+    assert sla_sweep() == {"due": 0, "fired": 0, "failed": 0}
     desk.clock.advance(minutes=15)
-    assert sweep_once(desk.svc)["fired"] == 1
+    assert sla_sweep()["fired"] == 1
     desk.clock.advance(minutes=30)
-    assert sweep_once(desk.svc)["fired"] == 0
+    assert sla_sweep()["fired"] == 0
     desk.pump()
     warnings, breaches = desk.of_type("sla.warning"), desk.of_type("sla.breached")
     assert [(e["data"]["metric"], e["data"]["notify_agent_ids"]) for e in warnings] == [("first_response", [ann.id])]
@@ -78,7 +79,7 @@ def test_a_reply_in_time_meets_the_target_and_nothing_fires(desk: Desk) -> None:
     desk.svc.tickets.reply(Actor(ActorKind.AGENT, ann.id), ticket.id, desk.ticket(ticket.id).version, "On it")
     desk.pump()
     desk.clock.advance(hours=5)
-    assert sweep_once(desk.svc)["due"] == 0
+    assert sla_sweep()["due"] == 0
     state = sla_state(desk, ticket.id)
     assert state.due_at is None and state.state["metrics"]["first_response"]["met_at"] is not None
 
@@ -127,7 +128,7 @@ def test_a_breach_raises_priority_and_escalates_to_the_next_tier(desk: Desk) -> 
     ticket = desk.new_ticket(team_id=l1.id, assignee_id=ann.id)
     desk.pump()
     desk.clock.advance(minutes=31)
-    sweep_once(desk.svc)
+    sla_sweep()
     desk.pump()
     after = desk.ticket(ticket.id)
     assert (after.priority, after.team_id, after.assignee_id) == (Priority.HIGH, l2.id, lead.id)
@@ -140,7 +141,7 @@ def test_editing_a_policy_does_not_rewrite_a_running_clock(desk: Desk) -> None:
     doc = policy(desk, minutes=60)
     old = desk.new_ticket()
     desk.pump()
-    desk.svc.desk.replace(
+    desk.svc.documents.replace(
         "admin-1",
         POLICY,
         doc.id,

@@ -12,11 +12,12 @@ from chalicelib.domain.timeline import Actor, ActorKind
 from chalicelib.events.envelope import envelope
 from chalicelib.mailflow.caps import DEFAULT_CAPS, Cap, MailCaps, RecipientPolicy, Scope, is_no_reply, screen
 from chalicelib.mailflow.compose import Mailbox
-from chalicelib.mailflow.outbound import Outbound, Outcome
-from chalicelib.mailflow.storage import InMemoryMailStore
+from chalicelib.mailflow.outbound import Outcome
 from chalicelib.storage.ports import Suppression
 from chalicelib.tickets.service import NewTicket
+from tests import fakes
 from tests.fakes.memory import InMemoryMailRepository, InMemoryTicketRepository
+from tests.fakes.objects import InMemoryObjectStore
 
 HOUR = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a window boundary for every window length used here
 
@@ -131,7 +132,7 @@ class FakeSes:
 def test_automatic_mail_over_a_cap_is_not_sent_and_a_persons_reply_is(memory_svc: Any) -> None:
     ses = FakeSes()
     tight = (Cap(Scope.RECIPIENT, 600, 2),)
-    outbound = Outbound(memory_svc, InMemoryMailStore(), ses, b"k" * 32, lambda: HOUR, tight)
+    outbound = fakes.outbound(memory_svc, InMemoryObjectStore(), ses, b"k" * 32, lambda: HOUR, tight)
     agent = memory_svc.directory.create_agent("ben@agents.example", "Ben")
     outcomes = []
     for i in range(3):  # an autoresponder that opens a new ticket with every answer

@@ -32,9 +32,10 @@ from chalicelib.mailflow.compose import (
     thread,
     ticket_subject,
 )
-from chalicelib.mailflow.outbound import Outbound, Outcome, sent_key
-from chalicelib.mailflow.storage import InMemoryMailStore
+from chalicelib.mailflow.outbound import Outcome, sent_key
 from chalicelib.tickets.service import NewTicket
+from tests import fakes
+from tests.fakes.objects import InMemoryObjectStore
 
 ROOT = Path(__file__).resolve().parents[3]
 KEY = b"unit-test-signing-key-0123456789abcdef"
@@ -259,7 +260,7 @@ class FakeSes:
 
 @pytest.fixture
 def desk(memory_svc: Any) -> dict[str, Any]:
-    ses, store = FakeSes(), InMemoryMailStore()
+    ses, store = FakeSes(), InMemoryObjectStore()
     agent = memory_svc.directory.create_agent("ben@agents.example", "Ben Agent")
     return {
         "svc": memory_svc,
@@ -267,7 +268,7 @@ def desk(memory_svc: Any) -> dict[str, Any]:
         "store": store,
         "agent": agent,
         "actor": Actor(ActorKind.AGENT, agent.id),
-        "outbound": Outbound(memory_svc, store, ses, KEY),
+        "outbound": fakes.outbound(memory_svc, store, ses, KEY),
     }
 
 

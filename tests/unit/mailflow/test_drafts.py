@@ -16,10 +16,10 @@ from chalicelib.domain.tickets import Channel, Status
 from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.events.envelope import envelope
 from chalicelib.mailflow.drafts import Kind, kind_of
-from chalicelib.mailflow.outbound import Outbound, Outcome
-from chalicelib.mailflow.storage import InMemoryMailStore
+from chalicelib.mailflow.outbound import Outcome
 from chalicelib.tickets.service import NewTicket
 from tests import fakes
+from tests.fakes.objects import InMemoryObjectStore
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 TRIGGER = Actor(ActorKind.SYSTEM, "trigger:t-vip")
@@ -58,7 +58,7 @@ def desk(settings: Any) -> dict[str, Any]:
     return {
         "svc": svc,
         "ses": ses,
-        "outbound": Outbound(svc, InMemoryMailStore(), ses, b"k" * 32, lambda: NOW),
+        "outbound": fakes.outbound(svc, InMemoryObjectStore(), ses, b"k" * 32, lambda: NOW),
         "dora": svc.directory.create_agent("dora@agents.example", "Dora"),
         "ben": svc.directory.create_agent("ben@agents.example", "Ben Agent"),
     }

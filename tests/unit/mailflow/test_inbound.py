@@ -15,8 +15,10 @@ from chalicelib.domain.timeline import Actor, ActorKind, EntryKind
 from chalicelib.mailflow.addresses import reply_address
 from chalicelib.mailflow.inbound import MailIngest
 from chalicelib.mailflow.notices import InboundNotice
-from chalicelib.mailflow.storage import InMemoryMailStore, MissingObject
+from chalicelib.storage.objects import MissingObject
 from chalicelib.tickets.service import NewTicket
+from tests import fakes
+from tests.fakes.objects import InMemoryObjectStore
 
 BUCKET = "mail"
 KEY = b"k" * 32
@@ -25,9 +27,9 @@ _serial = itertools.count(1)
 
 
 @pytest.fixture
-def desk(memory_svc: Any) -> Iterator[tuple[MailIngest, InMemoryMailStore, Any]]:
-    store = InMemoryMailStore()
-    yield MailIngest(memory_svc, store, KEY), store, memory_svc
+def desk(memory_svc: Any) -> Iterator[tuple[MailIngest, InMemoryObjectStore, Any]]:
+    store = InMemoryObjectStore()
+    yield fakes.mail_ingest(memory_svc, store, KEY), store, memory_svc
 
 
 def mail(
@@ -50,7 +52,7 @@ def mail(
 
 def deliver(
     ingest: MailIngest,
-    store: InMemoryMailStore,
+    store: InMemoryObjectStore,
     message: EmailMessage | bytes,
     key: str | None = None,
     spam: str = "PASS",

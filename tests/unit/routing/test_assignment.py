@@ -11,17 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chalicelib.calendars.working_hours import DAYS, hours_from_doc, hours_to_doc, is_working
+from chalicelib.core.errors import FieldError
 from chalicelib.domain.people import Agent, Availability, Role, Strategy
 from chalicelib.domain.tickets import Channel, Ticket
-from chalicelib.routing.assignment import (
-    Candidate,
-    Considered,
-    availability_problem,
-    hours_from_doc,
-    hours_to_doc,
-    is_working,
-    rank,
-)
+from chalicelib.routing.assignment import Candidate, Considered, availability_problem, rank
 
 NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)  # a Monday
 TICKET = Ticket("t1", 1, "Help", "c1", Channel.EMAIL, NOW, NOW, team_id="team")
@@ -338,7 +332,7 @@ def test_a_whole_day_is_00_00_to_24_00() -> None:
 @pytest.mark.parametrize(
     ("doc", "message"),
     [
-        ([], "working hours: expected an object keyed by day (mon..sun), got []"),
+        ([], "expected an object keyed by day (mon..sun), got []"),
         ({"monday": []}, "monday: unknown day; expected one of mon, tue, wed, thu, fri, sat, sun"),
         ({"mon": "09:00-17:00"}, "mon: expected a list of [start, end] pairs"),
         ({"mon": [["09:00"]]}, """mon[0]: expected a ["HH:MM", "HH:MM"] pair, got ['09:00']"""),
@@ -361,9 +355,11 @@ def test_a_whole_day_is_00_00_to_24_00() -> None:
     ],
 )
 def test_bad_hours_documents_name_the_day_and_the_problem(doc: Any, message: str) -> None:
-    with pytest.raises(ValueError) as refused:
+    with pytest.raises(FieldError) as refused:
         hours_from_doc(doc)
     assert str(refused.value) == message
+    path, _, detail = message.rpartition(": ") if message[:3] in DAYS else ("", "", message)
+    assert (refused.value.path, refused.value.detail) == (path, detail)  # the day and interval, as data
 
 
 def test_touching_intervals_do_not_overlap() -> None:

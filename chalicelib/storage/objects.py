@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Protocol
 
 
-class MailStore(Protocol):
+class ObjectStore(Protocol):
     def get(self, bucket: str, key: str) -> bytes: ...
 
     def put(self, bucket: str, key: str, data: bytes, content_type: str = "application/octet-stream") -> None: ...
@@ -20,7 +20,7 @@ class MissingObject(Exception):
     """The object is not (or no longer) in the bucket."""
 
 
-class S3MailStore:
+class S3ObjectStore:
     def get(self, bucket: str, key: str) -> bytes:
         from botocore.exceptions import ClientError
 
@@ -52,23 +52,3 @@ class S3MailStore:
 
         pages = client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
         return [obj["Key"] for page in pages for obj in page.get("Contents", [])]
-
-
-class InMemoryMailStore:
-    def __init__(self) -> None:
-        self.objects: dict[tuple[str, str], tuple[bytes, str]] = {}
-
-    def get(self, bucket: str, key: str) -> bytes:
-        try:
-            return self.objects[(bucket, key)][0]
-        except KeyError:
-            raise MissingObject(f"s3://{bucket}/{key}") from None
-
-    def put(self, bucket: str, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
-        self.objects[(bucket, key)] = (data, content_type)
-
-    def presign(self, bucket: str, key: str, expires_seconds: int = 900) -> str:
-        return f"memory://{bucket}/{key}?expires={expires_seconds}"
-
-    def keys(self, bucket: str, prefix: str) -> list[str]:
-        return sorted(k for b, k in self.objects if b == bucket and k.startswith(prefix))

@@ -1,0 +1,113 @@
+"""What each queue and each schedule does: the one place to read what happens on an event.
+
+Every event queue has a table of event type -> handlers (``chalicelib.events.dispatch``), built per batch
+from the container. Inbound mail and SES feedback are not ticket events: their queues have a handler each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.bootstrap.container import Container, current
+from chalicelib.core.resources import AGENT_AVAILABLE
+from chalicelib.events.dispatch import ANY, Consumer, Table
+
+# Events after which a ticket may count against another agent or wait unassigned in a team.
+ROUTING_CHANGES = ("ticket.updated", "ticket.assigned", "ticket.merged", "ticket.escalated")
+SLA_ALERTS = ("sla.warning", "sla.breached")
+
+
+def routing_table(c: Container) -> Table:
+    router = c.router()
+    return {
+        "ticket.created": (router.on_created,),
+        **{kind: (router.on_changed,) for kind in ROUTING_CHANGES},
+        AGENT_AVAILABLE: (router.on_agent_available,),
+    }
+
+
+def sla_table(c: Container) -> Table:
+    tracker = c.sla_tracker()
+    return {
+        ANY: (tracker.on_event,),
+        **{kind: (c.ops_forwarder.forward,) for kind in SLA_ALERTS},
+    }
+
+
+def automations_table(c: Container) -> Table:
+    triggers, timers = c.trigger_runner(), c.timer_keeper()
+    return {ANY: (triggers.on_event, timers.on_event)}
+
+
+def outbound_table(c: Container) -> Table:
+    return {ANY: (c.outbound().handle,)}
+
+
+def webhooks_table(c: Container) -> Table:
+    from chalicelib.webhooks.consumer import deliver
+
+    return {ANY: (lambda event: deliver(c.webhooks, event),)}
+
+
+def _routing_report(event: dict[str, Any], outcome: object) -> None:
+    from chalicelib.routing.consumer import report
+
+    report(event, outcome)
+
+
+def _triggers_report(event: dict[str, Any], outcome: object) -> None:
+    from chalicelib.automations.consumer import report
+
+    report(event, outcome)
+
+
+CONSUMERS = {
+    "routing": Consumer("routing", lambda: routing_table(current()), _routing_report),
+    "sla": Consumer("sla", lambda: sla_table(current())),
+    "automations": Consumer("automations", lambda: automations_table(current()), _triggers_report),
+    "outbound": Consumer("outbound", lambda: outbound_table(current())),
+    "webhooks": Consumer("webhooks", lambda: webhooks_table(current())),
+}
+
+
+def consume(queue: str, raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """An event queue's SQS batch (partial batch response)."""
+    return CONSUMERS[queue].batch(raw_event, context)
+
+
+def ingest_mail(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    from chalicelib.mailflow.inbound import ingest_batch
+
+    return ingest_batch(current().mail_ingest, raw_event, context)
+
+
+def mail_feedback(raw_event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    from chalicelib.mailflow.feedback import feedback_batch
+
+    return feedback_batch(current().mail_repo, raw_event, context)
+
+
+def relay(event: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.events.relay import handle_stream
+
+    return handle_stream(event, current().settings.events_topic_arn or "")
+
+
+# -- schedules ---------------------------------------------------------------------------------------
+
+
+def sla_sweep() -> dict[str, Any]:
+    from chalicelib.sla.sweep import sweep
+
+    return sweep(current().sla_tracker())
+
+
+def timers_sweep() -> dict[str, Any]:
+    from chalicelib.automations.sweep import sweep
+
+    return sweep(current().timer_keeper())
+
+
+def drain_queues() -> dict[str, Any]:
+    """Team queues: an agent whose working hours started picks up waiting tickets; a safety net besides."""
+    return {"assigned_from_queues": current().router().drain_all().assigned}

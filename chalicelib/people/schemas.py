@@ -1,0 +1,245 @@
+"""Pydantic models of the people routes (customers, organizations, agents, teams, tokens)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    EmailStr,
+    Field,
+    StringConstraints,
+)
+
+from chalicelib.domain.people import Agent, ApiToken, Availability, Customer, Organization, Role, Strategy, Team
+from chalicelib.http.schemas import Days, EntityId, In, Out, PatchIn, Tag, Text, Version, WorkingHours
+from chalicelib.http.schemas import PageQuery as PageQuery  # the routes' paging query, re-exported
+
+# -- customers and organizations ---------------------------------------------------------------
+
+
+class IdentityOut(Out):
+    kind: Literal["email", "chat", "phone"]
+    value: str
+
+
+class CustomerIn(In):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    emails: list[EmailStr] = Field(default_factory=list, max_length=20)
+    chat_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=128)]] = Field(default_factory=list)
+    phones: list[Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{5,32}$")]] = Field(default_factory=list)
+    organization_id: EntityId | None = None
+    vip: bool = False
+    locale: Annotated[str, StringConstraints(max_length=16)] | None = None
+    time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class CustomerUpdateIn(PatchIn):
+    NULLABLE = frozenset({"organization_id", "locale", "time_zone"})
+
+    version: Version
+    name: Text | None = None
+    emails: list[EmailStr] | None = None
+    chat_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=128)]] | None = None
+    phones: list[Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{5,32}$")]] | None = None
+    organization_id: EntityId | None = None
+    vip: bool | None = None
+    locale: Annotated[str, StringConstraints(max_length=16)] | None = None
+    time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class CustomerOut(Out):
+    id: str
+    name: str
+    email: str | None
+    identities: list[IdentityOut]
+    organization_id: str | None
+    vip: bool
+    locale: str | None
+    time_zone: str | None
+    created_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, c: Customer) -> CustomerOut:
+        return cls(
+            id=c.id,
+            name=c.name,
+            email=c.email,
+            identities=[IdentityOut(kind=i.kind.value, value=i.value) for i in c.identities],
+            organization_id=c.organization_id,
+            vip=c.vip,
+            locale=c.locale,
+            time_zone=c.time_zone,
+            created_at=c.created_at,
+            version=c.version,
+        )
+
+
+class CustomerPageOut(Out):
+    items: list[CustomerOut]
+    next_cursor: str | None
+
+
+class CustomerLookupQuery(In):
+    email: EmailStr
+
+
+class OrganizationIn(In):
+    name: Text
+    domains: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]] = Field(
+        default_factory=list, max_length=20
+    )
+    vip: bool = False
+
+
+class OrganizationUpdateIn(PatchIn):
+    version: Version
+    name: Text | None = None
+    domains: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]] | None = None
+    vip: bool | None = None
+
+
+class OrganizationOut(Out):
+    id: str
+    name: str
+    domains: list[str]
+    vip: bool
+    created_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, o: Organization) -> OrganizationOut:
+        return cls.model_validate(o)
+
+
+class OrganizationPageOut(Out):
+    items: list[OrganizationOut]
+    next_cursor: str | None
+
+
+# -- agents, teams, tokens, webhooks -----------------------------------------------------------
+
+
+class AgentIn(In):
+    email: EmailStr
+    name: Text
+    role: Role = Role.AGENT
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
+        None, description="The Cognito user's sub; defaults to the agent id (development tokens)."
+    )
+    teams: list[EntityId] = Field(default_factory=list)
+    skills: list[Tag] = Field(default_factory=list)
+    capacity: Annotated[int, Field(ge=0, le=1000)] = 20
+    time_zone: Annotated[str, StringConstraints(max_length=64)] = "UTC"
+    working_hours: WorkingHours | None = None
+
+
+class AgentUpdateIn(PatchIn):
+    version: Version
+    name: Text | None = None
+    role: Role | None = None
+    teams: list[EntityId] | None = None
+    skills: list[Tag] | None = None
+    capacity: Annotated[int, Field(ge=0, le=1000)] | None = None
+    availability: Availability | None = None
+    time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    active: bool | None = None
+    working_hours: WorkingHours | None = None
+
+
+class AgentOut(Out):
+    id: str
+    email: str
+    name: str
+    role: Role
+    teams: list[str]
+    skills: list[str]
+    capacity: int
+    availability: Availability
+    time_zone: str
+    active: bool
+    working_hours: WorkingHours
+    created_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, a: Agent) -> AgentOut:
+        from chalicelib.calendars.working_hours import hours_to_doc
+
+        return cls.model_validate({**a.__dict__, "working_hours": hours_to_doc(a.working_hours)})
+
+
+class AgentPageOut(Out):
+    items: list[AgentOut]
+    next_cursor: str | None
+
+
+class TeamIn(In):
+    name: Text
+    description: Annotated[str, StringConstraints(max_length=1000)] = ""
+    parent_team_id: EntityId | None = None
+
+
+class TeamOut(Out):
+    id: str
+    name: str
+    description: str
+    assignment_strategy: str
+    parent_team_id: str | None
+    escalation_team_id: str | None
+    lead_id: str | None
+    auto_close_days: int
+    reminder_days: int
+    solve_after_reminder_days: int
+    created_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, t: Team) -> TeamOut:
+        return cls.model_validate(t)
+
+
+class TeamPageOut(Out):
+    items: list[TeamOut]
+    next_cursor: str | None
+
+
+class TokenIn(In):
+    name: Text
+
+
+class TokenOut(Out):
+    id: str
+    agent_id: str
+    name: str
+    last4: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, t: ApiToken) -> TokenOut:
+        return cls.model_validate(t)
+
+
+class TokenCreatedOut(TokenOut):
+    secret: str = Field(description="Shown once; only a hash is stored.")
+
+
+class TokenListOut(Out):
+    items: list[TokenOut]
+
+
+class TeamUpdateIn(PatchIn):
+    NULLABLE = frozenset({"version", "escalation_team_id", "lead_id", "parent_team_id"})
+
+    version: Version
+    name: Text | None = None
+    description: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    assignment_strategy: Strategy | None = None
+    escalation_team_id: EntityId | None = None
+    lead_id: EntityId | None = None
+    parent_team_id: EntityId | None = None
+    auto_close_days: Days | None = None
+    reminder_days: Days | None = None
+    solve_after_reminder_days: Days | None = None

@@ -1,0 +1,150 @@
+"""Every key format of the table, in one place: partition keys of items, lookups, claims and counters.
+
+Services build the claims they write with a ticket change from here (``keys.routed(ticket_id)``), the
+DynamoDB repositories build item keys from here: a format is spelled once. The items themselves and the
+access patterns are described in ``chalicelib/storage/dynamodb/models.py``.
+"""
+
+from __future__ import annotations
+
+# -- items ---------------------------------------------------------------------------------------------
+
+
+def ticket(ticket_id: str) -> str:
+    """The partition of a ticket: its item, its timeline entries and its due items."""
+    return f"TICKET#{ticket_id}"
+
+
+def customer(customer_id: str) -> str:
+    return f"CUSTOMER#{customer_id}"
+
+
+def organization(org_id: str) -> str:
+    return f"ORG#{org_id}"
+
+
+def agent(agent_id: str) -> str:
+    return f"AGENT#{agent_id}"
+
+
+def team(team_id: str) -> str:
+    return f"TEAM#{team_id}"
+
+
+def api_token(token_hash: str) -> str:
+    return f"APITOKEN#{token_hash}"
+
+
+def tokens_of(agent_id: str) -> str:
+    """The directory partition listing an agent's tokens."""
+    return f"TOKENS#{agent_id}"
+
+
+def webhook(webhook_id: str) -> str:
+    return f"WEBHOOK#{webhook_id}"
+
+
+def delivery(webhook_id: str, event_id: str) -> str:
+    return f"DELIVERY#{webhook_id}#{event_id}"
+
+
+def quarantine(raw_key: str) -> str:
+    return f"QUARANTINE#{raw_key}"
+
+
+def suppression(address: str) -> str:
+    return f"SUPPRESS#{address.lower()}"
+
+
+def rate(counter: str, window: int) -> str:
+    return f"RATE#{counter}#{window}"
+
+
+def send(key: str) -> str:
+    return f"SEND#{key}"
+
+
+def config(kind: str) -> str:
+    return f"CONFIG#{kind}"
+
+
+def audit(record_id: str) -> str:
+    return f"AUDIT#{record_id}"
+
+
+def load(agent_id: str) -> str:
+    return f"LOAD#{agent_id}"
+
+
+LOAD_PREFIX = "LOAD#"
+
+
+def due(kind: str) -> str:
+    """The sort key of a ticket's item in the sparse ``due`` index (in the ticket's partition)."""
+    return f"DUE#{kind}"
+
+
+def counter(name: str) -> str:
+    return f"COUNTER#{name}"
+
+
+# -- lookups (unique values -> the item they belong to) -----------------------------------------------------
+
+
+def ticket_number(number: int) -> str:
+    return f"TICKETNO#{number}"
+
+
+def identity(identity_key: str) -> str:
+    return f"IDENTITY#{identity_key}"
+
+
+def org_domain(domain: str) -> str:
+    return f"ORGDOMAIN#{domain.lower()}"
+
+
+def agent_email(email: str) -> str:
+    return f"AGENTEMAIL#{email.strip().lower()}"
+
+
+def subject(token_subject: str) -> str:
+    return f"SUBJECT#{token_subject}"
+
+
+def email_id(message_id: str) -> str:
+    """A Message-ID (without angle brackets) -> its ticket (threading by In-Reply-To/References)."""
+    return f"EMAILID#{message_id}"
+
+
+def rr_cursor(team_id: str) -> str:
+    return f"RRCURSOR#{team_id}"
+
+
+# -- claims (idempotency keys written with a change: a taken claim means it was made already) ----------------
+
+
+def inbound(raw_key: str) -> str:
+    """An inbound mail (its raw object's key) was handled."""
+    return f"INBOUND#{raw_key}"
+
+
+def mailprint(fingerprint: str) -> str:
+    """The same mail, delivered again as another object, was handled."""
+    return f"MAILPRINT#{fingerprint}"
+
+
+def routed(ticket_id: str) -> str:
+    return f"ROUTED#{ticket_id}"
+
+
+def sla_alert(ticket_id: str, alert: str) -> str:
+    """``alert`` names the metric, the cycle and the kind (``first_response#1#breach``)."""
+    return f"SLAALERT#{ticket_id}#{alert}"
+
+
+def trigger_fired(trigger_id: str, ticket_id: str, cause: str) -> str:
+    return f"TRIGGER#{trigger_id}#{ticket_id}#{cause}"
+
+
+def timer(ticket_id: str, action: str, basis: str) -> str:
+    return f"TIMER#{ticket_id}#{action}#{basis}"
