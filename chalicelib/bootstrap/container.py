@@ -71,7 +71,7 @@ class Container:
         self.settings = settings
         self.repos = repos
         self.clock = clock
-        # How long a container trusts what it read of agents (auth) and of the configuration documents.
+        # How long a container trusts what it read of the configuration documents.
         self.cache_seconds = cache_seconds
         self._signing_key = signing_key
         self.ticket_repo = repos.tickets
@@ -120,7 +120,7 @@ class Container:
     def auth(self) -> Authenticator:
         from chalicelib.people.auth import Authenticator
 
-        return Authenticator(self.settings, self.directory_repo, self.cache_seconds)
+        return Authenticator(self.settings, self.directory_repo)
 
     # -- configuration ---------------------------------------------------------------------------
 

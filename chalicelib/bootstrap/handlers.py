@@ -90,7 +90,8 @@ def mail_feedback(raw_event: dict[str, Any], context: Any = None) -> dict[str, A
 def relay(event: dict[str, Any]) -> dict[str, Any]:
     from chalicelib.events.relay import handle_stream
 
-    return handle_stream(event, current().settings.events_topic_arn or "")
+    settings = current().settings
+    return handle_stream(event, settings.events_topic_arn or "", settings.relay_dead_letter_url)
 
 
 # -- schedules ---------------------------------------------------------------------------------------

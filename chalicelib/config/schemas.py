@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.http.schemas import In, Out, Text, Version
+from chalicelib.http.schemas import In, Out, Text, TimeZone, Version
 from chalicelib.storage.ports import AuditRecord, Document
 
 Position = Annotated[int, Field(ge=0, le=100_000, description="Order: lower first; ties by id.")]
@@ -24,7 +24,7 @@ class Versioned(In):
 
 class CalendarIn(Versioned):
     name: Text
-    time_zone: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    time_zone: TimeZone
     week: Week
     holidays: list[date] = Field(default_factory=list)
     country: Annotated[str, StringConstraints(min_length=2, max_length=3)] | None = None

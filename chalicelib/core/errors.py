@@ -53,6 +53,12 @@ class FieldError(InvalidInput, ValueError):
         return FieldError(joined, self.detail)
 
 
+class TooLarge(InvalidInput):
+    """A value, or the request, is larger than what is accepted (HTTP 413)."""
+
+    code = "too_large"
+
+
 class NotFound(DomainError):
     code = "not_found"
 

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
 
     table_name: str | None = None
     events_topic_arn: str | None = None
+    # The relay parks events SNS refuses for good here (a queue URL), and the stream moves on.
+    relay_dead_letter_url: str | None = None
     # SLA warnings and breaches are published here for operations and chat integrations (optional).
     ops_topic_arn: str | None = None
     # SLA warnings fire at this fraction of each target (default 75 %).

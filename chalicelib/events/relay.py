@@ -70,27 +70,104 @@ def _available(record: dict[str, Any]) -> dict[str, Any] | None:
     return agent_available(agent.id, list(agent.teams), agent.version)
 
 
-def handle_stream(event: dict[str, Any], topic_arn: str) -> dict[str, Any]:
-    """Publish each entry; report the first failure so the stream retries from there (in order)."""
+# SNS refusals that no retry can fix (a message too large or malformed): the record is parked at once.
+PERMANENT_ERRORS = frozenset({"InvalidParameter", "InvalidParameterValue", "ValidationError"})
+
+
+def handle_stream(event: dict[str, Any], topic_arn: str, dead_letters: str | None = None) -> dict[str, Any]:
+    """Publish each event in stream order.
+
+    A record SNS refuses for good is parked in the relay's dead-letter queue (``dead_letters``, a queue URL)
+    with its table keys and the reason, and the stream moves on; ``lambdesk replay relay`` publishes it again
+    after a fix. Any other failure stops here: the first failed record is reported, the stream retries from it
+    (in order), and after the source's retry limit Lambda sends the batch's position to the same queue. Each
+    failure is logged as an error with its reason.
+    """
     from botocore.exceptions import BotoCoreError, ClientError
 
     from chalicelib.core import observability
     from chalicelib.core.clients import client
 
-    sns = client("sns")
+    sns, log = client("sns"), observability.logger()
     published = 0
-    for sequence, message in events_in(event.get("Records", [])):
+    for record, message in _with_records(event.get("Records", [])):
         try:
-            sns.publish(
-                TopicArn=topic_arn,
-                Message=json.dumps(message, separators=(",", ":")),
-                MessageAttributes={"event_type": {"DataType": "String", "StringValue": message["type"]}},
-            )
-        except (BotoCoreError, ClientError):
-            # Stop here: the stream redelivers from this record on, keeping the order.
-            observability.logger().exception("publish failed", extra={"event_id": message["id"]})
-            return {"batchItemFailures": [{"itemIdentifier": sequence}]}
+            _publish(sns, topic_arn, message)
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            log.error("publish failed", extra={"event_id": message["id"], "reason": code, "error": str(exc)})
+            if code in PERMANENT_ERRORS and dead_letters and _park(record, message, code, dead_letters):
+                observability.count("EventsParked")
+                continue
+            return {"batchItemFailures": [{"itemIdentifier": _sequence(record)}]}
+        except BotoCoreError as exc:
+            log.error("publish failed", extra={"event_id": message["id"], "reason": type(exc).__name__})
+            return {"batchItemFailures": [{"itemIdentifier": _sequence(record)}]}
         published += 1
     if published:
         observability.count("EventsPublished", published)
     return {"batchItemFailures": []}
+
+
+def _with_records(records: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    by_sequence = {_sequence(r): r for r in records}
+    return [(by_sequence[sequence], message) for sequence, message in events_in(records)]
+
+
+def _publish(sns: Any, topic_arn: str, message: dict[str, Any]) -> None:
+    sns.publish(
+        TopicArn=topic_arn,
+        Message=json.dumps(message, separators=(",", ":")),
+        MessageAttributes={"event_type": {"DataType": "String", "StringValue": message["type"]}},
+    )
+
+
+def parked_message(record: dict[str, Any], message: dict[str, Any], reason: str) -> dict[str, Any]:
+    """What the relay's dead-letter queue keeps of a record it could not publish: enough to publish it again
+    from the table (its keys), and to see why."""
+    return {
+        "parked_by": "stream_relay",
+        "reason": reason,
+        "event_id": message["id"],
+        "type": message["type"],
+        "sequence_number": _sequence(record),
+        "keys": record.get("dynamodb", {}).get("Keys") or {},
+    }
+
+
+def _park(record: dict[str, Any], message: dict[str, Any], reason: str, queue_url: str) -> bool:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from chalicelib.core import observability
+    from chalicelib.core.clients import client
+
+    try:
+        client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(parked_message(record, message, reason)))
+    except (BotoCoreError, ClientError):
+        observability.logger().exception("parking failed", extra={"event_id": message["id"]})
+        return False
+    return True
+
+
+def republish(parked: dict[str, Any], topic_arn: str) -> str:
+    """Publish a parked record's event again, read afresh from the table by its keys (after a fix).
+
+    Returns what happened: ``published``, or ``gone`` when the item no longer exists or is no event."""
+    from pynamodb.exceptions import DoesNotExist
+
+    from chalicelib.core.clients import client
+    from chalicelib.storage.dynamodb.models import Item
+
+    keys = parked.get("keys") or {}
+    pk, sk = (keys.get(name, {}).get("S") for name in ("pk", "sk"))
+    if not (pk and sk):
+        return "gone"
+    try:
+        item = Item.get(pk, sk, consistent_read=True)
+    except DoesNotExist:
+        return "gone"
+    found = events_in([{"eventName": "INSERT", "dynamodb": {"NewImage": item.serialize(), "SequenceNumber": "0"}}])
+    if not found:
+        return "gone"
+    _publish(client("sns"), topic_arn, found[0][1])
+    return "published"

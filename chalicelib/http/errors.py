@@ -12,6 +12,7 @@ from chalicelib.core.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    TooLarge,
     Unauthenticated,
 )
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 STATUS: dict[type[DomainError], int] = {
     InvalidInput: 400,
+    TooLarge: 413,
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 from chalice.app import Request
 
-from chalicelib.core.errors import DomainError, InvalidInput
+from chalicelib.core.errors import DomainError, InvalidInput, TooLarge
+from chalicelib.core.limits import MAX_JSON_DEPTH, MAX_REQUEST_BYTES, json_depth_within
 from chalicelib.core.providers import Provider
 from chalicelib.domain.people import Principal, Role
 from chalicelib.http.errors import PreconditionRequired, error_body, status_for, validation_error
@@ -191,7 +192,11 @@ def _parse_body(spec: RouteSpec, request: Request) -> Any:
         return None
     from pydantic import ValidationError
 
-    raw = request.raw_body
+    raw = request.raw_body or b""
+    if len(raw) > MAX_REQUEST_BYTES:
+        raise TooLarge(f"the body is {len(raw)} bytes; at most {MAX_REQUEST_BYTES} are accepted", "body")
+    if not json_depth_within(raw):
+        raise InvalidInput(f"the body nests objects or arrays deeper than {MAX_JSON_DEPTH} levels", "body")
     try:
         data = json.loads(raw) if raw else None
     except (ValueError, UnicodeDecodeError) as exc:

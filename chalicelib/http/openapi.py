@@ -104,5 +104,6 @@ def _responses(spec: RouteSpec) -> dict[str, Any]:
         if not (spec.public and status in ("401", "403")):
             responses[status] = {"description": description, **error}
     if spec.body is not None:
+        responses["413"] = {"description": "The body is larger than accepted", **error}
         responses["415"] = {"description": "The body is not application/json", **error}
     return responses

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -18,10 +19,24 @@ from pydantic import (
 )
 
 from chalicelib.core.ids import ID_PATTERN
+from chalicelib.core.limits import MAX_BODY_BYTES, check_locale, check_time_zone, utf8_at_most
 
 EntityId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Body = Annotated[str, StringConstraints(min_length=1, max_length=200_000)]
+# A message or note: limited in bytes (what DynamoDB counts), 64 KiB of UTF-8 text.
+Body = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_BODY_BYTES),
+    AfterValidator(utf8_at_most(MAX_BODY_BYTES)),
+    Field(description=f"Text, at most {MAX_BODY_BYTES} bytes of UTF-8."),
+]
+TimeZone = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    AfterValidator(check_time_zone),
+    Field(examples=["Europe/Riga"]),
+]
+Locale = Annotated[str, StringConstraints(min_length=2, max_length=16), AfterValidator(check_locale)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
 WorkingHours = dict[str, list[list[str]]]
 Version = Annotated[int, Field(ge=1, description="The version this change is based on (or send If-Match).")]

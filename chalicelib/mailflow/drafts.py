@@ -159,7 +159,10 @@ class Drafts:
             return None  # chat answers reach the customer in the chat, not by mail
         requester = self._requester(o.ticket)
         own = o.entry
-        text, html = reply_bodies(o.event.get("body"), own.body_html if own else None, self._context(o.ticket))
+        # The event carries a preview only: the reply's text is read from its entry (claim check).
+        text, html = reply_bodies(
+            own.body_text if own else None, own.body_html if own else None, self._context(o.ticket)
+        )
         return Draft(
             kind,
             o.ticket,

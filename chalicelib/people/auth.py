@@ -19,15 +19,18 @@ if TYPE_CHECKING:
 
 DEV_ISSUER = "lambdesk-dev"
 DEV_AUDIENCE = "lambdesk"
-AGENT_CACHE_SECONDS = 30.0
 
 
 class Authenticator:
-    def __init__(self, settings: Settings, directory: DirectoryRepository, cache_seconds: float = AGENT_CACHE_SECONDS):
+    """Who is calling. Every request reads the agent (and an API token) with a strongly consistent read, so a
+    deactivation, a demotion or a revoked token takes effect on the next request in every container. Only the
+    mapping of a token subject to its agent id, which never changes, is remembered by the container.
+    """
+
+    def __init__(self, settings: Settings, directory: DirectoryRepository) -> None:
         self.settings = settings
         self.directory = directory
-        self.cache_seconds = cache_seconds
-        self._agents: dict[str, tuple[float, Agent | None]] = {}
+        self._agent_ids: dict[str, str] = {}  # token subject -> agent id
         self._jwks: Any = None
 
     def authenticate(self, authorization: str | None) -> Principal:
@@ -42,7 +45,7 @@ class Authenticator:
         return self._jwt(credential)
 
     def _api_token(self, secret: str) -> Principal:
-        token = self.directory.find_token(hash_token(secret))
+        token = self.directory.find_token(hash_token(secret), consistent=True)
         if token is None or token.revoked_at is not None:
             raise Unauthenticated("unknown or revoked API token")
         return Principal(self._active_agent(token.agent_id, by_subject=False), "api_token")
@@ -86,27 +89,26 @@ class Authenticator:
         return claims
 
     def _active_agent(self, key: str, *, by_subject: bool) -> Agent:
-        cache_key = f"{'sub' if by_subject else 'id'}:{key}"
-        cached = self._agents.get(cache_key)
-        now = time.monotonic()
-        if cached and now - cached[0] < self.cache_seconds:
-            agent = cached[1]
-        else:
-            if by_subject:
-                agent = self.directory.find_agent_by_subject(key)
-            else:
-                from chalicelib.core.errors import NotFound
+        from chalicelib.core.errors import NotFound
 
-                try:
-                    agent = self.directory.get_agent(key)
-                except NotFound:
-                    agent = None
-            self._agents[cache_key] = (now, agent)
+        agent_id = self._agent_id(key) if by_subject else key
+        try:
+            agent = self.directory.get_agent(agent_id, consistent=True) if agent_id else None
+        except NotFound:
+            agent = None
         if agent is None:
             raise Unauthenticated("the token's subject is not a Lambdesk agent")
         if not agent.active:
             raise Unauthenticated("this agent is deactivated")
         return agent
+
+    def _agent_id(self, subject: str) -> str | None:
+        if subject not in self._agent_ids:
+            found = self.directory.agent_id_for_subject(subject)
+            if found is None:
+                return None
+            self._agent_ids[subject] = found
+        return self._agent_ids[subject]
 
 
 def mint_dev_token(signing_key: str, subject: str, ttl_seconds: int = 12 * 3600) -> str:

@@ -12,7 +12,7 @@ from pydantic import (
 )
 
 from chalicelib.domain.people import Agent, ApiToken, Availability, Customer, Organization, Role, Strategy, Team
-from chalicelib.http.schemas import Days, EntityId, In, Out, PatchIn, Tag, Text, Version, WorkingHours
+from chalicelib.http.schemas import Days, EntityId, In, Locale, Out, PatchIn, Tag, Text, TimeZone, Version, WorkingHours
 from chalicelib.http.schemas import PageQuery as PageQuery  # the routes' paging query, re-exported
 
 # -- customers and organizations ---------------------------------------------------------------
@@ -30,8 +30,8 @@ class CustomerIn(In):
     phones: list[Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{5,32}$")]] = Field(default_factory=list)
     organization_id: EntityId | None = None
     vip: bool = False
-    locale: Annotated[str, StringConstraints(max_length=16)] | None = None
-    time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    locale: Locale | None = None
+    time_zone: TimeZone | None = None
 
 
 class CustomerUpdateIn(PatchIn):
@@ -44,8 +44,8 @@ class CustomerUpdateIn(PatchIn):
     phones: list[Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{5,32}$")]] | None = None
     organization_id: EntityId | None = None
     vip: bool | None = None
-    locale: Annotated[str, StringConstraints(max_length=16)] | None = None
-    time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    locale: Locale | None = None
+    time_zone: TimeZone | None = None
 
 
 class CustomerOut(Out):
@@ -131,7 +131,7 @@ class AgentIn(In):
     teams: list[EntityId] = Field(default_factory=list)
     skills: list[Tag] = Field(default_factory=list)
     capacity: Annotated[int, Field(ge=0, le=1000)] = 20
-    time_zone: Annotated[str, StringConstraints(max_length=64)] = "UTC"
+    time_zone: TimeZone = "UTC"
     working_hours: WorkingHours | None = None
 
 
@@ -143,7 +143,7 @@ class AgentUpdateIn(PatchIn):
     skills: list[Tag] | None = None
     capacity: Annotated[int, Field(ge=0, le=1000)] | None = None
     availability: Availability | None = None
-    time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    time_zone: TimeZone | None = None
     active: bool | None = None
     working_hours: WorkingHours | None = None
 

@@ -62,8 +62,8 @@ class TicketRepository(Protocol):
     ) -> None:
         """Store a new ticket and its first entries (with claims and lookups) in one transaction."""
 
-    def get(self, ticket_id: str) -> Ticket:
-        """Raises NotFound."""
+    def get(self, ticket_id: str, consistent: bool = False) -> Ticket:
+        """Raises NotFound. ``consistent``: a strongly consistent read (every acknowledged write seen)."""
 
     def id_for_number(self, number: int) -> str:
         """Raises NotFound."""
@@ -71,7 +71,7 @@ class TicketRepository(Protocol):
     def get_with_timeline(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry]]:
         """The ticket and its whole timeline, oldest first. Raises NotFound."""
 
-    def entries_since(self, ticket_id: str, version: int) -> list[TimelineEntry]:
+    def entries_since(self, ticket_id: str, version: int, consistent: bool = False) -> list[TimelineEntry]:
         """Entries that produced versions after ``version``, oldest first."""
 
     def save(
@@ -127,9 +127,13 @@ class DirectoryRepository(Protocol):
     def create_agent(self, agent: Agent) -> None:
         """Raises AlreadyExists for a taken email or subject."""
 
-    def get_agent(self, agent_id: str) -> Agent: ...
+    def get_agent(self, agent_id: str, consistent: bool = False) -> Agent:
+        """Raises NotFound. ``consistent``: a strongly consistent read (sees every write acknowledged before)."""
 
     def find_agent_by_subject(self, subject: str) -> Agent | None: ...
+
+    def agent_id_for_subject(self, subject: str) -> str | None:
+        """The agent a token subject belongs to (it never changes), without reading the agent."""
 
     def update_agent(self, agent: Agent, expected_version: int) -> None: ...
 
@@ -146,7 +150,7 @@ class DirectoryRepository(Protocol):
 
     def create_token(self, token: ApiToken) -> None: ...
 
-    def find_token(self, token_hash: str) -> ApiToken | None: ...
+    def find_token(self, token_hash: str, consistent: bool = False) -> ApiToken | None: ...
 
     def revoke_token(self, token: ApiToken) -> None: ...
 

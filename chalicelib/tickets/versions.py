@@ -37,18 +37,18 @@ class Versions:
         lands between this read and the write, the write is retried on the new version.
         """
         for _ in range(AGENT_REBASE_ATTEMPTS):
-            ticket = self.tickets.get(ticket_id)
+            ticket = self.tickets.get(ticket_id, consistent=True)
             self.check_based_on(ticket, based_on)
             try:
                 return write(ticket)
             except Conflict:
                 continue
-        raise self.conflict(self.tickets.get(ticket_id), based_on)
+        raise self.conflict(self.tickets.get(ticket_id, consistent=True), based_on)
 
     def check_based_on(self, current: Ticket, based_on: int) -> None:
         if current.version == based_on:
             return
-        since = self.tickets.entries_since(current.id, based_on) if current.version > based_on else []
+        since = self.tickets.entries_since(current.id, based_on, consistent=True) if current.version > based_on else []
         if current.version < based_on or not all(bookkeeping(e) for e in since):
             raise self.conflict(current, based_on, since)
 

@@ -120,6 +120,7 @@ class LambdeskStack(Stack):
                 "LAMBDESK_STAGE": config.stage,
                 "LAMBDESK_TABLE_NAME": self.table.table_name,
                 "LAMBDESK_EVENTS_TOPIC_ARN": self.events_topic.topic_arn,
+                "LAMBDESK_RELAY_DEAD_LETTER_URL": self.relay_dlq.queue_url,
                 "LAMBDESK_OPS_TOPIC_ARN": self.ops_topic.topic_arn,
                 "LAMBDESK_AUTH_MODE": "cognito",
                 "LAMBDESK_COGNITO_USER_POOL_ID": self.agents.user_pool.user_pool_id,

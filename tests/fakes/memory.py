@@ -77,7 +77,7 @@ class InMemoryTicketRepository:
             timeline[entry.id] = entry
             self.published.append(entry)
 
-    def get(self, ticket_id: str) -> Ticket:
+    def get(self, ticket_id: str, consistent: bool = False) -> Ticket:
         try:
             return self._tickets[ticket_id]
         except KeyError:
@@ -94,7 +94,7 @@ class InMemoryTicketRepository:
         timeline = self._entries.get(ticket_id, {})
         return ticket, [timeline[k] for k in sorted(timeline)]
 
-    def entries_since(self, ticket_id: str, version: int) -> list[TimelineEntry]:
+    def entries_since(self, ticket_id: str, version: int, consistent: bool = False) -> list[TimelineEntry]:
         _, entries = self.get_with_timeline(ticket_id)
         return [e for e in entries if e.ticket_version > version and e.merged_from is None]
 
@@ -243,11 +243,14 @@ class InMemoryDirectoryRepository:
         self._emails[agent.email.lower()] = agent.id
         self._subjects[agent.subject] = agent.id
 
-    def get_agent(self, agent_id: str) -> Agent:
+    def get_agent(self, agent_id: str, consistent: bool = False) -> Agent:
         try:
             return self._agents[agent_id]
         except KeyError:
             raise NotFound("agent", agent_id) from None
+
+    def agent_id_for_subject(self, subject: str) -> str | None:
+        return self._subjects.get(subject)
 
     def find_agent_by_subject(self, subject: str) -> Agent | None:
         agent_id = self._subjects.get(subject)
@@ -293,7 +296,7 @@ class InMemoryDirectoryRepository:
             raise Conflict("token already exists")
         self._tokens[token.token_hash] = token
 
-    def find_token(self, token_hash: str) -> ApiToken | None:
+    def find_token(self, token_hash: str, consistent: bool = False) -> ApiToken | None:
         return self._tokens.get(token_hash)
 
     def revoke_token(self, token: ApiToken) -> None:

@@ -31,7 +31,7 @@ def directory() -> InMemoryDirectoryRepository:
 
 @pytest.fixture
 def auth(directory: InMemoryDirectoryRepository) -> Authenticator:
-    return Authenticator(dev_settings(), directory, cache_seconds=0)
+    return Authenticator(dev_settings(), directory)
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def cognito(directory: InMemoryDirectoryRepository) -> tuple[Authenticator, Any,
         auth_mode="cognito", cognito_user_pool_id="us-east-1_pool", cognito_client_id="client-1", signing_key="s" * 40
     )
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    authenticator = Authenticator(settings, directory, cache_seconds=0)
+    authenticator = Authenticator(settings, directory)
     authenticator._jwks = StaticJwks(private.public_key())
     return authenticator, private, settings
 

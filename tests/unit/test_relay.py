@@ -31,12 +31,20 @@ def entry(name: str) -> TimelineEntry:
     return TimelineEntry.system(TICKET, name, SYSTEM, T0, data={"n": name})
 
 
+DEAD_LETTERS = "https://sqs.us-east-1.amazonaws.com/123456789012/lambdesk-test-relay-dlq"
+
+
 @pytest.fixture
-def sns(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
-    client = boto3.client("sns", region_name="us-east-1")
-    monkeypatch.setattr("chalicelib.core.clients.client", lambda service: client)
-    with Stubber(client) as stubber:
-        yield stubber
+def clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Stubber]]:
+    made = {name: boto3.client(name, region_name="us-east-1") for name in ("sns", "sqs")}
+    monkeypatch.setattr("chalicelib.core.clients.client", lambda service: made[service])
+    with Stubber(made["sns"]) as sns, Stubber(made["sqs"]) as sqs:
+        yield {"sns": sns, "sqs": sqs}
+
+
+@pytest.fixture
+def sns(clients: dict[str, Stubber]) -> Stubber:
+    return clients["sns"]
 
 
 def test_only_new_uncopied_entries_are_events() -> None:
@@ -79,6 +87,44 @@ def test_a_failed_publish_reports_its_record_and_stops_to_keep_order(sns: Stubbe
     sns.assert_no_pending_responses()  # the third was not attempted
 
 
+def keyed(item: Any, sequence: str) -> dict[str, Any]:
+    found = record(item, sequence)
+    found["dynamodb"]["Keys"] = {"pk": {"S": item.pk}, "sk": {"S": item.sk}}
+    return found
+
+
+def test_a_record_sns_refuses_for_good_is_parked_with_its_keys_and_the_stream_moves_on(
+    clients: dict[str, Stubber], caplog: pytest.LogCaptureFixture
+) -> None:
+    first, poison, third = entry("a.one"), entry("a.two"), entry("a.three")
+    records = [keyed(entry_to_item(e), str(i)) for i, e in enumerate((first, poison, third), 1)]
+    clients["sns"].add_response("publish", {"MessageId": "m1"})
+    clients["sns"].add_client_error("publish", service_error_code="InvalidParameter", http_status_code=400)
+    parked = {
+        "parked_by": "stream_relay",
+        "reason": "InvalidParameter",
+        "event_id": poison.id,
+        "type": "a.two",
+        "sequence_number": "2",
+        "keys": records[1]["dynamodb"]["Keys"],
+    }
+    clients["sqs"].add_response(
+        "send_message", {"MessageId": "d1"}, {"QueueUrl": DEAD_LETTERS, "MessageBody": json.dumps(parked)}
+    )
+    clients["sns"].add_response("publish", {"MessageId": "m3"})
+    assert handle_stream({"Records": records}, TOPIC, DEAD_LETTERS) == {"batchItemFailures": []}
+    clients["sns"].assert_no_pending_responses()
+    clients["sqs"].assert_no_pending_responses()
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and "InvalidParameter" in errors[0].getMessage() + str(errors[0].__dict__)
+
+
+def test_without_a_place_to_park_a_refused_record_is_retried_not_dropped(sns: Stubber) -> None:
+    sns.add_client_error("publish", service_error_code="InvalidParameter", http_status_code=400)
+    records = [keyed(entry_to_item(entry("a.one")), "1")]
+    assert handle_stream({"Records": records}, TOPIC) == {"batchItemFailures": [{"itemIdentifier": "1"}]}
+
+
 def agent(**changes: Any) -> Agent:
     values = {"teams": ("L1", "VIP"), "availability": Availability.ONLINE, "version": 7, **changes}
     return Agent("A1", "ann@desk.example", "Ann", Role.AGENT, T0, "A1", **values)
@@ -89,7 +135,7 @@ def test_an_agent_written_while_online_is_announced_to_routing_with_their_teams(
     ((sequence, event),) = events_in([record(agent_to_item(agent()), "9", event_name)])
     assert sequence == "9"
     assert event == {
-        "schema": 1,
+        "schema": 2,
         "id": "agent.available:A1:7",
         "type": "agent.available",
         "agent": {"id": "A1", "teams": ["L1", "VIP"], "version": 7},

@@ -46,9 +46,9 @@ def put_new(item: Item, error: DomainError) -> None:
         raise
 
 
-def get_item(cls: type[M], pk: str, sk: str, missing: DomainError | None) -> M | None:
+def get_item(cls: type[M], pk: str, sk: str, missing: DomainError | None, consistent: bool = False) -> M | None:
     try:
-        return cls.get(pk, sk)
+        return cls.get(pk, sk, consistent_read=consistent)
     except DoesNotExist as exc:
         if missing is not None:
             raise missing from exc

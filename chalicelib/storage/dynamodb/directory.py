@@ -46,10 +46,13 @@ class DynamoDirectoryRepository:
             txn.save(base.lookup_item(keys.agent_email(agent.email), agent.id), condition=Item.pk.does_not_exist())
             txn.save(base.lookup_item(keys.subject(agent.subject), agent.id), condition=Item.pk.does_not_exist())
 
-    def get_agent(self, agent_id: str) -> Agent:
-        item = base.get_item(AgentItem, keys.agent(agent_id), "AGENT", NotFound("agent", agent_id))
+    def get_agent(self, agent_id: str, consistent: bool = False) -> Agent:
+        item = base.get_item(AgentItem, keys.agent(agent_id), "AGENT", NotFound("agent", agent_id), consistent)
         assert item is not None
         return item_to_agent(item)
+
+    def agent_id_for_subject(self, subject: str) -> str | None:
+        return base.lookup(keys.subject(subject))
 
     def find_agent_by_subject(self, subject: str) -> Agent | None:
         agent_id = base.lookup(keys.subject(subject))
@@ -104,8 +107,8 @@ class DynamoDirectoryRepository:
     def create_token(self, token: ApiToken) -> None:
         base.put_new(token_to_item(token), Conflict("token already exists"))
 
-    def find_token(self, token_hash: str) -> ApiToken | None:
-        item = base.get_item(TokenItem, keys.api_token(token_hash), "TOKEN", None)
+    def find_token(self, token_hash: str, consistent: bool = False) -> ApiToken | None:
+        item = base.get_item(TokenItem, keys.api_token(token_hash), "TOKEN", None, consistent)
         return item_to_token(item) if item else None
 
     def revoke_token(self, token: ApiToken) -> None:

@@ -51,8 +51,8 @@ class DynamoTicketRepository:
             for entry in entries:
                 txn.save(entry_to_item(entry))
 
-    def get(self, ticket_id: str) -> Ticket:
-        item = base.get_item(TicketItem, ticket_pk(ticket_id), TICKET_SK, NotFound("ticket", ticket_id))
+    def get(self, ticket_id: str, consistent: bool = False) -> Ticket:
+        item = base.get_item(TicketItem, ticket_pk(ticket_id), TICKET_SK, NotFound("ticket", ticket_id), consistent)
         assert item is not None
         return item_to_ticket(item)
 
@@ -74,11 +74,12 @@ class DynamoTicketRepository:
             raise NotFound("ticket", ticket_id)
         return ticket, entries
 
-    def entries_since(self, ticket_id: str, version: int) -> list[TimelineEntry]:
+    def entries_since(self, ticket_id: str, version: int, consistent: bool = False) -> list[TimelineEntry]:
         results = EntryItem.query(
             ticket_pk(ticket_id),
             EntryItem.sk.startswith(ENTRY_PREFIX),
             filter_condition=EntryItem.ticket_version > version,
+            consistent_read=consistent,
         )
         return [item_to_entry(item) for item in results if item.merged_from is None]
 
