@@ -11,6 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check results, not speed: on a loaded 2-core CI machine a per-example deadline only makes them
+# flaky. Timing belongs to the benchmarks.
+hypothesis_settings.register_profile("lambdesk", deadline=None)
+hypothesis_settings.load_profile("lambdesk")
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_KEY = "test-dev-signing-key-0123456789abcdef"

@@ -249,6 +249,7 @@ class Container:
         return Drafts(self.ticket_repo, self.customer_repo, self.directory_repo, self.settings.support_name)
 
     def outbound(self, ses: Any = None, **options: Any) -> Outbound:
+        from chalicelib.mailflow.caps import DEFAULT_CAPS
         from chalicelib.mailflow.outbound import Outbound
 
         if ses is None:
@@ -264,7 +265,8 @@ class Container:
             ses,
             self.signing_key,
             options.pop("clock", self.clock),
-            **options,
+            options.pop("caps", DEFAULT_CAPS),
+            self.tickets,
         )
 
     @cached_property

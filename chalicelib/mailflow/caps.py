@@ -36,18 +36,28 @@ class Cap:
     scope: Scope
     window_seconds: int
     limit: int
+    # Only mail of these kinds counts against the cap (None: every kind).
+    kinds: frozenset[str] | None = None
 
     def counter(self, ticket_id: str, address: str) -> str:
         """The counter's name; the window length is part of it, so two windows never share an item."""
         subject = address.lower() if self.scope is Scope.RECIPIENT else f"{ticket_id}#{address.lower()}"
-        return f"mail#{self.scope}#{self.window_seconds}#{subject}"
+        only = f"{'+'.join(sorted(self.kinds))}#" if self.kinds else ""
+        return f"mail#{only}{self.scope}#{self.window_seconds}#{subject}"
+
+    def applies_to(self, kind: str) -> bool:
+        return self.kinds is None or kind in self.kinds
 
 
+# At most one acknowledgement per address an hour: an autoresponder that opens a ticket with every answer
+# (see ``floods``) gets one acknowledgement, not one per round.
+ACKNOWLEDGEMENT_CAP = Cap(Scope.RECIPIENT, 3600, 1, frozenset({"acknowledgement"}))
 DEFAULT_CAPS = (
     Cap(Scope.TICKET_RECIPIENT, 600, 10),
     Cap(Scope.TICKET_RECIPIENT, 3600, 25),
     Cap(Scope.RECIPIENT, 600, 30),
     Cap(Scope.RECIPIENT, 3600, 120),
+    ACKNOWLEDGEMENT_CAP,
 )
 
 
@@ -59,7 +69,8 @@ class Exceeded:
 
     def describe(self) -> str:
         per = "per recipient" if self.cap.scope is Scope.RECIPIENT else "per ticket and recipient"
-        return f"{self.count} > {self.cap.limit} mails {per} in {self.cap.window_seconds} s"
+        what = f"{'/'.join(sorted(self.cap.kinds))} mails" if self.cap.kinds else "mails"
+        return f"{self.count} > {self.cap.limit} {what} {per} in {self.cap.window_seconds} s"
 
 
 class MailCaps:
@@ -67,14 +78,14 @@ class MailCaps:
         self.repo = repo
         self.caps = caps
 
-    def count(self, ticket_id: str, address: str, now: datetime) -> Exceeded | None:
+    def count(self, ticket_id: str, address: str, now: datetime, kind: str = "") -> Exceeded | None:
         """Count one mail to ``address`` about the ticket in every window; the first cap it exceeds, if any.
 
         Every window is counted even past a cap, so a loop that keeps trying stays capped until its windows
         end rather than getting a mail through each time a shorter window restarts.
         """
         exceeded: Exceeded | None = None
-        for cap in self.caps:
+        for cap in (c for c in self.caps if c.applies_to(kind)):
             count = self.repo.hit(cap.counter(ticket_id, address), cap.window_seconds, now)
             if count > cap.limit and exceeded is None:
                 exceeded = Exceeded(address, cap, count)

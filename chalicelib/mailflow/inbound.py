@@ -6,24 +6,31 @@ notification, or the same object announced twice, changes nothing the second tim
 ``MAILPRINT#<fingerprint>`` (Message-ID, sender, date, subject, body), so the same mail delivered twice by
 SMTP (two objects) is one message, while two different mails that share a Message-ID are both kept. Attachments are
 stored under keys derived from the object key before that write, so a retry overwrites, never doubles.
+
+Mail that cannot be processed ends in quarantine, visibly, and burns nothing: mail too complex to parse is
+quarantined at once with the limit it crossed; any other failure is logged as an error on every attempt and
+retried, and the last attempt the queue allows (``MAX_RECEIVE_COUNT``) quarantines the mail with the error
+instead of leaving it silently in the dead-letter queue. A ticket number allocated by an attempt that failed
+is kept for the mail's retries (``MailRepository.reserve_number``), so numbers have no gaps from retries.
+A sender who opens too many tickets is slowed down (``floods``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.errors import Duplicate
 from chalicelib.core.ids import new_id
-from chalicelib.core.resources import ATTACHMENT_PREFIX
+from chalicelib.core.resources import MAX_RECEIVE_COUNT
 from chalicelib.domain.people import Customer
 from chalicelib.domain.tickets import Channel, Status, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind
 from chalicelib.domain.views import View, ViewKind
 from chalicelib.mail.model import Classification, ParsedMail
+from chalicelib.mailflow.entries import body_html, body_text, fingerprint, message_data, store_attachments
+from chalicelib.mailflow.floods import Flooding, SenderFloods
 from chalicelib.mailflow.notices import InboundNotice, parse_notice
 from chalicelib.mailflow.threads import Thread, Threads
 from chalicelib.storage import keys
@@ -37,10 +44,7 @@ if TYPE_CHECKING:
     from chalicelib.tickets.relations import TicketRelations
     from chalicelib.tickets.service import TicketService
 
-# Cap the text kept in a timeline entry (DynamoDB items stop at 400 KB); the raw mail keeps everything.
-MAX_BODY_CHARS = 100_000
 BOUNCE_SUPPRESSION = timedelta(days=30)
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True)
@@ -61,9 +65,11 @@ class MailIngest:
         store: ObjectStore,
         settings: Settings,
         relations: TicketRelations,
+        floods: SenderFloods | None = None,
     ) -> None:
         self.writer = writer
         self.relations = relations
+        self.floods = floods or SenderFloods(mail)
         self.customers = customers
         self.directory = directory
         self.mail = mail
@@ -71,10 +77,25 @@ class MailIngest:
         self.store = store
         self.settings = settings
 
-    def handle(self, notice: InboundNotice) -> Outcome:
+    def handle(self, notice: InboundNotice, attempt: int = 1) -> Outcome:
+        """Ingest one mail; ``attempt`` is the queue's receive count (the last allowed one quarantines a mail
+        whose processing keeps failing, with the error, instead of losing it to the dead-letter queue)."""
+        from chalicelib.core import observability
+
+        try:
+            return self._handle(notice, attempt)
+        except Exception as exc:
+            observability.logger().error(
+                "inbound mail failed", extra={"key": notice.key, "attempt": attempt, "reason": repr(exc)[:1000]}
+            )
+            if attempt < MAX_RECEIVE_COUNT:
+                raise
+            return self._quarantine(notice, "failed", f"{type(exc).__name__}: {exc}"[:2000])
+
+    def _handle(self, notice: InboundNotice, attempt: int) -> Outcome:
         if self.mail.ingested(notice.key) is not None:
             return Outcome("duplicate", detail=notice.key)
-        raw = self.store.get(notice.bucket, notice.key)  # a missing object fails the record: retry, then DLQ
+        raw = self.store.get(notice.bucket, notice.key)  # a missing object fails the record: retry, then quarantine
         from chalicelib.mail.classify import classify
         from chalicelib.mail.errors import UnparseableMail
         from chalicelib.mail.parse import parse
@@ -98,7 +119,7 @@ class MailIngest:
         if kind.bounce is not None or kind.auto_reply:
             return self._automatic(notice, mail, kind, thread)
         try:
-            return self._human(notice, mail, kind, thread, sender)
+            return self._human(notice, mail, kind, thread, sender, attempt)
         except Duplicate:
             return Outcome("duplicate", detail=notice.key)
 
@@ -138,15 +159,22 @@ class MailIngest:
             Key(keys.mailprint(fingerprint(mail)), thread.ticket.id),
         ]
         try:
-            ticket = self.writer.system_note(thread.ticket.id, event, mail.visible_text[:MAX_BODY_CHARS], data, claim)
+            ticket = self.writer.system_note(thread.ticket.id, event, body_text(mail), data, claim)
         except Duplicate:
             return Outcome("duplicate", detail=notice.key)
         return Outcome("note", ticket.number, event)
 
     def _human(
-        self, notice: InboundNotice, mail: ParsedMail, kind: Classification, thread: Thread | None, sender: str
+        self,
+        notice: InboundNotice,
+        mail: ParsedMail,
+        kind: Classification,
+        thread: Thread | None,
+        sender: str,
+        attempt: int,
     ) -> Outcome:
-        data = self._message_data(notice, mail, kind)
+        attachments = store_attachments(self.store, notice, mail, self.settings.max_attachment_bytes)
+        data = message_data(notice, mail, kind, attachments)
         answered = thread is not None and thread.ticket.status is not Status.CLOSED
         target = thread.ticket.id if thread is not None and answered else new_id()
         claims = [Key(keys.inbound(notice.key), target), Key(keys.mailprint(fingerprint(mail)), target)]
@@ -160,25 +188,45 @@ class MailIngest:
             ticket = self.writer.customer_message(
                 customer,
                 thread.ticket.id,
-                _body(mail),
+                body_text(mail),
                 "email",
-                mail.visible_html,
+                body_html(mail),
                 data,
                 claims,
                 lookups,
                 thread.ticket,
             )
             return Outcome("message", ticket.number, thread.via)
+        customer = self.customers.resolve_email(sender, mail.from_.name if mail.from_ else None)
+        # Counted on the first attempt only: a retry of the same mail is not another new ticket.
+        flooding = self.floods.count_new_ticket(sender, datetime.now(UTC)) if attempt == 1 else None
+        if flooding is not None:
+            return self._flooded(notice, mail, customer, data, claims, lookups, flooding)
+        return self._open(notice, mail, kind, thread, sender, customer, data, claims, lookups, attempt)
+
+    def _open(
+        self,
+        notice: InboundNotice,
+        mail: ParsedMail,
+        kind: Classification,
+        thread: Thread | None,
+        sender: str,
+        customer: Customer,
+        data: dict[str, Any],
+        claims: list[Key],
+        lookups: list[Key],
+        attempt: int,
+    ) -> Outcome:
+        """A new ticket (or a follow-up of a closed one), numbered once however often the mail is retried."""
+        from chalicelib.mail.subjects import normalise_subject
         from chalicelib.tickets.service import NewTicket
 
-        customer = self.customers.resolve_email(sender, mail.from_.name if mail.from_ else None)
         related = [thread.ticket.id] if thread is not None else self._open_ticket_of(customer)
-        from chalicelib.mail.subjects import normalise_subject
-
+        number = (self.mail.reserved_number(notice.key) if attempt > 1 else None) or self.writer.next_number()
         new = NewTicket(
-            subject=normalise_subject(mail.subject) or "(no subject)",
-            body_text=_body(mail),
-            body_html=mail.visible_html,
+            subject=normalise_subject(mail.subject)[:1000] or "(no subject)",
+            body_text=body_text(mail),
+            body_html=body_html(mail),
             channel=Channel.EMAIL,
             requester_id=customer.id,
             ccs=tuple(self._ccs(mail, sender)),
@@ -186,9 +234,18 @@ class MailIngest:
             message_data=data,
             acknowledge=not kind.bulk,
             related_ids=tuple(related),
-            ticket_id=target,
+            ticket_id=claims[0].target_id,
+            number=number,
         )
-        ticket, _ = self.writer.create(Actor(ActorKind.CUSTOMER, customer.id), new, claims, lookups, requester=customer)
+        try:
+            ticket, _ = self.writer.create(
+                Actor(ActorKind.CUSTOMER, customer.id), new, claims, lookups, requester=customer
+            )
+        except Duplicate:
+            raise
+        except Exception:
+            self.mail.reserve_number(notice.key, number)
+            raise
         if related and thread is None:
             self.relations.relate(related[0], ticket.id)
         return Outcome("follow_up" if thread is not None else "created", ticket.number)
@@ -208,53 +265,12 @@ class MailIngest:
             self.writer.tickets,
             known.id,
             lambda current: self.writer.note(
-                actor, known.id, current.version, _body(mail), mail.visible_html, "email", data, claims, lookups
+                actor, known.id, current.version, body_text(mail), body_html(mail), "email", data, claims, lookups
             ),
             known,
         )
 
     # -- helpers ---------------------------------------------------------------------------------
-
-    def _message_data(self, notice: InboundNotice, mail: ParsedMail, kind: Classification) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "message_id": mail.message_id,
-            "in_reply_to": mail.in_reply_to,
-            "references": list(mail.references)[-20:],
-            "from": mail.from_.email if mail.from_ else None,
-            "to": [a.email for a in mail.to],
-            "cc": [a.email for a in mail.cc],
-            # The addresses SES received it for (routing rules match on them; Bcc'd aliases included).
-            "recipients": list(notice.recipients),
-            "subject": mail.subject,
-            "raw": {"bucket": notice.bucket, "key": notice.key},
-            "attachments": self._store_attachments(notice, mail),
-        }
-        if kind.bulk:
-            data["bulk"] = True
-        if len(mail.visible_text) > MAX_BODY_CHARS:
-            data["truncated"] = True
-        return data
-
-    def _store_attachments(self, notice: InboundNotice, mail: ParsedMail) -> list[dict[str, Any]]:
-        stored = []
-        limit = self.settings.max_attachment_bytes
-        for index, attachment in enumerate(mail.attachments):
-            item: dict[str, Any] = {
-                "filename": attachment.filename,
-                "content_type": attachment.content_type,
-                "size": attachment.size,
-                "inline": attachment.inline,
-                "content_id": attachment.content_id,
-            }
-            if attachment.size <= limit:
-                name = _SAFE_NAME.sub("_", attachment.filename or f"part-{index}")[:100]
-                key = f"{ATTACHMENT_PREFIX}{notice.ses_message_id}/{index}-{name}"
-                self.store.put(notice.bucket, key, attachment.data, attachment.content_type)
-                item["key"] = key
-            else:
-                item["skipped"] = f"larger than {limit} bytes"
-            stored.append(item)
-        return stored
 
     def _ccs(self, mail: ParsedMail, sender: str) -> list[str]:
         domain = "@" + self.settings.support_domain
@@ -266,28 +282,40 @@ class MailIngest:
             }
         )
 
+    def _flooded(
+        self,
+        notice: InboundNotice,
+        mail: ParsedMail,
+        customer: Customer,
+        data: dict[str, Any],
+        claims: list[Key],
+        lookups: list[Key],
+        flooding: Flooding,
+    ) -> Outcome:
+        """A sender over the new-ticket limit: the mail joins their latest open ticket, with a note saying
+        why; with no open ticket it is quarantined as a flood."""
+        latest = self._open_ticket_of(customer)
+        if not latest:
+            return self._quarantine(notice, "flood", flooding.reason())
+        target = latest[0]
+        ticket = self.writer.customer_message(
+            customer,
+            target,
+            body_text(mail),
+            "email",
+            body_html(mail),
+            {**data, "flood": flooding.reason()},
+            [Key(k.key, target) for k in claims],
+            [Key(k.key, target) for k in lookups],
+        )
+        note = f"This mail would have opened a new ticket; it joined this one instead: {flooding.reason()}."
+        self.writer.system_note(target, "mail.flood_joined", note, {"reason": flooding.reason(), "raw": data["raw"]})
+        return Outcome("message", ticket.number, "flood")
+
     def _open_ticket_of(self, customer: Customer) -> list[str]:
         """A customer's most urgent open ticket: a new inquiry is linked to it as related, not merged."""
         page = self.writer.view(View(ViewKind.REQUESTER, customer.id, active_only=True), 1)
         return [page.items[0].id] if page.items else []
-
-
-def fingerprint(mail: ParsedMail) -> str:
-    """The same message however often it is delivered (trace headers such as Received are left out)."""
-    parts = [
-        mail.message_id or "",
-        mail.from_.email.lower() if mail.from_ else "",
-        mail.date.isoformat() if mail.date else "",
-        mail.subject,
-        mail.text,
-        ",".join(f"{a.filename}:{a.size}" for a in mail.attachments),
-    ]
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _body(mail: ParsedMail) -> str:
-    text = mail.visible_text.strip() or mail.text.strip() or "(empty message)"
-    return text[:MAX_BODY_CHARS]
 
 
 def ingest_record(ingest: MailIngest, record: Any) -> None:
@@ -296,7 +324,8 @@ def ingest_record(ingest: MailIngest, record: Any) -> None:
     notice = parse_notice(record.body)
     log = observability.logger()
     log.set_correlation_id(notice.ses_message_id)
-    outcome = ingest.handle(notice)
+    attempt = int(getattr(record.attributes, "approximate_receive_count", None) or 1)
+    outcome = ingest.handle(notice, attempt)
     log.info(
         "inbound mail",
         extra={

@@ -36,12 +36,15 @@ if TYPE_CHECKING:
     from chalicelib.domain.timeline import TimelineEntry
     from chalicelib.storage.objects import ObjectStore
     from chalicelib.storage.ports import DirectoryRepository, MailRepository
+    from chalicelib.tickets.service import TicketService
 
 # A claim older than this belongs to an attempt that died: the next delivery sends again. It must be longer
 # than the function's timeout and shorter than the queue's visibility timeout (infra: 6 x timeout, >= 360 s).
 STALE_CLAIM_SECONDS = 300
 # SESv2 refuses messages above 40 MB (after base64).
 MAX_RAW_BYTES = 40 * 1024 * 1024
+# Mail the customer is meant to get: when it cannot be sent, the ticket's timeline says so.
+CUSTOMER_MAIL = frozenset({Kind.REPLY, Kind.CANNED_REPLY, Kind.ACKNOWLEDGEMENT, Kind.REMINDER})
 # Events other than public messages whose mail joins the customer's conversation (and its threading chain).
 CONVERSATION_EVENTS = frozenset({"ticket.created", "ticket.reminded"})
 
@@ -78,7 +81,9 @@ class Outbound:
         signing_key: bytes,
         clock: Clock = utcnow,
         caps: tuple[Cap, ...] = DEFAULT_CAPS,
+        writer: TicketService | None = None,
     ) -> None:
+        self.writer = writer
         self.drafts = drafts
         self.mail = mail
         self.directory = directory
@@ -131,14 +136,16 @@ class Outbound:
         for reason in dropped.values():
             observability.count("MailSkipped", kind=str(draft.kind), reason=reason)
         if not to:
+            self._not_sent(draft, event, dropped)
             return Outcome.SKIPPED
         ticket, event_id, repo = draft.ticket, str(event["id"]), self.mail
         copies = Copies(self.store, self.settings.bucket, ticket.id)
         key = sent_key(ticket.id, event_id)
         if copies.exists(key):
             return Outcome.DUPLICATE
-        to, cc = self._within_caps(draft, to, cc)
+        to, cc, capped = self._within_caps(draft, to, cc)
         if not to:
+            self._not_sent(draft, event, {**dropped, **capped})
             return Outcome.CAPPED
         own_id = own_message_id(event_id, self.settings.support_domain)
         mail = self._mail(draft, to, cc, event_id, own_id, copies)
@@ -159,26 +166,45 @@ class Outbound:
         observability.count("MailSent", kind=str(draft.kind))
         return Outcome.SENT
 
+    def _not_sent(self, draft: Draft, event: dict[str, Any], why: dict[str, str]) -> None:
+        """A mail the customer should have had and will not get is written on the ticket's timeline with the
+        reasons, so the agent knows (once per event: the note's claim)."""
+        if self.writer is None or draft.kind not in CUSTOMER_MAIL:
+            return
+        from chalicelib.core.errors import Duplicate
+        from chalicelib.storage import keys
+        from chalicelib.storage.ports import Key
+
+        reasons = "; ".join(f"{address}: {reason}" for address, reason in sorted(why.items())) or "no recipient"
+        text = f"The {str(draft.kind).replace('_', ' ')} was not sent: {reasons}."
+        data = {"kind": str(draft.kind), "event_id": event["id"], "reasons": dict(sorted(why.items()))}
+        try:
+            claim = Key(keys.not_sent(str(event["id"])), draft.ticket.id)
+            self.writer.system_note(draft.ticket.id, "mail.not_sent", text, data, [claim])
+        except Duplicate:
+            return
+
     def _within_caps(
         self, draft: Draft, to: tuple[Mailbox, ...], cc: tuple[Mailbox, ...]
-    ) -> tuple[tuple[Mailbox, ...], tuple[Mailbox, ...]]:
-        """Automatic mail loses the recipients over a cap; a person's reply only warns."""
+    ) -> tuple[tuple[Mailbox, ...], tuple[Mailbox, ...], dict[str, str]]:
+        """Automatic mail loses the recipients over a cap (returned with the cap); a person's reply only warns."""
         from chalicelib.core import observability
 
-        now, capped = self.clock(), set()
+        now, capped = self.clock(), {}
         for box in (*to, *cc):
-            exceeded = self.caps.count(draft.ticket.id, box.email, now)
+            exceeded = self.caps.count(draft.ticket.id, box.email, now, str(draft.kind))
             if exceeded is None:
                 continue
             extra = {"kind": str(draft.kind), "ticket_number": draft.ticket.number, "cap": exceeded.describe()}
             if draft.kind.auto_submitted:
-                capped.add(box.email)
+                capped[box.email] = f"capped: {exceeded.describe()}"
                 observability.logger().warning("mail capped: not sent", extra=extra)
                 observability.count("MailCapped", kind=str(draft.kind))
             else:
                 observability.logger().warning("mail over a cap: sent anyway (written by a person)", extra=extra)
                 observability.count("MailCapExceeded", kind=str(draft.kind))
-        return tuple(b for b in to if b.email not in capped), tuple(b for b in cc if b.email not in capped)
+        kept_to = tuple(b for b in to if b.email not in capped)
+        return kept_to, tuple(b for b in cc if b.email not in capped), capped
 
     def _mail(
         self,

@@ -116,6 +116,11 @@ def email_id(message_id: str) -> str:
     return f"EMAILID#{message_id}"
 
 
+def reserved_number(raw_key: str) -> str:
+    """The ticket number an inbound mail was given by an attempt that failed (its retry reuses it)."""
+    return f"NUMBERFOR#{raw_key}"
+
+
 def rr_cursor(team_id: str) -> str:
     return f"RRCURSOR#{team_id}"
 
@@ -131,6 +136,11 @@ def inbound(raw_key: str) -> str:
 def mailprint(fingerprint: str) -> str:
     """The same mail, delivered again as another object, was handled."""
     return f"MAILPRINT#{fingerprint}"
+
+
+def not_sent(event_id: str) -> str:
+    """The note saying an event's mail to the customer was not sent is written once."""
+    return f"NOTSENT#{event_id}"
 
 
 def routed(ticket_id: str) -> str:

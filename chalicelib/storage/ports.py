@@ -200,6 +200,15 @@ class MailRepository(Protocol):
     def hit(self, counter: str, window_seconds: int, now: datetime) -> int:
         """Count one event in the current fixed window of ``counter``; return the window's count."""
 
+    def window_count(self, counter: str, window_seconds: int, at: datetime) -> int:
+        """The count of the fixed window of ``counter`` that holds ``at`` (0 when none), without counting."""
+
+    def reserve_number(self, key: str, number: int) -> None:
+        """Remember the ticket number an inbound mail (its raw object's key) was given, for its retries."""
+
+    def reserved_number(self, key: str) -> int | None:
+        """The number reserved for an inbound mail by an earlier attempt, if any."""
+
     def claim_send(self, key: str, now: datetime, stale_after_seconds: int) -> bool:
         """Claim an outbound mail for sending; False if it was sent, or is being sent by a live attempt."""
 

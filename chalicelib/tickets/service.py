@@ -45,6 +45,8 @@ class NewTicket:
     related_ids: tuple[str, ...] = ()
     # Chosen by the caller when other keys written with the ticket must point to it (inbound mail).
     ticket_id: str | None = None
+    # A number the caller allocated (``next_number``) and keeps across retries; None: allocated here.
+    number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,10 @@ class TicketService:
 
     # -- writes --------------------------------------------------------------------------------
 
+    def next_number(self) -> int:
+        """Allocate a ticket number for a ``NewTicket`` the caller will retry with the same number."""
+        return self.tickets.allocate_number()
+
     def create(
         self,
         actor: Actor,
@@ -108,7 +114,7 @@ class TicketService:
         now = self.clock()
         ticket = Ticket(
             id=new.ticket_id or new_id(),
-            number=self.tickets.allocate_number(),
+            number=new.number or self.tickets.allocate_number(),
             subject=new.subject.strip() or "(no subject)",
             requester_id=requester.id,
             channel=new.channel,

@@ -57,5 +57,14 @@ def outbound(c: Container, store: Any, ses: Any, key: bytes, clock: Clock | None
     from chalicelib.mailflow.outbound import Outbound
 
     return Outbound(
-        c.drafts, c.mail_repo, c.directory_repo, c.settings, store, ses, key, clock or c.clock, caps or DEFAULT_CAPS
+        c.drafts,
+        c.mail_repo,
+        c.directory_repo,
+        c.settings,
+        store,
+        ses,
+        key,
+        clock or c.clock,
+        caps or DEFAULT_CAPS,
+        c.tickets,
     )

@@ -337,6 +337,7 @@ class InMemoryMailRepository:
         self._quarantine: dict[str, QuarantineRecord] = {}
         self._suppressions: dict[str, Suppression] = {}
         self._counters: dict[str, int] = {}
+        self._reserved: dict[str, int] = {}
         self._sends: dict[str, tuple[str, datetime, str]] = {}  # key -> (state, at, provider id)
         self._lock = threading.Lock()
 
@@ -379,6 +380,15 @@ class InMemoryMailRepository:
         with self._lock:
             self._counters[key] = self._counters.get(key, 0) + 1
             return self._counters[key]
+
+    def window_count(self, counter: str, window_seconds: int, at: datetime) -> int:
+        return self._counters.get(f"{counter}#{int(at.timestamp()) // window_seconds}", 0)
+
+    def reserve_number(self, key: str, number: int) -> None:
+        self._reserved[key] = number
+
+    def reserved_number(self, key: str) -> int | None:
+        return self._reserved.get(key)
 
     def claim_send(self, key: str, now: datetime, stale_after_seconds: int) -> bool:
         with self._lock:

@@ -388,6 +388,16 @@ def test_counters_count_within_a_window(repos: Repos) -> None:
     start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     assert [repos.mail.hit(counter, 600, start + timedelta(seconds=s)) for s in (0, 10, 20)] == [1, 2, 3]
     assert repos.mail.hit(counter, 600, start + timedelta(minutes=10)) == 1
+    assert repos.mail.window_count(counter, 600, start + timedelta(minutes=5)) == 3  # read, not counted
+    assert repos.mail.window_count(counter, 600, start + timedelta(minutes=5)) == 3
+    assert repos.mail.window_count(counter, 600, start - timedelta(minutes=10)) == 0
+
+
+def test_a_reserved_ticket_number_is_kept_for_the_mails_retries(repos: Repos) -> None:
+    key = f"raw/{new_id()}"
+    assert repos.mail.reserved_number(key) is None
+    repos.mail.reserve_number(key, 41)
+    assert repos.mail.reserved_number(key) == 41
 
 
 def test_a_send_is_claimed_once_until_the_attempt_goes_stale(repos: Repos) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import PutError
@@ -14,6 +14,8 @@ from chalicelib.storage.dynamodb.models import CounterItem, Item, LookupItem, Qu
 from chalicelib.storage.ports import QuarantineRecord, Suppression
 
 SEND_RECORD_DAYS = 30
+# A failed ingest keeps its ticket number this long for its retries (the inbound queue keeps a message 4 days).
+RESERVATION_DAYS = 7
 
 
 def _record(item: QuarantineItem) -> QuarantineRecord:
@@ -82,6 +84,19 @@ class DynamoMailRepository:
         expires = datetime.fromtimestamp((window + 2) * window_seconds, now.tzinfo)
         item.update(actions=[CounterItem.value.add(1), CounterItem.expires_at.set(expires)])
         return int(item.value)
+
+    def window_count(self, counter: str, window_seconds: int, at: datetime) -> int:
+        window = int(at.timestamp()) // window_seconds
+        item = base.get_item(CounterItem, keys.rate(counter, window), "COUNTER", None)
+        return int(item.value) if item else 0
+
+    def reserve_number(self, key: str, number: int) -> None:
+        expires = datetime.now(UTC) + timedelta(days=RESERVATION_DAYS)
+        LookupItem(keys.reserved_number(key), base.LOOKUP_SK, target_id=str(number), expires_at=expires).save()
+
+    def reserved_number(self, key: str) -> int | None:
+        found = base.lookup(keys.reserved_number(key))
+        return int(found) if found else None
 
     def claim_send(self, key: str, now: datetime, stale_after_seconds: int) -> bool:
         stale = now - timedelta(seconds=stale_after_seconds)
