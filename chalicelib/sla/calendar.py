@@ -14,7 +14,10 @@ described. Day boundaries are computed per local date; zones that shift the cloc
 of the common ones) may see a day's pieces out of order, which this module does not try to repair.
 
 The arithmetic walks working days and their UTC pieces, never minutes, and gives up after ``SEARCH_DAYS``.
-Seconds are whole seconds: fractions are truncated.
+
+Instants are compared and subtracted in UTC only: every public function converts its arguments first. Python
+compares and subtracts aware datetimes that share a tzinfo by their wall times, ignoring ``fold``, so two
+local instants around a fall-back would be misordered (01:50 BST is before 01:10 GMT).
 """
 
 from __future__ import annotations
@@ -157,20 +160,19 @@ def _pieces_from(cal: BusinessCalendar, zone: ZoneInfo, start: datetime) -> Iter
     raise ValueError(f"no business time within {SEARCH_DAYS} days of {start.isoformat()}")
 
 
-def _require_aware(value: datetime, name: str) -> None:
+def _utc(value: datetime, name: str) -> datetime:
+    """``value`` in UTC, where comparison and subtraction mean absolute time; naive datetimes are refused."""
     if value.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime")
+    return value.astimezone(UTC)
 
 
 def business_seconds_between(cal: BusinessCalendar, start: datetime, end: datetime) -> int:
-    """Whole seconds of business time in ``[start, end)``; 0 when ``end <= start``."""
+    """Whole seconds of business time in ``[start, end)``; 0 when ``end`` is not after ``start``."""
     cal.validate()
-    _require_aware(start, "start")
-    _require_aware(end, "end")
+    start, end = _utc(start, "start"), _utc(end, "end")
     if end <= start:
         return 0
-    # Work in UTC: arithmetic between datetimes of one zone ignores DST offsets and drops ``fold``.
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
     zone = ZoneInfo(cal.time_zone)
     first = start.astimezone(zone).date() - timedelta(days=1)
     last = end.astimezone(zone).date() + timedelta(days=1)
@@ -190,10 +192,9 @@ def add_business_seconds(cal: BusinessCalendar, start: datetime, seconds: int) -
     A deadline lands inside an interval or exactly at an interval's end, never in closed time.
     """
     cal.validate()
-    _require_aware(start, "start")
+    start = _utc(start, "start")
     if seconds < 0:
         raise ValueError("seconds must be >= 0")
-    start = start.astimezone(UTC)  # ``local + timedelta`` would drop ``fold`` on a repeated wall time
     zone = ZoneInfo(cal.time_zone)
     remaining = timedelta(seconds=seconds)
     for lo, hi in _pieces_from(cal, zone, start):
@@ -209,8 +210,7 @@ def add_business_seconds(cal: BusinessCalendar, start: datetime, seconds: int) -
 def is_open(cal: BusinessCalendar, at: datetime) -> bool:
     """Whether ``at`` is business time (local wall clock inside an interval, not a holiday)."""
     cal.validate()
-    _require_aware(at, "at")
-    local = at.astimezone(ZoneInfo(cal.time_zone))
+    local = _utc(at, "at").astimezone(ZoneInfo(cal.time_zone))
     day = local.date()
     intervals = cal.week.get(day.weekday(), ())
     wall = local.time().replace(tzinfo=None)

@@ -272,3 +272,12 @@ def test_repeated_wall_time_start_keeps_its_fold() -> None:
     assert add_business_seconds(cal, second_one_oh_one, 0) == datetime(2026, 11, 1, 6, 1, tzinfo=UTC)
     end = datetime(2026, 11, 1, 6, 2, tzinfo=UTC).astimezone(new_york)
     assert business_seconds_between(cal, datetime(2026, 11, 1, 0, 0, tzinfo=new_york), end) == (62 + 2) * 60
+
+
+def test_fall_back_instants_in_the_calendar_zone_are_ordered_by_absolute_time_not_wall_time() -> None:
+    london = ZoneInfo("Europe/London")
+    cal = BusinessCalendar("Europe/London", {6: ALL_DAY})
+    ten_to_two_bst = datetime(2025, 10, 26, 1, 50, tzinfo=london)  # 00:50 UTC
+    ten_past_one_gmt = datetime(2025, 10, 26, 1, 10, tzinfo=london, fold=1)  # 01:10 UTC: later, wall time earlier
+    assert business_seconds_between(cal, ten_to_two_bst, ten_past_one_gmt) == 20 * 60
+    assert business_seconds_between(cal, ten_past_one_gmt, ten_to_two_bst) == 0
