@@ -10,8 +10,8 @@ holiday. Consequences on DST days, deterministic by construction:
   (01:00-04:00 in Europe/Berlin is 4 h on that day).
 
 ``Interval.end == time(0)`` means midnight at the end of the day (24:00), so round-the-clock desks can be
-described. Day boundaries are computed per local date; zones that shift the clock back across midnight (none
-of the common ones) may see a day's pieces out of order, which this module does not try to repair.
+described. Day boundaries are computed per local date, so where the clock falls back across midnight the
+repeated hour belongs to the earlier date.
 
 The arithmetic walks working days and their UTC pieces, never minutes, and gives up after ``SEARCH_DAYS``.
 
@@ -22,6 +22,7 @@ local instants around a fall-back would be misordered (01:50 BST is before 01:10
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -154,9 +155,24 @@ def _day_pieces(cal: BusinessCalendar, zone: ZoneInfo, day: date) -> list[tuple[
 
 
 def _pieces_from(cal: BusinessCalendar, zone: ZoneInfo, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+    """Open UTC periods in time order, from the local day before ``start``'s.
+
+    Days are not always in time order: a fall-back across midnight (St. John's until 2010: 00:01 back to 23:01)
+    puts a day's repeated hour after the next day's first minute. A day's pieces start no earlier than the UTC
+    midnight of the day before it (``_offset_segments``), so once a day is read, what starts before its UTC
+    midnight comes next.
+    """
     first = start.astimezone(zone).date() - timedelta(days=1)
+    waiting: list[tuple[datetime, datetime]] = []
     for n in range(SEARCH_DAYS):
-        yield from _day_pieces(cal, zone, first + timedelta(days=n))
+        day = first + timedelta(days=n)
+        for piece in _day_pieces(cal, zone, day):
+            heapq.heappush(waiting, piece)
+        settled = datetime.combine(day, _MIDNIGHT, UTC)
+        while waiting and waiting[0][0] < settled:
+            yield heapq.heappop(waiting)
+    while waiting:
+        yield heapq.heappop(waiting)
     raise ValueError(f"no business time within {SEARCH_DAYS} days of {start.isoformat()}")
 
 

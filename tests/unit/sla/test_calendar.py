@@ -281,3 +281,13 @@ def test_fall_back_instants_in_the_calendar_zone_are_ordered_by_absolute_time_no
     ten_past_one_gmt = datetime(2025, 10, 26, 1, 10, tzinfo=london, fold=1)  # 01:10 UTC: later, wall time earlier
     assert business_seconds_between(cal, ten_to_two_bst, ten_past_one_gmt) == 20 * 60
     assert business_seconds_between(cal, ten_past_one_gmt, ten_to_two_bst) == 0
+
+
+@pytest.mark.parametrize("zone", ["America/St_Johns", "America/Goose_Bay"])
+def test_a_deadline_across_a_fall_back_over_midnight_counts_every_instant_once_in_time_order(zone: str) -> None:
+    # Until 2010 these zones fell back at 00:01 to 23:01 of the previous day: that day's repeated hour lies
+    # after the next day's first minute, so the days' pieces are not in time order.
+    cal = BusinessCalendar(zone, {d: ALL_DAY for d in range(7)})
+    minute_before = datetime(2010, 11, 7, 0, 0, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    for seconds in (30, 60, 90, 3600, 2 * 3600):
+        assert add_business_seconds(cal, minute_before, seconds) == minute_before + timedelta(seconds=seconds)
