@@ -14,6 +14,8 @@ described. Day boundaries are computed per local date, so where the clock falls 
 repeated hour belongs to the earlier date.
 
 The arithmetic walks working days and their UTC pieces, never minutes, and gives up after ``SEARCH_DAYS``.
+Business time is a ``timedelta``, exact to the microsecond as datetimes are; only ``business_seconds_between``
+truncates (to report whole seconds).
 
 Instants are compared and subtracted in UTC only: every public function converts its arguments first. Python
 compares and subtracts aware datetimes that share a tzinfo by their wall times, ignoring ``fold``, so two
@@ -183,44 +185,54 @@ def _utc(value: datetime, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def business_seconds_between(cal: BusinessCalendar, start: datetime, end: datetime) -> int:
-    """Whole seconds of business time in ``[start, end)``; 0 when ``end`` is not after ``start``."""
+def business_time_between(cal: BusinessCalendar, start: datetime, end: datetime) -> timedelta:
+    """Business time in ``[start, end)``, exact to the microsecond; zero when ``end`` is not after ``start``."""
     cal.validate()
     start, end = _utc(start, "start"), _utc(end, "end")
+    total = timedelta(0)
     if end <= start:
-        return 0
+        return total
     zone = ZoneInfo(cal.time_zone)
     first = start.astimezone(zone).date() - timedelta(days=1)
     last = end.astimezone(zone).date() + timedelta(days=1)
-    total = timedelta(0)
     for n in range((last - first).days + 1):
         for lo, hi in _day_pieces(cal, zone, first + timedelta(days=n)):
             overlap = min(hi, end) - max(lo, start)
             if overlap > timedelta(0):
                 total += overlap
-    return total // _ONE_SECOND
+    return total
 
 
-def add_business_seconds(cal: BusinessCalendar, start: datetime, seconds: int) -> datetime:
-    """The UTC instant at which ``seconds`` of business time have elapsed after ``start``.
+def add_business_time(cal: BusinessCalendar, start: datetime, amount: timedelta) -> datetime:
+    """The first UTC instant at which ``amount`` of business time has elapsed after ``start`` (exact).
 
-    A clock started outside hours starts at the next opening (so ``seconds == 0`` returns that opening).
+    A clock started outside hours starts at the next opening (so a zero ``amount`` returns that opening).
     A deadline lands inside an interval or exactly at an interval's end, never in closed time.
     """
     cal.validate()
     start = _utc(start, "start")
-    if seconds < 0:
-        raise ValueError("seconds must be >= 0")
+    if amount < timedelta(0):
+        raise ValueError("the amount of business time must be >= 0")
     zone = ZoneInfo(cal.time_zone)
-    remaining = timedelta(seconds=seconds)
+    remaining = amount
     for lo, hi in _pieces_from(cal, zone, start):
         if hi <= start:
             continue
         begin = max(lo, start)
         if remaining <= hi - begin:
-            return (begin + remaining).astimezone(UTC)
+            return begin + remaining
         remaining -= hi - begin
     raise AssertionError("unreachable: _pieces_from raises when exhausted")  # pragma: no cover
+
+
+def business_seconds_between(cal: BusinessCalendar, start: datetime, end: datetime) -> int:
+    """:func:`business_time_between` in whole seconds (fractions truncated: not for deciding breaches)."""
+    return business_time_between(cal, start, end) // _ONE_SECOND
+
+
+def add_business_seconds(cal: BusinessCalendar, start: datetime, seconds: int) -> datetime:
+    """:func:`add_business_time` for a whole number of seconds."""
+    return add_business_time(cal, start, timedelta(seconds=seconds))
 
 
 def is_open(cal: BusinessCalendar, at: datetime) -> bool:
