@@ -10,15 +10,21 @@ holiday. Consequences on DST days, deterministic by construction:
   (01:00-04:00 in Europe/Berlin is 4 h on that day).
 
 ``Interval.end == time(0)`` means midnight at the end of the day (24:00), so round-the-clock desks can be
-described. Day boundaries are computed per local date; zones that shift the clock back across midnight (none
-of the common ones) may see a day's pieces out of order, which this module does not try to repair.
+described. Day boundaries are computed per local date, so where the clock falls back across midnight the
+repeated hour belongs to the earlier date.
 
 The arithmetic walks working days and their UTC pieces, never minutes, and gives up after ``SEARCH_DAYS``.
-Seconds are whole seconds: fractions are truncated.
+Business time is a ``timedelta``, exact to the microsecond as datetimes are; only ``business_seconds_between``
+truncates (to report whole seconds).
+
+Instants are compared and subtracted in UTC only: every public function converts its arguments first. Python
+compares and subtracts aware datetimes that share a tzinfo by their wall times, ignoring ``fold``, so two
+local instants around a fall-back would be misordered (01:50 BST is before 01:10 GMT).
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -161,66 +167,88 @@ def _day_pieces(cal: BusinessCalendar, zone: ZoneInfo, day: date) -> list[tuple[
 
 
 def _pieces_from(cal: BusinessCalendar, zone: ZoneInfo, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+    """Open UTC periods in time order, from the local day before ``start``'s.
+
+    Days are not always in time order: a fall-back across midnight (St. John's until 2010: 00:01 back to 23:01)
+    puts a day's repeated hour after the next day's first minute. A day's pieces start no earlier than the UTC
+    midnight of the day before it (``_offset_segments``), so once a day is read, what starts before its UTC
+    midnight comes next.
+    """
     first = start.astimezone(zone).date() - timedelta(days=1)
+    waiting: list[tuple[datetime, datetime]] = []
     for n in range(SEARCH_DAYS):
-        yield from _day_pieces(cal, zone, first + timedelta(days=n))
+        day = first + timedelta(days=n)
+        for piece in _day_pieces(cal, zone, day):
+            heapq.heappush(waiting, piece)
+        settled = datetime.combine(day, _MIDNIGHT, UTC)
+        while waiting and waiting[0][0] < settled:
+            yield heapq.heappop(waiting)
+    while waiting:
+        yield heapq.heappop(waiting)
     raise ValueError(f"no business time within {SEARCH_DAYS} days of {start.isoformat()}")
 
 
-def _require_aware(value: datetime, name: str) -> None:
+def _utc(value: datetime, name: str) -> datetime:
+    """``value`` in UTC, where comparison and subtraction mean absolute time; naive datetimes are refused."""
     if value.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime")
+    return value.astimezone(UTC)
 
 
-def business_seconds_between(cal: BusinessCalendar, start: datetime, end: datetime) -> int:
-    """Whole seconds of business time in ``[start, end)``; 0 when ``end <= start``."""
+def business_time_between(cal: BusinessCalendar, start: datetime, end: datetime) -> timedelta:
+    """Business time in ``[start, end)``, exact to the microsecond; zero when ``end`` is not after ``start``."""
     cal.validate()
-    _require_aware(start, "start")
-    _require_aware(end, "end")
+    start, end = _utc(start, "start"), _utc(end, "end")
+    total = timedelta(0)
     if end <= start:
-        return 0
-    # Work in UTC: arithmetic between datetimes of one zone ignores DST offsets and drops ``fold``.
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
+        return total
     zone = ZoneInfo(cal.time_zone)
     first = start.astimezone(zone).date() - timedelta(days=1)
     last = end.astimezone(zone).date() + timedelta(days=1)
-    total = timedelta(0)
     for n in range((last - first).days + 1):
         for lo, hi in _day_pieces(cal, zone, first + timedelta(days=n)):
             overlap = min(hi, end) - max(lo, start)
             if overlap > timedelta(0):
                 total += overlap
-    return total // _ONE_SECOND
+    return total
 
 
-def add_business_seconds(cal: BusinessCalendar, start: datetime, seconds: int) -> datetime:
-    """The UTC instant at which ``seconds`` of business time have elapsed after ``start``.
+def add_business_time(cal: BusinessCalendar, start: datetime, amount: timedelta) -> datetime:
+    """The first UTC instant at which ``amount`` of business time has elapsed after ``start`` (exact).
 
-    A clock started outside hours starts at the next opening (so ``seconds == 0`` returns that opening).
+    A clock started outside hours starts at the next opening (so a zero ``amount`` returns that opening).
     A deadline lands inside an interval or exactly at an interval's end, never in closed time.
     """
     cal.validate()
-    _require_aware(start, "start")
-    if seconds < 0:
-        raise ValueError("seconds must be >= 0")
-    start = start.astimezone(UTC)  # ``local + timedelta`` would drop ``fold`` on a repeated wall time
+    start = _utc(start, "start")
+    if amount < timedelta(0):
+        raise ValueError("the amount of business time must be >= 0")
     zone = ZoneInfo(cal.time_zone)
-    remaining = timedelta(seconds=seconds)
+    remaining = amount
     for lo, hi in _pieces_from(cal, zone, start):
         if hi <= start:
             continue
         begin = max(lo, start)
         if remaining <= hi - begin:
-            return (begin + remaining).astimezone(UTC)
+            return begin + remaining
         remaining -= hi - begin
     raise AssertionError("unreachable: _pieces_from raises when exhausted")  # pragma: no cover
+
+
+def business_seconds_between(cal: BusinessCalendar, start: datetime, end: datetime) -> int:
+    """:func:`business_time_between` in whole seconds (fractions truncated: not for deciding breaches)."""
+    return business_time_between(cal, start, end) // _ONE_SECOND
+
+
+def add_business_seconds(cal: BusinessCalendar, start: datetime, seconds: int) -> datetime:
+    """:func:`add_business_time` for a whole number of seconds."""
+    return add_business_time(cal, start, timedelta(seconds=seconds))
 
 
 def is_open(cal: BusinessCalendar, at: datetime) -> bool:
     """Whether ``at`` is business time (local wall clock inside an interval, not a holiday)."""
     cal.validate()
-    _require_aware(at, "at")
-    local = at.astimezone(ZoneInfo(cal.time_zone))
+    local = _utc(at, "at").astimezone(ZoneInfo(cal.time_zone))
     day = local.date()
     intervals = cal.week.get(day.weekday(), ())
     wall = local.time().replace(tzinfo=None)

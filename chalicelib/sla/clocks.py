@@ -14,9 +14,12 @@ never resets it), and a solved ticket owes no reply either. Status comes from th
 on timeline events (``ticket.updated``); a ticket starts ``new``. Business targets count only open calendar
 time within those running periods. Entries after ``now`` are ignored.
 
-``due_at`` and ``warn_at`` are the instants at which the running time reaches the target (or the warning
+``due_at`` and ``warn_at`` are the first instants at which the running time reaches the target (or the warning
 fraction of it): in the past once reached, projected from ``now`` while the clock runs, ``None`` while it is
-paused short of them, and ``None`` once the target is met.
+paused short of them, and ``None`` once the target is met. A cycle is breached when it reaches its target
+before it is met: while unmet, exactly when ``now >= due_at`` (what the sweep alerts on); a reply at the due
+instant itself is on time. Running time is exact to the microsecond, in calendar and in business time alike,
+so a clock's elapsed time and its due instant always agree; ``elapsed_seconds`` only reports it, truncated.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.calendars.calendar import BusinessCalendar, add_business_seconds, business_seconds_between
+from chalicelib.calendars.calendar import BusinessCalendar, add_business_time, business_time_between
 from chalicelib.domain.tickets import Status
 from chalicelib.domain.timeline import ActorKind, EntryKind, TimelineEntry
 from chalicelib.sla.policies import Metric, Policy, Target
@@ -44,7 +47,7 @@ class ClockState:
     target_seconds: int
     business: bool
     started_at: datetime | None  # None: nothing to measure yet (no customer message awaiting a reply)
-    elapsed_seconds: int  # running time of the latest cycle, whole seconds
+    elapsed_seconds: int  # running time of the latest cycle, whole seconds (truncated; decisions use the exact time)
     due_at: datetime | None
     warn_at: datetime | None
     met_at: datetime | None
@@ -154,28 +157,39 @@ class _Clock:
         cycles = self.history.reply_cycles
         if not cycles:
             return self._idle()
-        earlier = sum(self._amount(self._windows(start, stop)) > self.limit for start, stop in cycles[:-1])
+        earlier = sum(self._missed(start, stop) for start, stop in cycles[:-1])
         return self._cycle(*cycles[-1], breaches_before=earlier)
+
+    def _missed(self, start: datetime, stop: datetime | None) -> bool:
+        """Whether an earlier cycle reached its target before its reply."""
+        return self._late(self._reaches(self.limit, self._windows(start, stop), running=False), stop)
 
     def _cycle(self, start: datetime, met_at: datetime | None, breaches_before: int) -> ClockState:
         windows = self._windows(start, met_at)
-        amount = self._amount(windows)
         running = met_at is None and self.history.running_now
-        breached = amount > self.limit
+        due_at = self._reaches(self.limit, windows, running)
+        warn_at = self._reaches(self.warn_limit, windows, running)
+        breached = self._late(due_at, met_at)
         return ClockState(
             metric=self.target.metric,
             target_seconds=self.target.seconds,
             business=self.target.business,
             started_at=start,
-            elapsed_seconds=amount // _ONE_SECOND,
-            due_at=None if met_at is not None else self._reaches(self.limit, windows, running),
-            warn_at=None if met_at is not None else self._reaches(self.warn_limit, windows, running),
+            elapsed_seconds=self._amount(windows) // _ONE_SECOND,
+            due_at=None if met_at is not None else due_at,
+            warn_at=None if met_at is not None else warn_at,
             met_at=met_at,
             breached=breached or breaches_before > 0,
-            warning=met_at is None and amount >= self.warn_limit,
+            warning=met_at is None and self._late(warn_at, None),
             running=running,
             breaches=breaches_before + int(breached),
         )
+
+    def _late(self, reached: datetime | None, met_at: datetime | None) -> bool:
+        """Whether the limit was reached before the reply: by ``now`` while unmet, strictly before ``met_at``."""
+        if reached is None:
+            return False
+        return reached <= self.now if met_at is None else reached < met_at
 
     def _idle(self) -> ClockState:
         return ClockState(
@@ -201,7 +215,7 @@ class _Clock:
     def _span(self, lo: datetime, hi: datetime) -> timedelta:
         if self.calendar is None:
             return hi - lo
-        return timedelta(seconds=business_seconds_between(self.calendar, lo, hi))
+        return business_time_between(self.calendar, lo, hi)
 
     def _amount(self, windows: list[Window]) -> timedelta:
         return sum((self._span(lo, hi) for lo, hi in windows), timedelta(0))
@@ -209,7 +223,7 @@ class _Clock:
     def _advance(self, start: datetime, amount: timedelta) -> datetime:
         if self.calendar is None:
             return start + amount
-        return add_business_seconds(self.calendar, start, amount // _ONE_SECOND)
+        return add_business_time(self.calendar, start, amount)
 
     def _reaches(self, limit: timedelta, windows: list[Window], running: bool) -> datetime | None:
         """When the running time reaches ``limit``: found in the windows, projected from now, or unknown."""

@@ -1,15 +1,12 @@
-"""Business-hours calendar: properties against a minute-by-minute reference, and classic regressions."""
+"""Business-hours calendar: classic cases and regressions (properties against a reference: test_calendar_properties)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 import pytest
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings
 
 from chalicelib.calendars.calendar import (
     BusinessCalendar,
@@ -18,136 +15,21 @@ from chalicelib.calendars.calendar import (
     business_seconds_between,
     is_open,
 )
+from tests.unit.sla.reference import ref_open
+from tests.unit.sla.strategies import expressions, scenarios, utc
 
-MINUTE = timedelta(minutes=1)
-ZONES = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
-# 2026 DST transitions: US spring/fall, EU spring/fall, Sydney fall/spring.
-ANCHORS = [
-    date(2026, 3, 8),
-    date(2026, 3, 29),
-    date(2026, 4, 5),
-    date(2026, 10, 4),
-    date(2026, 10, 25),
-    date(2026, 11, 1),
-]
 BERLIN = ZoneInfo("Europe/Berlin")
 NINE_TO_FIVE: tuple[Interval, ...] = (Interval(time(9), time(17)),)
 WEEKDAYS_9_17: dict[int, tuple[Interval, ...]] = {d: NINE_TO_FIVE for d in range(5)}
 ALL_DAY: tuple[Interval, ...] = (Interval(time(0), time(0)),)
 
 
-# --- reference: iterate minutes in UTC, ask the wall clock ----------------------------------------------
-
-
-@lru_cache(maxsize=64)
-def _country_days(country: str, year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays(country, years=year).keys())
-
-
-def ref_open(cal: BusinessCalendar, at: datetime) -> bool:
-    local = at.astimezone(ZoneInfo(cal.time_zone))
-    day = local.date()
-    if day in cal.holidays or (cal.country and day in _country_days(cal.country, day.year)):
-        return False
-    wall = local.time().replace(tzinfo=None)
-    return any(i.start <= wall and (i.end == time(0) or wall < i.end) for i in cal.week.get(day.weekday(), ()))
-
-
-def ref_minutes(cal: BusinessCalendar, start: datetime, end: datetime) -> list[bool]:
-    return [ref_open(cal, start + n * MINUTE) for n in range(int((end - start) / MINUTE))]
-
-
-def ref_add(cal: BusinessCalendar, start: datetime, minutes: int, open_: list[bool]) -> datetime | None:
-    """First instant with ``minutes`` of open minutes behind it (or the next opening for 0); None if beyond."""
-    count = 0
-    for n, is_open_minute in enumerate(open_):
-        if is_open_minute:
-            if count == minutes:
-                return start + n * MINUTE if minutes == 0 else None
-            count += 1
-            if count == minutes:
-                return start + (n + 1) * MINUTE
-    return None
-
-
-# --- strategies ------------------------------------------------------------------------------------------
-
-_BOUNDARY = st.one_of(
-    st.integers(0, 1440),
-    st.sampled_from([0, 60, 90, 120, 150, 180, 210, 240, 540, 720, 780, 1020, 1380, 1440]),
-)
-
-
-def _to_time(minute: int) -> time:
-    return time(0) if minute == 1440 else time(minute // 60, minute % 60)
-
-
-@st.composite
-def day_intervals(draw: st.DrawFn) -> tuple[Interval, ...]:
-    points = sorted(draw(st.sets(_BOUNDARY, max_size=6)))
-    if len(points) % 2:
-        points = points[:-1]
-    return tuple(Interval(_to_time(a), _to_time(b)) for a, b in zip(points[::2], points[1::2], strict=True))
-
-
-@st.composite
-def scenarios(draw: st.DrawFn) -> tuple[BusinessCalendar, datetime, datetime]:
-    anchor = draw(st.sampled_from(ANCHORS))
-    start_local = datetime.combine(anchor, time(0)) + draw(st.integers(-4 * 1440, 1440)) * MINUTE
-    start = start_local.replace(tzinfo=UTC)
-    end = start + draw(st.integers(0, 6 * 1440)) * MINUTE
-    week = {d: draw(day_intervals()) for d in range(7)}
-    assume(any(week.values()))
-    explicit = draw(st.sets(st.integers(-6, 6).map(lambda n: anchor + timedelta(days=n)), max_size=3))
-    cal = BusinessCalendar(
-        time_zone=draw(st.sampled_from(ZONES)),
-        week=week,
-        holidays=frozenset(explicit),
-        country=draw(st.sampled_from([None, None, "DE", "US"])),
-    )
-    return cal, start, end
-
-
-# --- properties ------------------------------------------------------------------------------------------
-
-
 @settings(max_examples=60, deadline=None)
-@given(scenarios())
-def test_business_seconds_between_matches_minute_reference(
-    scenario: tuple[BusinessCalendar, datetime, datetime],
-) -> None:
-    cal, start, end = scenario
-    expected = 60 * sum(ref_minutes(cal, start, end))
-    assert business_seconds_between(cal, start, end) == expected
-    zone = ZoneInfo(cal.time_zone)  # same answer for local datetimes, including repeated wall times (fold=1)
-    assert business_seconds_between(cal, start.astimezone(zone), end.astimezone(zone)) == expected
-    assert business_seconds_between(cal, end, start) == 0
-
-
-@settings(max_examples=60, deadline=None)
-@given(scenarios(), st.data())
-def test_add_business_seconds_matches_minute_reference(
-    scenario: tuple[BusinessCalendar, datetime, datetime], data: st.DataObject
-) -> None:
-    cal, start, end = scenario
-    open_ = ref_minutes(cal, start, end)
-    minutes = data.draw(st.integers(0, sum(open_)))
-    expected = ref_add(cal, start, minutes, open_)
-    assume(expected is not None)
-    result = add_business_seconds(cal, start.astimezone(ZoneInfo(cal.time_zone)), 60 * minutes)
-    assert result == expected
-    assert result.tzinfo is UTC
-    assert business_seconds_between(cal, start, result) == 60 * minutes
-    if minutes:  # a deadline is inside an interval or exactly at its end, never in closed time
-        assert is_open(cal, result) or is_open(cal, result - timedelta(seconds=1))
-
-
-@settings(max_examples=60, deadline=None)
-@given(scenarios(), st.integers(0, 10 * 1440))
-def test_is_open_matches_wall_clock_reference(scenario: tuple[BusinessCalendar, datetime, datetime], n: int) -> None:
-    cal, start, _ = scenario
-    at = start + n * MINUTE + timedelta(seconds=30)
-    assert is_open(cal, at) == ref_open(cal, at)
+@given(scenarios(count=1))
+def test_is_open_matches_the_wall_clock_definition(scenario: tuple[BusinessCalendar, list[datetime]]) -> None:
+    cal, (at,) = scenario
+    expected = ref_open(cal, utc(at))
+    assert all(is_open(cal, same) == expected for same in expressions(at, cal.time_zone))
 
 
 # --- regressions -----------------------------------------------------------------------------------------
@@ -272,3 +154,22 @@ def test_repeated_wall_time_start_keeps_its_fold() -> None:
     assert add_business_seconds(cal, second_one_oh_one, 0) == datetime(2026, 11, 1, 6, 1, tzinfo=UTC)
     end = datetime(2026, 11, 1, 6, 2, tzinfo=UTC).astimezone(new_york)
     assert business_seconds_between(cal, datetime(2026, 11, 1, 0, 0, tzinfo=new_york), end) == (62 + 2) * 60
+
+
+def test_fall_back_instants_in_the_calendar_zone_are_ordered_by_absolute_time_not_wall_time() -> None:
+    london = ZoneInfo("Europe/London")
+    cal = BusinessCalendar("Europe/London", {6: ALL_DAY})
+    ten_to_two_bst = datetime(2025, 10, 26, 1, 50, tzinfo=london)  # 00:50 UTC
+    ten_past_one_gmt = datetime(2025, 10, 26, 1, 10, tzinfo=london, fold=1)  # 01:10 UTC: later, wall time earlier
+    assert business_seconds_between(cal, ten_to_two_bst, ten_past_one_gmt) == 20 * 60
+    assert business_seconds_between(cal, ten_past_one_gmt, ten_to_two_bst) == 0
+
+
+@pytest.mark.parametrize("zone", ["America/St_Johns", "America/Goose_Bay"])
+def test_a_deadline_across_a_fall_back_over_midnight_counts_every_instant_once_in_time_order(zone: str) -> None:
+    # Until 2010 these zones fell back at 00:01 to 23:01 of the previous day: that day's repeated hour lies
+    # after the next day's first minute, so the days' pieces are not in time order.
+    cal = BusinessCalendar(zone, {d: ALL_DAY for d in range(7)})
+    minute_before = datetime(2010, 11, 7, 0, 0, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    for seconds in (30, 60, 90, 3600, 2 * 3600):
+        assert add_business_seconds(cal, minute_before, seconds) == minute_before + timedelta(seconds=seconds)

@@ -90,6 +90,13 @@ def test_first_response_exactly_at_target_is_not_a_breach() -> None:
     assert clock.elapsed_seconds == 3600
 
 
+def test_an_unanswered_clock_is_breached_from_its_due_instant_on_as_the_sweep_alerts() -> None:
+    just_before = compute(FIRST_60, T0, [customer(at(0))], at(60) - timedelta(microseconds=1))["first_response"]
+    assert (just_before.due_at, just_before.breached) == (at(60), False)
+    due = compute(FIRST_60, T0, [customer(at(0))], at(60))["first_response"]
+    assert (due.due_at, due.breached, due.breaches) == (at(60), True, 1)
+
+
 # --- next response -------------------------------------------------------------------------------------
 
 
@@ -196,6 +203,34 @@ def test_business_target_does_not_count_paused_open_hours() -> None:
     assert clock.due_at == datetime(2026, 3, 9, 17, tzinfo=UTC)
 
 
+def test_a_reply_after_hours_once_the_business_target_ran_out_is_a_breach() -> None:
+    monday_4pm, monday_8pm = datetime(2026, 3, 2, 16, tzinfo=UTC), datetime(2026, 3, 2, 20, tzinfo=UTC)
+    one_hour = policy(Target("first_response", 60, business=True), calendar=UTC_9_17)
+    # The hour of business time ran out at 17:00 (when the sweep alerts); the reply came after it.
+    late = compute(one_hour, monday_4pm, [customer(monday_4pm), agent(monday_8pm)], monday_8pm)["first_response"]
+    assert (late.elapsed_seconds, late.breached, late.breaches) == (3600, True, 1)
+    on_time = compute(one_hour, monday_4pm, [agent(monday_4pm + timedelta(hours=1))], monday_8pm)["first_response"]
+    assert (on_time.elapsed_seconds, on_time.breached) == (3600, False)
+
+
+ALWAYS_OPEN = BusinessCalendar("UTC", {d: (Interval(time(0), time(0)),) for d in range(7)})
+
+
+def test_business_clock_counts_sub_second_stretches_exactly_so_its_due_instant_holds_still() -> None:
+    ten_minutes = policy(Target("resolution", 10, business=True), calendar=ALWAYS_OPEN)
+
+    def ms(n: int) -> datetime:
+        return T0 + timedelta(milliseconds=n)
+
+    timeline = [status(ms(700), Status.NEW, Status.PENDING), status(ms(1000), Status.PENDING, Status.OPEN)]
+    # 0.7 s before the pause, so 599.3 s from 1.0 s: due at 600.3 s, whatever fraction of a second now has.
+    for now in (ms(100_500), ms(100_900), ms(600_299)):
+        clock = compute(ten_minutes, T0, timeline, now)["resolution"]
+        assert (clock.due_at, clock.breached) == (ms(600_300), False), now
+    after = compute(ten_minutes, T0, timeline, ms(601_000))["resolution"]
+    assert (after.due_at, after.breached, after.elapsed_seconds) == (ms(600_300), True, 600)
+
+
 # --- warning -------------------------------------------------------------------------------------------
 
 
@@ -273,8 +308,9 @@ def _build(steps: list[tuple[int, str | Status]]) -> list[TimelineEntry]:
     return timeline
 
 
-def _reference(timeline: list[TimelineEntry], now: datetime) -> dict[str, tuple[int, int | None]]:
-    """Per metric: (running seconds of the latest cycle, second at which it crossed its target or None)."""
+def _reference(timeline: list[TimelineEntry], now: datetime) -> dict[str, tuple[int, int | None, bool]]:
+    """Per metric: (running seconds of the latest cycle, second at which it crossed its target or None, whether
+    it crossed before its reply: by now while unanswered, strictly before the reply when answered)."""
     total = int((now - T0).total_seconds())
     statuses, current = [], Status.NEW
     for second in range(total):
@@ -285,8 +321,8 @@ def _reference(timeline: list[TimelineEntry], now: datetime) -> dict[str, tuple[
                     current = Status(change.new)
         statuses.append(current)
     messages = [(int((e.at - T0).total_seconds()), e.author.kind) for e in timeline if e.kind is EntryKind.MESSAGE]
-    first_agent = next((s for s, who in messages if who is ActorKind.AGENT), total)
-    cycle: tuple[int, int] | None = None
+    first_agent = next((s for s, who in messages if who is ActorKind.AGENT), None)
+    cycle: tuple[int, int | None] | None = None
     waiting: int | None = None
     for s, who in messages:
         if who is ActorKind.CUSTOMER and waiting is None:
@@ -294,19 +330,23 @@ def _reference(timeline: list[TimelineEntry], now: datetime) -> dict[str, tuple[
         elif who is ActorKind.AGENT and waiting is not None:
             cycle, waiting = (waiting, s), None
     if waiting is not None:
-        cycle = (waiting, total)
+        cycle = (waiting, None)
+    solved_from = total  # start of the solved (or closed) stretch the ticket ends in, if it ends in one
+    while solved_from > 0 and statuses[solved_from - 1] in (Status.SOLVED, Status.CLOSED):
+        solved_from -= 1
+    solved = solved_from if solved_from < total else None
 
-    def count(start: int, stop: int, limit: int) -> tuple[int, int | None]:
+    def count(start: int, stop: int | None, limit: int) -> tuple[int, int | None, bool]:
         seconds, crossed = 0, None
-        for s in range(start, min(stop, total)):
+        for s in range(start, total if stop is None else stop):
             if statuses[s] in (Status.NEW, Status.OPEN):
                 seconds += 1
                 if seconds == limit:
                     crossed = s + 1
-        return seconds, crossed
+        return seconds, crossed, crossed is not None and (stop is None or crossed < stop)
 
-    result = {"first_response": count(0, first_agent, 600), "resolution": count(0, total, 1800)}
-    result["next_response"] = count(*cycle, 900) if cycle else (0, None)
+    result = {"first_response": count(0, first_agent, 600), "resolution": count(0, solved, 1800)}
+    result["next_response"] = count(*cycle, 900) if cycle else (0, None, False)
     return result
 
 
@@ -316,10 +356,9 @@ def test_running_time_matches_a_second_by_second_reference(steps: list[tuple[int
     timeline = _build(steps)
     now = (timeline[-1].at if timeline else T0) + timedelta(seconds=tail)
     clocks = compute(ALL, T0, timeline, now)
-    for metric, (seconds, crossed) in _reference(timeline, now).items():
+    for metric, (seconds, crossed, late) in _reference(timeline, now).items():
         clock = clocks[metric]  # type: ignore[index]
         assert clock.elapsed_seconds == seconds, metric
-        late = seconds > clock.target_seconds
         if metric == "next_response":  # earlier cycles may have breached too
             assert clock.breaches >= int(late) and clock.breached is (clock.breaches > 0), metric
         else:
