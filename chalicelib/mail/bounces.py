@@ -59,11 +59,12 @@ def detect(mail: ParsedMail, message: Message | None = None) -> Bounce | None:
 
 
 def compat_message(raw: bytes) -> Message:
-    """flufl.bounce walks ``email.message.Message`` objects of the compat32 policy."""
-    import email
+    """flufl.bounce walks ``email.message.Message`` objects of the compat32 policy (within the parse limits)."""
     from email import policy
 
-    return email.message_from_bytes(raw, policy=policy.compat32)
+    from chalicelib.mail.limits import message_from_bytes
+
+    return message_from_bytes(raw, policy.compat32)
 
 
 def signals(mail: ParsedMail) -> tuple[bool, bool]:

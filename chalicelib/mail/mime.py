@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 
+from chalicelib.mail import limits
 from chalicelib.mail.charsets import decode_bytes, fix_surrogates
 from chalicelib.mail.errors import EMAIL_ERRORS
 from chalicelib.mail.model import Attachment
@@ -16,11 +17,24 @@ _BODY_TYPES = {"text/plain", "text/html", "text/enriched"}
 
 
 @dataclass
+class Decoded:
+    """Bytes decoded so far, all parts together (``limits.MAX_DECODED_BYTES``)."""
+
+    total: int = 0
+
+    def add(self, data: bytes) -> bytes:
+        self.total += len(data)
+        limits.check_decoded(self.total)
+        return data
+
+
+@dataclass
 class Parts:
     texts: list[str] = field(default_factory=list)
     htmls: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+    decoded: Decoded = field(default_factory=Decoded)
 
 
 def collect(msg: Message) -> Parts:
@@ -61,7 +75,7 @@ def _alternative(children: list[Message], parts: Parts) -> None:
     """Keep the last plain and the last HTML rendering; other alternatives (calendar, AMP) are attachments."""
     best: dict[str, Parts] = {}
     for child in children:
-        sub = Parts()
+        sub = Parts(decoded=parts.decoded)
         _walk(child, sub, related_root=True)
         parts.defects.extend(sub.defects)
         kind = "html" if sub.htmls else "text" if sub.texts else "other"
@@ -122,10 +136,10 @@ def _payload(part: Message, parts: Parts) -> bytes:
         parts.defects.append(f"PayloadDecodeError: {exc.__class__.__name__}")
         data = None
     if isinstance(data, bytes):
-        return data
+        return parts.decoded.add(data)
     raw = part.get_payload()
     if isinstance(raw, str):
-        return raw.encode("utf-8", "surrogateescape")
+        return parts.decoded.add(raw.encode("utf-8", "surrogateescape"))
     return b""
 
 
@@ -133,6 +147,7 @@ def _attach(part: Message, parts: Parts) -> None:
     ctype = _content_type(part)
     if ctype.startswith("message/"):
         data, name = _embedded_message(part, ctype)
+        parts.decoded.add(data)
     else:
         data, name = _payload(part, parts), _filename(part)
     disposition = (_safe(part.get_content_disposition) or "").lower()
