@@ -49,18 +49,7 @@ def _walk(part: Message, parts: Parts, *, related_root: bool) -> None:
         _attach(part, parts)
         return
     if part.is_multipart():
-        children = [c for c in (part.get_payload() or []) if isinstance(c, Message)]
-        if ctype == "multipart/alternative":
-            _alternative(children, parts)
-        elif ctype == "multipart/related":
-            for i, child in enumerate(children):
-                _walk(child, parts, related_root=i == 0)
-        elif ctype == "multipart/encrypted":
-            for child in children:
-                _attach(child, parts)
-        else:  # mixed, report, signed, digest and anything unknown
-            for child in children:
-                _walk(child, parts, related_root=True)
+        _walk_children(part, ctype, parts)
         return
     if ctype.startswith("multipart/"):  # a multipart without a usable boundary: read it as text
         ctype = "text/plain"
@@ -69,6 +58,21 @@ def _walk(part: Message, parts: Parts, *, related_root: bool) -> None:
         (parts.htmls if ctype == "text/html" else parts.texts).append(text)
         return
     _attach(part, parts)
+
+
+def _walk_children(part: Message, ctype: str, parts: Parts) -> None:
+    children = [c for c in (part.get_payload() or []) if isinstance(c, Message)]
+    if ctype == "multipart/alternative":
+        _alternative(children, parts)
+    elif ctype == "multipart/related":
+        for i, child in enumerate(children):
+            _walk(child, parts, related_root=i == 0)
+    elif ctype == "multipart/encrypted":
+        for child in children:
+            _attach(child, parts)
+    else:  # mixed, report, signed, digest and anything unknown
+        for child in children:
+            _walk(child, parts, related_root=True)
 
 
 def _alternative(children: list[Message], parts: Parts) -> None:

@@ -8,6 +8,7 @@ beside it, as the estimate of how the pipeline does on mail nobody tuned for.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import tracemalloc
@@ -191,10 +192,8 @@ def peak_memory_mb(paths: list[Path]) -> tuple[float, str]:
             raw = path.read_bytes()
             tracemalloc.reset_peak()
             base = tracemalloc.get_traced_memory()[0]
-            try:
+            with contextlib.suppress(UnparseableMail):
                 classify(parse(raw))
-            except UnparseableMail:
-                pass
             peak = (tracemalloc.get_traced_memory()[1] - base) / 1e6
             if peak > worst:
                 worst, which = peak, path.name
