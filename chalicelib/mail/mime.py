@@ -54,8 +54,11 @@ def _walk(part: Message, parts: Parts, *, related_root: bool) -> None:
     if ctype.startswith("multipart/"):  # a multipart without a usable boundary: read it as text
         ctype = "text/plain"
     if ctype in _BODY_TYPES and related_root and not _is_attachment(part):
-        text = _text(part, parts)
-        (parts.htmls if ctype == "text/html" else parts.texts).append(text)
+        data = _payload(part, parts)
+        if not _is_binary(data):
+            (parts.htmls if ctype == "text/html" else parts.texts).append(_text(part, parts, data))
+            return
+        _attach(part, parts, data)  # an Outlook .msg or other binary sent as text: never a body
         return
     _attach(part, parts)
 
@@ -105,8 +108,7 @@ def _is_attachment(part: Message) -> bool:
     return disposition == "attachment" or bool(_filename(part))
 
 
-def _text(part: Message, parts: Parts) -> str:
-    data = _payload(part, parts)
+def _text(part: Message, parts: Parts, data: bytes) -> str:
     charset = _safe(part.get_content_charset)
     text, fallback = decode_bytes(data, charset)
     if fallback:
@@ -147,13 +149,14 @@ def _payload(part: Message, parts: Parts) -> bytes:
     return b""
 
 
-def _attach(part: Message, parts: Parts) -> None:
+def _attach(part: Message, parts: Parts, data: bytes | None = None) -> None:
     ctype = _content_type(part)
     if ctype.startswith("message/"):
         data, name = _embedded_message(part, ctype)
         parts.decoded.add(data)
     else:
-        data, name = _payload(part, parts), _filename(part)
+        data, name = (_payload(part, parts) if data is None else data), _filename(part)
+        ctype = _binary_type(ctype, name, data)
     disposition = (_safe(part.get_content_disposition) or "").lower()
     content_id = (_safe(lambda: part.get("Content-ID")) or "").strip().strip("<>") or None
     filename = name or _default_name(ctype, content_id)
@@ -174,6 +177,26 @@ def _attach(part: Message, parts: Parts) -> None:
             (parts.htmls if body[0] == "html" else parts.texts).append(body[1])
         return
     parts.attachments.append(attachment)
+
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: Outlook .msg, old Office documents
+_BINARY_EXTENSIONS = {".msg": "application/vnd.ms-outlook", ".oft": "application/vnd.ms-outlook"}
+
+
+def _is_binary(data: bytes) -> bool:
+    """An OLE2 compound file, or NUL in more than one byte of ten (a stray NUL is a broken text, not a file)."""
+    head = data[:4096]
+    return data.startswith(_OLE2) or head.count(0) * 10 > len(head)
+
+
+def _binary_type(ctype: str, filename: str, data: bytes) -> str:
+    """A ``text/*`` label on a binary file (an Outlook .msg, anything with NUL bytes) is a sender's mistake."""
+    if not ctype.startswith("text/"):
+        return ctype
+    extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension in _BINARY_EXTENSIONS:
+        return _BINARY_EXTENSIONS[extension]
+    return "application/octet-stream" if _is_binary(data) else ctype
 
 
 def _embedded_message(part: Message, ctype: str) -> tuple[bytes, str]:

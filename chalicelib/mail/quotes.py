@@ -232,7 +232,7 @@ def _ends_with_signature(kinds: Sequence[str], lines: Sequence[str], i: int) -> 
 
 
 def _is_device_signoff(line: str) -> bool:
-    """"Sent from my iPhone", "Get Outlook for iOS": short, no clause after a comma (unlike "Sent from my desk,
+    """ "Sent from my iPhone", "Get Outlook for iOS": short, no clause after a comma (unlike "Sent from my desk,
     which is easier")."""
     text = line.strip()
     return len(text) <= _DEVICE_SIGNOFF_CHARS and not re.search(r"[,;]", text)
