@@ -121,8 +121,16 @@ def _gathered() -> tuple[list[str], list[str]]:
                 f"{score.normalised}/{score.total} after whitespace normalisation |"
             )
             failing += _section(f"{source} ({share})", score.failures + score.near_misses)
+    for source in gathered.ASSERTION_SOURCES:
+        for share, score in gathered.score_assertions(source).items():
+            if score.total:
+                what = "upstream's include/exclude assertions"
+                rows.append(f"| {source} | {share} | {what} | {score.exact}/{score.total} |")
+                failing += _section(f"{source} ({share})", score.failures)
     for source in gathered.CLASSIFICATION_SOURCES:
         for share, c in gathered.score_classification(source).items():
+            if not (c.bounces or c.not_bounces):
+                continue
             rows.append(
                 f"| {source} | {share} | bounces, complaints, auto-replies | bounces {c.bounces_found}/{c.bounces} "
                 f"(recipients exact {c.recipients_exact}, without a recipient {c.without_recipient}, permanent or "
