@@ -232,10 +232,12 @@ def _ends_with_signature(kinds: Sequence[str], lines: Sequence[str], i: int) -> 
 
 
 def _is_device_signoff(line: str) -> bool:
-    """ "Sent from my iPhone", "Get Outlook for iOS": short, no clause after a comma (unlike "Sent from my desk,
-    which is easier")."""
+    """ "Sent from my iPhone", "Get Outlook for iOS": short, naming the sender's device or app, no clause after a
+    comma (unlike "Sent from my desk, which is easier" or "Sent from the warehouse: 3 boxes")."""
     text = line.strip()
-    return len(text) <= _DEVICE_SIGNOFF_CHARS and not re.search(r"[,;]", text)
+    if len(text) > _DEVICE_SIGNOFF_CHARS or re.search(r"[,;:]", text):
+        return False
+    return bool(p.DEVICE_WORDS.search(text)) or not text.isascii()
 
 
 def _until_history(kinds: Sequence[str], start: int) -> Sequence[str]:

@@ -157,6 +157,11 @@ def test_a_device_sign_off_ends_the_reply_even_when_unquoted_history_follows() -
     assert visible_text(text) == "Yes, Tuesday works."
 
 
+def test_a_sentence_starting_with_sent_from_keeps_the_text_after_it() -> None:
+    text = "Hi,\n\nSent from the warehouse today with 3 boxes\nThe tracking number is 1Z999."
+    assert visible_text(text) == text
+
+
 def test_a_dated_attribution_without_colon_right_after_the_reply_is_cut() -> None:
     text = "Works now\n2024/5/7 Kim Lee <kim@example.com>\n\n>  Try the other cable"
     assert visible_text(text) == "Works now"
