@@ -22,7 +22,8 @@ from tests.conformance.corpora import ROOT, RobustnessScore, Score, squash
 GATHERED = ROOT / "tests" / "corpora"
 SHARES = ("tuned", "held-out")
 REPLY_SOURCES = ("github-email_reply_parser", "willdurand-EmailReplyParser", "planer-talon")
-ASSERTION_SOURCES = ("fiedl-extended_email_reply_parser",)  # upstream asserts strings in or out of the reply
+# Upstream asserts strings in or out of the reply (no full expected reply): scored as all assertions holding.
+ASSERTION_SOURCES = ("fiedl-extended_email_reply_parser", "alfonsrv-mail-parser-reply")
 CLASSIFICATION_SOURCES = ("sisimai", "sisimai-fresh")
 ROBUSTNESS_SOURCES = {"spamscope-mail-parser": "mails/*.eml", "sisimai": "mails/*.eml", "sisimai-fresh": "mails/*.eml"}
 
