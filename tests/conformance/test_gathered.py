@@ -31,7 +31,7 @@ REPLY_FLOORS = {
 REPLY_TOTALS = {"github-email_reply_parser": (18, 11), "willdurand-EmailReplyParser": (13, 6), "planer-talon": (25, 12)}
 MAX_PEAK_MB = 100
 ASSERTION_TOTALS = {"fiedl-extended_email_reply_parser": 4, "alfonsrv-mail-parser-reply": 10}
-MIN_FILES = {"spamscope-mail-parser": 11, "sisimai": 22, "sisimai-fresh": 6}
+MIN_FILES = {"spamscope-mail-parser": 11, "sisimai": 22, "sisimai-fresh": 9}
 
 
 @pytest.mark.parametrize("source", REPLY_SOURCES)
