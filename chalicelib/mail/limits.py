@@ -89,9 +89,11 @@ def _field(message: Any, name: str, value: Any) -> None:
 class _BoundedMessage(Message):
     """compat32 messages (what flufl.bounce walks)."""
 
-    budget = _Budget()  # replaced per parse by ``message_from_bytes``
-    depth = 0
-    header_bytes = 0
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.budget = _Budget()  # shared with the whole tree by ``message_from_bytes``
+        self.depth = 0
+        self.header_bytes = 0
 
     def attach(self, payload: Any) -> None:
         _child(self, payload)
@@ -105,9 +107,11 @@ class _BoundedMessage(Message):
 class _BoundedEmailMessage(EmailMessage):
     """``policy.default`` messages (what ``parse`` reads)."""
 
-    budget = _Budget()
-    depth = 0
-    header_bytes = 0
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.budget = _Budget()
+        self.depth = 0
+        self.header_bytes = 0
 
     def attach(self, payload: Any) -> None:
         _child(self, payload)
