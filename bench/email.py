@@ -6,8 +6,11 @@
   figures that carry over to AWS;
 - ``ddb_requests``: DynamoDB requests per ingested mail for a new ticket, a threaded reply and a bounce
   (counted with botocore hooks on every client pynamodb uses; S3 requests reported beside them);
-- ``parse_ms``: median and p99 parse time per mail of ``chalicelib.mail.parse`` beside the stdlib's own
-  ``message_from_bytes`` on the same corpus (``../shared/corpora`` when present, else the unit samples).
+- ``parse_ms``: median and p99 parse time per mail of ``chalicelib.mail.parse`` beside a full stdlib decode
+  of the same mail (``message_from_bytes`` with ``policy.default``, then every leaf part's content decoded),
+  on the real messages of the corpora: ``../shared/corpora`` (the mail files, not the expected-output texts
+  beside them) and the in-repo ``tests/corpora``. Without the shared corpora the section fails: a benchmark
+  that quietly shrinks to a handful of samples measures something else.
 """
 
 from __future__ import annotations
@@ -29,21 +32,46 @@ NEW_MAILS = 100
 SUPPORT = "help@support.example.com"
 
 
+# Real messages in the shared corpora (the rest are expected outputs, body-only texts and CSV files).
+SHARED_MESSAGES = (
+    "mikel-mail/**/*.eml",
+    "cpython-test_email/**/msg_*.txt",
+    "django-helpdesk/**/*.eml",
+    "flufl.bounce/tests/data/*.txt",
+    "mailgun-talon/**/*.eml",
+)
+MIN_SHARED_MESSAGES = 250
+
+
+class CorporaMissing(RuntimeError):
+    """The parse benchmark needs the real-world corpora."""
+
+
 def corpus() -> tuple[str, list[bytes]]:
     base = Path(os.environ.get("LAMBDESK_CORPORA", ROOT.parent / "shared" / "corpora"))
-    if base.is_dir():
-        files = [
-            p
-            for p in sorted(base.rglob("*"))
-            if p.is_file()
-            and p.suffix in (".eml", ".txt")
-            and "banking77" not in str(p)
-            and "LICENSE" not in p.name
-            and p.stat().st_size < 2_000_000
-        ]
-        return str(base), [p.read_bytes() for p in files]
-    samples = ROOT / "tests" / "unit" / "mail" / "samples"
-    return str(samples), [p.read_bytes() for p in sorted(samples.glob("*.eml"))]
+    shared = sorted({p for pattern in SHARED_MESSAGES for p in base.glob(pattern) if p.is_file()})
+    if len(shared) < MIN_SHARED_MESSAGES:
+        raise CorporaMissing(
+            f"found {len(shared)} mails under {base} (need {MIN_SHARED_MESSAGES}): set LAMBDESK_CORPORA or place "
+            "the corpora at ../shared/corpora"
+        )
+    in_repo = sorted(p for p in (ROOT / "tests" / "corpora").rglob("*.eml") if p.is_file())
+    return f"{base} + tests/corpora", [p.read_bytes() for p in shared + in_repo]
+
+
+def stdlib_decode(raw: bytes) -> int:
+    """The stdlib's own full decode: parse, then every leaf part's content (text decoded to str)."""
+    message = message_from_bytes(raw, policy=policy.default)
+    decoded = 0
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        try:
+            content = part.get_content()  # type: ignore[attr-defined]
+        except (LookupError, KeyError, ValueError, UnicodeError, AttributeError, TypeError):
+            content = part.get_payload(decode=True)  # unknown charsets and content managers' gaps
+        decoded += len(content) if isinstance(content, str | bytes) else 1
+    return decoded
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -58,19 +86,27 @@ def parse_times() -> dict[str, Any]:
     source, raws = corpus()
     ours: list[float] = []
     stdlib: list[float] = []
-    for raw in raws:
-        start = time.perf_counter()
+    refused = 0
+    for raw in raws[:3]:  # imports and first use of the HTML libraries are cold-start costs, not parse time
+        stdlib_decode(raw)
         with suppress(UnparseableMail):
             parse(raw)
+    for raw in raws:
+        start = time.perf_counter()
+        try:
+            parse(raw)
+        except UnparseableMail:
+            refused += 1
         ours.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
-        message_from_bytes(raw, policy=policy.default)
+        stdlib_decode(raw)
         stdlib.append((time.perf_counter() - start) * 1000)
     return {
         "corpus": source,
         "files": len(raws),
+        "refused": refused,
         "lambdesk": {"median": round(statistics.median(ours), 3), "p99": round(_percentile(ours, 0.99), 3)},
-        "stdlib_message_from_bytes": {
+        "stdlib_full_decode": {
             "median": round(statistics.median(stdlib), 3),
             "p99": round(_percentile(stdlib, 0.99), 3),
         },

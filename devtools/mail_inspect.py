@@ -21,8 +21,11 @@ def inspect_files(paths: list[str]) -> Iterator[dict[str, Any]]:
             with open(path, "rb") as handle:
                 raw = handle.read()
             mail = parse(raw)
-        except (OSError, UnparseableMail) as exc:
+        except OSError as exc:
             yield {"file": path, "error": _error(exc)}
+            continue
+        except UnparseableMail as exc:  # nothing to parse, or over a parsing limit (chalicelib/mail/limits.py)
+            yield {"file": path, "error": _error(exc), "reason": exc.reason}
             continue
         yield {"file": path, **describe(mail, classify(mail))}
 

@@ -15,10 +15,12 @@ from chalicelib.mail.errors import EMAIL_ERRORS
 from chalicelib.mail.model import Bounce, ParsedMail
 
 _DAEMON_SENDER = re.compile(
-    r"^(?:mailer[-_]?daemon|postmaster|mdaemon|mail[-_]?delivery[-_]?(?:system|subsystem)?|ndr|"
+    r"^(?:mailer[-_]?daemon|mdaemon|mail[-_]?delivery[-_]?(?:system|subsystem)?|ndr|"
     r"bounces?|returned[-_]?mail|mail[-_]?administrator|system[-_]?administrator)$",
     re.IGNORECASE,
 )
+_POSTMASTER = re.compile(r"^post[-_.]?master", re.IGNORECASE)  # "postmaster", "post_master" (Verizon)
+_LOCAL_PART = re.compile(r"([^\s<>\"@,;:]+)(?:@|>|\s*$)")
 _DAEMON_NAME = re.compile(r"mail delivery|mailer[- ]daemon|delivery subsystem", re.IGNORECASE)
 _FAILURE_SUBJECT = re.compile(
     r"undeliver|delivery (?:status )?(?:notification|failure|failed|problem|report)|failure (?:notice|delivery)|"
@@ -31,7 +33,7 @@ _TEMPORARY_SUBJECT = re.compile(r"\bdelay|warning|not yet been delivered|will re
 _STATUS = re.compile(r"(?:\b[245]\d\d[\s-]+|#|\bstatus:\s*|\()([245]\.\d{1,3}\.\d{1,3})\b", re.IGNORECASE)
 # Action field values (RFC 3464 and what MTAs write instead) -> is the failure final?
 _FAILED_ACTIONS = {"failed": True, "failure": True, "fail": True, "error": True, "delayed": False, "deferred": False}
-_SUCCESS_ACTIONS = {"delivered", "relayed", "expanded"}
+_SUCCESS_ACTIONS = {"delivered", "relayed", "expanded", "deliverable"}  # deliverable: a VRFY-like report
 
 
 def detect(mail: ParsedMail, message: Message | None = None) -> Bounce | None:
@@ -40,7 +42,17 @@ def detect(mail: ParsedMail, message: Message | None = None) -> Bounce | None:
         message = compat_message(mail.raw)
     has_report, report = _delivery_report(message)
     if has_report:  # RFC 3464 says it all; a report of deliveries only is no bounce
-        return report if report is None or report.recipients else _merge(report, message)
+        found = report if report is None or report.recipients else _merge(report, message)
+    else:
+        found = _free_form(mail, message)
+    if found is not None and not found.recipients:
+        return Bounce(found.permanent, returned_recipients(message), found.status)
+    return found
+
+
+def _free_form(mail: ParsedMail, message: Message) -> Bounce | None:
+    """Bounces without an RFC 3464 report: flufl.bounce's MTA detectors, asked only when the mail looks like
+    a bounce."""
     strong, weak = signals(mail)
     if not (strong or weak):
         return None
@@ -49,38 +61,46 @@ def detect(mail: ParsedMail, message: Message | None = None) -> Bounce | None:
     if not strong and not (temporary or permanent) and not _FAILURE_SUBJECT.search(mail.subject):
         return None  # a postmaster or a null return path alone: not enough
     status = _status_in_text(message)
+    success = (status or "").startswith("2")  # a 2.x.x status is never a permanent failure
     if temporary or permanent:
-        return Bounce(permanent=bool(permanent), recipients=permanent or temporary, status=status)
+        return Bounce(permanent=bool(permanent) and not success, recipients=permanent or temporary, status=status)
     failed = tuple(
         sorted({a.strip() for v in mail.header_all("X-Failed-Recipients") for a in v.split(",") if a.strip()})
     )
-    temporary_hint = (status or "").startswith("4") or _TEMPORARY_SUBJECT.search(mail.subject) is not None
+    temporary_hint = success or (status or "").startswith("4") or _TEMPORARY_SUBJECT.search(mail.subject) is not None
     return Bounce(permanent=not temporary_hint, recipients=failed, status=status)
 
 
 def compat_message(raw: bytes) -> Message:
-    """flufl.bounce walks ``email.message.Message`` objects of the compat32 policy."""
-    import email
+    """flufl.bounce walks ``email.message.Message`` objects of the compat32 policy (within the parse limits)."""
     from email import policy
 
-    return email.message_from_bytes(raw, policy=policy.compat32)
+    from chalicelib.mail.limits import message_from_bytes
+
+    return message_from_bytes(raw, policy.compat32)
 
 
 def signals(mail: ParsedMail) -> tuple[bool, bool]:
     """(strong, weak): a mailer-daemon sender or X-Failed-Recipients is strong; a postmaster sender, a null
     return path or a failure subject is weak and needs detected recipients or a failure subject besides."""
-    sender = mail.from_
-    local = sender.email.split("@", 1)[0].strip('"') if sender else ""
-    name = sender.name if sender else ""
+    local, name = _sender(mail)
     strong = (
         mail.header("X-Failed-Recipients") is not None
-        or (bool(_DAEMON_SENDER.match(local)) and not local.lower().startswith("postmaster"))
+        or bool(_DAEMON_SENDER.match(local))
         or bool(_DAEMON_NAME.search(name))
     )
-    weak = (
-        local.lower().startswith("postmaster") or mail.return_path == "" or bool(_FAILURE_SUBJECT.search(mail.subject))
-    )
+    weak = bool(_POSTMASTER.match(local)) or mail.return_path == "" or bool(_FAILURE_SUBJECT.search(mail.subject))
     return strong, weak
+
+
+def _sender(mail: ParsedMail) -> tuple[str, str]:
+    """(local part, display name) of the sender; read from the raw header when it is no address, such as a
+    bare ``MAILER-DAEMON``."""
+    if mail.from_ is not None and mail.from_.email:
+        return mail.from_.email.split("@", 1)[0].strip('"'), mail.from_.name
+    raw = mail.header("From") or ""
+    match = _LOCAL_PART.search(raw)
+    return (match.group(1).strip('"') if match else ""), raw
 
 
 def _delivery_report(message: Message) -> tuple[bool, Bounce | None]:
@@ -96,9 +116,11 @@ def _delivery_report(message: Message) -> tuple[bool, Bounce | None]:
         seen_report = True
         for block in _blocks(part):
             action = str(block.get("Action", "")).strip().lower().split("(", 1)[0].strip()  # "failed (reason)"
-            actions.add(action)
             recipient = _recipient(block)
             status = _status_code(str(block.get("Status", "")))
+            if status and status.startswith("2"):
+                action = "delivered"  # whatever the Action says, a 2.x.x status reports a success
+            actions.add(action)
             if action not in _FAILED_ACTIONS and action not in _SUCCESS_ACTIONS and status:
                 action = "failed" if status.startswith("5") else "delayed" if status.startswith("4") else action
             if action in _FAILED_ACTIONS and recipient:
@@ -187,3 +209,68 @@ def _merge(report: Bounce, message: Message) -> Bounce:
     if not recipients:
         return report
     return Bounce(permanent=report.permanent and bool(permanent), recipients=recipients, status=report.status)
+
+
+# -- the failed recipient when the report names none ---------------------------------------------------------
+
+_TEXT_RECIPIENT = re.compile(
+    r"(?:RCPT TO:\s*|Recipient:\s*|(?:Final|Original)-Recipient:\s*rfc822;\s*)"
+    r"<?([^\s<>@;,\"]+@[^\s<>;,\"]+?)>?(?=[\s;,:]|$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_LIST_HEADERS = re.compile(r"^(?:List-Id|X-BeenThere|X-Mailman-Version):|^Precedence:\s*(?:list|bulk)", re.I | re.M)
+_ORIGINAL_TO = re.compile(r"^(?:To|Cc):[ \t]*(.+)$", re.IGNORECASE | re.MULTILINE)
+
+
+def returned_recipients(message: Message) -> tuple[str, ...]:
+    """The failed recipient named in the notice's text ("RCPT TO:<...>", "Recipient: <...>"), else the one
+    addressee of the returned original (its headers attached, or quoted below the notice): a bounce naming no
+    recipient would suppress nothing."""
+    texts = _texts(message)
+    named = {m.group(1) for text in texts for m in _TEXT_RECIPIENT.finditer(text)}
+    if named:
+        return tuple(sorted(named))
+    addressees = _original_addressees(message, texts)
+    return addressees if len(addressees) == 1 else ()
+
+
+def _texts(message: Message) -> list[str]:
+    out = []
+    for part in message.walk():
+        if part.get_content_maintype() != "text" or part.get_content_type() == "text/rfc822-headers":
+            continue
+        try:
+            payload = part.get_payload(decode=True)
+        except EMAIL_ERRORS:
+            continue
+        if isinstance(payload, bytes):
+            out.append(payload.decode("utf-8", "replace"))
+    return out
+
+
+def _original_addressees(message: Message, texts: list[str]) -> tuple[str, ...]:
+    """To and Cc of the returned original, unless it went through a mailing list (its To is the list then,
+    not the recipient whose delivery failed)."""
+    from email.utils import getaddresses
+
+    headers = _returned_headers(message, texts)
+    if not headers or _LIST_HEADERS.search(headers):
+        return ()
+    values = [m.group(1) for m in _ORIGINAL_TO.finditer(headers)]
+    return tuple(sorted({a.lower() for _, a in getaddresses(values) if "@" in a}))
+
+
+def _returned_headers(message: Message, texts: list[str]) -> str:
+    for part in message.walk():
+        ctype = part.get_content_type()
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else None
+        if ctype in ("message/rfc822", "message/global") and isinstance(inner, Message):
+            return "".join(f"{k}: {v}\n" for k, v in inner.items())
+        if ctype == "text/rfc822-headers" and isinstance(payload, str):
+            return payload
+    for text in texts:  # the original quoted inline under "----- Original message -----"
+        _, marker, original = text.partition("Original message")
+        if marker:
+            return original
+    return ""

@@ -61,9 +61,15 @@ def codec_for(label: str | None) -> str | None:
 def decode_bytes(data: bytes, label: str | None) -> tuple[str, bool]:
     """Decode with the declared charset, then UTF-8, then windows-1252, then Latin-1 (which never fails).
 
+    UTF-8 with a few broken bytes among many good multi-byte characters (a truncated or spliced part) keeps
+    its text with U+FFFD in place of the broken bytes: windows-1252 would garble every other character.
     Returns the text and whether a fallback was needed (a defect worth recording).
     """
     declared = codec_for(label)
+    if declared in (None, "utf-8"):
+        mostly = _mostly_utf8(data)
+        if mostly is not None:
+            return mostly, True
     tried: list[str] = []
     for codec in (declared, "utf-8", "cp1252"):
         if codec is None or codec in tried:
@@ -76,6 +82,21 @@ def decode_bytes(data: bytes, label: str | None) -> tuple[str, bool]:
         fallback = codec != declared and not (declared is None and (label is None or _is_ascii(data)))
         return text, fallback
     return data.decode("latin-1"), True
+
+
+_GOOD_PER_BAD = 4  # at least this many well-formed multi-byte characters for each broken byte
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few invalid bytes, decoded with replacement; None when it is valid or not UTF-8."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", "replace")
+        bad = text.count("\ufffd")
+        good = sum(1 for ch in text if ch > "\x7f" and ch != "\ufffd")
+        return text if good >= _GOOD_PER_BAD * bad else None
+    return None
 
 
 def _is_ascii(data: bytes) -> bool:

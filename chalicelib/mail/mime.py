@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 
+from chalicelib.mail import limits
 from chalicelib.mail.charsets import decode_bytes, fix_surrogates
 from chalicelib.mail.errors import EMAIL_ERRORS
 from chalicelib.mail.model import Attachment
@@ -16,11 +17,24 @@ _BODY_TYPES = {"text/plain", "text/html", "text/enriched"}
 
 
 @dataclass
+class Decoded:
+    """Bytes decoded so far, all parts together (``limits.MAX_DECODED_BYTES``)."""
+
+    total: int = 0
+
+    def add(self, data: bytes) -> bytes:
+        self.total += len(data)
+        limits.check_decoded(self.total)
+        return data
+
+
+@dataclass
 class Parts:
     texts: list[str] = field(default_factory=list)
     htmls: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+    decoded: Decoded = field(default_factory=Decoded)
 
 
 def collect(msg: Message) -> Parts:
@@ -35,33 +49,40 @@ def _walk(part: Message, parts: Parts, *, related_root: bool) -> None:
         _attach(part, parts)
         return
     if part.is_multipart():
-        children = [c for c in (part.get_payload() or []) if isinstance(c, Message)]
-        if ctype == "multipart/alternative":
-            _alternative(children, parts)
-        elif ctype == "multipart/related":
-            for i, child in enumerate(children):
-                _walk(child, parts, related_root=i == 0)
-        elif ctype == "multipart/encrypted":
-            for child in children:
-                _attach(child, parts)
-        else:  # mixed, report, signed, digest and anything unknown
-            for child in children:
-                _walk(child, parts, related_root=True)
+        _walk_children(part, ctype, parts)
         return
     if ctype.startswith("multipart/"):  # a multipart without a usable boundary: read it as text
         ctype = "text/plain"
     if ctype in _BODY_TYPES and related_root and not _is_attachment(part):
-        text = _text(part, parts)
-        (parts.htmls if ctype == "text/html" else parts.texts).append(text)
+        data = _payload(part, parts)
+        if not _is_binary(data):
+            (parts.htmls if ctype == "text/html" else parts.texts).append(_text(part, parts, data))
+            return
+        _attach(part, parts, data)  # an Outlook .msg or other binary sent as text: never a body
         return
     _attach(part, parts)
+
+
+def _walk_children(part: Message, ctype: str, parts: Parts) -> None:
+    children = [c for c in (part.get_payload() or []) if isinstance(c, Message)]
+    if ctype == "multipart/alternative":
+        _alternative(children, parts)
+    elif ctype == "multipart/related":
+        for i, child in enumerate(children):
+            _walk(child, parts, related_root=i == 0)
+    elif ctype == "multipart/encrypted":
+        for child in children:
+            _attach(child, parts)
+    else:  # mixed, report, signed, digest and anything unknown
+        for child in children:
+            _walk(child, parts, related_root=True)
 
 
 def _alternative(children: list[Message], parts: Parts) -> None:
     """Keep the last plain and the last HTML rendering; other alternatives (calendar, AMP) are attachments."""
     best: dict[str, Parts] = {}
     for child in children:
-        sub = Parts()
+        sub = Parts(decoded=parts.decoded)
         _walk(child, sub, related_root=True)
         parts.defects.extend(sub.defects)
         kind = "html" if sub.htmls else "text" if sub.texts else "other"
@@ -87,8 +108,7 @@ def _is_attachment(part: Message) -> bool:
     return disposition == "attachment" or bool(_filename(part))
 
 
-def _text(part: Message, parts: Parts) -> str:
-    data = _payload(part, parts)
+def _text(part: Message, parts: Parts, data: bytes) -> str:
     charset = _safe(part.get_content_charset)
     text, fallback = decode_bytes(data, charset)
     if fallback:
@@ -122,19 +142,21 @@ def _payload(part: Message, parts: Parts) -> bytes:
         parts.defects.append(f"PayloadDecodeError: {exc.__class__.__name__}")
         data = None
     if isinstance(data, bytes):
-        return data
+        return parts.decoded.add(data)
     raw = part.get_payload()
     if isinstance(raw, str):
-        return raw.encode("utf-8", "surrogateescape")
+        return parts.decoded.add(raw.encode("utf-8", "surrogateescape"))
     return b""
 
 
-def _attach(part: Message, parts: Parts) -> None:
+def _attach(part: Message, parts: Parts, data: bytes | None = None) -> None:
     ctype = _content_type(part)
     if ctype.startswith("message/"):
         data, name = _embedded_message(part, ctype)
+        parts.decoded.add(data)
     else:
-        data, name = _payload(part, parts), _filename(part)
+        data, name = (_payload(part, parts) if data is None else data), _filename(part)
+        ctype = _binary_type(ctype, name, data)
     disposition = (_safe(part.get_content_disposition) or "").lower()
     content_id = (_safe(lambda: part.get("Content-ID")) or "").strip().strip("<>") or None
     filename = name or _default_name(ctype, content_id)
@@ -155,6 +177,26 @@ def _attach(part: Message, parts: Parts) -> None:
             (parts.htmls if body[0] == "html" else parts.texts).append(body[1])
         return
     parts.attachments.append(attachment)
+
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: Outlook .msg, old Office documents
+_BINARY_EXTENSIONS = {".msg": "application/vnd.ms-outlook", ".oft": "application/vnd.ms-outlook"}
+
+
+def _is_binary(data: bytes) -> bool:
+    """An OLE2 compound file, or NUL in more than one byte of ten (a stray NUL is a broken text, not a file)."""
+    head = data[:4096]
+    return data.startswith(_OLE2) or head.count(0) * 10 > len(head)
+
+
+def _binary_type(ctype: str, filename: str, data: bytes) -> str:
+    """A ``text/*`` label on a binary file (an Outlook .msg, anything with NUL bytes) is a sender's mistake."""
+    if not ctype.startswith("text/"):
+        return ctype
+    extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension in _BINARY_EXTENSIONS:
+        return _BINARY_EXTENSIONS[extension]
+    return "application/octet-stream" if _is_binary(data) else ctype
 
 
 def _embedded_message(part: Message, ctype: str) -> tuple[bytes, str]:

@@ -1,33 +1,44 @@
-"""Raw MIME bytes to a ``ParsedMail``; malformed mail becomes defects, never exceptions."""
+"""Raw MIME bytes to a ``ParsedMail``; malformed mail becomes defects, never exceptions.
+
+Mail over the limits of ``chalicelib.mail.limits`` (size, nesting, parts, header fields, Message-ID length)
+raises ``MailTooComplex`` (an ``UnparseableMail``) with a machine ``reason``: callers quarantine it."""
 
 from __future__ import annotations
 
-import email
 import re
 from datetime import UTC, datetime
 from email import policy
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-from chalicelib.mail import mime, quotes
+from chalicelib.mail import limits, mime, quotes
 from chalicelib.mail.charsets import decode_bytes, fix_surrogates
 from chalicelib.mail.errors import EMAIL_ERRORS, UnparseableMail
 from chalicelib.mail.model import Address, ParsedMail
 
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
 _SPACE = re.compile(r"\s+")
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+# Header fields the stdlib parses as structures (addresses, dates, ids, parameters): they keep its parser.
+_STRUCTURED = frozenset(
+    {"from", "sender", "reply-to", "to", "cc", "bcc", "date", "orig-date", "message-id", "subject", "mime-version"}
+    | {"resent-from", "resent-sender", "resent-to", "resent-cc", "resent-bcc", "resent-date"}
+    | {"content-type", "content-disposition", "content-transfer-encoding"}
+)
 
 
 def parse(raw: bytes) -> ParsedMail:
-    """Parse one message. Raises ``UnparseableMail`` only when there is nothing to parse."""
+    """Parse one message. Raises ``UnparseableMail`` when there is nothing to parse, and its subclass
+    ``MailTooComplex`` when the mail is over a limit."""
     if not isinstance(raw, bytes | bytearray):
-        raise UnparseableMail(f"expected bytes, got {type(raw).__name__}")
+        raise UnparseableMail("not_bytes", f"expected bytes, got {type(raw).__name__}")
     raw = bytes(raw)
     if not raw.strip():
-        raise UnparseableMail("empty input")
-    msg = email.message_from_bytes(raw, policy=policy.default)
+        raise UnparseableMail("empty", "empty input")
+    msg = limits.message_from_bytes(raw, policy.default)
     defects = [type(d).__name__ for d in msg.defects]
     headers = _headers(msg, defects)
+    limits.check_message_id(next(iter(_all_ids(_first(headers, "Message-ID"))), None))
     parts = mime.collect(msg)
     defects.extend(parts.defects)
     defects.extend(_part_defects(msg))
@@ -38,8 +49,7 @@ def _assemble(raw: bytes, headers: tuple[tuple[str, str], ...], parts: mime.Part
     from chalicelib.mail.html import html_to_text, sanitise
 
     def first(name: str) -> str | None:
-        wanted = name.lower()
-        return next((v for k, v in headers if k.lower() == wanted), None)
+        return _first(headers, name)
 
     raw_html = "\n".join(parts.htmls) if parts.htmls else None
     text = "\n\n".join(t.strip("\n") for t in parts.texts if t.strip())
@@ -53,9 +63,9 @@ def _assemble(raw: bytes, headers: tuple[tuple[str, str], ...], parts: mime.Part
         reply_to=_addresses(first("Reply-To")),
         subject=_SPACE.sub(" ", first("Subject") or "").strip(),
         date=_date(first("Date"), defects),
-        message_id=_first_id(first("Message-ID")),
-        in_reply_to=_first_id(first("In-Reply-To")),
-        references=tuple(_ids(first("References"))),
+        message_id=_first_id(first("Message-ID"), defects),
+        in_reply_to=_first_id(first("In-Reply-To"), defects),
+        references=tuple(_ids(first("References"), defects)),
         text=text,
         html=sanitise(raw_html) if raw_html else None,
         visible_text=visible_text,
@@ -83,20 +93,35 @@ def _visible(text: str, raw_html: str | None) -> tuple[str, str | None]:
     return quotes.visible_text(text), visible_html
 
 
+def _first(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
+    wanted = name.lower()
+    return next((v for k, v in headers if k.lower() == wanted), None)
+
+
 def _headers(msg: Message, defects: list[str]) -> tuple[tuple[str, str], ...]:
-    out = []
-    for name, raw_value in msg.raw_items():
-        raw_text = str(raw_value)
-        try:
-            value = str(msg.policy.header_fetch_parse(name, raw_value))
-        except EMAIL_ERRORS as exc:
-            defects.append(f"HeaderParseError: {name}: {exc.__class__.__name__}")
+    return tuple(
+        (fix_surrogates(str(name)), _header_value(msg, name, value, defects)) for name, value in msg.raw_items()
+    )
+
+
+def _header_value(msg: Message, name: str, raw_value: object, defects: list[str]) -> str:
+    """The decoded value. The structured parser (addresses, dates, encoded words) is superlinear in time and
+    memory, so a long value is decoded as text (its encoded words too), and a plain one is only unfolded."""
+    raw_text = str(raw_value)
+    if len(raw_text) > limits.STRUCTURED_HEADER_CHARS:
+        defects.append(f"LongHeaderDecodedAsText: {name}")
+        return fix_surrogates(_decode_words(raw_text))
+    if name.lower() not in _STRUCTURED and "=?" not in raw_text and raw_text.isascii():
+        return _FOLD.sub("", raw_text)
+    try:
+        value = str(msg.policy.header_fetch_parse(name, raw_value))  # type: ignore[arg-type]
+    except EMAIL_ERRORS as exc:
+        defects.append(f"HeaderParseError: {name}: {exc.__class__.__name__}")
+        value = _decode_words(raw_text)
+    else:
+        if "=?" in raw_text and "\ufffd" in value:  # an encoded word in a charset the stdlib lacks
             value = _decode_words(raw_text)
-        else:
-            if "=?" in raw_text and "\ufffd" in value:  # an encoded word in a charset the stdlib lacks
-                value = _decode_words(raw_text)
-        out.append((fix_surrogates(str(name)), fix_surrogates(value)))
-    return tuple(out)
+    return fix_surrogates(value)
 
 
 def _decode_words(raw_value: str) -> str:
@@ -144,15 +169,23 @@ def _date(value: str | None, defects: list[str]) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _ids(value: str | None) -> list[str]:
+def _ids(value: str | None, defects: list[str]) -> list[str]:
+    """Message ids; one too long to be stored cannot name a mail we know, so it is dropped as a defect."""
+    found = _all_ids(value)
+    fitting = [i for i in found if len(i.encode("utf-8", "surrogateescape")) <= limits.MAX_MESSAGE_ID_BYTES]
+    if len(fitting) < len(found):
+        defects.append("MessageIdTooLong")
+    return fitting
+
+
+def _all_ids(value: str | None) -> list[str]:
     if not value:
         return []
-    found = _MSG_ID.findall(value)
-    return found or [token.strip("<>") for token in value.split() if token.strip("<>")]
+    return _MSG_ID.findall(value) or [token.strip("<>") for token in value.split() if token.strip("<>")]
 
 
-def _first_id(value: str | None) -> str | None:
-    ids = _ids(value)
+def _first_id(value: str | None, defects: list[str]) -> str | None:
+    ids = _ids(value, defects)
     return ids[0] if ids else None
 
 

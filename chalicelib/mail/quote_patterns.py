@@ -105,4 +105,10 @@ MOBILE_SIGNATURE = re.compile(
     re.IGNORECASE,
 )
 MOBILE_SIGNATURE_MAX_LEN = 80
+# What makes a sign-off name a device or an app ("my", "mon", "meinem", ... or the device itself).
+DEVICE_WORDS = re.compile(
+    r"\b(?:my|mon|ma|meine[mnr]?|mijn|mi|meu|mio|min|mitt|moim|mého|iphone|ipad|android|blackberry|samsung|"
+    r"galaxy|pixel|huawei|xiaomi|nokia|outlook|mail|mobile|phone|windows|yahoo|gmail|airmail|spark|proton\w*)\b",
+    re.IGNORECASE,
+)
 URL = re.compile(r"<?\(?(?:https?://|mailto:)\S+|\[[^\]]*\]\([^)]*\)")

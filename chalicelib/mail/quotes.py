@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 
 from chalicelib.mail import quote_patterns as p
+from chalicelib.mail import quote_repairs as repairs
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\ufeff\u2060"), None)
 _HISTORY = frozenset("bfB")
@@ -26,6 +27,7 @@ _MAX_ATTRIBUTION_LINES = 6
 _MAX_ATTRIBUTION_CHARS = 400
 _SHORT_SIGNATURE_LINES = 12
 _MAX_QUOTED_TAIL = 20
+_DEVICE_SIGNOFF_CHARS = 60
 
 
 def split_lines(text: str) -> list[str]:
@@ -59,6 +61,8 @@ def reply_lines(lines: Sequence[str], *, strip_signature: bool = True) -> list[i
 def line_kinds(lines: Sequence[str]) -> list[str]:
     clean = [line.translate(_INVISIBLE) for line in lines]
     kinds = [_basic_kind(line) for line in clean]
+    repairs.unquote_address_tails(clean, kinds)
+    repairs.rejoin_wrapped_quotes(clean, kinds)
     _mark_attributions(clean, kinds)
     _mark_header_blocks(clean, kinds)
     return kinds
@@ -134,8 +138,12 @@ def _mark_attributions(lines: Sequence[str], kinds: list[str]) -> None:
 
 
 def _stands_alone(kinds: Sequence[str], start: int, end: int) -> bool:
-    """Verb-less attributions count only on their own paragraph: a pasted log line has neighbours."""
-    return (start == 0 or kinds[start - 1] == "e") and (end + 1 == len(kinds) or kinds[end + 1] in "eq")
+    """Verb-less attributions count only on their own paragraph or right above a quote: a pasted log line has
+    neighbours."""
+    if end + 1 < len(kinds) and kinds[end + 1] not in "eq":
+        return False
+    following = next((k for k in kinds[end + 1 :] if k != "e"), "")
+    return start == 0 or kinds[start - 1] == "e" or following == "q"
 
 
 def _window_allowed(kinds: Sequence[str], start: int, end: int) -> bool:
@@ -150,7 +158,7 @@ def _opens_attribution(lines: Sequence[str], kinds: Sequence[str], start: int, j
     if p.ATTRIBUTION_OPENER.match(first) or p.DATE_OPENER.match(first):
         return True
     after_gap = start == 0 or kinds[start - 1] == "e"
-    return after_gap and first[:1] not in "<>" and "@" in joined
+    return after_gap and first[:1] not in "<>" and "@" in joined and bool(re.search(r"[@<]", first))
 
 
 def _dequote(line: str) -> str:
@@ -172,7 +180,7 @@ def _mark_header_blocks(lines: Sequence[str], kinds: list[str]) -> None:
         while j < n:
             if kinds[j] in "Hh":
                 headers += 1
-                from_like = from_like or kinds[j] == "H"
+                from_like = from_like or kinds[j] == "H" or bool(p.TIME_OF_DAY.search(lines[j]))
                 j += 1
             elif kinds[j] == "t" and j + 1 < n and kinds[j + 1] in "Hh" and headers:
                 j += 1
@@ -209,6 +217,8 @@ def _signature_start(kinds: Sequence[str], lines: Sequence[str]) -> int:
 def _ends_with_signature(kinds: Sequence[str], lines: Sequence[str], i: int) -> bool:
     """A delimiter followed by a short block or by history; a sign-off followed by nothing but sign-offs."""
     if kinds[i] == "s":
+        if _is_device_signoff(lines[i]):
+            return True  # phones put it under what was typed: what follows is history, quoted or not
         following = (k for k in kinds[i + 1 :] if k not in "es")
         return next(following, "b") in "bfBqd"  # only sign-offs until history or the end
     if kinds[i] != "d":
@@ -216,7 +226,18 @@ def _ends_with_signature(kinds: Sequence[str], lines: Sequence[str], i: int) -> 
     if lines[i].strip() in ("--", "\u1427"):  # "-- " is the RFC 3676 signature separator
         return True
     rest = _until_history(kinds, i + 1)
+    if not repairs.reads_like_signature(lines[i + 1 : i + 1 + len(rest)]):
+        return False  # a rule under a heading or a table in pasted output, or a separator between paragraphs
     return len(rest) < len(kinds) - i - 1 or sum(k != "e" for k in rest) <= _SHORT_SIGNATURE_LINES
+
+
+def _is_device_signoff(line: str) -> bool:
+    """ "Sent from my iPhone", "Get Outlook for iOS": short, naming the sender's device or app, no clause after a
+    comma (unlike "Sent from my desk, which is easier" or "Sent from the warehouse: 3 boxes")."""
+    text = line.strip()
+    if len(text) > _DEVICE_SIGNOFF_CHARS or re.search(r"[,;:]", text):
+        return False
+    return bool(p.DEVICE_WORDS.search(text)) or not text.isascii()
 
 
 def _until_history(kinds: Sequence[str], start: int) -> Sequence[str]:

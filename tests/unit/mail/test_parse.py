@@ -179,3 +179,37 @@ def test_format_flowed_text_is_unflowed() -> None:
         b"This line is soft \nwrapped by the client.\n\n> quoted \n> text\n"
     )
     assert parse(raw).text.startswith("This line is soft wrapped by the client.\n")
+
+
+def test_one_invalid_byte_in_a_utf8_part_spoils_only_that_character() -> None:
+    body = "Grüße aus Köln, die Bestellung für Zürich ist da. ".encode() * 3 + b"\xff" + "Danke schön!".encode()
+    raw = b"From: a@example.com\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n" + body
+    mail = parse(raw)
+    assert mail.text.startswith("Grüße aus Köln") and mail.text.endswith("\ufffdDanke schön!")
+    assert "Ã" not in mail.text  # not read as windows-1252
+    assert any(d.startswith("CharsetFallback") for d in mail.defects)
+
+
+def test_latin1_text_labelled_utf8_still_falls_back_to_windows_1252() -> None:
+    raw = b"From: a@example.com\nContent-Type: text/plain; charset=utf-8\n\nCaf\xe9 cr\xe8me, s'il vous pla\xeet"
+    assert parse(raw).text == "Café crème, s'il vous plaît"
+
+
+def test_an_outlook_msg_attachment_labelled_as_text_is_a_binary_attachment() -> None:
+    import base64
+
+    msg = base64.b64encode(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64 + b"Subject").decode()
+    raw = (
+        'From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n'
+        "--B\nContent-Type: text/plain\n\nSee the attached mail.\n"
+        '--B\nContent-Type: text/plain; name="Fwd.msg"\nContent-Transfer-Encoding: base64\n\n'
+        f"{msg}\n"
+        "--B\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n"
+        f"{msg}\n--B--\n"
+    ).encode()
+    mail = parse(raw)
+    assert mail.text == "See the attached mail."
+    assert [(a.filename, a.content_type) for a in mail.attachments] == [
+        ("Fwd.msg", "application/vnd.ms-outlook"),
+        ("attachment.bin", "application/octet-stream"),
+    ]

@@ -101,3 +101,77 @@ def test_pasted_log_lines_and_separators_in_a_long_reply_are_kept() -> None:
 def test_gmail_date_attribution_without_a_verb_ends_the_reply() -> None:
     text = "Yes.\n\n2024-03-04 10:00 GMT+01:00 Support <support@example.com>:\n\n> Did it work?\n"
     assert visible_text(text) == "Yes."
+
+
+# -- classes found on the gathered corpora (tests/corpora), each with a mail written here ----------------------
+
+
+def test_wrapped_quote_lines_that_lost_their_marker_stay_in_the_quote() -> None:
+    text = (
+        "Done, the new toner is in.\n\n"
+        "On Tue, May 7, 2024 at 9:12 AM Facilities <facilities@example.com> wrote:\n"
+        "> Could you please replace the toner in the second floor printer before the\n"
+        "audit on Thursday?\n"
+        ">\n"
+        "> Thanks"
+    )
+    assert visible_text(text) == "Done, the new toner is in."
+
+
+def test_a_short_answer_between_quoted_lines_is_still_an_inline_answer() -> None:
+    text = (
+        "See below.\n\nOn Tue, May 7, 2024 at 9:12 AM Kim <kim@example.com> wrote:\n"
+        "> Is the printer on the second floor still broken after the repair on Friday?\n"
+        "Yes, since this morning.\n"
+        "> And the scanner?\n"
+        "Works."
+    )
+    kept = visible_text(text)
+    assert "Yes, since this morning." in kept and kept.endswith("Works.")
+
+
+def test_an_attribution_whose_address_wrapped_onto_a_marker_like_line_is_cut() -> None:
+    attribution = "Il giorno lun 6 mag 2024 alle ore 09:12 Kim <kim@example.co\nm>\nha scritto:"
+    text = f"Merci, c'est réglé.\n\n{attribution}\n\n> Ciao"
+    assert visible_text(text) == "Merci, c'est réglé."
+
+
+def test_a_dashed_rule_in_pasted_output_does_not_cut_the_reply() -> None:
+    table = (
+        "Here is the output:\n"
+        "                 QUERY PLAN\n"
+        f"{'-' * 90}\n"
+        " Limit  (cost=0.00..4.85 rows=1 width=80)\n"
+        "   ->  Index Scan using index_events_on_user_id on events  (cost=0.00..3650.32 rows=753 width=80)"
+    )
+    text = f"{table}\n\nOn Tue, May 7, 2024 at 9:12 AM Kim <kim@example.com> wrote:\n\n> Can you send the plan?"
+    assert visible_text(text) == table
+
+
+def test_a_delimiter_followed_by_a_short_signature_still_cuts_it() -> None:
+    assert visible_text("Thanks!\n\n______\nKim Lee\nIT desk\n+1 555 0100") == "Thanks!"
+
+
+def test_a_device_sign_off_ends_the_reply_even_when_unquoted_history_follows() -> None:
+    text = "Yes, Tuesday works.\n\nSent from my Pixel 8\n\nHi Kim, does Tuesday work for the install?\nBest, Sam"
+    assert visible_text(text) == "Yes, Tuesday works."
+
+
+def test_a_sentence_starting_with_sent_from_keeps_the_text_after_it() -> None:
+    text = "Hi,\n\nSent from the warehouse today with 3 boxes\nThe tracking number is 1Z999."
+    assert visible_text(text) == text
+
+
+def test_a_dated_attribution_without_colon_right_after_the_reply_is_cut() -> None:
+    text = "Works now\n2024/5/7 Kim Lee <kim@example.com>\n\n>  Try the other cable"
+    assert visible_text(text) == "Works now"
+
+
+def test_two_quoted_header_lines_with_a_time_end_the_reply() -> None:
+    text = "Received, thanks.\n\nDate: Tue, 7 May 2024 09:12:00 +0200\nTo: kim@example.com\n\nPlease find the invoice."
+    assert visible_text(text) == "Received, thanks."
+
+
+def test_a_text_line_above_an_attribution_is_not_swallowed_into_it() -> None:
+    text = "Fixed.\nsee ticket 42 --- On Tue, May 7, 2024 at 9:12 AM, kim@example.com wrote:\n> Is it fixed?"
+    assert visible_text(text).startswith("Fixed.")
