@@ -39,6 +39,13 @@ class Classification:
     spam: bool = False
     virus: bool = False
     bounce: Bounce | None = None
+    # Bulk mail that is a post to a mailing list (List-Id with List-Post): it may be a real question.
+    # Other bulk mail (Precedence: bulk, List-Unsubscribe without List-Post) is a newsletter: noise.
+    list_post: bool = False
+
+    @property
+    def newsletter(self) -> bool:
+        return self.bulk and not self.list_post
 
     @property
     def automatic(self) -> bool:

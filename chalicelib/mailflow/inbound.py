@@ -97,18 +97,23 @@ class MailIngest:
             return Outcome("duplicate", detail=notice.key)
         raw = self.store.get(notice.bucket, notice.key)  # a missing object fails the record: retry, then quarantine
         from chalicelib.mail.classify import classify
-        from chalicelib.mail.errors import UnparseableMail
+        from chalicelib.mail.errors import MailTooComplex, UnparseableMail
         from chalicelib.mail.parse import parse
 
         try:
             mail = parse(raw)
         except UnparseableMail as exc:
-            return self._quarantine(notice, "unparseable", str(exc))
+            # Hostile or broken mail over a parsing limit is kept with the limit it crossed (too_deep, ...).
+            reason = "too-complex" if isinstance(exc, MailTooComplex) else "unparseable"
+            return self._quarantine(notice, reason, f"{exc.reason}: {exc}")
         kind = classify(mail, notice.verdicts)
         if kind.spam or kind.virus:
             return self._quarantine(notice, "virus" if kind.virus else "spam", "SES verdict")
         if kind.complaint:
             return self._quarantine(notice, "complaint", "abuse report (ARF): review and suppress by hand")
+        if kind.newsletter and not kind.auto_reply and kind.bounce is None:
+            # A newsletter to the support address is noise; released from quarantine it opens a ticket.
+            return self._quarantine(notice, "newsletter", "bulk mail (no mailing-list posting address)")
         sender = mail.from_.email.lower() if mail.from_ and mail.from_.email else ""
         if not sender:
             return self._quarantine(notice, "no-sender", "no From address")
@@ -230,7 +235,7 @@ class MailIngest:
             channel=Channel.EMAIL,
             requester_id=customer.id,
             ccs=tuple(self._ccs(mail, sender)),
-            tags=("bulk",) if kind.bulk else (),
+            tags=("mailing-list",) if kind.list_post else (),
             message_data=data,
             acknowledge=not kind.bulk,
             related_ids=tuple(related),

@@ -34,8 +34,6 @@ def test_a_person_s_mail_is_nothing_special() -> None:
         "X-Auto-Response-Suppress: All",
         "Precedence: auto_reply",
         "Precedence: junk",
-        "Precedence: bulk",
-        "Precedence: list",
     ],
 )
 def test_auto_reply_headers_mark_an_auto_reply(header: str) -> None:
@@ -47,15 +45,23 @@ def test_auto_submitted_no_is_a_person_writing() -> None:
     assert not classify(parse(_mail("Auto-Submitted: no"))).auto_reply
 
 
-@pytest.mark.parametrize("header", ["List-Id: <news.example.com>", "List-Unsubscribe: <mailto:u@example.com>"])
-def test_list_headers_mark_bulk_mail(header: str) -> None:
+@pytest.mark.parametrize(
+    "header",
+    ["List-Id: <news.example.com>", "List-Unsubscribe: <mailto:u@example.com>", "Precedence: bulk", "Precedence: list"],
+)
+def test_list_and_bulk_headers_mark_bulk_mail_not_an_auto_reply(header: str) -> None:
     result = classify(parse(_mail(header)))
-    assert result.bulk and not result.auto_reply
+    assert result.bulk and not result.auto_reply and result.newsletter and not result.list_post
 
 
-def test_newsletter_is_bulk_and_auto(sample: Sample) -> None:
+def test_a_post_to_a_discussion_list_is_bulk_but_no_newsletter() -> None:
+    result = classify(parse(_mail("List-Id: <users.lists.example.org>", "List-Post: <mailto:users@lists.example.org>")))
+    assert result.bulk and result.list_post and not result.newsletter
+
+
+def test_a_newsletter_is_bulk_mail_never_answered(sample: Sample) -> None:
     result = classify(parse(sample("newsletter.eml")))
-    assert result.bulk and result.auto_reply and result.bounce is None
+    assert result.newsletter and result.automatic and result.bounce is None
 
 
 def test_delivery_status_report_names_the_original_recipient_and_the_status(sample: Sample) -> None:

@@ -248,11 +248,18 @@ def test_spam_unparseable_and_own_domain_mail_are_quarantined_with_a_reason(desk
     assert svc.ticket_repo.published == []
 
 
-def test_bulk_mail_opens_a_tagged_ticket_without_acknowledgement(desk: Any) -> None:
+def test_a_newsletter_is_quarantined_and_a_mailing_list_post_opens_a_ticket_without_acknowledgement(
+    desk: Any,
+) -> None:
     ingest, store, svc = desk
-    outcome = deliver(ingest, store, mail(sender="news@vendor.example", List_Id="<news.vendor.example>"))
+    news = deliver(
+        ingest, store, mail(sender="news@vendor.example", List_Id="<news.vendor.example>", Precedence="bulk")
+    )
+    assert (news.kind, news.detail) == ("quarantined", "newsletter")
+    post = mail(sender="ann@community.example", List_Id="<users.lists.example>", List_Post="<mailto:u@lists.example>")
+    outcome = deliver(ingest, store, post)
     ticket, entries = svc.tickets.get_by_number(outcome.ticket_number)
-    assert ticket.tags == ("bulk",)
+    assert ticket.tags == ("mailing-list",)
     assert "acknowledge" not in entries[0].data
 
 
