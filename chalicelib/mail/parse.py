@@ -153,8 +153,13 @@ def _addresses(value: str | None) -> tuple[Address, ...]:
     out = []
     for name, addr in getaddresses([value]):
         addr = addr.strip()
+        if "<" in addr and addr.endswith(">"):
+            # The whole address was inside one encoded word (=?utf-8?q?J=C3=BCrgen_<j@x.de>?=), as some broken
+            # clients send it: once decoded, it is a display name and an address again.
+            inner_name, addr = getaddresses([addr])[0]
+            name = name or inner_name
         if addr or name:
-            out.append(Address(name=name.strip(), email=addr))
+            out.append(Address(name=name.strip(), email=addr.strip()))
     return tuple(a for a in out if "@" in a.email or not a.email)
 
 

@@ -213,3 +213,8 @@ def test_an_outlook_msg_attachment_labelled_as_text_is_a_binary_attachment() -> 
         ("Fwd.msg", "application/vnd.ms-outlook"),
         ("attachment.bin", "application/octet-stream"),
     ]
+
+
+def test_an_address_wholly_inside_one_encoded_word_is_a_name_and_an_address_again() -> None:
+    raw = b"From: =?utf-8?q?j=C3=BCrgen_m=C3=BCller_<juergen@example.de>?=\nTo: help@support.example.com\n\nhi\n"
+    assert parse(raw).from_ == Address(name="jürgen müller", email="juergen@example.de")
