@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
-def redrive(sqs: Any, dlq_url: str, queue_url: str, limit: int = 10_000) -> int:
+def redrive(
+    sqs: Any, dlq_url: str, queue_url: str, limit: int = 10_000, progress: Callable[[int], object] | None = None
+) -> int:
     """Move messages from a dead-letter queue back to its queue; return how many moved.
 
     Each message is sent before it is deleted: a crash in between repeats a message (consumers are
@@ -27,6 +30,8 @@ def redrive(sqs: Any, dlq_url: str, queue_url: str, limit: int = 10_000) -> int:
             )
             sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
             moved += 1
+            if progress is not None:
+                progress(1)
     return moved
 
 
@@ -47,10 +52,12 @@ def replay_mail(
     what quarantined it. Its quarantine record and outcome are released first, so it is processed anew.
     """
     from chalicelib.mailflow.notices import notice_body
+    from devtools.progress import bar, iterate
 
-    moved = redrive(sqs, inbound_dlq_url, inbound_url)
+    with bar("Replaying the inbound DLQ", unit="mail") as moving:
+        moved = redrive(sqs, inbound_dlq_url, inbound_url, progress=moving.update)
     released = 0
-    for record in repo.list_quarantine(1000).items:
+    for record in iterate(repo.list_quarantine(1000).items, "Releasing quarantined mail", "mail"):
         if reason and record.reason != reason:
             continue
         repo.release_quarantine(record.key)

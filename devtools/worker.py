@@ -158,12 +158,14 @@ class Worker:
                 observability.logger().exception("function failed", extra={"queue": queue_name})
         return handled
 
-    def drain(self, max_cycles: int = 50) -> int:
-        """Cycle until a cycle finds nothing (tests and seeding use it to settle)."""
+    def drain(self, max_cycles: int = 50, progress: Callable[[int], object] | None = None) -> int:
+        """Cycle until a cycle finds nothing (tests and seeding use it to settle); ``progress(n)`` after each."""
         total = 0
         for _ in range(max_cycles):
             handled = self.run_once()
             total += handled
+            if progress is not None:
+                progress(handled)
             if handled == 0:
                 break
         return total
