@@ -24,6 +24,10 @@ REGION = "us-east-1"
 OPS_INBOX = "ops-inbox"
 
 
+class NoStack(LookupError):
+    """No local stack has written its state: nothing to talk to."""
+
+
 @dataclass
 class LocalEnv:
     stage: str = "local"
@@ -96,13 +100,15 @@ class LocalEnv:
     def apply(self) -> None:
         os.environ.update(self.environ())
 
-    def save(self, path: Path = STATE_FILE) -> None:
+    def save(self, path: Path | None = None) -> None:
+        path = path or STATE_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(asdict(self), indent=2))
         path.chmod(0o600)
 
     @classmethod
-    def load(cls, path: Path = STATE_FILE) -> LocalEnv:
+    def load(cls, path: Path | None = None) -> LocalEnv:
+        path = path or STATE_FILE
         if not path.exists():
-            raise SystemExit(f"no local stack state at {path}: start it with 'make run'")
+            raise NoStack(f"no local stack state at {path}: start it with 'make run'")
         return cls(**json.loads(path.read_text()))
