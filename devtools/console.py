@@ -54,14 +54,17 @@ _QUIET = frozenset(
 
 
 class Console:
-    """The terminal: whole lines, one writer at a time (every thread of the stack may report)."""
+    """The terminal: whole lines, one writer at a time (every thread of the stack may report), never through
+    a progress bar being drawn (``lambdesk run`` shows one while it seeds and settles the demo)."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self._lock = threading.Lock()
 
     def say(self, text: str) -> None:
-        with self._lock:
+        from devtools.progress import beside_bars
+
+        with self._lock, beside_bars():
             self.stream.write(text + "\n")
             self.stream.flush()
 

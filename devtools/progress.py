@@ -38,6 +38,12 @@ def iterate(items: Iterable[T], desc: str, unit: str = "it", total: int | None =
     yield from tqdm(items, desc=desc, total=known, unit=unit, disable=None, leave=False, file=sys.stderr)
 
 
+def beside_bars() -> Any:
+    """A context in which to write a line to the terminal (stdout or stderr) without tearing a bar: the bars
+    drawn on standard error are cleared first and drawn again after."""
+    return _tqdm().external_write_mode(file=sys.stderr)
+
+
 def say(message: str) -> None:
     """A line on standard error that does not tear a bar being drawn."""
     _tqdm().write(message, file=sys.stderr)
