@@ -41,11 +41,12 @@ class Output:
             self.closed = True
             self._changed.notify_all()
 
-    def wait_for(self, text: str, timeout: float) -> int | None:
-        """The index of the first line containing ``text``, waiting up to ``timeout`` s for it; None if not."""
+    def wait_for(self, text: str, timeout: float, start: int = 0) -> int | None:
+        """The index of the first line from ``start`` on containing ``text``, waiting up to ``timeout`` s for
+        it; None if none came."""
 
         def found() -> int | None:
-            return next((n for n, line in enumerate(self.lines) if text in line), None)
+            return next((n for n, line in enumerate(self.lines[start:], start) if text in line), None)
 
         with self._changed:
             self._changed.wait_for(lambda: found() is not None or self.closed, timeout)
