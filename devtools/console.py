@@ -65,8 +65,11 @@ class Console:
         from devtools.progress import beside_bars
 
         with self._lock, beside_bars():
-            self.stream.write(text + "\n")
-            self.stream.flush()
+            try:
+                self.stream.write(text + "\n")
+                self.stream.flush()
+            except OSError:  # the terminal is gone (a closed pipe): the stack runs on, its logs are in files
+                return
 
 
 class LogFile:

@@ -187,18 +187,26 @@ def run(env: LocalEnv, seed: bool = True) -> NoReturn:
     except Stopping:
         signals.disarm()
         # Nothing is saved or half-written that matters: moto's state lives in this process and goes with it.
-        print("stopping... (while starting)", file=sys.stderr, flush=True)
-        print("stopped.", file=sys.stderr, flush=True)
+        _tell("stopping... (while starting)")
+        _tell("stopped.")
         exit_now(0)
     console.say(banner(stack, token))
     signals.wait()
-    print("stopping...", file=sys.stderr, flush=True)
+    _tell("stopping...")
     shutdown = threading.Thread(target=stack.shutdown, name="shutdown", daemon=True)
     shutdown.start()
     shutdown.join(SHUTDOWN_SECONDS)
     late = f" (gave up waiting for the threads after {SHUTDOWN_SECONDS:.0f} s)" if shutdown.is_alive() else ""
-    print(f"stopped.{late}", file=sys.stderr, flush=True)
+    _tell(f"stopped.{late}")
     exit_now(0)
+
+
+def _tell(line: str) -> None:
+    """A stop message on standard error; when nobody reads it any more (a closed pipe), the stop goes on."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:
+        return
 
 
 def exit_now(code: int) -> NoReturn:
@@ -208,6 +216,9 @@ def exit_now(code: int) -> NoReturn:
     burst of writes (moto keeps a copy of a table per transaction) freeing it object by object at interpreter
     exit took over 20 s with no Python code running (a faulthandler dump of the bench's stack showed no frame).
     """
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # nobody reads it any more (a closed pipe): exiting matters more
+            continue
     os._exit(code)

@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import ROOT, free_port
 
 LAMBDESK = Path(sys.executable).parent / "lambdesk"
-START_TIMEOUT = 240  # seeding and settling the demo takes about a minute; much more on a busy 2-core machine
+START_TIMEOUT = 480  # seeding and settling the demo takes a minute; 4 or more on a 2-core machine others load
 
 
 class Output:
@@ -139,7 +139,9 @@ def ready(stack: Stack, timeout: float = START_TIMEOUT) -> Stack:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    started = ready(launch(tmp_path_factory.mktemp("stack")))
-    yield started
-    if started.process.poll() is None:
-        started.process.kill()
+    started = launch(tmp_path_factory.mktemp("stack"))
+    try:
+        yield ready(started)
+    finally:  # also when it never got ready: a stack left running would slow every test after it
+        if started.process.poll() is None:
+            started.process.kill()

@@ -3,16 +3,20 @@ and the README's commands work as pasted, and SIGTERM stops the stack cleanly wh
 
 from __future__ import annotations
 
+import os
 import re
+import select
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.e2e.conftest import Stack, call, launch, ready
+from tests.conftest import ROOT, free_port
+from tests.e2e.conftest import LAMBDESK, START_TIMEOUT, Stack, call, launch, ready
 from tests.e2e.readme import Command, runnable_commands, script
 
 pytestmark = pytest.mark.e2e
@@ -73,24 +77,58 @@ def stop(stack: Stack) -> str:
     try:
         status = stack.process.wait(timeout=STOP_SECONDS)
     except subprocess.TimeoutExpired:
-        stack.process.kill()
         pytest.fail("the stack ignored SIGTERM:\n" + stack.output.tail())
     assert stack.output.wait_for("stopped.", 5) is not None, stack.output.tail()
     assert status == 0, stack.output.tail()
     return "".join(stack.output.lines)
 
 
+@contextmanager
+def launched(state_dir: Path, *options: str) -> Iterator[Stack]:
+    """A stack of the test's own, killed at the end whatever happened."""
+    stack = launch(state_dir, *options)
+    try:
+        yield stack
+    finally:
+        if stack.process.poll() is None:
+            stack.process.kill()
+
+
 def test_sigterm_stops_a_running_stack_cleanly_every_time(tmp_path: Path) -> None:
     for attempt in range(3):
-        started = ready(launch(tmp_path / str(attempt), "--no-seed"))
-        assert call(started, "GET", "/health", token=None)[0] == 200
-        printed = stop(started)
-        assert "stopping...\n" in printed and "Traceback" not in printed
+        with launched(tmp_path / str(attempt), "--no-seed") as started:
+            assert call(ready(started), "GET", "/health", token=None)[0] == 200
+            printed = stop(started)
+            assert "stopping...\n" in printed and "Traceback" not in printed
 
 
 def test_sigterm_while_the_stack_is_starting_stops_it_cleanly(tmp_path: Path) -> None:
-    starting = launch(tmp_path)
-    assert starting.output.wait_for("Starting Lambdesk", 60) is not None, starting.output.tail()
-    printed = stop(starting)
-    assert "stopping... (while starting)" in printed and "Traceback" not in printed
-    assert "Ctrl-C stops everything" not in printed
+    with launched(tmp_path) as starting:
+        assert starting.output.wait_for("Starting Lambdesk", 60) is not None, starting.output.tail()
+        printed = stop(starting)
+        assert "stopping... (while starting)" in printed and "Traceback" not in printed
+        assert "Ctrl-C stops everything" not in printed
+
+
+def test_sigterm_stops_the_stack_when_nobody_reads_its_output_any_more(tmp_path: Path) -> None:
+    # `make run | head`, or a test runner gone: every write to the console fails from then on.
+    reader, writer = os.pipe()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LAMBDESK_", "AWS_"))}
+    env["LAMBDESK_LOCAL_STATE"] = str(tmp_path / "stack.json")
+    ports = [str(free_port()) for _ in range(3)]
+    options = ["--port", ports[0], "--moto-port", ports[1], "--smtp-port", ports[2], "--no-seed"]
+    process = subprocess.Popen([str(LAMBDESK), "run", *options], cwd=ROOT, env=env, stdout=writer, stderr=writer)
+    os.close(writer)
+    try:
+        seen = b""
+        deadline = time.monotonic() + START_TIMEOUT
+        while b"Ctrl-C stops everything" not in seen and time.monotonic() < deadline and process.poll() is None:
+            if select.select([reader], [], [], 1.0)[0]:
+                seen += os.read(reader, 65536)
+        assert b"Ctrl-C stops everything" in seen, seen.decode()[-2000:]
+        os.close(reader)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=STOP_SECONDS) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
