@@ -392,6 +392,8 @@ def write_phase(plan: Plan, phase: int, written_customers: set[str]) -> int:
         return len(items)
 
     chunks = [indices[i : i + TICKETS_PER_CHUNK] for i in range(0, len(indices), TICKETS_PER_CHUNK)]
+    from devtools.progress import iterate
+
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
         futures = [pool.submit(write, first)] + [pool.submit(_compose(write, build), c) for c in chunks]
-        return sum(f.result() for f in futures)
+        return sum(f.result() for f in iterate(futures, f"Writing {len(indices)} tickets", "chunk"))

@@ -14,7 +14,6 @@ import json
 import os
 import random
 import secrets
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -133,7 +132,10 @@ PROBE_OPERATIONS = ("reply", "note", "update", "get_ticket_timeline", "get_by_nu
 
 
 def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """A line on standard error that does not tear the progress bar being drawn (``make bench`` on a terminal)."""
+    from devtools.progress import say
+
+    say(message)
 
 
 class Bench:

@@ -205,8 +205,14 @@ class DeskTable:
                     request = self._writer.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
             return len(items)
 
-        with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-            return sum(pool.map(write, chunks))
+        from devtools.progress import bar
+
+        with ThreadPoolExecutor(max_workers=WRITERS) as pool, bar("Writing the dataset", unit="item") as written:
+            total = 0
+            for count in pool.map(write, chunks):
+                total += count
+                written.update(count)
+            return total
 
     def item_count(self) -> int:
         return int(self.aux.describe_table(TableName=self.name)["Table"]["ItemCount"])

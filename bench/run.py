@@ -25,6 +25,7 @@ from bench.latency import Latency
 from bench.report import Check, render
 from bench.routing import Routing
 from devtools.localenv import ROOT
+from devtools.progress import bar
 
 BENCH = ROOT / "bench"
 RAW = BENCH / "raw"  # logs of the child processes (ignored by git)
@@ -129,6 +130,7 @@ def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None)
     findings: list[str] = []
     sections: dict[str, float] = {}
     results: dict[str, Any] = {}
+    progress = bar("make bench", total=len(args.only), unit="section")
     try:
         if "cold_start_ms" in args.only:
             mark = time.perf_counter()
@@ -137,6 +139,7 @@ def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None)
             log(f"cold_start_ms: {cold}")
             results["cold_start_ms"] = cold
             sections["cold_start_ms"] = round(time.perf_counter() - mark, 1)
+            progress.update()
 
         if "ddb_requests" in args.only:
             mark = time.perf_counter()
@@ -147,6 +150,7 @@ def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None)
             meta["table_sizes"]["items"] = bench.table_items
             meta["ddb_detail"] = bench.detail
             sections["ddb_requests"] = round(time.perf_counter() - mark, 1)
+            progress.update()
 
         if "api_latency_ms" in args.only:
             mark = time.perf_counter()
@@ -157,6 +161,7 @@ def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None)
             meta["api_latency_drift"] = latency_bench.drift
             meta["api_latency_settle_s"] = latency_bench.settle_seconds
             sections["api_latency_ms"] = round(time.perf_counter() - mark, 1)
+            progress.update()
 
         if "email" in args.only:
             mark = time.perf_counter()
@@ -168,6 +173,7 @@ def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None)
             )
             results["email"] = email_results
             sections["email"] = round(time.perf_counter() - mark, 1)
+            progress.update()
 
         if "routing" in args.only:
             mark = time.perf_counter()
@@ -177,6 +183,7 @@ def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None)
             checks += router_bench.checks
             meta["routing_detail"] = router_bench.detail
             sections["routing"] = round(time.perf_counter() - mark, 1)
+            progress.update()
 
         if "sla_sweep" in args.only:
             mark = time.perf_counter()
@@ -186,10 +193,13 @@ def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None)
             checks += sweep_bench.checks
             meta["sla_sweep_detail"] = sweep_bench.detail
             sections["sla_sweep"] = round(time.perf_counter() - mark, 1)
+            progress.update()
     except Exception:  # a section broke: say so with its traceback, exit 2 (its own cleanup already ran)
         traceback.print_exc()
         log("bench: a section failed; no results written")
         return 2
+    finally:
+        progress.close()
     meta["section_seconds"] = sections
 
     targets: dict[str, bool] = {}

@@ -1,14 +1,18 @@
-"""``lambdesk``: the command-line tool of the local stack and of operators."""
+"""``lambdesk``: the command-line tool of the local stack and of operators.
+
+The parser and the error rules are in ``devtools/cli_args.py``; this module holds what each command does.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from devtools.localenv import LocalEnv
+from devtools.cli_args import QUEUE_PURPOSES, CliError, parser
+from devtools.localenv import LocalEnv, NoStack
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -39,8 +43,7 @@ def _cmd_token(args: argparse.Namespace) -> int:
 
         agent = services().directory_repo.find_agent_by_email(args.email)
         if agent is None:
-            print(f"no agent with email {args.email}", file=sys.stderr)
-            return 1
+            raise CliError(f"no agent with email {args.email}")
         subject = agent.subject
     print(mint_dev_token(env.dev_signing_key, subject, args.ttl))
     return 0
@@ -56,12 +59,13 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
-def _queues(env: LocalEnv) -> list[tuple[str, str]]:
-    from chalicelib.core.resources import EVENT_CONSUMER_QUEUES
-
+def queue_names(env: LocalEnv) -> list[str]:
+    """Every queue of the stack: each function's queue and its DLQ, the relay's DLQ, the local ops inbox."""
     names = env.names
-    pairs = [(names.queue(p), names.dlq(p)) for p in EVENT_CONSUMER_QUEUES]
-    return pairs + [("", names.relay_dlq), (env.ops_inbox_queue, "")]
+    return [name for p in QUEUE_PURPOSES for name in (names.queue(p), names.dlq(p))] + [
+        names.relay_dlq,
+        env.ops_inbox_queue,
+    ]
 
 
 def _cmd_queues(args: argparse.Namespace) -> int:
@@ -69,14 +73,13 @@ def _cmd_queues(args: argparse.Namespace) -> int:
 
     env = _connect()
     sqs = boto3.client("sqs")
-    for queue, dlq in _queues(env):
-        for name in filter(None, (queue, dlq)):
-            url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-            attrs = sqs.get_queue_attributes(
-                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-            )["Attributes"]
-            visible, in_flight = attrs["ApproximateNumberOfMessages"], attrs["ApproximateNumberOfMessagesNotVisible"]
-            print(f"{name:40} visible={visible:>5} in-flight={in_flight:>5}")
+    for name in queue_names(env):
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        attrs = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        )["Attributes"]
+        visible, in_flight = attrs["ApproximateNumberOfMessages"], attrs["ApproximateNumberOfMessagesNotVisible"]
+        print(f"{name:40} visible={visible:>5} in-flight={in_flight:>5}")
     return 0
 
 
@@ -84,14 +87,32 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     """Move messages from a dead-letter queue back to its queue (after a fix)."""
     import boto3
 
+    from devtools.progress import bar
     from devtools.queues import redrive
 
     env = _connect()
     sqs = boto3.client("sqs")
+    if args.queue == "relay":
+        return _replay_relay(env, sqs)
     source = sqs.get_queue_url(QueueName=env.names.dlq(args.queue))["QueueUrl"]
     target = sqs.get_queue_url(QueueName=env.names.queue(args.queue))["QueueUrl"]
-    moved = redrive(sqs, source, target)
+    waiting = sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["ApproximateNumberOfMessages"])
+    with bar(f"Replaying {args.queue}", int(waiting["Attributes"]["ApproximateNumberOfMessages"]), "msg") as moving:
+        moved = redrive(sqs, source, target, progress=moving.update)
     print(json.dumps({"queue": args.queue, "moved": moved}))
+    return 0
+
+
+def _replay_relay(env: LocalEnv, sqs: Any) -> int:
+    """The relay's dead-letter queue: parked events are published again, given-up stream positions relayed."""
+    import boto3
+
+    from chalicelib.bootstrap import handlers
+    from devtools.queues import replay_relay
+
+    source = sqs.get_queue_url(QueueName=env.names.relay_dlq)["QueueUrl"]
+    counts = replay_relay(sqs, boto3.client("dynamodbstreams"), source, env.events_topic_arn, handlers.relay)
+    print(json.dumps({"queue": "relay", **counts}))
     return 0
 
 
@@ -134,28 +155,20 @@ def _cmd_mail_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def _at(text: str | None) -> datetime:
-    """``None`` (now), ``+90m`` / ``+2h`` / ``+3d`` from now, or an ISO time with a zone."""
-    now = datetime.now(UTC)
-    if not text:
-        return now
-    if text.startswith("+") and text[-1] in "mhd" and text[1:-1].isdigit():
-        unit = {"m": "minutes", "h": "hours", "d": "days"}[text[-1]]
-        return now + timedelta(**{unit: int(text[1:-1])})
-    moment = datetime.fromisoformat(text)
-    if moment.utcoffset() is None:
-        raise SystemExit(f"--at {text}: give a time zone, e.g. {text}+00:00")
-    return moment
-
-
 def _cmd_sweep(args: argparse.Namespace) -> int:
     """Run the scheduled sweeps once, now or as if at ``--at`` (to see SLA alerts and automations happen)."""
+    from datetime import UTC, datetime
+
     from chalicelib import bootstrap
     from chalicelib.bootstrap import handlers
+    from devtools.progress import DueWithProgress
 
     _connect()
-    moment = _at(args.at)
-    bootstrap.current().clock = lambda: moment  # before anything is built: every part reads it at construction
+    moment = args.at or datetime.now(UTC)
+    container = bootstrap.current()
+    # Before anything is built: every part reads the clock and the repositories at construction.
+    container.clock = lambda: moment
+    container.work_repo = DueWithProgress(container.work_repo)  # type: ignore[assignment]
     swept = {"sla": handlers.sla_sweep(), "timers": handlers.timers_sweep(), "queues": handlers.drain_queues()}
     print(json.dumps({"at": moment.isoformat(), **swept}))
     return 0
@@ -188,50 +201,55 @@ def _cmd_mail_inspect(args: argparse.Namespace) -> int:
     return inspect_main(args.files)
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="lambdesk", description="Lambdesk local stack and operator tool")
-    sub = p.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="start the local stack with demo data")
-    run.add_argument("--port", type=int, default=8000)
-    run.add_argument("--moto-port", type=int, default=5050)
-    run.add_argument("--smtp-port", type=int, default=2525)
-    run.add_argument("--no-seed", action="store_true")
-    run.set_defaults(func=_cmd_run)
-    token = sub.add_parser("token", help="print a development token for an agent")
-    token.add_argument("--subject", default="demo-admin", help="the agent's token subject (default: the demo admin)")
-    token.add_argument("--email", help="the agent's email address instead of the subject")
-    token.add_argument("--ttl", type=int, default=12 * 3600, help="seconds of validity")
-    token.set_defaults(func=_cmd_token)
-    sub.add_parser("seed", help="add the demo data to the running stack").set_defaults(func=_cmd_seed)
-    sub.add_parser("queues", help="depth of every queue and dead-letter queue").set_defaults(func=_cmd_queues)
-    replay = sub.add_parser("replay", help="move a dead-letter queue's messages back to its queue")
-    replay.add_argument("queue", help="the queue's purpose, e.g. webhooks")
-    replay.set_defaults(func=_cmd_replay)
-    sweep = sub.add_parser("sweep", help="run the SLA and automation sweeps once (optionally as if later)")
-    sweep.add_argument("--at", help="+90m, +2h, +3d or an ISO time: the time the sweeps act at (simulation)")
-    sweep.set_defaults(func=_cmd_sweep)
-    sub.add_parser("ops", help="SLA alerts the ops topic received since the last call (JSON lines)").set_defaults(
-        func=_cmd_ops
-    )
-    mail = sub.add_parser("mail", help="email tools")
-    mail_sub = mail.add_subparsers(dest="mail_command", required=True)
-    inspect = mail_sub.add_parser("inspect", help="what the pipeline makes of raw mail files (JSON lines)")
-    inspect.add_argument("files", nargs="+", metavar="FILE")
-    inspect.set_defaults(func=_cmd_mail_inspect)
-    send = mail_sub.add_parser("send", help="inject raw .eml files into the running stack (as SES delivers)")
-    send.add_argument("files", nargs="+", metavar="FILE")
-    send.add_argument("--to", help="envelope recipient (default: the support address)")
-    send.set_defaults(func=_cmd_mail_send)
-    mail_sub.add_parser("outbox", help="what the local stack sent (JSON lines)").set_defaults(func=_cmd_mail_outbox)
-    replay = mail_sub.add_parser("replay", help="re-drive the inbound DLQ and quarantined mail after a fix")
-    replay.add_argument("--reason", help="only quarantined mail with this reason (e.g. unparseable)")
-    replay.set_defaults(func=_cmd_mail_replay)
-    return p
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": _cmd_run,
+    "token": _cmd_token,
+    "seed": _cmd_seed,
+    "queues": _cmd_queues,
+    "replay": _cmd_replay,
+    "sweep": _cmd_sweep,
+    "ops": _cmd_ops,
+    "mail inspect": _cmd_mail_inspect,
+    "mail send": _cmd_mail_send,
+    "mail outbox": _cmd_mail_outbox,
+    "mail replay": _cmd_mail_replay,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return int(args.func(args))
+    cli = parser(COMMANDS)
+    args = cli.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (CliError, NoStack, OSError) as error:
+        problem = f"{error.filename}: {error.strerror}" if isinstance(error, OSError) and error.filename else error
+        return _fail(args, str(problem))
+    except _service_errors() as error:
+        return _fail(args, _service_problem(error))
+
+
+def _fail(args: argparse.Namespace, problem: str) -> int:
+    """One line on standard error, exit status 2 (as argparse does for a bad argument)."""
+    command = " ".join(filter(None, (args.command, getattr(args, "mail_command", None))))
+    print(f"lambdesk {command}: error: {problem}", file=sys.stderr)
+    return 2
+
+
+def _service_errors() -> tuple[type[Exception], ...]:
+    """What talking to the stack's moto (or AWS) can raise; evaluated only when something was raised."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from pynamodb.exceptions import PynamoDBException
+
+    return BotoCoreError, ClientError, PynamoDBException
+
+
+def _service_problem(error: Any) -> str:
+    from botocore.exceptions import EndpointConnectionError
+
+    cause = error.__cause__ if error.__cause__ is not None else error
+    if isinstance(cause, EndpointConnectionError) or isinstance(error, EndpointConnectionError):
+        return f"the local stack does not answer ({error}): is it running? Start it with 'make run'"
+    return " ".join(str(error).split())
 
 
 if __name__ == "__main__":

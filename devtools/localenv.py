@@ -24,6 +24,10 @@ REGION = "us-east-1"
 OPS_INBOX = "ops-inbox"
 
 
+class NoStack(LookupError):
+    """No local stack has written its state: nothing to talk to."""
+
+
 @dataclass
 class LocalEnv:
     stage: str = "local"
@@ -68,6 +72,10 @@ class LocalEnv:
         return f"arn:aws:sns:{REGION}:{ACCOUNT}:{self.names.ops_topic}"
 
     @property
+    def relay_dead_letter_url(self) -> str:
+        return f"{self.moto_url}/{ACCOUNT}/{self.names.relay_dlq}"
+
+    @property
     def ops_inbox_queue(self) -> str:
         return self.names.queue(OPS_INBOX)
 
@@ -84,6 +92,7 @@ class LocalEnv:
             "LAMBDESK_DEV_SIGNING_KEY": self.dev_signing_key,
             "LAMBDESK_SIGNING_KEY": self.signing_key,
             "LAMBDESK_EVENTS_TOPIC_ARN": self.events_topic_arn,
+            "LAMBDESK_RELAY_DEAD_LETTER_URL": self.relay_dead_letter_url,
             "LAMBDESK_OPS_TOPIC_ARN": self.ops_topic_arn,
             "LAMBDESK_WEBHOOKS_ALLOW_PRIVATE": "true",
             "LAMBDESK_SUPPORT_DOMAIN": self.support_domain,
@@ -96,13 +105,15 @@ class LocalEnv:
     def apply(self) -> None:
         os.environ.update(self.environ())
 
-    def save(self, path: Path = STATE_FILE) -> None:
+    def save(self, path: Path | None = None) -> None:
+        path = path or STATE_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(asdict(self), indent=2))
         path.chmod(0o600)
 
     @classmethod
-    def load(cls, path: Path = STATE_FILE) -> LocalEnv:
+    def load(cls, path: Path | None = None) -> LocalEnv:
+        path = path or STATE_FILE
         if not path.exists():
-            raise SystemExit(f"no local stack state at {path}: start it with 'make run'")
+            raise NoStack(f"no local stack state at {path}: start it with 'make run'")
         return cls(**json.loads(path.read_text()))

@@ -2,21 +2,29 @@
 
 One process, several threads: moto in server mode (DynamoDB with streams, SNS, SQS, S3), the Chalice
 local server (the same app and config ``chalice local`` serves), the worker (stream + queues -> the same
-handlers Lambda calls) and the ticker (scheduled functions). Ctrl-C stops them all.
+handlers Lambda calls) and the ticker (scheduled functions). Ctrl-C or SIGTERM stops them all
+(``devtools/stopping.py``). The console shows the banner, errors and one line per handled event; moto's
+request log and the app's full JSON logs go to files (``devtools/console.py``).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
-import signal
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from devtools.localenv import ROOT, LocalEnv
+from devtools.localenv import ROOT, STATE_FILE, LocalEnv
+
+if TYPE_CHECKING:
+    from devtools.console import Console
+
+# How long the stack may take to shut down before the process exits anyway (every thread is a daemon).
+SHUTDOWN_SECONDS = 15.0
 
 
 @dataclass
@@ -28,6 +36,7 @@ class Stack:
     smtp: Any
     worker: Any
     resources: dict[str, Any]
+    demo_tickets: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
@@ -51,7 +60,7 @@ def start_moto(env: LocalEnv) -> Any:
     return server
 
 
-def load_app(env: LocalEnv) -> tuple[Any, Any]:
+def load_app(env: LocalEnv, console: Console | None = None) -> tuple[Any, Any]:
     """Load app.py the way ``chalice local --stage local`` does; return (module, local server)."""
     from chalice.cli.factory import CLIFactory
 
@@ -60,10 +69,29 @@ def load_app(env: LocalEnv) -> tuple[Any, Any]:
     factory.load_chalice_app(config.environment_variables)
     module = importlib.import_module("app")
     server = factory.create_local_server(module.app, config, env.host, env.api_port)
+    if console is not None:
+        handler = _request_lines(console)
+        server.server.RequestHandlerClass = functools.partial(handler, app_object=module.app, config=config)
     return module, server
 
 
-def start(env: LocalEnv, seed: bool = True) -> Stack:
+def _request_lines(console: Console) -> type:
+    """The local API server's handler, with one console line per request (method, path, status)."""
+    from chalice.local import ChaliceRequestHandler
+
+    from devtools.console import clock
+
+    class Handler(ChaliceRequestHandler):  # type: ignore[misc]
+        def log_request(self, code: Any = "-", size: Any = "-") -> None:
+            console.say(f"{clock()}  {self.command} {self.path}  {getattr(code, 'value', code)}")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            console.say(f"{clock()}  {self.address_string()}  {format % args}")
+
+    return Handler
+
+
+def start(env: LocalEnv, seed: bool = True, console: Console | None = None) -> Stack:
     from chalicelib import bootstrap
     from chalicelib.core import clients, settings
     from devtools.provision import provision
@@ -73,21 +101,20 @@ def start(env: LocalEnv, seed: bool = True) -> Stack:
     settings.reset()
     clients.reset()
     bootstrap.use(None)
+    if console is not None:
+        from devtools import console as console_logs
+
+        console_logs.install(STATE_FILE.parent, console)
+    say = console.say if console is not None else functools.partial(print, flush=True)
     moto = start_moto(env)
     resources = provision(env.names, env.moto_url, bucket=env.bucket, support_domain=env.support_domain)
-    module, server = load_app(env)
-    worker = Worker(module, resources["stream_arn"], env.moto_url)
+    module, server = load_app(env, console)
+    worker = Worker(module, resources["stream_arn"], env.moto_url, relay_dlq=env.names.relay_dlq)
     from devtools import smtp
 
     stack = Stack(env, module, moto, server, smtp.start(env), worker, resources)
     if seed:
-        from devtools.seed import seed_demo
-
-        seed_demo(bootstrap.current())
-        # Settle the demo (routing, assignment, SLA clocks) before anyone looks: the desk starts as it would be.
-        settle_started = time.monotonic()
-        handled = worker.drain(max_cycles=200)
-        print(f"Demo data settled: {handled} events in {time.monotonic() - settle_started:.1f} s", flush=True)
+        stack.demo_tickets = _seed(worker, say)
     env.save()
     _thread(stack, "api", server.serve_forever)
     _thread(stack, "worker", lambda: worker.run_forever(stack.stop))
@@ -98,6 +125,20 @@ def start(env: LocalEnv, seed: bool = True) -> Stack:
     return stack
 
 
+def _seed(worker: Any, say: Any) -> int:
+    """The demo data, settled (routing, assignment, SLA clocks) before anyone looks: the desk starts as it would be."""
+    from chalicelib import bootstrap
+    from devtools.progress import bar
+    from devtools.seed import seed_demo
+
+    seeded = seed_demo(bootstrap.current())
+    settle_started = time.monotonic()
+    with bar("Settling the demo", unit="event") as settled:
+        handled = worker.drain(max_cycles=200, progress=settled.update)
+    say(f"Demo data settled: {handled} events in {time.monotonic() - settle_started:.1f} s")
+    return seeded.tickets
+
+
 def _thread(stack: Stack, name: str, target: Any) -> None:
     thread = threading.Thread(target=target, name=name, daemon=True)
     thread.start()
@@ -105,38 +146,68 @@ def _thread(stack: Stack, name: str, target: Any) -> None:
 
 
 def banner(stack: Stack, token: str) -> str:
+    from devtools.console import APP_LOG, MOTO_LOG
+    from devtools.seed import describe
+
     env = stack.env
+    logs = STATE_FILE.parent.relative_to(ROOT) if STATE_FILE.parent.is_relative_to(ROOT) else STATE_FILE.parent
+    demo = describe() if stack.demo_tickets else "none (started with --no-seed; add it with: .venv/bin/lambdesk seed)"
     return f"""
 Lambdesk is running (stage '{env.stage}').
   API and portal   {env.api_url}      (OpenAPI: {env.api_url}/openapi.json)
   moto (AWS APIs)  {env.moto_url}
   SMTP (inbound)   {env.host}:{env.smtp_port}  (mail to anything@{env.support_domain}, e.g. {env.support_address})
+  Demo data        {demo}
+  Logs             {logs / APP_LOG} (the app, in full), {logs / MOTO_LOG} (moto's requests)
   Agent token      (admin Ada, 12 h; new one: .venv/bin/lambdesk token)
 {token}
 
-Try:  curl -H "Authorization: Bearer $TOKEN" {env.api_url}/v1/tickets
+Try, in another terminal:
+  export TOKEN={token}
+  curl -H "Authorization: Bearer $TOKEN" "{env.api_url}/v1/tickets?view=unassigned"
 Ctrl-C stops everything.
 """
 
 
 def run(env: LocalEnv, seed: bool = True) -> NoReturn:
-    from chalicelib.people.auth import mint_dev_token
-    from devtools.seed import ADMIN_SUBJECT
+    """Start the stack, print the banner, and stop cleanly on Ctrl-C or SIGTERM, even while starting."""
+    from devtools.console import Console
+    from devtools.stopping import Stopping, StopSignals
 
-    stack = start(env, seed)
-    print(banner(stack, mint_dev_token(env.dev_signing_key, ADMIN_SUBJECT)), flush=True)
-    stopped = threading.Event()
+    signals = StopSignals()  # first: a signal from here on stops the stack, whatever it is doing
+    console = Console(sys.stdout)
+    try:
+        signals.arm()
+        console.say(f"Starting Lambdesk on {env.api_url}{' with demo data' if seed else ''} (this takes a minute)...")
+        stack = start(env, seed, console)
+        from chalicelib.people.auth import mint_dev_token
+        from devtools.seed import ADMIN_SUBJECT
 
-    def _stop(signum: int, frame: Any) -> None:
-        stopped.set()
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
-    stopped.wait()
-    print("stopping...", file=sys.stderr, flush=True)
-    stack.shutdown()
-    print("stopped.", file=sys.stderr, flush=True)
+        token = mint_dev_token(env.dev_signing_key, ADMIN_SUBJECT)
+        signals.disarm()
+    except Stopping:
+        signals.disarm()
+        # Nothing is saved or half-written that matters: moto's state lives in this process and goes with it.
+        _tell("stopping... (while starting)")
+        _tell("stopped.")
+        exit_now(0)
+    console.say(banner(stack, token))
+    signals.wait()
+    _tell("stopping...")
+    shutdown = threading.Thread(target=stack.shutdown, name="shutdown", daemon=True)
+    shutdown.start()
+    shutdown.join(SHUTDOWN_SECONDS)
+    late = f" (gave up waiting for the threads after {SHUTDOWN_SECONDS:.0f} s)" if shutdown.is_alive() else ""
+    _tell(f"stopped.{late}")
     exit_now(0)
+
+
+def _tell(line: str) -> None:
+    """A stop message on standard error; when nobody reads it any more (a closed pipe), the stop goes on."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:
+        return
 
 
 def exit_now(code: int) -> NoReturn:
@@ -146,6 +217,9 @@ def exit_now(code: int) -> NoReturn:
     burst of writes (moto keeps a copy of a table per transaction) freeing it object by object at interpreter
     exit took over 20 s with no Python code running (a faulthandler dump of the bench's stack showed no frame).
     """
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # nobody reads it any more (a closed pipe): exiting matters more
+            continue
     os._exit(code)

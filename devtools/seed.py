@@ -2,6 +2,9 @@
 
 It goes through the services, as an admin and agents would, so every ticket's events flow through the
 stream like real ones. Seeding twice does nothing the second time.
+
+Dev, Support L2's only agent, is away: L2's new tickets wait unassigned in its queue, so the unassigned view
+(the README's first command) and the team queue show something; setting Dev online assigns them at once.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from chalicelib.tickets.service import NewTicket
 
 ADMIN_SUBJECT = "demo-admin"
 ADMIN_EMAIL = "ada@lambdesk.local"
+AWAY_AGENT = "dev"
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,17 @@ TICKETS = [
         ("api", "webhooks"),
     ),
     (
+        "SSO sign-in loops back to the login page",
+        "sam@acme.example",
+        Channel.EMAIL,
+        Priority.NORMAL,
+        TicketType.INCIDENT,
+        Status.NEW,
+        "Support L2",
+        None,
+        ("sso",),
+    ),
+    (
         "Please update my billing address",
         "li@globex.example",
         Channel.PHONE,
@@ -138,6 +153,12 @@ TICKETS = [
         ("billing",),
     ),
 ]
+
+
+def describe() -> str:
+    """The demo data in one line (the stack's banner)."""
+    waiting = sum(1 for *_, team, assignee, _tags in TICKETS if team == "Support L2" and assignee is None)
+    return f"{len(TICKETS)} tickets ({waiting} unassigned: Support L2's agent Dev is away); agents ada, ben, chloe, dev"
 
 
 def seed_demo(svc: Container) -> Seeded:
@@ -169,12 +190,15 @@ def seed_demo(svc: Container) -> Seeded:
             "dev@lambdesk.local", "Dev Patel", Role.AGENT, "demo-dev", (teams["Support L2"],), ("en", "api")
         ),
     }
-    for agent in agents.values():
-        d.update_agent(agent.id, agent.version, {"availability": Availability.ONLINE})
+    for name, agent in agents.items():
+        availability = Availability.AWAY if name == AWAY_AGENT else Availability.ONLINE
+        d.update_agent(agent.id, agent.version, {"availability": availability})
     _configure(svc, admin.id, teams)
     svc.customers.create_organization("Acme Corp", ["acme.example"], vip=True)
     svc.customers.create_organization("Globex", ["globex.example"])
-    for subject, email, channel, priority, kind, status, team, assignee, tags in TICKETS:
+    from devtools.progress import iterate
+
+    for subject, email, channel, priority, kind, status, team, assignee, tags in iterate(TICKETS, "Seeding", "ticket"):
         _ticket(
             svc,
             admin.id,

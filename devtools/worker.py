@@ -17,7 +17,7 @@ from typing import Any
 
 import boto3
 
-from chalicelib.core.resources import FUNCTION_STREAM_RELAY
+from chalicelib.core.resources import FUNCTION_STREAM_RELAY, STREAM_RETRY_ATTEMPTS
 
 STREAM_BATCH = 100
 SQS_BATCH = 10
@@ -71,7 +71,9 @@ def sqs_handlers(app_module: Any) -> dict[str, tuple[str, Any]]:
 
 
 class Worker:
-    def __init__(self, app_module: Any, stream_arn: str, endpoint: str, region: str = "us-east-1") -> None:
+    def __init__(
+        self, app_module: Any, stream_arn: str, endpoint: str, region: str = "us-east-1", relay_dlq: str | None = None
+    ) -> None:
         kwargs = {"endpoint_url": endpoint, "region_name": region}
         self.app_module = app_module
         self.sqs = boto3.client("sqs", **kwargs)
@@ -80,6 +82,8 @@ class Worker:
         self.handlers = sqs_handlers(app_module)
         self.queue_urls = {name: self.sqs.get_queue_url(QueueName=name)["QueueUrl"] for name in self.handlers}
         self._iterators: dict[str, str] = {}
+        self._stream_tries: dict[tuple[str, str], int] = {}
+        self.relay_dlq = relay_dlq
         self.failures = 0
 
     # -- the stream -----------------------------------------------------------------------------
@@ -105,17 +109,47 @@ class Worker:
                 result = relay({"Records": records}, FakeContext(FUNCTION_STREAM_RELAY))
                 failed = [f["itemIdentifier"] for f in result.get("batchItemFailures", [])]
                 if failed:
-                    # Retry from the failed record on, as Lambda does for a stream.
-                    self.failures += 1
-                    next_iterator = self.streams.get_shard_iterator(
-                        StreamArn=self.stream_arn,
-                        ShardId=shard_id,
-                        ShardIteratorType="AT_SEQUENCE_NUMBER",
-                        SequenceNumber=failed[0],
-                    )["ShardIterator"]
+                    next_iterator = self._after_failure(shard_id, failed[0])
                 handled += len(records)
             self._iterators[shard_id] = next_iterator
         return handled
+
+    def _after_failure(self, shard_id: str, sequence: str) -> str:
+        """Retry from the failed record on, as Lambda does for a stream; after ``STREAM_RETRY_ATTEMPTS`` tries
+        send its position to the relay's dead-letter queue (what Lambda's on-failure destination receives) and
+        move past it, so one bad record never stalls the stream."""
+        self.failures += 1
+        tries = self._stream_tries.get((shard_id, sequence), 0) + 1
+        self._stream_tries[(shard_id, sequence)] = tries
+        position = "AT_SEQUENCE_NUMBER"
+        if tries > STREAM_RETRY_ATTEMPTS:
+            self._send_position(shard_id, sequence)
+            position = "AFTER_SEQUENCE_NUMBER"
+        return str(
+            self.streams.get_shard_iterator(
+                StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType=position, SequenceNumber=sequence
+            )["ShardIterator"]
+        )
+
+    def _send_position(self, shard_id: str, sequence: str) -> None:
+        import json
+
+        from chalicelib.core import observability
+
+        info = {
+            "requestContext": {"condition": "RetryAttemptsExhausted", "approximateInvokeCount": STREAM_RETRY_ATTEMPTS},
+            "DDBStreamBatchInfo": {
+                "shardId": shard_id,
+                "startSequenceNumber": sequence,
+                "endSequenceNumber": sequence,
+                "streamArn": self.stream_arn,
+                "batchSize": 1,
+            },
+        }
+        if self.relay_dlq:
+            url = self.sqs.get_queue_url(QueueName=self.relay_dlq)["QueueUrl"]
+            self.sqs.send_message(QueueUrl=url, MessageBody=json.dumps(info))
+        observability.logger().error("stream record parked after retries", extra={"shard": shard_id, "at": sequence})
 
     # -- the queues -----------------------------------------------------------------------------
 
@@ -158,12 +192,14 @@ class Worker:
                 observability.logger().exception("function failed", extra={"queue": queue_name})
         return handled
 
-    def drain(self, max_cycles: int = 50) -> int:
-        """Cycle until a cycle finds nothing (tests and seeding use it to settle)."""
+    def drain(self, max_cycles: int = 50, progress: Callable[[int], object] | None = None) -> int:
+        """Cycle until a cycle finds nothing (tests and seeding use it to settle); ``progress(n)`` after each."""
         total = 0
         for _ in range(max_cycles):
             handled = self.run_once()
             total += handled
+            if progress is not None:
+                progress(handled)
             if handled == 0:
                 break
         return total

@@ -74,6 +74,10 @@ def event_filter_policy(purpose: str) -> dict[str, list[dict[str, list[str]]]] |
     return {"event_type": [{"anything-but": [AGENT_AVAILABLE]}]}
 
 
+# The stream relay's event source: a failing record is retried this often (halving the batch to isolate it),
+# then its position goes to the relay's dead-letter queue and the shard moves on. The local worker does the same.
+STREAM_RETRY_ATTEMPTS = 10
+
 # Partition values of the sparse ``due`` index: what the scheduled sweeps read.
 DUE_SLA = "SLA"
 DUE_TIMER = "TIMER"

@@ -20,7 +20,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sam as sam
 from constructs import Construct
 
-from chalicelib.core.resources import FUNCTION_STREAM_RELAY, Names
+from chalicelib.core.resources import FUNCTION_STREAM_RELAY, STREAM_RETRY_ATTEMPTS, Names
 
 from .chalice_app import PackagedApp, PackagedFunction
 from .config import StageConfig
@@ -28,7 +28,6 @@ from .permissions import AppResources, function_role
 
 BATCH_ITEM_FAILURES = ["ReportBatchItemFailures"]
 STREAM_BATCH_SIZE = 100
-STREAM_RETRY_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)

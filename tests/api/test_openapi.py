@@ -18,9 +18,12 @@ SOME_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 
 
 def chalice_operations() -> set[tuple[str, str]]:
+    """Every route Chalice serves but the catch-all for unknown paths (``chalicelib/http/meta.py``)."""
     from app import app
+    from chalicelib.http.meta import CATCH_ALL_PATHS
 
-    return {(method.upper(), path) for path, entries in app.routes.items() for method in entries}
+    served = app.routes.items()
+    return {(method.upper(), path) for path, entries in served if path not in CATCH_ALL_PATHS for method in entries}
 
 
 def documented_operations(document: dict[str, Any]) -> set[tuple[str, str]]:

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +19,41 @@ import pytest
 from tests.conftest import ROOT, free_port
 
 LAMBDESK = Path(sys.executable).parent / "lambdesk"
-START_TIMEOUT = 90
+START_TIMEOUT = 480  # seeding and settling the demo takes a minute; 4 or more on a 2-core machine others load
+
+
+class Output:
+    """What the stack prints, line by line as it arrives (a thread reads it: a full pipe would block every
+    thread of the stack that writes)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.closed = False
+        self._changed = threading.Condition()
+
+    def add(self, line: str) -> None:
+        with self._changed:
+            self.lines.append(line)
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        with self._changed:
+            self.closed = True
+            self._changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float, start: int = 0) -> int | None:
+        """The index of the first line from ``start`` on containing ``text``, waiting up to ``timeout`` s for
+        it; None if none came."""
+
+        def found() -> int | None:
+            return next((n for n, line in enumerate(self.lines[start:], start) if text in line), None)
+
+        with self._changed:
+            self._changed.wait_for(lambda: found() is not None or self.closed, timeout)
+            return found()
+
+    def tail(self, n: int = 40) -> str:
+        return "".join(self.lines[-n:])
 
 
 @dataclass
@@ -29,8 +62,10 @@ class Stack:
     url: str
     token: str
     env: dict[str, str]
-    output: list[str]
+    output: Output
     smtp_port: int = 0
+    moto_port: int = 0
+    api_port: int = 0
 
     def cli(self, *args: str) -> str:
         """Run ``lambdesk`` against this stack; return its standard output."""
@@ -64,20 +99,21 @@ def call(
         return error.code, json.loads(error.read() or b"null")
 
 
-def _drain(process: subprocess.Popen[str], output: list[str], keep: int = 400) -> None:
+def _read(process: subprocess.Popen[str], output: Output) -> None:
     assert process.stdout is not None
     for line in process.stdout:
-        output.append(line)
-        del output[:-keep]
+        output.add(line)
+    output.close()
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def launch(state_dir: Path, *options: str) -> Stack:
+    """Start ``lambdesk run`` on free ports, as a user does (the token is read by ``ready``)."""
     api_port, moto_port, smtp_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LAMBDESK_", "AWS_"))}
-    env["LAMBDESK_LOCAL_STATE"] = str(tmp_path_factory.mktemp("stack") / "stack.json")
+    env["LAMBDESK_LOCAL_STATE"] = str(state_dir / "stack.json")
+    ports = ["--port", str(api_port), "--moto-port", str(moto_port), "--smtp-port", str(smtp_port)]
     process = subprocess.Popen(
-        [str(LAMBDESK), "run", "--port", str(api_port), "--moto-port", str(moto_port), "--smtp-port", str(smtp_port)],
+        [str(LAMBDESK), "run", *ports, *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -85,24 +121,27 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         text=True,
         bufsize=1,
     )
-    output: list[str] = []
-    token = ""
-    deadline = time.monotonic() + START_TIMEOUT
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        output.append(line)
-        if "Agent token" in line:
-            token = process.stdout.readline().strip()
-            output.append(token)
-        if "Ctrl-C stops everything" in line:
-            break
-    assert token, "the stack did not print a token:\n" + "".join(output[-40:])
-    # Keep reading the stack's output: a full pipe would block every thread that logs (moto's too).
-    threading.Thread(target=_drain, args=(process, output), daemon=True).start()
-    result = Stack(process, f"http://127.0.0.1:{api_port}", token, env, output, smtp_port)
-    yield result
-    if process.poll() is None:
-        process.kill()
+    output = Output()
+    threading.Thread(target=_read, args=(process, output), daemon=True).start()
+    return Stack(process, f"http://127.0.0.1:{api_port}", "", env, output, smtp_port, moto_port, api_port)
+
+
+def ready(stack: Stack, timeout: float = START_TIMEOUT) -> Stack:
+    """Wait for the banner's last line; take the token from the line after "Agent token"."""
+    assert stack.output.wait_for("Ctrl-C stops everything", timeout) is not None, (
+        "the stack did not start:\n" + stack.output.tail()
+    )
+    at = stack.output.wait_for("Agent token", 0)
+    assert at is not None, "the banner names no token:\n" + stack.output.tail()
+    stack.token = stack.output.lines[at + 1].strip()
+    return stack
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    started = launch(tmp_path_factory.mktemp("stack"))
+    try:
+        yield ready(started)
+    finally:  # also when it never got ready: a stack left running would slow every test after it
+        if started.process.poll() is None:
+            started.process.kill()

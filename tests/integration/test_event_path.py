@@ -162,3 +162,46 @@ def test_a_receiver_that_keeps_failing_ends_in_the_dead_letter_queue_then_replay
             assert len(receiver.received) == attempts + 1  # delivered once, not again
     finally:
         sqs.set_queue_attributes(QueueUrl=queue["url"], Attributes={"VisibilityTimeout": "30"})
+
+
+def test_a_record_that_keeps_failing_is_given_up_to_the_relay_dlq_and_replayed_after_the_fix(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The local worker behaves like the stream's event source: retries, then the position to the relay's
+    DLQ and the stream moves on; ``lambdesk replay relay`` (devtools.queues.replay_relay) relays it again."""
+    from chalicelib.bootstrap import handlers
+    from chalicelib.core.resources import STREAM_RETRY_ATTEMPTS, Names
+    from devtools.queues import replay_relay
+
+    worker, resources = desk["worker"], desk["resources"]
+    worker.relay_dlq = Names("test").relay_dlq
+    broken = {"on": True}
+    real_relay = worker.app_module.stream_relay
+
+    def relay(event: dict[str, Any], context: Any) -> Any:
+        if broken["on"]:
+            return {
+                "batchItemFailures": [{"itemIdentifier": r["dynamodb"]["SequenceNumber"]} for r in event["Records"]]
+            }
+        return real_relay(event, context)
+
+    monkeypatch.setattr(worker.app_module, "stream_relay", relay)
+    ticket = open_ticket(desk, "Stuck event")
+    for _ in range(STREAM_RETRY_ATTEMPTS * 4):
+        worker.pump_stream()
+    sqs = boto3.client("sqs")
+    dlq = sqs.get_queue_url(QueueName=worker.relay_dlq)["QueueUrl"]
+    attrs = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
+    assert int(attrs["ApproximateNumberOfMessages"]) >= 1  # given up, not retried forever
+    broken["on"] = False
+    published: list[dict[str, Any]] = []
+    counts = replay_relay(
+        sqs,
+        boto3.client("dynamodbstreams"),
+        dlq,
+        resources["topic_arn"],
+        lambda event: published.append(handlers.relay(event)),
+    )
+    assert counts["from_stream"] >= 1 and all(p == {"batchItemFailures": []} for p in published)
+    _, timeline = desk["svc"].tickets.get(ticket.id)
+    assert timeline  # the ticket itself was written all along
