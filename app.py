@@ -11,6 +11,7 @@ from chalicelib import observability, resources
 from chalicelib.api import admin, customers, desk, meta, tickets
 from chalicelib.api.framework import uniform_errors
 from chalicelib.settings import stage
+from chalicelib.web import routes as web_pages
 
 app = Chalice(app_name=resources.APP_NAME, configure_logs=False)
 names = resources.Names(stage())
@@ -22,6 +23,7 @@ app.register_blueprint(tickets.bp)
 app.register_blueprint(customers.bp)
 app.register_blueprint(admin.bp)
 app.register_blueprint(desk.bp)
+app.register_blueprint(web_pages.bp)
 
 
 @app.lambda_function(name=resources.FUNCTION_STREAM_RELAY)

@@ -86,6 +86,7 @@ class LocalEnv:
             "LAMBDESK_EVENTS_TOPIC_ARN": self.events_topic_arn,
             "LAMBDESK_OPS_TOPIC_ARN": self.ops_topic_arn,
             "LAMBDESK_WEBHOOKS_ALLOW_PRIVATE": "true",
+            "LAMBDESK_WEB_PLAIN_HTTP": "true",
             "LAMBDESK_SUPPORT_DOMAIN": self.support_domain,
             "LAMBDESK_SUPPORT_ADDRESS": self.support_address,
             "LAMBDESK_MAIL_BUCKET": self.bucket,
