@@ -3,7 +3,7 @@
 ``page_route`` is the HTML counterpart of the API's ``endpoint``: it registers the route (form posts with
 the url-encoded content type), builds a ``PageRequest`` (cookies, negotiated language, the stage prefix) and
 renders any ``DomainError`` as an error page with the right status. Page routes are listed in ``PAGES``;
-they are not part of the agent API's OpenAPI document.
+they are not part of the agent API's OpenAPI document. Rendering (Jinja2, Babel) loads at the first page.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from chalice import Blueprint, Response  # type: ignore[attr-defined]
 from chalice.app import Request
 
 from chalicelib.errors import DomainError
-from chalicelib.web import i18n, messages
+from chalicelib.web import i18n
 from chalicelib.web.cookies import clear_cookie, get_cookie, read_cookies, set_cookie
 from chalicelib.web.forms import FORM_CONTENT_TYPE, Form, parse_form
-from chalicelib.web.rendering import page
 
 LANG_COOKIE = "lang"
 LANG_MAX_AGE = 365 * 24 * 3600
@@ -72,6 +71,8 @@ class PageRequest:
 
     def context(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The layout's context for this request, plus the page's own ``extra``."""
+        from chalicelib.web import messages
+
         shown = messages.flash_message(self.flash, self.locale)
         return {
             "base_path": self.base_path,
@@ -90,6 +91,8 @@ class PageRequest:
         personal: bool = True,
     ) -> Response:
         """Render ``template`` in this request's language; a shown flash message is cleared."""
+        from chalicelib.web.rendering import page
+
         set_cookies = list(cookies or [])
         if self.flash:
             set_cookies.append(clear_cookie(FLASH_COOKIE))
@@ -136,7 +139,9 @@ def page_route(
             try:
                 return view(request, **params)
             except DomainError as error:
-                return messages.error_page(request, error)
+                from chalicelib.web.messages import error_page
+
+                return error_page(request, error)
 
         options: dict[str, Any] = {"content_types": [FORM_CONTENT_TYPE]} if form else {}
         bp.route(path, methods=[method], **options)(handler)
