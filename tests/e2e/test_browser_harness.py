@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
@@ -65,3 +66,17 @@ def test_screenshots_are_taken_at_phone_and_desktop_width(open_page: Callable[..
     assert phone.name == "harness-selftest-phone.png" and desktop.name == "harness-selftest-desktop.png"
     assert png_size(phone.read_bytes()) == (375, 812)
     assert png_size(desktop.read_bytes()) == (1280, 800)
+
+
+def test_browser_tests_skip_only_on_a_developer_machine_without_chromium(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tests.e2e import browser
+
+    monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        browser.require_chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"missing in CI: \.ci/run installs"):
+        browser.require_chromium()
