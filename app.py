@@ -22,6 +22,7 @@ from chalicelib.people import admin_routes, customer_routes
 from chalicelib.routing import routes as routing
 from chalicelib.sla import routes as sla
 from chalicelib.tickets import routes as tickets
+from chalicelib.web import routes as web_pages
 from chalicelib.webhooks import routes as webhooks
 
 app = Chalice(app_name=resources.APP_NAME, configure_logs=False)
@@ -30,7 +31,18 @@ names = resources.Names(stage())
 bootstrap.install()
 observability.install(app)
 app.middleware("http")(uniform_errors)
-for area in (meta, tickets, customer_routes, admin_routes, webhooks, configuration, routing, sla, automations):
+for area in (
+    meta,
+    tickets,
+    customer_routes,
+    admin_routes,
+    webhooks,
+    configuration,
+    routing,
+    sla,
+    automations,
+    web_pages,
+):
     app.register_blueprint(area.bp)
 
 

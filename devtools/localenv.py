@@ -95,6 +95,7 @@ class LocalEnv:
             "LAMBDESK_RELAY_DEAD_LETTER_URL": self.relay_dead_letter_url,
             "LAMBDESK_OPS_TOPIC_ARN": self.ops_topic_arn,
             "LAMBDESK_WEBHOOKS_ALLOW_PRIVATE": "true",
+            "LAMBDESK_WEB_PLAIN_HTTP": "true",
             "LAMBDESK_SUPPORT_DOMAIN": self.support_domain,
             "LAMBDESK_SUPPORT_ADDRESS": self.support_address,
             "LAMBDESK_MAIL_BUCKET": self.bucket,

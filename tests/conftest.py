@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-# Property tests check results, not speed: on a loaded 2-core CI machine a per-example deadline only makes them
-# flaky. Timing belongs to the benchmarks.
-hypothesis_settings.register_profile("lambdesk", deadline=None)
+# Property tests check results, not speed: on a loaded 2-core CI machine a per-example deadline or the "input
+# generation is slow" health check only makes them flaky. Timing belongs to the benchmarks.
+hypothesis_settings.register_profile("lambdesk", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 hypothesis_settings.load_profile("lambdesk")
 
 ROOT = Path(__file__).resolve().parent.parent

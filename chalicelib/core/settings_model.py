@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     # Webhooks to private or loopback addresses are refused unless allowed (the local stack allows them).
     webhooks_allow_private: bool = False
 
+    # Web pages. The local stack serves them over plain http: cookies then lose ``Secure`` (and with it the
+    # ``__Host-`` prefix, which browsers accept only on Secure cookies) and no HSTS header is sent.
+    web_plain_http: bool = False
+    # Origins besides 'self' that pages may connect to (CSP connect-src), e.g. the chat's wss:// origin.
+    web_connect_origins: str = Field("", pattern=r"^((wss?|https)://[A-Za-z0-9.-]+(:[0-9]{1,5})?( |$))*$")
+
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
         if self.auth_mode == "dev":

@@ -18,12 +18,20 @@ SOME_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 
 
 def chalice_operations() -> set[tuple[str, str]]:
-    """Every route Chalice serves but the catch-all for unknown paths (``chalicelib/http/meta.py``)."""
+    """The API's routes: every route Chalice serves except the catch-all for unknown paths
+    (``chalicelib/http/meta.py``) and the web pages (``chalicelib.web.views.PAGES``)."""
     from app import app
     from chalicelib.http.meta import CATCH_ALL_PATHS
 
-    served = app.routes.items()
-    return {(method.upper(), path) for path, entries in served if path not in CATCH_ALL_PATHS for method in entries}
+    routes = app.routes.items()
+    served = {(method.upper(), path) for path, entries in routes if path not in CATCH_ALL_PATHS for method in entries}
+    return served - page_operations()
+
+
+def page_operations() -> set[tuple[str, str]]:
+    from chalicelib.web.views import PAGES
+
+    return {(page.method, page.path) for page in PAGES}
 
 
 def documented_operations(document: dict[str, Any]) -> set[tuple[str, str]]:
@@ -45,6 +53,19 @@ def test_every_chalice_route_is_in_the_document(openapi_document: dict[str, Any]
 def test_every_documented_operation_is_a_chalice_route(openapi_document: dict[str, Any]) -> None:
     phantom = documented_operations(openapi_document) - chalice_operations()
     assert not phantom, f"documented but not served: {sorted(phantom)}"
+
+
+def test_web_pages_are_kept_out_of_the_api_document_and_live_under_the_portal(
+    openapi_document: dict[str, Any],
+) -> None:
+    from app import app
+
+    pages = page_operations()
+    served = {(method.upper(), path) for path, entries in app.routes.items() for method in entries}
+    assert ("GET", "/portal") in pages and pages <= served
+    assert pages.isdisjoint(documented_operations(openapi_document))
+    # Only the site root and /portal/... may be pages: an API route cannot hide from the document as one.
+    assert {path for _, path in pages if path != "/" and not path.startswith("/portal")} == set()
 
 
 def test_operation_ids_are_unique(openapi_document: dict[str, Any]) -> None:

@@ -24,7 +24,6 @@ def raw(client: Any, method: str, path: str, token: str | None = None) -> tuple[
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/"),
         ("GET", "/nope"),
         ("GET", "/v1/nope"),
         ("POST", "/v2/tickets"),

@@ -12,11 +12,17 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.conftest import ROOT, free_port
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PageGuard, require_chromium
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from playwright.sync_api import Browser, Page
 
 LAMBDESK = Path(sys.executable).parent / "lambdesk"
 START_TIMEOUT = 480  # seeding and settling the demo takes a minute; 4 or more on a 2-core machine others load
@@ -145,3 +151,51 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     finally:  # also when it never got ready: a stack left running would slow every test after it
         if started.process.poll() is None:
             started.process.kill()
+
+
+# -- the real browser ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Chromium per test session (per xdist worker); each test gets its own context."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """``open_page(locale="ru-RU", javascript=False, color_scheme="dark")``: a page in a fresh context.
+
+    Every page is guarded: a JavaScript dialog (the XSS proof), a console error (e.g. a CSP violation) or
+    an uncaught exception fails the test when it ends, unless the test cleared ``page.guard`` itself.
+    """
+    opened: list[tuple[Any, PageGuard]] = []
+
+    def open_one(locale: str = "en-US", javascript: bool = True, color_scheme: str = "light") -> Page:
+        context = browser.new_context(
+            locale=locale, java_script_enabled=javascript, viewport=DESKTOP, color_scheme=color_scheme
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        guard = PageGuard()
+        guard.watch(page)
+        page.guard = guard  # type: ignore[attr-defined]
+        opened.append((context, guard))
+        return page
+
+    yield open_one
+    problems = [problem for _, guard in opened for problem in guard.problems()]
+    for context, _ in opened:
+        context.close()
+    assert not problems, "the page misbehaved:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def page(open_page: Callable[..., Page]) -> Page:
+    return open_page()
