@@ -125,4 +125,18 @@ def configure_rest_api(app: PackagedApp, names: Names, config: StageConfig) -> s
         ],
     )
     api.add_property_override("TracingEnabled", config.tracing)
+    # A path no route declares is answered by API Gateway itself with 403 "Missing Authentication Token";
+    # answer it as the app answers unknown paths (chalicelib/http/meta.py): 404 in the API's error shape.
+    api.add_property_override(
+        "GatewayResponses",
+        {
+            "MISSING_AUTHENTICATION_TOKEN": {
+                "StatusCode": 404,
+                "ResponseTemplates": {"application/json": NOT_FOUND_BODY},
+            }
+        },
+    )
     return names.prefix
+
+
+NOT_FOUND_BODY = '{"error": {"code": "not_found", "message": "no route $context.httpMethod $context.path"}}'

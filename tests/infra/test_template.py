@@ -546,6 +546,16 @@ def test_rest_api_is_named_after_the_stage_and_throttled(stage: Synthesized) -> 
     assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
 
 
+def test_a_path_no_route_declares_is_a_404_in_the_apis_error_shape_not_a_403(stage: Synthesized) -> None:
+    import json
+
+    ((_, api),) = stage.resources("AWS::Serverless::Api").items()
+    missing = api["Properties"]["GatewayResponses"]["MISSING_AUTHENTICATION_TOKEN"]
+    assert missing["StatusCode"] == 404
+    body = json.loads(missing["ResponseTemplates"]["application/json"].replace("$context.", ""))
+    assert body["error"]["code"] == "not_found"
+
+
 # --- auth ----------------------------------------------------------------------------------------
 
 
