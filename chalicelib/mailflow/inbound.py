@@ -81,10 +81,16 @@ class MailIngest:
         """Ingest one mail; ``attempt`` is the queue's receive count (the last allowed one quarantines a mail
         whose processing keeps failing, with the error, instead of losing it to the dead-letter queue)."""
         from chalicelib.core import observability
+        from chalicelib.storage.objects import MissingObject
 
         try:
             return self._handle(notice, attempt)
-        except Exception as exc:
+        except MissingObject:
+            # No raw mail to keep: the notification itself goes to the dead-letter queue after its retries
+            # (replayable once the object exists), where the DLQ alarm shows it.
+            observability.logger().error("inbound mail missing", extra={"key": notice.key, "attempt": attempt})
+            raise
+        except Exception as exc:  # logged every time; re-raised for a retry, or kept in quarantine at the last
             observability.logger().error(
                 "inbound mail failed", extra={"key": notice.key, "attempt": attempt, "reason": repr(exc)[:1000]}
             )
@@ -95,7 +101,7 @@ class MailIngest:
     def _handle(self, notice: InboundNotice, attempt: int) -> Outcome:
         if self.mail.ingested(notice.key) is not None:
             return Outcome("duplicate", detail=notice.key)
-        raw = self.store.get(notice.bucket, notice.key)  # a missing object fails the record: retry, then quarantine
+        raw = self.store.get(notice.bucket, notice.key)  # a missing object fails the record: retry, then the DLQ
         from chalicelib.mail.classify import classify
         from chalicelib.mail.errors import MailTooComplex, UnparseableMail
         from chalicelib.mail.parse import parse
