@@ -48,3 +48,13 @@ def format_relative(when: datetime, now: datetime, locale: str) -> str:
     from babel.dates import format_timedelta
 
     return format_timedelta(_aware(when) - _aware(now), add_direction=True, locale=locale)
+
+
+def format_size(size: int, locale: str) -> str:
+    """A file size as people read it, in their language: '820 B', '1.2 MB', '1,2 МБ'."""
+    from babel.units import format_unit
+
+    for unit, factor in (("gigabyte", 1024**3), ("megabyte", 1024**2), ("kilobyte", 1024)):
+        if size >= factor:
+            return str(format_unit(size / factor, f"digital-{unit}", length="short", format="#,##0.#", locale=locale))
+    return str(format_unit(size, "digital-byte", length="short", locale=locale))
