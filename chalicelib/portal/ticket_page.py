@@ -81,7 +81,7 @@ def ticket_page(
     context: dict[str, Any] = {
         "ticket": ticket,
         "status_word": rules.customer_status(ticket.status),
-        "messages": [_message(e, place.customer.id, opened) for e in opened.messages],
+        "conversation": [_message(e, place.customer.id, opened) for e in opened.messages],
         "names": deps().portal.names([e for e in opened.messages if e.author.id != place.customer.id]),
         "merged_into": opened.merged_into,
         "can_reply": rules.can_reply(ticket),
