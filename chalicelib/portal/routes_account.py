@@ -186,7 +186,16 @@ def _masked(email: str) -> str:
 def _profile_page(
     request: PageRequest, who: Visitor, shown: Customer, errors: dict[str, str], status: int = 200
 ) -> Response:
+    from chalicelib.core.errors import NotFound
+    from chalicelib.domain.people import IdentityKind
     from chalicelib.portal.forms import profile_choices
 
-    context = {"errors": errors, "profile": shown, **profile_choices()}
+    organization = None
+    if shown.organization_id:
+        try:
+            organization = deps().customers.get_organization(shown.organization_id).name
+        except NotFound:
+            organization = None
+    emails = [i.value for i in shown.identities if i.kind is IdentityKind.EMAIL]
+    context = {"errors": errors, "profile": shown, "emails": emails, "organization": organization, **profile_choices()}
     return render(request, "portal/profile.html", context, who, status=status)

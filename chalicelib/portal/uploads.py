@@ -24,15 +24,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.clock import Clock, utcnow
-from chalicelib.core.resources import ATTACHMENT_PREFIX
+from chalicelib.core.resources import PORTAL_ATTACHMENT_PREFIX, UPLOAD_PREFIX
 from chalicelib.web.forms import FormError, problem
 from chalicelib.web.i18n import N_
 
 if TYPE_CHECKING:
     from chalicelib.storage.uploads import UploadForm, UploadStore
 
-PENDING_PREFIX = "uploads/"
-KEPT_PREFIX = f"{ATTACHMENT_PREFIX}portal/"
+PENDING_PREFIX = UPLOAD_PREFIX
+KEPT_PREFIX = PORTAL_ATTACHMENT_PREFIX
 MAX_FILES = 5
 MAX_NAME = 200
 FORM_SECONDS = 3600
