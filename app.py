@@ -19,6 +19,10 @@ from chalicelib.core.settings import stage
 from chalicelib.http import meta
 from chalicelib.http.framework import uniform_errors
 from chalicelib.people import admin_routes, customer_routes
+from chalicelib.portal import api_routes as portal_api
+from chalicelib.portal import routes_account as portal_account
+from chalicelib.portal import routes_links as portal_links
+from chalicelib.portal import routes_tickets as portal_tickets
 from chalicelib.routing import routes as routing
 from chalicelib.sla import routes as sla
 from chalicelib.tickets import routes as tickets
@@ -42,6 +46,10 @@ for area in (
     sla,
     automations,
     web_pages,
+    portal_account,
+    portal_tickets,
+    portal_links,
+    portal_api,
 ):
     app.register_blueprint(area.bp)
 

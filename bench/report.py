@@ -74,6 +74,8 @@ def render(results: dict[str, Any]) -> str:
         out += _routing(results["routing"])
     if "sla_sweep" in results:
         out += _sla_sweep(results["sla_sweep"])
+    if "portal" in results:
+        out += _portal(results["portal"])
     failed = [c for c in meta["self_checks"] if not c["ok"]]
     out.append(f"self-checks: {len(meta['self_checks']) - len(failed)}/{len(meta['self_checks'])} passed")
     for check in failed:
@@ -132,5 +134,16 @@ def _sla_sweep(sweep: dict[str, Any]) -> list[str]:
     return [
         "sla_sweep  (one sweep with 10 tickets due, cold config cache; then a second sweep at the same time)",
         _table(["table", "requests", "by operation", "fired/due", "2nd sweep"], rows),
+        "",
+    ]
+
+
+def _portal(portal: dict[str, Any]) -> list[str]:
+    rows = [[page, _num(v["median"]), _num(v["p95"])] for page, v in portal["render_ms"].items()]
+    shipped = ", ".join(f"{name} {v['gzip_kb']} KB" for name, v in portal["shipped"].items())
+    return [
+        f"portal  ({portal['pages']} pages; server render through chalice.test.Client, {portal['samples']} "
+        f"requests each, in-memory services; shipped gzipped: {shipped}; JavaScript {portal['js_gzip_kb']} KB)",
+        _table(["page", "median ms", "p95 ms"], rows),
         "",
     ]

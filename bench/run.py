@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, ddb_requests, email, selfcheck, sla_sweep
+from bench import cold_start, ddb_requests, email, portal, selfcheck, sla_sweep
 from bench.ddb_requests import log
 from bench.latency import Latency
 from bench.report import Check, render
@@ -73,7 +73,8 @@ def _child_processes() -> list[str]:
 
 
 # In the order of results.json; they run cold start first (nothing else running yet).
-SECTIONS = ("ddb_requests", "cold_start_ms", "api_latency_ms", "email", "routing", "sla_sweep")
+SECTIONS = ("ddb_requests", "cold_start_ms", "api_latency_ms", "email", "routing", "sla_sweep", "portal")
+PORTAL_SAMPLES = 200
 
 
 def _sections(value: str) -> tuple[str, ...]:
@@ -193,6 +194,13 @@ def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None)
             checks += sweep_bench.checks
             meta["sla_sweep_detail"] = sweep_bench.detail
             sections["sla_sweep"] = round(time.perf_counter() - mark, 1)
+            progress.update()
+        if "portal" in args.only:
+            mark = time.perf_counter()
+            samples = 20 if args.quick else PORTAL_SAMPLES
+            log(f"portal: every page {samples} times through chalice.test.Client, in-memory services")
+            results["portal"] = portal.run(samples)
+            sections["portal"] = round(time.perf_counter() - mark, 1)
             progress.update()
     except Exception:  # a section broke: say so with its traceback, exit 2 (its own cleanup already ran)
         traceback.print_exc()

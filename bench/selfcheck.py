@@ -101,6 +101,12 @@ def structure(results: dict[str, Any], sizes: tuple[int, int], sla_sizes: tuple[
             for op in ddb
         )
         checks.append(Check("results: ddb_requests has every operation at both sizes", shape_ok, ", ".join(ddb)))
+    if "portal" in ran:
+        from bench.portal import PAGES
+
+        render = results.get("portal", {}).get("render_ms", {})
+        portal_ok = list(render) == list(PAGES) and all(0 < v["median"] <= v["p95"] for v in render.values())
+        checks.append(Check("results: portal has every page, median <= p95", portal_ok, ", ".join(render)))
     if "cold_start_ms" in ran:
         cold = results.get("cold_start_ms", {})
         checks.append(

@@ -49,6 +49,20 @@ def _cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_portal_link(args: argparse.Namespace) -> int:
+    """A sign-in link for a customer of the running stack, as the sign-in mail carries it (used once)."""
+    from chalicelib.bootstrap import current as services
+    from chalicelib.domain.people import Identity, IdentityKind
+    from devtools.seed import sign_in_link
+
+    env = _connect()
+    svc = services()
+    if svc.customers.find(Identity.of(IdentityKind.EMAIL, args.email)) is None:
+        raise CliError(f"no customer with email {args.email}")
+    print(sign_in_link(svc, env.portal_url, args.email, args.ttl / 3600))
+    return 0
+
+
 def _cmd_seed(args: argparse.Namespace) -> int:
     from chalicelib.bootstrap import current as services
     from devtools.seed import seed_demo
@@ -204,6 +218,7 @@ def _cmd_mail_inspect(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": _cmd_run,
     "token": _cmd_token,
+    "portal-link": _cmd_portal_link,
     "seed": _cmd_seed,
     "queues": _cmd_queues,
     "replay": _cmd_replay,

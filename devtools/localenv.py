@@ -76,6 +76,15 @@ class LocalEnv:
         return f"{self.moto_url}/{ACCOUNT}/{self.names.relay_dlq}"
 
     @property
+    def outbound_queue_url(self) -> str:
+        return f"{self.moto_url}/{ACCOUNT}/{self.names.queue('outbound')}"
+
+    @property
+    def portal_url(self) -> str:
+        """The portal's base URL: links in the mail the stack sends start with it."""
+        return self.api_url
+
+    @property
     def ops_inbox_queue(self) -> str:
         return self.names.queue(OPS_INBOX)
 
@@ -99,6 +108,8 @@ class LocalEnv:
             "LAMBDESK_SUPPORT_DOMAIN": self.support_domain,
             "LAMBDESK_SUPPORT_ADDRESS": self.support_address,
             "LAMBDESK_MAIL_BUCKET": self.bucket,
+            "LAMBDESK_PORTAL_URL": self.portal_url,
+            "LAMBDESK_OUTBOUND_QUEUE_URL": self.outbound_queue_url,
             "POWERTOOLS_METRICS_NAMESPACE": "Lambdesk",
             "POWERTOOLS_DEV": "false",
         }

@@ -37,6 +37,7 @@ class Stack:
     worker: Any
     resources: dict[str, Any]
     demo_tickets: int = 0
+    demo_sign_in: str = ""
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
@@ -115,6 +116,10 @@ def start(env: LocalEnv, seed: bool = True, console: Console | None = None) -> S
     stack = Stack(env, module, moto, server, smtp.start(env), worker, resources)
     if seed:
         stack.demo_tickets = _seed(worker, say)
+        from chalicelib import bootstrap
+        from devtools.seed import sign_in_link
+
+        stack.demo_sign_in = sign_in_link(bootstrap.current(), env.portal_url)
     env.save()
     _thread(stack, "api", server.serve_forever)
     _thread(stack, "worker", lambda: worker.run_forever(stack.stop))
@@ -155,6 +160,7 @@ def banner(stack: Stack, token: str) -> str:
     return f"""
 Lambdesk is running (stage '{env.stage}').
   API and portal   {env.api_url}      (OpenAPI: {env.api_url}/openapi.json)
+  Customer portal  {env.portal_url}/portal{_demo_customer(stack)}
   moto (AWS APIs)  {env.moto_url}
   SMTP (inbound)   {env.host}:{env.smtp_port}  (mail to anything@{env.support_domain}, e.g. {env.support_address})
   Demo data        {demo}
@@ -167,6 +173,17 @@ Try, in another terminal:
   curl -H "Authorization: Bearer $TOKEN" "{env.api_url}/v1/tickets?view=unassigned"
 Ctrl-C stops everything.
 """
+
+
+def _demo_customer(stack: Stack) -> str:
+    if not stack.demo_sign_in:
+        return ""
+    from devtools.seed import DEMO_CUSTOMER, DEMO_LINK_HOURS
+
+    return (
+        f"\n  Demo customer    {DEMO_CUSTOMER} (manager of Acme Corp); sign in once within {DEMO_LINK_HOURS} h"
+        f" (new link: .venv/bin/lambdesk portal-link):\n  {stack.demo_sign_in}"
+    )
 
 
 def run(env: LocalEnv, seed: bool = True) -> NoReturn:

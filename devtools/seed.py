@@ -20,6 +20,10 @@ from chalicelib.tickets.service import NewTicket
 ADMIN_SUBJECT = "demo-admin"
 ADMIN_EMAIL = "ada@lambdesk.local"
 AWAY_AGENT = "dev"
+# The demo customer of the portal: manager of Acme Corp (she sees Sam's ticket too).
+DEMO_CUSTOMER = "maria@acme.example"
+# How long the sign-in link printed at startup works (once): a working day, like the agent token.
+DEMO_LINK_HOURS = 12
 
 
 @dataclass(frozen=True)
@@ -212,7 +216,28 @@ def seed_demo(svc: Container) -> Seeded:
             agents[assignee].id if assignee else None,
             tags,
         )
+    _make_manager(svc, DEMO_CUSTOMER)
     return Seeded(ADMIN_SUBJECT, True, len(TICKETS))
+
+
+def _make_manager(svc: Container, email: str) -> None:
+    from chalicelib.domain.people import Identity, IdentityKind
+
+    found = svc.customers.find(Identity.of(IdentityKind.EMAIL, email))
+    if found is not None and not found.manager:
+        svc.customers.update(found.id, found.version, {"manager": True})
+
+
+def sign_in_link(svc: Container, base_url: str, email: str = DEMO_CUSTOMER, hours: float = DEMO_LINK_HOURS) -> str:
+    """A sign-in link for a customer (as the sign-in mail carries it), valid once for ``hours``."""
+    from datetime import timedelta
+
+    from chalicelib.access.signins import new_attempt
+
+    _, attempt = new_attempt()
+    prepared = svc.signins.prepare(attempt, email, svc.clock(), timedelta(hours=hours))
+    assert prepared is not None
+    return f"{base_url}/portal/login/link/{prepared.link}"
 
 
 def _configure(svc: Container, admin_id: str, teams: dict[str, str]) -> None:

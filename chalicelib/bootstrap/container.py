@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.bootstrap.access import AccessParts
 from chalicelib.core.clock import Clock, utcnow
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from chalicelib.sla.tracker import SlaTracker
     from chalicelib.storage.objects import ObjectStore
     from chalicelib.storage.ports import (
+        AccessRepository,
         ConfigRepository,
         CustomerRepository,
         DirectoryRepository,
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
         TicketRepository,
         WorkRepository,
     )
+    from chalicelib.storage.uploads import UploadStore
     from chalicelib.tickets.relations import TicketRelations
     from chalicelib.tickets.service import TicketService
     from chalicelib.webhooks.dispatcher import WebhookDispatcher
@@ -57,9 +60,11 @@ class Repositories:
     config: ConfigRepository
     work: WorkRepository
     objects: ObjectStore
+    access: AccessRepository | None = None
+    uploads: UploadStore | None = None
 
 
-class Container:
+class Container(AccessParts):
     def __init__(
         self,
         settings: Settings,
@@ -246,7 +251,15 @@ class Container:
     def drafts(self) -> Drafts:
         from chalicelib.mailflow.drafts import Drafts
 
-        return Drafts(self.ticket_repo, self.customer_repo, self.directory_repo, self.settings.support_name)
+        links = self.ticket_links if self.repos.access is not None else None
+        return Drafts(
+            self.ticket_repo,
+            self.customer_repo,
+            self.directory_repo,
+            self.settings.support_name,
+            links,
+            self.settings.portal_base,
+        )
 
     def outbound(self, ses: Any = None, **options: Any) -> Outbound:
         from chalicelib.mailflow.caps import DEFAULT_CAPS
@@ -296,6 +309,7 @@ class Container:
 
 def dynamodb_container(settings: Settings, bind_models: bool = True) -> Container:
     """The container on the table; ``bind_models=False`` keeps the models' current binding (tests reuse one)."""
+    from chalicelib.storage.dynamodb.access import DynamoAccessRepository
     from chalicelib.storage.dynamodb.directory import DynamoDirectoryRepository
     from chalicelib.storage.dynamodb.mail import DynamoMailRepository
     from chalicelib.storage.dynamodb.models import bind
@@ -303,6 +317,7 @@ def dynamodb_container(settings: Settings, bind_models: bool = True) -> Containe
     from chalicelib.storage.dynamodb.tickets import DynamoTicketRepository
     from chalicelib.storage.dynamodb.work import DynamoConfigRepository, DynamoWorkRepository
     from chalicelib.storage.objects import S3ObjectStore
+    from chalicelib.storage.uploads import S3UploadStore
 
     if bind_models:
         bind(settings.table, settings.region, settings.aws_endpoint_url)
@@ -314,6 +329,8 @@ def dynamodb_container(settings: Settings, bind_models: bool = True) -> Containe
         DynamoConfigRepository(),
         DynamoWorkRepository(),
         S3ObjectStore(),
+        DynamoAccessRepository(),
+        S3UploadStore(),
     )
     return Container(settings, repos)
 

@@ -40,7 +40,9 @@ def automations_table(c: Container) -> Table:
 
 
 def outbound_table(c: Container) -> Table:
-    return {ANY: (c.outbound().handle,)}
+    from chalicelib.portal.accounts import SIGN_IN_EVENT
+
+    return {ANY: (c.outbound().handle,), SIGN_IN_EVENT: (lambda event: c.sign_in_mail().on_sign_in(event),)}
 
 
 def webhooks_table(c: Container) -> Table:

@@ -12,6 +12,8 @@ def install() -> None:
     from chalicelib.config import routes as configuration
     from chalicelib.http import framework
     from chalicelib.people import admin_routes, customer_routes
+    from chalicelib.portal import api_routes as portal_api
+    from chalicelib.portal import pages as portal_pages
     from chalicelib.routing import routes as routing
     from chalicelib.sla import routes as sla
     from chalicelib.tickets import routes as tickets
@@ -31,3 +33,19 @@ def install() -> None:
     routing.deps.set(lambda: current().documents)
     sla.deps.set(lambda: sla.Needs(current().documents, current().sla_status))
     automations.deps.set(lambda: automations.Needs(current().documents, current().macros))
+
+    def portal_needs() -> portal_pages.Needs:
+        c = current()
+        return portal_pages.Needs(
+            c.portal,
+            c.accounts,
+            c.sessions,
+            c.ticket_links,
+            c.uploads,
+            c.customers,
+            c.signing_key,
+            c.settings.portal_base,
+        )
+
+    portal_pages.deps.set(portal_needs)
+    portal_api.deps.set(portal_needs)

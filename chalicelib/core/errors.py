@@ -117,3 +117,13 @@ class AtCapacity(DomainError):
     def __init__(self, agent_id: str) -> None:
         super().__init__(f"agent {agent_id} is at capacity or not available")
         self.agent_id = agent_id
+
+
+class RateLimited(DomainError):
+    """Too many attempts in a while (sign-in requests, codes): the caller may try again after ``retry_after`` s."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -90,6 +90,10 @@ FEEDBACK_QUEUE = "feedback"
 RAW_MAIL_PREFIX = "raw/"
 SENT_MAIL_PREFIX = "sent/"
 ATTACHMENT_PREFIX = "attachments/"
+# Where browsers upload files (presigned POST) before a form takes them to attachments/; expire after a day.
+UPLOAD_PREFIX = "uploads/"
+# What customers attach in the portal, kept with their message.
+PORTAL_ATTACHMENT_PREFIX = f"{ATTACHMENT_PREFIX}portal/"
 MAX_RECEIVE_COUNT = 5
 
 
@@ -146,6 +150,7 @@ class Names:
 
 
 # Lambda function names as Chalice registers them (infra attaches sources and alarms by them).
+FUNCTION_API = "api_handler"  # Chalice's name for the function behind every route
 FUNCTION_STREAM_RELAY = "stream_relay"
 FUNCTION_WEBHOOKS = "deliver_webhooks"
 FUNCTION_INGEST_MAIL = "ingest_mail"

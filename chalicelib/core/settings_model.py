@@ -65,6 +65,15 @@ class Settings(BaseSettings):
     # Origins besides 'self' that pages may connect to (CSP connect-src), e.g. the chat's wss:// origin.
     web_connect_origins: str = Field("", pattern=r"^((wss?|https)://[A-Za-z0-9.-]+(:[0-9]{1,5})?( |$))*$")
 
+    # The customer portal's public base URL: ticket links and sign-in links in mail start with it (locally
+    # http://127.0.0.1:8000; in AWS the API's URL with its stage, or a custom domain). Unset, mail carries no
+    # portal links and pages derive the URL from the request.
+    portal_url: str | None = Field(None, pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~-]+)*/?$")
+    # The queue the portal's sign-in mail goes through (the outbound mail queue, with its DLQ).
+    outbound_queue_url: str | None = None
+    # The largest file a customer may attach in the portal (bytes).
+    portal_max_upload_bytes: int = Field(10 * 1024 * 1024, gt=0, le=100 * 1024 * 1024)
+
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
         if self.auth_mode == "dev":
@@ -89,6 +98,11 @@ class Settings(BaseSettings):
     @property
     def bucket(self) -> str:
         return self.mail_bucket or f"{self.names.mail_bucket_prefix}-local"
+
+    @property
+    def portal_base(self) -> str | None:
+        """``portal_url`` without a trailing slash (paths such as ``/portal/t/...`` are appended to it)."""
+        return self.portal_url.rstrip("/") if self.portal_url else None
 
     @property
     def cognito_issuer(self) -> str:

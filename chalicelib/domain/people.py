@@ -47,6 +47,10 @@ class Customer:
     locale: str | None = None
     time_zone: str | None = None
     version: int = 1
+    # Portal: a manager sees (and may answer) every ticket of their organization, not only their own.
+    manager: bool = False
+    # The customer wants the desk's answers by mail (else they follow their requests in the portal).
+    mail_updates: bool = True
 
     @property
     def email(self) -> str | None:

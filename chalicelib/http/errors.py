@@ -12,6 +12,7 @@ from chalicelib.core.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    RateLimited,
     TooLarge,
     Unauthenticated,
 )
@@ -28,6 +29,7 @@ STATUS: dict[type[DomainError], int] = {
     Conflict: 409,
     AlreadyExists: 409,
     AtCapacity: 409,
+    RateLimited: 429,
 }
 
 

@@ -4,6 +4,9 @@ The contract of docs/decisions/021-outbound-mail.md:
 
 - ``message.added``, public, by an agent: the reply to the requester (To) and the ticket's CCs (Cc). Human
   mail: no ``Auto-Submitted``, never dropped by caps.
+- every mail to the requester about a ticket (reply, canned reply, acknowledgement, reminder) carries the
+  ticket's portal link when the portal's URL is set: its ticket link (``chalicelib.access.links``) when the
+  requester is the only recipient, else the ticket's page behind sign-in (a ticket link is the requester's).
 - ``message.added``, public, by a trigger (actor ``trigger:<id>``): its canned reply, to the same people and
   threaded the same way, but automatic (``auto-replied``): caps and the no-reply rule apply, and it does not
   answer a customer message that was itself automatic or bulk mail.
@@ -40,6 +43,7 @@ from chalicelib.mailflow.wording import clock_time, day, duration_words, full_ti
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from chalicelib.access.links import TicketLinks
     from chalicelib.domain.people import Agent
     from chalicelib.domain.tickets import Ticket
     from chalicelib.domain.timeline import TimelineEntry
@@ -127,11 +131,15 @@ class Drafts:
         customers: CustomerRepository,
         directory: DirectoryRepository,
         support_name: str,
+        links: TicketLinks | None = None,
+        portal_url: str | None = None,
     ) -> None:
         self.tickets = tickets
         self.customers = customers
         self.directory = directory
         self.support_name = support_name
+        self.links = links
+        self.portal_url = portal_url
 
     def draft(self, kind: Kind, event: dict[str, Any]) -> Draft | None:
         """The mail an event asks for; None when it mails nobody."""
@@ -157,20 +165,26 @@ class Drafts:
 
         if o.ticket.channel is Channel.CHAT:
             return None  # chat answers reach the customer in the chat, not by mail
-        requester = self._requester(o.ticket)
+        requester = self._requester(o.ticket, updates=True)
         own = o.entry
+        cc = tuple(m for m in (mailbox(a) for a in o.ticket.ccs) if m)
+        if requester is None and not cc:
+            return None  # the requester follows the ticket in the portal, and nobody else gets its mail
+        link = self._portal_link(o.ticket, shared=bool(cc)) if requester else ""
         # The event carries a preview only: the reply's text is read from its entry (claim check).
         text, html = reply_bodies(
-            own.body_text if own else None, own.body_html if own else None, self._context(o.ticket)
+            own.body_text if own else None,
+            own.body_html if own else None,
+            {**self._context(o.ticket), "portal_link": link},
         )
         return Draft(
             kind,
             o.ticket,
             o.earlier,
             to=(requester,) if requester else (),
-            cc=tuple(m for m in (mailbox(a) for a in o.ticket.ccs) if m),
+            cc=cc,
             subject=ticket_subject(o.ticket.subject, o.ticket.number),
-            text=text,
+            text=text + portal_footer(link),
             html=html,
             attachments=tuple((own.data.get("attachments") or []) if own else []),
         )
@@ -183,22 +197,27 @@ class Drafts:
     def _acknowledgement(self, o: Occasion) -> Draft | None:
         if any(automatic_source(e.data) for e in o.earlier):
             return None  # belt and braces: the inbound side never asks to acknowledge such mail
-        requester = self._requester(o.ticket)
+        requester = self._requester(o.ticket, updates=True)
         if requester is None:
             return None
-        text, html = render("acknowledgement", name=requester.name, **self._context(o.ticket))
+        link = self._portal_link(o.ticket)
+        text, html = render("acknowledgement", name=requester.name, portal_link=link, **self._context(o.ticket))
         subject = ticket_subject(o.ticket.subject, o.ticket.number)
         return Draft(Kind.ACKNOWLEDGEMENT, o.ticket, o.earlier, (requester,), subject, text, html)
 
     def _reminder(self, o: Occasion) -> Draft | None:
         from chalicelib.domain.tickets import Status
 
-        requester = self._requester(o.ticket)
+        requester = self._requester(o.ticket, updates=True)
         if requester is None or o.ticket.status is not Status.PENDING:
             return None  # nobody to remind, or the ticket moved on (the customer answered) before this mail
         solve_at = parse_time(o.data.get("solve_at"))
         text, html = render(
-            "reminder", name=requester.name, solve_on=day(solve_at) if solve_at else "", **self._context(o.ticket)
+            "reminder",
+            name=requester.name,
+            solve_on=day(solve_at) if solve_at else "",
+            portal_link=self._portal_link(o.ticket),
+            **self._context(o.ticket),
         )
         subject = ticket_subject(o.ticket.subject, o.ticket.number)
         return Draft(Kind.REMINDER, o.ticket, o.earlier, (requester,), subject, text, html)
@@ -253,8 +272,12 @@ class Drafts:
 
     # -- people and facts -----------------------------------------------------------------------
 
-    def _requester(self, ticket: Ticket) -> Mailbox | None:
+    def _requester(self, ticket: Ticket, updates: bool = False) -> Mailbox | None:
+        """The requester's mailbox; with ``updates``, None when they chose to follow their requests in the
+        portal instead of by mail (their profile's ``mail_updates``)."""
         customer = self.customers.get_customer(ticket.requester_id)
+        if updates and not customer.mail_updates:
+            return None
         return mailbox(customer.email, customer.name)
 
     def _agent(self, agent_id: str) -> Agent | None:
@@ -284,8 +307,22 @@ class Drafts:
             **self._context(o.ticket),
         }
 
+    def _portal_link(self, ticket: Ticket, shared: bool = False) -> str:
+        """The ticket in the portal: its ticket link, minted (or renewed) for the requester; a mail that others
+        get too (Cc) links to the ticket's page behind sign-in instead. Empty without a portal URL."""
+        if not self.portal_url:
+            return ""
+        if shared or self.links is None:
+            return f"{self.portal_url}/portal/tickets/{ticket.number}"
+        return f"{self.portal_url}/portal/t/{self.links.mint(ticket.id, ticket.requester_id)}"
+
     def _context(self, ticket: Ticket) -> dict[str, Any]:
         return {"number": ticket.number, "subject": ticket.subject, "support_name": self.support_name}
+
+
+def portal_footer(link: str) -> str:
+    """The plain-text part's last lines: where to follow the request online."""
+    return f"\n\n-- \nFollow this request and reply online: {link}\n" if link else ""
 
 
 def _answers_automatic_mail(earlier: list[TimelineEntry]) -> bool:

@@ -46,6 +46,8 @@ class CustomerUpdateIn(PatchIn):
     vip: bool | None = None
     locale: Locale | None = None
     time_zone: TimeZone | None = None
+    manager: bool | None = Field(None, description="Sees and answers every ticket of the organization in the portal")
+    mail_updates: bool | None = Field(None, description="Gets the desk's answers by mail (else only in the portal)")
 
 
 class CustomerOut(Out):
@@ -57,6 +59,8 @@ class CustomerOut(Out):
     vip: bool
     locale: str | None
     time_zone: str | None
+    manager: bool
+    mail_updates: bool
     created_at: datetime
     version: int
 
@@ -71,6 +75,8 @@ class CustomerOut(Out):
             vip=c.vip,
             locale=c.locale,
             time_zone=c.time_zone,
+            manager=c.manager,
+            mail_updates=c.mail_updates,
             created_at=c.created_at,
             version=c.version,
         )

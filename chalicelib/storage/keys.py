@@ -88,6 +88,30 @@ def counter(name: str) -> str:
     return f"COUNTER#{name}"
 
 
+def session(id_hash: str) -> str:
+    """A portal session, by the SHA-256 of its cookie's value."""
+    return f"SESSION#{id_hash}"
+
+
+def session_epoch(customer_id: str) -> str:
+    """A customer's session epoch: sessions of an earlier epoch are signed out ("sign out everywhere")."""
+    return f"SESSIONEPOCH#{customer_id}"
+
+
+def sign_in(id_hash: str) -> str:
+    """A sign-in attempt, by the SHA-256 of the attempt id its browser keeps."""
+    return f"SIGNIN#{id_hash}"
+
+
+def ticket_link(token_hash: str) -> str:
+    return f"TICKETLINK#{token_hash}"
+
+
+def link_generation(ticket_id: str) -> str:
+    """A ticket's link generation: links of an earlier generation are revoked."""
+    return f"LINKGEN#{ticket_id}"
+
+
 # -- lookups (unique values -> the item they belong to) -----------------------------------------------------
 
 
@@ -125,6 +149,11 @@ def rr_cursor(team_id: str) -> str:
     return f"RRCURSOR#{team_id}"
 
 
+def sign_in_link(link_hash: str) -> str:
+    """A sign-in link's token (its SHA-256) -> its attempt."""
+    return f"SIGNINLINK#{link_hash}"
+
+
 # -- claims (idempotency keys written with a change: a taken claim means it was made already) ----------------
 
 
@@ -158,3 +187,8 @@ def trigger_fired(trigger_id: str, ticket_id: str, cause: str) -> str:
 
 def timer(ticket_id: str, action: str, basis: str) -> str:
     return f"TIMER#{ticket_id}#{action}#{basis}"
+
+
+def portal_post(submission_id: str) -> str:
+    """A portal form (a new request, a reply) was handled: a second click or a resent form writes nothing."""
+    return f"PORTALPOST#{submission_id}"

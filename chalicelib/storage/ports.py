@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.domain.access import Session, SignInAttempt, TicketLink
 from chalicelib.domain.people import Agent, ApiToken, Customer, Identity, Organization, Team, Webhook
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
@@ -316,3 +317,61 @@ class WorkRepository(Protocol):
 
     def due(self, kind: str, now: datetime, limit: int) -> list[DueItem]:
         """Items of ``kind`` due at or before ``now``, earliest first: one Query on the sparse index."""
+
+
+# -- customer access (the portal) -----------------------------------------------------------------
+
+
+class AccessRepository(Protocol):
+    """Sessions, sign-in attempts, ticket links and rate counters. Records are keyed by hashes of secrets;
+    every read treats an expired record as absent (TTL deletion is lazy)."""
+
+    def put_session(self, session: Session) -> None: ...
+
+    def get_session(self, id_hash: str, now: datetime) -> Session | None:
+        """The session, unless it is unknown or expired."""
+
+    def renew_session(self, id_hash: str, seen_at: datetime, expires_at: datetime) -> None:
+        """Slide a session's expiry; a session deleted meanwhile stays deleted."""
+
+    def delete_session(self, id_hash: str) -> None: ...
+
+    def session_epoch(self, customer_id: str) -> int:
+        """The customer's session epoch (0 until "sign out everywhere" is first used)."""
+
+    def advance_session_epoch(self, customer_id: str) -> int:
+        """Sign out every session of the customer: returns the new epoch."""
+
+    def put_sign_in(self, attempt: SignInAttempt) -> bool:
+        """Store a new attempt with its link lookup; False (nothing written) when the attempt exists already."""
+
+    def get_sign_in(self, id_hash: str, now: datetime) -> SignInAttempt | None:
+        """The attempt, unless it is unknown or expired (a used one is returned: callers check ``used_at``)."""
+
+    def sign_in_by_link(self, link_hash: str, now: datetime) -> SignInAttempt | None:
+        """The attempt a sign-in link belongs to, unless it is unknown or expired."""
+
+    def use_sign_in(self, id_hash: str, now: datetime, max_failures: int) -> bool:
+        """Consume the attempt once: True only for the first use, while fewer than ``max_failures`` wrong codes
+        were entered (a conditional write: two browsers racing with one link get one session)."""
+
+    def fail_sign_in(self, id_hash: str) -> int:
+        """Count a wrong code; returns the failures so far."""
+
+    def link_generation(self, ticket_id: str) -> int:
+        """The ticket's link generation (0 until its links are first revoked)."""
+
+    def advance_link_generation(self, ticket_id: str) -> int:
+        """Revoke every link of the ticket: returns the new generation."""
+
+    def put_ticket_link(self, link: TicketLink) -> None:
+        """Store a link, or renew its expiry when it exists (the same link is in every mail of a ticket)."""
+
+    def get_ticket_link(self, token_hash: str, now: datetime) -> TicketLink | None:
+        """The link, unless it is unknown or expired (the caller compares its generation)."""
+
+    def hit(self, counter: str, window_seconds: int, now: datetime) -> int:
+        """Count one event in the current fixed window of ``counter``; return the window's count."""
+
+    def posted(self, submission_id: str) -> str | None:
+        """The ticket a portal form was already handled for (its ``keys.portal_post`` claim), if any."""

@@ -12,7 +12,8 @@ HTML = "text/html; charset=utf-8"
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def content_security_policy() -> str:
+def content_security_policy(form_origins: tuple[str, ...] = ()) -> str:
+    """The policy; ``form_origins``: where a page's forms may post besides 'self' (an S3 upload form)."""
     extra = get_settings().web_connect_origins.split()
     directives = [
         "default-src 'none'",
@@ -20,18 +21,18 @@ def content_security_policy() -> str:
         "style-src 'self'",
         "img-src 'self' data:",
         "connect-src " + " ".join(["'self'", *extra]),
-        "form-action 'self'",
+        "form-action " + " ".join(["'self'", *form_origins]),
         "frame-ancestors 'none'",
         "base-uri 'none'",
     ]
     return "; ".join(directives)
 
 
-def security_headers(*, personal: bool = True) -> dict[str, str]:
+def security_headers(*, personal: bool = True, form_origins: tuple[str, ...] = ()) -> dict[str, str]:
     """Headers for an HTML page. ``personal`` pages (anything about a signed-in customer) are never stored."""
     headers = {
         "Content-Type": HTML,
-        "Content-Security-Policy": content_security_policy(),
+        "Content-Security-Policy": content_security_policy(form_origins),
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "same-origin",

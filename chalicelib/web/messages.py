@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chalicelib.core import observability
-from chalicelib.core.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from chalicelib.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated
 from chalicelib.web.csrf import CsrfRejected
 from chalicelib.web.forms import FormProblem
 from chalicelib.web.i18n import N_, translator
@@ -60,6 +60,10 @@ ERRORS: list[tuple[type[DomainError], ErrorText]] = [
     (
         NotFound,
         ErrorText(404, N_("Page not found"), N_("The address may be mistyped, or the page no longer exists.")),
+    ),
+    (
+        RateLimited,
+        ErrorText(429, N_("Too many attempts"), N_("For your security, please wait a little while and try again.")),
     ),
     (
         InvalidInput,

@@ -26,6 +26,15 @@ if TYPE_CHECKING:
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_PREFIX = "/portal/static/"
+# Where templates are found, in order: the foundation's, then each feature slice's (``add_templates``).
+SEARCH_PATH: list[Path] = [TEMPLATES_DIR]
+
+
+def add_templates(directory: Path) -> None:
+    """Let pages find a feature slice's templates (``portal/ticket.html`` in ``<slice>/templates``)."""
+    if directory not in SEARCH_PATH:
+        SEARCH_PATH.append(directory)
+        environment.cache_clear()
 
 
 def _translations(ctx: Context) -> Translations:
@@ -61,6 +70,10 @@ def _date(ctx: Context, when: datetime, fmt: str = "medium") -> str:
     return formatting.format_date(when, str(ctx["locale"]), str(ctx.get("timezone", "UTC")), fmt)
 
 
+def _filesize(ctx: Context, size: int) -> str:
+    return formatting.format_size(int(size), str(ctx["locale"]))
+
+
 def _relative(ctx: Context, when: datetime) -> str:
     now = ctx.get("now") or datetime.now(UTC)
     return formatting.format_relative(when, now, str(ctx["locale"]))
@@ -71,7 +84,7 @@ def environment() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
+        loader=FileSystemLoader(SEARCH_PATH),
         autoescape=True,
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -86,7 +99,12 @@ def environment() -> Environment:
         newstyle=True,
     )
     env.globals.update(url=pass_context(_url), static=pass_context(_static))
-    env.filters.update(datetime=pass_context(_datetime), date=pass_context(_date), relative=pass_context(_relative))
+    env.filters.update(
+        datetime=pass_context(_datetime),
+        date=pass_context(_date),
+        relative=pass_context(_relative),
+        filesize=pass_context(_filesize),
+    )
     return env
 
 
@@ -116,7 +134,9 @@ def page(
     status: int = 200,
     headers: Mapping[str, str | list[str]] | None = None,
     personal: bool = True,
+    form_origins: tuple[str, ...] = (),
 ) -> Response:
     """An HTML page with the security headers; ``personal`` pages are never stored by any cache."""
-    all_headers: dict[str, str | list[str]] = {**security_headers(personal=personal), **(headers or {})}
+    security = security_headers(personal=personal, form_origins=form_origins)
+    all_headers: dict[str, str | list[str]] = {**security, **(headers or {})}
     return Response(body=render(template, context, locale=locale), status_code=status, headers=all_headers)

@@ -1,7 +1,7 @@
-"""Public pages (no token): the portal's placeholder home, the language switcher, static assets.
+"""Public pages (no token): the site root, the language switcher, static assets.
 
-The portal slice replaces the home page; the switcher and the static route stay. Importing this module
-imports neither Jinja2 nor Babel (``tests/unit/test_cold_start.py``).
+The portal's home page (``/portal``) is the portal slice's (``chalicelib.portal.routes_account``). Importing
+this module imports neither Jinja2 nor Babel (``tests/unit/test_cold_start.py``).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
 from chalicelib.core.errors import NotFound
-from chalicelib.core.settings import get_settings
 from chalicelib.web import i18n, static
 from chalicelib.web.cookies import set_cookie
 from chalicelib.web.forms import NOT_ONE_OF, FormError, problem
@@ -23,11 +22,6 @@ LANGUAGE = "/portal/language"
 @page_route(bp, "/", name="root")
 def root(request: PageRequest) -> Response:
     return request.redirect(HOME, status=302)
-
-
-@page_route(bp, HOME, name="portal_home")
-def home(request: PageRequest) -> Response:
-    return request.page("home.html", {"support_address": get_settings().support_address}, personal=False)
 
 
 @page_route(bp, LANGUAGE, name="choose_language")

@@ -20,6 +20,8 @@ CONTENT_TYPES = {
     # htmx 2.0.11, vendored unmodified (0BSD); tests/unit/web/test_static.py pins its SHA-256.
     "htmx.min.js": "text/javascript; charset=utf-8",
     "favicon.svg": "image/svg+xml",
+    # The portal's few enhancements (keeps typed text across an upload, sends a chosen file at once).
+    "portal.js": "text/javascript; charset=utf-8",
 }
 
 

@@ -89,16 +89,25 @@ class PageRequest:
         status: int = 200,
         cookies: list[str] | None = None,
         personal: bool = True,
+        form_origins: tuple[str, ...] = (),
     ) -> Response:
-        """Render ``template`` in this request's language; a shown flash message is cleared."""
+        """Render ``template`` in this request's language; a shown flash message is cleared. ``form_origins``:
+        origins the page's forms may post to besides this site (CSP ``form-action``)."""
         from chalicelib.web.rendering import page
 
         set_cookies = list(cookies or [])
         if self.flash:
             set_cookies.append(clear_cookie(FLASH_COOKIE))
         headers: dict[str, str | list[str]] = {"Set-Cookie": set_cookies} if set_cookies else {}
+        context = self.context(extra)
         return page(
-            template, self.context(extra), locale=self.locale, status=status, headers=headers, personal=personal
+            template,
+            context,
+            locale=self.locale,
+            status=status,
+            headers=headers,
+            personal=personal,
+            form_origins=form_origins,
         )
 
     def redirect(self, path: str, *, status: int = 303, cookies: list[str] | None = None) -> Response:

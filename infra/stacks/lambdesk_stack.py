@@ -15,7 +15,7 @@ from . import chalice_app
 from .auth import Agents
 from .config import StageConfig
 from .data import create_table
-from .functions import configure_rest_api, connect_stream_relay, wire_functions
+from .functions import configure_rest_api, connect_stream_relay, set_portal_url, wire_functions
 from .mail import Mail
 from .monitoring import Monitoring, Watched
 from .permissions import AppResources
@@ -84,10 +84,12 @@ class LambdeskStack(Stack):
                 resource="configuration-set",
                 resource_name=self.mail.configuration_set.configuration_set_name,
             ),
+            outbound_queue_name=names.queue("outbound"),
         )
         self.functions = wire_functions(self, self.app, names, config, resources)
         self.stream_mapping = connect_stream_relay(self, self.app, self.functions, resources)
         api_name = configure_rest_api(self.app, names, config)
+        self.portal_url = set_portal_url(self.app, self.functions, config)
         for purpose in EVENT_CONSUMER_QUEUES:
             if not self.app.consumers_of(names.queue(purpose)):
                 raise LookupError(f"no function in the Chalice app consumes {names.queue(purpose)}")
@@ -129,6 +131,8 @@ class LambdeskStack(Stack):
                 "LAMBDESK_SUPPORT_DOMAIN": config.support_domain,
                 "LAMBDESK_SUPPORT_ADDRESS": config.support_addresses[0],
                 "LAMBDESK_MAIL_BUCKET": self.mail.bucket.bucket_name,
+                "LAMBDESK_OUTBOUND_QUEUE_URL": self.consumer_queues["outbound"].queue.queue_url,
+                **({"LAMBDESK_PORTAL_URL": config.portal_url} if config.portal_url else {}),
                 "LAMBDESK_SES_CONFIGURATION_SET": self.mail.configuration_set.configuration_set_name,
                 "LAMBDESK_TRACING": "true" if config.tracing else "false",
                 "POWERTOOLS_SERVICE_NAME": "lambdesk",
@@ -150,6 +154,8 @@ class LambdeskStack(Stack):
             "AlarmTopicArn": self.monitoring.topic.topic_arn,
             "SupportDomain": config.support_domain,
         }
+        if self.portal_url:
+            outputs["PortalUrl"] = f"{self.portal_url}/portal"
         for index, record in enumerate(self.mail.identity.dkim_records, start=1):
             outputs[f"DkimRecord{index}Name"] = record.name
             outputs[f"DkimRecord{index}Value"] = record.value

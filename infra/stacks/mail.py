@@ -19,7 +19,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from chalicelib.core.resources import RAW_MAIL_PREFIX, Names
+from chalicelib.core.resources import RAW_MAIL_PREFIX, UPLOAD_PREFIX, Names
 
 from .config import StageConfig
 from .nag import acknowledge
@@ -108,6 +108,8 @@ class Mail(Construct):
                 s3.LifecycleRule(
                     id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(1)
                 ),
+                # Files customers uploaded but never sent with a form (sent ones are copied to attachments/).
+                s3.LifecycleRule(id="expire-pending-uploads", prefix=UPLOAD_PREFIX, expiration=Duration.days(1)),
             ],
         )
         acknowledge(

@@ -19,12 +19,15 @@ from constructs import Construct
 
 from chalicelib.core.resources import (
     ATTACHMENT_PREFIX,
+    FUNCTION_API,
     FUNCTION_INGEST_MAIL,
     FUNCTION_SEND_MAIL,
     FUNCTION_STREAM_RELAY,
     FUNCTION_TRACK_SLA,
+    PORTAL_ATTACHMENT_PREFIX,
     RAW_MAIL_PREFIX,
     SENT_MAIL_PREFIX,
+    UPLOAD_PREFIX,
 )
 
 from .chalice_app import PackagedFunction
@@ -69,6 +72,7 @@ class AppResources:
     inbound_queue_name: str  # its consumer reads the raw mail SES stored
     ses_identity_arn: str = ""  # the support domain's SES identity (sending)
     ses_configuration_set_arn: str = ""
+    outbound_queue_name: str = ""  # the portal's sign-in mail goes through it
 
 
 class _Policy:
@@ -146,6 +150,8 @@ def function_role(
         policy.allow(["ses:SendEmail", "ses:SendRawEmail"], [res.ses_identity_arn, res.ses_configuration_set_arn])
     if function.name == FUNCTION_STREAM_RELAY:
         _relay(res, policy)
+    if function.name == FUNCTION_API:
+        _portal(res, policy)
     if tracing:
         policy.allow(
             ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
@@ -208,3 +214,30 @@ def _relay(res: AppResources, policy: _Policy) -> None:
     policy.allow(["dynamodb:ListStreams"], ["*"], "dynamodb:ListStreams has no resource-level permissions.")
     # On-failure destination of the stream mapping: Lambda sends with the function's role.
     policy.allow(["sqs:SendMessage"], [res.relay_dlq.queue_arn])
+
+
+def _portal(res: AppResources, policy: _Policy) -> None:
+    """The API's pages: presigned uploads and downloads (signed with this role), checking and keeping customer
+    files, and queueing the sign-in mail."""
+    bucket = res.mail_bucket
+    policy.allow(
+        ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+        [bucket.arn_for_objects(f"{UPLOAD_PREFIX}*")],
+        "Presigned POST forms let browsers upload under keys the browser names; the app checks, copies and deletes.",
+    )
+    policy.allow(
+        ["s3:PutObject"],
+        [bucket.arn_for_objects(f"{PORTAL_ATTACHMENT_PREFIX}*")],
+        "Keeps a checked customer file under a key derived from its upload.",
+    )
+    policy.allow(
+        ["s3:GetObject"],
+        [bucket.arn_for_objects(f"{ATTACHMENT_PREFIX}*")],
+        "Presigned downloads of the attachments of any ticket, after the app checked who asks.",
+    )
+    # Without ListBucket a missing upload reads as AccessDenied instead of NotFound.
+    policy.allow(
+        ["s3:ListBucket"], [bucket.bucket_arn], conditions={"StringLike": {"s3:prefix": [f"{UPLOAD_PREFIX}*"]}}
+    )
+    if res.outbound_queue_name:
+        policy.allow(["sqs:SendMessage"], [res.queues[res.outbound_queue_name].queue.queue_arn])

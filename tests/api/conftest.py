@@ -56,3 +56,33 @@ def agent_api(api: Api, agent: Any) -> Api:
 def desk(admin_api: Api) -> Desk:
     """State built by the admin through the API."""
     return Desk(admin_api)
+
+
+@pytest.fixture
+def portal(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The portal on in-memory services with ``LAMBDESK_PORTAL_URL`` set: ``.svc``, ``.browser()`` (a new
+    browser), ``.mailbox`` (sign-in mail sent through the outbound handler to a fake SES)."""
+    from chalicelib import bootstrap
+    from chalicelib.core.settings import get_settings
+    from tests import fakes
+    from tests.api.portal_support import PORTAL_URL, Browser, Mailbox
+    from tests.conftest import reset_caches
+
+    monkeypatch.setenv("LAMBDESK_PORTAL_URL", PORTAL_URL)
+    reset_caches()
+    svc = fakes.memory_services(get_settings())
+    bootstrap.use(svc)
+
+    class Portal:
+        def __init__(self, http: Any) -> None:
+            self.svc = svc
+            self.http = http
+            self.mailbox = Mailbox(svc)
+
+        def browser(self, language: str = "en") -> Browser:
+            return Browser(self.http, language)
+
+    with chalice_client() as c:
+        yield Portal(c.http)
+    bootstrap.use(None)
+    reset_caches()

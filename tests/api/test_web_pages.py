@@ -112,7 +112,7 @@ def test_the_home_page_links_the_assets_it_is_served_with(http: Any) -> None:
     html = text(http.get("/portal"))
     for path in re.findall(r'(?:href|src)="(/portal/static/[^"]+)"', html):
         assert http.get(path).status_code == 200, path
-    assert len(re.findall(r'(?:href|src)="/portal/static/', html)) == 3
+    assert len(re.findall(r'(?:href|src)="/portal/static/', html)) == 4  # CSS, favicon, htmx, portal.js
 
 
 def test_every_html_response_of_every_page_route_carries_the_csp(http: Any) -> None:

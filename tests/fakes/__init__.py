@@ -13,6 +13,7 @@ from chalicelib.core.settings_model import Settings
 
 
 def memory_repositories() -> Repositories:
+    from tests.fakes.access import InMemoryAccessRepository
     from tests.fakes.memory import (
         InMemoryCustomerRepository,
         InMemoryDirectoryRepository,
@@ -21,9 +22,11 @@ def memory_repositories() -> Repositories:
     )
     from tests.fakes.memory_work import InMemoryConfigRepository, InMemoryWorkRepository
     from tests.fakes.objects import InMemoryObjectStore
+    from tests.fakes.uploads import InMemoryUploadStore
 
     tickets = InMemoryTicketRepository()
     directory = InMemoryDirectoryRepository()
+    objects = InMemoryObjectStore()
     return Repositories(
         tickets,
         InMemoryCustomerRepository(),
@@ -31,13 +34,28 @@ def memory_repositories() -> Repositories:
         InMemoryMailRepository(tickets),
         InMemoryConfigRepository(),
         InMemoryWorkRepository(tickets, directory),
-        InMemoryObjectStore(),
+        objects,
+        InMemoryAccessRepository(tickets.keys),
+        InMemoryUploadStore(objects),
     )
 
 
+class RecordingQueue:
+    """Stands in for the outbound mail queue: what the portal queued, in order."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+
+    def __call__(self, message: dict[str, Any]) -> None:
+        self.messages.append(message)
+
+
 def memory_services(settings: Settings, clock: Clock = utcnow) -> Container:
-    """A container on fresh in-memory repositories, with no caching (tests see every write at once)."""
-    return Container(settings, memory_repositories(), clock, 0.0)
+    """A container on fresh in-memory repositories, with no caching (tests see every write at once); the
+    portal's mail queue records what it is given (``container.mail_queue.messages``)."""
+    container = Container(settings, memory_repositories(), clock, 0.0)
+    container.__dict__["mail_queue"] = RecordingQueue()
+    return container
 
 
 def mail_ingest(c: Container, store: Any, key: bytes) -> Any:

@@ -698,3 +698,60 @@ def test_each_consumer_may_consume_its_own_queue_only(stage: Synthesized) -> Non
         consume = [s for s in statements if "sqs:ReceiveMessage" in _as_list(s["Action"])]
         assert [s["Resource"] for s in consume] == [event["Queue"]], function_id
         assert "sqs:DeleteMessage" in consume[0]["Action"]
+
+
+# --- the customer portal ---------------------------------------------------------------------------
+
+
+def test_uploads_no_form_took_expire_after_a_day(stage: Synthesized) -> None:
+    ((_, bucket),) = stage.resources("AWS::S3::Bucket").items()
+    rules = {r["Id"]: r for r in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-pending-uploads"]["Prefix"] == "uploads/"
+    assert rules["expire-pending-uploads"]["ExpirationInDays"] == 1
+
+
+def test_the_api_signs_uploads_and_downloads_only_where_customer_files_live(stage: Synthesized) -> None:
+    _, api = _function_by_name(stage, "api_handler")
+    s3 = [s for s in _role_statements(stage, api) if any(a.startswith("s3:") for a in _as_list(s["Action"]))]
+    granted = {(a, json.dumps(s["Resource"], sort_keys=True)) for s in s3 for a in _as_list(s["Action"])}
+    by_action: dict[str, list[str]] = {}
+    for action, resource in granted:
+        by_action.setdefault(action, []).append(resource)
+    assert sorted(by_action) == ["s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]
+    assert all("/uploads/*" in r for r in by_action["s3:DeleteObject"])
+    assert sorted("/attachments/portal/*" in r or "/uploads/*" in r for r in by_action["s3:PutObject"]) == [True, True]
+    assert not any("raw/" in r or "sent/" in r for resources in by_action.values() for r in resources)
+    (listing,) = [s for s in s3 if s["Action"] == "s3:ListBucket"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["uploads/*"]}}
+
+
+def test_the_api_may_queue_the_sign_in_mail_on_the_outbound_queue_only(stage: Synthesized) -> None:
+    names = stage.stack.names
+    outbound_id, _ = _queue_by_name(stage, names.queue("outbound"))
+    _, api = _function_by_name(stage, "api_handler")
+    sends = [s for s in _role_statements(stage, api) if "sqs:SendMessage" in _as_list(s["Action"])]
+    assert [_ref_target(s["Resource"]) for s in sends] == [outbound_id]
+    for _, function in stage.resources(SAM_FUNCTION).items():
+        env = function["Properties"]["Environment"]["Variables"]
+        assert _ref_target(env["LAMBDESK_OUTBOUND_QUEUE_URL"]) == outbound_id
+
+
+def test_mail_links_to_the_portal_at_the_apis_own_url_unless_a_domain_is_configured(stage: Synthesized) -> None:
+    _, sender = _function_by_name(stage, FUNCTION_SEND_MAIL)
+    url = sender["Properties"]["Environment"]["Variables"]["LAMBDESK_PORTAL_URL"]
+    ((api_id, _),) = stage.resources("AWS::Serverless::Api").items()
+    assert url["Fn::Join"][1][0] == "https://" and {"Ref": api_id} in url["Fn::Join"][1]
+    assert url["Fn::Join"][1][-1] == "api"  # the stage of the REST API
+    _, api = _function_by_name(stage, "api_handler")
+    assert "LAMBDESK_PORTAL_URL" not in api["Properties"]["Environment"]["Variables"]  # no circular reference
+    assert "PortalUrl" in stage.json["Outputs"]
+
+
+def test_a_configured_portal_domain_reaches_every_function() -> None:
+    from stacks.config import ConfigError, StageConfig
+
+    base = json.loads((CONFIG_DIR / "dev.json").read_text())
+    config = StageConfig.from_mapping("dev", base | {"portal_url": "https://help.example.com/"})
+    assert config.portal_url == "https://help.example.com"
+    with pytest.raises(ConfigError, match="portal_url"):
+        StageConfig.from_mapping("dev", base | {"portal_url": "http://help.example.com"})

@@ -173,6 +173,8 @@ def customer_to_item(c: Customer) -> CustomerItem:
         vip=c.vip,
         locale=c.locale,
         time_zone=c.time_zone,
+        manager=c.manager or None,
+        mail_updates=None if c.mail_updates else False,
         version=c.version,
         dir_pk="CUSTOMERS",
         dir_sk=f"{c.name.lower()}#{c.id}",
@@ -190,6 +192,8 @@ def item_to_customer(i: CustomerItem) -> Customer:
         locale=i.locale,
         time_zone=i.time_zone,
         version=int(i.version),
+        manager=bool(i.manager),
+        mail_updates=i.mail_updates is not False,
     )
 
 

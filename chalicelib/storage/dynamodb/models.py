@@ -28,6 +28,13 @@ Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
     load        LOAD#<agent id>             LOAD             string set of counted ticket ids
     lookup      RRCURSOR#<team id>          LOOKUP           -> agent assigned last by round-robin
     due         TICKET#<id>                 DUE#<kind>       due_key <kind> + due_at while something falls due
+    session     SESSION#<sha256>            SESSION          portal session; expires_at (TTL) slides with use
+    counter     SESSIONEPOCH#<customer>     COUNTER          "sign out everywhere" moves it on
+    signin      SIGNIN#<sha256>             SIGNIN           sign-in attempt (link + code); expires_at (TTL)
+    lookup      SIGNINLINK#<sha256>         LOOKUP           -> sign-in attempt; expires_at (TTL)
+    ticketlink  TICKETLINK#<sha256>         LINK             ticket link; expires_at (TTL) renewed by each mail
+    counter     LINKGEN#<ticket id>         COUNTER          revoking a ticket's links moves it on
+    lookup      PORTALPOST#<form id>        LOOKUP           -> ticket id (claimed with the portal's write)
 
 Access patterns (no Scan anywhere; each is one request unless stated):
 
@@ -59,6 +66,12 @@ Access patterns (no Scan anywhere; each is one request unless stated):
                                 + ConditionCheck AGENT (online, active)
     team queue                  Query team_queue queue_key=<team> (unassigned active tickets, view order)
     due work (sweeps)           Query due due_key=<kind>, due_at <= now (sparse: only what waits)
+    portal session              GetItem SESSION#<h> + GetItem SESSIONEPOCH#<customer>; renew: UpdateItem
+                                (at most once an hour); sign out: DeleteItem; everywhere: UpdateItem ADD epoch
+    sign-in request             PutItem SIGNIN#<h> (absent) + PutItem SIGNINLINK#<h>, in one transaction
+    sign in by link / code      GetItem (lookup) + GetItem; consume: UpdateItem with condition (unused)
+    ticket link                 GetItem TICKETLINK#<h> + GetItem LINKGEN#<ticket>; mint: GetItem + PutItem
+    portal rate counters        UpdateItem ADD on RATE#portal-...
 """
 
 from __future__ import annotations
@@ -196,6 +209,8 @@ class CustomerItem(Item, discriminator="customer"):
     vip = BooleanAttribute(default=False)
     locale = UnicodeAttribute(null=True)
     time_zone = UnicodeAttribute(null=True)
+    manager = BooleanAttribute(null=True)
+    mail_updates = BooleanAttribute(null=True)
     version = NumberAttribute()
 
 
@@ -311,6 +326,29 @@ class DueStateItem(Item, discriminator="due"):
     due_kind = UnicodeAttribute()
     state = JSONAttribute(null=True)
     basis_version = NumberAttribute()
+
+
+class SessionItem(Item, discriminator="session"):
+    customer_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    seen_at = UTCDateTimeAttribute()
+    ends_at = UTCDateTimeAttribute()
+    epoch = NumberAttribute()
+
+
+class SignInItem(Item, discriminator="signin"):
+    email = UnicodeAttribute()
+    link_hash = UnicodeAttribute()
+    code_mac = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    failures = NumberAttribute(default=0)
+    used_at = UTCDateTimeAttribute(null=True)
+
+
+class TicketLinkItem(Item, discriminator="ticketlink"):
+    ticket_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    generation = NumberAttribute()
 
 
 def all_item_classes() -> list[type[Item]]:

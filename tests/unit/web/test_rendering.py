@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from jinja2 import UndefinedError
 
+import chalicelib.portal.pages  # noqa: F401  (the home page is the portal's: its templates are registered)
 from chalicelib.web.messages import Message
 from chalicelib.web.rendering import base_context, environment, page, render
 
@@ -17,7 +18,8 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-HOME = {"support_address": "help@example.com"}
+HOME = {"support_address": "help@example.com", "visitor": None, "csrf_token": ""}
+HOME_PAGE = "portal/home.html"
 
 
 def from_string(source: str, locale: str = "en", **context: Any) -> str:
@@ -25,7 +27,7 @@ def from_string(source: str, locale: str = "en", **context: Any) -> str:
 
 
 def test_a_page_carries_the_strict_csp_and_the_security_headers(https: None) -> None:
-    response = page("home.html", HOME, locale="en")
+    response = page(HOME_PAGE, HOME, locale="en")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     assert response.headers["Content-Security-Policy"] == CSP
@@ -37,7 +39,7 @@ def test_a_page_carries_the_strict_csp_and_the_security_headers(https: None) -> 
 
 
 def test_a_public_page_may_be_revalidated_but_not_shared_and_extra_headers_win(https: None) -> None:
-    response = page("home.html", HOME, locale="en", personal=False, status=404, headers={"Set-Cookie": ["a=b"]})
+    response = page(HOME_PAGE, HOME, locale="en", personal=False, status=404, headers={"Set-Cookie": ["a=b"]})
     assert response.status_code == 404
     assert response.headers["Cache-Control"] == "private, no-cache"
     assert response.headers["Set-Cookie"] == ["a=b"]
@@ -50,7 +52,7 @@ def test_the_chat_origin_is_allowed_to_connect_and_no_hsts_over_plain_http(
 
     monkeypatch.setenv("LAMBDESK_WEB_CONNECT_ORIGINS", "wss://abc.execute-api.eu-west-1.amazonaws.com")
     settings.reset()
-    headers = page("home.html", HOME, locale="en").headers
+    headers = page(HOME_PAGE, HOME, locale="en").headers
     assert "connect-src 'self' wss://abc.execute-api.eu-west-1.amazonaws.com;" in headers["Content-Security-Policy"]
     assert "Strict-Transport-Security" not in headers
     monkeypatch.setenv("LAMBDESK_WEB_CONNECT_ORIGINS", "'unsafe-inline' javascript:")
@@ -60,7 +62,7 @@ def test_the_chat_origin_is_allowed_to_connect_and_no_hsts_over_plain_http(
 
 
 def test_the_layout_has_language_landmarks_skip_link_and_switcher() -> None:
-    html = render("home.html", HOME, locale="ru")
+    html = render(HOME_PAGE, HOME, locale="ru")
     assert '<html lang="ru" dir="ltr">' in html
     assert '<a class="skip-link" href="#main">Перейти к основному содержанию</a>' in html
     assert len(re.findall(r"<main id=\"main\"", html)) == 1 and "<header" in html and "<footer" in html
@@ -71,7 +73,7 @@ def test_the_layout_has_language_landmarks_skip_link_and_switcher() -> None:
 
 
 def test_pages_have_no_inline_script_or_style_the_csp_would_block() -> None:
-    for template, context in [("home.html", HOME), ("error.html", {"title": "t", "explanation": "e", "problems": []})]:
+    for template, context in [(HOME_PAGE, HOME), ("error.html", {"title": "t", "explanation": "e", "problems": []})]:
         html = render(template, context, locale="en")
         assert "<style" not in html and " style=" not in html
         assert re.findall(r"<script(?![^>]*\ssrc=)", html) == []
@@ -80,7 +82,7 @@ def test_pages_have_no_inline_script_or_style_the_csp_would_block() -> None:
 
 def test_customer_text_is_escaped_in_plain_and_translated_text() -> None:
     evil = '"><script>alert(1)</script>'
-    html = render("home.html", {"support_address": evil, "product_name": evil}, locale="ru")
+    html = render(HOME_PAGE, {**HOME, "support_address": evil, "product_name": evil}, locale="ru")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="mailto:&#34;&gt;&lt;script&gt;' in html  # inside the translated {% trans %} sentence too
@@ -92,7 +94,7 @@ def test_an_undefined_name_fails_loudly_instead_of_rendering_empty() -> None:
 
 
 def test_urls_carry_the_api_gateway_stage_prefix() -> None:
-    html = render("home.html", {**HOME, "base_path": "/api"}, locale="en")
+    html = render(HOME_PAGE, {**HOME, "base_path": "/api"}, locale="en")
     assert 'href="/api/portal/kb"' in html
     assert re.search(r'href="/api/portal/static/portal\.[0-9a-f]{12}\.css"', html)
     assert re.search(r'src="/api/portal/static/htmx\.min\.[0-9a-f]{12}\.js"', html)
@@ -134,7 +136,7 @@ def test_the_error_summary_counts_problems_in_russian_plural_forms() -> None:
 
 def test_status_messages_are_announced_and_errors_alert() -> None:
     html = render(
-        "home.html", {**HOME, "messages": [Message("Saved", "success"), Message("Failed", "error")]}, locale="en"
+        HOME_PAGE, {**HOME, "messages": [Message("Saved", "success"), Message("Failed", "error")]}, locale="en"
     )
     assert '<div class="notice notice-success" role="status">' in html
     assert '<div class="notice notice-error" role="alert">' in html
