@@ -18,6 +18,8 @@ from chalicelib.core import observability, resources
 from chalicelib.core.settings import stage
 from chalicelib.http import meta
 from chalicelib.http.framework import uniform_errors
+from chalicelib.kb import public_routes as kb_public
+from chalicelib.kb import routes as kb
 from chalicelib.people import admin_routes, customer_routes
 from chalicelib.routing import routes as routing
 from chalicelib.sla import routes as sla
@@ -30,7 +32,20 @@ names = resources.Names(stage())
 bootstrap.install()
 observability.install(app)
 app.middleware("http")(uniform_errors)
-for area in (meta, tickets, customer_routes, admin_routes, webhooks, configuration, routing, sla, automations):
+areas = (
+    meta,
+    tickets,
+    customer_routes,
+    admin_routes,
+    webhooks,
+    configuration,
+    routing,
+    sla,
+    automations,
+    kb,
+    kb_public,
+)
+for area in areas:
     app.register_blueprint(area.bp)
 
 
@@ -79,6 +94,14 @@ def track_sla(event: SQSEvent) -> dict[str, Any]:
 def run_triggers(event: SQSEvent) -> dict[str, Any]:
     """Ticket events -> event triggers (each at most once per causing event) and automation timers."""
     return bootstrap.handlers.consume("automations", event.to_dict(), event.context)
+
+
+@app.on_sqs_message(
+    queue=names.queue("kb"), batch_size=10, maximum_batching_window_in_seconds=2, name=resources.FUNCTION_KB_INDEX
+)
+def build_kb_index(event: SQSEvent) -> dict[str, Any]:
+    """Article changes -> the knowledge base's search index rebuilt into S3 (one build covers a burst)."""
+    return bootstrap.handlers.consume("kb", event.to_dict(), event.context)
 
 
 @app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_SLA_SWEEP)

@@ -11,6 +11,8 @@ def install() -> None:
     from chalicelib.automations import routes as automations
     from chalicelib.config import routes as configuration
     from chalicelib.http import framework
+    from chalicelib.kb import public_routes as kb_public
+    from chalicelib.kb import routes as kb
     from chalicelib.people import admin_routes, customer_routes
     from chalicelib.routing import routes as routing
     from chalicelib.sla import routes as sla
@@ -31,3 +33,5 @@ def install() -> None:
     routing.deps.set(lambda: current().documents)
     sla.deps.set(lambda: sla.Needs(current().documents, current().sla_status))
     automations.deps.set(lambda: automations.Needs(current().documents, current().macros))
+    kb.deps.set(lambda: kb.Needs(current().kb, current().tickets))
+    kb_public.deps.set(lambda: kb_public.Needs(current().kb))

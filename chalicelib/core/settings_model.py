@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # Largest attachment kept (bytes); larger ones are listed but not stored.
     max_attachment_bytes: int = Field(25 * 1024 * 1024, gt=0)
 
+    # How often a function that searches the knowledge base asks whether a newer index was built (seconds):
+    # a publish is searchable within the build time plus this. The local stack uses 1.
+    kb_pointer_seconds: float = Field(30.0, ge=0, le=300)
+
     tracing: bool = False
     log_level: str = "INFO"
     webhook_timeout_seconds: float = Field(5.0, gt=0, le=30)
