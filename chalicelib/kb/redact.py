@@ -19,12 +19,13 @@ _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # and ending with a digit (or a closing parenthesis) and not glued to letters or other digits.
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s().\-/]{5,}\d(?![\w])")
 _DIGITS = re.compile(r"\d")
-# What a phone-shaped match may also be, and is then kept: dates, times with seconds, versions, IP addresses.
-_NOT_PHONE = (
-    re.compile(r"\d{4}-\d{1,2}-\d{1,2}"),
-    re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}"),
-    re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}"),
+# Digit groups that look like phone numbers but are kept: dates and IP addresses. They are set aside before
+# phone numbers are looked for (a private-use character holds each place) and put back after.
+_KEPT = re.compile(
+    r"(?<![\d.])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,3}(?:\.\d{1,3}){3})(?![\d.])"
 )
+_HELD = 0xE000
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 MIN_PHONE_DIGITS = 7
 MAX_PHONE_DIGITS = 15  # E.164
 
@@ -32,7 +33,16 @@ MAX_PHONE_DIGITS = 15  # E.164
 def redact(text: str) -> str:
     """``text`` with email addresses and phone numbers replaced by ``[email]`` and ``[phone]`` (and longer digit
     runs, card and account numbers, by ``[number]``)."""
-    return _PHONE.sub(_phone, _EMAIL.sub(EMAIL, text))
+    kept: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        kept.append(match.group(0))
+        return chr(_HELD + len(kept) - 1)
+
+    text = _PRIVATE_USE.sub("", text)  # they hold places below
+    held = _KEPT.sub(hold, _EMAIL.sub(EMAIL, text))
+    redacted = _PHONE.sub(_phone, held)
+    return "".join(kept[ord(c) - _HELD] if _HELD <= ord(c) < _HELD + len(kept) else c for c in redacted)
 
 
 def _phone(match: re.Match[str]) -> str:
@@ -43,6 +53,4 @@ def _phone(match: re.Match[str]) -> str:
         return found
     if digits > MAX_PHONE_DIGITS:
         return found.replace(candidate, NUMBER)
-    if any(pattern.fullmatch(candidate) for pattern in _NOT_PHONE):
-        return found
     return found.replace(candidate, PHONE)

@@ -123,6 +123,9 @@ class KnowledgeBase:
     def update(self, editor: Editor, article_id: str, based_on: int, values: dict[str, Any]) -> Article:
         before = self._based_on(article_id, based_on)
         clean = dict(values)
+        for name, kind in (("status", ArticleStatus), ("visibility", Visibility)):
+            if name in clean:
+                clean[name] = kind(clean[name])
         if "slug" in clean:
             clean["slug"] = check_slug(clean["slug"])
         if "tags" in clean:

@@ -172,13 +172,15 @@ class DynamoKnowledgeRepository:
         try:
             with base.transaction(lambda position: Duplicate(claim)) as txn:
                 txn.save(vote, condition=Item.pk.does_not_exist())
-                txn.update(stats, actions=[counter.add(1)])
+                txn.update(stats, actions=[counter.add(1), KbStatsItem.kind.set(KbStatsItem)])
         except Duplicate:
             return False
         return True
 
     def count_deflection(self, article_id: str, day: str) -> None:
-        KbStatsItem(keys.kb_stats(article_id), day).update(actions=[KbStatsItem.deflections.add(1)])
+        stats = KbStatsItem(keys.kb_stats(article_id), day)
+        # An update does not write the discriminator by itself; queries of KbStatsItem filter on it.
+        stats.update(actions=[KbStatsItem.deflections.add(1), KbStatsItem.kind.set(KbStatsItem)])
 
     def feedback(self, article_id: str) -> ArticleFeedback:
         days = list(KbStatsItem.query(keys.kb_stats(article_id)))
