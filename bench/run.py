@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, ddb_requests, email, selfcheck, sla_sweep
+from bench import cold_start, ddb_requests, email, kb, selfcheck, sla_sweep
 from bench.ddb_requests import log
 from bench.latency import Latency
 from bench.report import Check, render
@@ -72,7 +72,7 @@ def _child_processes() -> list[str]:
 
 
 # In the order of results.json; they run cold start first (nothing else running yet).
-SECTIONS = ("ddb_requests", "cold_start_ms", "api_latency_ms", "email", "routing", "sla_sweep")
+SECTIONS = ("ddb_requests", "cold_start_ms", "api_latency_ms", "email", "routing", "sla_sweep", "kb")
 
 
 def _sections(value: str) -> tuple[str, ...]:
@@ -186,6 +186,14 @@ def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None)
             checks += sweep_bench.checks
             meta["sla_sweep_detail"] = sweep_bench.detail
             sections["sla_sweep"] = round(time.perf_counter() - mark, 1)
+
+        if "kb" in args.only:
+            mark = time.perf_counter()
+            log("kb: banking77 relevance, 2,000-article speed and cold start, publish-to-searchable on the local stack")
+            results["kb"], kb_checks, kb_findings = kb.run(env, RAW)
+            checks += kb_checks
+            findings += kb_findings
+            sections["kb"] = round(time.perf_counter() - mark, 1)
     except Exception:  # a section broke: say so with its traceback, exit 2 (its own cleanup already ran)
         traceback.print_exc()
         log("bench: a section failed; no results written")

@@ -252,7 +252,7 @@ class Container:
         from chalicelib.kb.parts import KbParts
 
         location = Location(self.objects, self.settings.bucket)
-        pointer_seconds = self.settings.kb_pointer_seconds
+        pointer_seconds = self.settings.kb_pointer_interval
         return KbParts(
             self.kb_repo,
             location,

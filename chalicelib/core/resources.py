@@ -98,6 +98,8 @@ FEEDBACK_QUEUE = "feedback"
 RAW_MAIL_PREFIX = "raw/"
 SENT_MAIL_PREFIX = "sent/"
 ATTACHMENT_PREFIX = "attachments/"
+# The knowledge base's search index files (one per build; the pointer item names the one in use).
+KB_INDEX_PREFIX = "kb/index/"
 MAX_RECEIVE_COUNT = 5
 
 

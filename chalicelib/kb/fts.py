@@ -35,6 +35,7 @@ CREATE VIRTUAL TABLE docs USING fts5(
     article_id UNINDEXED, slug UNINDEXED, locale UNINDEXED, category UNINDEXED, level UNINDEXED,
     tokenize = '{TOKENIZER}'
 );
+CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, 'row');
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _HIT_COLUMNS = (
@@ -94,6 +95,7 @@ class Fts5Index:
         self.db = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)
         self._lock = threading.Lock()
         self._table: Any = None
+        self._tokenizer = self.db.fts5_tokenizer(TOKENIZER.split()[0], TOKENIZER.split()[1:])
         format_row = self.db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
         if format_row is None or format_row[0] != FORMAT:
             raise ValueError(f"{path} is not a {FORMAT} index")
@@ -140,24 +142,36 @@ class Fts5Index:
         return [Hit(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]), -float(str(r[6]))) for r in rows]
 
     def _suggestion(self, words: list[str]) -> str | None:
-        """The query's words with those unknown to the index replaced by the closest known ones (or None)."""
-        import apsw
+        """The query's words with those unknown to the index replaced by the closest known ones (or None).
 
+        Whether a word is known is one lookup in the index's vocabulary; only a query with an unknown word
+        loads apsw's FTS5 helpers (and the vocabulary) to find the closest spelling."""
+        unknown = {w: t for w in words if (t := self._token(w)) and not self._known(t)}
+        if not unknown:
+            return None
         table = self._fts()
         replaced, changed = [], False
         for word in words:
-            tokens = table.tokenize(word.encode(), apsw.FTS5_TOKENIZE_QUERY, None, include_offsets=False)
-            token = str(tokens[0][0]) if tokens else ""
-            if not token or table.is_token(token):
-                replaced.append(word)
-                continue
-            closest = table.closest_tokens(token, n=1, cutoff=SPELLING_CUTOFF, min_docs=SPELLING_MIN_DOCS)
+            token = unknown.get(word)
+            closest = (
+                table.closest_tokens(token, n=1, cutoff=SPELLING_CUTOFF, min_docs=SPELLING_MIN_DOCS) if token else []
+            )
             if not closest:
                 replaced.append(word)
                 continue
             replaced.append(table.text_for_token(closest[0][1], SPELLING_DOCS).lower())
             changed = True
         return " ".join(replaced) if changed else None
+
+    def _token(self, word: str) -> str:
+        import apsw
+
+        tokens = list(self._tokenizer(word.encode(), apsw.FTS5_TOKENIZE_QUERY, None, include_offsets=False))
+        first = tokens[0] if tokens else ()
+        return str(first[0]) if first else ""
+
+    def _known(self, token: str) -> bool:
+        return self.db.execute("SELECT 1 FROM vocab WHERE term = ?", (token,)).fetchone() is not None
 
     def _fts(self) -> Any:
         if self._table is None:

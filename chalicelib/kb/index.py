@@ -16,12 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from chalicelib.core.resources import KB_INDEX_PREFIX
 from chalicelib.domain.kb import IndexPointer
 from chalicelib.kb.search import SearchEngine, SearchIndex
 from chalicelib.storage.objects import MissingObject, ObjectStore
 from chalicelib.storage.ports import KnowledgeRepository
 
-INDEX_PREFIX = "kb/index/"
+INDEX_PREFIX = KB_INDEX_PREFIX
 CONTENT_TYPE = "application/gzip"
 
 

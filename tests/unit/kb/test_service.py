@@ -214,3 +214,12 @@ def test_a_draft_from_a_ticket_keeps_the_public_conversation_without_contact_det
     assert "Where is my card?" in new.body and "[phone]" in new.body and "[email]" in new.body
     assert "VIP" not in new.body and "7946" not in new.body and "a@b.example" not in new.body
     assert "from-ticket" in new.tags
+
+
+def test_the_pointer_is_checked_every_30_s_in_aws_and_every_second_on_the_local_stack() -> None:
+    from chalicelib.core.settings_model import Settings
+
+    base = {"auth_mode": "dev", "dev_signing_key": "k" * 32, "signing_key": "s" * 32}
+    assert Settings(stage="dev", **base).kb_pointer_interval == 30.0  # type: ignore[arg-type]
+    assert Settings(stage="local", **base).kb_pointer_interval == 1.0  # type: ignore[arg-type]
+    assert Settings(stage="local", kb_pointer_seconds=5, **base).kb_pointer_interval == 5.0  # type: ignore[arg-type]
