@@ -15,7 +15,6 @@ pytest.importorskip("aws_cdk", reason="infra dependencies not installed: pip ins
 from chalicelib.core.resources import (
     AGENT_AVAILABLE,
     EVENT_CONSUMER_QUEUES,
-    KB_ARTICLE_CHANGED,
     FUNCTION_DRAIN_QUEUES,
     FUNCTION_KB_INDEX,
     FUNCTION_ROUTE,
@@ -26,6 +25,7 @@ from chalicelib.core.resources import (
     FUNCTION_TRACK_SLA,
     FUNCTION_TRIGGERS,
     FUNCTION_WEBHOOKS,
+    KB_ARTICLE_CHANGED,
     MAX_RECEIVE_COUNT,
     SWEEP_SCHEDULE,
     TABLE,
