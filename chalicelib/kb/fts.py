@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.domain.kb import SearchDoc, Visibility
-from chalicelib.kb.search import Category, Hit, Query, Results, terms, typed_prefix
+from chalicelib.kb.search import Category, Hit, IndexUnreadable, Query, Results, terms, typed_prefix
 
 FORMAT = "fts5-v1"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -95,10 +95,15 @@ class Fts5Index:
         self.db = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)
         self._lock = threading.Lock()
         self._table: Any = None
-        self._tokenizer = self.db.fts5_tokenizer(TOKENIZER.split()[0], TOKENIZER.split()[1:])
-        format_row = self.db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        try:
+            format_row = self.db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            self._tokenizer = self.db.fts5_tokenizer(TOKENIZER.split()[0], TOKENIZER.split()[1:])
+        except apsw.Error as exc:
+            self.db.close()
+            raise IndexUnreadable(f"{path}: {exc}") from exc
         if format_row is None or format_row[0] != FORMAT:
-            raise ValueError(f"{path} is not a {FORMAT} index")
+            self.db.close()
+            raise IndexUnreadable(f"{path} is not a {FORMAT} index")
 
     def search(self, query: Query) -> Results:
         words = terms(query.text)

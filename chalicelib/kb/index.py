@@ -18,7 +18,7 @@ from pathlib import Path
 
 from chalicelib.core.resources import KB_INDEX_PREFIX
 from chalicelib.domain.kb import IndexPointer
-from chalicelib.kb.search import SearchEngine, SearchIndex
+from chalicelib.kb.search import IndexUnreadable, SearchEngine, SearchIndex
 from chalicelib.storage.objects import MissingObject, ObjectStore
 from chalicelib.storage.ports import KnowledgeRepository
 
@@ -86,20 +86,22 @@ class IndexCache:
         return self._key
 
     def _load(self, pointer: IndexPointer) -> None:
+        """Download, unpack and open the index the pointer names. When it cannot be read (gone, corrupt),
+        the index in hand is kept and the failure logged: the next build repairs it."""
+        path = self.directory / f"{pointer.generation:010d}-{self._tag}.sqlite"
         try:
             data = gzip.decompress(self.location.objects.get(self.location.bucket, pointer.key))
-        except MissingObject:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".part")
+            partial.write_bytes(data)
+            partial.replace(path)
+            opened = self.engine.open(path)
+        except (MissingObject, IndexUnreadable, gzip.BadGzipFile, EOFError) as exc:
             from chalicelib.core import observability
 
-            # A pointer to an object that is gone: keep searching what we have; the next build repairs it.
-            observability.logger().error("kb index object missing", extra={"key": pointer.key})
+            observability.logger().error("kb index unreadable", extra={"key": pointer.key, "error": str(exc)})
+            path.unlink(missing_ok=True)
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        path = self.directory / f"{pointer.generation:010d}-{self._tag}.sqlite"
-        partial = path.with_suffix(".part")
-        partial.write_bytes(data)
-        partial.replace(path)
-        opened = self.engine.open(path)
         previous, self._index, self._key = self._index, opened, pointer.key
         if previous is not None:
             previous.close()

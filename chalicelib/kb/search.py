@@ -63,6 +63,10 @@ class Category:
     articles: int
 
 
+class IndexUnreadable(ValueError):
+    """The file is not an index this engine can open (corrupt, or another engine's format)."""
+
+
 class SearchIndex(Protocol):
     """One opened index (read only)."""
 

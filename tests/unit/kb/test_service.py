@@ -223,3 +223,24 @@ def test_the_pointer_is_checked_every_30_s_in_aws_and_every_second_on_the_local_
     assert Settings(stage="dev", **base).kb_pointer_interval == 30.0  # type: ignore[arg-type]
     assert Settings(stage="local", **base).kb_pointer_interval == 1.0  # type: ignore[arg-type]
     assert Settings(stage="local", kb_pointer_seconds=5, **base).kb_pointer_interval == 5.0  # type: ignore[arg-type]
+
+
+def test_an_index_that_is_gone_or_corrupt_leaves_searches_on_the_index_in_hand(kb: Any, memory_svc: Any) -> None:
+    from chalicelib.domain.kb import IndexPointer
+
+    publish(kb, "Reset your PIN")
+    kb.builder().refresh()
+    assert found(kb, "pin") == ["Reset your PIN"]
+    bucket, now = kb.location.bucket, kb.clock()
+    memory_svc.objects.put(bucket, f"{INDEX_PREFIX}0000000002-bad.sqlite.gz", b"not gzip")
+    memory_svc.kb_repo.set_pointer(IndexPointer(f"{INDEX_PREFIX}0000000002-bad.sqlite.gz", 2, 1, 1, 8, now))
+    assert found(kb, "pin") == ["Reset your PIN"]
+    import gzip
+
+    memory_svc.objects.put(bucket, f"{INDEX_PREFIX}0000000003-junk.sqlite.gz", gzip.compress(b"junk" * 100))
+    memory_svc.kb_repo.set_pointer(IndexPointer(f"{INDEX_PREFIX}0000000003-junk.sqlite.gz", 3, 1, 1, 8, now))
+    assert found(kb, "pin") == ["Reset your PIN"]
+    memory_svc.kb_repo.set_pointer(IndexPointer(f"{INDEX_PREFIX}0000000004-gone.sqlite.gz", 4, 1, 1, 8, now))
+    assert found(kb, "pin") == ["Reset your PIN"]
+    assert isinstance(kb.builder().refresh(force=True), Built) and found(kb, "pin") == ["Reset your PIN"]
+    assert kb.cache.key == memory_svc.kb_repo.pointer().key
