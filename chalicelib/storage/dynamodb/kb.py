@@ -69,8 +69,8 @@ class DynamoKnowledgeRepository:
         with base.transaction(error) as txn:
             for _, item in deletes:
                 txn.delete(item)
-            txn.save(_article_item(article), condition=current)
-            txn.save(_version_item(article, reindex), condition=Item.pk.does_not_exist())
+            txn.save(article_to_item(article), condition=current)
+            txn.save(version_to_item(article, reindex), condition=Item.pk.does_not_exist())
             for _, item in puts:
                 txn.save(item, condition=Item.pk.does_not_exist())
             if doc is not None:
@@ -242,7 +242,7 @@ def _fields(article: Article) -> dict[str, Any]:
     }
 
 
-def _article_item(article: Article) -> KbArticleItem:
+def article_to_item(article: Article) -> KbArticleItem:
     return KbArticleItem(
         keys.kb_article(article.id),
         ARTICLE_SK,
@@ -252,7 +252,7 @@ def _article_item(article: Article) -> KbArticleItem:
     )
 
 
-def _version_item(article: Article, reindex: bool) -> KbVersionItem:
+def version_to_item(article: Article, reindex: bool) -> KbVersionItem:
     return KbVersionItem(
         keys.kb_article(article.id), keys.kb_version(article.version), reindex=reindex, **_fields(article)
     )
