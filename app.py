@@ -18,6 +18,8 @@ from chalicelib.core import observability, resources
 from chalicelib.core.settings import stage
 from chalicelib.http import meta
 from chalicelib.http.framework import uniform_errors
+from chalicelib.kb import public_routes as kb_public
+from chalicelib.kb import routes as kb
 from chalicelib.people import admin_routes, customer_routes
 from chalicelib.portal import api_routes as portal_api
 from chalicelib.portal import routes_account as portal_account
@@ -35,7 +37,7 @@ names = resources.Names(stage())
 bootstrap.install()
 observability.install(app)
 app.middleware("http")(uniform_errors)
-for area in (
+areas = (
     meta,
     tickets,
     customer_routes,
@@ -50,7 +52,10 @@ for area in (
     portal_tickets,
     portal_links,
     portal_api,
-):
+    kb,
+    kb_public,
+)
+for area in areas:
     app.register_blueprint(area.bp)
 
 
@@ -99,6 +104,14 @@ def track_sla(event: SQSEvent) -> dict[str, Any]:
 def run_triggers(event: SQSEvent) -> dict[str, Any]:
     """Ticket events -> event triggers (each at most once per causing event) and automation timers."""
     return bootstrap.handlers.consume("automations", event.to_dict(), event.context)
+
+
+@app.on_sqs_message(
+    queue=names.queue("kb"), batch_size=10, maximum_batching_window_in_seconds=2, name=resources.FUNCTION_KB_INDEX
+)
+def build_kb_index(event: SQSEvent) -> dict[str, Any]:
+    """Article changes -> the knowledge base's search index rebuilt into S3 (one build covers a burst)."""
+    return bootstrap.handlers.consume("kb", event.to_dict(), event.context)
 
 
 @app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_SLA_SWEEP)

@@ -82,6 +82,8 @@ def render(results: dict[str, Any]) -> str:
         out.append(f"  FAILED {check['name']}: {check['detail']}")
     for finding in meta.get("findings", []):
         out.append(f"  finding: {finding}")
+    if "kb" in results:
+        out += _kb(results["kb"])
     return "\n".join(out)
 
 
@@ -147,3 +149,39 @@ def _portal(portal: dict[str, Any]) -> list[str]:
         _table(["page", "median ms", "p95 ms"], rows),
         "",
     ]
+
+
+def _kb(kb: dict[str, Any]) -> list[str]:
+    out = ["kb  (knowledge base search: SQLite FTS5 through apsw)"]
+    relevance = kb["relevance"]
+    if "skipped" in relevance:
+        out.append(f"relevance: skipped ({relevance['skipped']})")
+    else:
+        rows = [
+            [name, _num(r["queries"]), _num(r["mrr_at_3"], 3), _num(r["recall_at_3"], 3)]
+            for name, r in (
+                ("train, held out (tuning)", relevance["tuning_train_held_out"]),
+                ("test", relevance["test"]),
+            )
+        ]
+        out.append(_table(["banking77 queries", "n", "MRR@3", "recall@3"], rows))
+    speed = kb["speed"]
+    cold = speed.get("cold_first_query_ms", {})
+    local = kb.get("local_publish_to_searchable_s", {})
+    rows = [
+        ["articles", _num(speed["articles"])],
+        ["build s", _num(speed["build_s"], 2)],
+        ["index MB (gzipped)", f"{speed['index_bytes'] / 1e6:.1f} ({speed['index_gzip_bytes'] / 1e6:.1f})"],
+        [
+            "search p50 / p95 / max ms",
+            f"{speed['search_ms']['p50']} / {speed['search_ms']['p95']} / {speed['search_ms']['max']}",
+        ],
+        ["first query after a cold start ms (median / max)", f"{_num(cold.get('median'))} / {_num(cold.get('max'))}"],
+        [
+            "publish to searchable, local stack s (median / max)",
+            f"{_num(local.get('median'), 2)} / {_num(local.get('max'), 2)}",
+        ],
+    ]
+    out.append(_table(["speed", "value"], rows))
+    out.append("")
+    return out

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, ddb_requests, email, portal, selfcheck, sla_sweep
+from bench import cold_start, ddb_requests, email, kb, portal, selfcheck, sla_sweep
 from bench.ddb_requests import log
 from bench.latency import Latency
 from bench.report import Check, render
@@ -73,7 +73,7 @@ def _child_processes() -> list[str]:
 
 
 # In the order of results.json; they run cold start first (nothing else running yet).
-SECTIONS = ("ddb_requests", "cold_start_ms", "api_latency_ms", "email", "routing", "sla_sweep", "portal")
+SECTIONS = ("ddb_requests", "cold_start_ms", "api_latency_ms", "email", "routing", "sla_sweep", "portal", "kb")
 PORTAL_SAMPLES = 200
 
 
@@ -201,6 +201,14 @@ def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None)
             log(f"portal: every page {samples} times through chalice.test.Client, in-memory services")
             results["portal"] = portal.run(samples)
             sections["portal"] = round(time.perf_counter() - mark, 1)
+            progress.update()
+        if "kb" in args.only:
+            mark = time.perf_counter()
+            log("kb: banking77 relevance, 2,000-article speed and cold start, publish-to-searchable on the local stack")
+            results["kb"], kb_checks, kb_findings = kb.run(env, RAW)
+            checks += kb_checks
+            findings += kb_findings
+            sections["kb"] = round(time.perf_counter() - mark, 1)
             progress.update()
     except Exception:  # a section broke: say so with its traceback, exit 2 (its own cleanup already ran)
         traceback.print_exc()

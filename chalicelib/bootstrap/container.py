@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.config.calendars import CalendarBook
     from chalicelib.config.store import DocumentStore
     from chalicelib.core.settings_model import Settings
+    from chalicelib.kb.parts import KbParts
     from chalicelib.mailflow.drafts import Drafts
     from chalicelib.mailflow.inbound import MailIngest
     from chalicelib.mailflow.outbound import Outbound
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
         ConfigRepository,
         CustomerRepository,
         DirectoryRepository,
+        KnowledgeRepository,
         MailRepository,
         TicketRepository,
         WorkRepository,
@@ -60,6 +62,7 @@ class Repositories:
     config: ConfigRepository
     work: WorkRepository
     objects: ObjectStore
+    kb: KnowledgeRepository
     access: AccessRepository | None = None
     uploads: UploadStore | None = None
 
@@ -86,6 +89,7 @@ class Container(AccessParts):
         self.config_repo = repos.config
         self.work_repo = repos.work
         self.objects = repos.objects
+        self.kb_repo = repos.kb
 
     @property
     def signing_key(self) -> bytes:
@@ -245,6 +249,25 @@ class Container(AccessParts):
             self.settings.webhooks_allow_private,
         )
 
+    # -- knowledge base --------------------------------------------------------------------------
+
+    @cached_property
+    def kb(self) -> KbParts:
+        from chalicelib.kb.index import Location
+        from chalicelib.kb.parts import KbParts
+
+        location = Location(self.objects, self.settings.bucket)
+        pointer_seconds = self.settings.kb_pointer_interval
+        return KbParts(
+            self.kb_repo,
+            location,
+            self.tickets,
+            self.ticket_repo,
+            lambda: self.signing_key,
+            pointer_seconds,
+            self.clock,
+        )
+
     # -- mail ------------------------------------------------------------------------------------
 
     @cached_property
@@ -311,6 +334,7 @@ def dynamodb_container(settings: Settings, bind_models: bool = True) -> Containe
     """The container on the table; ``bind_models=False`` keeps the models' current binding (tests reuse one)."""
     from chalicelib.storage.dynamodb.access import DynamoAccessRepository
     from chalicelib.storage.dynamodb.directory import DynamoDirectoryRepository
+    from chalicelib.storage.dynamodb.kb import DynamoKnowledgeRepository
     from chalicelib.storage.dynamodb.mail import DynamoMailRepository
     from chalicelib.storage.dynamodb.models import bind
     from chalicelib.storage.dynamodb.people import DynamoCustomerRepository
@@ -329,6 +353,7 @@ def dynamodb_container(settings: Settings, bind_models: bool = True) -> Containe
         DynamoConfigRepository(),
         DynamoWorkRepository(),
         S3ObjectStore(),
+        DynamoKnowledgeRepository(),
         DynamoAccessRepository(),
         S3UploadStore(),
     )

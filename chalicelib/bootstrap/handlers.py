@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.bootstrap.container import Container, current
-from chalicelib.core.resources import AGENT_AVAILABLE
+from chalicelib.core.resources import AGENT_AVAILABLE, KB_ARTICLE_CHANGED
 from chalicelib.events.dispatch import ANY, Consumer, Table
 
 # Events after which a ticket may count against another agent or wait unassigned in a team.
@@ -51,6 +51,11 @@ def webhooks_table(c: Container) -> Table:
     return {ANY: (lambda event: deliver(c.webhooks, event),)}
 
 
+def kb_table(c: Container) -> Table:
+    builder = c.kb.builder()
+    return {KB_ARTICLE_CHANGED: (builder.on_changed,)}
+
+
 def _routing_report(event: dict[str, Any], outcome: object) -> None:
     from chalicelib.routing.consumer import report
 
@@ -63,12 +68,19 @@ def _triggers_report(event: dict[str, Any], outcome: object) -> None:
     report(event, outcome)
 
 
+def _kb_report(event: dict[str, Any], outcome: object) -> None:
+    from chalicelib.kb.builder import report
+
+    report(event, outcome)
+
+
 CONSUMERS = {
     "routing": Consumer("routing", lambda: routing_table(current()), _routing_report),
     "sla": Consumer("sla", lambda: sla_table(current())),
     "automations": Consumer("automations", lambda: automations_table(current()), _triggers_report),
     "outbound": Consumer("outbound", lambda: outbound_table(current())),
     "webhooks": Consumer("webhooks", lambda: webhooks_table(current())),
+    "kb": Consumer("kb", lambda: kb_table(current()), _kb_report),
 }
 
 

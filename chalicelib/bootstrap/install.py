@@ -11,6 +11,8 @@ def install() -> None:
     from chalicelib.automations import routes as automations
     from chalicelib.config import routes as configuration
     from chalicelib.http import framework
+    from chalicelib.kb import public_routes as kb_public
+    from chalicelib.kb import routes as kb
     from chalicelib.people import admin_routes, customer_routes
     from chalicelib.portal import api_routes as portal_api
     from chalicelib.portal import pages as portal_pages
@@ -49,3 +51,5 @@ def install() -> None:
 
     portal_pages.deps.set(portal_needs)
     portal_api.deps.set(portal_needs)
+    kb.deps.set(lambda: kb.Needs(current().kb, current().tickets))
+    kb_public.deps.set(lambda: kb_public.Needs(current().kb))

@@ -8,6 +8,7 @@ It imports nothing heavy: ``app.py`` reads it at import time to name its event s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 APP_NAME = "lambdesk"
 
@@ -57,21 +58,32 @@ TABLE = TableSpec(
 
 # Queues that feed a function. Each has a dead-letter queue named ``<queue>-dlq``.
 # Event consumers are subscribed to the events topic: ``outbound`` turns events into mail, ``routing`` applies
-# routing rules and assigns, ``sla`` keeps SLA clocks and automation timers, ``automations`` runs triggers.
-EVENT_CONSUMER_QUEUES = ("webhooks", "outbound", "routing", "sla", "automations")
+# routing rules and assigns, ``sla`` keeps SLA clocks and automation timers, ``automations`` runs triggers,
+# ``kb`` rebuilds the knowledge base's search index.
+EVENT_CONSUMER_QUEUES = ("webhooks", "outbound", "routing", "sla", "automations", "kb")
 # Besides timeline entries the relay publishes ``agent.available`` when an agent is online (and active) after
-# a write: routing then assigns their teams' waiting tickets at once instead of at the next sweep.
-# Only routing wants it, so every other consumer's subscription filters it out (SNS filter policy on the
-# ``event_type`` message attribute): no invocation, no cost, no agent event at a webhook.
+# a write: routing then assigns their teams' waiting tickets at once instead of at the next sweep; and
+# ``kb.article.changed`` for every new version of a knowledge base article.
 AGENT_AVAILABLE = "agent.available"
-AGENT_EVENT_CONSUMERS = frozenset({"routing"})
+KB_ARTICLE_CHANGED = "kb.article.changed"
+# Events that are not about a ticket go only to the consumers that act on them: every other consumer's
+# subscription filters them out (SNS filter policy on the ``event_type`` message attribute): no invocation,
+# no cost, no agent or article event at a webhook.
+NARROW_EVENTS: dict[str, frozenset[str]] = {
+    AGENT_AVAILABLE: frozenset({"routing"}),
+    KB_ARTICLE_CHANGED: frozenset({"kb"}),
+}
+# Consumers that take nothing but their narrow events.
+ONLY_NARROW = frozenset({"kb"})
 
 
-def event_filter_policy(purpose: str) -> dict[str, list[dict[str, list[str]]]] | None:
+def event_filter_policy(purpose: str) -> dict[str, list[Any]] | None:
     """The filter policy of an event consumer queue's subscription to the events topic (None: everything)."""
-    if purpose in AGENT_EVENT_CONSUMERS:
-        return None
-    return {"event_type": [{"anything-but": [AGENT_AVAILABLE]}]}
+    wanted = sorted(t for t, consumers in NARROW_EVENTS.items() if purpose in consumers)
+    if purpose in ONLY_NARROW:
+        return {"event_type": list(wanted)}
+    excluded = sorted(t for t, consumers in NARROW_EVENTS.items() if purpose not in consumers)
+    return {"event_type": [{"anything-but": excluded}]} if excluded else None
 
 
 # The stream relay's event source: a failing record is retried this often (halving the batch to isolate it),
@@ -94,6 +106,8 @@ ATTACHMENT_PREFIX = "attachments/"
 UPLOAD_PREFIX = "uploads/"
 # What customers attach in the portal, kept with their message.
 PORTAL_ATTACHMENT_PREFIX = f"{ATTACHMENT_PREFIX}portal/"
+# The knowledge base's search index files (one per build; the pointer item names the one in use).
+KB_INDEX_PREFIX = "kb/index/"
 MAX_RECEIVE_COUNT = 5
 
 
@@ -162,3 +176,4 @@ FUNCTION_TRIGGERS = "run_triggers"
 FUNCTION_SLA_SWEEP = "sla_sweep"
 FUNCTION_TIMERS = "run_timers"
 FUNCTION_DRAIN_QUEUES = "drain_queues"
+FUNCTION_KB_INDEX = "build_kb_index"

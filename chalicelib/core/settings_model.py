@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # Largest attachment kept (bytes); larger ones are listed but not stored.
     max_attachment_bytes: int = Field(25 * 1024 * 1024, gt=0)
 
+    # How often a function that searches the knowledge base asks whether a newer index was built (seconds):
+    # a publish is searchable within the build time plus this. Default 30; 1 in the local stack's stage.
+    kb_pointer_seconds: float | None = Field(None, ge=0, le=300)
+
     tracing: bool = False
     log_level: str = "INFO"
     webhook_timeout_seconds: float = Field(5.0, gt=0, le=30)
@@ -86,6 +90,12 @@ class Settings(BaseSettings):
         if not (self.signing_key or self.signing_key_parameter):
             raise ValueError("set LAMBDESK_SIGNING_KEY or LAMBDESK_SIGNING_KEY_PARAMETER")
         return self
+
+    @property
+    def kb_pointer_interval(self) -> float:
+        if self.kb_pointer_seconds is not None:
+            return self.kb_pointer_seconds
+        return 1.0 if self.stage == "local" else 30.0
 
     @property
     def names(self) -> Names:

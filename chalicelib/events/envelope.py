@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.core.resources import AGENT_AVAILABLE
+from chalicelib.core.resources import AGENT_AVAILABLE, KB_ARTICLE_CHANGED
 from chalicelib.domain.timeline import TimelineEntry
 
 SCHEMA_VERSION = 2
@@ -101,6 +101,27 @@ def agent_available(agent_id: str, teams: list[str], version: int) -> dict[str, 
         "id": f"{AGENT_AVAILABLE}:{agent_id}:{version}",
         "type": AGENT_AVAILABLE,
         "agent": {"id": agent_id, "teams": teams[:MAX_LIST_ITEMS], "version": version},
+    }
+
+
+def kb_article_changed(
+    article_id: str, version: int, status: str, visibility: str, reindex: bool, at: str, author: str
+) -> dict[str, Any]:
+    """A new version of a knowledge base article (``reindex``: it changed what is searchable). Its id names
+    the version, so a redelivered stream record is the same event."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "id": f"{KB_ARTICLE_CHANGED}:{article_id}:{version}",
+        "type": KB_ARTICLE_CHANGED,
+        "occurred_at": at,
+        "actor": {"kind": "agent", "id": _short(author)},
+        "article": {
+            "id": article_id,
+            "version": version,
+            "status": status,
+            "visibility": visibility,
+            "reindex": reindex,
+        },
     }
 
 

@@ -1,5 +1,6 @@
 """Stream relay: every new timeline entry in the table is published to the events topic, and so is
-``agent.available`` whenever an agent item is written while the agent is online and active.
+``agent.available`` whenever an agent item is written while the agent is online and active, and
+``kb.article.changed`` for every new version of a knowledge base article.
 
 A DynamoDB stream keeps each committed write for 24 hours and the relay is retried (bisecting a failing
 batch, then to its on-failure queue): a crash between the write and the delivery loses nothing.
@@ -12,10 +13,11 @@ import json
 from typing import Any
 
 from chalicelib.domain.timeline import TimelineEntry
-from chalicelib.events.envelope import agent_available, envelope
+from chalicelib.events.envelope import agent_available, envelope, kb_article_changed
 
 ENTRY_KIND = "entry"
 AGENT_KIND = "agent"
+KB_VERSION_KIND = "kbversion"
 
 
 def events_in(records: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
@@ -28,7 +30,7 @@ def events_in(records: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]
     for record in records:
         if (entry := _entry(record)) is not None:
             found.append((_sequence(record), envelope(entry)))
-        elif (event := _available(record)) is not None:
+        elif (event := _available(record) or _article_version(record)) is not None:
             found.append((_sequence(record), event))
     return found
 
@@ -68,6 +70,24 @@ def _available(record: dict[str, Any]) -> dict[str, Any] | None:
     if agent.availability is not Availability.ONLINE or not agent.active or not agent.teams:
         return None
     return agent_available(agent.id, list(agent.teams), agent.version)
+
+
+def _article_version(record: dict[str, Any]) -> dict[str, Any] | None:
+    from chalicelib.storage.dynamodb.models import KbVersionItem
+
+    image = _image(record, KB_VERSION_KIND, ("INSERT",))
+    if image is None:
+        return None
+    item = KbVersionItem.from_raw_data(image)
+    return kb_article_changed(
+        item.id,
+        int(item.version),
+        item.status,
+        item.visibility,
+        bool(item.reindex),
+        item.updated_at.isoformat(),
+        item.updated_by,
+    )
 
 
 # SNS refusals that no retry can fix (a message too large or malformed): the record is parked at once.

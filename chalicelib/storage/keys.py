@@ -112,6 +112,36 @@ def link_generation(ticket_id: str) -> str:
     return f"LINKGEN#{ticket_id}"
 
 
+def kb_article(article_id: str) -> str:
+    """The partition of a knowledge base article: its current version and every version before it."""
+    return f"KBARTICLE#{article_id}"
+
+
+def kb_version(version: int) -> str:
+    """The sort key of an article's version ``version`` (zero-padded: versions sort in order)."""
+    return f"V#{version:08d}"
+
+
+# The partition of every published article as the search index reads it (one consistent Query).
+KB_PUBLISHED = "KBPUBLISHED"
+# The knowledge base's change counter (every write that changes the index) and the index pointer.
+KB_STATE = "KBSTATE"
+
+
+def kb_stats(article_id: str) -> str:
+    """The partition of an article's daily feedback counters (sort key: the day)."""
+    return f"KBSTATS#{article_id}"
+
+
+def kb_listing(status: str) -> str:
+    """The directory partition listing the articles with ``status``."""
+    return f"KBARTICLES#{status}"
+
+
+def kb_solve_token(token_hash: str) -> str:
+    return f"KBSOLVE#{token_hash}"
+
+
 # -- lookups (unique values -> the item they belong to) -----------------------------------------------------
 
 
@@ -143,6 +173,11 @@ def email_id(message_id: str) -> str:
 def reserved_number(raw_key: str) -> str:
     """The ticket number an inbound mail was given by an attempt that failed (its retry reuses it)."""
     return f"NUMBERFOR#{raw_key}"
+
+
+def kb_slug(locale: str, slug: str) -> str:
+    """An article's slug is unique per locale."""
+    return f"KBSLUG#{locale}#{slug}"
 
 
 def rr_cursor(team_id: str) -> str:
@@ -192,3 +227,13 @@ def timer(ticket_id: str, action: str, basis: str) -> str:
 def portal_post(submission_id: str) -> str:
     """A portal form (a new request, a reply) was handled: a second click or a resent form writes nothing."""
     return f"PORTALPOST#{submission_id}"
+
+
+def kb_vote(article_id: str, viewer: str) -> str:
+    """A viewer's "was this helpful?" vote on an article counts once."""
+    return f"KBVOTE#{article_id}#{viewer}"
+
+
+def kb_solved(token_hash: str) -> str:
+    """A "this solved it" link solves its ticket once."""
+    return f"KBSOLVED#{token_hash}"

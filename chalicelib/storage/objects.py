@@ -15,6 +15,9 @@ class ObjectStore(Protocol):
 
     def keys(self, bucket: str, prefix: str) -> list[str]: ...
 
+    def delete(self, bucket: str, key: str) -> None:
+        """Remove the object (no error when it is gone already)."""
+
 
 class MissingObject(Exception):
     """The object is not (or no longer) in the bucket."""
@@ -52,3 +55,8 @@ class S3ObjectStore:
 
         pages = client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
         return [obj["Key"] for page in pages for obj in page.get("Contents", [])]
+
+    def delete(self, bucket: str, key: str) -> None:
+        from chalicelib.core.clients import client
+
+        client("s3").delete_object(Bucket=bucket, Key=key)

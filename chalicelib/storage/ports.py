@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.domain.access import Session, SignInAttempt, TicketLink
+from chalicelib.domain.kb import Article, ArticleFeedback, ArticleFilter, IndexPointer, SearchDoc, SolveToken
 from chalicelib.domain.people import Agent, ApiToken, Customer, Identity, Organization, Team, Webhook
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
@@ -375,3 +376,56 @@ class AccessRepository(Protocol):
 
     def posted(self, submission_id: str) -> str | None:
         """The ticket a portal form was already handled for (its ``keys.portal_post`` claim), if any."""
+
+
+# -- the knowledge base -----------------------------------------------------------------------------
+
+
+class KnowledgeRepository(Protocol):
+    """Articles and their versions, the published set the search index is built from, the index pointer,
+    "this solved it" links and readers' feedback (docs/decisions/050-knowledge-base.md)."""
+
+    def write_article(self, article: Article, previous: Article | None, doc: SearchDoc | None) -> None:
+        """Store ``article`` as a new version, in one transaction: the current item (created when ``previous``
+        is None, else only while ``previous`` is still the stored version: Conflict), the version's immutable
+        copy, its slug (AlreadyExists when another article of the locale has it) and the published set
+        (``doc`` put, or the article taken out when None). A write that changes what is searchable (either
+        version published) adds one to the change counter and is announced by the stream (``kb.article.changed``)."""
+
+    def get_article(self, article_id: str, consistent: bool = False) -> Article:
+        """Raises NotFound."""
+
+    def article_id_for_slug(self, locale: str, slug: str) -> str | None: ...
+
+    def list_articles(self, where: ArticleFilter, limit: int, start: StartKey = None) -> Page[Article]:
+        """Articles by status, then locale, category and slug. Pages may hold fewer than ``limit`` items
+        when a filter that is not part of the key (visibility) drops some; walk until ``next_key`` is None."""
+
+    def versions(self, article_id: str, limit: int, start: StartKey = None) -> Page[Article]:
+        """An article's versions, oldest first."""
+
+    def published(self) -> list[SearchDoc]:
+        """Every published article, read consistently (what the index builder indexes)."""
+
+    def changes(self) -> int:
+        """The change counter, read consistently: how many index-changing writes were committed."""
+
+    def pointer(self) -> IndexPointer | None: ...
+
+    def set_pointer(self, pointer: IndexPointer) -> bool:
+        """Point searches at a new index, only forward: False (nothing written) when the stored pointer covers
+        more changes or has this generation already."""
+
+    def put_solve_token(self, token: SolveToken) -> None: ...
+
+    def solve_token(self, token_hash: str, now: datetime) -> SolveToken | None:
+        """The link's record while it has not expired at ``now`` (expired ones count as none)."""
+
+    def record_vote(self, article_id: str, viewer: str, helpful: bool, day: str) -> bool:
+        """Count one "was this helpful?" vote on the day's counters; False when this viewer voted already."""
+
+    def count_deflection(self, article_id: str, day: str) -> None:
+        """Count one "this answered my question" on the day's counters."""
+
+    def feedback(self, article_id: str) -> ArticleFeedback:
+        """The counters summed over every day kept."""

@@ -21,9 +21,11 @@ from chalicelib.core.resources import (
     ATTACHMENT_PREFIX,
     FUNCTION_API,
     FUNCTION_INGEST_MAIL,
+    FUNCTION_KB_INDEX,
     FUNCTION_SEND_MAIL,
     FUNCTION_STREAM_RELAY,
     FUNCTION_TRACK_SLA,
+    KB_INDEX_PREFIX,
     PORTAL_ATTACHMENT_PREFIX,
     RAW_MAIL_PREFIX,
     SENT_MAIL_PREFIX,
@@ -55,6 +57,10 @@ QUEUE_CONSUME_ACTIONS = [
 ]
 # The stream relay only moves stream records to the events topic: it never touches items.
 NO_TABLE_ACCESS = {FUNCTION_STREAM_RELAY}
+# Functions that build the knowledge base's search index into the mail bucket (the API: an admin's rebuild),
+# and those that download it to search (the API).
+KB_BUILDERS = {FUNCTION_KB_INDEX, "api_handler"}
+KB_SEARCHERS = {"api_handler"}
 # The only publishers of SLA warnings and breaches to the ops topic.
 # Alerts reach the ops topic through the event stream: the sla consumer is its only publisher.
 OPS_PUBLISHERS = {FUNCTION_TRACK_SLA}
@@ -148,6 +154,8 @@ def function_role(
             conditions={"StringLike": {"s3:prefix": [f"{SENT_MAIL_PREFIX}*"]}},
         )
         policy.allow(["ses:SendEmail", "ses:SendRawEmail"], [res.ses_identity_arn, res.ses_configuration_set_arn])
+    if function.name in KB_BUILDERS | KB_SEARCHERS:
+        _kb_index(function.name, res, policy)
     if function.name == FUNCTION_STREAM_RELAY:
         _relay(res, policy)
     if function.name == FUNCTION_API:
@@ -205,6 +213,19 @@ def _signing_key(stack: Stack, res: AppResources, policy: _Policy) -> None:
             }
         },
     )
+
+
+def _kb_index(function_name: str, res: AppResources, policy: _Policy) -> None:
+    objects = res.mail_bucket.arn_for_objects(f"{KB_INDEX_PREFIX}*")
+    policy.allow(["s3:GetObject"], [objects], "Index files are named per build (generation and build id).")
+    if function_name in KB_BUILDERS:
+        policy.allow(["s3:PutObject", "s3:DeleteObject"], [objects], "Each build writes a new key, prunes old ones.")
+        # Listing finds the old builds to prune; without it a missing index reads as AccessDenied too.
+        policy.allow(
+            ["s3:ListBucket"],
+            [res.mail_bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{KB_INDEX_PREFIX}*"]}},
+        )
 
 
 def _relay(res: AppResources, policy: _Policy) -> None:

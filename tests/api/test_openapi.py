@@ -14,6 +14,18 @@ from tests.api.contract import Api, Contract, ContractViolation
 
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 PUBLIC = {("GET", "/health"), ("GET", "/openapi.json")}
+# The knowledge base's reader side: customers search and read without signing in (docs/decisions/050).
+PUBLIC |= {
+    ("GET", "/v1/kb/search"),
+    ("GET", "/v1/kb/suggest"),
+    ("GET", "/v1/kb/categories"),
+    ("GET", "/v1/kb/published/{slug}"),
+    ("POST", "/v1/kb/articles/{article_id}/votes"),
+    ("POST", "/v1/kb/deflections"),
+    ("POST", "/v1/kb/clicks"),
+    ("GET", "/v1/kb/solve-links/{token}"),
+    ("POST", "/v1/kb/solve-links/{token}"),
+}
 SOME_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 
 
@@ -111,7 +123,7 @@ def test_every_schema_is_valid_draft_2020_12_and_every_ref_resolves(openapi_docu
     assert dangling == set()
 
 
-def test_only_health_and_the_openapi_document_are_public(openapi_document: dict[str, Any]) -> None:
+def test_only_health_the_openapi_document_and_the_kb_reader_side_are_public(openapi_document: dict[str, Any]) -> None:
     assert openapi_document["security"] == [{"bearer": []}]
     public = {(m, p) for m, p, op in operations(openapi_document) if op.get("security") == []}
     assert public == PUBLIC

@@ -20,6 +20,7 @@ def memory_repositories() -> Repositories:
         InMemoryMailRepository,
         InMemoryTicketRepository,
     )
+    from tests.fakes.memory_kb import InMemoryKnowledgeRepository
     from tests.fakes.memory_work import InMemoryConfigRepository, InMemoryWorkRepository
     from tests.fakes.objects import InMemoryObjectStore
     from tests.fakes.uploads import InMemoryUploadStore
@@ -35,6 +36,7 @@ def memory_repositories() -> Repositories:
         InMemoryConfigRepository(),
         InMemoryWorkRepository(tickets, directory),
         objects,
+        InMemoryKnowledgeRepository(),
         InMemoryAccessRepository(tickets.keys),
         InMemoryUploadStore(objects),
     )

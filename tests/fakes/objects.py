@@ -23,3 +23,6 @@ class InMemoryObjectStore:
 
     def keys(self, bucket: str, prefix: str) -> list[str]:
         return sorted(k for b, k in self.objects if b == bucket and k.startswith(prefix))
+
+    def delete(self, bucket: str, key: str) -> None:
+        self.objects.pop((bucket, key), None)

@@ -16,6 +16,7 @@ from chalicelib.core.resources import (
     AGENT_AVAILABLE,
     EVENT_CONSUMER_QUEUES,
     FUNCTION_DRAIN_QUEUES,
+    FUNCTION_KB_INDEX,
     FUNCTION_ROUTE,
     FUNCTION_SEND_MAIL,
     FUNCTION_SLA_SWEEP,
@@ -24,6 +25,7 @@ from chalicelib.core.resources import (
     FUNCTION_TRACK_SLA,
     FUNCTION_TRIGGERS,
     FUNCTION_WEBHOOKS,
+    KB_ARTICLE_CHANGED,
     MAX_RECEIVE_COUNT,
     SWEEP_SCHEDULE,
     TABLE,
@@ -44,6 +46,7 @@ EVENT_CONSUMERS = {
     "routing": FUNCTION_ROUTE,
     "sla": FUNCTION_TRACK_SLA,
     "automations": FUNCTION_TRIGGERS,
+    "kb": FUNCTION_KB_INDEX,
 }
 # Scheduled functions and their schedules (EventBridge rules once SAM transforms the template).
 SCHEDULED = {FUNCTION_SLA_SWEEP: SWEEP_SCHEDULE, FUNCTION_TIMERS: SWEEP_SCHEDULE, FUNCTION_DRAIN_QUEUES: SWEEP_SCHEDULE}
@@ -210,8 +213,9 @@ def test_event_consumer_queues_take_raw_messages_from_the_events_topic(stage: Sy
         )
 
 
-def test_only_routing_is_sent_agent_events(stage: Synthesized) -> None:
-    """``agent.available`` would cost an invocation and reach webhooks everywhere else."""
+def test_only_routing_is_sent_agent_events_and_only_kb_article_events(stage: Synthesized) -> None:
+    """``agent.available`` and ``kb.article.changed`` would cost an invocation and reach webhooks (and ticket
+    consumers that expect a ticket) everywhere else; the kb queue takes nothing but article changes."""
     filters = {}
     for subscription in stage.resources("AWS::SNS::Subscription").values():
         endpoint = subscription["Properties"].get("Endpoint", {})
@@ -219,9 +223,12 @@ def test_only_routing_is_sent_agent_events(stage: Synthesized) -> None:
             name = stage.resource(endpoint["Fn::GetAtt"][0])["Properties"].get("QueueName", "")
             filters[name] = subscription["Properties"].get("FilterPolicy")
     names = stage.stack.names
-    assert filters[names.queue("routing")] is None
-    for purpose in set(EVENT_CONSUMER_QUEUES) - {"routing"}:
-        assert filters[names.queue(purpose)] == {"event_type": [{"anything-but": [AGENT_AVAILABLE]}]}, purpose
+    assert filters[names.queue("routing")] == {"event_type": [{"anything-but": [KB_ARTICLE_CHANGED]}]}
+    assert filters[names.queue("kb")] == {"event_type": [KB_ARTICLE_CHANGED]}
+    for purpose in set(EVENT_CONSUMER_QUEUES) - {"routing", "kb"}:
+        assert filters[names.queue(purpose)] == {
+            "event_type": [{"anything-but": [AGENT_AVAILABLE, KB_ARTICLE_CHANGED]}]
+        }, purpose
 
 
 @pytest.mark.parametrize(("function_name", "schedule"), sorted(SCHEDULED.items()))
@@ -755,3 +762,28 @@ def test_a_configured_portal_domain_reaches_every_function() -> None:
     assert config.portal_url == "https://help.example.com"
     with pytest.raises(ConfigError, match="portal_url"):
         StageConfig.from_mapping("dev", base | {"portal_url": "http://help.example.com"})
+
+
+def _s3_grants(synth: Synthesized, function_name: str) -> dict[str, list[str]]:
+    """S3 action -> the object-key suffixes (``/kb/index/*``) a function's role grants it on."""
+    _, function = _function_by_name(synth, function_name)
+    grants: dict[str, list[str]] = {}
+    for statement in _role_statements(synth, function):
+        for action in _as_list(statement["Action"]):
+            if not action.startswith("s3:"):
+                continue
+            for resource in _as_list(statement["Resource"]):
+                parts = resource.get("Fn::Join", ["", []])[1] if isinstance(resource, dict) else [resource]
+                grants.setdefault(action, []).append("".join(p for p in parts if isinstance(p, str)))
+    return grants
+
+
+def test_the_kb_builder_writes_and_prunes_index_files_and_the_api_reads_them(stage: Synthesized) -> None:
+    builder = _s3_grants(stage, FUNCTION_KB_INDEX)
+    assert builder["s3:PutObject"] == ["/kb/index/*"] and builder["s3:DeleteObject"] == ["/kb/index/*"]
+    assert builder["s3:GetObject"] == ["/kb/index/*"] and "s3:ListBucket" in builder
+    api = _s3_grants(stage, "api_handler")
+    assert "/kb/index/*" in api["s3:GetObject"] and "/kb/index/*" in api["s3:PutObject"]
+    # Nothing else may touch the index files.
+    relay = _s3_grants(stage, FUNCTION_STREAM_RELAY)
+    assert not any("/kb/" in r for resources in relay.values() for r in resources)

@@ -182,3 +182,25 @@ def test_agent_events_carry_their_type_for_the_subscription_filters(sns: Stubber
     )
     assert handle_stream({"Records": [record(agent_to_item(agent()), "1")]}, TOPIC) == {"batchItemFailures": []}
     sns.assert_no_pending_responses()
+
+
+def test_each_new_article_version_is_a_kb_event_and_the_current_item_is_not() -> None:
+    from chalicelib.domain.kb import Article, ArticleStatus, Visibility
+    from chalicelib.storage.dynamodb.kb import article_to_item, version_to_item
+
+    article = Article(
+        "K1", "Reset your PIN", "Steps.", "reset-your-pin", "en", "cards", ("pin",), Visibility.PUBLIC,
+        ArticleStatus.PUBLISHED, T0, "A1", T0, "A2", T0, version=3,
+    )  # fmt: skip
+    records = [record(article_to_item(article), "1"), record(version_to_item(article, True), "2")]
+    ((sequence, event),) = events_in(records)
+    assert sequence == "2" and event["id"] == "kb.article.changed:K1:3"
+    assert event["type"] == "kb.article.changed" and event["actor"] == {"kind": "agent", "id": "A2"}
+    assert event["article"] == {
+        "id": "K1",
+        "version": 3,
+        "status": "published",
+        "visibility": "public",
+        "reindex": True,
+    }
+    assert events_in([record(version_to_item(article, True), "3", event_name="MODIFY")]) == []

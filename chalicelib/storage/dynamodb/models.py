@@ -35,6 +35,14 @@ Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
     ticketlink  TICKETLINK#<sha256>         LINK             ticket link; expires_at (TTL) renewed by each mail
     counter     LINKGEN#<ticket id>         COUNTER          revoking a ticket's links moves it on
     lookup      PORTALPOST#<form id>        LOOKUP           -> ticket id (claimed with the portal's write)
+    kbarticle   KBARTICLE#<id>              ARTICLE          dir_pk KBARTICLES#<status>, dir_sk <locale>#<cat>#<slug>
+    kbversion   KBARTICLE#<id>              V#<version>      immutable copy of each version (the stream announces it)
+    lookup      KBSLUG#<locale>#<slug>      LOOKUP           -> article id (unique slugs per locale)
+    kbdoc       KBPUBLISHED                 <article id>     the published set the search index is built from
+    counter     KBSTATE                     CHANGES|POINTER  index-changing writes so far | kbpointer: the index in use
+    kbtoken     KBSOLVE#<sha256>            TOKEN            "this solved it" link; expires_at (TTL; reads check)
+    kbstats     KBSTATS#<article id>        <yyyy-mm-dd>     daily votes and deflections (ADD)
+    lookup      KBVOTE#<article>#<viewer>   LOOKUP           a viewer's vote counts once (TTL a year)
 
 Access patterns (no Scan anywhere; each is one request unless stated):
 
@@ -72,6 +80,12 @@ Access patterns (no Scan anywhere; each is one request unless stated):
     sign in by link / code      GetItem (lookup) + GetItem; consume: UpdateItem with condition (unused)
     ticket link                 GetItem TICKETLINK#<h> + GetItem LINKGEN#<ticket>; mint: GetItem + PutItem
     portal rate counters        UpdateItem ADD on RATE#portal-...
+    article write               TransactWriteItems: article (version) + version copy + slug lookups
+                                + published item (put or delete) + ADD on the change counter
+    article by id / slug        GetItem / GetItem (lookup) + GetItem; versions: Query sk begins_with V#
+    article listing             Query directory dir_pk=KBARTICLES#<status>, dir_sk begins_with <locale>#...
+    index build                 GetItem KBSTATE/CHANGES, then Query pk=KBPUBLISHED (both consistent)
+    vote / deflection / totals  TransactWriteItems (claim + ADD on the day) / UpdateItem ADD / Query KBSTATS#
 """
 
 from __future__ import annotations
@@ -351,8 +365,66 @@ class TicketLinkItem(Item, discriminator="ticketlink"):
     generation = NumberAttribute()
 
 
+class KbArticleItem(Item, discriminator="kbarticle"):
+    id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    slug = UnicodeAttribute()
+    locale = UnicodeAttribute()
+    category = UnicodeAttribute()
+    tags = ListAttribute(of=UnicodeAttribute, null=True)
+    visibility = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    updated_by = UnicodeAttribute()
+    published_at = UTCDateTimeAttribute(null=True)
+    version = NumberAttribute()
+
+
+class KbVersionItem(KbArticleItem, discriminator="kbversion"):
+    reindex = BooleanAttribute()  # the change altered what is searchable (the index is rebuilt only then)
+
+
+class KbDocItem(Item, discriminator="kbdoc"):
+    slug = UnicodeAttribute()
+    locale = UnicodeAttribute()
+    title = UnicodeAttribute()
+    tags = ListAttribute(of=UnicodeAttribute, null=True)
+    text = UnicodeAttribute()
+    category = UnicodeAttribute()
+    visibility = UnicodeAttribute()
+    version = NumberAttribute()
+
+
+class KbPointerItem(Item, discriminator="kbpointer"):
+    key = UnicodeAttribute()
+    generation = NumberAttribute()
+    covers = NumberAttribute()
+    articles = NumberAttribute()
+    size_bytes = NumberAttribute()
+    built_at = UTCDateTimeAttribute()
+
+
+class KbTokenItem(Item, discriminator="kbtoken"):
+    ticket_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    article_id = UnicodeAttribute()
+    until = UTCDateTimeAttribute()
+
+
+class KbStatsItem(Item, discriminator="kbstats"):
+    helpful = NumberAttribute(default=0)
+    not_helpful = NumberAttribute(default=0)
+    deflections = NumberAttribute(default=0)
+
+
 def all_item_classes() -> list[type[Item]]:
-    return [Item, *Item.__subclasses__()]
+    found: list[type[Item]] = [Item]
+    for cls in found:
+        found.extend(cls.__subclasses__())
+    return found
 
 
 def bind(table_name: str, region: str, host: str | None) -> None:

@@ -1,0 +1,87 @@
+"""What the knowledge base tells the reports: one structured log record per signal (``"kb_event"``) and an
+EMF metric, never a database write on the search path (docs/kb-metrics.md describes every field).
+
+Readers are not tracked across sites: the portal gives each browser a random first-party id (or uses its
+session id) and passes it as ``viewer``; events carry only a keyed hash of it (HMAC with the deployment key),
+so logs can join a viewer's views to their later ticket without holding the id the browser keeps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from chalicelib.kb.redact import redact
+from chalicelib.kb.search import Results
+
+QUERY_LOG_CHARS = 200
+VIEWER_HASH_CHARS = 20
+
+
+class Signals:
+    """Every method takes the viewer id as the caller knows it (None: anonymous); only its hash is logged."""
+
+    def __init__(self, signing_key: bytes) -> None:
+        self._key = signing_key
+
+    def viewer(self, raw: str | None) -> str | None:
+        """The keyed hash events carry instead of the viewer id itself."""
+        if not raw:
+            return None
+        mac = hmac.new(self._key, b"kb-viewer\0" + raw.encode(), hashlib.sha256).hexdigest()
+        return mac[:VIEWER_HASH_CHARS]
+
+    def query_id(self, text: str) -> str:
+        """A stable id of a query's words (joins a search to the click that followed it)."""
+        words = " ".join(text.lower().split())
+        return hmac.new(self._key, b"kb-query\0" + words.encode(), hashlib.sha256).hexdigest()[:16]
+
+    def searched(self, surface: str, text: str, results: Results, audience: str, viewer: str | None) -> None:
+        """A search or suggestion was answered: impressions, and the query itself when nothing was found
+        (redacted: a customer may type their phone number into a search box)."""
+        ids = [h.article_id for h in results.hits]
+        fields: dict[str, Any] = {
+            "surface": surface,
+            "audience": audience,
+            "query_id": self.query_id(text),
+            "articles": ids,
+            "corrected": results.corrected,
+        }
+        if not ids:
+            fields["query"] = redact(text)[:QUERY_LOG_CHARS]
+        self._emit("search", viewer, fields)
+        _count("KbSearches", surface=surface)
+        if ids:
+            _count("KbImpressions", len(ids), surface=surface)
+        else:
+            _count("KbZeroResults", surface=surface)
+
+    def clicked(self, article_id: str, position: int | None, query_id: str | None, viewer: str | None) -> None:
+        self._emit("click", viewer, {"article_id": article_id, "position": position, "query_id": query_id})
+        _count("KbClicks")
+
+    def viewed(self, article_id: str, viewer: str | None) -> None:
+        """An article was read; with no ticket from the same viewer within 30 minutes it is a probable
+        deflection (the reports join ``view`` to ``ticket.created`` events carrying the same viewer hash)."""
+        self._emit("view", viewer, {"article_id": article_id})
+        _count("KbViews")
+
+    def deflected(self, article_id: str, viewer: str | None, surface: str) -> None:
+        self._emit("deflection", viewer, {"article_id": article_id, "surface": surface})
+        _count("KbDeflections", surface=surface)
+
+    def voted(self, article_id: str, helpful: bool, viewer: str | None) -> None:
+        self._emit("vote", viewer, {"article_id": article_id, "helpful": helpful})
+        _count("KbVotes", helpful=str(helpful).lower())
+
+    def _emit(self, kind: str, viewer: str | None, fields: dict[str, Any]) -> None:
+        from chalicelib.core import observability
+
+        observability.logger().info("kb event", extra={"kb_event": kind, "viewer": self.viewer(viewer), **fields})
+
+
+def _count(name: str, value: float = 1, **dimensions: str) -> None:
+    from chalicelib.core import observability
+
+    observability.count(name, value, **dimensions)
