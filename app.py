@@ -21,6 +21,8 @@ from chalicelib.http.framework import uniform_errors
 from chalicelib.people import admin_routes, customer_routes
 from chalicelib.routing import routes as routing
 from chalicelib.sla import routes as sla
+from chalicelib.surveys import pages as survey_pages
+from chalicelib.surveys import routes as surveys
 from chalicelib.tickets import routes as tickets
 from chalicelib.web import routes as web_pages
 from chalicelib.webhooks import routes as webhooks
@@ -41,7 +43,9 @@ for area in (
     routing,
     sla,
     automations,
+    surveys,
     web_pages,
+    survey_pages,
 ):
     app.register_blueprint(area.bp)
 
@@ -89,7 +93,7 @@ def track_sla(event: SQSEvent) -> dict[str, Any]:
 
 @app.on_sqs_message(queue=names.queue("automations"), batch_size=10, name=resources.FUNCTION_TRIGGERS)
 def run_triggers(event: SQSEvent) -> dict[str, Any]:
-    """Ticket events -> event triggers (each at most once per causing event) and automation timers."""
+    """Ticket events -> event triggers (each at most once per causing event), automation timers, surveys due."""
     return bootstrap.handlers.consume("automations", event.to_dict(), event.context)
 
 
@@ -103,6 +107,12 @@ def sla_sweep(event: Any) -> dict[str, Any]:
 def run_timers(event: Any) -> dict[str, Any]:
     """Every minute: auto-close, pending reminders, auto-solve (reads only the due index)."""
     return bootstrap.handlers.timers_sweep()
+
+
+@app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_SURVEY_SWEEP)
+def survey_sweep(event: Any) -> dict[str, Any]:
+    """Every minute: satisfaction surveys that fell due (reads only the due index)."""
+    return bootstrap.handlers.survey_sweep()
 
 
 @app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_DRAIN_QUEUES)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from chalicelib.automations.consumer import TriggerRunner
     from chalicelib.automations.keeper import TimerKeeper
     from chalicelib.automations.macros import MacroApplier
+    from chalicelib.bootstrap.surveys import SurveyParts
     from chalicelib.config.calendars import CalendarBook
     from chalicelib.config.store import DocumentStore
     from chalicelib.core.settings_model import Settings
@@ -40,9 +41,11 @@ if TYPE_CHECKING:
         CustomerRepository,
         DirectoryRepository,
         MailRepository,
+        SurveyRepository,
         TicketRepository,
         WorkRepository,
     )
+    from chalicelib.surveys.config import SurveyConfig
     from chalicelib.tickets.relations import TicketRelations
     from chalicelib.tickets.service import TicketService
     from chalicelib.webhooks.dispatcher import WebhookDispatcher
@@ -57,6 +60,7 @@ class Repositories:
     config: ConfigRepository
     work: WorkRepository
     objects: ObjectStore
+    surveys: SurveyRepository
 
 
 class Container:
@@ -81,6 +85,7 @@ class Container:
         self.config_repo = repos.config
         self.work_repo = repos.work
         self.objects = repos.objects
+        self.survey_repo = repos.surveys
 
     @property
     def signing_key(self) -> bytes:
@@ -137,6 +142,7 @@ class Container:
         from chalicelib.config.calendars import calendar_kind
         from chalicelib.routing.config import rule_kind
         from chalicelib.sla.config import policy_kind
+        from chalicelib.surveys.config import survey_settings_kind
 
         store = self._store
         store.register(calendar_kind(self._calendar_users, lambda actor, doc: self.policies.recalendar(actor, doc)))
@@ -144,6 +150,7 @@ class Container:
         store.register(policy_kind(self.calendars, self.directory_repo))
         store.register(trigger_kind(store))
         store.register(macro_kind(store))
+        store.register(survey_settings_kind(self.directory_repo))
         return store
 
     def _calendar_users(self, calendar_id: str) -> list[str]:
@@ -178,6 +185,19 @@ class Container:
         from chalicelib.automations.macros import MacroApplier
 
         return MacroApplier(self.tickets, self.customer_repo, self.automation_config)
+
+    @cached_property
+    def survey_config(self) -> SurveyConfig:
+        from chalicelib.surveys.config import SurveyConfig
+
+        return SurveyConfig(self._store)
+
+    @cached_property
+    def surveys(self) -> SurveyParts:
+        """The survey slice's parts (keeper, sender, answers, reports, settings, links)."""
+        from chalicelib.bootstrap.surveys import SurveyParts
+
+        return SurveyParts(self)
 
     # -- handlers (new ones per batch or sweep: they keep what they read for that batch only) ----------
 
@@ -246,7 +266,9 @@ class Container:
     def drafts(self) -> Drafts:
         from chalicelib.mailflow.drafts import Drafts
 
-        return Drafts(self.ticket_repo, self.customer_repo, self.directory_repo, self.settings.support_name)
+        return Drafts(
+            self.ticket_repo, self.customer_repo, self.directory_repo, self.settings.support_name, self.surveys.links
+        )
 
     def outbound(self, ses: Any = None, **options: Any) -> Outbound:
         from chalicelib.mailflow.caps import DEFAULT_CAPS
@@ -300,6 +322,7 @@ def dynamodb_container(settings: Settings, bind_models: bool = True) -> Containe
     from chalicelib.storage.dynamodb.mail import DynamoMailRepository
     from chalicelib.storage.dynamodb.models import bind
     from chalicelib.storage.dynamodb.people import DynamoCustomerRepository
+    from chalicelib.storage.dynamodb.surveys import DynamoSurveyRepository
     from chalicelib.storage.dynamodb.tickets import DynamoTicketRepository
     from chalicelib.storage.dynamodb.work import DynamoConfigRepository, DynamoWorkRepository
     from chalicelib.storage.objects import S3ObjectStore
@@ -314,6 +337,7 @@ def dynamodb_container(settings: Settings, bind_models: bool = True) -> Containe
         DynamoConfigRepository(),
         DynamoWorkRepository(),
         S3ObjectStore(),
+        DynamoSurveyRepository(),
     )
     return Container(settings, repos)
 

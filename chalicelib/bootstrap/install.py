@@ -14,6 +14,8 @@ def install() -> None:
     from chalicelib.people import admin_routes, customer_routes
     from chalicelib.routing import routes as routing
     from chalicelib.sla import routes as sla
+    from chalicelib.surveys import pages as survey_pages
+    from chalicelib.surveys import routes as surveys
     from chalicelib.tickets import routes as tickets
     from chalicelib.webhooks import routes as webhooks
 
@@ -31,3 +33,5 @@ def install() -> None:
     routing.deps.set(lambda: current().documents)
     sla.deps.set(lambda: sla.Needs(current().documents, current().sla_status))
     automations.deps.set(lambda: automations.Needs(current().documents, current().macros))
+    surveys.deps.set(lambda: surveys.Needs(current().surveys.reports, current().surveys.settings))
+    survey_pages.deps.set(lambda: survey_pages.Needs(current().surveys.answers, current().signing_key))

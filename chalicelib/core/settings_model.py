@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     web_plain_http: bool = False
     # Origins besides 'self' that pages may connect to (CSP connect-src), e.g. the chat's wss:// origin.
     web_connect_origins: str = Field("", pattern=r"^((wss?|https)://[A-Za-z0-9.-]+(:[0-9]{1,5})?( |$))*$")
+    # The public address the pages are served at (a custom domain, or the API's URL with its stage, e.g.
+    # https://abc123.execute-api.eu-west-1.amazonaws.com/api): links in mail (survey links) start with it.
+    # Unset: nothing that needs such a link (a survey) is sent.
+    web_base_url: str | None = Field(None, pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$")
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:

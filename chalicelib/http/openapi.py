@@ -99,6 +99,8 @@ def _responses(spec: RouteSpec) -> dict[str, Any]:
     responses: dict[str, Any] = {str(spec.status): {"description": spec.summary}}
     if spec.response is not None:
         responses[str(spec.status)]["content"] = _json(spec.response)
+    elif spec.produces is not None:
+        responses[str(spec.status)]["content"] = {spec.produces: {"schema": {"type": "string"}}}
     error = {"content": _json("ErrorOut")}
     for status, description in ERROR_STATUSES.items():
         if not (spec.public and status in ("401", "403")):

@@ -28,6 +28,10 @@ Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
     load        LOAD#<agent id>             LOAD             string set of counted ticket ids
     lookup      RRCURSOR#<team id>          LOOKUP           -> agent assigned last by round-robin
     due         TICKET#<id>                 DUE#<kind>       due_key <kind> + due_at while something falls due
+    survey      SURVEY#<id>                 SURVEY|TEAM|AGENT  dir_pk SURVEYS[#TEAM#<t>|#AGENT#<a>], dir_sk <sent>#<id>
+    lookup      SURVEYTOKEN#<sha256>        LOOKUP           -> survey id (a survey link's token, hashed)
+    lookup      SURVEYFOR#<ticket>#<solve>  LOOKUP           -> survey id (claimed: one survey per solve)
+    throttle    SURVEYED#<customer id>      THROTTLE         when the customer was last asked for a survey
 
 Access patterns (no Scan anywhere; each is one request unless stated):
 
@@ -59,6 +63,12 @@ Access patterns (no Scan anywhere; each is one request unless stated):
                                 + ConditionCheck AGENT (online, active)
     team queue                  Query team_queue queue_key=<team> (unassigned active tickets, view order)
     due work (sweeps)           Query due due_key=<kind>, due_at <= now (sparse: only what waits)
+    send a survey               TransactWriteItems: ticket (version) + entry + SURVEYFOR claim + token lookup
+                                + survey and its listing copies + SURVEYED (absent or older than the throttle)
+    survey by link token        GetItem SURVEYTOKEN#<sha256> + GetItem SURVEY#<id> (consistent)
+    answer a survey             TransactWriteItems: ticket (version) + entries + survey (version) + copies
+    surveys by date             Query directory dir_pk=SURVEYS (or #TEAM#<t> / #AGENT#<a>), dir_sk range,
+                                newest first; rating/answered as a filter (a copy per listing: no Scan)
 """
 
 from __future__ import annotations
@@ -311,6 +321,33 @@ class DueStateItem(Item, discriminator="due"):
     due_kind = UnicodeAttribute()
     state = JSONAttribute(null=True)
     basis_version = NumberAttribute()
+
+
+class SurveyItem(Item, discriminator="survey"):
+    """A survey (sk ``SURVEY``) or its copy in the team's (``TEAM``) or agent's (``AGENT``) listing."""
+
+    id = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    ticket_number = NumberAttribute()
+    customer_id = UnicodeAttribute()
+    solved_at = UTCDateTimeAttribute()
+    sent_at = UTCDateTimeAttribute()
+    answerable_until = UTCDateTimeAttribute()
+    channel = UnicodeAttribute()
+    assignee_id = UnicodeAttribute(null=True)
+    team_id = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute(null=True)
+    rating = NumberAttribute(null=True)
+    comment = UnicodeAttribute(null=True)
+    reasons = ListAttribute(of=UnicodeAttribute, null=True)
+    answered_at = UTCDateTimeAttribute(null=True)
+    version = NumberAttribute()
+
+
+class SurveyThrottleItem(Item, discriminator="survey_throttle"):
+    customer_id = UnicodeAttribute()
+    last_sent_at = UTCDateTimeAttribute()
+    survey_id = UnicodeAttribute()
 
 
 def all_item_classes() -> list[type[Item]]:

@@ -53,6 +53,7 @@ def desk(settings: Any) -> Iterator[dict[str, Any]]:
         repos.config,
         repos.work,
         repos.objects,
+        repos.surveys,
     )
     c = fakes.Container(settings, repos, cache_seconds=0.0)
     store = InMemoryObjectStore()
