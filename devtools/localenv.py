@@ -96,6 +96,7 @@ class LocalEnv:
             "LAMBDESK_OPS_TOPIC_ARN": self.ops_topic_arn,
             "LAMBDESK_WEBHOOKS_ALLOW_PRIVATE": "true",
             "LAMBDESK_WEB_PLAIN_HTTP": "true",
+            "LAMBDESK_WEB_BASE_URL": self.api_url,
             "LAMBDESK_SUPPORT_DOMAIN": self.support_domain,
             "LAMBDESK_SUPPORT_ADDRESS": self.support_address,
             "LAMBDESK_MAIL_BUCKET": self.bucket,

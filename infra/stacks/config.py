@@ -20,7 +20,9 @@ STAGE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,20}$")  # the same rule as chalic
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 ADDRESS_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@([a-z0-9-]+\.)+[a-z]{2,63}$")
 # Keys a stage file may leave out (added after stages existed), with their defaults.
-OPTIONAL: dict[str, Any] = {"ops_email": None}
+OPTIONAL: dict[str, Any] = {"ops_email": None, "web_base_url": None}
+# The public address of the pages (a custom domain, or the API's URL with its stage): survey links start with it.
+URL_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$")
 # The retention periods CloudWatch Logs accepts.
 LOG_RETENTION = {
     1: RetentionDays.ONE_DAY,
@@ -66,6 +68,8 @@ class StageConfig:
     tracing: bool
     api_throttle_rate: int
     api_throttle_burst: int
+    # Where customers open the pages (survey links in mail); None: no survey is sent.
+    web_base_url: str | None = None
 
     @classmethod
     def load(cls, node: Node) -> StageConfig:
@@ -104,6 +108,7 @@ class StageConfig:
             tracing=_bool(values, "tracing"),
             api_throttle_rate=_int(values, "api_throttle_rate"),
             api_throttle_burst=_int(values, "api_throttle_burst"),
+            web_base_url=values["web_base_url"] or None,
         )
         config._validate(source)
         return config
@@ -124,6 +129,8 @@ class StageConfig:
             problems.append("raw_mail_retention_days must be at least 1")
         if self.log_retention_days not in LOG_RETENTION:
             problems.append(f"log_retention_days must be one of {sorted(LOG_RETENTION)}")
+        if self.web_base_url is not None and not URL_PATTERN.match(self.web_base_url):
+            problems.append(f"web_base_url {self.web_base_url!r} is not an http(s) URL")
         if self.api_throttle_rate < 1 or self.api_throttle_burst < 1:
             problems.append("api_throttle_rate and api_throttle_burst must be positive")
         if problems:

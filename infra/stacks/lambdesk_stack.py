@@ -133,6 +133,7 @@ class LambdeskStack(Stack):
                 "LAMBDESK_TRACING": "true" if config.tracing else "false",
                 "POWERTOOLS_SERVICE_NAME": "lambdesk",
                 "POWERTOOLS_METRICS_NAMESPACE": "Lambdesk",
+                **({"LAMBDESK_WEB_BASE_URL": config.web_base_url} if config.web_base_url else {}),
             },
         }
 

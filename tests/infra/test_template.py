@@ -20,6 +20,7 @@ from chalicelib.core.resources import (
     FUNCTION_SEND_MAIL,
     FUNCTION_SLA_SWEEP,
     FUNCTION_STREAM_RELAY,
+    FUNCTION_SURVEY_SWEEP,
     FUNCTION_TIMERS,
     FUNCTION_TRACK_SLA,
     FUNCTION_TRIGGERS,
@@ -46,7 +47,12 @@ EVENT_CONSUMERS = {
     "automations": FUNCTION_TRIGGERS,
 }
 # Scheduled functions and their schedules (EventBridge rules once SAM transforms the template).
-SCHEDULED = {FUNCTION_SLA_SWEEP: SWEEP_SCHEDULE, FUNCTION_TIMERS: SWEEP_SCHEDULE, FUNCTION_DRAIN_QUEUES: SWEEP_SCHEDULE}
+SCHEDULED = {
+    FUNCTION_SLA_SWEEP: SWEEP_SCHEDULE,
+    FUNCTION_TIMERS: SWEEP_SCHEDULE,
+    FUNCTION_SURVEY_SWEEP: SWEEP_SCHEDULE,
+    FUNCTION_DRAIN_QUEUES: SWEEP_SCHEDULE,
+}
 # The only functions that publish SLA warnings and breaches to the ops topic.
 # Alerts reach the ops topic through the event stream: the sla consumer is its only publisher.
 OPS_PUBLISHERS = {FUNCTION_TRACK_SLA}
@@ -471,6 +477,7 @@ def test_functions_get_the_settings_the_app_reads(stage: Synthesized) -> None:
         assert _ref_target(env["LAMBDESK_COGNITO_USER_POOL_ID"]) in stage.resources("AWS::Cognito::UserPool")
         assert _ref_target(env["LAMBDESK_COGNITO_CLIENT_ID"]) in stage.resources("AWS::Cognito::UserPoolClient")
         assert not any("secret" in k.lower() or k == "LAMBDESK_SIGNING_KEY" for k in env), logical_id
+        assert env.get("LAMBDESK_WEB_BASE_URL") == _config(stage).get("web_base_url"), logical_id
 
 
 def test_no_identity_policy_grants_a_wildcard_action(stage: Synthesized) -> None:
