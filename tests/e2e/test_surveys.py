@@ -48,7 +48,7 @@ def solved_ticket(stack: Stack, email: str) -> str:
     ticket = created["ticket"]
     reply = {"body": "Cleaned the rollers: it prints again.", "status": "solved", "version": ticket["version"]}
     status, _ = call(stack, "POST", f"/v1/tickets/{ticket['id']}/replies", reply)
-    assert status == 200
+    assert status == 201
     return str(ticket["id"])
 
 
