@@ -27,6 +27,8 @@ from chalicelib.portal import routes_links as portal_links
 from chalicelib.portal import routes_tickets as portal_tickets
 from chalicelib.routing import routes as routing
 from chalicelib.sla import routes as sla
+from chalicelib.surveys import pages as survey_pages
+from chalicelib.surveys import routes as surveys
 from chalicelib.tickets import routes as tickets
 from chalicelib.web import routes as web_pages
 from chalicelib.webhooks import routes as webhooks
@@ -47,6 +49,7 @@ areas = (
     routing,
     sla,
     automations,
+    surveys,
     web_pages,
     portal_account,
     portal_tickets,
@@ -54,6 +57,7 @@ areas = (
     portal_api,
     kb,
     kb_public,
+    survey_pages,
 )
 for area in areas:
     app.register_blueprint(area.bp)
@@ -102,7 +106,7 @@ def track_sla(event: SQSEvent) -> dict[str, Any]:
 
 @app.on_sqs_message(queue=names.queue("automations"), batch_size=10, name=resources.FUNCTION_TRIGGERS)
 def run_triggers(event: SQSEvent) -> dict[str, Any]:
-    """Ticket events -> event triggers (each at most once per causing event) and automation timers."""
+    """Ticket events -> event triggers (each at most once per causing event), automation timers, surveys due."""
     return bootstrap.handlers.consume("automations", event.to_dict(), event.context)
 
 
@@ -124,6 +128,12 @@ def sla_sweep(event: Any) -> dict[str, Any]:
 def run_timers(event: Any) -> dict[str, Any]:
     """Every minute: auto-close, pending reminders, auto-solve (reads only the due index)."""
     return bootstrap.handlers.timers_sweep()
+
+
+@app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_SURVEY_SWEEP)
+def survey_sweep(event: Any) -> dict[str, Any]:
+    """Every minute: satisfaction surveys that fell due (reads only the due index)."""
+    return bootstrap.handlers.survey_sweep()
 
 
 @app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_DRAIN_QUEUES)

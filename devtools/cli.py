@@ -170,7 +170,7 @@ def _cmd_mail_replay(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    """Run the scheduled sweeps once, now or as if at ``--at`` (to see SLA alerts and automations happen)."""
+    """Run the scheduled sweeps once, now or as if at ``--at`` (to see SLA alerts, surveys and automations happen)."""
     from datetime import UTC, datetime
 
     from chalicelib import bootstrap
@@ -183,7 +183,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     # Before anything is built: every part reads the clock and the repositories at construction.
     container.clock = lambda: moment
     container.work_repo = DueWithProgress(container.work_repo)  # type: ignore[assignment]
-    swept = {"sla": handlers.sla_sweep(), "timers": handlers.timers_sweep(), "queues": handlers.drain_queues()}
+    # Surveys before timers: a survey falls due a day after the solve, the auto-close days later.
+    swept = {
+        "sla": handlers.sla_sweep(),
+        "surveys": handlers.survey_sweep(),
+        "timers": handlers.timers_sweep(),
+        "queues": handlers.drain_queues(),
+    }
     print(json.dumps({"at": moment.isoformat(), **swept}))
     return 0
 

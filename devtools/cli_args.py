@@ -75,7 +75,7 @@ def parser(commands: dict[str, Callable[[argparse.Namespace], int]]) -> Parser:
     replay = command("replay", "move a dead-letter queue's messages back to its queue (after a fix)")
     replayable = (*QUEUE_PURPOSES, "relay")
     replay.add_argument("queue", choices=replayable, metavar="QUEUE", help=f"one of: {', '.join(replayable)}")
-    sweep = command("sweep", "run the SLA and automation sweeps once (optionally as if later)")
+    sweep = command("sweep", "run the SLA, survey and automation sweeps once (optionally as if later)")
     sweep.add_argument("--at", type=at, metavar="WHEN", help=f"the time the sweeps act at: {AT_FORMS}")
     command("ops", "SLA alerts the ops topic received since the last call (JSON lines)")
     mail = sub.add_parser("mail", help="email tools", description="email tools")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from chalicelib.bootstrap import Container
 from chalicelib.domain.people import Availability, Role, Strategy
-from chalicelib.domain.tickets import Channel, Priority, Status, TicketType
+from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
 from chalicelib.domain.timeline import Actor, ActorKind
 from chalicelib.tickets.service import NewTicket
 
@@ -146,6 +146,17 @@ TICKETS = [
         ("sso",),
     ),
     (
+        "Two-factor codes arrive late",
+        "ola@example.org",
+        Channel.PORTAL,
+        Priority.NORMAL,
+        TicketType.QUESTION,
+        Status.SOLVED,
+        "Support L1",
+        "ben",
+        ("2fa",),
+    ),
+    (
         "Please update my billing address",
         "li@globex.example",
         Channel.PHONE,
@@ -157,6 +168,13 @@ TICKETS = [
         ("billing",),
     ),
 ]
+
+
+# Answered satisfaction surveys (asked right after the solve instead of a day later): rating, comment, reasons.
+SURVEYS = {
+    "Refund not received after 10 days": (2, "It took ten days and three mails to get my money back.", ("slow",)),
+    "Two-factor codes arrive late": (5, "Quick and clear, thank you!", ()),
+}
 
 
 def describe() -> str:
@@ -358,5 +376,18 @@ def _ticket(
         t.update(agent, ticket.id, ticket.version, {"status": Status.ON_HOLD})
     if status in (Status.SOLVED, Status.CLOSED):
         ticket = t.reply(agent, ticket.id, ticket.version, "This is fixed now. Anything else?", status=Status.SOLVED)
+    if subject in SURVEYS:
+        ticket = _answered_survey(svc, ticket.id, *SURVEYS[subject])
     if status is Status.CLOSED:
         t.update(agent, ticket.id, ticket.version, {"status": Status.CLOSED})
+
+
+def _answered_survey(svc: Container, ticket_id: str, rating: int, comment: str, reasons: tuple[str, ...]) -> Ticket:
+    """The ticket's survey, sent now (not a day later) and answered as its customer would on the survey page."""
+    from chalicelib.surveys.sender import Sent
+
+    sent = svc.surveys.sender().offer(ticket_id)
+    if not isinstance(sent, Sent):
+        raise RuntimeError(f"the demo survey of ticket {ticket_id} was not sent: {sent}")
+    svc.surveys.answers.answer(sent.token, rating, comment, reasons)
+    return svc.ticket_repo.get(ticket_id, consistent=True)

@@ -43,14 +43,10 @@ class AccessParts:
 
     @property
     def access_repo(self) -> AccessRepository:
-        if self.repos.access is None:
-            raise RuntimeError("this container was built without an access repository")
         return self.repos.access
 
     @property
     def upload_store(self) -> UploadStore:
-        if self.repos.uploads is None:
-            raise RuntimeError("this container was built without an upload store")
         return self.repos.uploads
 
     @cached_property

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.automations.consumer import TriggerRunner
     from chalicelib.automations.keeper import TimerKeeper
     from chalicelib.automations.macros import MacroApplier
+    from chalicelib.bootstrap.surveys import SurveyParts
     from chalicelib.config.calendars import CalendarBook
     from chalicelib.config.store import DocumentStore
     from chalicelib.core.settings_model import Settings
@@ -44,10 +45,12 @@ if TYPE_CHECKING:
         DirectoryRepository,
         KnowledgeRepository,
         MailRepository,
+        SurveyRepository,
         TicketRepository,
         WorkRepository,
     )
     from chalicelib.storage.uploads import UploadStore
+    from chalicelib.surveys.config import SurveyConfig
     from chalicelib.tickets.relations import TicketRelations
     from chalicelib.tickets.service import TicketService
     from chalicelib.webhooks.dispatcher import WebhookDispatcher
@@ -63,8 +66,9 @@ class Repositories:
     work: WorkRepository
     objects: ObjectStore
     kb: KnowledgeRepository
-    access: AccessRepository | None = None
-    uploads: UploadStore | None = None
+    access: AccessRepository
+    uploads: UploadStore
+    surveys: SurveyRepository
 
 
 class Container(AccessParts):
@@ -90,6 +94,7 @@ class Container(AccessParts):
         self.work_repo = repos.work
         self.objects = repos.objects
         self.kb_repo = repos.kb
+        self.survey_repo = repos.surveys
 
     @property
     def signing_key(self) -> bytes:
@@ -146,6 +151,7 @@ class Container(AccessParts):
         from chalicelib.config.calendars import calendar_kind
         from chalicelib.routing.config import rule_kind
         from chalicelib.sla.config import policy_kind
+        from chalicelib.surveys.config import survey_settings_kind
 
         store = self._store
         store.register(calendar_kind(self._calendar_users, lambda actor, doc: self.policies.recalendar(actor, doc)))
@@ -153,6 +159,7 @@ class Container(AccessParts):
         store.register(policy_kind(self.calendars, self.directory_repo))
         store.register(trigger_kind(store))
         store.register(macro_kind(store))
+        store.register(survey_settings_kind(self.directory_repo))
         return store
 
     def _calendar_users(self, calendar_id: str) -> list[str]:
@@ -187,6 +194,19 @@ class Container(AccessParts):
         from chalicelib.automations.macros import MacroApplier
 
         return MacroApplier(self.tickets, self.customer_repo, self.automation_config)
+
+    @cached_property
+    def survey_config(self) -> SurveyConfig:
+        from chalicelib.surveys.config import SurveyConfig
+
+        return SurveyConfig(self._store)
+
+    @cached_property
+    def surveys(self) -> SurveyParts:
+        """The survey slice's parts (keeper, sender, answers, reports, settings, links)."""
+        from chalicelib.bootstrap.surveys import SurveyParts
+
+        return SurveyParts(self)
 
     # -- handlers (new ones per batch or sweep: they keep what they read for that batch only) ----------
 
@@ -274,14 +294,14 @@ class Container(AccessParts):
     def drafts(self) -> Drafts:
         from chalicelib.mailflow.drafts import Drafts
 
-        links = self.ticket_links if self.repos.access is not None else None
         return Drafts(
             self.ticket_repo,
             self.customer_repo,
             self.directory_repo,
             self.settings.support_name,
-            links,
+            self.ticket_links,
             self.settings.portal_base,
+            self.surveys.links,
         )
 
     def outbound(self, ses: Any = None, **options: Any) -> Outbound:
@@ -338,6 +358,7 @@ def dynamodb_container(settings: Settings, bind_models: bool = True) -> Containe
     from chalicelib.storage.dynamodb.mail import DynamoMailRepository
     from chalicelib.storage.dynamodb.models import bind
     from chalicelib.storage.dynamodb.people import DynamoCustomerRepository
+    from chalicelib.storage.dynamodb.surveys import DynamoSurveyRepository
     from chalicelib.storage.dynamodb.tickets import DynamoTicketRepository
     from chalicelib.storage.dynamodb.work import DynamoConfigRepository, DynamoWorkRepository
     from chalicelib.storage.objects import S3ObjectStore
@@ -356,6 +377,7 @@ def dynamodb_container(settings: Settings, bind_models: bool = True) -> Containe
         DynamoKnowledgeRepository(),
         DynamoAccessRepository(),
         S3UploadStore(),
+        DynamoSurveyRepository(),
     )
     return Container(settings, repos)
 

@@ -35,8 +35,14 @@ def sla_table(c: Container) -> Table:
 
 
 def automations_table(c: Container) -> Table:
-    triggers, timers = c.trigger_runner(), c.timer_keeper()
-    return {ANY: (triggers.on_event, timers.on_event)}
+    from chalicelib.surveys.keeper import STATUS_EVENTS
+
+    triggers, timers, surveys = c.trigger_runner(), c.timer_keeper(), c.surveys.keeper()
+    return {
+        ANY: (triggers.on_event, timers.on_event),
+        # A solve (or a reopen, close or merge) keeps the ticket's survey in the due index.
+        **{kind: (surveys.on_change,) for kind in STATUS_EVENTS},
+    }
 
 
 def outbound_table(c: Container) -> Table:
@@ -121,6 +127,12 @@ def timers_sweep() -> dict[str, Any]:
     from chalicelib.automations.sweep import sweep
 
     return sweep(current().timer_keeper())
+
+
+def survey_sweep() -> dict[str, Any]:
+    from chalicelib.surveys.sweep import sweep
+
+    return sweep(current().surveys.sender())
 
 
 def drain_queues() -> dict[str, Any]:

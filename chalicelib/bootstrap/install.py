@@ -18,6 +18,8 @@ def install() -> None:
     from chalicelib.portal import pages as portal_pages
     from chalicelib.routing import routes as routing
     from chalicelib.sla import routes as sla
+    from chalicelib.surveys import pages as survey_pages
+    from chalicelib.surveys import routes as surveys
     from chalicelib.tickets import routes as tickets
     from chalicelib.webhooks import routes as webhooks
 
@@ -53,3 +55,5 @@ def install() -> None:
     portal_api.deps.set(portal_needs)
     kb.deps.set(lambda: kb.Needs(current().kb, current().tickets))
     kb_public.deps.set(lambda: kb_public.Needs(current().kb))
+    surveys.deps.set(lambda: surveys.Needs(current().surveys.reports, current().surveys.settings))
+    survey_pages.deps.set(lambda: survey_pages.Needs(current().surveys.answers, current().signing_key))

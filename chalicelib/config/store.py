@@ -100,8 +100,10 @@ class DocumentStore:
     def get(self, kind: str, doc_id: str) -> Document:
         return self.repo.get_document(kind, doc_id)
 
-    def create(self, actor_id: str, kind: str, body: dict[str, Any]) -> Document:
-        doc_id = new_id()
+    def create(self, actor_id: str, kind: str, body: dict[str, Any], doc_id: str | None = None) -> Document:
+        """A new document; ``doc_id`` for kinds whose documents are named by what they are about (a team's
+        survey settings), else a new id. A taken id raises AlreadyExists."""
+        doc_id = doc_id or new_id()
         normalised = self._kind(kind).normalise(doc_id, 1, body)
         doc = Document(kind, doc_id, normalised, 1, self.clock(), actor_id)
         self.repo.write_document(

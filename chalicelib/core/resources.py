@@ -93,6 +93,7 @@ STREAM_RETRY_ATTEMPTS = 10
 # Partition values of the sparse ``due`` index: what the scheduled sweeps read.
 DUE_SLA = "SLA"
 DUE_TIMER = "TIMER"
+DUE_SURVEY = "SURVEY"
 # How often the sweeps run (EventBridge schedule expressions; the local ticker reads the same ones).
 SWEEP_SCHEDULE = "rate(1 minute)"
 # Fed by SES through SNS: raw inbound mail notifications, and bounce/complaint feedback.
@@ -177,3 +178,4 @@ FUNCTION_SLA_SWEEP = "sla_sweep"
 FUNCTION_TIMERS = "run_timers"
 FUNCTION_DRAIN_QUEUES = "drain_queues"
 FUNCTION_KB_INDEX = "build_kb_index"
+FUNCTION_SURVEY_SWEEP = "survey_sweep"

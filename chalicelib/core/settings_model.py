@@ -69,9 +69,9 @@ class Settings(BaseSettings):
     # Origins besides 'self' that pages may connect to (CSP connect-src), e.g. the chat's wss:// origin.
     web_connect_origins: str = Field("", pattern=r"^((wss?|https)://[A-Za-z0-9.-]+(:[0-9]{1,5})?( |$))*$")
 
-    # The customer portal's public base URL: ticket links and sign-in links in mail start with it (locally
-    # http://127.0.0.1:8000; in AWS the API's URL with its stage, or a custom domain). Unset, mail carries no
-    # portal links and pages derive the URL from the request.
+    # The customer portal's public base URL: ticket links, sign-in links and survey links in mail start with it
+    # (locally http://127.0.0.1:8000; in AWS the API's URL with its stage, or a custom domain). Unset, mail
+    # carries no portal links, no survey is sent, and pages derive the URL from the request.
     portal_url: str | None = Field(None, pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~-]+)*/?$")
     # The queue the portal's sign-in mail goes through (the outbound mail queue, with its DLQ).
     outbound_queue_url: str | None = None

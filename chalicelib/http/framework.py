@@ -51,6 +51,8 @@ class RouteSpec:
     admin: bool = False
     versioned: bool = False
     schemas: str = SHARED_SCHEMAS
+    # The media type of a success body that is not a JSON model (e.g. "text/csv"); the view returns a Response.
+    produces: str | None = None
 
     def model(self, role: str) -> type[BaseModel] | None:
         """The pydantic model of ``body``, ``query`` or ``response``: a name in the route's schema module or in
@@ -106,6 +108,7 @@ def endpoint(
     admin: bool = False,
     versioned: bool = False,
     schemas: str = SHARED_SCHEMAS,
+    produces: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         spec = RouteSpec(
@@ -122,6 +125,7 @@ def endpoint(
             admin=admin,
             versioned=versioned,
             schemas=schemas,
+            produces=produces,
         )
         REGISTRY.append(spec)
 

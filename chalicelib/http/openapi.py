@@ -99,10 +99,14 @@ def _responses(spec: RouteSpec) -> dict[str, Any]:
     responses: dict[str, Any] = {str(spec.status): {"description": spec.summary}}
     if spec.response is not None:
         responses[str(spec.status)]["content"] = _json(spec.response)
+    elif spec.produces is not None:
+        responses[str(spec.status)]["content"] = {spec.produces: {"schema": {"type": "string"}}}
     error = {"content": _json("ErrorOut")}
     for status, description in ERROR_STATUSES.items():
         if not (spec.public and status in ("401", "403")):
             responses[status] = {"description": description, **error}
+    if spec.produces is not None:
+        responses["413"] = {"description": "More than one response can carry: ask for less", **error}
     if spec.body is not None:
         responses["413"] = {"description": "The body is larger than accepted", **error}
         responses["415"] = {"description": "The body is not application/json", **error}

@@ -15,6 +15,8 @@ The contract of docs/decisions/021-outbound-mail.md:
 - ``ticket.assigned``: a notification to the new assignee unless they took it themselves (``auto-generated``).
 - ``sla.warning``, ``sla.breached``, ``trigger.notified``: one mail to the active agents of
   ``data.notify_agent_ids``, all in To (``auto-generated``).
+- ``survey.requested`` with ``data.delivery`` "mail": the satisfaction survey to the requester, in their
+  language (``auto-generated``; links from ``survey_links``, which the composition root gives).
 - anything else: nothing.
 
 Mail to the requester is threaded into the conversation; mail to agents is not.
@@ -41,7 +43,7 @@ from chalicelib.mailflow.compose import (
 from chalicelib.mailflow.wording import clock_time, day, duration_words, full_time, metric_words, parse_time
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from chalicelib.access.links import TicketLinks
     from chalicelib.domain.people import Agent
@@ -60,6 +62,7 @@ class Kind(StrEnum):
     NOTIFICATION = "notification"  # an assignment
     SLA_ALERT = "sla_alert"
     TRIGGER_NOTICE = "trigger_notice"
+    SURVEY = "survey"  # a satisfaction survey (docs/decisions/042-surveys.md)
 
     @property
     def auto_submitted(self) -> str | None:
@@ -80,6 +83,7 @@ _BY_TYPE = {
     "sla.warning": Kind.SLA_ALERT,
     "sla.breached": Kind.SLA_ALERT,
     "trigger.notified": Kind.TRIGGER_NOTICE,
+    "survey.requested": Kind.SURVEY,
 }
 
 
@@ -133,13 +137,17 @@ class Drafts:
         support_name: str,
         links: TicketLinks | None = None,
         portal_url: str | None = None,
+        survey_links: Callable[[Mapping[str, Any]], Mapping[int, str] | None] | None = None,
     ) -> None:
+        """``survey_links``: the rating links (1-5 -> URL) of a ``survey.requested`` entry's data, or None when it
+        names no survey; without it no survey is mailed."""
         self.tickets = tickets
         self.customers = customers
         self.directory = directory
         self.support_name = support_name
         self.links = links
         self.portal_url = portal_url
+        self.survey_links = survey_links
 
     def draft(self, kind: Kind, event: dict[str, Any]) -> Draft | None:
         """The mail an event asks for; None when it mails nobody."""
@@ -155,6 +163,7 @@ class Drafts:
             Kind.NOTIFICATION: self._assignment,
             Kind.SLA_ALERT: self._sla_alert,
             Kind.TRIGGER_NOTICE: self._trigger_notice,
+            Kind.SURVEY: self._survey,
         }
         return builders[kind](Occasion(event, ticket, earlier, own))
 
@@ -221,6 +230,18 @@ class Drafts:
         )
         subject = ticket_subject(o.ticket.subject, o.ticket.number)
         return Draft(Kind.REMINDER, o.ticket, o.earlier, (requester,), subject, text, html)
+
+    def _survey(self, o: Occasion) -> Draft | None:
+        from chalicelib.mailflow.survey_mail import survey_mail
+
+        links = self.survey_links(o.data) if self.survey_links and o.data.get("delivery") == "mail" else None
+        customer = self.customers.get_customer(o.ticket.requester_id)
+        requester = mailbox(customer.email, customer.name)
+        if not links or requester is None:
+            return None
+        name = requester.name if requester.name.lower() != requester.email else ""  # a bare address is no name
+        mail = survey_mail(customer.locale, name, o.ticket.number, o.ticket.subject, self.support_name, links)
+        return Draft(Kind.SURVEY, o.ticket, o.earlier, (requester,), mail.subject, mail.text, mail.html, threaded=False)
 
     # -- to agents, outside the conversation ----------------------------------------------------
 

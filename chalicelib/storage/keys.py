@@ -142,6 +142,25 @@ def kb_solve_token(token_hash: str) -> str:
     return f"KBSOLVE#{token_hash}"
 
 
+def survey(survey_id: str) -> str:
+    """A survey's partition: the survey and its copies in the team's and the agent's listings."""
+    return f"SURVEY#{survey_id}"
+
+
+def survey_throttle(customer_id: str) -> str:
+    """When a customer was last asked for a survey (the throttle's condition reads it at commit time)."""
+    return f"SURVEYED#{customer_id}"
+
+
+def surveys_listed(team_id: str | None = None, agent_id: str | None = None) -> str:
+    """A directory partition listing surveys by date: all of them, a team's or an agent's (at solve time)."""
+    if agent_id:
+        return f"SURVEYS#AGENT#{agent_id}"
+    if team_id:
+        return f"SURVEYS#TEAM#{team_id}"
+    return "SURVEYS"
+
+
 # -- lookups (unique values -> the item they belong to) -----------------------------------------------------
 
 
@@ -187,6 +206,11 @@ def rr_cursor(team_id: str) -> str:
 def sign_in_link(link_hash: str) -> str:
     """A sign-in link's token (its SHA-256) -> its attempt."""
     return f"SIGNINLINK#{link_hash}"
+
+
+def survey_token(token_hash: str) -> str:
+    """A survey link's token (its SHA-256, never the token) -> the survey id."""
+    return f"SURVEYTOKEN#{token_hash}"
 
 
 # -- claims (idempotency keys written with a change: a taken claim means it was made already) ----------------
@@ -237,3 +261,8 @@ def kb_vote(article_id: str, viewer: str) -> str:
 def kb_solved(token_hash: str) -> str:
     """A "this solved it" link solves its ticket once."""
     return f"KBSOLVED#{token_hash}"
+
+
+def surveyed(ticket_id: str, solve: str) -> str:
+    """A solve of a ticket (``solve``: when it was solved) was asked for a survey: at most one per solve."""
+    return f"SURVEYFOR#{ticket_id}#{solve}"

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from chalicelib.domain.access import Session, SignInAttempt, TicketLink
 from chalicelib.domain.kb import Article, ArticleFeedback, ArticleFilter, IndexPointer, SearchDoc, SolveToken
 from chalicelib.domain.people import Agent, ApiToken, Customer, Identity, Organization, Team, Webhook
+from chalicelib.domain.surveys import Survey
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import Page, View
@@ -429,3 +430,57 @@ class KnowledgeRepository(Protocol):
 
     def feedback(self, article_id: str) -> ArticleFeedback:
         """The counters summed over every day kept."""
+
+
+# -- satisfaction surveys -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyQuery:
+    """Which surveys a listing holds: by the team or the agent at solve time (or all), sent in
+    ``[since, until)``, newest first; ``rating`` and ``answered`` narrow it further."""
+
+    team_id: str | None = None
+    agent_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    rating: int | None = None
+    answered: bool | None = None
+
+
+class SurveyRepository(Protocol):
+    def request(
+        self,
+        survey: Survey,
+        token_hash: str,
+        ticket: Ticket,
+        expected_version: int,
+        entries: Sequence[TimelineEntry],
+        claim: Key,
+        throttle_since: datetime | None,
+    ) -> None:
+        """Store a sent survey (its token's hash, its listings) with the ticket's new version and entries, in one
+        transaction. Refused with ``Duplicate`` when ``claim`` (this solve was surveyed) is taken, ``Throttled``
+        when the customer was surveyed after ``throttle_since`` (None: no throttle), ``Conflict`` when the
+        ticket changed."""
+
+    def by_token(self, token_hash: str) -> Survey | None:
+        """The survey a link's token (its hash) belongs to (strongly consistent)."""
+
+    def get(self, survey_id: str) -> Survey:
+        """Raises NotFound."""
+
+    def answer(
+        self,
+        survey: Survey,
+        expected_version: int,
+        ticket: Ticket,
+        ticket_version: int,
+        entries: Sequence[TimelineEntry],
+    ) -> None:
+        """Store an answer with the ticket's new version and entries, atomically; ``Conflict`` when the survey
+        or the ticket changed since they were read."""
+
+    def listing(self, query: SurveyQuery, limit: int, start: StartKey = None) -> Page[Survey]:
+        """Surveys newest first (one Query of one listing; ``rating``/``answered`` filter it, so a page may
+        hold fewer than ``limit`` and still have a next one)."""

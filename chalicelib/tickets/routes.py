@@ -58,7 +58,9 @@ ATTACHMENT_URL_SECONDS = 900
 def _detail(ticket: Ticket, timeline: list[TimelineEntry], status: int | None = None) -> Result:
     presign = _presigner() if any(e.data.get("attachments") for e in timeline) else None
     body = schemas.TicketDetailOut(
-        ticket=schemas.TicketOut.of(ticket), timeline=[schemas.EntryOut.of(e, presign) for e in timeline]
+        ticket=schemas.TicketOut.of(ticket),
+        timeline=[schemas.EntryOut.of(e, presign) for e in timeline],
+        satisfaction=schemas.SatisfactionOut.latest(timeline),
     )
     return Result(body, status, _etag(ticket))
 

@@ -203,9 +203,28 @@ class EntryOut(Out):
         )
 
 
+class SatisfactionOut(Out):
+    """The customer's latest answer to a satisfaction survey of this ticket (``csat.answered`` on the timeline)."""
+
+    rating: int
+    comment: str | None
+    at: datetime
+
+    @classmethod
+    def latest(cls, timeline: list[TimelineEntry]) -> SatisfactionOut | None:
+        from chalicelib.domain.surveys import CSAT_ANSWERED
+
+        answered = [e for e in timeline if e.event == CSAT_ANSWERED and isinstance(e.data.get("rating"), int)]
+        if not answered:
+            return None
+        last = max(answered, key=lambda e: (e.at, e.id))
+        return cls(rating=last.data["rating"], comment=last.body_text, at=last.at)
+
+
 class TicketDetailOut(Out):
     ticket: TicketOut
     timeline: list[EntryOut]
+    satisfaction: SatisfactionOut | None = Field(None, description="The latest survey answer, if any.")
 
 
 class TicketPageOut(Out):

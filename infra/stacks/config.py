@@ -68,6 +68,7 @@ class StageConfig:
     tracing: bool
     api_throttle_rate: int
     api_throttle_burst: int
+    # The portal's public base URL (a custom domain): ticket, sign-in and survey links in mail start with it.
     portal_url: str | None = None
 
     @classmethod

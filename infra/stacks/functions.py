@@ -20,7 +20,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sam as sam
 from constructs import Construct
 
-from chalicelib.core.resources import FUNCTION_SEND_MAIL, FUNCTION_STREAM_RELAY, STREAM_RETRY_ATTEMPTS, Names
+from chalicelib.core.resources import (
+    FUNCTION_SEND_MAIL,
+    FUNCTION_STREAM_RELAY,
+    FUNCTION_SURVEY_SWEEP,
+    STREAM_RETRY_ATTEMPTS,
+    Names,
+)
 
 from .chalice_app import PackagedApp, PackagedFunction
 from .config import StageConfig
@@ -141,14 +147,16 @@ def configure_rest_api(app: PackagedApp, names: Names, config: StageConfig) -> s
 
 def set_portal_url(app: PackagedApp, deployed: dict[str, DeployedFunction], config: StageConfig) -> str:
     """The portal's base URL for the links in mail: the stage's ``portal_url`` (a custom domain, given to every
-    function), else the REST API's own URL with its stage, given to the mail sender only. The API's functions
-    cannot reference their own API (a circular dependency); its pages need no absolute URL of their own."""
+    function), else the REST API's own URL with its stage, given to the functions that write links into mail:
+    the mail sender (ticket, sign-in and survey links) and the survey sweep (no survey without links). The API's
+    functions cannot reference their own API (a circular dependency); its pages need no absolute URL of their own."""
     if config.portal_url or app.api_stage is None:
         return config.portal_url or ""
     api = app.construct.get_resource("RestAPI")
     url = Fn.join("", ["https://", api.ref, ".execute-api.", Aws.REGION, ".", Aws.URL_SUFFIX, "/", app.api_stage])
-    sender = deployed[app.function(FUNCTION_SEND_MAIL).logical_id]
-    sender.resource.add_property_override("Environment.Variables.LAMBDESK_PORTAL_URL", url)
+    for name in (FUNCTION_SEND_MAIL, FUNCTION_SURVEY_SWEEP):
+        function = deployed[app.function(name).logical_id]
+        function.resource.add_property_override("Environment.Variables.LAMBDESK_PORTAL_URL", url)
     return url
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from tests.api.contract import Api, Contract
 from tests.api.support import Desk, chalice_client
+from tests.api.survey_world import world  # noqa: F401  (the survey tests' desk on a settable clock)
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ def memory_repositories() -> Repositories:
         InMemoryTicketRepository,
     )
     from tests.fakes.memory_kb import InMemoryKnowledgeRepository
+    from tests.fakes.memory_surveys import InMemorySurveyRepository
     from tests.fakes.memory_work import InMemoryConfigRepository, InMemoryWorkRepository
     from tests.fakes.objects import InMemoryObjectStore
     from tests.fakes.uploads import InMemoryUploadStore
@@ -39,6 +40,7 @@ def memory_repositories() -> Repositories:
         InMemoryKnowledgeRepository(),
         InMemoryAccessRepository(tickets.keys),
         InMemoryUploadStore(objects),
+        InMemorySurveyRepository(tickets),
     )
 
 

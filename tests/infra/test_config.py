@@ -48,6 +48,14 @@ def test_ops_email_may_be_left_out_and_is_then_none() -> None:
     assert StageConfig.from_mapping("prod", VALID | {"ops_email": ""}).ops_email is None
 
 
+def test_the_pages_address_may_be_left_out_and_must_be_a_url_when_given() -> None:
+    assert StageConfig.from_mapping("prod", VALID).portal_url is None
+    given = VALID | {"portal_url": "https://help.example.org"}
+    assert StageConfig.from_mapping("prod", given).portal_url == "https://help.example.org"
+    with pytest.raises(ConfigError, match="portal_url"):
+        StageConfig.from_mapping("prod", VALID | {"portal_url": "help.example.org/portal?x=1"})
+
+
 def test_receipt_recipients_are_the_domain_plus_outside_addresses() -> None:
     config = StageConfig.from_mapping("prod", VALID)
     assert config.receipt_recipients == ["help.example.org", "billing@example.org"]

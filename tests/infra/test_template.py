@@ -21,6 +21,7 @@ from chalicelib.core.resources import (
     FUNCTION_SEND_MAIL,
     FUNCTION_SLA_SWEEP,
     FUNCTION_STREAM_RELAY,
+    FUNCTION_SURVEY_SWEEP,
     FUNCTION_TIMERS,
     FUNCTION_TRACK_SLA,
     FUNCTION_TRIGGERS,
@@ -49,7 +50,12 @@ EVENT_CONSUMERS = {
     "kb": FUNCTION_KB_INDEX,
 }
 # Scheduled functions and their schedules (EventBridge rules once SAM transforms the template).
-SCHEDULED = {FUNCTION_SLA_SWEEP: SWEEP_SCHEDULE, FUNCTION_TIMERS: SWEEP_SCHEDULE, FUNCTION_DRAIN_QUEUES: SWEEP_SCHEDULE}
+SCHEDULED = {
+    FUNCTION_SLA_SWEEP: SWEEP_SCHEDULE,
+    FUNCTION_TIMERS: SWEEP_SCHEDULE,
+    FUNCTION_SURVEY_SWEEP: SWEEP_SCHEDULE,
+    FUNCTION_DRAIN_QUEUES: SWEEP_SCHEDULE,
+}
 # The only functions that publish SLA warnings and breaches to the ops topic.
 # Alerts reach the ops topic through the event stream: the sla consumer is its only publisher.
 OPS_PUBLISHERS = {FUNCTION_TRACK_SLA}
@@ -758,6 +764,8 @@ def test_mail_links_to_the_portal_at_the_apis_own_url_unless_a_domain_is_configu
     assert url["Fn::Join"][1][0] == "https://" and {"Ref": api_id} in url["Fn::Join"][1]
     literal = "".join(part for part in url["Fn::Join"][1] if isinstance(part, str))
     assert literal.endswith("/api")  # the stage of the REST API
+    _, sweep = _function_by_name(stage, FUNCTION_SURVEY_SWEEP)
+    assert sweep["Properties"]["Environment"]["Variables"]["LAMBDESK_PORTAL_URL"] == url  # no survey without links
     _, api = _function_by_name(stage, "api_handler")
     assert "LAMBDESK_PORTAL_URL" not in api["Properties"]["Environment"]["Variables"]  # no circular reference
     assert "PortalUrl" in stage.json["Outputs"]

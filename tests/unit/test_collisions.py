@@ -35,7 +35,18 @@ def desk(settings: Any) -> Any:
 
 
 def _rest(repos: Any) -> tuple[Any, ...]:
-    return (repos.customers, repos.directory, repos.mail, repos.config, repos.work, repos.objects, repos.kb)
+    return (
+        repos.customers,
+        repos.directory,
+        repos.mail,
+        repos.config,
+        repos.work,
+        repos.objects,
+        repos.kb,
+        repos.access,
+        repos.uploads,
+        repos.surveys,
+    )
 
 
 def test_a_reply_based_on_a_version_before_a_colleagues_note_is_refused_even_when_reads_lag(desk: Any) -> None:

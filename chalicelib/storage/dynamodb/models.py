@@ -43,6 +43,10 @@ Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
     kbtoken     KBSOLVE#<sha256>            TOKEN            "this solved it" link; expires_at (TTL; reads check)
     kbstats     KBSTATS#<article id>        <yyyy-mm-dd>     daily votes and deflections (ADD)
     lookup      KBVOTE#<article>#<viewer>   LOOKUP           a viewer's vote counts once (TTL a year)
+    survey      SURVEY#<id>                 SURVEY|TEAM|AGENT  dir_pk SURVEYS[#TEAM#<t>|#AGENT#<a>], dir_sk <sent>#<id>
+    lookup      SURVEYTOKEN#<sha256>        LOOKUP           -> survey id (a survey link's token, hashed)
+    lookup      SURVEYFOR#<ticket>#<solve>  LOOKUP           -> survey id (claimed: one survey per solve)
+    throttle    SURVEYED#<customer id>      THROTTLE         when the customer was last asked for a survey
 
 Access patterns (no Scan anywhere; each is one request unless stated):
 
@@ -86,6 +90,12 @@ Access patterns (no Scan anywhere; each is one request unless stated):
     article listing             Query directory dir_pk=KBARTICLES#<status>, dir_sk begins_with <locale>#...
     index build                 GetItem KBSTATE/CHANGES, then Query pk=KBPUBLISHED (both consistent)
     vote / deflection / totals  TransactWriteItems (claim + ADD on the day) / UpdateItem ADD / Query KBSTATS#
+    send a survey               TransactWriteItems: ticket (version) + entry + SURVEYFOR claim + token lookup
+                                + survey and its listing copies + SURVEYED (absent or older than the throttle)
+    survey by link token        GetItem SURVEYTOKEN#<sha256> + GetItem SURVEY#<id> (consistent)
+    answer a survey             TransactWriteItems: ticket (version) + entries + survey (version) + copies
+    surveys by date             Query directory dir_pk=SURVEYS (or #TEAM#<t> / #AGENT#<a>), dir_sk range,
+                                newest first; rating/answered as a filter (a copy per listing: no Scan)
 """
 
 from __future__ import annotations
@@ -418,6 +428,33 @@ class KbStatsItem(Item, discriminator="kbstats"):
     helpful = NumberAttribute(default=0)
     not_helpful = NumberAttribute(default=0)
     deflections = NumberAttribute(default=0)
+
+
+class SurveyItem(Item, discriminator="survey"):
+    """A survey (sk ``SURVEY``) or its copy in the team's (``TEAM``) or agent's (``AGENT``) listing."""
+
+    id = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    ticket_number = NumberAttribute()
+    customer_id = UnicodeAttribute()
+    solved_at = UTCDateTimeAttribute()
+    sent_at = UTCDateTimeAttribute()
+    answerable_until = UTCDateTimeAttribute()
+    channel = UnicodeAttribute()
+    assignee_id = UnicodeAttribute(null=True)
+    team_id = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute(null=True)
+    rating = NumberAttribute(null=True)
+    comment = UnicodeAttribute(null=True)
+    reasons = ListAttribute(of=UnicodeAttribute, null=True)
+    answered_at = UTCDateTimeAttribute(null=True)
+    version = NumberAttribute()
+
+
+class SurveyThrottleItem(Item, discriminator="survey_throttle"):
+    customer_id = UnicodeAttribute()
+    last_sent_at = UTCDateTimeAttribute()
+    survey_id = UnicodeAttribute()
 
 
 def all_item_classes() -> list[type[Item]]:

@@ -137,6 +137,8 @@ SYSTEM_ACTOR = {"kind": "system", "id": "lambdesk"}
         (event_of("sla.warning", SYSTEM_ACTOR), Kind.SLA_ALERT),
         (event_of("sla.breached", SYSTEM_ACTOR), Kind.SLA_ALERT),
         (event_of("trigger.notified", TRIGGER_ACTOR), Kind.TRIGGER_NOTICE),
+        (event_of("survey.requested", SYSTEM_ACTOR), Kind.SURVEY),
+        (event_of("csat.answered", SYSTEM_ACTOR), None),
         (event_of("ticket.updated", TRIGGER_ACTOR), None),
     ],
 )
@@ -153,6 +155,7 @@ def test_only_a_persons_reply_is_human_mail_and_only_replies_skip_agents() -> No
         Kind.NOTIFICATION: "auto-generated",
         Kind.SLA_ALERT: "auto-generated",
         Kind.TRIGGER_NOTICE: "auto-generated",
+        Kind.SURVEY: "auto-generated",
     }
     assert {k for k in Kind if k.answers} == {Kind.REPLY, Kind.CANNED_REPLY}
 

@@ -54,6 +54,9 @@ def desk(settings: Any) -> Iterator[dict[str, Any]]:
         repos.work,
         repos.objects,
         repos.kb,
+        repos.access,
+        repos.uploads,
+        repos.surveys,
     )
     c = fakes.Container(settings, repos, cache_seconds=0.0)
     store = InMemoryObjectStore()
