@@ -31,7 +31,6 @@ os.environ.update(
         "LAMBDESK_DEV_SIGNING_KEY": DEV_KEY,
         "LAMBDESK_SIGNING_KEY": SIGNING_KEY,
         "LAMBDESK_WEBHOOKS_ALLOW_PRIVATE": "true",
-        "LAMBDESK_PORTAL_URL": "https://help.example.com",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from chalicelib.domain.people import Strategy
 from chalicelib.domain.tickets import Channel
 from chalicelib.domain.timeline import Actor, ActorKind
 from tests.unit.desk.conftest import T0, Desk, FakeClock, desk  # the desk fixture, shared with the desk tests
+
+PORTAL_URL = "https://help.example.com"
+
+
+@pytest.fixture(autouse=True)
+def portal_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Survey links start with the portal's URL; without one no survey is sent (tested apart)."""
+    monkeypatch.setenv("LAMBDESK_PORTAL_URL", PORTAL_URL)
+    yield PORTAL_URL
 
 
 def agent_of(desk: Desk, team_name: str = "Support", agent_name: str = "") -> tuple[Any, Actor]:
