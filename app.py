@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Chalice  # type: ignore[attr-defined]
-from chalice.app import SQSEvent
+from chalice.app import SQSEvent, WebsocketEvent
 
 from chalicelib import bootstrap
 from chalicelib.automations import routes as automations
+from chalicelib.chat import routes as chat
 from chalicelib.config import routes as configuration
 from chalicelib.core import observability, resources
 from chalicelib.core.settings import stage
@@ -42,6 +43,7 @@ for area in (
     sla,
     automations,
     web_pages,
+    chat,
 ):
     app.register_blueprint(area.bp)
 
@@ -91,6 +93,35 @@ def track_sla(event: SQSEvent) -> dict[str, Any]:
 def run_triggers(event: SQSEvent) -> dict[str, Any]:
     """Ticket events -> event triggers (each at most once per causing event) and automation timers."""
     return bootstrap.handlers.consume("automations", event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=names.queue("chat"), batch_size=10, name=resources.FUNCTION_CHAT_EVENTS)
+def push_chat(event: SQSEvent) -> dict[str, Any]:
+    """Ticket events -> chat sockets: public replies on a chat's ticket; a solved ticket ends its chat."""
+    return bootstrap.handlers.consume("chat", event.to_dict(), event.context)
+
+
+@app.on_ws_connect()
+def websocket_connect(event: WebsocketEvent) -> dict[str, Any]:
+    """A chat socket opens: single-use connect token, allowed Origin."""
+    return bootstrap.handlers.chat_socket("connect", event.to_dict())
+
+
+@app.on_ws_message()
+def websocket_message(event: WebsocketEvent) -> dict[str, Any]:
+    """A chat frame: send, resume, typing, ping, accept, end."""
+    return bootstrap.handlers.chat_socket("message", event.to_dict())
+
+
+@app.on_ws_disconnect()
+def websocket_disconnect(event: WebsocketEvent) -> dict[str, Any]:
+    return bootstrap.handlers.chat_socket("disconnect", event.to_dict())
+
+
+@app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_CHAT_SWEEP)
+def chat_sweep(event: Any) -> dict[str, Any]:
+    """Every minute: chat rings that ran out, idle chats, the waiting line (reads only the due index)."""
+    return bootstrap.handlers.chat_sweep()
 
 
 @app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_SLA_SWEEP)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.bootstrap.chat import held as chat_held
 from chalicelib.core.clock import Clock, utcnow
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.automations.consumer import TriggerRunner
     from chalicelib.automations.keeper import TimerKeeper
     from chalicelib.automations.macros import MacroApplier
+    from chalicelib.bootstrap.chat import ChatParts
     from chalicelib.config.calendars import CalendarBook
     from chalicelib.config.store import DocumentStore
     from chalicelib.core.settings_model import Settings
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from chalicelib.sla.consumer import OpsForwarder
     from chalicelib.sla.status import SlaStatus
     from chalicelib.sla.tracker import SlaTracker
+    from chalicelib.storage.chat_ports import ChatRepository
     from chalicelib.storage.objects import ObjectStore
     from chalicelib.storage.ports import (
         ConfigRepository,
@@ -57,6 +60,7 @@ class Repositories:
     config: ConfigRepository
     work: WorkRepository
     objects: ObjectStore
+    chat: ChatRepository
 
 
 class Container:
@@ -74,6 +78,7 @@ class Container:
         # How long a container trusts what it read of the configuration documents.
         self.cache_seconds = cache_seconds
         self._signing_key = signing_key
+        self.chat_send: Any = None
         self.ticket_repo = repos.tickets
         self.customer_repo = repos.customers
         self.directory_repo = repos.directory
@@ -193,7 +198,15 @@ class Container:
             self.routing_config,
             self.clock,
             self.ticket_relations,
+            held=chat_held,
         )
+
+    @cached_property
+    def chat(self) -> ChatParts:
+        """The chat's parts; ``chat_send`` replaces the Management API (tests record frames with it)."""
+        from chalicelib.bootstrap.chat import ChatParts
+
+        return ChatParts(self, self.chat_send)
 
     def sla_tracker(self) -> SlaTracker:
         from chalicelib.sla.tracker import SlaTracker
@@ -296,6 +309,7 @@ class Container:
 
 def dynamodb_container(settings: Settings, bind_models: bool = True) -> Container:
     """The container on the table; ``bind_models=False`` keeps the models' current binding (tests reuse one)."""
+    from chalicelib.storage.dynamodb.chat import DynamoChatRepository
     from chalicelib.storage.dynamodb.directory import DynamoDirectoryRepository
     from chalicelib.storage.dynamodb.mail import DynamoMailRepository
     from chalicelib.storage.dynamodb.models import bind
@@ -314,6 +328,7 @@ def dynamodb_container(settings: Settings, bind_models: bool = True) -> Containe
         DynamoConfigRepository(),
         DynamoWorkRepository(),
         S3ObjectStore(),
+        DynamoChatRepository(),
     )
     return Container(settings, repos)
 

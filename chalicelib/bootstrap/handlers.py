@@ -49,6 +49,11 @@ def webhooks_table(c: Container) -> Table:
     return {ANY: (lambda event: deliver(c.webhooks, event),)}
 
 
+def chat_table(c: Container) -> Table:
+    relay = c.chat.relay()
+    return {"message.added": (relay.on_message,), "ticket.updated": (relay.on_updated,)}
+
+
 def _routing_report(event: dict[str, Any], outcome: object) -> None:
     from chalicelib.routing.consumer import report
 
@@ -67,6 +72,7 @@ CONSUMERS = {
     "automations": Consumer("automations", lambda: automations_table(current()), _triggers_report),
     "outbound": Consumer("outbound", lambda: outbound_table(current())),
     "webhooks": Consumer("webhooks", lambda: webhooks_table(current())),
+    "chat": Consumer("chat", lambda: chat_table(current())),
 }
 
 
@@ -94,6 +100,14 @@ def relay(event: dict[str, Any]) -> dict[str, Any]:
     return handle_stream(event, settings.events_topic_arn or "", settings.relay_dead_letter_url)
 
 
+def chat_socket(kind: str, event: dict[str, Any]) -> dict[str, Any]:
+    """API Gateway's WebSocket events ($connect, frames, $disconnect)."""
+    from chalicelib.chat import websocket
+
+    handler = {"connect": websocket.connect, "message": websocket.message, "disconnect": websocket.disconnect}[kind]
+    return handler(event)
+
+
 # -- schedules ---------------------------------------------------------------------------------------
 
 
@@ -112,3 +126,11 @@ def timers_sweep() -> dict[str, Any]:
 def drain_queues() -> dict[str, Any]:
     """Team queues: an agent whose working hours started picks up waiting tickets; a safety net besides."""
     return {"assigned_from_queues": current().router().drain_all().assigned}
+
+
+def chat_sweep() -> dict[str, Any]:
+    """Rings that ran out, idle chats, the waiting line."""
+    from chalicelib.chat.sweep import sweep
+
+    parts = current().chat
+    return sweep(parts.service, parts.router)

@@ -9,6 +9,8 @@ from chalicelib.bootstrap.container import current
 
 def install() -> None:
     from chalicelib.automations import routes as automations
+    from chalicelib.chat import routes as chat
+    from chalicelib.chat import websocket
     from chalicelib.config import routes as configuration
     from chalicelib.http import framework
     from chalicelib.people import admin_routes, customer_routes
@@ -31,3 +33,17 @@ def install() -> None:
     routing.deps.set(lambda: current().documents)
     sla.deps.set(lambda: sla.Needs(current().documents, current().sla_status))
     automations.deps.set(lambda: automations.Needs(current().documents, current().macros))
+
+    def chat_needs() -> chat.Needs:
+        parts = current().chat
+        # A signed-in portal customer: wired to the portal session when it is merged (returns None until then).
+        return chat.Needs(
+            parts.service, parts.router, current().settings.chat_ws_url, _no_portal_session, parts.mail_transcript
+        )
+
+    chat.deps.set(chat_needs)
+    websocket.deps.set(lambda: current().chat.sockets())
+
+
+def _no_portal_session(request: object) -> str | None:
+    return None

@@ -8,6 +8,7 @@ It imports nothing heavy: ``app.py`` reads it at import time to name its event s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 APP_NAME = "lambdesk"
 
@@ -58,7 +59,7 @@ TABLE = TableSpec(
 # Queues that feed a function. Each has a dead-letter queue named ``<queue>-dlq``.
 # Event consumers are subscribed to the events topic: ``outbound`` turns events into mail, ``routing`` applies
 # routing rules and assigns, ``sla`` keeps SLA clocks and automation timers, ``automations`` runs triggers.
-EVENT_CONSUMER_QUEUES = ("webhooks", "outbound", "routing", "sla", "automations")
+EVENT_CONSUMER_QUEUES = ("webhooks", "outbound", "routing", "sla", "automations", "chat")
 # Besides timeline entries the relay publishes ``agent.available`` when an agent is online (and active) after
 # a write: routing then assigns their teams' waiting tickets at once instead of at the next sweep.
 # Only routing wants it, so every other consumer's subscription filters it out (SNS filter policy on the
@@ -67,8 +68,14 @@ AGENT_AVAILABLE = "agent.available"
 AGENT_EVENT_CONSUMERS = frozenset({"routing"})
 
 
-def event_filter_policy(purpose: str) -> dict[str, list[dict[str, list[str]]]] | None:
+# The chat's consumer pushes public messages to sockets and ends chats whose ticket is solved: nothing else.
+CHAT_EVENTS = ("message.added", "ticket.updated")
+
+
+def event_filter_policy(purpose: str) -> dict[str, list[Any]] | None:
     """The filter policy of an event consumer queue's subscription to the events topic (None: everything)."""
+    if purpose == "chat":
+        return {"event_type": list(CHAT_EVENTS)}
     if purpose in AGENT_EVENT_CONSUMERS:
         return None
     return {"event_type": [{"anything-but": [AGENT_AVAILABLE]}]}
@@ -157,3 +164,9 @@ FUNCTION_TRIGGERS = "run_triggers"
 FUNCTION_SLA_SWEEP = "sla_sweep"
 FUNCTION_TIMERS = "run_timers"
 FUNCTION_DRAIN_QUEUES = "drain_queues"
+FUNCTION_CHAT_EVENTS = "push_chat"
+FUNCTION_CHAT_SWEEP = "chat_sweep"
+# Chalice names its WebSocket handlers itself (SAM logical ids WebsocketConnect, ...).
+FUNCTION_WS_CONNECT = "websocket_connect"
+FUNCTION_WS_MESSAGE = "websocket_message"
+FUNCTION_WS_DISCONNECT = "websocket_disconnect"

@@ -65,6 +65,19 @@ class Settings(BaseSettings):
     # Origins besides 'self' that pages may connect to (CSP connect-src), e.g. the chat's wss:// origin.
     web_connect_origins: str = Field("", pattern=r"^((wss?|https)://[A-Za-z0-9.-]+(:[0-9]{1,5})?( |$))*$")
 
+    # Live chat (docs/decisions/043-chat.md). The socket URL clients open (wss://...; the local bridge: ws://),
+    # the API Gateway Management API endpoint that sends to sockets (https://<api>.execute-api.../<stage>; the
+    # local bridge serves the same API), and the page origins a socket may be opened from (besides the site's).
+    chat_ws_url: str = ""
+    chat_management_url: str | None = None
+    chat_allowed_origins: str = Field("", pattern=r"^((https?)://[A-Za-z0-9.-]+(:[0-9]{1,5})?( |$))*$")
+    chat_ring_seconds: int = Field(30, ge=5, le=300)
+    chat_presence_seconds: int = Field(120, ge=30, le=900)
+    chat_queue_limit: int = Field(20, ge=0, le=500)
+    chat_inactivity_minutes: int = Field(30, ge=1, le=24 * 60)
+    # Chats an agent holds at once (never more than their ticket capacity).
+    chat_capacity: int = Field(3, ge=1, le=20)
+
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
         if self.auth_mode == "dev":

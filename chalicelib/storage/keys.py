@@ -88,6 +88,56 @@ def counter(name: str) -> str:
     return f"COUNTER#{name}"
 
 
+# -- chat (docs/decisions/043-chat.md) -------------------------------------------------------------------
+
+
+def chat(conversation_id: str) -> str:
+    """A conversation's partition: its item, its seq counter, its numbered log and its sockets."""
+    return f"CHAT#{conversation_id}"
+
+
+def chat_seq(seq: int) -> str:
+    """The sort key of a log entry: fixed width, so a range query reads them in order."""
+    return f"SEQ#{seq:010d}"
+
+
+CHAT_SEQ_PREFIX = "SEQ#"
+CHAT_CONN_PREFIX = "CONN#"
+
+
+def chat_connection(connection_id: str) -> str:
+    """A socket's own item (what $disconnect and every frame read), and the sort key of its membership items."""
+    return f"{CHAT_CONN_PREFIX}{connection_id}"
+
+
+def chat_agent(agent_id: str) -> str:
+    """The partition of an agent's sockets."""
+    return f"CHATAGENT#{agent_id}"
+
+
+CHAT_PRESENCE = "CHATPRESENCE"
+CHAT_QUEUE = "CHATQUEUE"
+
+
+def chat_grant(token_hash: str) -> str:
+    return f"CHATGRANT#{token_hash}"
+
+
+def chat_ticket(ticket_id: str) -> str:
+    """Lookup: a chat ticket -> its conversation (written with the ticket)."""
+    return f"CHATTICKET#{ticket_id}"
+
+
+def chat_client_message(conversation_id: str, client_id: str) -> str:
+    """Claim: a customer's message (its client id) was written; -> its seq."""
+    return f"CHATMSG#{conversation_id}#{client_id}"
+
+
+def chat_entry(entry_id: str) -> str:
+    """Claim: a timeline entry (an agent's reply through the API) is in the conversation's log; -> its seq."""
+    return f"CHATENTRY#{entry_id}"
+
+
 # -- lookups (unique values -> the item they belong to) -----------------------------------------------------
 
 

@@ -19,6 +19,7 @@ def memory_repositories() -> Repositories:
         InMemoryMailRepository,
         InMemoryTicketRepository,
     )
+    from tests.fakes.memory_chat import InMemoryChatRepository
     from tests.fakes.memory_work import InMemoryConfigRepository, InMemoryWorkRepository
     from tests.fakes.objects import InMemoryObjectStore
 
@@ -32,6 +33,7 @@ def memory_repositories() -> Repositories:
         InMemoryConfigRepository(),
         InMemoryWorkRepository(tickets, directory),
         InMemoryObjectStore(),
+        InMemoryChatRepository(tickets),
     )
 
 
