@@ -83,7 +83,7 @@ class Pusher:
         try:
             self._send(connection_id, data)
         except Gone:
-            connection = self.repo.get_connection(connection_id)
+            connection = self.repo.get_connection(connection_id, self.clock())
             if connection is not None:
                 self.repo.delete_connection(connection)
             return False

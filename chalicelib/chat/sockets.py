@@ -67,12 +67,12 @@ class Sockets:
         return connection
 
     def close(self, connection_id: str) -> None:
-        connection = self.repo.get_connection(connection_id)
+        connection = self.repo.get_connection(connection_id, self.clock())
         if connection is not None:
             self.repo.delete_connection(connection)
 
     def frame(self, connection_id: str, raw: str | None) -> None:
-        connection = self.repo.get_connection(connection_id)
+        connection = self.repo.get_connection(connection_id, self.clock())
         if connection is None:
             return  # closed meanwhile (or never opened): nothing to answer to
         if self.repo.hit(f"chat#{connection_id}", RATE_WINDOW_SECONDS, self.clock()) > RATE_LIMIT:

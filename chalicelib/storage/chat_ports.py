@@ -60,7 +60,7 @@ class ChatRepository(Protocol):
     def put_connection(self, connection: Connection) -> None:
         """The socket's item and its membership item (conversation or agent), together."""
 
-    def get_connection(self, connection_id: str) -> Connection | None:
+    def get_connection(self, connection_id: str, now: datetime) -> Connection | None:
         """None when unknown or expired (TTL deletion is lazy)."""
 
     def delete_connection(self, connection: Connection) -> None:

@@ -104,9 +104,9 @@ class InMemoryChatRepository:
         with self._lock:
             self._connections[connection.id] = connection
 
-    def get_connection(self, connection_id: str) -> Connection | None:
+    def get_connection(self, connection_id: str, now: datetime) -> Connection | None:
         found = self._connections.get(connection_id)
-        if found is None or found.expires_at <= datetime.now(UTC):
+        if found is None or found.expires_at <= now:
             return None
         return found
 

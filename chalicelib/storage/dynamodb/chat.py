@@ -120,9 +120,9 @@ class DynamoChatRepository:
             txn.save(_connection_item(connection, keys.chat_connection(connection.id), CONN_SK))
             txn.save(_connection_item(connection, _member_pk(connection), keys.chat_connection(connection.id)))
 
-    def get_connection(self, connection_id: str) -> Connection | None:
+    def get_connection(self, connection_id: str, now: datetime) -> Connection | None:
         item = base.get_item(ChatConnectionItem, keys.chat_connection(connection_id), CONN_SK, None)
-        if item is None or _expired(item.expires_at, datetime.now(UTC)):
+        if item is None or _expired(item.expires_at, now):
             return None
         return _connection(item)
 
