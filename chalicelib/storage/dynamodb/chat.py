@@ -184,6 +184,7 @@ class DynamoChatRepository:
     def heartbeat(self, agent_id: str, name: str, capacity: int, now: datetime) -> None:
         PresenceItem(keys.CHAT_PRESENCE, keys.agent(agent_id)).update(
             actions=[
+                PresenceItem.kind.set(PresenceItem),
                 PresenceItem.agent_id.set(agent_id),
                 PresenceItem.name.set(name),
                 PresenceItem.capacity.set(capacity),
@@ -193,7 +194,11 @@ class DynamoChatRepository:
 
     def leave(self, agent_id: str) -> None:
         PresenceItem(keys.CHAT_PRESENCE, keys.agent(agent_id)).update(
-            actions=[PresenceItem.agent_id.set(agent_id), PresenceItem.seen_at.remove()]
+            actions=[
+                PresenceItem.kind.set(PresenceItem),
+                PresenceItem.agent_id.set(agent_id),
+                PresenceItem.seen_at.remove(),
+            ]
         )
 
     def presences(self) -> list[Presence]:
@@ -226,7 +231,11 @@ class DynamoChatRepository:
 
     def count_missed(self, agent_id: str) -> None:
         PresenceItem(keys.CHAT_PRESENCE, keys.agent(agent_id)).update(
-            actions=[PresenceItem.agent_id.set(agent_id), PresenceItem.missed.add(1)]
+            actions=[
+                PresenceItem.kind.set(PresenceItem),
+                PresenceItem.agent_id.set(agent_id),
+                PresenceItem.missed.add(1),
+            ]
         )
 
 

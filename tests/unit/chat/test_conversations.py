@@ -83,7 +83,7 @@ def test_messages_take_the_next_seq_and_reach_the_other_side(desk: Any) -> None:
 
 
 def test_a_resend_with_the_same_client_id_gets_the_same_ack_and_no_second_message(desk: Any) -> None:
-    started, customer, agent_socket, _ = accepted(desk)
+    started, customer, _agent_socket, _ = accepted(desk)
     for _ in range(3):
         desk.frame(customer, action="send", conversation=started.conversation.id, client_id="same-client-id", body="hi")
     assert {f["seq"] for f in desk.sockets.frames(customer, "ack")} == {3}
@@ -92,7 +92,7 @@ def test_a_resend_with_the_same_client_id_gets_the_same_ack_and_no_second_messag
 
 
 def test_resume_replays_everything_after_the_last_seq_in_order(desk: Any) -> None:
-    started, customer, agent_socket, _ = accepted(desk)
+    started, _customer, agent_socket, _ = accepted(desk)
     conversation = started.conversation.id
     for n in range(5):
         desk.frame(agent_socket, action="send", conversation=conversation, client_id=f"agent-msg-{n}", body=f"m{n}")
@@ -104,7 +104,7 @@ def test_resume_replays_everything_after_the_last_seq_in_order(desk: Any) -> Non
 
 
 def test_a_socket_cannot_act_on_another_conversation(desk: Any) -> None:
-    started, customer, _, _ = accepted(desk)
+    _started, customer, _, _ = accepted(desk)
     other = desk.start("Another")
     desk.frame(customer, action="send", conversation=other.conversation.id, client_id="c-0000009", body="x")
     assert desk.sockets.frames(customer, "error")[-1]["code"] == "forbidden"
