@@ -72,7 +72,8 @@ def start_conversation(call: Call) -> Result:
     started = needs.chat.start(request)
     if started.conversation is None:
         observability.count("ChatOffline")
-        return Result(schemas.StartedOut(offline=True, ticket_id=started.ticket_id), 201 if started.ticket_id else 200)
+        # 201 either way (one success status per route): without ticket_id nothing was created yet.
+        return Result(schemas.StartedOut(offline=True, ticket_id=started.ticket_id))
     observability.count("ChatStarted")
     conversation = started.conversation
     return Result(

@@ -19,7 +19,7 @@ from typing import Any
 
 from chalicelib.chat.push import Pusher
 from chalicelib.chat.ring import Availability, ChatRouter
-from chalicelib.core.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from chalicelib.core.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.core.ids import new_id
 from chalicelib.domain.chat import ChatEvent, Conversation, ConversationState, Grant, Side
 from chalicelib.domain.people import Customer, Identity, IdentityKind
@@ -162,10 +162,11 @@ class ChatService:
         return self.grant(Grant(Side.AGENT, self.clock() + timedelta(seconds=CONNECT_TOKEN_SECONDS), agent_id=agent_id))
 
     def authorized(self, conversation_id: str, secret: str | None) -> Conversation:
-        """The conversation, if ``secret`` is its customer's key (401 otherwise, 404 for an unknown id)."""
+        """The conversation, if ``secret`` is its customer's key: 404 otherwise, as for an unknown id (a guess
+        learns nothing)."""
         conversation = self.repo.get_conversation(conversation_id)
         if not secret or not hmac.compare_digest(conversation.secret_hash, digest(secret)):
-            raise Unauthenticated("this conversation needs its resume token")
+            raise NotFound("conversation", conversation_id)
         return conversation
 
     # -- messages -----------------------------------------------------------------------------------

@@ -13,7 +13,17 @@ import pytest
 from tests.api.contract import Api, Contract, ContractViolation
 
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
-PUBLIC = {("GET", "/health"), ("GET", "/openapi.json")}
+# The chat's customer side needs no token (a conversation's own routes check its resume token instead).
+CHAT_PUBLIC = {
+    ("GET", "/v1/chat/availability"),
+    ("POST", "/v1/chat/conversations"),
+    ("POST", "/v1/chat/conversations/{conversation_id}/connect"),
+    ("GET", "/v1/chat/conversations/{conversation_id}/events"),
+    ("POST", "/v1/chat/conversations/{conversation_id}/messages"),
+    ("POST", "/v1/chat/conversations/{conversation_id}/end"),
+    ("POST", "/v1/chat/conversations/{conversation_id}/transcript"),
+}
+PUBLIC = {("GET", "/health"), ("GET", "/openapi.json"), *CHAT_PUBLIC}
 SOME_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 
 
@@ -111,7 +121,9 @@ def test_every_schema_is_valid_draft_2020_12_and_every_ref_resolves(openapi_docu
     assert dangling == set()
 
 
-def test_only_health_and_the_openapi_document_are_public(openapi_document: dict[str, Any]) -> None:
+def test_only_health_the_openapi_document_and_the_chats_customer_side_are_public(
+    openapi_document: dict[str, Any],
+) -> None:
     assert openapi_document["security"] == [{"bearer": []}]
     public = {(m, p) for m, p, op in operations(openapi_document) if op.get("security") == []}
     assert public == PUBLIC
