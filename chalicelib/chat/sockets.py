@@ -61,9 +61,11 @@ class Sockets:
             grant.conversation_id,
             grant.agent_id,
         )
-        self.repo.put_connection(connection)
         if grant.side is Side.AGENT and grant.agent_id:
+            # Before the socket is stored: nothing may be sent to a socket still in its $connect (API Gateway
+            # answers Gone, which would forget it). Offers reach it from its first ping on.
             self._heartbeat(grant.agent_id)
+        self.repo.put_connection(connection)
         return connection
 
     def close(self, connection_id: str) -> None:
