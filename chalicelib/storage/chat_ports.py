@@ -8,7 +8,7 @@ serve each method are listed in ``chalicelib/storage/dynamodb/models.py``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from chalicelib.domain.chat import ChatEvent, Connection, Conversation, Grant, Presence
 
@@ -81,6 +81,18 @@ class ChatRepository(Protocol):
 
     def take_grant(self, token_hash: str, now: datetime) -> Grant | None:
         """The grant, deleted in the same request (single use); None when unknown, used or expired."""
+
+    # -- agents' web sign-in: one-time links, second-factor steps, sessions, TOTP secrets (keys.py) ------
+
+    def put_secret(self, key: str, value: dict[str, Any], expires_at: datetime | None) -> None: ...
+
+    def get_secret(self, key: str, now: datetime) -> dict[str, Any] | None:
+        """None when unknown or expired."""
+
+    def take_secret(self, key: str, now: datetime) -> dict[str, Any] | None:
+        """Read and delete in one request (single use); None when unknown, used or expired."""
+
+    def delete_secret(self, key: str) -> None: ...
 
     # -- agents' presence and chat capacity ------------------------------------------------------------
 

@@ -208,3 +208,22 @@ def trigger_fired(trigger_id: str, ticket_id: str, cause: str) -> str:
 
 def timer(ticket_id: str, action: str, basis: str) -> str:
     return f"TIMER#{ticket_id}#{action}#{basis}"
+
+
+def agent_link(token_hash: str) -> str:
+    """An agent's one-time sign-in link (single use, minutes)."""
+    return f"AGENTLINK#{token_hash}"
+
+
+def agent_second_factor(token_hash: str) -> str:
+    """Between the link and the second factor: who is signing in."""
+    return f"AGENTMFA#{token_hash}"
+
+
+def agent_session(token_hash: str) -> str:
+    return f"AGENTSESSION#{token_hash}"
+
+
+def agent_totp(agent_id: str) -> str:
+    """An agent's TOTP secret (set up at their first sign-in) and the last time step used."""
+    return f"AGENTTOTP#{agent_id}"

@@ -20,6 +20,10 @@ CONTENT_TYPES = {
     # htmx 2.0.11, vendored unmodified (0BSD); tests/unit/web/test_static.py pins its SHA-256.
     "htmx.min.js": "text/javascript; charset=utf-8",
     "favicon.svg": "image/svg+xml",
+    # the chat widget and the agent console (docs/decisions/043-chat.md)
+    "chat-widget.js": "text/javascript; charset=utf-8",
+    "chat-console.js": "text/javascript; charset=utf-8",
+    "chat.css": "text/css; charset=utf-8",
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from chalicelib.core.errors import AlreadyExists, AtCapacity, Conflict, NotFound
 from chalicelib.domain.chat import ChatEvent, Connection, Conversation, Grant, Presence, Side
@@ -30,6 +31,7 @@ class InMemoryChatRepository:
         self._grants: dict[str, Grant] = {}
         self._presence: dict[str, Presence] = {}
         self._rates: dict[tuple[str, int], int] = {}
+        self._secrets: dict[str, tuple[dict[str, Any], datetime | None]] = {}
 
     # -- conversations and their log ----------------------------------------------------------------
 
@@ -146,6 +148,29 @@ class InMemoryChatRepository:
         if grant is None or grant.expires_at <= now:
             return None
         return grant
+
+    # -- agents' web sign-in ----------------------------------------------------------------------------
+
+    def put_secret(self, key: str, value: dict[str, Any], expires_at: datetime | None) -> None:
+        with self._lock:
+            self._secrets[key] = (dict(value), expires_at)
+
+    def get_secret(self, key: str, now: datetime) -> dict[str, Any] | None:
+        value, expires_at = self._secrets.get(key, (None, None))
+        if value is None or (expires_at is not None and expires_at <= now):
+            return None
+        return dict(value)
+
+    def take_secret(self, key: str, now: datetime) -> dict[str, Any] | None:
+        with self._lock:
+            value, expires_at = self._secrets.pop(key, (None, None))
+        if value is None or (expires_at is not None and expires_at <= now):
+            return None
+        return value
+
+    def delete_secret(self, key: str) -> None:
+        with self._lock:
+            self._secrets.pop(key, None)
 
     # -- presence and capacity ----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.expressions.condition import size
@@ -162,22 +163,30 @@ class DynamoChatRepository:
         ).save()
 
     def take_grant(self, token_hash: str, now: datetime) -> Grant | None:
-        connection = ChatGrantItem._get_connection()
-        try:
-            old = connection.delete_item(
-                keys.chat_grant(token_hash), GRANT_SK, condition=Item.pk.exists(), return_values="ALL_OLD"
-            )
-        except DeleteError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return None
-            raise
-        image = (old or {}).get("Attributes") or {}
-        if not image:
-            return None
-        taken = ChatGrantItem.from_raw_data(image)
-        if _expired(taken.expires_at, now):
+        taken = _take(keys.chat_grant(token_hash))
+        if taken is None or _expired(taken.expires_at, now) or not taken.side:
             return None
         return Grant(Side(taken.side), taken.expires_at, taken.conversation_id, taken.agent_id)
+
+    # -- agents' web sign-in ----------------------------------------------------------------------------
+
+    def put_secret(self, key: str, value: dict[str, Any], expires_at: datetime | None) -> None:
+        ChatGrantItem(key, GRANT_SK, value=value, expires_at=expires_at).save()
+
+    def get_secret(self, key: str, now: datetime) -> dict[str, Any] | None:
+        item = base.get_item(ChatGrantItem, key, GRANT_SK, None, consistent=True)
+        if item is None or _expired(item.expires_at, now):
+            return None
+        return dict(item.value or {})
+
+    def take_secret(self, key: str, now: datetime) -> dict[str, Any] | None:
+        taken = _take(key)
+        if taken is None or _expired(taken.expires_at, now):
+            return None
+        return dict(taken.value or {})
+
+    def delete_secret(self, key: str) -> None:
+        ChatGrantItem(key, GRANT_SK).delete()
 
     # -- presence and capacity ----------------------------------------------------------------------------
 
@@ -237,6 +246,19 @@ class DynamoChatRepository:
                 PresenceItem.missed.add(1),
             ]
         )
+
+
+def _take(pk: str) -> ChatGrantItem | None:
+    """Delete the item and return what it held, in one request (single use)."""
+    connection = ChatGrantItem._get_connection()
+    try:
+        old = connection.delete_item(pk, GRANT_SK, condition=Item.pk.exists(), return_values="ALL_OLD")
+    except DeleteError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    image = (old or {}).get("Attributes") or {}
+    return ChatGrantItem.from_raw_data(image) if image else None
 
 
 def _expired(expires_at: datetime | None, now: datetime) -> bool:

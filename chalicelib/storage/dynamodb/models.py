@@ -28,12 +28,12 @@ Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
     load        LOAD#<agent id>             LOAD             string set of counted ticket ids
     lookup      RRCURSOR#<team id>          LOOKUP           -> agent assigned last by round-robin
     due         TICKET#<id>                 DUE#<kind>       due_key <kind> + due_at while something falls due
-    chat        CHAT#<conversation>         CONV             state, agent, ring; due_key CHAT + due_at while live
-    counter     CHAT#<conversation>         COUNTER          the conversation's last seq (atomic ADD)
+    chat|counter CHAT#<conversation>  CONV|COUNTER  state, agent, ring, due_key CHAT + due_at while live | last seq
     chatevent   CHAT#<conversation>         SEQ#<0000000042> one numbered log entry (message or status)
     chatconn    CHAT#<conv> | CHATAGENT#<agent>  CONN#<socket>  a customer's | an agent's socket; TTL
     chatconn    CONN#<socket>               CONN             the socket itself (side, conversation or agent); TTL
     chatgrant   CHATGRANT#<sha256>          GRANT            single-use connect token; expires_at (TTL, reads check)
+    chatgrant   AGENTLINK#|AGENTMFA#|AGENTSESSION#<sha256>, AGENTTOTP#<agent>  GRANT  agents' web sign-in (value)
     presence    CHATPRESENCE                AGENT#<agent>    heartbeat, chat capacity, string set of counted chats
     lookup      CHATQUEUE                   <time>#<conv>    -> a conversation waiting for an agent
     lookup      CHATTICKET#<ticket>         LOOKUP           -> conversation id (written with the chat's ticket)
@@ -370,7 +370,8 @@ class ChatConnectionItem(Item, discriminator="chatconn"):
 
 
 class ChatGrantItem(Item, discriminator="chatgrant"):
-    side = UnicodeAttribute()
+    value = JSONAttribute(null=True)
+    side = UnicodeAttribute(null=True)
     conversation_id = UnicodeAttribute(null=True)
     agent_id = UnicodeAttribute(null=True)
 
