@@ -13,6 +13,7 @@ from chalice.app import SQSEvent, WebsocketEvent
 
 from chalicelib import bootstrap
 from chalicelib.automations import routes as automations
+from chalicelib.chat import console as chat_console
 from chalicelib.chat import routes as chat
 from chalicelib.config import routes as configuration
 from chalicelib.core import observability, resources
@@ -44,6 +45,7 @@ for area in (
     automations,
     web_pages,
     chat,
+    chat_console,
 ):
     app.register_blueprint(area.bp)
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap.container import Container
+    from chalicelib.chat.agent_web import AgentWebAuth
     from chalicelib.chat.consumer import ChatRelay
     from chalicelib.chat.push import Pusher
     from chalicelib.chat.ring import ChatRouter
@@ -94,15 +95,35 @@ class ChatParts:
         return ChatRelay(self.c.repos.chat, self.c.ticket_repo, self.service, self.pusher, self.c.clock)
 
     def mail_transcript(self, to: str, subject: str, text: str) -> None:
-        """Straight through SESv2 (a reply the customer asked for, not automatic mail)."""
+        self.send_mail("transcript", to, subject, text or "(no messages)")
+
+    def web_auth(self) -> AgentWebAuth:
+        from chalicelib.chat.agent_web import AgentWebAuth
+
+        def send_link(to: str, link: str) -> None:
+            text = f"Sign in to {self.c.settings.support_name} (works once, for 15 minutes):\n\n{link}\n"
+            self.send_mail("agent-sign-in", to, "Your sign-in link", text)
+
+        return AgentWebAuth(self.c.repos.chat, self.c.directory_repo, self.c.clock, send_link)
+
+    def send_mail(self, kind: str, to: str, subject: str, text: str) -> None:
+        """Mail a person asked for (a transcript, a sign-in link) straight through SESv2, with a copy in the
+        mail bucket beside what the desk sends (``sent/<kind>/<id>.eml``; ``lambdesk mail outbox`` lists it)."""
+        from email.message import EmailMessage
+        from email.utils import formatdate, make_msgid
+
         from chalicelib.core.clients import client
+        from chalicelib.core.ids import new_id
+        from chalicelib.core.resources import SENT_MAIL_PREFIX
 
         s = self.c.settings
-        client("sesv2").send_email(
-            FromEmailAddress=f"{s.support_name} <{s.support_address}>",
-            Destination={"ToAddresses": [to]},
-            Content={"Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": text or "(no messages)"}}}},
-        )
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = f"{s.support_name} <{s.support_address}>", to, subject
+        mail["Date"], mail["Message-ID"] = formatdate(usegmt=True), make_msgid(domain=s.support_domain)
+        mail.set_content(text)
+        raw = mail.as_bytes()
+        client("sesv2").send_email(Content={"Raw": {"Data": raw}})
+        self.c.objects.put(s.bucket, f"{SENT_MAIL_PREFIX}{kind}/{new_id()}.eml", raw, "message/rfc822")
 
 
 def held(ticket: Any) -> bool:

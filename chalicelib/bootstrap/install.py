@@ -42,6 +42,16 @@ def install() -> None:
         )
 
     chat.deps.set(chat_needs)
+    from chalicelib.chat import console
+
+    console.deps.set(
+        lambda: console.Needs(
+            current().chat.web_auth(),
+            current().chat.service,
+            current().settings.chat_ws_url,
+            lambda: current().signing_key,
+        )
+    )
     websocket.deps.set(lambda: current().chat.sockets())
 
 
