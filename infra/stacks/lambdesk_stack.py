@@ -13,6 +13,7 @@ from chalicelib.core.resources import EVENT_CONSUMER_QUEUES, Names, event_filter
 
 from . import chalice_app
 from .auth import Agents
+from .chat import chat_environment, configure_websocket_api
 from .config import StageConfig
 from .data import create_table
 from .functions import configure_rest_api, connect_stream_relay, wire_functions
@@ -68,6 +69,7 @@ class LambdeskStack(Stack):
             stage=config.stage,
             stage_config=self._chalice_stage_config(config),
         )
+        self.chat_socket = configure_websocket_api(self, self.app, names, config)
         queues = {q.queue_name: q for q in [*self.consumer_queues.values(), self.mail.inbound, self.mail.feedback]}
         resources = AppResources(
             table=self.table,
@@ -84,8 +86,12 @@ class LambdeskStack(Stack):
                 resource="configuration-set",
                 resource_name=self.mail.configuration_set.configuration_set_name,
             ),
+            chat_connections_arn=self.chat_socket.connections_arn,
         )
         self.functions = wire_functions(self, self.app, names, config, resources)
+        for name, value in chat_environment(self.chat_socket, config, self.app).items():
+            for function in self.functions.values():
+                function.resource.add_property_override(f"Environment.Variables.{name}", value)
         self.stream_mapping = connect_stream_relay(self, self.app, self.functions, resources)
         api_name = configure_rest_api(self.app, names, config)
         for purpose in EVENT_CONSUMER_QUEUES:
@@ -106,6 +112,8 @@ class LambdeskStack(Stack):
                 api_name=api_name,
                 api_stage=self.app.api_stage,
                 table_name=names.table,
+                chat_api_id=self.chat_socket.api_id,
+                chat_stage=self.chat_socket.stage_name,
             ),
         )
         self._outputs(config)
@@ -147,6 +155,7 @@ class LambdeskStack(Stack):
             "ConfigurationSet": self.mail.configuration_set.configuration_set_name,
             "SigningKeyParameter": self.signing_key_parameter,
             "OpsTopicArn": self.ops_topic.topic_arn,
+            "ChatSocketUrl": self.chat_socket.ws_url,
             "AlarmTopicArn": self.monitoring.topic.topic_arn,
             "SupportDomain": config.support_domain,
         }

@@ -19,6 +19,10 @@ from constructs import Construct
 
 from chalicelib.core.resources import (
     ATTACHMENT_PREFIX,
+    FUNCTION_CHAT_EVENTS,
+    FUNCTION_CHAT_SWEEP,
+    FUNCTION_WS_CONNECT,
+    FUNCTION_WS_MESSAGE,
     FUNCTION_INGEST_MAIL,
     FUNCTION_SEND_MAIL,
     FUNCTION_STREAM_RELAY,
@@ -55,6 +59,8 @@ NO_TABLE_ACCESS = {FUNCTION_STREAM_RELAY}
 # The only publishers of SLA warnings and breaches to the ops topic.
 # Alerts reach the ops topic through the event stream: the sla consumer is its only publisher.
 OPS_PUBLISHERS = {FUNCTION_TRACK_SLA}
+# The functions that send frames to chat sockets (the Management API): frames, events, the sweep, the REST API.
+CHAT_PUSHERS = {FUNCTION_CHAT_EVENTS, FUNCTION_CHAT_SWEEP, FUNCTION_WS_CONNECT, FUNCTION_WS_MESSAGE, "api_handler"}
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class AppResources:
     inbound_queue_name: str  # its consumer reads the raw mail SES stored
     ses_identity_arn: str = ""  # the support domain's SES identity (sending)
     ses_configuration_set_arn: str = ""
+    chat_connections_arn: str = ""  # execute-api:ManageConnections on the chat API's @connections
 
 
 class _Policy:
@@ -146,6 +153,12 @@ def function_role(
         policy.allow(["ses:SendEmail", "ses:SendRawEmail"], [res.ses_identity_arn, res.ses_configuration_set_arn])
     if function.name == FUNCTION_STREAM_RELAY:
         _relay(res, policy)
+    if function.name in CHAT_PUSHERS and res.chat_connections_arn:
+        policy.allow(
+            ["execute-api:ManageConnections"],
+            [res.chat_connections_arn],
+            "Connection ids are made by API Gateway at run time; the grant is this chat API's stage only.",
+        )
     if tracing:
         policy.allow(
             ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
