@@ -28,6 +28,8 @@ from chalicelib.web import routes as web_pages
 from chalicelib.webhooks import routes as webhooks
 
 app = Chalice(app_name=resources.APP_NAME, configure_logs=False)
+# Chalice 1.34 still marks WebSocket handlers experimental: packaging refuses them without this opt-in.
+app.experimental_feature_flags.update(["WEBSOCKETS"])
 names = resources.Names(stage())
 
 bootstrap.install()
