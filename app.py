@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Chalice  # type: ignore[attr-defined]
-from chalice.app import SQSEvent
+from chalice.app import SQSEvent, WebsocketEvent
 
 from chalicelib import bootstrap
 from chalicelib.automations import routes as automations
+from chalicelib.chat import console as chat_console
+from chalicelib.chat import routes as chat
 from chalicelib.config import routes as configuration
 from chalicelib.core import observability, resources
 from chalicelib.core.settings import stage
@@ -34,6 +36,8 @@ from chalicelib.web import routes as web_pages
 from chalicelib.webhooks import routes as webhooks
 
 app = Chalice(app_name=resources.APP_NAME, configure_logs=False)
+# Chalice 1.34 still marks WebSocket handlers experimental: packaging refuses them without this opt-in.
+app.experimental_feature_flags.update(["WEBSOCKETS"])
 names = resources.Names(stage())
 
 bootstrap.install()
@@ -58,6 +62,8 @@ areas = (
     kb,
     kb_public,
     survey_pages,
+    chat,
+    chat_console,
 )
 for area in areas:
     app.register_blueprint(area.bp)
@@ -116,6 +122,35 @@ def run_triggers(event: SQSEvent) -> dict[str, Any]:
 def build_kb_index(event: SQSEvent) -> dict[str, Any]:
     """Article changes -> the knowledge base's search index rebuilt into S3 (one build covers a burst)."""
     return bootstrap.handlers.consume("kb", event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=names.queue("chat"), batch_size=10, name=resources.FUNCTION_CHAT_EVENTS)
+def push_chat(event: SQSEvent) -> dict[str, Any]:
+    """Ticket events -> chat sockets: public replies on a chat's ticket; a solved ticket ends its chat."""
+    return bootstrap.handlers.consume("chat", event.to_dict(), event.context)
+
+
+@app.on_ws_connect()
+def websocket_connect(event: WebsocketEvent) -> dict[str, Any]:
+    """A chat socket opens: single-use connect token, allowed Origin."""
+    return bootstrap.handlers.chat_socket("connect", event.to_dict())
+
+
+@app.on_ws_message()
+def websocket_message(event: WebsocketEvent) -> dict[str, Any]:
+    """A chat frame: send, resume, typing, ping, accept, end."""
+    return bootstrap.handlers.chat_socket("message", event.to_dict())
+
+
+@app.on_ws_disconnect()
+def websocket_disconnect(event: WebsocketEvent) -> dict[str, Any]:
+    return bootstrap.handlers.chat_socket("disconnect", event.to_dict())
+
+
+@app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_CHAT_SWEEP)
+def chat_sweep(event: Any) -> dict[str, Any]:
+    """Every minute: chat rings that ran out, idle chats, the waiting line (reads only the due index)."""
+    return bootstrap.handlers.chat_sweep()
 
 
 @app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_SLA_SWEEP)

@@ -18,7 +18,7 @@ from devtools.localenv import LocalEnv, NoStack
 def _cmd_run(args: argparse.Namespace) -> int:
     from devtools.localstack import run
 
-    env = LocalEnv(api_port=args.port, moto_port=args.moto_port, smtp_port=args.smtp_port)
+    env = LocalEnv(api_port=args.port, moto_port=args.moto_port, smtp_port=args.smtp_port, ws_port=args.ws_port)
     return run(env, seed=not args.no_seed)
 
 

@@ -62,6 +62,12 @@ def parser(commands: dict[str, Callable[[argparse.Namespace], int]]) -> Parser:
     run.add_argument("--port", type=int, default=8000, help="the API and portal (default 8000)")
     run.add_argument("--moto-port", type=int, default=5050, help="moto, the AWS APIs (default 5050)")
     run.add_argument("--smtp-port", type=int, default=2525, help="inbound SMTP (default 2525)")
+    run.add_argument(
+        "--ws-port",
+        type=int,
+        default=8001,
+        help="the chat's WebSocket bridge (default 8001; its Management API: the next port)",
+    )
     run.add_argument("--no-seed", action="store_true", help="start without the demo data")
     token = command("token", "print a development token for an agent of the running stack")
     token.add_argument("--subject", default="demo-admin", help="the agent's token subject (default: the demo admin)")

@@ -34,6 +34,7 @@ class LocalEnv:
     moto_port: int = 5050
     api_port: int = 8000
     smtp_port: int = 2525
+    ws_port: int = 8001
     host: str = "127.0.0.1"
     dev_signing_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     signing_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
@@ -50,6 +51,15 @@ class LocalEnv:
     @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def ws_url(self) -> str:
+        """The chat's WebSocket bridge (``devtools/ws_bridge.py``); its Management API is on the next port."""
+        return f"ws://{self.host}:{self.ws_port}"
+
+    @property
+    def ws_management_url(self) -> str:
+        return f"http://{self.host}:{self.ws_port + 1}"
 
     @property
     def support_address(self) -> str:
@@ -105,6 +115,10 @@ class LocalEnv:
             "LAMBDESK_OPS_TOPIC_ARN": self.ops_topic_arn,
             "LAMBDESK_WEBHOOKS_ALLOW_PRIVATE": "true",
             "LAMBDESK_WEB_PLAIN_HTTP": "true",
+            "LAMBDESK_WEB_CONNECT_ORIGINS": self.ws_url,
+            "LAMBDESK_CHAT_WS_URL": self.ws_url,
+            "LAMBDESK_CHAT_MANAGEMENT_URL": self.ws_management_url,
+            "LAMBDESK_CHAT_ALLOWED_ORIGINS": f"{self.api_url} http://localhost:{self.api_port}",
             "LAMBDESK_SUPPORT_DOMAIN": self.support_domain,
             "LAMBDESK_SUPPORT_ADDRESS": self.support_address,
             "LAMBDESK_MAIL_BUCKET": self.bucket,

@@ -36,6 +36,7 @@ class Stack:
     smtp: Any
     worker: Any
     resources: dict[str, Any]
+    bridge: Any = None
     demo_tickets: int = 0
     demo_sign_in: str = ""
     stop: threading.Event = field(default_factory=threading.Event)
@@ -44,6 +45,8 @@ class Stack:
     def shutdown(self) -> None:
         self.stop.set()
         self.smtp.stop()
+        if self.bridge is not None:
+            self.bridge.stop()
         self.server.shutdown()
         for thread in self.threads:
             thread.join(timeout=5)
@@ -112,8 +115,11 @@ def start(env: LocalEnv, seed: bool = True, console: Console | None = None) -> S
     module, server = load_app(env, console)
     worker = Worker(module, resources["stream_arn"], env.moto_url, relay_dlq=env.names.relay_dlq)
     from devtools import smtp
+    from devtools.ws_bridge import Bridge
 
-    stack = Stack(env, module, moto, server, smtp.start(env), worker, resources)
+    bridge = Bridge(module, env.host, env.ws_port, env.stage)
+    bridge.start()
+    stack = Stack(env, module, moto, server, smtp.start(env), worker, resources, bridge)
     if seed:
         stack.demo_tickets = _seed(worker, say)
         from chalicelib import bootstrap
@@ -162,6 +168,7 @@ Lambdesk is running (stage '{env.stage}').
   API and portal   {env.api_url}      (OpenAPI: {env.api_url}/openapi.json)
   Customer portal  {env.portal_url}/portal{_demo_customer(stack)}
   moto (AWS APIs)  {env.moto_url}
+  Chat (WebSocket) {env.ws_url}      (Management API: {env.ws_management_url})
   SMTP (inbound)   {env.host}:{env.smtp_port}  (mail to anything@{env.support_domain}, e.g. {env.support_address})
   Demo data        {demo}
   Logs             {logs / APP_LOG} (the app, in full), {logs / MOTO_LOG} (moto's requests)

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.bootstrap.access import AccessParts
+from chalicelib.bootstrap.chat import held as chat_held
 from chalicelib.core.clock import Clock, utcnow
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from chalicelib.automations.consumer import TriggerRunner
     from chalicelib.automations.keeper import TimerKeeper
     from chalicelib.automations.macros import MacroApplier
+    from chalicelib.bootstrap.chat import ChatParts
     from chalicelib.bootstrap.surveys import SurveyParts
     from chalicelib.config.calendars import CalendarBook
     from chalicelib.config.store import DocumentStore
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from chalicelib.sla.consumer import OpsForwarder
     from chalicelib.sla.status import SlaStatus
     from chalicelib.sla.tracker import SlaTracker
+    from chalicelib.storage.chat_ports import ChatRepository
     from chalicelib.storage.objects import ObjectStore
     from chalicelib.storage.ports import (
         AccessRepository,
@@ -69,6 +72,7 @@ class Repositories:
     access: AccessRepository
     uploads: UploadStore
     surveys: SurveyRepository
+    chat: ChatRepository
 
 
 class Container(AccessParts):
@@ -86,6 +90,7 @@ class Container(AccessParts):
         # How long a container trusts what it read of the configuration documents.
         self.cache_seconds = cache_seconds
         self._signing_key = signing_key
+        self.chat_send: Any = None
         self.ticket_repo = repos.tickets
         self.customer_repo = repos.customers
         self.directory_repo = repos.directory
@@ -222,7 +227,15 @@ class Container(AccessParts):
             self.routing_config,
             self.clock,
             self.ticket_relations,
+            held=chat_held,
         )
+
+    @cached_property
+    def chat(self) -> ChatParts:
+        """The chat's parts; ``chat_send`` replaces the Management API (tests record frames with it)."""
+        from chalicelib.bootstrap.chat import ChatParts
+
+        return ChatParts(self, self.chat_send)
 
     def sla_tracker(self) -> SlaTracker:
         from chalicelib.sla.tracker import SlaTracker
@@ -353,6 +366,7 @@ class Container(AccessParts):
 def dynamodb_container(settings: Settings, bind_models: bool = True) -> Container:
     """The container on the table; ``bind_models=False`` keeps the models' current binding (tests reuse one)."""
     from chalicelib.storage.dynamodb.access import DynamoAccessRepository
+    from chalicelib.storage.dynamodb.chat import DynamoChatRepository
     from chalicelib.storage.dynamodb.directory import DynamoDirectoryRepository
     from chalicelib.storage.dynamodb.kb import DynamoKnowledgeRepository
     from chalicelib.storage.dynamodb.mail import DynamoMailRepository
@@ -378,6 +392,7 @@ def dynamodb_container(settings: Settings, bind_models: bool = True) -> Containe
         DynamoAccessRepository(),
         S3UploadStore(),
         DynamoSurveyRepository(),
+        DynamoChatRepository(),
     )
     return Container(settings, repos)
 

@@ -62,6 +62,11 @@ def kb_table(c: Container) -> Table:
     return {KB_ARTICLE_CHANGED: (builder.on_changed,)}
 
 
+def chat_table(c: Container) -> Table:
+    relay = c.chat.relay()
+    return {"message.added": (relay.on_message,), "ticket.updated": (relay.on_updated,)}
+
+
 def _routing_report(event: dict[str, Any], outcome: object) -> None:
     from chalicelib.routing.consumer import report
 
@@ -87,6 +92,7 @@ CONSUMERS = {
     "outbound": Consumer("outbound", lambda: outbound_table(current())),
     "webhooks": Consumer("webhooks", lambda: webhooks_table(current())),
     "kb": Consumer("kb", lambda: kb_table(current()), _kb_report),
+    "chat": Consumer("chat", lambda: chat_table(current())),
 }
 
 
@@ -114,6 +120,14 @@ def relay(event: dict[str, Any]) -> dict[str, Any]:
     return handle_stream(event, settings.events_topic_arn or "", settings.relay_dead_letter_url)
 
 
+def chat_socket(kind: str, event: dict[str, Any]) -> dict[str, Any]:
+    """API Gateway's WebSocket events ($connect, frames, $disconnect)."""
+    from chalicelib.chat import websocket
+
+    handler = {"connect": websocket.connect, "message": websocket.message, "disconnect": websocket.disconnect}[kind]
+    return handler(event)
+
+
 # -- schedules ---------------------------------------------------------------------------------------
 
 
@@ -138,3 +152,11 @@ def survey_sweep() -> dict[str, Any]:
 def drain_queues() -> dict[str, Any]:
     """Team queues: an agent whose working hours started picks up waiting tickets; a safety net besides."""
     return {"assigned_from_queues": current().router().drain_all().assigned}
+
+
+def chat_sweep() -> dict[str, Any]:
+    """Rings that ran out, idle chats, the waiting line."""
+    from chalicelib.chat.sweep import sweep
+
+    parts = current().chat
+    return sweep(parts.service, parts.router)

@@ -4,11 +4,18 @@ use (and which tests replace with ``use()``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib.bootstrap.container import current
+
+if TYPE_CHECKING:
+    from chalice.app import Request
 
 
 def install() -> None:
     from chalicelib.automations import routes as automations
+    from chalicelib.chat import routes as chat
+    from chalicelib.chat import websocket
     from chalicelib.config import routes as configuration
     from chalicelib.http import framework
     from chalicelib.kb import public_routes as kb_public
@@ -57,3 +64,33 @@ def install() -> None:
     kb_public.deps.set(lambda: kb_public.Needs(current().kb))
     surveys.deps.set(lambda: surveys.Needs(current().surveys.reports, current().surveys.settings))
     survey_pages.deps.set(lambda: survey_pages.Needs(current().surveys.answers, current().signing_key))
+
+    def chat_needs() -> chat.Needs:
+        parts = current().chat
+        return chat.Needs(
+            parts.service, parts.router, current().settings.chat_ws_url, _portal_customer, parts.mail_transcript
+        )
+
+    chat.deps.set(chat_needs)
+    from chalicelib.chat import console
+
+    console.deps.set(
+        lambda: console.Needs(
+            current().chat.web_auth(),
+            current().chat.service,
+            current().settings.chat_ws_url,
+            lambda: current().signing_key,
+        )
+    )
+    websocket.deps.set(lambda: current().chat.sockets())
+
+
+def _portal_customer(request: Request) -> str | None:
+    """The customer of the portal session the request's cookie proves, if any: a signed-in customer's chat is
+    theirs (one person across mail, portal and chat), whatever name and address the form carries."""
+    from chalicelib.portal.pages import SESSION_COOKIE
+    from chalicelib.web.cookies import get_cookie, read_cookies
+
+    token = get_cookie(read_cookies(request.headers.get("cookie")), SESSION_COOKIE)
+    session = current().sessions.resume(token) if token is not None else None
+    return session.customer_id if session is not None else None

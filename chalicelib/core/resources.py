@@ -59,8 +59,8 @@ TABLE = TableSpec(
 # Queues that feed a function. Each has a dead-letter queue named ``<queue>-dlq``.
 # Event consumers are subscribed to the events topic: ``outbound`` turns events into mail, ``routing`` applies
 # routing rules and assigns, ``sla`` keeps SLA clocks and automation timers, ``automations`` runs triggers,
-# ``kb`` rebuilds the knowledge base's search index.
-EVENT_CONSUMER_QUEUES = ("webhooks", "outbound", "routing", "sla", "automations", "kb")
+# ``kb`` rebuilds the knowledge base's search index, ``chat`` pushes public replies to chat sockets.
+EVENT_CONSUMER_QUEUES = ("webhooks", "outbound", "routing", "sla", "automations", "kb", "chat")
 # Besides timeline entries the relay publishes ``agent.available`` when an agent is online (and active) after
 # a write: routing then assigns their teams' waiting tickets at once instead of at the next sweep; and
 # ``kb.article.changed`` for every new version of a knowledge base article.
@@ -73,15 +73,18 @@ NARROW_EVENTS: dict[str, frozenset[str]] = {
     AGENT_AVAILABLE: frozenset({"routing"}),
     KB_ARTICLE_CHANGED: frozenset({"kb"}),
 }
-# Consumers that take nothing but their narrow events.
-ONLY_NARROW = frozenset({"kb"})
+# Consumers that take nothing but these events: the knowledge base its article changes; the chat public
+# messages (pushed to sockets) and ticket updates (a solved ticket ends its chat).
+ONLY: dict[str, frozenset[str]] = {
+    "kb": frozenset({KB_ARTICLE_CHANGED}),
+    "chat": frozenset({"message.added", "ticket.updated"}),
+}
 
 
 def event_filter_policy(purpose: str) -> dict[str, list[Any]] | None:
     """The filter policy of an event consumer queue's subscription to the events topic (None: everything)."""
-    wanted = sorted(t for t, consumers in NARROW_EVENTS.items() if purpose in consumers)
-    if purpose in ONLY_NARROW:
-        return {"event_type": list(wanted)}
+    if purpose in ONLY:
+        return {"event_type": sorted(ONLY[purpose])}
     excluded = sorted(t for t, consumers in NARROW_EVENTS.items() if purpose not in consumers)
     return {"event_type": [{"anything-but": excluded}]} if excluded else None
 
@@ -179,3 +182,9 @@ FUNCTION_TIMERS = "run_timers"
 FUNCTION_DRAIN_QUEUES = "drain_queues"
 FUNCTION_KB_INDEX = "build_kb_index"
 FUNCTION_SURVEY_SWEEP = "survey_sweep"
+FUNCTION_CHAT_EVENTS = "push_chat"
+FUNCTION_CHAT_SWEEP = "chat_sweep"
+# Chalice names its WebSocket handlers itself (SAM logical ids WebsocketConnect, ...).
+FUNCTION_WS_CONNECT = "websocket_connect"
+FUNCTION_WS_MESSAGE = "websocket_message"
+FUNCTION_WS_DISCONNECT = "websocket_disconnect"

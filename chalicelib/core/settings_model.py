@@ -77,6 +77,18 @@ class Settings(BaseSettings):
     outbound_queue_url: str | None = None
     # The largest file a customer may attach in the portal (bytes).
     portal_max_upload_bytes: int = Field(10 * 1024 * 1024, gt=0, le=100 * 1024 * 1024)
+    # Live chat (docs/decisions/043-chat.md). The socket URL clients open (wss://...; the local bridge: ws://),
+    # the API Gateway Management API endpoint that sends to sockets (https://<api>.execute-api.../<stage>; the
+    # local bridge serves the same API), and the page origins a socket may be opened from (besides the site's).
+    chat_ws_url: str = ""
+    chat_management_url: str | None = None
+    chat_allowed_origins: str = Field("", pattern=r"^((https?)://[A-Za-z0-9.-]+(:[0-9]{1,5})?( |$))*$")
+    chat_ring_seconds: int = Field(30, ge=5, le=300)
+    chat_presence_seconds: int = Field(120, ge=30, le=900)
+    chat_queue_limit: int = Field(20, ge=0, le=500)
+    chat_inactivity_minutes: int = Field(30, ge=1, le=24 * 60)
+    # Chats an agent holds at once (never more than their ticket capacity).
+    chat_capacity: int = Field(3, ge=1, le=20)
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:

@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -69,7 +69,11 @@ class Router:
         config: RoutingConfig,
         clock: Clock,
         relations: TicketRelations,
+        held: Callable[[Ticket], bool] = lambda ticket: False,
     ) -> None:
+        # Tickets another feature assigns (a live chat rings its own agents): never assigned here, never
+        # blocking a queue. The composition root says which (docs/decisions/043-chat.md).
+        self.held = held
         self.tickets = tickets
         self.writer = writer
         self.relations = relations
@@ -184,6 +188,8 @@ class Router:
         for _ in range(ASSIGN_ATTEMPTS):
             if ticket.assignee_id or not ticket.team_id or not ticket.status.active or ticket.merged_into_id:
                 return Waiting("not assignable")
+            if self.held(ticket):
+                return Waiting("held")
             team = self._team(ticket.team_id)
             if team is None:
                 return Waiting("no team")
@@ -289,7 +295,7 @@ class Router:
             if team is None or not STRATEGIES[team.assignment_strategy].automatic:
                 continue
             page = self.tickets.list_view(View(ViewKind.TEAM_QUEUE, team_id, True), DRAIN_BATCH)
-            waiting += [(ticket, team) for ticket in page.items]
+            waiting += [(ticket, team) for ticket in page.items if not self.held(ticket)]
         return sorted(waiting, key=lambda pair: view_sort_key(pair[0]))
 
     def _assign_waiting(self, waiting: list[tuple[Ticket, Team]]) -> int:

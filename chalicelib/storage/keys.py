@@ -161,6 +161,56 @@ def surveys_listed(team_id: str | None = None, agent_id: str | None = None) -> s
     return "SURVEYS"
 
 
+# -- chat (docs/decisions/043-chat.md) -------------------------------------------------------------------
+
+
+def chat(conversation_id: str) -> str:
+    """A conversation's partition: its item, its seq counter, its numbered log and its sockets."""
+    return f"CHAT#{conversation_id}"
+
+
+def chat_seq(seq: int) -> str:
+    """The sort key of a log entry: fixed width, so a range query reads them in order."""
+    return f"SEQ#{seq:010d}"
+
+
+CHAT_SEQ_PREFIX = "SEQ#"
+CHAT_CONN_PREFIX = "CONN#"
+
+
+def chat_connection(connection_id: str) -> str:
+    """A socket's own item (what $disconnect and every frame read), and the sort key of its membership items."""
+    return f"{CHAT_CONN_PREFIX}{connection_id}"
+
+
+def chat_agent(agent_id: str) -> str:
+    """The partition of an agent's sockets."""
+    return f"CHATAGENT#{agent_id}"
+
+
+CHAT_PRESENCE = "CHATPRESENCE"
+CHAT_QUEUE = "CHATQUEUE"
+
+
+def chat_grant(token_hash: str) -> str:
+    return f"CHATGRANT#{token_hash}"
+
+
+def chat_ticket(ticket_id: str) -> str:
+    """Lookup: a chat ticket -> its conversation (written with the ticket)."""
+    return f"CHATTICKET#{ticket_id}"
+
+
+def chat_client_message(conversation_id: str, client_id: str) -> str:
+    """Claim: a customer's message (its client id) was written; -> its seq."""
+    return f"CHATMSG#{conversation_id}#{client_id}"
+
+
+def chat_entry(entry_id: str) -> str:
+    """Claim: a timeline entry (an agent's reply through the API) is in the conversation's log; -> its seq."""
+    return f"CHATENTRY#{entry_id}"
+
+
 # -- lookups (unique values -> the item they belong to) -----------------------------------------------------
 
 
@@ -266,3 +316,22 @@ def kb_solved(token_hash: str) -> str:
 def surveyed(ticket_id: str, solve: str) -> str:
     """A solve of a ticket (``solve``: when it was solved) was asked for a survey: at most one per solve."""
     return f"SURVEYFOR#{ticket_id}#{solve}"
+
+
+def agent_link(token_hash: str) -> str:
+    """An agent's one-time sign-in link (single use, minutes)."""
+    return f"AGENTLINK#{token_hash}"
+
+
+def agent_second_factor(token_hash: str) -> str:
+    """Between the link and the second factor: who is signing in."""
+    return f"AGENTMFA#{token_hash}"
+
+
+def agent_session(token_hash: str) -> str:
+    return f"AGENTSESSION#{token_hash}"
+
+
+def agent_totp(agent_id: str) -> str:
+    """An agent's TOTP secret (set up at their first sign-in) and the last time step used."""
+    return f"AGENTTOTP#{agent_id}"

@@ -119,6 +119,8 @@ def base_context(locale: str) -> dict[str, Any]:
         "current_path": "/portal",
         "messages": [],
         "timezone": formatting.DEFAULT_TIMEZONE,
+        # The chat widget is on every page once the chat's socket URL is configured (docs/decisions/043-chat.md).
+        "chat_widget": bool(get_settings().chat_ws_url),
     }
 
 

@@ -22,6 +22,10 @@ CONTENT_TYPES = {
     "favicon.svg": "image/svg+xml",
     # The portal's few enhancements (keeps typed text across an upload, sends a chosen file at once).
     "portal.js": "text/javascript; charset=utf-8",
+    # the chat widget and the agent console (docs/decisions/043-chat.md)
+    "chat-widget.js": "text/javascript; charset=utf-8",
+    "chat-console.js": "text/javascript; charset=utf-8",
+    "chat.css": "text/css; charset=utf-8",
 }
 
 

@@ -20,9 +20,17 @@ STAGE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,20}$")  # the same rule as chalic
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 ADDRESS_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@([a-z0-9-]+\.)+[a-z]{2,63}$")
 # Keys a stage file may leave out (added after stages existed), with their defaults.
-OPTIONAL: dict[str, Any] = {"ops_email": None, "portal_url": None}
-# The portal's public base URL (a custom domain); unset, the REST API's own URL with its stage.
+OPTIONAL: dict[str, Any] = {
+    "ops_email": None,
+    # The portal's public base URL (a custom domain); unset, the REST API's own URL with its stage.
+    "portal_url": None,
+    # The chat's sockets: page origins besides the portal's own, and the WebSocket stage's throttling.
+    "chat_allowed_origins": [],
+    "chat_throttle_rate": 50,
+    "chat_throttle_burst": 100,
+}
 URL_PATTERN = re.compile(r"^https://[a-z0-9.-]+\.[a-z]{2,63}(/[A-Za-z0-9._~-]+)*/?$")
+ORIGIN_PATTERN = re.compile(r"^https://[a-z0-9.-]+(:[0-9]{1,5})?$")
 # The retention periods CloudWatch Logs accepts.
 LOG_RETENTION = {
     1: RetentionDays.ONE_DAY,
@@ -68,6 +76,9 @@ class StageConfig:
     tracing: bool
     api_throttle_rate: int
     api_throttle_burst: int
+    chat_allowed_origins: tuple[str, ...]
+    chat_throttle_rate: int
+    chat_throttle_burst: int
     # The portal's public base URL (a custom domain): ticket, sign-in and survey links in mail start with it.
     portal_url: str | None = None
 
@@ -109,6 +120,9 @@ class StageConfig:
             api_throttle_rate=_int(values, "api_throttle_rate"),
             api_throttle_burst=_int(values, "api_throttle_burst"),
             portal_url=str(values["portal_url"]).rstrip("/") if values["portal_url"] else None,
+            chat_allowed_origins=_addresses(values["chat_allowed_origins"]),
+            chat_throttle_rate=_int(values, "chat_throttle_rate"),
+            chat_throttle_burst=_int(values, "chat_throttle_burst"),
         )
         config._validate(source)
         return config
@@ -133,6 +147,13 @@ class StageConfig:
             problems.append(f"portal_url {self.portal_url!r} is not an https:// URL")
         if self.api_throttle_rate < 1 or self.api_throttle_burst < 1:
             problems.append("api_throttle_rate and api_throttle_burst must be positive")
+        problems += [
+            f"chat origin {o!r} is not https://host[:port]"
+            for o in self.chat_allowed_origins
+            if not ORIGIN_PATTERN.match(o)
+        ]
+        if self.chat_throttle_rate < 1 or self.chat_throttle_burst < 1:
+            problems.append("chat_throttle_rate and chat_throttle_burst must be positive")
         if problems:
             raise ConfigError(f"{source} (stage {self.stage}): " + "; ".join(problems))
 

@@ -13,6 +13,7 @@ from chalicelib.core.resources import EVENT_CONSUMER_QUEUES, Names, event_filter
 
 from . import chalice_app
 from .auth import Agents
+from .chat import chat_environment, configure_websocket_api
 from .config import StageConfig
 from .data import create_table
 from .functions import configure_rest_api, connect_stream_relay, set_portal_url, wire_functions
@@ -68,6 +69,7 @@ class LambdeskStack(Stack):
             stage=config.stage,
             stage_config=self._chalice_stage_config(config),
         )
+        self.chat_socket = configure_websocket_api(self, self.app, names, config)
         queues = {q.queue_name: q for q in [*self.consumer_queues.values(), self.mail.inbound, self.mail.feedback]}
         resources = AppResources(
             table=self.table,
@@ -85,8 +87,12 @@ class LambdeskStack(Stack):
                 resource_name=self.mail.configuration_set.configuration_set_name,
             ),
             outbound_queue_name=names.queue("outbound"),
+            chat_connections_arn=self.chat_socket.connections_arn,
         )
         self.functions = wire_functions(self, self.app, names, config, resources)
+        for name, value in chat_environment(self.chat_socket, config, self.app).items():
+            for function in self.functions.values():
+                function.resource.add_property_override(f"Environment.Variables.{name}", value)
         self.stream_mapping = connect_stream_relay(self, self.app, self.functions, resources)
         api_name = configure_rest_api(self.app, names, config)
         self.portal_url = set_portal_url(self.app, self.functions, config)
@@ -108,6 +114,8 @@ class LambdeskStack(Stack):
                 api_name=api_name,
                 api_stage=self.app.api_stage,
                 table_name=names.table,
+                chat_api_id=self.chat_socket.api_id,
+                chat_stage=self.chat_socket.stage_name,
             ),
         )
         self._outputs(config)
@@ -151,6 +159,7 @@ class LambdeskStack(Stack):
             "ConfigurationSet": self.mail.configuration_set.configuration_set_name,
             "SigningKeyParameter": self.signing_key_parameter,
             "OpsTopicArn": self.ops_topic.topic_arn,
+            "ChatSocketUrl": self.chat_socket.ws_url,
             "AlarmTopicArn": self.monitoring.topic.topic_arn,
             "SupportDomain": config.support_domain,
         }

@@ -37,6 +37,8 @@ class Watched:
     api_name: str | None
     api_stage: str | None
     table_name: str
+    chat_api_id: str | None = None
+    chat_stage: str | None = None
 
 
 class Monitoring(Construct):
@@ -74,6 +76,20 @@ class Monitoring(Construct):
                     _lambda_metric(metric_name, function_name),
                     threshold=0,
                     description=f"{function_name}: {metric_name.lower()} in the last 5 minutes.",
+                )
+        if watched.chat_api_id and watched.chat_stage:
+            for metric_name in ("IntegrationError", "ExecutionError"):
+                self._alarm(
+                    f"{names.prefix}-chat-{metric_name.lower()}",
+                    cloudwatch.Metric(
+                        namespace="AWS/ApiGateway",
+                        metric_name=metric_name,
+                        dimensions_map={"ApiId": watched.chat_api_id, "Stage": watched.chat_stage},
+                        statistic="Sum",
+                        period=FIVE_MINUTES,
+                    ),
+                    threshold=0,
+                    description=f"The chat's WebSocket API: {metric_name} (see the websocket_* function logs).",
                 )
         if watched.api_name and watched.api_stage:
             self._alarm(

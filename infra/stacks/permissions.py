@@ -20,11 +20,15 @@ from constructs import Construct
 from chalicelib.core.resources import (
     ATTACHMENT_PREFIX,
     FUNCTION_API,
+    FUNCTION_CHAT_EVENTS,
+    FUNCTION_CHAT_SWEEP,
     FUNCTION_INGEST_MAIL,
     FUNCTION_KB_INDEX,
     FUNCTION_SEND_MAIL,
     FUNCTION_STREAM_RELAY,
     FUNCTION_TRACK_SLA,
+    FUNCTION_WS_CONNECT,
+    FUNCTION_WS_MESSAGE,
     KB_INDEX_PREFIX,
     PORTAL_ATTACHMENT_PREFIX,
     RAW_MAIL_PREFIX,
@@ -64,6 +68,8 @@ KB_SEARCHERS = {"api_handler"}
 # The only publishers of SLA warnings and breaches to the ops topic.
 # Alerts reach the ops topic through the event stream: the sla consumer is its only publisher.
 OPS_PUBLISHERS = {FUNCTION_TRACK_SLA}
+# The functions that send frames to chat sockets (the Management API): frames, events, the sweep, the REST API.
+CHAT_PUSHERS = {FUNCTION_CHAT_EVENTS, FUNCTION_CHAT_SWEEP, FUNCTION_WS_CONNECT, FUNCTION_WS_MESSAGE, FUNCTION_API}
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class AppResources:
     ses_identity_arn: str = ""  # the support domain's SES identity (sending)
     ses_configuration_set_arn: str = ""
     outbound_queue_name: str = ""  # the portal's sign-in mail goes through it
+    chat_connections_arn: str = ""  # execute-api:ManageConnections on the chat API's @connections
 
 
 class _Policy:
@@ -160,6 +167,12 @@ def function_role(
         _relay(res, policy)
     if function.name == FUNCTION_API:
         _portal(res, policy)
+    if function.name in CHAT_PUSHERS and res.chat_connections_arn:
+        policy.allow(
+            ["execute-api:ManageConnections"],
+            [res.chat_connections_arn],
+            "Connection ids are made by API Gateway at run time; the grant is this chat API's stage only.",
+        )
     if tracing:
         policy.allow(
             ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],

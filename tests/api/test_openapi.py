@@ -26,6 +26,17 @@ PUBLIC |= {
     ("GET", "/v1/kb/solve-links/{token}"),
     ("POST", "/v1/kb/solve-links/{token}"),
 }
+# The chat's customer side needs no token (a conversation's own routes check its resume token instead).
+CHAT_PUBLIC = {
+    ("GET", "/v1/chat/availability"),
+    ("POST", "/v1/chat/conversations"),
+    ("POST", "/v1/chat/conversations/{conversation_id}/connect"),
+    ("GET", "/v1/chat/conversations/{conversation_id}/events"),
+    ("POST", "/v1/chat/conversations/{conversation_id}/messages"),
+    ("POST", "/v1/chat/conversations/{conversation_id}/end"),
+    ("POST", "/v1/chat/conversations/{conversation_id}/transcript"),
+}
+PUBLIC |= CHAT_PUBLIC
 SOME_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 
 
@@ -123,7 +134,9 @@ def test_every_schema_is_valid_draft_2020_12_and_every_ref_resolves(openapi_docu
     assert dangling == set()
 
 
-def test_only_health_the_openapi_document_and_the_kb_reader_side_are_public(openapi_document: dict[str, Any]) -> None:
+def test_only_health_the_openapi_document_the_kb_reader_side_and_the_chats_customer_side_are_public(
+    openapi_document: dict[str, Any],
+) -> None:
     assert openapi_document["security"] == [{"bearer": []}]
     public = {(m, p) for m, p, op in operations(openapi_document) if op.get("security") == []}
     assert public == PUBLIC

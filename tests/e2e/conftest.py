@@ -72,6 +72,11 @@ class Stack:
     smtp_port: int = 0
     moto_port: int = 0
     api_port: int = 0
+    ws_port: int = 0
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.ws_port}"
 
     def cli(self, *args: str) -> str:
         """Run ``lambdesk`` against this stack; return its standard output."""
@@ -112,12 +117,29 @@ def _read(process: subprocess.Popen[str], output: Output) -> None:
     output.close()
 
 
+def free_port_pair() -> int:
+    """A free port whose next port is free too (the chat bridge serves its Management API there)."""
+    import socket
+
+    for _ in range(50):
+        port = free_port()
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no two adjacent free ports")
+
+
 def launch(state_dir: Path, *options: str) -> Stack:
     """Start ``lambdesk run`` on free ports, as a user does (the token is read by ``ready``)."""
     api_port, moto_port, smtp_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LAMBDESK_", "AWS_"))}
     env["LAMBDESK_LOCAL_STATE"] = str(state_dir / "stack.json")
+    ws_port = free_port_pair()
     ports = ["--port", str(api_port), "--moto-port", str(moto_port), "--smtp-port", str(smtp_port)]
+    ports += ["--ws-port", str(ws_port)]
     process = subprocess.Popen(
         [str(LAMBDESK), "run", *ports, *options],
         cwd=ROOT,
@@ -129,7 +151,7 @@ def launch(state_dir: Path, *options: str) -> Stack:
     )
     output = Output()
     threading.Thread(target=_read, args=(process, output), daemon=True).start()
-    return Stack(process, f"http://127.0.0.1:{api_port}", "", env, output, smtp_port, moto_port, api_port)
+    return Stack(process, f"http://127.0.0.1:{api_port}", "", env, output, smtp_port, moto_port, api_port, ws_port)
 
 
 def ready(stack: Stack, timeout: float = START_TIMEOUT) -> Stack:

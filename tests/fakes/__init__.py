@@ -20,6 +20,7 @@ def memory_repositories() -> Repositories:
         InMemoryMailRepository,
         InMemoryTicketRepository,
     )
+    from tests.fakes.memory_chat import InMemoryChatRepository
     from tests.fakes.memory_kb import InMemoryKnowledgeRepository
     from tests.fakes.memory_surveys import InMemorySurveyRepository
     from tests.fakes.memory_work import InMemoryConfigRepository, InMemoryWorkRepository
@@ -41,6 +42,7 @@ def memory_repositories() -> Repositories:
         InMemoryAccessRepository(tickets.keys),
         InMemoryUploadStore(objects),
         InMemorySurveyRepository(tickets),
+        InMemoryChatRepository(tickets),
     )
 
 

@@ -46,6 +46,7 @@ def _rest(repos: Any) -> tuple[Any, ...]:
         repos.access,
         repos.uploads,
         repos.surveys,
+        repos.chat,
     )
 
 

@@ -47,6 +47,16 @@ Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
     lookup      SURVEYTOKEN#<sha256>        LOOKUP           -> survey id (a survey link's token, hashed)
     lookup      SURVEYFOR#<ticket>#<solve>  LOOKUP           -> survey id (claimed: one survey per solve)
     throttle    SURVEYED#<customer id>      THROTTLE         when the customer was last asked for a survey
+    chat|counter CHAT#<conversation>  CONV|COUNTER  state, agent, ring, due_key CHAT + due_at while live | last seq
+    chatevent   CHAT#<conversation>         SEQ#<0000000042> one numbered log entry (message or status)
+    chatconn    CHAT#<conv> | CHATAGENT#<agent>  CONN#<socket>  a customer's | an agent's socket; TTL
+    chatconn    CONN#<socket>               CONN             the socket itself (side, conversation or agent); TTL
+    chatgrant   CHATGRANT#<sha256>          GRANT            single-use connect token; expires_at (TTL, reads check)
+    chatgrant   AGENTLINK#|AGENTMFA#|AGENTSESSION#<sha256>, AGENTTOTP#<agent>  GRANT  agents' web sign-in (value)
+    presence    CHATPRESENCE                AGENT#<agent>    heartbeat, chat capacity, string set of counted chats
+    lookup      CHATQUEUE                   <time>#<conv>    -> a conversation waiting for an agent
+    lookup      CHATTICKET#<ticket>         LOOKUP           -> conversation id (written with the chat's ticket)
+    lookup      CHATMSG#<conv>#<client id> | CHATENTRY#<entry>  LOOKUP  -> seq (claims: a message is logged once)
 
 Access patterns (no Scan anywhere; each is one request unless stated):
 
@@ -96,6 +106,18 @@ Access patterns (no Scan anywhere; each is one request unless stated):
     answer a survey             TransactWriteItems: ticket (version) + entries + survey (version) + copies
     surveys by date             Query directory dir_pk=SURVEYS (or #TEAM#<t> / #AGENT#<a>), dir_sk range,
                                 newest first; rating/answered as a filter (a copy per listing: no Scan)
+
+  Chat (docs/decisions/043-chat.md); no count grows with the number of conversations:
+
+    a socket (each frame)       GetItem CONN#<socket>; connect/disconnect: TransactWriteItems (both items)
+    sockets of a conv / agent   Query pk=CHAT#<conv> or CHATAGENT#<agent>, sk begins_with CONN# (TTL checked)
+    customer message            GetItem claim + UpdateItem COUNTER (seq) + ticket transaction (claim) + PutItem SEQ#
+    agent reply (event)         GetItem CHATTICKET# + UpdateItem COUNTER + TransactWriteItems (claim + SEQ#)
+    resume since seq            Query pk=CHAT#<conv>, sk between SEQ#<since+1> and SEQ#9999999999
+    connect token               PutItem; used by DeleteItem ReturnValues ALL_OLD (single use, atomic)
+    frame rate / presence       UpdateItem ADD RATE#chat#<socket>#<window> (TTL) / Query pk=CHATPRESENCE
+    reserve a chat              UpdateItem ADD chats IF size(chats) < capacity AND seen_at >= fresh
+    waiting line / chat sweep   Query pk=CHATQUEUE (oldest first) / Query due due_key=CHAT, due_at <= now
 """
 
 from __future__ import annotations
@@ -455,6 +477,56 @@ class SurveyThrottleItem(Item, discriminator="survey_throttle"):
     customer_id = UnicodeAttribute()
     last_sent_at = UTCDateTimeAttribute()
     survey_id = UnicodeAttribute()
+
+
+class ChatItem(Item, discriminator="chat"):
+    id = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    state = UnicodeAttribute()
+    last_activity_at = UTCDateTimeAttribute()
+    secret_hash = UnicodeAttribute()
+    agent_id = UnicodeAttribute(null=True)
+    ring_agent_id = UnicodeAttribute(null=True)
+    ring_until = UTCDateTimeAttribute(null=True)
+    missed_by = ListAttribute(of=UnicodeAttribute, null=True)
+    queued_at = UTCDateTimeAttribute(null=True)
+    ended_at = UTCDateTimeAttribute(null=True)
+    version = NumberAttribute()
+
+
+class ChatEventItem(Item, discriminator="chatevent"):
+    seq = NumberAttribute()
+    type = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    author = UnicodeAttribute()
+    body = UnicodeAttribute(null=True)
+    data = JSONAttribute(null=True)
+
+
+class ChatConnectionItem(Item, discriminator="chatconn"):
+    connection_id = UnicodeAttribute()
+    side = UnicodeAttribute()
+    connected_at = UTCDateTimeAttribute()
+    conversation_id = UnicodeAttribute(null=True)
+    agent_id = UnicodeAttribute(null=True)
+
+
+class ChatGrantItem(Item, discriminator="chatgrant"):
+    value = JSONAttribute(null=True)
+    side = UnicodeAttribute(null=True)
+    conversation_id = UnicodeAttribute(null=True)
+    agent_id = UnicodeAttribute(null=True)
+
+
+class PresenceItem(Item, discriminator="presence"):
+    agent_id = UnicodeAttribute()
+    name = UnicodeAttribute(null=True)
+    seen_at = UTCDateTimeAttribute(null=True)
+    capacity = NumberAttribute(null=True)
+    chats = UnicodeSetAttribute(null=True)
+    missed = NumberAttribute(null=True)
 
 
 def all_item_classes() -> list[type[Item]]:

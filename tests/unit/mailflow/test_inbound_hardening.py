@@ -57,6 +57,7 @@ def desk(settings: Any) -> Iterator[dict[str, Any]]:
         repos.access,
         repos.uploads,
         repos.surveys,
+        repos.chat,
     )
     c = fakes.Container(settings, repos, cache_seconds=0.0)
     store = InMemoryObjectStore()
