@@ -151,57 +151,62 @@ class Bridge:
             self.management.shutdown()
 
 
-def _management_handler(bridge: Bridge) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _connection_id(self) -> str | None:
-            path = urlsplit(self.path).path
-            prefix = "/@connections/"
-            if not path.startswith(prefix):
-                return None
-            from urllib.parse import unquote
+class _ManagementHandler(BaseHTTPRequestHandler):
+    """The Management API's @connections routes over the bridge's sockets (``bridge`` set per server)."""
 
-            return unquote(path[len(prefix) :])
+    bridge: Bridge
 
-        def _answer(self, status: int, body: dict[str, Any] | None = None, error: str | None = None) -> None:
-            data = json.dumps(body).encode() if body is not None else b""
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            if error:
-                self.send_header("x-amzn-ErrorType", error)
-            self.end_headers()
-            self.wfile.write(data)
+    def _connection_id(self) -> str | None:
+        path = urlsplit(self.path).path
+        prefix = "/@connections/"
+        if not path.startswith(prefix):
+            return None
+        from urllib.parse import unquote
 
-        def _gone(self) -> None:
-            self._answer(410, {"message": "GoneException"}, "GoneException")
+        return unquote(path[len(prefix) :])
 
-        def do_POST(self) -> None:
-            connection_id = self._connection_id()
-            length = int(self.headers.get("Content-Length") or 0)
-            data = self.rfile.read(length)
-            if connection_id is None:
-                self._answer(404, {"message": "no such path"})
-            elif bridge.post(connection_id, data):
-                self._answer(200)
-            else:
-                self._gone()
+    def _answer(self, status: int, body: dict[str, Any] | None = None, error: str | None = None) -> None:
+        data = json.dumps(body).encode() if body is not None else b""
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if error:
+            self.send_header("x-amzn-ErrorType", error)
+        self.end_headers()
+        self.wfile.write(data)
 
-        def do_GET(self) -> None:
-            connection_id = self._connection_id()
-            if connection_id is None or connection_id not in bridge.sockets:
-                self._gone()
-                return
-            since = datetime.fromtimestamp(bridge.connected_at.get(connection_id, time.time()), UTC).isoformat()
-            self._answer(200, {"ConnectedAt": since, "Identity": {"SourceIp": "127.0.0.1"}, "LastActiveAt": since})
+    def _gone(self) -> None:
+        self._answer(410, {"message": "GoneException"}, "GoneException")
 
-        def do_DELETE(self) -> None:
-            connection_id = self._connection_id()
-            if connection_id is not None and bridge.drop(connection_id):
-                self._answer(204)
-            else:
-                self._gone()
+    def do_POST(self) -> None:
+        connection_id = self._connection_id()
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length)
+        if connection_id is None:
+            self._answer(404, {"message": "no such path"})
+        elif self.bridge.post(connection_id, data):
+            self._answer(200)
+        else:
+            self._gone()
 
-        def log_message(self, format: str, *args: Any) -> None:
+    def do_GET(self) -> None:
+        connection_id = self._connection_id()
+        if connection_id is None or connection_id not in self.bridge.sockets:
+            self._gone()
             return
+        since = datetime.fromtimestamp(self.bridge.connected_at.get(connection_id, time.time()), UTC).isoformat()
+        self._answer(200, {"ConnectedAt": since, "Identity": {"SourceIp": "127.0.0.1"}, "LastActiveAt": since})
 
-    return Handler
+    def do_DELETE(self) -> None:
+        connection_id = self._connection_id()
+        if connection_id is not None and self.bridge.drop(connection_id):
+            self._answer(204)
+        else:
+            self._gone()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+def _management_handler(bridge: Bridge) -> type[BaseHTTPRequestHandler]:
+    return type("Handler", (_ManagementHandler,), {"bridge": bridge})

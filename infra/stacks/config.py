@@ -128,6 +128,18 @@ class StageConfig:
         return config
 
     def _validate(self, source: str) -> None:
+        problems = self._mail_problems() + self._limit_problems()
+        if self.portal_url is not None and not URL_PATTERN.match(self.portal_url):
+            problems.append(f"portal_url {self.portal_url!r} is not an https:// URL")
+        problems += [
+            f"chat origin {o!r} is not https://host[:port]"
+            for o in self.chat_allowed_origins
+            if not ORIGIN_PATTERN.match(o)
+        ]
+        if problems:
+            raise ConfigError(f"{source} (stage {self.stage}): " + "; ".join(problems))
+
+    def _mail_problems(self) -> list[str]:
         problems = []
         if not DOMAIN_PATTERN.match(self.support_domain):
             problems.append(f"support_domain {self.support_domain!r} is not a domain name")
@@ -139,23 +151,19 @@ class StageConfig:
         for key, address in (("alarm_email", self.alarm_email), ("ops_email", self.ops_email)):
             if address is not None and not ADDRESS_PATTERN.match(address):
                 problems.append(f"{key} {address!r} is malformed")
+        return problems
+
+    def _limit_problems(self) -> list[str]:
+        problems = []
         if self.raw_mail_retention_days < 1:
             problems.append("raw_mail_retention_days must be at least 1")
         if self.log_retention_days not in LOG_RETENTION:
             problems.append(f"log_retention_days must be one of {sorted(LOG_RETENTION)}")
-        if self.portal_url is not None and not URL_PATTERN.match(self.portal_url):
-            problems.append(f"portal_url {self.portal_url!r} is not an https:// URL")
         if self.api_throttle_rate < 1 or self.api_throttle_burst < 1:
             problems.append("api_throttle_rate and api_throttle_burst must be positive")
-        problems += [
-            f"chat origin {o!r} is not https://host[:port]"
-            for o in self.chat_allowed_origins
-            if not ORIGIN_PATTERN.match(o)
-        ]
         if self.chat_throttle_rate < 1 or self.chat_throttle_burst < 1:
             problems.append("chat_throttle_rate and chat_throttle_burst must be positive")
-        if problems:
-            raise ConfigError(f"{source} (stage {self.stage}): " + "; ".join(problems))
+        return problems
 
     @property
     def log_retention(self) -> RetentionDays:

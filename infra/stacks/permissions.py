@@ -6,6 +6,7 @@ Every statement names its resources; the only wildcards are the ones AWS leaves 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,64 +110,13 @@ def function_role(
 ) -> iam.Role:
     stack = Stack.of(scope)
     policy = _Policy()
-    policy.allow(
-        ["logs:CreateLogStream", "logs:PutLogEvents"],
-        [f"{log_group_arn(stack, function_name)}:*"],
-        "Lambda writes to log streams it names at run time, in this function's log group only.",
-    )
-    policy.allow(["sns:Publish"], [res.events_topic.topic_arn])
-    if function.name in OPS_PUBLISHERS:
-        policy.allow(["sns:Publish"], [res.ops_topic.topic_arn])
-    if function.name not in NO_TABLE_ACCESS:
-        policy.allow(
-            TABLE_ITEM_ACTIONS,
-            [res.table.table_arn, f"{res.table.table_arn}/index/*"],
-            "Queries may use any index of this table (and of no other).",
-        )
-        _signing_key(stack, res, policy)
-    for queue_name in sorted(set(function.sqs_events.values())):
-        if queue_name not in res.queues:
-            raise LookupError(f"{function.name} consumes {queue_name!r}, which this stack does not create")
-        policy.allow(QUEUE_CONSUME_ACTIONS, [res.queues[queue_name].queue.queue_arn])
-        if queue_name == res.inbound_queue_name:
-            policy.allow(
-                ["s3:GetObject"],
-                [res.mail_bucket.arn_for_objects(f"{RAW_MAIL_PREFIX}*")],
-                "Reads the raw messages SES stored, whatever their generated keys.",
-            )
-    if function.name == FUNCTION_INGEST_MAIL:
-        policy.allow(
-            ["s3:PutObject"],
-            [res.mail_bucket.arn_for_objects(f"{ATTACHMENT_PREFIX}*")],
-            "Stores inbound attachments under keys derived from the raw mail's key.",
-        )
-    if function.name == FUNCTION_SEND_MAIL:
-        policy.allow(
-            ["s3:PutObject"],
-            [res.mail_bucket.arn_for_objects(f"{SENT_MAIL_PREFIX}*")],
-            "Keeps a copy of every sent mail, one object per ticket event.",
-        )
-        policy.allow(
-            ["s3:GetObject"],
-            [
-                res.mail_bucket.arn_for_objects(f"{ATTACHMENT_PREFIX}*"),
-                res.mail_bucket.arn_for_objects(f"{SENT_MAIL_PREFIX}*"),
-            ],
-            "Attaches stored attachments; reads earlier sent copies to thread and to detect a finished send.",
-        )
-        # Without ListBucket a missing copy reads as AccessDenied instead of NoSuchKey.
-        policy.allow(
-            ["s3:ListBucket"],
-            [res.mail_bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": [f"{SENT_MAIL_PREFIX}*"]}},
-        )
-        policy.allow(["ses:SendEmail", "ses:SendRawEmail"], [res.ses_identity_arn, res.ses_configuration_set_arn])
+    _common(stack, function, function_name, res, policy)
+    _consumed_queues(function, res, policy)
+    for names, grant in _OWN_GRANTS:
+        if function.name in names:
+            grant(res, policy)
     if function.name in KB_BUILDERS | KB_SEARCHERS:
         _kb_index(function.name, res, policy)
-    if function.name == FUNCTION_STREAM_RELAY:
-        _relay(res, policy)
-    if function.name == FUNCTION_API:
-        _portal(res, policy)
     if function.name in CHAT_PUSHERS and res.chat_connections_arn:
         policy.allow(
             ["execute-api:ManageConnections"],
@@ -190,6 +140,70 @@ def function_role(
     for resource, reason in policy.wildcards.items():
         acknowledge_wildcard_resource(role, resource, reason)
     return role
+
+
+def _common(stack: Stack, function: PackagedFunction, function_name: str, res: AppResources, policy: _Policy) -> None:
+    """What every function may do: write its own logs, publish events; the table and the signing key unless
+    the function is one that never touches them."""
+    policy.allow(
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        [f"{log_group_arn(stack, function_name)}:*"],
+        "Lambda writes to log streams it names at run time, in this function's log group only.",
+    )
+    policy.allow(["sns:Publish"], [res.events_topic.topic_arn])
+    if function.name in OPS_PUBLISHERS:
+        policy.allow(["sns:Publish"], [res.ops_topic.topic_arn])
+    if function.name not in NO_TABLE_ACCESS:
+        policy.allow(
+            TABLE_ITEM_ACTIONS,
+            [res.table.table_arn, f"{res.table.table_arn}/index/*"],
+            "Queries may use any index of this table (and of no other).",
+        )
+        _signing_key(stack, res, policy)
+
+
+def _consumed_queues(function: PackagedFunction, res: AppResources, policy: _Policy) -> None:
+    for queue_name in sorted(set(function.sqs_events.values())):
+        if queue_name not in res.queues:
+            raise LookupError(f"{function.name} consumes {queue_name!r}, which this stack does not create")
+        policy.allow(QUEUE_CONSUME_ACTIONS, [res.queues[queue_name].queue.queue_arn])
+        if queue_name == res.inbound_queue_name:
+            policy.allow(
+                ["s3:GetObject"],
+                [res.mail_bucket.arn_for_objects(f"{RAW_MAIL_PREFIX}*")],
+                "Reads the raw messages SES stored, whatever their generated keys.",
+            )
+
+
+def _ingest_mail(res: AppResources, policy: _Policy) -> None:
+    policy.allow(
+        ["s3:PutObject"],
+        [res.mail_bucket.arn_for_objects(f"{ATTACHMENT_PREFIX}*")],
+        "Stores inbound attachments under keys derived from the raw mail's key.",
+    )
+
+
+def _send_mail(res: AppResources, policy: _Policy) -> None:
+    policy.allow(
+        ["s3:PutObject"],
+        [res.mail_bucket.arn_for_objects(f"{SENT_MAIL_PREFIX}*")],
+        "Keeps a copy of every sent mail, one object per ticket event.",
+    )
+    policy.allow(
+        ["s3:GetObject"],
+        [
+            res.mail_bucket.arn_for_objects(f"{ATTACHMENT_PREFIX}*"),
+            res.mail_bucket.arn_for_objects(f"{SENT_MAIL_PREFIX}*"),
+        ],
+        "Attaches stored attachments; reads earlier sent copies to thread and to detect a finished send.",
+    )
+    # Without ListBucket a missing copy reads as AccessDenied instead of NoSuchKey.
+    policy.allow(
+        ["s3:ListBucket"],
+        [res.mail_bucket.bucket_arn],
+        conditions={"StringLike": {"s3:prefix": [f"{SENT_MAIL_PREFIX}*"]}},
+    )
+    policy.allow(["ses:SendEmail", "ses:SendRawEmail"], [res.ses_identity_arn, res.ses_configuration_set_arn])
 
 
 def log_group_arn(stack: Stack, function_name: str) -> str:
@@ -275,3 +289,12 @@ def _portal(res: AppResources, policy: _Policy) -> None:
     )
     if res.outbound_queue_name:
         policy.allow(["sqs:SendMessage"], [res.queues[res.outbound_queue_name].queue.queue_arn])
+
+
+# Grants of one function each (by name), beyond what every function may do.
+_OWN_GRANTS: tuple[tuple[frozenset[str], Callable[[AppResources, _Policy], None]], ...] = (
+    (frozenset({FUNCTION_INGEST_MAIL}), _ingest_mail),
+    (frozenset({FUNCTION_SEND_MAIL}), _send_mail),
+    (frozenset({FUNCTION_STREAM_RELAY}), _relay),
+    (frozenset({FUNCTION_API}), _portal),
+)

@@ -73,7 +73,6 @@ def test_a_hundred_chats_never_put_an_agent_over_capacity(desk: Any) -> None:
     random order by 4 concurrent threads. After every step no agent holds more than 3 chats; at the end every
     chat an agent holds is ringing or active, and every ringing or active chat is held once."""
     from chalicelib.core.errors import Conflict
-    from chalicelib.domain.chat import Side
 
     agents = [desk.agent(f"agent{i}@desk.example", capacity=3) for i in range(5)]
     for agent in agents:
@@ -83,26 +82,11 @@ def test_a_hundred_chats_never_put_an_agent_over_capacity(desk: Any) -> None:
     assert sum(c.state is ConversationState.RINGING for c in chats) == 15
     repo, over, lock = desk.c.repos.chat, [], threading.Lock()
 
-    def step(local: random.Random) -> None:
-        conversation = desk.chat.get(local.choice(chats).id)
-        if conversation.state is ConversationState.RINGING and local.random() < 0.6:
-            desk.router.take(conversation, conversation.ring_agent_id or "")
-        elif conversation.state is ConversationState.RINGING:
-            with lock:
-                desk.clock.advance(31)
-                for agent in agents:
-                    repo.heartbeat(agent.id, agent.name, 3, desk.clock())
-            desk.router.ring_out(conversation)
-        elif conversation.state is ConversationState.ACTIVE:
-            desk.chat.end(conversation, Side.AGENT)
-        elif conversation.state is ConversationState.QUEUED:
-            desk.router.take(conversation, local.choice(agents).id)
-
     def work(seed: int) -> None:
         local = random.Random(seed)
         for _ in range(80):
             with contextlib.suppress(AtCapacity, Conflict):
-                step(local)
+                _random_step(desk, chats, agents, lock, local)
             over.extend(p for p in repo.presences() if len(p.chats) > p.capacity)
 
     threads = [threading.Thread(target=work, args=(seed,)) for seed in range(4)]
@@ -115,3 +99,22 @@ def test_a_hundred_chats_never_put_an_agent_over_capacity(desk: Any) -> None:
     live = {c.id for c in chats if desk.chat.get(c.id).state in (ConversationState.RINGING, ConversationState.ACTIVE)}
     assert len(held) == len(set(held)) and set(held) == live
     assert sum(p.missed for p in repo.presences()) > 0
+
+
+def _random_step(desk: Any, chats: list[Any], agents: list[Any], lock: threading.Lock, local: random.Random) -> None:
+    """One random move on a random chat: accept or ring out a ringing one, end an active one, take a queued one."""
+    from chalicelib.domain.chat import Side
+
+    conversation = desk.chat.get(local.choice(chats).id)
+    if conversation.state is ConversationState.RINGING and local.random() < 0.6:
+        desk.router.take(conversation, conversation.ring_agent_id or "")
+    elif conversation.state is ConversationState.RINGING:
+        with lock:
+            desk.clock.advance(31)
+            for agent in agents:
+                desk.c.repos.chat.heartbeat(agent.id, agent.name, 3, desk.clock())
+        desk.router.ring_out(conversation)
+    elif conversation.state is ConversationState.ACTIVE:
+        desk.chat.end(conversation, Side.AGENT)
+    elif conversation.state is ConversationState.QUEUED:
+        desk.router.take(conversation, local.choice(agents).id)

@@ -312,6 +312,23 @@ def _reference(timeline: list[TimelineEntry], now: datetime) -> dict[str, tuple[
     """Per metric: (running seconds of the latest cycle, second at which it crossed its target or None, whether
     it crossed before its reply: by now while unanswered, strictly before the reply when answered)."""
     total = int((now - T0).total_seconds())
+    statuses = _statuses_by_second(timeline, total)
+    messages = [(int((e.at - T0).total_seconds()), e.author.kind) for e in timeline if e.kind is EntryKind.MESSAGE]
+    first_agent = next((s for s, who in messages if who is ActorKind.AGENT), None)
+    cycle = _latest_cycle(messages)
+    solved_from = total  # start of the solved (or closed) stretch the ticket ends in, if it ends in one
+    while solved_from > 0 and statuses[solved_from - 1] in (Status.SOLVED, Status.CLOSED):
+        solved_from -= 1
+    solved = solved_from if solved_from < total else None
+    result = {
+        "first_response": _count(statuses, 0, first_agent, 600),
+        "resolution": _count(statuses, 0, solved, 1800),
+    }
+    result["next_response"] = _count(statuses, *cycle, 900) if cycle else (0, None, False)
+    return result
+
+
+def _statuses_by_second(timeline: list[TimelineEntry], total: int) -> list[Status]:
     statuses, current = [], Status.NEW
     for second in range(total):
         instant = T0 + timedelta(seconds=second)
@@ -320,8 +337,11 @@ def _reference(timeline: list[TimelineEntry], now: datetime) -> dict[str, tuple[
                 for change in e.changes:
                     current = Status(change.new)
         statuses.append(current)
-    messages = [(int((e.at - T0).total_seconds()), e.author.kind) for e in timeline if e.kind is EntryKind.MESSAGE]
-    first_agent = next((s for s, who in messages if who is ActorKind.AGENT), None)
+    return statuses
+
+
+def _latest_cycle(messages: list[tuple[int, ActorKind]]) -> tuple[int, int | None] | None:
+    """The latest customer-waits-for-an-agent stretch: (first unanswered customer message, the agent's reply)."""
     cycle: tuple[int, int | None] | None = None
     waiting: int | None = None
     for s, who in messages:
@@ -329,25 +349,17 @@ def _reference(timeline: list[TimelineEntry], now: datetime) -> dict[str, tuple[
             waiting = s
         elif who is ActorKind.AGENT and waiting is not None:
             cycle, waiting = (waiting, s), None
-    if waiting is not None:
-        cycle = (waiting, None)
-    solved_from = total  # start of the solved (or closed) stretch the ticket ends in, if it ends in one
-    while solved_from > 0 and statuses[solved_from - 1] in (Status.SOLVED, Status.CLOSED):
-        solved_from -= 1
-    solved = solved_from if solved_from < total else None
+    return (waiting, None) if waiting is not None else cycle
 
-    def count(start: int, stop: int | None, limit: int) -> tuple[int, int | None, bool]:
-        seconds, crossed = 0, None
-        for s in range(start, total if stop is None else stop):
-            if statuses[s] in (Status.NEW, Status.OPEN):
-                seconds += 1
-                if seconds == limit:
-                    crossed = s + 1
-        return seconds, crossed, crossed is not None and (stop is None or crossed < stop)
 
-    result = {"first_response": count(0, first_agent, 600), "resolution": count(0, solved, 1800)}
-    result["next_response"] = count(*cycle, 900) if cycle else (0, None, False)
-    return result
+def _count(statuses: list[Status], start: int, stop: int | None, limit: int) -> tuple[int, int | None, bool]:
+    seconds, crossed = 0, None
+    for s in range(start, len(statuses) if stop is None else stop):
+        if statuses[s] in (Status.NEW, Status.OPEN):
+            seconds += 1
+            if seconds == limit:
+                crossed = s + 1
+    return seconds, crossed, crossed is not None and (stop is None or crossed < stop)
 
 
 @settings(max_examples=150, deadline=None)
