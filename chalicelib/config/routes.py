@@ -13,7 +13,6 @@ from chalicelib.config.calendars import CALENDAR
 from chalicelib.config.store import DocumentStore
 from chalicelib.core.lazy import lazy_module
 from chalicelib.core.providers import Provider
-from chalicelib.http.errors import PreconditionRequired
 from chalicelib.http.framework import Call, Result, Routes
 from chalicelib.http.paging import next_cursor, start_key
 
@@ -54,13 +53,11 @@ def register(routes: Routes, segment: str, kind: str, model: str, store: Callabl
         return ds.ConfigOut.of(store().get(kind, doc_id))
 
     def replace_doc(call: Call, doc_id: str) -> ds.ConfigOut:
-        if call.body.version is None:
-            raise PreconditionRequired("name the version this change is based on: 'version'")
-        doc = store().replace(call.principal.agent.id, kind, doc_id, call.body.version, _body(call.body))
+        doc = store().replace(call.principal.agent.id, kind, doc_id, call.version or 0, _body(call.body))
         return ds.ConfigOut.of(doc)
 
     def delete_doc(call: Call, doc_id: str) -> Result:
-        store().delete(call.principal.agent.id, kind, doc_id, call.query.version)
+        store().delete(call.principal.agent.id, kind, doc_id, call.version or 0)
         return Result(None, 204)
 
     for view in (list_docs, create_doc, get_doc, replace_doc, delete_doc):
@@ -84,6 +81,7 @@ def register(routes: Routes, segment: str, kind: str, model: str, store: Callabl
         body=model,
         response=f"{SCHEMAS}.ConfigOut",
         admin=True,
+        versioned=True,
         tag=TAG,
     )(replace_doc)
     routes(
@@ -93,6 +91,7 @@ def register(routes: Routes, segment: str, kind: str, model: str, store: Callabl
         query=f"{SCHEMAS}.DeleteQuery",
         status=204,
         admin=True,
+        versioned=True,
         tag=TAG,
     )(delete_doc)
 

@@ -8,21 +8,31 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
-from chalicelib.http.schemas import In, Out, Text, TimeZone, Version
+from chalicelib.http.schemas import In, Out, Query, Text, TimeZone, Version, one_nonempty
 from chalicelib.storage.ports import AuditRecord, Document
 
 Position = Annotated[int, Field(ge=0, le=100_000, description="Order: lower first; ties by id.")]
 HHMM = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")]
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Week = dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[tuple[HHMM, HHMM]]]
 
 
 class Versioned(In):
-    version: Version | None = Field(None, description="Required to replace: the version it is based on.")
+    version: Version | None = Field(
+        None, description="To replace: the version it is based on (or send If-Match); ignored on create."
+    )
 
 
 class CalendarIn(Versioned):
+    """Intervals of a day must be ordered, end after they start and not overlap (checked, 400 naming the day)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=lambda schema, _: schema["properties"]["week"].update(one_nonempty(*DAY_NAMES)),
+    )
+
     name: Text
     time_zone: TimeZone
     week: Week
@@ -55,8 +65,8 @@ class ConfigListOut(Out):
     items: list[ConfigOut]
 
 
-class DeleteQuery(In):
-    version: Annotated[int, Field(ge=1)]
+class DeleteQuery(Query):
+    version: Version | None = None
 
 
 class AuditOut(Out):

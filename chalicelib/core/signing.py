@@ -54,7 +54,7 @@ def decode_cursor(cursor: str | None, key: bytes, scope: str) -> dict[str, Any] 
     if len(mac) != CURSOR_MAC_BYTES or not hmac.compare_digest(
         mac, _mac(key, f"cursor:{scope}", payload)[:CURSOR_MAC_BYTES]
     ):
-        raise InvalidInput("invalid or foreign cursor", "cursor")
+        raise InvalidInput("invalid or foreign cursor", "query.cursor")
     position: dict[str, Any] = json.loads(payload)
     return position
 

@@ -88,6 +88,7 @@ def get_customer(call: Call, customer_id: str) -> schemas.CustomerOut:
     summary="Update a customer",
     body="CustomerUpdateIn",
     response="CustomerOut",
+    versioned=True,
 )
 def update_customer(call: Call, customer_id: str) -> schemas.CustomerOut:
     data: schemas.CustomerUpdateIn = call.body
@@ -103,7 +104,7 @@ def update_customer(call: Call, customer_id: str) -> schemas.CustomerOut:
             kept(IdentityKind.CHAT, data.chat_ids),
             kept(IdentityKind.PHONE, data.phones),
         )
-    return schemas.CustomerOut.of(deps().update(customer_id, data.version, sent))
+    return schemas.CustomerOut.of(deps().update(customer_id, call.version or 0, sent))
 
 
 @routes(
@@ -145,8 +146,9 @@ def get_organization(call: Call, org_id: str) -> schemas.OrganizationOut:
     summary="Update an organization",
     body="OrganizationUpdateIn",
     response="OrganizationOut",
+    versioned=True,
 )
 def update_organization(call: Call, org_id: str) -> schemas.OrganizationOut:
     data: schemas.OrganizationUpdateIn = call.body
     changes = data.changes()
-    return schemas.OrganizationOut.of(deps().update_organization(org_id, data.version, changes))
+    return schemas.OrganizationOut.of(deps().update_organization(org_id, call.version or 0, changes))

@@ -6,13 +6,29 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
+    ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
 )
 
 from chalicelib.domain.people import Agent, ApiToken, Availability, Customer, Organization, Role, Strategy, Team
-from chalicelib.http.schemas import Days, EntityId, In, Locale, Out, PatchIn, Tag, Text, TimeZone, Version, WorkingHours
+from chalicelib.http.schemas import (
+    Days,
+    EntityId,
+    In,
+    Locale,
+    Out,
+    PatchIn,
+    Query,
+    Tag,
+    Text,
+    TimeZone,
+    Version,
+    WorkingHours,
+    one_nonempty,
+)
 from chalicelib.http.schemas import PageQuery as PageQuery  # the routes' paging query, re-exported
 
 # -- customers and organizations ---------------------------------------------------------------
@@ -24,7 +40,9 @@ class IdentityOut(Out):
 
 
 class CustomerIn(In):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    model_config = ConfigDict(extra="forbid", json_schema_extra=one_nonempty("emails", "chat_ids", "phones"))
+
+    name: Annotated[str, StringConstraints(max_length=200), AfterValidator(str.strip)] = ""
     emails: list[EmailStr] = Field(default_factory=list, max_length=20)
     chat_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=128)]] = Field(default_factory=list)
     phones: list[Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{5,32}$")]] = Field(default_factory=list)
@@ -37,7 +55,7 @@ class CustomerIn(In):
 class CustomerUpdateIn(PatchIn):
     NULLABLE = frozenset({"organization_id", "locale", "time_zone"})
 
-    version: Version
+    version: Version | None = None
     name: Text | None = None
     emails: list[EmailStr] | None = None
     chat_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=128)]] | None = None
@@ -81,7 +99,7 @@ class CustomerPageOut(Out):
     next_cursor: str | None
 
 
-class CustomerLookupQuery(In):
+class CustomerLookupQuery(Query):
     email: EmailStr
 
 
@@ -94,7 +112,7 @@ class OrganizationIn(In):
 
 
 class OrganizationUpdateIn(PatchIn):
-    version: Version
+    version: Version | None = None
     name: Text | None = None
     domains: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]] | None = None
     vip: bool | None = None
@@ -136,7 +154,7 @@ class AgentIn(In):
 
 
 class AgentUpdateIn(PatchIn):
-    version: Version
+    version: Version | None = None
     name: Text | None = None
     role: Role | None = None
     teams: list[EntityId] | None = None
@@ -231,9 +249,9 @@ class TokenListOut(Out):
 
 
 class TeamUpdateIn(PatchIn):
-    NULLABLE = frozenset({"version", "escalation_team_id", "lead_id", "parent_team_id"})
+    NULLABLE = frozenset({"escalation_team_id", "lead_id", "parent_team_id"})
 
-    version: Version
+    version: Version | None = None
     name: Text | None = None
     description: Annotated[str, StringConstraints(max_length=1000)] | None = None
     assignment_strategy: Strategy | None = None

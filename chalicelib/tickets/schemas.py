@@ -15,7 +15,7 @@ from pydantic import (
 
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
 from chalicelib.domain.timeline import TimelineEntry
-from chalicelib.http.schemas import Body, EntityId, In, Limit, Out, PatchIn, Tag, Text, Version
+from chalicelib.http.schemas import Body, Cursor, EntityId, In, Limit, Out, PatchIn, Query, Tag, Text, Version, text
 from chalicelib.http.schemas import PageQuery as PageQuery  # the routes' paging query, re-exported
 
 # -- tickets -----------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ class NoteIn(In):
 
 
 class UpdateTicketIn(PatchIn):
-    NULLABLE = frozenset({"version", "type", "team_id", "assignee_id"})
+    NULLABLE = frozenset({"type", "team_id", "assignee_id"})
 
     version: Version | None = None
     subject: Text | None = None
@@ -84,7 +84,7 @@ ViewName = Literal[
 ]
 
 
-class TicketListQuery(In):
+class TicketListQuery(Query):
     view: ViewName = "unassigned"
     assignee_id: EntityId | None = None
     team_id: EntityId | None = None
@@ -95,7 +95,7 @@ class TicketListQuery(In):
     organization_id: EntityId | None = None
     include_solved: bool = False
     limit: Limit = 25
-    cursor: str | None = None
+    cursor: Cursor | None = None
 
 
 class TicketOut(Out):
@@ -207,6 +207,13 @@ class TicketDetailOut(Out):
     ticket: TicketOut
     timeline: list[EntryOut]
 
+    @classmethod
+    def versioned_resource(cls) -> bool:
+        return True
+
+    def etag(self) -> int | None:
+        return self.ticket.version
+
 
 class TicketPageOut(Out):
     items: list[TicketOut]
@@ -214,5 +221,5 @@ class TicketPageOut(Out):
 
 
 class EscalateIn(In):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    reason: text(2000)  # type: ignore[valid-type]
     version: Version | None = None

@@ -642,7 +642,7 @@ def test_a_tampered_cursor_is_400(admin_api: Api, desk: Desk) -> None:
     cursor = first_page_cursor(admin_api, view="unassigned")
     for bad in (tampered(cursor), cursor[:-4], "not-a-cursor", "%%%"):
         reply = admin_api.get("/v1/tickets", query={"view": "unassigned", "limit": 1, "cursor": bad})
-        assert (reply.status, reply.error_fields) == (400, ["cursor"]), bad
+        assert (reply.status, reply.error_fields) == (400, ["query.cursor"]), bad
 
 
 def test_a_cursor_from_another_view_is_400(admin_api: Api, desk: Desk, agent: Any) -> None:
@@ -657,11 +657,11 @@ def test_a_cursor_from_another_view_is_400(admin_api: Api, desk: Desk, agent: An
         {"view": "status", "status": "open"},
     ):
         reply = admin_api.get("/v1/tickets", query={**other, "cursor": cursor})
-        assert (reply.status, reply.error_fields) == (400, ["cursor"]), other
+        assert (reply.status, reply.error_fields) == (400, ["query.cursor"]), other
     desk.customer(emails=["second@customer.example"])
     customers_cursor = admin_api.get("/v1/customers", query={"limit": 1}).json["next_cursor"]
     reply = admin_api.get("/v1/tickets", query={"view": "team", "team_id": team["id"], "cursor": customers_cursor})
-    assert (reply.status, reply.error_fields) == (400, ["cursor"])
+    assert (reply.status, reply.error_fields) == (400, ["query.cursor"])
 
 
 def test_a_cursor_from_another_agents_mine_view_is_400_not_a_silently_shorter_page(
@@ -676,7 +676,7 @@ def test_a_cursor_from_another_agents_mine_view_is_400_not_a_silently_shorter_pa
 
     reply = agent_api.get("/v1/tickets", query={"view": "mine", "cursor": adas_cursor})
     # Ada's position would make Ben's first page start after Ada's first ticket, hiding his oldest one.
-    assert (reply.status, reply.error_fields) == (400, ["cursor"]), ids(reply.json.get("items", []))
+    assert (reply.status, reply.error_fields) == (400, ["query.cursor"]), ids(reply.json.get("items", []))
 
 
 @pytest.mark.parametrize(
