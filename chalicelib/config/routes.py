@@ -36,9 +36,17 @@ def _body(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude={"version"}, exclude_none=True)
 
 
-def register(routes: Routes, segment: str, kind: str, model: str, store: Callable[[], DocumentStore]) -> None:
+def register(
+    routes: Routes,
+    segment: str,
+    kind: str,
+    model: str,
+    store: Callable[[], DocumentStore],
+    agents_read: bool = False,
+) -> None:
     """Five routes for a kind of document, declared in the owning feature's routes module: list, create, read,
-    replace (with the version), delete (``?version=``); ``model`` is the body's model in that module."""
+    replace (with the version), delete (``?version=``); ``model`` is the body's model in that module. Only
+    admins write; with ``agents_read`` every agent may list and read (macros: agents apply them)."""
     noun = segment.replace("-", " ")
     path, item = f"/v1/{segment}", f"/v1/{segment}/{{doc_id}}"
 
@@ -62,7 +70,10 @@ def register(routes: Routes, segment: str, kind: str, model: str, store: Callabl
 
     for view in (list_docs, create_doc, get_doc, replace_doc, delete_doc):
         view.__name__ = f"{view.__name__}_{segment.replace('-', '_')}"
-    routes(path, "GET", summary=f"List {noun}", response=f"{SCHEMAS}.ConfigListOut", admin=True, tag=TAG)(list_docs)
+    readers_admin = not agents_read
+    routes(path, "GET", summary=f"List {noun}", response=f"{SCHEMAS}.ConfigListOut", admin=readers_admin, tag=TAG)(
+        list_docs
+    )
     routes(
         path,
         "POST",
@@ -73,7 +84,9 @@ def register(routes: Routes, segment: str, kind: str, model: str, store: Callabl
         admin=True,
         tag=TAG,
     )(create_doc)
-    routes(item, "GET", summary=f"One of the {noun}", response=f"{SCHEMAS}.ConfigOut", admin=True, tag=TAG)(get_doc)
+    routes(item, "GET", summary=f"One of the {noun}", response=f"{SCHEMAS}.ConfigOut", admin=readers_admin, tag=TAG)(
+        get_doc
+    )
     routes(
         item,
         "PUT",

@@ -186,3 +186,17 @@ def test_a_teams_queue_lists_its_waiting_tickets_only(admin_api: Api, desk: Desk
     assert (page.status, [t["id"] for t in page.json["items"]]) == (200, [waiting["id"]])
     missing = admin_api.get("/v1/tickets", query={"view": "team_queue"})
     assert (missing.status, missing.error_fields) == (400, ["query.team_id"])
+
+
+def test_an_agent_lists_and_reads_macros_but_only_admins_write_them(admin_api: Api, agent_api: Api, desk: Desk) -> None:
+    macro = admin_api.post("/v1/macros", json={"name": "Thanks", "body": "Thanks, {{requester.first_name}}!"})
+    assert macro.status == 201, macro.json
+    listed = agent_api.get("/v1/macros")
+    assert (listed.status, [m["id"] for m in listed.json["items"]]) == (200, [macro.json["id"]])
+    read = agent_api.get(f"/v1/macros/{macro.json['id']}")
+    assert (read.status, read.json["document"]["name"], read.header("ETag")) == (200, "Thanks", '"1"')
+    body = {"name": "Mine", "body": "Hi"}
+    assert agent_api.post("/v1/macros", json=body).status == 403
+    assert put(agent_api, f"/v1/macros/{macro.json['id']}", {**body, "version": 1}).status == 403
+    assert agent_api.delete(f"/v1/macros/{macro.json['id']}", query={"version": 1}).status == 403
+    assert agent_api.get("/v1/triggers").status == 403  # other configuration stays admin-only
