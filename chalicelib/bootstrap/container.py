@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         WorkRepository,
     )
     from chalicelib.tickets.relations import TicketRelations
+    from chalicelib.tickets.requesters import RequesterMove
     from chalicelib.tickets.service import TicketService
     from chalicelib.webhooks.dispatcher import WebhookDispatcher
 
@@ -109,6 +110,12 @@ class Container:
         from chalicelib.tickets.relations import TicketRelations
 
         return TicketRelations(self.ticket_repo, self.clock)
+
+    @cached_property
+    def ticket_requesters(self) -> RequesterMove:
+        from chalicelib.tickets.requesters import RequesterMove
+
+        return RequesterMove(self.ticket_repo, self.tickets)
 
     @cached_property
     def directory(self) -> DirectoryService:

@@ -135,6 +135,20 @@ def list_organizations(call: Call) -> schemas.OrganizationPageOut:
     )
 
 
+@routes(
+    "/v1/organizations/{org_id}/attach-customers",
+    "POST",
+    summary="Attach the customers of the organization's domains who have none (bounded; repeat while next_cursor)",
+    body="AttachIn",
+    response="AttachOut",
+)
+def attach_customers(call: Call, org_id: str) -> schemas.AttachOut:
+    data: schemas.AttachIn = call.body
+    scope = f"org-attach:{org_id}"
+    done = deps().attach_domain_customers(deps().get_organization(org_id), start_key(data.cursor, scope))
+    return schemas.AttachOut(attached=done.attached, next_cursor=next_cursor(done.next_key, scope))
+
+
 @routes("/v1/organizations/{org_id}", "GET", summary="One organization", response="OrganizationOut")
 def get_organization(call: Call, org_id: str) -> schemas.OrganizationOut:
     return schemas.OrganizationOut.of(deps().get_organization(org_id))

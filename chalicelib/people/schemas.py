@@ -15,6 +15,7 @@ from pydantic import (
 
 from chalicelib.domain.people import Agent, ApiToken, Availability, Customer, Organization, Role, Strategy, Team
 from chalicelib.http.schemas import (
+    Cursor,
     Days,
     EntityId,
     In,
@@ -77,6 +78,7 @@ class CustomerOut(Out):
     time_zone: str | None
     created_at: datetime
     version: int
+    merged_into_id: str | None = Field(None, description="Set when this customer was merged into another.")
 
     @classmethod
     def of(cls, c: Customer) -> CustomerOut:
@@ -91,6 +93,7 @@ class CustomerOut(Out):
             time_zone=c.time_zone,
             created_at=c.created_at,
             version=c.version,
+            merged_into_id=c.merged_into_id,
         )
 
 
@@ -129,6 +132,26 @@ class OrganizationOut(Out):
     @classmethod
     def of(cls, o: Organization) -> OrganizationOut:
         return cls.model_validate(o)
+
+
+class AttachIn(In):
+    cursor: Cursor | None = None
+
+
+class AttachOut(Out):
+    attached: int = Field(description="Customers of the organization's domains that joined it in this call.")
+    next_cursor: str | None = Field(description="Not null: call again with it to go on.")
+
+
+class CustomerMergeIn(In):
+    target_id: EntityId = Field(description="The customer who keeps the identities and the tickets.")
+    version: Version | None = None
+
+
+class CustomerMergeOut(Out):
+    customer: CustomerOut = Field(description="The customer merged into, with every identity.")
+    moved_tickets: int = Field(description="Tickets re-pointed to it in this call.")
+    more_tickets: bool = Field(description="True: tickets remain; call again (idempotent) to move the next batch.")
 
 
 class OrganizationPageOut(Out):

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.storage.objects import ObjectStore
     from chalicelib.tickets import schemas
     from chalicelib.tickets.relations import TicketRelations
+    from chalicelib.tickets.requesters import RequesterMove
     from chalicelib.tickets.service import TicketService
 else:
     schemas = lazy_module("chalicelib.tickets.schemas")
@@ -35,6 +36,7 @@ class Needs:
     customers: CustomerService
     attachments: ObjectStore
     bucket: str
+    requesters: RequesterMove
 
 
 deps: Provider[Needs] = Provider("tickets.routes")
@@ -288,3 +290,23 @@ def organization_tickets(call: Call, org_id: str) -> schemas.TicketPageOut:
     return schemas.TicketPageOut(
         items=[schemas.TicketOut.of(t) for t in page.items], next_cursor=next_cursor(page.next_key, scope)
     )
+
+
+@routes(
+    "/v1/customers/{customer_id}/merge",
+    "POST",
+    summary="Merge this customer into another: identities move now, tickets follow in batches (repeat while "
+    "more_tickets)",
+    tag="customers",
+    body="chalicelib.people.schemas.CustomerMergeIn",
+    response="chalicelib.people.schemas.CustomerMergeOut",
+    versioned=True,
+)
+def merge_customer(call: Call, customer_id: str) -> object:
+    from chalicelib.people.schemas import CustomerMergeOut, CustomerOut
+
+    needs = deps()
+    target = needs.customers.merge(customer_id, call.body.target_id, call.version or 0)
+    moved = needs.requesters.move(call.principal.actor, customer_id, target)
+    observability.count("CustomerMerged")
+    return CustomerMergeOut(customer=CustomerOut.of(target), moved_tickets=moved.count, more_tickets=moved.more)

@@ -174,8 +174,10 @@ def customer_to_item(c: Customer) -> CustomerItem:
         locale=c.locale,
         time_zone=c.time_zone,
         version=c.version,
-        dir_pk="CUSTOMERS",
-        dir_sk=f"{c.name.lower()}#{c.id}",
+        merged_into_id=c.merged_into_id,
+        # A merged customer leaves the listing (sparse index): only its pointer remains.
+        dir_pk=None if c.merged_into_id else "CUSTOMERS",
+        dir_sk=None if c.merged_into_id else f"{c.name.lower()}#{c.id}",
     )
 
 
@@ -190,6 +192,7 @@ def item_to_customer(i: CustomerItem) -> Customer:
         locale=i.locale,
         time_zone=i.time_zone,
         version=int(i.version),
+        merged_into_id=i.merged_into_id,
     )
 
 
