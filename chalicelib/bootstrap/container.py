@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from chalicelib.tickets.relations import TicketRelations
     from chalicelib.tickets.requesters import RequesterMove
     from chalicelib.tickets.service import TicketService
+    from chalicelib.tickets.uploads import Uploads
     from chalicelib.webhooks.dispatcher import WebhookDispatcher
 
 
@@ -110,6 +111,12 @@ class Container:
         from chalicelib.tickets.relations import TicketRelations
 
         return TicketRelations(self.ticket_repo, self.clock)
+
+    @cached_property
+    def uploads(self) -> Uploads:
+        from chalicelib.tickets.uploads import Uploads
+
+        return Uploads(self.objects, self.settings.bucket, self.settings.max_attachment_bytes, self.clock)
 
     @cached_property
     def ticket_requesters(self) -> RequesterMove:

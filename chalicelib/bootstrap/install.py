@@ -22,7 +22,7 @@ def install() -> None:
     def ticket_needs() -> tickets.Needs:
         c = current()
         return tickets.Needs(
-            c.tickets, c.ticket_relations, c.customers, c.objects, c.settings.bucket, c.ticket_requesters
+            c.tickets, c.ticket_relations, c.customers, c.objects, c.settings.bucket, c.ticket_requesters, c.uploads
         )
 
     tickets.deps.set(ticket_needs)

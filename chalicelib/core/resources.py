@@ -86,6 +86,8 @@ FEEDBACK_QUEUE = "feedback"
 RAW_MAIL_PREFIX = "raw/"
 SENT_MAIL_PREFIX = "sent/"
 ATTACHMENT_PREFIX = "attachments/"
+# Where agents upload attachments by presigned POST (``<prefix><agent id>/<upload id>/<file name>``).
+UPLOAD_PREFIX = f"{ATTACHMENT_PREFIX}uploads/"
 MAX_RECEIVE_COUNT = 5
 
 
@@ -142,6 +144,7 @@ class Names:
 
 
 # Lambda function names as Chalice registers them (infra attaches sources and alarms by them).
+FUNCTION_API_HANDLER = "api_handler"
 FUNCTION_STREAM_RELAY = "stream_relay"
 FUNCTION_WEBHOOKS = "deliver_webhooks"
 FUNCTION_INGEST_MAIL = "ingest_mail"

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from chalicelib.tickets.relations import TicketRelations
     from chalicelib.tickets.requesters import RequesterMove
     from chalicelib.tickets.service import TicketService
+    from chalicelib.tickets.uploads import Uploads
 else:
     schemas = lazy_module("chalicelib.tickets.schemas")
 
@@ -37,6 +38,7 @@ class Needs:
     attachments: ObjectStore
     bucket: str
     requesters: RequesterMove
+    uploads: Uploads
 
 
 deps: Provider[Needs] = Provider("tickets.routes")
@@ -175,9 +177,28 @@ def get_ticket_by_number(call: Call, number: str) -> Result:
 )
 def reply(call: Call, ticket_id: str) -> Result:
     data: schemas.ReplyIn = call.body
-    ticket = deps().tickets.reply(call.principal.actor, ticket_id, call.version or 0, data.body, None, data.status)
+    files = deps().uploads.resolve(call.principal.agent.id, data.attachments) if data.attachments else []
+    ticket = deps().tickets.reply(
+        call.principal.actor, ticket_id, call.version or 0, data.body, None, data.status, attachments=files
+    )
     observability.count("ReplySent")
     return _ticket(ticket)
+
+
+@routes(
+    "/v1/attachments",
+    "POST",
+    summary="Start an attachment upload: a presigned POST for one file, then name its key in a reply",
+    body="AttachmentUploadIn",
+    response="AttachmentUploadOut",
+    status=201,
+)
+def start_upload(call: Call) -> schemas.AttachmentUploadOut:
+    data: schemas.AttachmentUploadIn = call.body
+    upload = deps().uploads.start(call.principal.agent.id, data.filename, data.content_type, data.size)
+    return schemas.AttachmentUploadOut(
+        key=upload.key, url=upload.url, fields=upload.fields, expires_at=upload.expires_at, max_bytes=upload.max_bytes
+    )
 
 
 @routes(

@@ -42,10 +42,42 @@ class CreateTicketIn(In):
         return self
 
 
+# The key POST /v1/attachments gave for an upload: <prefix><agent id>/<upload id>/<file name>.
+UploadKey = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^attachments/uploads/[0-9A-HJKMNP-TV-Z]{26}/[0-9A-HJKMNP-TV-Z]{26}/[A-Za-z0-9._-]{1,100}$"
+    ),
+]
+ContentType = Annotated[
+    str,
+    StringConstraints(
+        max_length=255, pattern=r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"
+    ),
+]
+
+
 class ReplyIn(In):
     body: Body
     status: Status | None = Field(None, description="Set the status in the same write (e.g. pending).")
     version: Version | None = None
+    attachments: list[UploadKey] = Field(
+        default_factory=list, max_length=10, description="Keys of files uploaded with POST /v1/attachments."
+    )
+
+
+class AttachmentUploadIn(In):
+    filename: text(255)  # type: ignore[valid-type]
+    content_type: ContentType
+    size: Annotated[int, Field(ge=1, description="Bytes; at most the attachment limit (max_bytes).")]
+
+
+class AttachmentUploadOut(Out):
+    key: str = Field(description="Name it in the reply's attachments once the file is uploaded.")
+    url: str = Field(description="POST a multipart form here: every field below, then the file as 'file'.")
+    fields: dict[str, str]
+    expires_at: datetime
+    max_bytes: int
 
 
 class NoteIn(In):

@@ -19,12 +19,14 @@ from constructs import Construct
 
 from chalicelib.core.resources import (
     ATTACHMENT_PREFIX,
+    FUNCTION_API_HANDLER,
     FUNCTION_INGEST_MAIL,
     FUNCTION_SEND_MAIL,
     FUNCTION_STREAM_RELAY,
     FUNCTION_TRACK_SLA,
     RAW_MAIL_PREFIX,
     SENT_MAIL_PREFIX,
+    UPLOAD_PREFIX,
 )
 
 from .chalice_app import PackagedFunction
@@ -146,6 +148,8 @@ def function_role(
         policy.allow(["ses:SendEmail", "ses:SendRawEmail"], [res.ses_identity_arn, res.ses_configuration_set_arn])
     if function.name == FUNCTION_STREAM_RELAY:
         _relay(res, policy)
+    if function.name == FUNCTION_API_HANDLER:
+        _attachments_by_url(res, policy)
     if tracing:
         policy.allow(
             ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
@@ -208,3 +212,24 @@ def _relay(res: AppResources, policy: _Policy) -> None:
     policy.allow(["dynamodb:ListStreams"], ["*"], "dynamodb:ListStreams has no resource-level permissions.")
     # On-failure destination of the stream mapping: Lambda sends with the function's role.
     policy.allow(["sqs:SendMessage"], [res.relay_dlq.queue_arn])
+
+
+def _attachments_by_url(res: AppResources, policy: _Policy) -> None:
+    """The API presigns: agents download attachments and upload their own by URLs signed with its credentials,
+    so its role holds exactly what those URLs may do (and HEAD, to check an upload a reply names)."""
+    policy.allow(
+        ["s3:GetObject"],
+        [res.mail_bucket.arn_for_objects(f"{ATTACHMENT_PREFIX}*")],
+        "Presigned downloads of any ticket's attachments, whose keys are made at run time.",
+    )
+    policy.allow(
+        ["s3:PutObject"],
+        [res.mail_bucket.arn_for_objects(f"{UPLOAD_PREFIX}*")],
+        "Presigned uploads; each URL's policy pins one key of the agent's own, its type and size.",
+    )
+    # Without ListBucket a reply naming an upload that never happened reads as 403 instead of 404.
+    policy.allow(
+        ["s3:ListBucket"],
+        [res.mail_bucket.bucket_arn],
+        conditions={"StringLike": {"s3:prefix": [f"{UPLOAD_PREFIX}*"]}},
+    )

@@ -688,3 +688,18 @@ def test_each_consumer_may_consume_its_own_queue_only(stage: Synthesized) -> Non
         consume = [s for s in statements if "sqs:ReceiveMessage" in _as_list(s["Action"])]
         assert [s["Resource"] for s in consume] == [event["Queue"]], function_id
         assert "sqs:DeleteMessage" in consume[0]["Action"]
+
+
+def test_the_api_may_presign_attachment_downloads_and_own_uploads_only(stage: Synthesized) -> None:
+    from chalicelib.core.resources import ATTACHMENT_PREFIX, UPLOAD_PREFIX
+
+    _, api = _function_by_name(stage, "api_handler")
+    statements = [s for s in _role_statements(stage, api) if any(a.startswith("s3:") for a in _as_list(s["Action"]))]
+    by_action = {a: json.dumps(s["Resource"]) for s in statements for a in _as_list(s["Action"])}
+    assert set(by_action) == {"s3:GetObject", "s3:PutObject", "s3:ListBucket"}
+    assert f"/{ATTACHMENT_PREFIX}*" in by_action["s3:GetObject"] and "raw/" not in by_action["s3:GetObject"]
+    assert f"/{UPLOAD_PREFIX}*" in by_action["s3:PutObject"]
+    ((_, bucket),) = stage.resources("AWS::S3::Bucket").items()
+    assert bucket["Properties"]["CorsConfiguration"]["CorsRules"] == [
+        {"AllowedMethods": ["POST"], "AllowedOrigins": ["*"], "MaxAge": 3000}
+    ]
