@@ -57,9 +57,7 @@ def test_a_merge_that_cannot_be_is_refused(admin_api: Api, desk: Desk, case: str
         reply = merge(admin_api, source, {"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"})
         assert reply.status == 404
     else:
-        reply = admin_api.post(
-            f"/v1/customers/{source['id']}/merge", json={"target_id": target["id"], "version": 3}
-        )
+        reply = admin_api.post(f"/v1/customers/{source['id']}/merge", json={"target_id": target["id"], "version": 3})
         assert reply.status == 409
     assert admin_api.get("/v1/customers/lookup", query={"email": "a@x.example"}).json["id"] == source["id"]
 
