@@ -6,17 +6,14 @@ details and name the field at fault."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from chalicelib.http.schemas import In, Out, Query, Text, TimeZone, Version, one_nonempty
+from chalicelib.http.schemas import DAY_NAMES, In, Out, Query, Text, TimeZone, Version, Week, one_nonempty
 from chalicelib.storage.ports import AuditRecord, Document
 
 Position = Annotated[int, Field(ge=0, le=100_000, description="Order: lower first; ties by id.")]
-HHMM = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")]
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-Week = dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[tuple[HHMM, HHMM]]]
 
 
 class Versioned(In):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 from chalice.app import Request
 
-from chalicelib.core.errors import DomainError, InvalidInput, TooLarge
+from chalicelib.core.errors import DomainError, InvalidInput, NotFound, TooLarge
 from chalicelib.core.limits import MAX_JSON_DEPTH, MAX_REQUEST_BYTES, json_depth_within
 from chalicelib.core.providers import Provider
 from chalicelib.domain.people import Principal, Role
@@ -157,6 +157,7 @@ def _handle(spec: RouteSpec, view: Callable[..., Any], request: Request, path_pa
 
     try:
         principal = _principal(spec, request)
+        _check_ids(path_params)
         parsed_body = _parse_body(spec, request)
         parsed_query = _parse_query(spec, request)
         call = Call(
@@ -174,6 +175,15 @@ def _handle(spec: RouteSpec, view: Callable[..., Any], request: Request, path_pa
         observability.logger().info("request refused", extra={"status": status, "code": error.code})
         return json_response(error_body(error), status)
     return _success(spec, outcome)
+
+
+def _check_ids(path_params: dict[str, str]) -> None:
+    """A path segment named ``*_id`` that is not an id (the document's pattern) names nothing: 404."""
+    from chalicelib.core.ids import ID_PATTERN
+
+    for name, value in path_params.items():
+        if name.endswith("_id") and not re.fullmatch(ID_PATTERN, value):
+            raise NotFound(name.removesuffix("_id"), value[:40])
 
 
 def _principal(spec: RouteSpec, request: Request) -> Principal | None:

@@ -47,6 +47,7 @@ def document(version: str = "1.0.0") -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for spec in REGISTRY:
         paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec)
+    components = {**schemas.get("$defs", {}), "TimeZone": _time_zones()}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -57,11 +58,17 @@ def document(version: str = "1.0.0") -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": schemas.get("$defs", {}),
+            "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
         "security": [{"bearer": []}],
     }
+
+
+def _time_zones() -> dict[str, Any]:
+    from chalicelib.core.limits import time_zone_names
+
+    return {"type": "string", "enum": list(time_zone_names()), "description": "An IANA time zone."}
 
 
 def _operation(spec: RouteSpec) -> dict[str, Any]:
@@ -93,8 +100,18 @@ def _parameters(spec: RouteSpec) -> list[dict[str, Any]]:
     if query is not None:
         schema = query.model_json_schema(ref_template=REF)
         required = set(schema.get("required", []))
+        if "oneOf" in schema:
+            # Parameters that depend on each other: one object, each property its own query parameter.
+            schema.pop("title", None)
+            params.append({"name": "query", "in": "query", "style": "form", "explode": True, "schema": schema})
+            return params + _if_match(spec)
         for name, prop in schema.get("properties", {}).items():
             params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+    return params + _if_match(spec)
+
+
+def _if_match(spec: RouteSpec) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = []
     if spec.versioned:
         params.append(
             {

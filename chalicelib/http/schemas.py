@@ -7,19 +7,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    EmailStr,
     Field,
     RootModel,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 
 from chalicelib.core.ids import ID_PATTERN
-from chalicelib.core.limits import MAX_BODY_BYTES, check_locale, check_time_zone, utf8_at_most
+from chalicelib.core.limits import LOCALE_PATTERN, MAX_BODY_BYTES, check_locale, check_time_zone, utf8_at_most
 
 EntityId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 # Something other than white space (Python's ``str.isspace`` set, which the Rust engines that validate the
@@ -47,15 +50,40 @@ Body = Annotated[
     AfterValidator(utf8_at_most(MAX_BODY_BYTES)),
     Field(description=f"Text, at most {MAX_BODY_BYTES} bytes of UTF-8."),
 ]
+
+
+def _any_case(word: str) -> str:
+    """A regex for ``word`` in any case, spelled without flags (the document's regex dialect has none)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+# The document lists the zones once, as the component ``TimeZone`` (chalicelib/http/openapi.py).
 TimeZone = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64),
     AfterValidator(check_time_zone),
-    Field(examples=["Europe/Riga"]),
+    WithJsonSchema({"allOf": [{"$ref": "#/components/schemas/TimeZone"}]}),
 ]
-Locale = Annotated[str, StringConstraints(min_length=2, max_length=16), AfterValidator(check_locale)]
+# An address email-validator accepts: the document's "email" format, less the special-use domains it refuses.
+Email = Annotated[
+    EmailStr,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "email",
+            "not": {"pattern": rf"[.@]({'|'.join(map(_any_case, SPECIAL_USE_DOMAIN_NAMES))})$"},
+        }
+    ),
+]
+Locale = Annotated[
+    str, StringConstraints(min_length=2, max_length=16, pattern=LOCALE_PATTERN), AfterValidator(check_locale)
+]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
-WorkingHours = dict[str, list[list[str]]]
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+HHMM = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")]
+# A week's hours: {"mon": [["09:00", "17:00"]], ...}; intervals of a day must end after they start and not overlap.
+Week = dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[tuple[HHMM, HHMM]]]
+WorkingHours = Week
 Version = Annotated[int, Field(ge=1, description="The version this change is based on (or send If-Match).")]
 Limit = Annotated[int, Field(ge=1, le=100)]
 # A page cursor: opaque, signed, valid only for the listing that issued it (its ``next_cursor``); empty or
@@ -72,12 +100,33 @@ Days = Annotated[int, Field(ge=0, le=365, description="Days; 0 turns the step of
 
 
 class In(BaseModel):
+    """A request body. Booleans and integers are JSON's: pydantic would take ``0`` for false or ``"5"`` for 5,
+    which the document's types refuse; so does the API (an integral number such as ``5.0`` is an integer)."""
+
     model_config = ConfigDict(extra="forbid")
+    JSON_TYPES: ClassVar[bool] = True
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_types(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None or not cls.JSON_TYPES or info.field_name is None:
+            return value
+        annotation = cls.model_fields[info.field_name].annotation
+        if annotation in (bool, bool | None) and not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        if annotation in (int, int | None) and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValueError("must be an integer")
+        return value
 
 
 def one_nonempty(*names: str) -> dict[str, Any]:
     """JSON Schema: at least one of these array (or object) fields is present and not empty."""
     return {"anyOf": [{"required": [n], "properties": {n: {"minItems": 1, "minProperties": 1}}} for n in names]}
+
+
+def exactly_one(*names: str) -> dict[str, Any]:
+    """JSON Schema: exactly one of these fields is given a value (not null)."""
+    return {"oneOf": [{"required": [n], "properties": {n: {"not": {"type": "null"}}}} for n in names]}
 
 
 class Out(BaseModel):
@@ -150,7 +199,7 @@ class ErrorOut(Out):
 # -- paging and meta ------------------------------------------------------------------------------
 
 
-def _no_null(schema: dict[str, Any]) -> None:
+def no_null_query(schema: dict[str, Any]) -> None:
     """Query parameters are absent or have a value: their schemas allow no null."""
     for prop in schema.get("properties", {}).values():
         kept = [b for b in prop.pop("anyOf", []) if b != {"type": "null"}]
@@ -161,9 +210,10 @@ def _no_null(schema: dict[str, Any]) -> None:
 
 
 class Query(In):
-    """The query parameters of a route."""
+    """The query parameters of a route (strings on the wire: ``true``, ``25``)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_null)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=no_null_query)
+    JSON_TYPES = False
 
 
 class PageQuery(Query):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.lazy import lazy_module
 from chalicelib.core.providers import Provider
@@ -20,7 +21,7 @@ routes = Routes(__name__, "chalicelib.people.schemas", tag="admin")
 bp = routes.bp
 
 
-def _hours(doc: dict[str, list[list[str]]] | None) -> tuple[tuple[int, str, str], ...]:
+def _hours(doc: Mapping[Any, Any] | None) -> tuple[tuple[int, str, str], ...]:
     """Working hours as the API takes them (``{"mon": [["09:00", "17:00"]]}``), checked."""
     from chalicelib.calendars.working_hours import hours_from_doc
     from chalicelib.core.errors import FieldError

@@ -99,7 +99,8 @@ class CustomerService:
             self.customers.get_organization(changes["organization_id"])
         if "identities" in changes:
             if not changes["identities"]:
-                raise InvalidInput("a customer needs at least one identity", "identities")
+                # Whether a change leaves any identity depends on what the customer has: a state conflict.
+                raise Conflict("a customer needs at least one identity; this change would leave none")
             changes["identities"] = tuple(dict.fromkeys(changes["identities"]))
         updated = replace(current, **changes, version=current.version + 1)
         self.customers.update_customer(updated, based_on)

@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
 )
@@ -17,6 +16,7 @@ from chalicelib.domain.people import Agent, ApiToken, Availability, Customer, Or
 from chalicelib.http.schemas import (
     Cursor,
     Days,
+    Email,
     EntityId,
     In,
     Locale,
@@ -44,7 +44,7 @@ class CustomerIn(In):
     model_config = ConfigDict(extra="forbid", json_schema_extra=one_nonempty("emails", "chat_ids", "phones"))
 
     name: Annotated[str, StringConstraints(max_length=200), AfterValidator(str.strip)] = ""
-    emails: list[EmailStr] = Field(default_factory=list, max_length=20)
+    emails: list[Email] = Field(default_factory=list, max_length=20)
     chat_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=128)]] = Field(default_factory=list)
     phones: list[Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{5,32}$")]] = Field(default_factory=list)
     organization_id: EntityId | None = None
@@ -58,7 +58,7 @@ class CustomerUpdateIn(PatchIn):
 
     version: Version | None = None
     name: Text | None = None
-    emails: list[EmailStr] | None = None
+    emails: list[Email] | None = None
     chat_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=128)]] | None = None
     phones: list[Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{5,32}$")]] | None = None
     organization_id: EntityId | None = None
@@ -103,7 +103,7 @@ class CustomerPageOut(Out):
 
 
 class CustomerLookupQuery(Query):
-    email: EmailStr
+    email: Email
 
 
 class OrganizationIn(In):
@@ -163,7 +163,7 @@ class OrganizationPageOut(Out):
 
 
 class AgentIn(In):
-    email: EmailStr
+    email: Email
     name: Text
     role: Role = Role.AGENT
     subject: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(

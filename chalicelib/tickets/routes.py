@@ -112,6 +112,8 @@ def create_ticket(call: Call) -> Result:
 def list_tickets(call: Call) -> schemas.TicketPageOut:
     query: schemas.TicketListQuery = call.query
     svc = deps().tickets
+    if query.view == "requester" and query.requester_email and query.requester_id:
+        raise InvalidInput("give one of requester_id and requester_email", "query.requester_email")
     if query.view == "requester" and query.requester_email:
         scope = f"tickets:requester-email:{query.requester_email.lower()}:{query.include_solved}"
         start = start_key(query.cursor, scope)

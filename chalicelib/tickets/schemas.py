@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    EmailStr,
+    ConfigDict,
     Field,
     StringConstraints,
     model_validator,
@@ -15,23 +15,41 @@ from pydantic import (
 
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
 from chalicelib.domain.timeline import TimelineEntry
-from chalicelib.http.schemas import Body, Cursor, EntityId, In, Limit, Out, PatchIn, Query, Tag, Text, Version, text
+from chalicelib.http.schemas import (
+    Body,
+    Cursor,
+    Email,
+    EntityId,
+    In,
+    Limit,
+    Out,
+    PatchIn,
+    Query,
+    Tag,
+    Text,
+    Version,
+    exactly_one,
+    no_null_query,
+    text,
+)
 from chalicelib.http.schemas import PageQuery as PageQuery  # the routes' paging query, re-exported
 
 # -- tickets -----------------------------------------------------------------------------------
 
 
 class CreateTicketIn(In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=exactly_one("requester_id", "requester_email"))
+
     subject: Text
     body: Body = Field(description="The customer's request, as text.")
     requester_id: EntityId | None = None
-    requester_email: EmailStr | None = None
+    requester_email: Email | None = None
     requester_name: Annotated[str, StringConstraints(max_length=200)] | None = None
     channel: Channel = Channel.API
     priority: Priority = Priority.NORMAL
     type: TicketType | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=50)
-    ccs: list[EmailStr] = Field(default_factory=list, max_length=50)
+    ccs: list[Email] = Field(default_factory=list, max_length=50)
     team_id: EntityId | None = None
     assignee_id: EntityId | None = None
 
@@ -42,6 +60,7 @@ class CreateTicketIn(In):
         return self
 
 
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024  # the default attachment limit (LAMBDESK_MAX_ATTACHMENT_BYTES)
 # The key POST /v1/attachments gave for an upload: <prefix><agent id>/<upload id>/<file name>.
 UploadKey = Annotated[
     str,
@@ -69,7 +88,7 @@ class ReplyIn(In):
 class AttachmentUploadIn(In):
     filename: text(255)  # type: ignore[valid-type]
     content_type: ContentType
-    size: Annotated[int, Field(ge=1, description="Bytes; at most the attachment limit (max_bytes).")]
+    size: Annotated[int, Field(ge=1, le=MAX_UPLOAD_BYTES, description="Bytes (the deployment may allow fewer).")]
 
 
 class AttachmentUploadOut(Out):
@@ -94,7 +113,7 @@ class UpdateTicketIn(PatchIn):
     priority: Priority | None = None
     type: TicketType | None = None
     tags: list[Tag] | None = Field(None, max_length=50)
-    ccs: list[EmailStr] | None = Field(None, max_length=50)
+    ccs: list[Email] | None = Field(None, max_length=50)
     team_id: EntityId | None = None
     assignee_id: EntityId | None = None
     vip: bool | None = None
@@ -116,14 +135,39 @@ ViewName = Literal[
 ]
 
 
+# The parameter each view needs (the requester view: requester_id or requester_email, one of them).
+VIEW_NEEDS: dict[str, tuple[str, ...]] = {
+    "assignee": ("assignee_id",),
+    "team": ("team_id",),
+    "team_queue": ("team_id",),
+    "status": ("status",),
+    "priority": ("priority",),
+    "requester": ("requester_id", "requester_email"),
+    "organization": ("organization_id",),
+}
+
+
+def _one_view_shape(schema: dict[str, Any], model: Any) -> None:
+    """The document states what a view needs: one branch per view and parameter (``oneOf``)."""
+    no_null_query(schema)
+    branches: list[dict[str, Any]] = [{"properties": {"view": {"enum": ["unassigned", "mine"]}}}]
+    for view, names in VIEW_NEEDS.items():
+        branches += [{"required": ["view", n], "properties": {"view": {"const": view}}} for n in names]
+    schema["oneOf"] = branches
+
+
 class TicketListQuery(Query):
+    """Which view, and the one parameter it needs; the others are ignored."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_view_shape)
+
     view: ViewName = "unassigned"
     assignee_id: EntityId | None = None
     team_id: EntityId | None = None
     status: Status | None = None
     priority: Priority | None = None
     requester_id: EntityId | None = None
-    requester_email: EmailStr | None = None
+    requester_email: Email | None = None
     organization_id: EntityId | None = None
     include_solved: bool = False
     limit: Limit = 25

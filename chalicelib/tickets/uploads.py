@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.core.clock import Clock
-from chalicelib.core.errors import InvalidInput, TooLarge
+from chalicelib.core.errors import InvalidInput, NotFound, TooLarge
 from chalicelib.core.ids import new_id
 from chalicelib.core.resources import UPLOAD_PREFIX
 from chalicelib.storage.objects import MissingObject, ObjectStore
@@ -69,12 +69,13 @@ class Uploads:
         files, total = [], 0
         for n, key in enumerate(dict.fromkeys(keys)):
             where = f"attachments[{n}]"
+            # Another agent's key, or one nothing was uploaded under, names no upload of the caller's: 404.
             if not key.startswith(owner_prefix(agent_id)) or ".." in key.split("/"):
-                raise InvalidInput("not an upload of yours: start one with POST /v1/attachments", where)
+                raise NotFound(f"upload ({where})", key)
             try:
                 info = self.store.head(self.bucket, key)
             except MissingObject:
-                raise InvalidInput("nothing was uploaded under this key (or the upload expired)", where) from None
+                raise NotFound(f"upload ({where})", key) from None
             total += info.size
             files.append(
                 {"key": key, "filename": key.rsplit("/", 1)[-1], "content_type": info.content_type, "size": info.size}

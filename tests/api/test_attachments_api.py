@@ -33,8 +33,14 @@ def test_an_upload_is_a_key_of_the_agents_own_with_a_policy(agent_api: Api, agen
     assert memory_svc.objects.upload(bucket, started.json["fields"], b"line 1\n")
 
 
-def test_an_upload_larger_than_the_limit_is_413(agent_api: Api, memory_svc: Any) -> None:
+def test_an_upload_larger_than_the_limit_is_refused(agent_api: Api, memory_svc: Any) -> None:
     reply = agent_api.post("/v1/attachments", json={**LOG, "size": memory_svc.settings.max_attachment_bytes + 1})
+    assert (reply.status, reply.error_fields) == (400, ["body.size"])  # the document's maximum
+
+
+def test_an_upload_over_a_lower_deployment_limit_is_413(agent_api: Api, memory_svc: Any) -> None:
+    memory_svc.uploads.max_bytes = 1000
+    reply = agent_api.post("/v1/attachments", json={**LOG, "size": 1001})
     assert (reply.status, reply.error_fields) == (413, ["size"])
 
 
@@ -70,5 +76,5 @@ def test_a_reply_cannot_name_another_agents_upload_or_nothing_uploaded(
             json={"body": "x", "attachments": [key]},
             headers={"If-Match": '"1"'},
         )
-        assert (reply.status, reply.error_fields) == (400, ["attachments[0]"]), key
+        assert (reply.status, reply.error_code) == (404, "not_found"), key
     assert desk.get_ticket(ticket["id"])["ticket"]["version"] == 1
