@@ -68,7 +68,9 @@ def document(version: str = "1.0.0") -> dict[str, Any]:
 def _time_zones() -> dict[str, Any]:
     from chalicelib.core.limits import time_zone_names
 
-    return {"type": "string", "enum": list(time_zone_names()), "description": "An IANA time zone."}
+    # One alternation rather than an enum: exactly the same set, and tools sample it instead of walking it.
+    names = "|".join(name.replace("+", r"\+") for name in time_zone_names())
+    return {"type": "string", "pattern": f"^(?:{names})$", "description": "An IANA time zone.", "examples": ["UTC"]}
 
 
 def _operation(spec: RouteSpec) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from domain objects and storage items."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
@@ -81,9 +82,10 @@ Locale = Annotated[
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HHMM = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")]
+START = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]  # 24:00 ends a day only
 # A week's hours: {"mon": [["09:00", "17:00"]], ...}; intervals of a day must end after they start and not overlap.
 Week = dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[tuple[HHMM, HHMM]]]
-WorkingHours = Week
+WorkingHours = dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[tuple[START, HHMM]]]
 Version = Annotated[int, Field(ge=1, description="The version this change is based on (or send If-Match).")]
 Limit = Annotated[int, Field(ge=1, le=100)]
 # A page cursor: opaque, signed, valid only for the listing that issued it (its ``next_cursor``); empty or
@@ -116,6 +118,8 @@ class In(BaseModel):
             raise ValueError("must be true or false")
         if annotation in (int, int | None) and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise ValueError("must be an integer")
+        if annotation == list[date] and isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            raise ValueError("dates are strings YYYY-MM-DD")
         return value
 
 

@@ -15,6 +15,24 @@ def put(api: Api, path: str, body: dict[str, Any]) -> Any:
     return api.request("PUT", path, json_body=body)
 
 
+
+def test_a_calendar_takes_holiday_regions_and_dates_only_as_documented(admin_api: Api) -> None:
+    # The document lists the country and subdivision codes and says dates are strings; the API agrees.
+    refused = [
+        {**OFFICE, "country": "de"},
+        {**OFFICE, "country": "DE", "subdivision": "Bayern"},  # the holidays library's alias, not a code
+        {**OFFICE, "holidays": [1767225600]},  # a timestamp pydantic would read as a date
+    ]
+    replies = [admin_api.post("/v1/calendars", json=body) for body in refused]
+    assert [(r.status, r.error_fields) for r in replies] == [
+        (400, ["country"]),
+        (400, ["subdivision"]),
+        (400, ["body.holidays"]),
+    ]
+    accepted = admin_api.post("/v1/calendars", json={**OFFICE, "country": "DE", "subdivision": "BY"})
+    assert (accepted.status, accepted.json["document"]["subdivision"]) == (201, "BY")
+
+
 def test_an_admin_creates_lists_replaces_and_deletes_a_routing_rule(admin_api: Api, desk: Desk) -> None:
     team = desk.team("Billing")
     body = {

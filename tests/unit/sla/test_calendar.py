@@ -16,8 +16,10 @@ from chalicelib.calendars.calendar import (
     Interval,
     add_business_seconds,
     business_seconds_between,
+    holiday_regions,
     is_open,
 )
+from chalicelib.core.errors import FieldError
 
 MINUTE = timedelta(minutes=1)
 ZONES = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
@@ -272,3 +274,24 @@ def test_repeated_wall_time_start_keeps_its_fold() -> None:
     assert add_business_seconds(cal, second_one_oh_one, 0) == datetime(2026, 11, 1, 6, 1, tzinfo=UTC)
     end = datetime(2026, 11, 1, 6, 2, tzinfo=UTC).astimezone(new_york)
     assert business_seconds_between(cal, datetime(2026, 11, 1, 0, 0, tzinfo=new_york), end) == (62 + 2) * 60
+
+
+@pytest.mark.parametrize(
+    ("country", "subdivision", "field"),
+    [("de", None, "country"), ("DE", "CA", "subdivision"), ("DE", "Bayern", "subdivision")],
+    ids=["lower-case-country", "other-country's-subdivision", "alias-not-a-code"],
+)
+def test_validate_accepts_only_the_listed_country_and_subdivision_codes(
+    country: str, subdivision: str | None, field: str
+) -> None:
+    with pytest.raises(FieldError) as refused:
+        BusinessCalendar("UTC", WEEKDAYS_9_17, country=country, subdivision=subdivision).validate()
+    assert refused.value.path == field
+
+
+def test_every_listed_country_and_subdivision_is_accepted() -> None:
+    regions = holiday_regions()
+    assert {"DE", "DEU", "US"} <= regions.keys() and "BY" in regions["DE"]
+    for country, subdivisions in regions.items():
+        for subdivision in (None, *subdivisions):
+            BusinessCalendar("UTC", WEEKDAYS_9_17, country=country, subdivision=subdivision).validate()
