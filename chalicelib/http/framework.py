@@ -244,7 +244,7 @@ def _version(spec: RouteSpec, request: Request, body: Any, query: Any) -> int | 
     if not spec.versioned:
         return None
     header = request.headers.get("if-match")
-    if header:
+    if header is not None:
         value = header.strip()
         if not re.fullmatch(IF_MATCH_PATTERN, value):
             raise InvalidInput("If-Match must be the resource's ETag, a version number", "If-Match")

@@ -82,6 +82,14 @@ def test_a_write_without_any_version_is_428(admin_api: Api, desk: Desk, agent: A
     assert admin_api.get(path).header("ETag") == '"1"'
 
 
+
+def test_an_empty_if_match_is_refused_naming_it_not_ignored(admin_api: Api, desk: Desk, agent: Any) -> None:
+    path, method, body = team(admin_api, desk, agent)
+    refused = admin_api.request(method, path, json_body={**body, "version": 1}, headers={"If-Match": ""})
+    assert (refused.status, refused.error_fields) == (400, ["If-Match"])
+    assert admin_api.get(path).header("ETag") == '"1"'
+
+
 def test_a_configuration_document_is_deleted_by_if_match_or_version(admin_api: Api) -> None:
     first = admin_api.post("/v1/routing-rules", json=RULE).json["id"]
     second = admin_api.post("/v1/routing-rules", json=RULE).json["id"]
