@@ -30,7 +30,8 @@ routes = Routes(__name__, "chalicelib.automations.schemas", tag="configuration")
 bp = routes.bp
 
 register(routes, "triggers", TRIGGER, "TriggerIn", lambda: deps().documents)
-register(routes, "macros", MACRO, "MacroIn", lambda: deps().documents)
+# Agents list and read the macros they may apply; only admins write them.
+register(routes, "macros", MACRO, "MacroIn", lambda: deps().documents, agents_read=True)
 
 
 @routes(

@@ -54,6 +54,23 @@ SETTABLE_FIELDS: dict[str, Callable[[Any], object]] = {
 }
 
 
+# Rules first, then triggers. Routing writes exactly one ``ticket.routed`` for every new ticket, after its rules
+# (docs/decisions/031-sla-and-automations.md): that event is the moment a trigger on ``ticket.created`` runs, so
+# it sees the ticket as routing left it (its team, tags, priority); the ``ticket.created`` event itself runs no
+# trigger. At that moment the actor the conditions see is the ticket's creator (``data.created_by``).
+CREATED = "ticket.created"
+ROUTED = "ticket.routed"
+
+
+def seen_as(event_type: str) -> tuple[str, ...]:
+    """The event types a trigger's ``events`` are matched against for an event of ``event_type``."""
+    if event_type == CREATED:
+        return ()
+    if event_type == ROUTED:
+        return (CREATED, ROUTED)
+    return (event_type,)
+
+
 @dataclass(frozen=True)
 class TriggerConditions:
     """All given conditions must hold; ``None`` means any.
@@ -77,10 +94,11 @@ class TriggerConditions:
     vip: bool | None = None
 
     def hold(self, event: Mapping[str, Any], ticket: Ticket) -> bool:
-        actor = event.get("actor") or {}
+        kinds = seen_as(str(event.get("type", "")))
+        actor = (event.get("data") or {}).get("created_by") if CREATED in kinds else event.get("actor")
         return (
-            matches(str(event.get("type", "")), tuple(self.events))
-            and _allows(self.actor_kinds, actor.get("kind"))
+            any(matches(kind, tuple(self.events)) for kind in kinds)
+            and _allows(self.actor_kinds, (actor or {}).get("kind"))
             and _allows(self.statuses, ticket.status)
             and _allows(self.priorities, ticket.priority)
             and _allows(self.channels, ticket.channel)

@@ -55,7 +55,9 @@ if TYPE_CHECKING:
     from chalicelib.storage.uploads import UploadStore
     from chalicelib.surveys.config import SurveyConfig
     from chalicelib.tickets.relations import TicketRelations
+    from chalicelib.tickets.requesters import RequesterMove
     from chalicelib.tickets.service import TicketService
+    from chalicelib.tickets.uploads import Uploads
     from chalicelib.webhooks.dispatcher import WebhookDispatcher
 
 
@@ -128,6 +130,19 @@ class Container(AccessParts):
         from chalicelib.tickets.relations import TicketRelations
 
         return TicketRelations(self.ticket_repo, self.clock)
+
+    @cached_property
+    def agent_uploads(self) -> Uploads:
+        """Agents' reply attachments (the portal's customer uploads are ``uploads``)."""
+        from chalicelib.tickets.uploads import Uploads
+
+        return Uploads(self.objects, self.settings.bucket, self.settings.max_attachment_bytes, self.clock)
+
+    @cached_property
+    def ticket_requesters(self) -> RequesterMove:
+        from chalicelib.tickets.requesters import RequesterMove
+
+        return RequesterMove(self.ticket_repo, self.tickets)
 
     @cached_property
     def directory(self) -> DirectoryService:

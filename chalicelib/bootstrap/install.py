@@ -34,7 +34,15 @@ def install() -> None:
 
     def ticket_needs() -> tickets.Needs:
         c = current()
-        return tickets.Needs(c.tickets, c.ticket_relations, c.customers, c.objects, c.settings.bucket)
+        return tickets.Needs(
+            c.tickets,
+            c.ticket_relations,
+            c.customers,
+            c.objects,
+            c.settings.bucket,
+            c.ticket_requesters,
+            c.agent_uploads,
+        )
 
     tickets.deps.set(ticket_needs)
     customer_routes.deps.set(lambda: current().customers)

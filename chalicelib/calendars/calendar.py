@@ -77,7 +77,7 @@ class BusinessCalendar:
         if self.subdivision is not None and self.country is None:
             raise FieldError("subdivision", "subdivision needs a country")
         if self.country is not None:
-            _public_holidays(self.country, self.subdivision, 2000)
+            _check_region(self.country, self.subdivision)
 
     def is_holiday(self, day: date) -> bool:
         if day in self.holidays:
@@ -104,6 +104,22 @@ def _validate_day(weekday: int, intervals: tuple[Interval, ...]) -> None:
                     path, f"interval {interval.start}-{interval.end} overlaps {previous.start}-{previous.end}"
                 )
         previous = interval
+
+
+def holiday_regions() -> dict[str, list[str]]:
+    """The countries with known public holidays (ISO 3166-1 alpha-2 and alpha-3 codes), each with the codes of
+    its subdivisions: exactly what a calendar's ``country`` and ``subdivision`` accept."""
+    import holidays  # lazy: only calendars with a country pay for it
+
+    return holidays.list_supported_countries()
+
+
+def _check_region(country: str, subdivision: str | None) -> None:
+    regions = holiday_regions()
+    if country not in regions:
+        raise FieldError("country", f"unknown country {country!r} for public holidays")
+    if subdivision is not None and subdivision not in regions[country]:
+        raise FieldError("subdivision", f"unknown subdivision {subdivision!r} of {country!r} for public holidays")
 
 
 @lru_cache(maxsize=256)

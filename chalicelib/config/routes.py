@@ -13,7 +13,6 @@ from chalicelib.config.calendars import CALENDAR
 from chalicelib.config.store import DocumentStore
 from chalicelib.core.lazy import lazy_module
 from chalicelib.core.providers import Provider
-from chalicelib.http.errors import PreconditionRequired
 from chalicelib.http.framework import Call, Result, Routes
 from chalicelib.http.paging import next_cursor, start_key
 
@@ -37,9 +36,17 @@ def _body(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude={"version"}, exclude_none=True)
 
 
-def register(routes: Routes, segment: str, kind: str, model: str, store: Callable[[], DocumentStore]) -> None:
+def register(
+    routes: Routes,
+    segment: str,
+    kind: str,
+    model: str,
+    store: Callable[[], DocumentStore],
+    agents_read: bool = False,
+) -> None:
     """Five routes for a kind of document, declared in the owning feature's routes module: list, create, read,
-    replace (with the version), delete (``?version=``); ``model`` is the body's model in that module."""
+    replace (with the version), delete (``?version=``); ``model`` is the body's model in that module. Only
+    admins write; with ``agents_read`` every agent may list and read (macros: agents apply them)."""
     noun = segment.replace("-", " ")
     path, item = f"/v1/{segment}", f"/v1/{segment}/{{doc_id}}"
 
@@ -54,18 +61,19 @@ def register(routes: Routes, segment: str, kind: str, model: str, store: Callabl
         return ds.ConfigOut.of(store().get(kind, doc_id))
 
     def replace_doc(call: Call, doc_id: str) -> ds.ConfigOut:
-        if call.body.version is None:
-            raise PreconditionRequired("name the version this change is based on: 'version'")
-        doc = store().replace(call.principal.agent.id, kind, doc_id, call.body.version, _body(call.body))
+        doc = store().replace(call.principal.agent.id, kind, doc_id, call.version or 0, _body(call.body))
         return ds.ConfigOut.of(doc)
 
     def delete_doc(call: Call, doc_id: str) -> Result:
-        store().delete(call.principal.agent.id, kind, doc_id, call.query.version)
+        store().delete(call.principal.agent.id, kind, doc_id, call.version or 0)
         return Result(None, 204)
 
     for view in (list_docs, create_doc, get_doc, replace_doc, delete_doc):
         view.__name__ = f"{view.__name__}_{segment.replace('-', '_')}"
-    routes(path, "GET", summary=f"List {noun}", response=f"{SCHEMAS}.ConfigListOut", admin=True, tag=TAG)(list_docs)
+    readers_admin = not agents_read
+    routes(path, "GET", summary=f"List {noun}", response=f"{SCHEMAS}.ConfigListOut", admin=readers_admin, tag=TAG)(
+        list_docs
+    )
     routes(
         path,
         "POST",
@@ -76,7 +84,9 @@ def register(routes: Routes, segment: str, kind: str, model: str, store: Callabl
         admin=True,
         tag=TAG,
     )(create_doc)
-    routes(item, "GET", summary=f"One of the {noun}", response=f"{SCHEMAS}.ConfigOut", admin=True, tag=TAG)(get_doc)
+    routes(item, "GET", summary=f"One of the {noun}", response=f"{SCHEMAS}.ConfigOut", admin=readers_admin, tag=TAG)(
+        get_doc
+    )
     routes(
         item,
         "PUT",
@@ -84,6 +94,7 @@ def register(routes: Routes, segment: str, kind: str, model: str, store: Callabl
         body=model,
         response=f"{SCHEMAS}.ConfigOut",
         admin=True,
+        versioned=True,
         tag=TAG,
     )(replace_doc)
     routes(
@@ -93,6 +104,7 @@ def register(routes: Routes, segment: str, kind: str, model: str, store: Callabl
         query=f"{SCHEMAS}.DeleteQuery",
         status=204,
         admin=True,
+        versioned=True,
         tag=TAG,
     )(delete_doc)
 

@@ -5,24 +5,56 @@ details and name the field at fault."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
-from chalicelib.http.schemas import In, Out, Text, TimeZone, Version
+from chalicelib.http.schemas import DAY_NAMES, In, Out, Query, Text, TimeZone, Version, Week, one_nonempty
 from chalicelib.storage.ports import AuditRecord, Document
 
 Position = Annotated[int, Field(ge=0, le=100_000, description="Order: lower first; ties by id.")]
-HHMM = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")]
-Week = dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[tuple[HHMM, HHMM]]]
 
 
 class Versioned(In):
-    version: Version | None = Field(None, description="Required to replace: the version it is based on.")
+    version: Version | None = Field(
+        None, description="To replace: the version it is based on (or send If-Match); ignored on create."
+    )
+
+
+def _calendar_rules(schema: dict[str, Any]) -> None:
+    """A week with working time; a country with known public holidays; a subdivision only with a country.
+
+    Which subdivisions a country has is checked (400 naming ``subdivision``) but not spelled out per country:
+    a hundred alternatives in the document made generated tests walk each of them for minutes."""
+    from chalicelib.calendars.calendar import holiday_regions
+
+    schema["properties"]["week"].update(one_nonempty(*DAY_NAMES))
+    regions = holiday_regions()
+    subdivisions = sorted({code for codes in regions.values() for code in codes})
+    schema["properties"]["country"] = {"anyOf": [_one_of(sorted(regions)), {"type": "null"}], "default": None}
+    schema["properties"]["subdivision"] = {"anyOf": [_one_of(subdivisions), {"type": "null"}], "default": None}
+    schema["anyOf"] = [
+        {"properties": {"subdivision": {"type": "null"}}},
+        {"required": ["country"], "properties": {"country": {"type": "string"}}},
+    ]
+
+
+def _one_of(codes: Iterable[str]) -> dict[str, Any]:
+    # A pattern rather than an enum, as for time zones: the same set, and tools sample it instead of walking it.
+    # The codes are letters, digits and spaces.
+    return {"type": "string", "pattern": "^(?:" + "|".join(codes) + ")$"}
 
 
 class CalendarIn(Versioned):
+    """Intervals of a day must be ordered, end after they start and not overlap (checked, 400 naming the day)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=lambda schema, _: _calendar_rules(schema),
+    )
+
     name: Text
     time_zone: TimeZone
     week: Week
@@ -55,8 +87,8 @@ class ConfigListOut(Out):
     items: list[ConfigOut]
 
 
-class DeleteQuery(In):
-    version: Annotated[int, Field(ge=1)]
+class DeleteQuery(Query):
+    version: Version | None = None
 
 
 class AuditOut(Out):

@@ -17,7 +17,8 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_REQUEST_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 32
 
-_LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+LOCALE_PATTERN = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"
+_LOCALE = re.compile(LOCALE_PATTERN)
 
 
 def utf8_at_most(limit: int) -> Callable[[str], str]:
@@ -30,15 +31,21 @@ def utf8_at_most(limit: int) -> Callable[[str], str]:
     return check
 
 
-@lru_cache(maxsize=512)
-def _known_zone(name: str) -> bool:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+@lru_cache(maxsize=1)
+def time_zone_names() -> tuple[str, ...]:
+    """Every IANA zone the runtime knows, sorted: what the API accepts and its document lists."""
+    from zoneinfo import available_timezones
 
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    return tuple(sorted(available_timezones()))
+
+
+def _known_zone(name: str) -> bool:
+    return name in _zone_set()
+
+
+@lru_cache(maxsize=1)
+def _zone_set() -> frozenset[str]:
+    return frozenset(time_zone_names())
 
 
 def check_time_zone(value: str) -> str:

@@ -112,6 +112,9 @@ UPLOAD_PREFIX = "uploads/"
 PORTAL_ATTACHMENT_PREFIX = f"{ATTACHMENT_PREFIX}portal/"
 # The knowledge base's search index files (one per build; the pointer item names the one in use).
 KB_INDEX_PREFIX = "kb/index/"
+# Where agents upload attachments by presigned POST (``<prefix><agent id>/<upload id>/<file name>``); a reply
+# names them and they stay where they are (under attachments/, so unlike uploads/ they never expire).
+AGENT_UPLOAD_PREFIX = f"{ATTACHMENT_PREFIX}uploads/"
 MAX_RECEIVE_COUNT = 5
 
 

@@ -13,7 +13,7 @@ import json
 from functools import cache
 from typing import Any
 
-from chalicelib.core.errors import InvalidInput
+from chalicelib.core.errors import NotFound
 from chalicelib.core.settings import get_settings
 
 CURSOR_MAC_BYTES = 16
@@ -54,7 +54,7 @@ def decode_cursor(cursor: str | None, key: bytes, scope: str) -> dict[str, Any] 
     if len(mac) != CURSOR_MAC_BYTES or not hmac.compare_digest(
         mac, _mac(key, f"cursor:{scope}", payload)[:CURSOR_MAC_BYTES]
     ):
-        raise InvalidInput("invalid or foreign cursor", "cursor")
+        raise NotFound("page of this listing: cursor", cursor[:32])
     position: dict[str, Any] = json.loads(payload)
     return position
 

@@ -51,10 +51,17 @@ class Customer:
     manager: bool = False
     # The customer wants the desk's answers by mail (else they follow their requests in the portal).
     mail_updates: bool = True
+    # A customer merged into another keeps no identities and points to the one that has them now.
+    merged_into_id: str | None = None
 
     @property
     def email(self) -> str | None:
         return next((i.value for i in self.identities if i.kind is IdentityKind.EMAIL), None)
+
+    @property
+    def email_domains(self) -> tuple[str, ...]:
+        """The domains of the customer's email addresses (each once): how organizations find them."""
+        return tuple(dict.fromkeys(email_domain(i.value) for i in self.identities if i.kind is IdentityKind.EMAIL))
 
 
 @dataclass(frozen=True)

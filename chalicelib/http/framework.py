@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 from chalice.app import Request
 
-from chalicelib.core.errors import DomainError, InvalidInput, TooLarge
+from chalicelib.core.errors import DomainError, InvalidInput, NotFound, TooLarge
 from chalicelib.core.limits import MAX_JSON_DEPTH, MAX_REQUEST_BYTES, json_depth_within
 from chalicelib.core.providers import Provider
 from chalicelib.domain.people import Principal, Role
@@ -160,13 +161,15 @@ def _handle(spec: RouteSpec, view: Callable[..., Any], request: Request, path_pa
 
     try:
         principal = _principal(spec, request)
+        _check_ids(path_params)
         parsed_body = _parse_body(spec, request)
+        parsed_query = _parse_query(spec, request)
         call = Call(
             principal=principal,  # type: ignore[arg-type]
             request=request,
             body=parsed_body,
-            query=_parse_query(spec, request),
-            version=_version(spec, request, parsed_body),
+            query=parsed_query,
+            version=_version(spec, request, parsed_body, parsed_query),
         )
         outcome = view(call, **path_params)
     except DomainError as error:
@@ -176,6 +179,15 @@ def _handle(spec: RouteSpec, view: Callable[..., Any], request: Request, path_pa
         observability.logger().info("request refused", extra={"status": status, "code": error.code})
         return json_response(error_body(error), status)
     return _success(spec, outcome)
+
+
+def _check_ids(path_params: dict[str, str]) -> None:
+    """A path segment named ``*_id`` that is not an id (the document's pattern) names nothing: 404."""
+    from chalicelib.core.ids import ID_PATTERN
+
+    for name, value in path_params.items():
+        if name.endswith("_id") and not re.fullmatch(ID_PATTERN, value):
+            raise NotFound(name.removesuffix("_id"), value[:40])
 
 
 def _principal(spec: RouteSpec, request: Request) -> Principal | None:
@@ -226,19 +238,26 @@ def _parse_query(spec: RouteSpec, request: Request) -> Any:
         raise validation_error(exc, "query") from exc
 
 
-def _version(spec: RouteSpec, request: Request, body: Any) -> int | None:
+# What an If-Match header may hold: a version number, quoted as the ETag is, weak or not.
+IF_MATCH_PATTERN = r'^(W/)?("[0-9]{1,12}"|[0-9]{1,12})$'
+
+
+def _version(spec: RouteSpec, request: Request, body: Any, query: Any) -> int | None:
+    """The version a write of a versioned resource is based on: the If-Match header, else the ``version`` of
+    the body (or, for a delete, of the query). One rule for every versioned resource; If-Match wins."""
     if not spec.versioned:
         return None
     header = request.headers.get("if-match")
-    if header:
-        value = header.strip().removeprefix("W/").strip('"')
-        if not value.isascii() or not value.isdigit() or len(value) > 12:
-            raise InvalidInput("If-Match must be the ticket's ETag, a version number", "If-Match")
-        return int(value)
-    version = getattr(body, "version", None)
-    if version is None:
-        raise PreconditionRequired("name the version this change is based on: If-Match header or 'version'")
-    return int(version)
+    if header is not None:
+        value = header.strip()
+        if not re.fullmatch(IF_MATCH_PATTERN, value):
+            raise InvalidInput("If-Match must be the resource's ETag, a version number", "If-Match")
+        return int(value.removeprefix("W/").strip('"'))
+    for given in (body, query):
+        version = getattr(given, "version", None)
+        if version is not None:
+            return int(version)
+    raise PreconditionRequired("name the version this change is based on: If-Match header or 'version'")
 
 
 def _success(spec: RouteSpec, outcome: Any) -> Response:
@@ -248,11 +267,26 @@ def _success(spec: RouteSpec, outcome: Any) -> Response:
     status = result.status or spec.status
     if result.body is None:
         return Response(body="", status_code=status, headers=dict(result.headers))
-    return json_response(result.body.model_dump(mode="json"), status, result.headers)
+    headers = dict(result.headers)
+    version = etag_version(result.body)
+    if version is not None:
+        headers.setdefault("ETag", f'"{version}"')
+    return json_response(result.body.model_dump(mode="json"), status, headers)
+
+
+def etag_version(body: BaseModel) -> int | None:
+    """The version of the resource a response carries (its ETag): the model's ``etag()``, if it has one."""
+    etag = getattr(body, "etag", None)
+    version = etag() if callable(etag) else None
+    return version if isinstance(version, int) else None
 
 
 # Errors Chalice produces itself before a view runs, e.g. BadRequestError or UnsupportedMediaType.
-_CHALICE_CODES = {"UnsupportedMediaType": "unsupported_media_type", "BadRequestError": "invalid_input"}
+_CHALICE_CODES = {
+    "UnsupportedMediaType": "unsupported_media_type",
+    "BadRequestError": "invalid_input",
+    "MethodNotAllowedError": "method_not_allowed",
+}
 
 
 def uniform_errors(event: Request, get_response: Callable[[Request], Response]) -> Response:
@@ -264,8 +298,15 @@ def uniform_errors(event: Request, get_response: Callable[[Request], Response]) 
         body: dict[str, Any] = {"code": code, "message": chalice_error.get("Message", "")}
         if code == "unsupported_media_type":
             body["fields"] = [{"field": "Content-Type", "message": "send application/json"}]
-        return json_response({"error": body}, response.status_code)
+        headers = {"Allow": _allowed(event)} if response.status_code == 405 else None
+        return json_response({"error": body}, response.status_code, headers)
     return response
+
+
+def _allowed(request: Request) -> str:
+    """The methods a path serves (RFC 9110: a 405 names them)."""
+    path = (request.context or {}).get("resourcePath")
+    return ", ".join(sorted({spec.method for spec in REGISTRY if spec.path == path}))
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

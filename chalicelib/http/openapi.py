@@ -13,8 +13,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.http.framework import REGISTRY, RouteSpec
-from chalicelib.http.schemas import ErrorOut
+from chalicelib.core.ids import ID_PATTERN
+from chalicelib.http.framework import IF_MATCH_PATTERN, REGISTRY, RouteSpec
+from chalicelib.http.schemas import ErrorOut, Out
 
 REF = "#/components/schemas/{model}"
 ERROR_STATUSES = {
@@ -23,7 +24,16 @@ ERROR_STATUSES = {
     "403": "Not allowed for this caller",
     "404": "Unknown id",
     "409": "Conflict: stale version (with the changes since) or a taken unique value",
-    "428": "The write did not name the version it was based on",
+}
+VERSION_RULE = (
+    "A write of a versioned resource names the version it is based on: the If-Match header (the ETag of the "
+    "resource's responses) or the body's 'version' (a delete: the 'version' query parameter); If-Match wins "
+    "when both are sent. Neither: 428. A stale version: 409."
+)
+ETAG = {
+    "description": "The resource's version, quoted: send it back as If-Match to write on top of it.",
+    "required": True,
+    "schema": {"type": "string", "pattern": r'^"[0-9]+"$'},
 }
 
 
@@ -37,25 +47,37 @@ def document(version: str = "1.0.0") -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for spec in REGISTRY:
         paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec)
+    components = {**schemas.get("$defs", {}), "TimeZone": _time_zones()}
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Lambdesk agent API",
             "version": version,
             "description": "Help desk API. Authenticate with 'Authorization: Bearer <JWT or personal API token>'. "
-            "Writes name the version they are based on (If-Match or 'version'); a stale version gets 409.",
+            + VERSION_RULE,
         },
         "paths": paths,
         "components": {
-            "schemas": schemas.get("$defs", {}),
+            "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
         "security": [{"bearer": []}],
     }
 
 
+def _time_zones() -> dict[str, Any]:
+    from chalicelib.core.limits import time_zone_names
+
+    # One alternation rather than an enum: exactly the same set, and tools sample it instead of walking it.
+    names = "|".join(name.replace("+", r"\+") for name in time_zone_names())
+    return {"type": "string", "pattern": f"^(?:{names})$", "description": "An IANA time zone.", "examples": ["UTC"]}
+
+
 def _operation(spec: RouteSpec) -> dict[str, Any]:
     op: dict[str, Any] = {"operationId": spec.operation_id, "summary": spec.summary, "tags": [spec.tag]}
+    if spec.versioned:
+        op["description"] = VERSION_RULE
+        op["x-lambdesk-versioned"] = True
     params = _parameters(spec)
     if params:
         op["parameters"] = params
@@ -73,40 +95,64 @@ def _json(model: str) -> dict[str, Any]:
 
 def _parameters(spec: RouteSpec) -> list[dict[str, Any]]:
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": name, "in": "path", "required": True, "schema": _path_schema(name)}
         for name in re.findall(r"{(\w+)}", spec.path)
     ]
     query = spec.model("query")
     if query is not None:
         schema = query.model_json_schema(ref_template=REF)
         required = set(schema.get("required", []))
+        if "oneOf" in schema:
+            # Parameters that depend on each other: one object, each property its own query parameter.
+            schema.pop("title", None)
+            params.append({"name": "query", "in": "query", "style": "form", "explode": True, "schema": schema})
+            return params + _if_match(spec)
         for name, prop in schema.get("properties", {}).items():
             params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+    return params + _if_match(spec)
+
+
+def _if_match(spec: RouteSpec) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = []
     if spec.versioned:
         params.append(
             {
                 "name": "If-Match",
                 "in": "header",
                 "required": False,
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
                 "description": "The ETag (version) this change is based on.",
             }
         )
     return params
 
 
+def _path_schema(name: str) -> dict[str, Any]:
+    """Ids are ULIDs (another value names nothing: 404); a ticket number is digits (anything else: 400)."""
+    if name == "number":
+        return {"type": "string", "pattern": r"^[0-9]{1,12}$"}
+    if name.endswith("_id"):
+        return {"type": "string", "pattern": ID_PATTERN}
+    return {"type": "string"}
+
+
 def _responses(spec: RouteSpec) -> dict[str, Any]:
     responses: dict[str, Any] = {str(spec.status): {"description": spec.summary}}
+    model = spec.model("response")
     if spec.response is not None:
         responses[str(spec.status)]["content"] = _json(spec.response)
     elif spec.produces is not None:
         responses[str(spec.status)]["content"] = {spec.produces: {"schema": {"type": "string"}}}
+    if model is not None and issubclass(model, Out) and model.versioned_resource():
+        responses[str(spec.status)]["headers"] = {"ETag": ETAG}
     error = {"content": _json("ErrorOut")}
     for status, description in ERROR_STATUSES.items():
         if not (spec.public and status in ("401", "403")):
             responses[status] = {"description": description, **error}
     if spec.produces is not None:
         responses["413"] = {"description": "More than one response can carry: ask for less", **error}
+    if spec.versioned:
+        responses["428"] = {"description": "The write named no version (If-Match or 'version')", **error}
     if spec.body is not None:
         responses["413"] = {"description": "The body is larger than accepted", **error}
         responses["415"] = {"description": "The body is not application/json", **error}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.lazy import lazy_module
 from chalicelib.core.providers import Provider
@@ -20,7 +21,7 @@ routes = Routes(__name__, "chalicelib.people.schemas", tag="admin")
 bp = routes.bp
 
 
-def _hours(doc: dict[str, list[list[str]]] | None) -> tuple[tuple[int, str, str], ...]:
+def _hours(doc: Mapping[Any, Any] | None) -> tuple[tuple[int, str, str], ...]:
     """Working hours as the API takes them (``{"mon": [["09:00", "17:00"]]}``), checked."""
     from chalicelib.calendars.working_hours import hours_from_doc
     from chalicelib.core.errors import FieldError
@@ -81,6 +82,7 @@ def get_agent(call: Call, agent_id: str) -> schemas.AgentOut:
     summary="Update an agent (admins; agents: own availability)",
     body="AgentUpdateIn",
     response="AgentOut",
+    versioned=True,
 )
 def update_agent(call: Call, agent_id: str) -> schemas.AgentOut:
     data: schemas.AgentUpdateIn = call.body
@@ -90,7 +92,7 @@ def update_agent(call: Call, agent_id: str) -> schemas.AgentOut:
             changes[key] = tuple(changes[key])
     if "working_hours" in changes:
         changes["working_hours"] = _hours(changes["working_hours"])
-    return schemas.AgentOut.of(deps().update_agent_as(call.principal, agent_id, data.version, changes))
+    return schemas.AgentOut.of(deps().update_agent_as(call.principal, agent_id, call.version or 0, changes))
 
 
 @routes("/v1/teams", "POST", summary="Create a team", body="TeamIn", response="TeamOut", status=201, admin=True)
@@ -120,10 +122,11 @@ def get_team(call: Call, team_id: str) -> schemas.TeamOut:
     body="TeamUpdateIn",
     response="TeamOut",
     admin=True,
+    versioned=True,
 )
 def update_team(call: Call, team_id: str) -> schemas.TeamOut:
     data: schemas.TeamUpdateIn = call.body
-    team = deps().update_team(team_id, data.version, data.changes())
+    team = deps().update_team(team_id, call.version or 0, data.changes())
     return schemas.TeamOut.of(team)
 
 

@@ -88,6 +88,7 @@ def get_customer(call: Call, customer_id: str) -> schemas.CustomerOut:
     summary="Update a customer",
     body="CustomerUpdateIn",
     response="CustomerOut",
+    versioned=True,
 )
 def update_customer(call: Call, customer_id: str) -> schemas.CustomerOut:
     data: schemas.CustomerUpdateIn = call.body
@@ -103,7 +104,7 @@ def update_customer(call: Call, customer_id: str) -> schemas.CustomerOut:
             kept(IdentityKind.CHAT, data.chat_ids),
             kept(IdentityKind.PHONE, data.phones),
         )
-    return schemas.CustomerOut.of(deps().update(customer_id, data.version, sent))
+    return schemas.CustomerOut.of(deps().update(customer_id, call.version or 0, sent))
 
 
 @routes(
@@ -134,6 +135,20 @@ def list_organizations(call: Call) -> schemas.OrganizationPageOut:
     )
 
 
+@routes(
+    "/v1/organizations/{org_id}/attach-customers",
+    "POST",
+    summary="Attach the customers of the organization's domains who have none (bounded; repeat while next_cursor)",
+    body="AttachIn",
+    response="AttachOut",
+)
+def attach_customers(call: Call, org_id: str) -> schemas.AttachOut:
+    data: schemas.AttachIn = call.body
+    scope = f"org-attach:{org_id}"
+    done = deps().attach_domain_customers(deps().get_organization(org_id), start_key(data.cursor, scope))
+    return schemas.AttachOut(attached=done.attached, next_cursor=next_cursor(done.next_key, scope))
+
+
 @routes("/v1/organizations/{org_id}", "GET", summary="One organization", response="OrganizationOut")
 def get_organization(call: Call, org_id: str) -> schemas.OrganizationOut:
     return schemas.OrganizationOut.of(deps().get_organization(org_id))
@@ -145,8 +160,9 @@ def get_organization(call: Call, org_id: str) -> schemas.OrganizationOut:
     summary="Update an organization",
     body="OrganizationUpdateIn",
     response="OrganizationOut",
+    versioned=True,
 )
 def update_organization(call: Call, org_id: str) -> schemas.OrganizationOut:
     data: schemas.OrganizationUpdateIn = call.body
     changes = data.changes()
-    return schemas.OrganizationOut.of(deps().update_organization(org_id, data.version, changes))
+    return schemas.OrganizationOut.of(deps().update_organization(org_id, call.version or 0, changes))

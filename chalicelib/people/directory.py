@@ -69,6 +69,11 @@ class DirectoryService:
         """An update by ``caller``: admins change anyone; an agent only their own self-service fields."""
         if not caller.is_admin and (agent_id != caller.agent.id or set(changes) - SELF_SERVICE_FIELDS):
             raise Forbidden("agents may change only their own name, availability and time zone")
+        if agent_id == caller.agent.id and (
+            changes.get("active") is False or changes.get("role", caller.agent.role) != caller.agent.role
+        ):
+            # Nobody locks themselves out: another admin deactivates or demotes an admin.
+            raise Forbidden("you cannot deactivate yourself or change your own role; ask another admin")
         return self.update_agent(agent_id, based_on, changes)
 
     def update_agent(self, agent_id: str, based_on: int, changes: dict[str, Any]) -> Agent:

@@ -6,13 +6,30 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
-    EmailStr,
+    AfterValidator,
+    ConfigDict,
     Field,
     StringConstraints,
 )
 
 from chalicelib.domain.people import Agent, ApiToken, Availability, Customer, Organization, Role, Strategy, Team
-from chalicelib.http.schemas import Days, EntityId, In, Locale, Out, PatchIn, Tag, Text, TimeZone, Version, WorkingHours
+from chalicelib.http.schemas import (
+    Cursor,
+    Days,
+    Email,
+    EntityId,
+    In,
+    Locale,
+    Out,
+    PatchIn,
+    Query,
+    Tag,
+    Text,
+    TimeZone,
+    Version,
+    WorkingHours,
+    one_nonempty,
+)
 from chalicelib.http.schemas import PageQuery as PageQuery  # the routes' paging query, re-exported
 
 # -- customers and organizations ---------------------------------------------------------------
@@ -24,8 +41,10 @@ class IdentityOut(Out):
 
 
 class CustomerIn(In):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
-    emails: list[EmailStr] = Field(default_factory=list, max_length=20)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=one_nonempty("emails", "chat_ids", "phones"))
+
+    name: Annotated[str, StringConstraints(max_length=200), AfterValidator(str.strip)] = ""
+    emails: list[Email] = Field(default_factory=list, max_length=20)
     chat_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=128)]] = Field(default_factory=list)
     phones: list[Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{5,32}$")]] = Field(default_factory=list)
     organization_id: EntityId | None = None
@@ -37,9 +56,9 @@ class CustomerIn(In):
 class CustomerUpdateIn(PatchIn):
     NULLABLE = frozenset({"organization_id", "locale", "time_zone"})
 
-    version: Version
+    version: Version | None = None
     name: Text | None = None
-    emails: list[EmailStr] | None = None
+    emails: list[Email] | None = None
     chat_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=128)]] | None = None
     phones: list[Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{5,32}$")]] | None = None
     organization_id: EntityId | None = None
@@ -63,6 +82,7 @@ class CustomerOut(Out):
     mail_updates: bool
     created_at: datetime
     version: int
+    merged_into_id: str | None = Field(None, description="Set when this customer was merged into another.")
 
     @classmethod
     def of(cls, c: Customer) -> CustomerOut:
@@ -79,6 +99,7 @@ class CustomerOut(Out):
             mail_updates=c.mail_updates,
             created_at=c.created_at,
             version=c.version,
+            merged_into_id=c.merged_into_id,
         )
 
 
@@ -87,8 +108,8 @@ class CustomerPageOut(Out):
     next_cursor: str | None
 
 
-class CustomerLookupQuery(In):
-    email: EmailStr
+class CustomerLookupQuery(Query):
+    email: Email
 
 
 class OrganizationIn(In):
@@ -100,7 +121,7 @@ class OrganizationIn(In):
 
 
 class OrganizationUpdateIn(PatchIn):
-    version: Version
+    version: Version | None = None
     name: Text | None = None
     domains: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]] | None = None
     vip: bool | None = None
@@ -119,6 +140,26 @@ class OrganizationOut(Out):
         return cls.model_validate(o)
 
 
+class AttachIn(In):
+    cursor: Cursor | None = None
+
+
+class AttachOut(Out):
+    attached: int = Field(description="Customers of the organization's domains that joined it in this call.")
+    next_cursor: str | None = Field(description="Not null: call again with it to go on.")
+
+
+class CustomerMergeIn(In):
+    target_id: EntityId = Field(description="The customer who keeps the identities and the tickets.")
+    version: Version | None = None
+
+
+class CustomerMergeOut(Out):
+    customer: CustomerOut = Field(description="The customer merged into, with every identity.")
+    moved_tickets: int = Field(description="Tickets re-pointed to it in this call.")
+    more_tickets: bool = Field(description="True: tickets remain; call again (idempotent) to move the next batch.")
+
+
 class OrganizationPageOut(Out):
     items: list[OrganizationOut]
     next_cursor: str | None
@@ -128,7 +169,7 @@ class OrganizationPageOut(Out):
 
 
 class AgentIn(In):
-    email: EmailStr
+    email: Email
     name: Text
     role: Role = Role.AGENT
     subject: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
@@ -142,7 +183,7 @@ class AgentIn(In):
 
 
 class AgentUpdateIn(PatchIn):
-    version: Version
+    version: Version | None = None
     name: Text | None = None
     role: Role | None = None
     teams: list[EntityId] | None = None
@@ -237,9 +278,9 @@ class TokenListOut(Out):
 
 
 class TeamUpdateIn(PatchIn):
-    NULLABLE = frozenset({"version", "escalation_team_id", "lead_id", "parent_team_id"})
+    NULLABLE = frozenset({"escalation_team_id", "lead_id", "parent_team_id"})
 
-    version: Version
+    version: Version | None = None
     name: Text | None = None
     description: Annotated[str, StringConstraints(max_length=1000)] | None = None
     assignment_strategy: Strategy | None = None

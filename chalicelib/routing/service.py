@@ -2,7 +2,8 @@
 
 * ``ticket.created``: the first matching routing rule sets team, priority, type, tags, skills or VIP; a
   customer with another open ticket (any channel) sticks to that ticket's team and assignee and the two are
-  linked. Written once (claim ``ROUTED#<ticket>``) with a ``ticket.routed`` event naming the rule.
+  linked. Written once (claim ``ROUTED#<ticket>``) with a ``ticket.routed`` event naming the rule (or none):
+  every new ticket gets one, and triggers on ``ticket.created`` run on it, after the rules.
 * then, and whenever a ticket is unassigned in a team (a team change, an escalation, an unassignment),
   the team's strategy picks an agent. Each try is one transaction that writes the assignment, adds the
   ticket to the agent's load only while it is below capacity, and checks that the agent is still online
@@ -93,10 +94,15 @@ class Router:
         return Drained(self._assign_waiting(self._waiting(agent.teams)) if agent else 0)
 
     def on_created(self, event: dict[str, Any]) -> Outcome:
+        """Rules first, then triggers: every new ticket gets exactly one ``ticket.routed`` event (a rule matched
+        or not), and triggers on ``ticket.created`` run on it, so they see the ticket as routing left it
+        (docs/decisions/031-sla-and-automations.md)."""
         ticket, timeline = self.tickets.get_with_timeline(event["ticket"]["id"])
+        creator = {"kind": str(event["actor"]["kind"]), "id": event["actor"].get("id")}
         if not ticket.status.active or ticket.merged_into_id:
+            self._write_routing(ticket, {}, {"rule_id": None, "skipped": "inactive", "created_by": creator}, None)
             return Waiting("inactive")
-        ticket, sticky = self._apply_rules(ticket, timeline)
+        ticket, sticky = self._apply_rules(ticket, timeline, creator)
         return self.assign(ticket, preferred=sticky.assignee_id if sticky else None)
 
     def on_changed(self, event: dict[str, Any]) -> Outcome:
@@ -112,7 +118,9 @@ class Router:
 
     # -- routing rules and sticky assignment ------------------------------------------------------
 
-    def _apply_rules(self, ticket: Ticket, timeline: list[TimelineEntry]) -> tuple[Ticket, Ticket | None]:
+    def _apply_rules(
+        self, ticket: Ticket, timeline: list[TimelineEntry], creator: dict[str, Any]
+    ) -> tuple[Ticket, Ticket | None]:
         from chalicelib.routing.rules import Facts, changes_for, first_match
 
         first = next((e for e in timeline if e.kind is EntryKind.MESSAGE), None)
@@ -141,9 +149,8 @@ class Router:
             changes["vip"] = True
         if sticky is not None and sticky.team_id:
             changes["team_id"] = sticky.team_id
-        if not changes and sticky is None and rule is None:
-            return ticket, None
         routed: dict[str, Any] = {"rule_id": rule.id, "rule_name": rule.name} if rule else {"rule_id": None}
+        routed["created_by"] = creator
         if sticky is not None:
             routed["sticky_to"] = {"ticket_id": sticky.id, "number": sticky.number, "assignee_id": sticky.assignee_id}
         return self._write_routing(ticket, changes, routed, sticky), sticky

@@ -226,6 +226,11 @@ def org_domain(domain: str) -> str:
     return f"ORGDOMAIN#{domain.lower()}"
 
 
+def customers_at(domain: str) -> str:
+    """The partition listing the customers with an email address at ``domain`` (sort key: customer id)."""
+    return f"CUSTDOMAIN#{domain.lower()}"
+
+
 def agent_email(email: str) -> str:
     return f"AGENTEMAIL#{email.strip().lower()}"
 

@@ -3,7 +3,22 @@ attachments served to agents by presigned URL."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    size: int
+    content_type: str
+
+
+@dataclass(frozen=True)
+class PresignedPost:
+    """A browser- or curl-ready upload: POST multipart form ``fields`` plus the file (last) to ``url``."""
+
+    url: str
+    fields: dict[str, str]
 
 
 class ObjectStore(Protocol):
@@ -17,6 +32,14 @@ class ObjectStore(Protocol):
 
     def delete(self, bucket: str, key: str) -> None:
         """Remove the object (no error when it is gone already)."""
+
+    def head(self, bucket: str, key: str) -> ObjectInfo:
+        """Size and content type of an object; MissingObject when it is not there."""
+
+    def presign_post(
+        self, bucket: str, key: str, content_type: str, max_bytes: int, expires_seconds: int
+    ) -> PresignedPost:
+        """An upload of exactly ``key`` with that content type and 1..``max_bytes`` bytes (the policy says so)."""
 
 
 class MissingObject(Exception):
@@ -60,3 +83,30 @@ class S3ObjectStore:
         from chalicelib.core.clients import client
 
         client("s3").delete_object(Bucket=bucket, Key=key)
+
+    def head(self, bucket: str, key: str) -> ObjectInfo:
+        from botocore.exceptions import ClientError
+
+        from chalicelib.core.clients import client
+
+        try:
+            found = client("s3").head_object(Bucket=bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                raise MissingObject(f"s3://{bucket}/{key}") from exc
+            raise
+        return ObjectInfo(int(found["ContentLength"]), str(found.get("ContentType") or "application/octet-stream"))
+
+    def presign_post(
+        self, bucket: str, key: str, content_type: str, max_bytes: int, expires_seconds: int
+    ) -> PresignedPost:
+        from chalicelib.core.clients import client
+
+        post = client("s3").generate_presigned_post(
+            Bucket=bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+            ExpiresIn=expires_seconds,
+        )
+        return PresignedPost(str(post["url"]), {k: str(v) for k, v in post["fields"].items()})

@@ -110,6 +110,14 @@ class CustomerRepository(Protocol):
 
     def list_customers(self, limit: int, start: StartKey = None) -> Page[Customer]: ...
 
+    def customer_ids_at(self, domain: str, limit: int, start: StartKey = None) -> Page[str]:
+        """Ids of the customers with an email address at ``domain``, by id (one Query per page)."""
+
+    def merge_customers(self, source: Customer, target: Customer, source_version: int, target_version: int) -> None:
+        """Store a merge in one transaction: ``source`` (now without identities, pointing to ``target``) and
+        ``target`` (with them), each on its version condition (Conflict otherwise); every identity lookup that
+        moved now names ``target``."""
+
     def create_organization(self, org: Organization) -> None:
         """Raises AlreadyExists when a domain belongs to another organization."""
 

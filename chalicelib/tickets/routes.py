@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from chalicelib.storage.objects import ObjectStore
     from chalicelib.tickets import schemas
     from chalicelib.tickets.relations import TicketRelations
+    from chalicelib.tickets.requesters import RequesterMove
     from chalicelib.tickets.service import TicketService
+    from chalicelib.tickets.uploads import Uploads
 else:
     schemas = lazy_module("chalicelib.tickets.schemas")
 
@@ -35,6 +37,8 @@ class Needs:
     customers: CustomerService
     attachments: ObjectStore
     bucket: str
+    requesters: RequesterMove
+    uploads: Uploads
 
 
 deps: Provider[Needs] = Provider("tickets.routes")
@@ -110,6 +114,8 @@ def create_ticket(call: Call) -> Result:
 def list_tickets(call: Call) -> schemas.TicketPageOut:
     query: schemas.TicketListQuery = call.query
     svc = deps().tickets
+    if query.view == "requester" and query.requester_email and query.requester_id:
+        raise InvalidInput("give one of requester_id and requester_email", "query.requester_email")
     if query.view == "requester" and query.requester_email:
         scope = f"tickets:requester-email:{query.requester_email.lower()}:{query.include_solved}"
         start = start_key(query.cursor, scope)
@@ -175,9 +181,28 @@ def get_ticket_by_number(call: Call, number: str) -> Result:
 )
 def reply(call: Call, ticket_id: str) -> Result:
     data: schemas.ReplyIn = call.body
-    ticket = deps().tickets.reply(call.principal.actor, ticket_id, call.version or 0, data.body, None, data.status)
+    files = deps().uploads.resolve(call.principal.agent.id, data.attachments) if data.attachments else []
+    ticket = deps().tickets.reply(
+        call.principal.actor, ticket_id, call.version or 0, data.body, None, data.status, attachments=files
+    )
     observability.count("ReplySent")
     return _ticket(ticket)
+
+
+@routes(
+    "/v1/attachments",
+    "POST",
+    summary="Start an attachment upload: a presigned POST for one file, then name its key in a reply",
+    body="AttachmentUploadIn",
+    response="AttachmentUploadOut",
+    status=201,
+)
+def start_upload(call: Call) -> schemas.AttachmentUploadOut:
+    data: schemas.AttachmentUploadIn = call.body
+    upload = deps().uploads.start(call.principal.agent.id, data.filename, data.content_type, data.size)
+    return schemas.AttachmentUploadOut(
+        key=upload.key, url=upload.url, fields=upload.fields, expires_at=upload.expires_at, max_bytes=upload.max_bytes
+    )
 
 
 @routes(
@@ -290,3 +315,23 @@ def organization_tickets(call: Call, org_id: str) -> schemas.TicketPageOut:
     return schemas.TicketPageOut(
         items=[schemas.TicketOut.of(t) for t in page.items], next_cursor=next_cursor(page.next_key, scope)
     )
+
+
+@routes(
+    "/v1/customers/{customer_id}/merge",
+    "POST",
+    summary="Merge this customer into another: identities move now, tickets follow in batches (repeat while "
+    "more_tickets)",
+    tag="customers",
+    body="chalicelib.people.schemas.CustomerMergeIn",
+    response="chalicelib.people.schemas.CustomerMergeOut",
+    versioned=True,
+)
+def merge_customer(call: Call, customer_id: str) -> object:
+    from chalicelib.people.schemas import CustomerMergeOut, CustomerOut
+
+    needs = deps()
+    target = needs.customers.merge(customer_id, call.body.target_id, call.version or 0)
+    moved = needs.requesters.move(call.principal.actor, customer_id, target)
+    observability.count("CustomerMerged")
+    return CustomerMergeOut(customer=CustomerOut.of(target), moved_tickets=moved.count, more_tickets=moved.more)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    EmailStr,
+    ConfigDict,
     Field,
     StringConstraints,
     model_validator,
@@ -15,23 +15,41 @@ from pydantic import (
 
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
 from chalicelib.domain.timeline import TimelineEntry
-from chalicelib.http.schemas import Body, EntityId, In, Limit, Out, PatchIn, Tag, Text, Version
+from chalicelib.http.schemas import (
+    Body,
+    Cursor,
+    Email,
+    EntityId,
+    In,
+    Limit,
+    Out,
+    PatchIn,
+    Query,
+    Tag,
+    Text,
+    Version,
+    exactly_one,
+    no_null_query,
+    text,
+)
 from chalicelib.http.schemas import PageQuery as PageQuery  # the routes' paging query, re-exported
 
 # -- tickets -----------------------------------------------------------------------------------
 
 
 class CreateTicketIn(In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=exactly_one("requester_id", "requester_email"))
+
     subject: Text
     body: Body = Field(description="The customer's request, as text.")
     requester_id: EntityId | None = None
-    requester_email: EmailStr | None = None
+    requester_email: Email | None = None
     requester_name: Annotated[str, StringConstraints(max_length=200)] | None = None
     channel: Channel = Channel.API
     priority: Priority = Priority.NORMAL
     type: TicketType | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=50)
-    ccs: list[EmailStr] = Field(default_factory=list, max_length=50)
+    ccs: list[Email] = Field(default_factory=list, max_length=50)
     team_id: EntityId | None = None
     assignee_id: EntityId | None = None
 
@@ -42,10 +60,43 @@ class CreateTicketIn(In):
         return self
 
 
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024  # the default attachment limit (LAMBDESK_MAX_ATTACHMENT_BYTES)
+# The key POST /v1/attachments gave for an upload: <prefix><agent id>/<upload id>/<file name>.
+UploadKey = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^attachments/uploads/[0-9A-HJKMNP-TV-Z]{26}/[0-9A-HJKMNP-TV-Z]{26}/[A-Za-z0-9._-]{1,100}$"
+    ),
+]
+ContentType = Annotated[
+    str,
+    StringConstraints(
+        max_length=255, pattern=r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"
+    ),
+]
+
+
 class ReplyIn(In):
     body: Body
     status: Status | None = Field(None, description="Set the status in the same write (e.g. pending).")
     version: Version | None = None
+    attachments: list[UploadKey] = Field(
+        default_factory=list, max_length=10, description="Keys of files uploaded with POST /v1/attachments."
+    )
+
+
+class AttachmentUploadIn(In):
+    filename: text(255)  # type: ignore[valid-type]
+    content_type: ContentType
+    size: Annotated[int, Field(ge=1, le=MAX_UPLOAD_BYTES, description="Bytes (the deployment may allow fewer).")]
+
+
+class AttachmentUploadOut(Out):
+    key: str = Field(description="Name it in the reply's attachments once the file is uploaded.")
+    url: str = Field(description="POST a multipart form here: every field below, then the file as 'file'.")
+    fields: dict[str, str]
+    expires_at: datetime
+    max_bytes: int
 
 
 class NoteIn(In):
@@ -54,7 +105,7 @@ class NoteIn(In):
 
 
 class UpdateTicketIn(PatchIn):
-    NULLABLE = frozenset({"version", "type", "team_id", "assignee_id"})
+    NULLABLE = frozenset({"type", "team_id", "assignee_id"})
 
     version: Version | None = None
     subject: Text | None = None
@@ -62,7 +113,7 @@ class UpdateTicketIn(PatchIn):
     priority: Priority | None = None
     type: TicketType | None = None
     tags: list[Tag] | None = Field(None, max_length=50)
-    ccs: list[EmailStr] | None = Field(None, max_length=50)
+    ccs: list[Email] | None = Field(None, max_length=50)
     team_id: EntityId | None = None
     assignee_id: EntityId | None = None
     vip: bool | None = None
@@ -84,18 +135,43 @@ ViewName = Literal[
 ]
 
 
-class TicketListQuery(In):
+# The parameter each view needs (the requester view: requester_id or requester_email, one of them).
+VIEW_NEEDS: dict[str, tuple[str, ...]] = {
+    "assignee": ("assignee_id",),
+    "team": ("team_id",),
+    "team_queue": ("team_id",),
+    "status": ("status",),
+    "priority": ("priority",),
+    "requester": ("requester_id", "requester_email"),
+    "organization": ("organization_id",),
+}
+
+
+def _one_view_shape(schema: dict[str, Any], model: Any) -> None:
+    """The document states what a view needs: one branch per view and parameter (``oneOf``)."""
+    no_null_query(schema)
+    branches: list[dict[str, Any]] = [{"properties": {"view": {"enum": ["unassigned", "mine"]}}}]
+    for view, names in VIEW_NEEDS.items():
+        branches += [{"required": ["view", n], "properties": {"view": {"const": view}}} for n in names]
+    schema["oneOf"] = branches
+
+
+class TicketListQuery(Query):
+    """Which view, and the one parameter it needs; the others are ignored."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_view_shape)
+
     view: ViewName = "unassigned"
     assignee_id: EntityId | None = None
     team_id: EntityId | None = None
     status: Status | None = None
     priority: Priority | None = None
     requester_id: EntityId | None = None
-    requester_email: EmailStr | None = None
+    requester_email: Email | None = None
     organization_id: EntityId | None = None
     include_solved: bool = False
     limit: Limit = 25
-    cursor: str | None = None
+    cursor: Cursor | None = None
 
 
 class TicketOut(Out):
@@ -226,6 +302,13 @@ class TicketDetailOut(Out):
     timeline: list[EntryOut]
     satisfaction: SatisfactionOut | None = Field(None, description="The latest survey answer, if any.")
 
+    @classmethod
+    def versioned_resource(cls) -> bool:
+        return True
+
+    def etag(self) -> int | None:
+        return self.ticket.version
+
 
 class TicketPageOut(Out):
     items: list[TicketOut]
@@ -233,5 +316,5 @@ class TicketPageOut(Out):
 
 
 class EscalateIn(In):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    reason: text(2000)  # type: ignore[valid-type]
     version: Version | None = None

@@ -166,13 +166,16 @@ class TicketService:
         body_text: str,
         body_html: str | None = None,
         status: Status | None = None,
+        attachments: Sequence[dict[str, Any]] = (),
     ) -> Ticket:
-        """A public reply from an agent; optionally sets the status in the same write."""
+        """A public reply from an agent; optionally sets the status in the same write. ``attachments``: stored
+        files (``key``, ``filename``, ``content_type``, ``size``) that the mail to the customer carries."""
+        data = {"attachments": list(attachments)} if attachments else None
 
         def write(ticket: Ticket) -> Ticket:
             self._writable(ticket)
             changes = {"status": status} if status else {}
-            return self._post(actor, ticket, EntryKind.MESSAGE, body_text, body_html, changes)
+            return self._post(actor, ticket, EntryKind.MESSAGE, body_text, body_html, changes, data)
 
         return self.versions.as_agent(ticket_id, based_on, write)
 

@@ -97,6 +97,8 @@ class Mail(Construct):
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            # Agents' browsers upload attachments with presigned POSTs (the signed policy limits each to one key).
+            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.POST], allowed_origins=["*"], max_age=3000)],
             # Mail is data: never deleted with the stack (an emptied bucket can be removed by hand).
             removal_policy=RemovalPolicy.RETAIN,
             lifecycle_rules=[

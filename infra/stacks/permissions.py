@@ -19,6 +19,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from chalicelib.core.resources import (
+    AGENT_UPLOAD_PREFIX,
     ATTACHMENT_PREFIX,
     FUNCTION_API,
     FUNCTION_CHAT_EVENTS,
@@ -291,10 +292,27 @@ def _portal(res: AppResources, policy: _Policy) -> None:
         policy.allow(["sqs:SendMessage"], [res.queues[res.outbound_queue_name].queue.queue_arn])
 
 
+def _attachments_by_url(res: AppResources, policy: _Policy) -> None:
+    """The API presigns agents' uploads with its credentials, so its role holds exactly what those URLs may do
+    (downloads of attachments: ``_portal``), and HEAD, to check an upload a reply names."""
+    policy.allow(
+        ["s3:PutObject"],
+        [res.mail_bucket.arn_for_objects(f"{AGENT_UPLOAD_PREFIX}*")],
+        "Presigned uploads; each URL's policy pins one key of the agent's own, its type and size.",
+    )
+    # Without ListBucket a reply naming an upload that never happened reads as 403 instead of 404.
+    policy.allow(
+        ["s3:ListBucket"],
+        [res.mail_bucket.bucket_arn],
+        conditions={"StringLike": {"s3:prefix": [f"{AGENT_UPLOAD_PREFIX}*"]}},
+    )
+
+
 # Grants of one function each (by name), beyond what every function may do.
 _OWN_GRANTS: tuple[tuple[frozenset[str], Callable[[AppResources, _Policy], None]], ...] = (
     (frozenset({FUNCTION_INGEST_MAIL}), _ingest_mail),
     (frozenset({FUNCTION_SEND_MAIL}), _send_mail),
     (frozenset({FUNCTION_STREAM_RELAY}), _relay),
     (frozenset({FUNCTION_API}), _portal),
+    (frozenset({FUNCTION_API}), _attachments_by_url),
 )

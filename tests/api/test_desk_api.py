@@ -15,6 +15,23 @@ def put(api: Api, path: str, body: dict[str, Any]) -> Any:
     return api.request("PUT", path, json_body=body)
 
 
+def test_a_calendar_takes_holiday_regions_and_dates_only_as_documented(admin_api: Api) -> None:
+    # The document lists the country and subdivision codes and says dates are strings; the API agrees.
+    refused = [
+        {**OFFICE, "country": "de"},
+        {**OFFICE, "country": "DE", "subdivision": "Bayern"},  # the holidays library's alias, not a code
+        {**OFFICE, "holidays": [1767225600]},  # a timestamp pydantic would read as a date
+    ]
+    replies = [admin_api.post("/v1/calendars", json=body) for body in refused]
+    assert [(r.status, r.error_fields) for r in replies] == [
+        (400, ["country"]),
+        (400, ["subdivision"]),
+        (400, ["body.holidays"]),
+    ]
+    accepted = admin_api.post("/v1/calendars", json={**OFFICE, "country": "DE", "subdivision": "BY"})
+    assert (accepted.status, accepted.json["document"]["subdivision"]) == (201, "BY")
+
+
 def test_an_admin_creates_lists_replaces_and_deletes_a_routing_rule(admin_api: Api, desk: Desk) -> None:
     team = desk.team("Billing")
     body = {
@@ -186,3 +203,17 @@ def test_a_teams_queue_lists_its_waiting_tickets_only(admin_api: Api, desk: Desk
     assert (page.status, [t["id"] for t in page.json["items"]]) == (200, [waiting["id"]])
     missing = admin_api.get("/v1/tickets", query={"view": "team_queue"})
     assert (missing.status, missing.error_fields) == (400, ["query.team_id"])
+
+
+def test_an_agent_lists_and_reads_macros_but_only_admins_write_them(admin_api: Api, agent_api: Api, desk: Desk) -> None:
+    macro = admin_api.post("/v1/macros", json={"name": "Thanks", "body": "Thanks, {{requester.first_name}}!"})
+    assert macro.status == 201, macro.json
+    listed = agent_api.get("/v1/macros")
+    assert (listed.status, [m["id"] for m in listed.json["items"]]) == (200, [macro.json["id"]])
+    read = agent_api.get(f"/v1/macros/{macro.json['id']}")
+    assert (read.status, read.json["document"]["name"], read.header("ETag")) == (200, "Thanks", '"1"')
+    body = {"name": "Mine", "body": "Hi"}
+    assert agent_api.post("/v1/macros", json=body).status == 403
+    assert put(agent_api, f"/v1/macros/{macro.json['id']}", {**body, "version": 1}).status == 403
+    assert agent_api.delete(f"/v1/macros/{macro.json['id']}", query={"version": 1}).status == 403
+    assert agent_api.get("/v1/triggers").status == 403  # other configuration stays admin-only

@@ -70,3 +70,15 @@ class TestOnDynamoDB:
         assert pages == 3
         unassigned, _ = dynamo_desk.walk("/v1/tickets", view="unassigned", limit=3)
         assert [t["id"] for t in unassigned] == [urgent["id"], normal_old["id"], normal_new["id"], low["id"]]
+
+    def test_me_reflects_the_agents_own_write_at_once(self, dynamo_api: Api, dynamo_svc: Any) -> None:
+        # The container keeps its default caches: what an agent reads about themselves is what they just wrote.
+        ben = dynamo_svc.directory.create_agent("ben@example.com", "Ben Agent")
+        as_ben = dynamo_api.as_(ben)
+        assert as_ben.get("/v1/me").json["availability"] == "offline"
+        written = as_ben.patch(f"/v1/agents/{ben.id}", json={"availability": "online"}, headers={"If-Match": '"1"'})
+        assert written.status == 200, written.json
+        me = as_ben.get("/v1/me")
+        assert (me.json["availability"], me.json["version"], me.header("ETag")) == ("online", 2, '"2"')
+        admin_view = dynamo_api.get(f"/v1/agents/{ben.id}")
+        assert (admin_view.json["availability"], admin_view.header("ETag")) == ("online", '"2"')

@@ -186,7 +186,23 @@ class InMemoryCustomerRepository:
         self._customers[customer.id] = customer
 
     def list_customers(self, limit: int, start: dict[str, str] | None = None) -> Page[Customer]:
-        return _page(_by_name(list(self._customers.values()), lambda c: c.name, lambda c: c.id), limit, start)
+        listed = [c for c in self._customers.values() if c.merged_into_id is None]
+        return _page(_by_name(listed, lambda c: c.name, lambda c: c.id), limit, start)
+
+    def customer_ids_at(self, domain: str, limit: int, start: dict[str, str] | None = None) -> Page[str]:
+        ids = sorted(c.id for c in self._customers.values() if domain.lower() in c.email_domains)
+        return _page([(i, i) for i in ids], limit, start)
+
+    def merge_customers(self, source: Customer, target: Customer, source_version: int, target_version: int) -> None:
+        for customer, expected in ((source, source_version), (target, target_version)):
+            if self.get_customer(customer.id).version != expected:
+                raise Conflict(f"customer {customer.id} was changed by someone else")
+        before = self._customers[source.id]
+        for identity in before.identities:
+            if identity in target.identities:
+                self._identities[identity.key] = target.id
+        self._customers[source.id] = source
+        self._customers[target.id] = target
 
     def create_organization(self, org: Organization) -> None:
         if org.id in self._orgs:

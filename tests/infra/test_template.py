@@ -739,11 +739,14 @@ def test_the_api_signs_uploads_and_downloads_only_where_customer_files_live(stag
         by_action.setdefault(action, []).append(resource)
     assert sorted(by_action) == ["s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]
     assert all("/uploads/*" in r for r in by_action["s3:DeleteObject"])
-    assert sorted("/attachments/portal/*" in r or "/uploads/*" in r for r in by_action["s3:PutObject"]) == [True, True]
+    # Customers' checked files, their pending uploads and agents' uploads (attachments/uploads/, the API's own).
+    assert len(by_action["s3:PutObject"]) == 3
+    assert all("/attachments/portal/*" in r or "/uploads/*" in r for r in by_action["s3:PutObject"])
     assert not any("raw/" in r or "sent/" in r for resources in by_action.values() for r in resources)
     listings = [s["Condition"] for s in s3 if s["Action"] == "s3:ListBucket"]
     assert {"StringLike": {"s3:prefix": ["uploads/*"]}} in listings
-    assert all(c["StringLike"]["s3:prefix"] in (["uploads/*"], ["kb/index/*"]) for c in listings)
+    allowed = (["uploads/*"], ["kb/index/*"], ["attachments/uploads/*"])
+    assert all(c["StringLike"]["s3:prefix"] in allowed for c in listings)
 
 
 def test_the_api_may_queue_the_sign_in_mail_on_the_outbound_queue_only(stage: Synthesized) -> None:
@@ -804,3 +807,15 @@ def test_the_kb_builder_writes_and_prunes_index_files_and_the_api_reads_them(sta
     # Nothing else may touch the index files.
     relay = _s3_grants(stage, FUNCTION_STREAM_RELAY)
     assert not any("/kb/" in r for resources in relay.values() for r in resources)
+
+
+def test_the_api_may_presign_attachment_downloads_and_own_uploads_only(stage: Synthesized) -> None:
+    from chalicelib.core.resources import AGENT_UPLOAD_PREFIX, ATTACHMENT_PREFIX
+
+    api = _s3_grants(stage, "api_handler")
+    assert f"/{ATTACHMENT_PREFIX}*" in api["s3:GetObject"] and not any("raw/" in r for r in api["s3:GetObject"])
+    assert f"/{AGENT_UPLOAD_PREFIX}*" in api["s3:PutObject"]
+    ((_, bucket),) = stage.resources("AWS::S3::Bucket").items()
+    assert bucket["Properties"]["CorsConfiguration"]["CorsRules"] == [
+        {"AllowedMethods": ["POST"], "AllowedOrigins": ["*"], "MaxAge": 3000}
+    ]

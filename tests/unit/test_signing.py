@@ -5,7 +5,7 @@ import hmac
 
 import pytest
 
-from chalicelib.core.errors import InvalidInput
+from chalicelib.core.errors import NotFound
 from chalicelib.core.signing import decode_cursor, encode_cursor, webhook_secret
 from chalicelib.webhooks.dispatcher import signature
 
@@ -21,17 +21,17 @@ def test_a_cursor_round_trips() -> None:
 @pytest.mark.parametrize(
     "mangle", [lambda c: c[:-2] + ("AA" if not c.endswith("AA") else "BB"), lambda c: "x" + c, lambda c: "!!!"]
 )
-def test_a_tampered_cursor_is_refused_naming_the_field(mangle: object) -> None:
+def test_a_tampered_cursor_names_no_page(mangle: object) -> None:
+    # The API's schema refuses what is not shaped like a cursor (400); one that is but was not issued: 404.
     cursor = encode_cursor({"pk": "TICKET#1"}, KEY, "view")
     assert cursor
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(NotFound, match="cursor"):
         decode_cursor(mangle(cursor), KEY, "view")  # type: ignore[operator]
-    assert refused.value.problems[0].field == "cursor"
 
 
 def test_a_cursor_from_another_list_is_refused() -> None:
     cursor = encode_cursor({"pk": "TICKET#1"}, KEY, "team-view")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(NotFound):
         decode_cursor(cursor, KEY, "status-view")
 
 

@@ -176,8 +176,10 @@ def customer_to_item(c: Customer) -> CustomerItem:
         manager=c.manager or None,
         mail_updates=None if c.mail_updates else False,
         version=c.version,
-        dir_pk="CUSTOMERS",
-        dir_sk=f"{c.name.lower()}#{c.id}",
+        merged_into_id=c.merged_into_id,
+        # A merged customer leaves the listing (sparse index): only its pointer remains.
+        dir_pk=None if c.merged_into_id else "CUSTOMERS",
+        dir_sk=None if c.merged_into_id else f"{c.name.lower()}#{c.id}",
     )
 
 
@@ -194,6 +196,7 @@ def item_to_customer(i: CustomerItem) -> Customer:
         version=int(i.version),
         manager=bool(i.manager),
         mail_updates=i.mail_updates is not False,
+        merged_into_id=i.merged_into_id,
     )
 
 

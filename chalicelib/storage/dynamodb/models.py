@@ -7,6 +7,7 @@ Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
     lookup      TICKETNO#<n>                LOOKUP           -> ticket id (unique ticket numbers)
     lookup      IDENTITY#<kind>#<value>     LOOKUP           -> customer id (unique identities)
     lookup      ORGDOMAIN#<domain>          LOOKUP           -> organization id
+    lookup      CUSTDOMAIN#<domain>         <customer id>    -> customer id (customers by email domain)
     lookup      AGENTEMAIL#<email>          LOOKUP           -> agent id
     lookup      SUBJECT#<sub>               LOOKUP           -> agent id (token subject)
     counter     COUNTER#<name>              COUNTER          atomic counters (ticket numbers)
@@ -72,6 +73,8 @@ Access patterns (no Scan anywhere; each is one request unless stated):
     customer's tickets          Query by_requester (every channel)
     customer by identity        GetItem (lookup) + GetItem
     org by email domain         GetItem (lookup) + GetItem
+    customers at a domain       Query pk=CUSTDOMAIN#<domain> (written with the customer's identities)
+    merge two customers         TransactWriteItems (both customers with version conditions + moved lookups)
     agent by token subject      GetItem (lookup) + GetItem
     API token by secret         GetItem APITOKEN#<sha256>
     list customers/orgs/...     Query directory dir_pk=<KIND>
@@ -258,6 +261,7 @@ class CustomerItem(Item, discriminator="customer"):
     manager = BooleanAttribute(null=True)
     mail_updates = BooleanAttribute(null=True)
     version = NumberAttribute()
+    merged_into_id = UnicodeAttribute(null=True)
 
 
 class OrganizationItem(Item, discriminator="org"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.core.errors import AlreadyExists, Conflict, DomainError, NotFound
 from chalicelib.domain.people import Customer, Identity, Organization
 from chalicelib.domain.views import Page
@@ -19,6 +21,11 @@ def _domain_key(domain: str) -> str:
     return keys.org_domain(domain.lower())
 
 
+def _at_domain(domain: str, customer_id: str) -> LookupItem:
+    """The customer's entry in the listing of its email domain's customers."""
+    return LookupItem(keys.customers_at(domain), customer_id, target_id=customer_id)
+
+
 class DynamoCustomerRepository:
     def create_customer(self, customer: Customer) -> None:
         keys = [_identity_key(i) for i in customer.identities]
@@ -33,6 +40,8 @@ class DynamoCustomerRepository:
             txn.save(customer_to_item(customer), condition=Item.pk.does_not_exist())
             for key in keys:
                 txn.save(base.lookup_item(key, customer.id), condition=Item.pk.does_not_exist())
+            for domain in customer.email_domains:
+                txn.save(_at_domain(domain, customer.id))
 
     def get_customer(self, customer_id: str) -> Customer:
         item = base.get_item(CustomerItem, keys.customer(customer_id), "CUSTOMER", NotFound("customer", customer_id))
@@ -59,6 +68,31 @@ class DynamoCustomerRepository:
                 txn.save(base.lookup_item(_identity_key(identity), customer.id), condition=Item.pk.does_not_exist())
             for identity in removed:
                 txn.delete(LookupItem(_identity_key(identity), base.LOOKUP_SK))
+            for domain in set(customer.email_domains) - set(before.email_domains):
+                txn.save(_at_domain(domain, customer.id))
+            for domain in set(before.email_domains) - set(customer.email_domains):
+                txn.delete(_at_domain(domain, customer.id))
+
+    def customer_ids_at(self, domain: str, limit: int, start: dict[str, Any] | None = None) -> Page[str]:
+        results = LookupItem.query(keys.customers_at(domain), limit=limit, page_size=limit, last_evaluated_key=start)
+        return base.page(results, lambda item: str(item.target_id))
+
+    def merge_customers(self, source: Customer, target: Customer, source_version: int, target_version: int) -> None:
+        before = self.get_customer(source.id)
+        moved = [i for i in before.identities if i in target.identities]
+
+        def error(position: int) -> DomainError:
+            who = source.id if position == 0 else target.id
+            return Conflict(f"customer {who} was changed by someone else")
+
+        with base.transaction(error) as txn:
+            txn.save(customer_to_item(source), condition=CustomerItem.version == source_version)
+            txn.save(customer_to_item(target), condition=CustomerItem.version == target_version)
+            for identity in moved:
+                txn.save(base.lookup_item(_identity_key(identity), target.id))
+            for domain in before.email_domains:
+                txn.delete(_at_domain(domain, source.id))
+                txn.save(_at_domain(domain, target.id))
 
     def list_customers(self, limit: int, start: dict[str, str] | None = None) -> Page[Customer]:
         return base.directory("CUSTOMERS", limit, start, item_to_customer)

@@ -343,3 +343,19 @@ def test_validate_refuses_a_trigger_built_in_code_the_same_way() -> None:
     with pytest.raises(ValueError, match=r"^conditions\.events: needs at least one event type$"):
         validate_trigger(trigger(events=frozenset()))
     validate_trigger(full_trigger())
+
+
+def test_a_created_trigger_runs_on_the_routed_event_and_sees_the_creator_as_actor() -> None:
+    on_created = trigger(events=frozenset({"ticket.created"}), actor_kinds=frozenset({ActorKind.CUSTOMER}))
+    created = event("ticket.created", actor=("customer", "C1"))
+    routed = event("ticket.routed", actor=("system", "router"), data={"created_by": {"kind": "customer", "id": "C1"}})
+    by_agent = event("ticket.routed", actor=("system", "router"), data={"created_by": {"kind": "agent", "id": "A1"}})
+    assert matching([on_created], created, ticket()) == []  # rules first: nothing runs before routing
+    assert ids(matching([on_created], routed, ticket())) == ["tr1"]
+    assert matching([on_created], by_agent, ticket()) == []
+
+
+def test_a_wildcard_trigger_matches_the_created_moment_once() -> None:
+    everything = trigger(events=frozenset({"*"}))
+    assert matching([everything], event("ticket.created"), ticket()) == []
+    assert ids(matching([everything], event("ticket.routed"), ticket())) == ["tr1"]

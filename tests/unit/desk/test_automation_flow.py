@@ -8,6 +8,7 @@ from chalicelib.core.resources import DUE_TIMER
 from chalicelib.domain.people import Strategy
 from chalicelib.domain.tickets import Priority, Status
 from chalicelib.domain.timeline import Actor, ActorKind
+from chalicelib.routing.config import RULE
 from tests.unit.desk.conftest import Desk
 
 
@@ -159,3 +160,63 @@ def test_a_macro_replies_and_changes_fields_in_one_write(desk: Desk) -> None:
     events = desk.pump()
     assert [e["type"] for e in events][:2] == ["message.added", "ticket.updated"]
     assert events[0]["body_preview"] == "Hi Eve Example, please send logs."
+
+
+def vip_rule_and_trigger(desk: Desk) -> None:
+    desk.configure(
+        RULE,
+        {
+            "name": "VIP words",
+            "position": 1,
+            "enabled": True,
+            "conditions": {"keywords": ["contract"]},
+            "actions": {"add_tags": ["key-account"]},
+        },
+    )
+    desk.configure(
+        TRIGGER,
+        {
+            "name": "Key accounts are urgent",
+            "position": 1,
+            "enabled": True,
+            "conditions": {"events": ["ticket.created"], "tags_any": ["key-account"]},
+            "actions": {"set_fields": {"priority": "urgent"}},
+        },
+    )
+
+
+def test_a_created_trigger_sees_the_tag_a_routing_rule_added(desk: Desk) -> None:
+    vip_rule_and_trigger(desk)
+    ticket = desk.new_ticket(body="About our contract renewal")
+    desk.pump()
+    after = desk.ticket(ticket.id)
+    assert ("key-account" in after.tags, after.priority) == (True, Priority.URGENT)
+    # Rules first, then triggers: the trigger's change comes after the routed event in the timeline.
+    routed_at = next(i for i, e in enumerate(desk.events) if e["type"] == "ticket.routed")
+    fired_at = [i for i, e in enumerate(desk.events) if (e["actor"]["id"] or "").startswith("trigger:")]
+    assert fired_at and routed_at < fired_at[0]
+
+
+def test_a_created_trigger_fires_once_even_when_no_rule_matches(desk: Desk) -> None:
+    desk.configure(
+        TRIGGER,
+        {
+            "name": "Tag new",
+            "position": 1,
+            "enabled": True,
+            "conditions": {"events": ["ticket.created"]},
+            "actions": {"add_tags": ["new-one"]},
+        },
+    )
+    ticket = desk.new_ticket(body="Nothing special")
+    desk.pump(redeliver=True)
+    assert desk.ticket(ticket.id).tags == ("new-one",)
+    fired = [e for e in desk.events if e["actor"]["id"] and e["actor"]["id"].startswith("trigger:")]
+    assert len(fired) == 1
+
+
+def test_a_created_trigger_without_the_routed_tag_does_not_fire(desk: Desk) -> None:
+    vip_rule_and_trigger(desk)
+    ticket = desk.new_ticket(body="A plain question")
+    desk.pump()
+    assert desk.ticket(ticket.id).priority is Priority.NORMAL

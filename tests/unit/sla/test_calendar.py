@@ -13,8 +13,10 @@ from chalicelib.calendars.calendar import (
     Interval,
     add_business_seconds,
     business_seconds_between,
+    holiday_regions,
     is_open,
 )
+from chalicelib.core.errors import FieldError
 from tests.unit.sla.reference import ref_open
 from tests.unit.sla.strategies import expressions, scenarios, utc
 
@@ -173,3 +175,24 @@ def test_a_deadline_across_a_fall_back_over_midnight_counts_every_instant_once_i
     minute_before = datetime(2010, 11, 7, 0, 0, tzinfo=ZoneInfo(zone)).astimezone(UTC)
     for seconds in (30, 60, 90, 3600, 2 * 3600):
         assert add_business_seconds(cal, minute_before, seconds) == minute_before + timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize(
+    ("country", "subdivision", "field"),
+    [("de", None, "country"), ("DE", "CA", "subdivision"), ("DE", "Bayern", "subdivision")],
+    ids=["lower-case-country", "other-country's-subdivision", "alias-not-a-code"],
+)
+def test_validate_accepts_only_the_listed_country_and_subdivision_codes(
+    country: str, subdivision: str | None, field: str
+) -> None:
+    with pytest.raises(FieldError) as refused:
+        BusinessCalendar("UTC", WEEKDAYS_9_17, country=country, subdivision=subdivision).validate()
+    assert refused.value.path == field
+
+
+def test_every_listed_country_and_subdivision_is_accepted() -> None:
+    regions = holiday_regions()
+    assert {"DE", "DEU", "US"} <= regions.keys() and "BY" in regions["DE"]
+    for country, subdivisions in regions.items():
+        for subdivision in (None, *subdivisions):
+            BusinessCalendar("UTC", WEEKDAYS_9_17, country=country, subdivision=subdivision).validate()
