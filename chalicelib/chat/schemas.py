@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import EmailStr, Field, StringConstraints
 
 from chalicelib.chat.protocol import MAX_BODY_CHARS
-from chalicelib.http.schemas import EntityId, In, Out
+from chalicelib.http.schemas import EntityId, In, Out, Query
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{8,64}$")]
@@ -52,7 +52,7 @@ class AckOut(Out):
     seq: int
 
 
-class EventsQuery(In):
+class EventsQuery(Query):
     since: int = Field(0, ge=0)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, StringConstraints
 
 from chalicelib.domain.kb import Article, ArticleStatus, Visibility
-from chalicelib.http.schemas import Body, EntityId, In, Limit, Locale, Out, PatchIn, Tag, Text, Version
+from chalicelib.http.schemas import Body, EntityId, In, Limit, Locale, Out, PatchIn, Query, Tag, Text, Version
 from chalicelib.kb.articles import SLUG_MAX, article_url, render_html
 from chalicelib.kb.search import Category, Hit
 
@@ -51,7 +51,7 @@ class VersionIn(In):
     version: Version | None = None
 
 
-class ArticleListQuery(In):
+class ArticleListQuery(Query):
     status: ArticleStatus | None = None
     locale: Locale | None = None
     category: CategoryName | None = None
@@ -60,7 +60,7 @@ class ArticleListQuery(In):
     cursor: str | None = None
 
 
-class PageQuery(In):
+class PageQuery(Query):
     limit: Limit = 25
     cursor: str | None = None
 
@@ -146,7 +146,7 @@ class CategoryListOut(Out):
     items: list[CategoryOut]
 
 
-class SearchQuery(In):
+class SearchQuery(Query):
     q: SearchText
     limit: Annotated[int, Field(ge=1, le=25)] = 10
     locale: Locale | None = None
@@ -154,7 +154,7 @@ class SearchQuery(In):
     viewer: Viewer | None = None
 
 
-class SuggestQuery(In):
+class SuggestQuery(Query):
     q: SearchText
     locale: Locale | None = None
     viewer: Viewer | None = None
@@ -185,11 +185,11 @@ class ItemsOut(Out):
     items: list[SearchItemOut]
 
 
-class CategoriesQuery(In):
+class CategoriesQuery(Query):
     locale: Locale | None = None
 
 
-class ReadQuery(In):
+class ReadQuery(Query):
     locale: Locale = "en"
     viewer: Viewer | None = None
 

@@ -105,10 +105,14 @@ class KnowledgeBase:
         return self._create_with_free_slug(article)
 
     def _create_with_free_slug(self, article: Article) -> Article:
-        """A slug made from the title is numbered until it is free in its locale (the write claims it)."""
+        """A slug made from the title is numbered until it is free in its locale (the write claims it); past
+        the numbered forms a random suffix makes it free (a title used many times still gets its article)."""
+        import secrets
+
         base = article.slug
-        for attempt in range(1, SLUG_ATTEMPTS + 1):
-            candidate = replace(article, slug=base if attempt == 1 else f"{base}-{attempt}")
+        numbered = [base, *(f"{base}-{n}" for n in range(2, SLUG_ATTEMPTS + 1))]
+        for slug in numbered + [f"{base}-{secrets.token_hex(3)}" for _ in range(3)]:
+            candidate = replace(article, slug=slug)
             if self.repo.article_id_for_slug(candidate.locale, candidate.slug) is not None:
                 continue
             try:

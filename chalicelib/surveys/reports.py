@@ -13,13 +13,13 @@ import io
 from typing import TYPE_CHECKING
 
 from chalicelib.core.errors import TooLarge
+from chalicelib.domain.views import Page
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
     from chalicelib.domain.surveys import Survey
-    from chalicelib.domain.views import Page
     from chalicelib.storage.ports import StartKey, SurveyQuery, SurveyRepository
 
 MAX_EXPORT_ROWS = 10_000
@@ -49,13 +49,15 @@ class SurveyReports:
         self.surveys = surveys
 
     def page(self, query: SurveyQuery, limit: int, start: StartKey = None) -> Page[Survey]:
+        if _empty_range(query):
+            return Page([], None)
         return self.surveys.listing(query, limit, start)
 
     def export(self, query: SurveyQuery) -> str:
         """Every survey of the listing as CSV; ``TooLarge`` (naming ``since``) when the range holds too many."""
         lines = [csv_line(COLUMNS)]
         size, start = len(lines[0]), None
-        while True:
+        while not _empty_range(query):
             page = self.surveys.listing(query, EXPORT_PAGE, start)
             for survey in page.items:
                 lines.append(csv_line(row(survey)))
@@ -67,6 +69,12 @@ class SurveyReports:
             if page.next_key is None:
                 return "".join(lines)
             start = page.next_key
+        return "".join(lines)
+
+
+def _empty_range(query: SurveyQuery) -> bool:
+    """``until`` at or before ``since``: a range no survey is in (and no key range DynamoDB would accept)."""
+    return query.since is not None and query.until is not None and query.until <= query.since
 
 
 def csv_line(cells: Sequence[str]) -> str:

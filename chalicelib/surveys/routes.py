@@ -31,7 +31,8 @@ class Needs:
 deps: Provider[Needs] = Provider("surveys.routes")
 routes = Routes(__name__, "chalicelib.surveys.schemas", tag="surveys")
 bp = routes.bp
-SETTINGS = "/v1/survey-settings/{team_id}"
+# ``scope``: a team id, or "default" (the desk's default): not an id, so not named ``*_id``.
+SETTINGS = "/v1/survey-settings/{scope}"
 
 
 @routes(
@@ -85,8 +86,8 @@ def list_survey_settings(call: Call) -> schemas.SurveySettingsListOut:
     response="SurveySettingsOut",
     admin=True,
 )
-def get_survey_settings(call: Call, team_id: str) -> Result:
-    return _settings(deps().settings.effective(team_id))
+def get_survey_settings(call: Call, scope: str) -> Result:
+    return _settings(deps().settings.effective(scope))
 
 
 @routes(
@@ -98,10 +99,10 @@ def get_survey_settings(call: Call, team_id: str) -> Result:
     admin=True,
     versioned=True,
 )
-def put_survey_settings(call: Call, team_id: str) -> Result:
+def put_survey_settings(call: Call, scope: str) -> Result:
     data: schemas.SurveySettingsIn = call.body
     assert call.version is not None  # versioned: the framework answered 428 without one
-    return _settings(deps().settings.put(call.principal.agent.id, team_id, call.version, data.document()))
+    return _settings(deps().settings.put(call.principal.agent.id, scope, call.version, data.document()))
 
 
 @routes(
@@ -112,8 +113,8 @@ def put_survey_settings(call: Call, team_id: str) -> Result:
     status=204,
     admin=True,
 )
-def delete_survey_settings(call: Call, team_id: str) -> Result:
-    deps().settings.remove(call.principal.agent.id, team_id, call.query.version)
+def delete_survey_settings(call: Call, scope: str) -> Result:
+    deps().settings.remove(call.principal.agent.id, scope, call.query.version)
     return Result(None, 204)
 
 

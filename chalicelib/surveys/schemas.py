@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, BeforeValidator, Field
 
 from chalicelib.domain.surveys import Survey
 from chalicelib.domain.tickets import Channel
-from chalicelib.http.schemas import EntityId, In, Limit, Out, Tag
+from chalicelib.http.schemas import EntityId, In, Limit, Out, Query, Tag
 from chalicelib.storage.ports import SurveyQuery
 from chalicelib.surveys.config import Effective, settings_to_doc
 from chalicelib.surveys.rules import MAX_DELAY_HOURS, MAX_THROTTLE_DAYS
@@ -17,19 +18,23 @@ from chalicelib.surveys.rules import MAX_DELAY_HOURS, MAX_THROTTLE_DAYS
 Rating = Annotated[int, Field(ge=1, le=5)]
 
 
-class SurveyFilters(In):
+def _written_out(value: Any) -> Any:
+    """An instant is written out (ISO 8601 with a zone): a number is not read as a timestamp."""
+    if isinstance(value, datetime) or (isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}T", value)):
+        return value
+    raise ValueError("an ISO 8601 date-time with a zone")
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_written_out)]
+
+
+class SurveyFilters(Query):
     team_id: EntityId | None = Field(None, description="The team the ticket had when it was solved.")
     agent_id: EntityId | None = Field(None, description="The assignee the ticket had when it was solved.")
     rating: Rating | None = None
     answered: bool | None = Field(None, description="true: answered only; false: not answered (yet) only.")
-    since: AwareDatetime | None = Field(None, description="Sent at or after this time (with a zone).")
-    until: AwareDatetime | None = Field(None, description="Sent before this time (with a zone).")
-
-    @model_validator(mode="after")
-    def _a_range(self) -> SurveyFilters:
-        if self.since and self.until and self.since >= self.until:
-            raise ValueError("since must be before until")
-        return self
+    since: Instant | None = Field(None, description="Sent at or after this time (with a zone).")
+    until: Instant | None = Field(None, description="Sent before this time (with a zone); at or before since: none.")
 
     def query(self) -> SurveyQuery:
         return SurveyQuery(self.team_id, self.agent_id, self.since, self.until, self.rating, self.answered)
