@@ -97,6 +97,12 @@ def run_triggers(event: SQSEvent) -> dict[str, Any]:
     return bootstrap.handlers.consume("automations", event.to_dict(), event.context)
 
 
+@app.on_sqs_message(queue=names.queue("reports"), batch_size=10, name=resources.FUNCTION_REPORTS)
+def count_reports(event: SQSEvent) -> dict[str, Any]:
+    """Ticket events -> metric facts added into daily report items (each event once)."""
+    return bootstrap.handlers.consume("reports", event.to_dict(), event.context)
+
+
 @app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_SLA_SWEEP)
 def sla_sweep(event: Any) -> dict[str, Any]:
     """Every minute: SLA warnings and breaches that fell due (reads only the due index)."""

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from chalicelib.automations.consumer import TriggerRunner
     from chalicelib.automations.keeper import TimerKeeper
     from chalicelib.automations.macros import MacroApplier
+    from chalicelib.bootstrap.reports import ReportParts
     from chalicelib.bootstrap.surveys import SurveyParts
     from chalicelib.config.calendars import CalendarBook
     from chalicelib.config.store import DocumentStore
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
         CustomerRepository,
         DirectoryRepository,
         MailRepository,
+        ReportRepository,
         SurveyRepository,
         TicketRepository,
         WorkRepository,
@@ -61,6 +63,7 @@ class Repositories:
     work: WorkRepository
     objects: ObjectStore
     surveys: SurveyRepository
+    reports: ReportRepository | None = None  # only the containers that count or read reports need one
 
 
 class Container:
@@ -199,6 +202,13 @@ class Container:
 
         return SurveyParts(self)
 
+    @cached_property
+    def reports(self) -> ReportParts:
+        """The reports slice's parts (aggregator, queries)."""
+        from chalicelib.bootstrap.reports import ReportParts
+
+        return ReportParts(self)
+
     # -- handlers (new ones per batch or sweep: they keep what they read for that batch only) ----------
 
     def router(self) -> Router:
@@ -322,6 +332,7 @@ def dynamodb_container(settings: Settings, bind_models: bool = True) -> Containe
     from chalicelib.storage.dynamodb.mail import DynamoMailRepository
     from chalicelib.storage.dynamodb.models import bind
     from chalicelib.storage.dynamodb.people import DynamoCustomerRepository
+    from chalicelib.storage.dynamodb.reports import DynamoReportRepository
     from chalicelib.storage.dynamodb.surveys import DynamoSurveyRepository
     from chalicelib.storage.dynamodb.tickets import DynamoTicketRepository
     from chalicelib.storage.dynamodb.work import DynamoConfigRepository, DynamoWorkRepository
@@ -338,6 +349,7 @@ def dynamodb_container(settings: Settings, bind_models: bool = True) -> Containe
         DynamoWorkRepository(),
         S3ObjectStore(),
         DynamoSurveyRepository(),
+        DynamoReportRepository(settings.table),
     )
     return Container(settings, repos)
 

@@ -55,6 +55,19 @@ def webhooks_table(c: Container) -> Table:
     return {ANY: (lambda event: deliver(c.webhooks, event),)}
 
 
+def reports_table(c: Container) -> Table:
+    from chalicelib.core.resources import REPORT_EVENTS
+
+    aggregator = c.reports.aggregator()
+    return {kind: (aggregator.on_event,) for kind in REPORT_EVENTS}
+
+
+def _reports_report(event: dict[str, Any], outcome: object) -> None:
+    from chalicelib.reports.aggregator import report
+
+    report(event, outcome)
+
+
 def _routing_report(event: dict[str, Any], outcome: object) -> None:
     from chalicelib.routing.consumer import report
 
@@ -73,6 +86,7 @@ CONSUMERS = {
     "automations": Consumer("automations", lambda: automations_table(current()), _triggers_report),
     "outbound": Consumer("outbound", lambda: outbound_table(current())),
     "webhooks": Consumer("webhooks", lambda: webhooks_table(current())),
+    "reports": Consumer("reports", lambda: reports_table(current()), _reports_report),
 }
 
 

@@ -8,6 +8,7 @@ It imports nothing heavy: ``app.py`` reads it at import time to name its event s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 APP_NAME = "lambdesk"
 
@@ -58,19 +59,25 @@ TABLE = TableSpec(
 # Queues that feed a function. Each has a dead-letter queue named ``<queue>-dlq``.
 # Event consumers are subscribed to the events topic: ``outbound`` turns events into mail, ``routing`` applies
 # routing rules and assigns, ``sla`` keeps SLA clocks and automation timers, ``automations`` runs triggers.
-EVENT_CONSUMER_QUEUES = ("webhooks", "outbound", "routing", "sla", "automations")
+# ``reports`` adds metric facts into daily report items.
+EVENT_CONSUMER_QUEUES = ("webhooks", "outbound", "routing", "sla", "automations", "reports")
 # Besides timeline entries the relay publishes ``agent.available`` when an agent is online (and active) after
 # a write: routing then assigns their teams' waiting tickets at once instead of at the next sweep.
 # Only routing wants it, so every other consumer's subscription filters it out (SNS filter policy on the
 # ``event_type`` message attribute): no invocation, no cost, no agent event at a webhook.
 AGENT_AVAILABLE = "agent.available"
 AGENT_EVENT_CONSUMERS = frozenset({"routing"})
+# The only event types a metric fact can arise on (docs/decisions/060-reports.md): the reports queue is sent
+# these and nothing else (notes, assignments, links and the rest would cost an invocation and a read each).
+REPORT_EVENTS = ("ticket.created", "message.added", "ticket.updated", "sla.breached", "csat.answered")
 
 
-def event_filter_policy(purpose: str) -> dict[str, list[dict[str, list[str]]]] | None:
+def event_filter_policy(purpose: str) -> dict[str, list[Any]] | None:
     """The filter policy of an event consumer queue's subscription to the events topic (None: everything)."""
     if purpose in AGENT_EVENT_CONSUMERS:
         return None
+    if purpose == "reports":
+        return {"event_type": list(REPORT_EVENTS)}
     return {"event_type": [{"anything-but": [AGENT_AVAILABLE]}]}
 
 
@@ -159,3 +166,4 @@ FUNCTION_SLA_SWEEP = "sla_sweep"
 FUNCTION_TIMERS = "run_timers"
 FUNCTION_DRAIN_QUEUES = "drain_queues"
 FUNCTION_SURVEY_SWEEP = "survey_sweep"
+FUNCTION_REPORTS = "count_reports"

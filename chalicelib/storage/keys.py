@@ -187,3 +187,13 @@ def timer(ticket_id: str, action: str, basis: str) -> str:
 def surveyed(ticket_id: str, solve: str) -> str:
     """A solve of a ticket (``solve``: when it was solved) was asked for a survey: at most one per solve."""
     return f"SURVEYFOR#{ticket_id}#{solve}"
+
+
+def report_month(dimension: str, month: str) -> str:
+    """The partition of a dimension's daily report items in a month (``2026-11``); sort key ``<day>#<value>``."""
+    return f"REPORT#{dimension}#{month}"
+
+
+def report_counted(event_id: str) -> str:
+    """An event's facts were added to the reports (the marker written with the additions)."""
+    return f"REPORTED#{event_id}"

@@ -19,6 +19,7 @@ def memory_repositories() -> Repositories:
         InMemoryMailRepository,
         InMemoryTicketRepository,
     )
+    from tests.fakes.memory_reports import InMemoryReportRepository
     from tests.fakes.memory_surveys import InMemorySurveyRepository
     from tests.fakes.memory_work import InMemoryConfigRepository, InMemoryWorkRepository
     from tests.fakes.objects import InMemoryObjectStore
@@ -34,6 +35,7 @@ def memory_repositories() -> Repositories:
         InMemoryWorkRepository(tickets, directory),
         InMemoryObjectStore(),
         InMemorySurveyRepository(tickets),
+        InMemoryReportRepository(),
     )
 
 
