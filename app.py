@@ -19,6 +19,7 @@ from chalicelib.core.settings import stage
 from chalicelib.http import meta
 from chalicelib.http.framework import uniform_errors
 from chalicelib.people import admin_routes, customer_routes
+from chalicelib.reports import routes as reports
 from chalicelib.routing import routes as routing
 from chalicelib.sla import routes as sla
 from chalicelib.surveys import pages as survey_pages
@@ -44,6 +45,7 @@ for area in (
     sla,
     automations,
     surveys,
+    reports,
     web_pages,
     survey_pages,
 ):

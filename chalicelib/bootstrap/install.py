@@ -12,6 +12,7 @@ def install() -> None:
     from chalicelib.config import routes as configuration
     from chalicelib.http import framework
     from chalicelib.people import admin_routes, customer_routes
+    from chalicelib.reports import routes as reports
     from chalicelib.routing import routes as routing
     from chalicelib.sla import routes as sla
     from chalicelib.surveys import pages as survey_pages
@@ -34,4 +35,5 @@ def install() -> None:
     sla.deps.set(lambda: sla.Needs(current().documents, current().sla_status))
     automations.deps.set(lambda: automations.Needs(current().documents, current().macros))
     surveys.deps.set(lambda: surveys.Needs(current().surveys.reports, current().surveys.settings))
+    reports.deps.set(lambda: current().reports.queries)
     survey_pages.deps.set(lambda: survey_pages.Needs(current().surveys.answers, current().signing_key))

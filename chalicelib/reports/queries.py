@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from chalicelib.core.errors import InvalidInput
+from chalicelib.core.errors import FieldError
 from chalicelib.domain.reports import ALL
 from chalicelib.reports.figures import Figures, figures, merged
 
@@ -50,16 +50,16 @@ class ReportQueries:
         self.desk_zone = desk_zone
 
     def check(self, first: date, last: date, tz: str | None) -> None:
-        """Refuse a range the items cannot answer (field named in the error)."""
+        """Refuse a range the items cannot answer (``FieldError`` naming ``to`` or ``tz``)."""
         if last < first:
-            raise InvalidInput("to must be on or after from", "to")
+            raise FieldError("to", "must be on or after from")
         if (last - first).days + 1 > MAX_DAYS:
-            raise InvalidInput(f"a report covers at most {MAX_DAYS} days", "to")
+            raise FieldError("to", f"a report covers at most {MAX_DAYS} days")
         if tz is not None and tz != self.desk_zone and not self._same_days(ZoneInfo(tz), first, last):
-            raise InvalidInput(
+            raise FieldError(
+                "tz",
                 f"reports are kept by day in {self.desk_zone}; days in {tz} start at other instants in this "
                 f"range: ask in {self.desk_zone} or a zone with the same offsets",
-                "tz",
             )
 
     def _same_days(self, zone: ZoneInfo, first: date, last: date) -> bool:
