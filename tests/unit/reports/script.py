@@ -29,6 +29,7 @@ def agent(agent_id: str) -> Actor:
 class Script:
     ticket: Ticket
     timeline: list[TimelineEntry] = field(default_factory=list)
+    initial: Ticket | None = None  # the ticket as it was created (the brute-force calculator starts from it)
 
     @classmethod
     def open(
@@ -50,8 +51,7 @@ class Script:
         created = replace(TimelineEntry.system(ticket, "ticket.created", actor, at), id=ordered_id(at))
         message = TimelineEntry.post(ticket, EntryKind.MESSAGE, Actor(ActorKind.CUSTOMER, customer), at, "Hi")
         data = {"submitted_by": f"agent:{actor.id}"} if actor.kind is ActorKind.AGENT else {}
-        script = cls(ticket, [created, replace(message, id=ordered_id(at), data=data)])
-        return script
+        return cls(ticket, [created, replace(message, id=ordered_id(at), data=data)], ticket)
 
     def _add(self, entries: list[TimelineEntry]) -> Script:
         self.timeline += [replace(e, id=ordered_id(e.at)) for e in entries]
