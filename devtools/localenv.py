@@ -38,6 +38,8 @@ class LocalEnv:
     dev_signing_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     signing_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     support_domain: str = "support.lambdesk.local"
+    # The zone whose days the reports are kept in (decision 060).
+    report_time_zone: str = "UTC"
 
     @property
     def names(self) -> Names:
@@ -100,6 +102,7 @@ class LocalEnv:
             "LAMBDESK_SUPPORT_DOMAIN": self.support_domain,
             "LAMBDESK_SUPPORT_ADDRESS": self.support_address,
             "LAMBDESK_MAIL_BUCKET": self.bucket,
+            "LAMBDESK_REPORT_TIME_ZONE": self.report_time_zone,
             "POWERTOOLS_METRICS_NAMESPACE": "Lambdesk",
             "POWERTOOLS_DEV": "false",
         }

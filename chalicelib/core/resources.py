@@ -70,6 +70,9 @@ AGENT_EVENT_CONSUMERS = frozenset({"routing"})
 # The only event types a metric fact can arise on (docs/decisions/060-reports.md): the reports queue is sent
 # these and nothing else (notes, assignments, links and the rest would cost an invocation and a read each).
 REPORT_EVENTS = ("ticket.created", "message.added", "ticket.updated", "sla.breached", "csat.answered")
+# Every event of a day adds to the same few daily items (the desk's, its team's, ...): more than a couple of
+# concurrent reports functions would only cancel each other's transactions. SQS event source scaling limit.
+REPORTS_MAX_CONCURRENCY = 2
 
 
 def event_filter_policy(purpose: str) -> dict[str, list[Any]] | None:

@@ -20,7 +20,7 @@ STAGE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,20}$")  # the same rule as chalic
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 ADDRESS_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@([a-z0-9-]+\.)+[a-z]{2,63}$")
 # Keys a stage file may leave out (added after stages existed), with their defaults.
-OPTIONAL: dict[str, Any] = {"ops_email": None, "web_base_url": None}
+OPTIONAL: dict[str, Any] = {"ops_email": None, "web_base_url": None, "report_time_zone": "UTC"}
 # The public address of the pages (a custom domain, or the API's URL with its stage): survey links start with it.
 URL_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$")
 # The retention periods CloudWatch Logs accepts.
@@ -70,6 +70,8 @@ class StageConfig:
     api_throttle_burst: int
     # Where customers open the pages (survey links in mail); None: no survey is sent.
     web_base_url: str | None = None
+    # The IANA zone whose days the reports are kept in (docs/decisions/060-reports.md).
+    report_time_zone: str = "UTC"
 
     @classmethod
     def load(cls, node: Node) -> StageConfig:
@@ -109,6 +111,7 @@ class StageConfig:
             api_throttle_rate=_int(values, "api_throttle_rate"),
             api_throttle_burst=_int(values, "api_throttle_burst"),
             web_base_url=values["web_base_url"] or None,
+            report_time_zone=str(values["report_time_zone"]),
         )
         config._validate(source)
         return config
@@ -131,6 +134,8 @@ class StageConfig:
             problems.append(f"log_retention_days must be one of {sorted(LOG_RETENTION)}")
         if self.web_base_url is not None and not URL_PATTERN.match(self.web_base_url):
             problems.append(f"web_base_url {self.web_base_url!r} is not an http(s) URL")
+        if not _known_zone(self.report_time_zone):
+            problems.append(f"report_time_zone {self.report_time_zone!r} is not an IANA time zone")
         if self.api_throttle_rate < 1 or self.api_throttle_burst < 1:
             problems.append("api_throttle_rate and api_throttle_burst must be positive")
         if problems:
@@ -169,3 +174,13 @@ def _bool(values: dict[str, Any], key: str) -> bool:
     if str(value).lower() in ("false", "0", "no"):
         return False
     raise ConfigError(f"{key}: {value!r} is not a boolean")
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

@@ -134,6 +134,7 @@ class LambdeskStack(Stack):
                 "POWERTOOLS_SERVICE_NAME": "lambdesk",
                 "POWERTOOLS_METRICS_NAMESPACE": "Lambdesk",
                 **({"LAMBDESK_WEB_BASE_URL": config.web_base_url} if config.web_base_url else {}),
+                "LAMBDESK_REPORT_TIME_ZONE": config.report_time_zone,
             },
         }
 
