@@ -25,6 +25,17 @@ if TYPE_CHECKING:
 MARKER_DAYS = 15
 
 
+class NotVisibleYet(LookupError):
+    """The ticket's partition, read eventually consistently, does not show the event's entry yet (tickets and
+    entries are never deleted): the message fails and SQS delivers it again, so no fact is lost; after
+    ``MAX_RECEIVE_COUNT`` receives it waits in the dead-letter queue."""
+
+    def __init__(self, ticket_id: str, entry_id: str) -> None:
+        super().__init__(f"entry {entry_id} of ticket {ticket_id} is not visible yet")
+        self.ticket_id = ticket_id
+        self.entry_id = entry_id
+
+
 @dataclass(frozen=True)
 class Counted:
     """What the consumer did with one event."""
@@ -45,11 +56,15 @@ class ReportAggregator:
         self.clock = clock
 
     def on_event(self, event: dict[str, Any]) -> Counted:
+        """Count the event's facts once; ``NotVisibleYet`` (SQS retries) while the read misses its entry."""
+        ticket_id, entry_id = str(event["ticket"]["id"]), str(event["id"])
         try:
-            ticket, timeline, _ = self.work.ticket_state(event["ticket"]["id"])
+            ticket, timeline, _ = self.work.ticket_state(ticket_id)
         except NotFound:
-            return Counted(0, 0)  # a ticket that no longer exists counts nothing more
-        facts = facts_at(ticket, timeline, str(event["id"]), self.judge)
+            raise NotVisibleYet(ticket_id, entry_id) from None
+        if not any(e.id == entry_id for e in timeline):
+            raise NotVisibleYet(ticket_id, entry_id)
+        facts = facts_at(ticket, timeline, entry_id, self.judge)
         additions = tallies(facts, self.zone)
         added = self.reports.add(str(event["id"]), additions, self.clock() + timedelta(days=MARKER_DAYS))
         return Counted(len(facts), len(additions), duplicate=not added)

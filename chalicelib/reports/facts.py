@@ -87,18 +87,18 @@ def facts_at(ticket: Ticket, timeline: Sequence[TimelineEntry], entry_id: str, j
     if position is None:
         return []
     replay = _Replay(ticket, timeline)
-    previous: int | None = None
+    previous: tuple[int, Ticket] | None = None  # the previous counted entry and the ticket after it
     for n, entry in enumerate(timeline[:position]):
         replay.step(entry)
-        previous = n if counted(entry) else previous
-    before = replay.ticket
+        previous = (n, replay.ticket) if counted(entry) else previous
     entry = timeline[position]
     view = judge(replay.after(entry), timeline[: position + 1], entry.at) if judge else SlaView()
     found = replay.step(entry, view.calendar)
     if judge is not None:
         prior = SlaView()
         if previous is not None:
-            prior = judge(before, timeline[: previous + 1], timeline[previous].at)
+            n, then = previous
+            prior = judge(then, timeline[: n + 1], timeline[n].at)
         found += _sla(entry.at, replay.moment(), prior, view)
     return found
 

@@ -43,3 +43,33 @@ def test_an_event_that_makes_nothing_true_writes_nothing(desk: Desk) -> None:
     desk.svc.tickets.update(ann, ticket.id, ticket.version, {"tags": ["vip"]})
     assert pump_reports(desk) == 1
     assert desk.svc.repos.reports.writes == writes
+
+
+def test_an_event_whose_entry_the_read_does_not_show_yet_fails_so_sqs_delivers_it_again(desk: Desk) -> None:
+    import json
+
+    import pytest
+
+    from chalicelib.bootstrap.handlers import consume
+    from chalicelib.reports.aggregator import NotVisibleYet
+
+    ticket = desk.new_ticket()
+    aggregator = desk.svc.reports.aggregator()
+    unseen = {"id": "01ZZZZZZZZZZZZZZZZZZZZZZZZ", "type": "message.added", "ticket": {"id": ticket.id}}
+    with pytest.raises(NotVisibleYet):
+        aggregator.on_event(unseen)
+    with pytest.raises(NotVisibleYet):
+        aggregator.on_event({**unseen, "ticket": {"id": "01YYYYYYYYYYYYYYYYYYYYYYYY"}})
+    record = {
+        "messageId": "m-1",
+        "receiptHandle": "r",
+        "body": json.dumps(unseen),
+        "attributes": {},
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:lambdesk-test-reports",
+        "awsRegion": "us-east-1",
+    }
+    assert consume("reports", {"Records": [record]}) == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
+    assert desk.svc.repos.reports.writes == 0
