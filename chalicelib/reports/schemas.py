@@ -19,7 +19,7 @@ def _day(value: str) -> date:
         raise ValueError(f"{value!r} is not a day of the calendar (YYYY-MM-DD)") from None
 
 
-Day_ = Annotated[
+LocalDay = Annotated[
     str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_day), Field(examples=["2026-11-01"])
 ]
 GroupBy = Literal["agent", "team", "channel", "priority"]
@@ -28,8 +28,8 @@ GroupBy = Literal["agent", "team", "channel", "priority"]
 class ReportQuery(In):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: Day_ = Field(alias="from", description="First local day (YYYY-MM-DD), inclusive.")
-    to: Day_ = Field(description=f"Last local day (YYYY-MM-DD), inclusive; at most {MAX_DAYS} days in all.")
+    from_: LocalDay = Field(alias="from", description="First local day (YYYY-MM-DD), inclusive.")
+    to: LocalDay = Field(description=f"Last local day (YYYY-MM-DD), inclusive; at most {MAX_DAYS} days in all.")
     tz: TimeZone | None = Field(
         None, description="IANA zone of the days; the desk's report zone or one with the same offsets in the range."
     )
