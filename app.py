@@ -27,6 +27,7 @@ from chalicelib.portal import api_routes as portal_api
 from chalicelib.portal import routes_account as portal_account
 from chalicelib.portal import routes_links as portal_links
 from chalicelib.portal import routes_tickets as portal_tickets
+from chalicelib.reports import routes as reports
 from chalicelib.routing import routes as routing
 from chalicelib.sla import routes as sla
 from chalicelib.surveys import pages as survey_pages
@@ -54,6 +55,7 @@ areas = (
     sla,
     automations,
     surveys,
+    reports,
     web_pages,
     portal_account,
     portal_tickets,
@@ -151,6 +153,12 @@ def websocket_disconnect(event: WebsocketEvent) -> dict[str, Any]:
 def chat_sweep(event: Any) -> dict[str, Any]:
     """Every minute: chat rings that ran out, idle chats, the waiting line (reads only the due index)."""
     return bootstrap.handlers.chat_sweep()
+
+
+@app.on_sqs_message(queue=names.queue("reports"), batch_size=10, name=resources.FUNCTION_REPORTS)
+def count_reports(event: SQSEvent) -> dict[str, Any]:
+    """Ticket events -> metric facts added into daily report items (each event once)."""
+    return bootstrap.handlers.consume("reports", event.to_dict(), event.context)
 
 
 @app.schedule(resources.SWEEP_SCHEDULE, name=resources.FUNCTION_SLA_SWEEP)

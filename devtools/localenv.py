@@ -39,6 +39,8 @@ class LocalEnv:
     dev_signing_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     signing_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     support_domain: str = "support.lambdesk.local"
+    # The zone whose days the reports are kept in (decision 060).
+    report_time_zone: str = "UTC"
 
     @property
     def names(self) -> Names:
@@ -124,6 +126,7 @@ class LocalEnv:
             "LAMBDESK_MAIL_BUCKET": self.bucket,
             "LAMBDESK_PORTAL_URL": self.portal_url,
             "LAMBDESK_OUTBOUND_QUEUE_URL": self.outbound_queue_url,
+            "LAMBDESK_REPORT_TIME_ZONE": self.report_time_zone,
             "POWERTOOLS_METRICS_NAMESPACE": "Lambdesk",
             "POWERTOOLS_DEV": "false",
         }

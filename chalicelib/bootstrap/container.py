@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from chalicelib.automations.keeper import TimerKeeper
     from chalicelib.automations.macros import MacroApplier
     from chalicelib.bootstrap.chat import ChatParts
+    from chalicelib.bootstrap.reports import ReportParts
     from chalicelib.bootstrap.surveys import SurveyParts
     from chalicelib.config.calendars import CalendarBook
     from chalicelib.config.store import DocumentStore
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
         DirectoryRepository,
         KnowledgeRepository,
         MailRepository,
+        ReportRepository,
         SurveyRepository,
         TicketRepository,
         WorkRepository,
@@ -75,6 +77,7 @@ class Repositories:
     uploads: UploadStore
     surveys: SurveyRepository
     chat: ChatRepository
+    reports: ReportRepository | None = None  # only the containers that count or read reports need one
 
 
 class Container(AccessParts):
@@ -227,6 +230,13 @@ class Container(AccessParts):
         from chalicelib.bootstrap.surveys import SurveyParts
 
         return SurveyParts(self)
+
+    @cached_property
+    def reports(self) -> ReportParts:
+        """The reports slice's parts (aggregator, queries)."""
+        from chalicelib.bootstrap.reports import ReportParts
+
+        return ReportParts(self)
 
     # -- handlers (new ones per batch or sweep: they keep what they read for that batch only) ----------
 
@@ -387,6 +397,7 @@ def dynamodb_container(settings: Settings, bind_models: bool = True) -> Containe
     from chalicelib.storage.dynamodb.mail import DynamoMailRepository
     from chalicelib.storage.dynamodb.models import bind
     from chalicelib.storage.dynamodb.people import DynamoCustomerRepository
+    from chalicelib.storage.dynamodb.reports import DynamoReportRepository
     from chalicelib.storage.dynamodb.surveys import DynamoSurveyRepository
     from chalicelib.storage.dynamodb.tickets import DynamoTicketRepository
     from chalicelib.storage.dynamodb.work import DynamoConfigRepository, DynamoWorkRepository
@@ -408,6 +419,7 @@ def dynamodb_container(settings: Settings, bind_models: bool = True) -> Containe
         S3UploadStore(),
         DynamoSurveyRepository(),
         DynamoChatRepository(),
+        DynamoReportRepository(settings.table),
     )
     return Container(settings, repos)
 

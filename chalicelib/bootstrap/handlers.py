@@ -67,6 +67,19 @@ def chat_table(c: Container) -> Table:
     return {"message.added": (relay.on_message,), "ticket.updated": (relay.on_updated,)}
 
 
+def reports_table(c: Container) -> Table:
+    from chalicelib.core.resources import REPORT_EVENTS
+
+    aggregator = c.reports.aggregator()
+    return {kind: (aggregator.on_event,) for kind in REPORT_EVENTS}
+
+
+def _reports_report(event: dict[str, Any], outcome: object) -> None:
+    from chalicelib.reports.aggregator import report
+
+    report(event, outcome)
+
+
 def _routing_report(event: dict[str, Any], outcome: object) -> None:
     from chalicelib.routing.consumer import report
 
@@ -93,6 +106,7 @@ CONSUMERS = {
     "webhooks": Consumer("webhooks", lambda: webhooks_table(current())),
     "kb": Consumer("kb", lambda: kb_table(current()), _kb_report),
     "chat": Consumer("chat", lambda: chat_table(current())),
+    "reports": Consumer("reports", lambda: reports_table(current()), _reports_report),
 }
 
 

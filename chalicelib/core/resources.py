@@ -59,8 +59,9 @@ TABLE = TableSpec(
 # Queues that feed a function. Each has a dead-letter queue named ``<queue>-dlq``.
 # Event consumers are subscribed to the events topic: ``outbound`` turns events into mail, ``routing`` applies
 # routing rules and assigns, ``sla`` keeps SLA clocks and automation timers, ``automations`` runs triggers,
-# ``kb`` rebuilds the knowledge base's search index, ``chat`` pushes public replies to chat sockets.
-EVENT_CONSUMER_QUEUES = ("webhooks", "outbound", "routing", "sla", "automations", "kb", "chat")
+# ``kb`` rebuilds the knowledge base's search index, ``chat`` pushes public replies to chat sockets,
+# ``reports`` adds metric facts into daily report items.
+EVENT_CONSUMER_QUEUES = ("webhooks", "outbound", "routing", "sla", "automations", "kb", "chat", "reports")
 # Besides timeline entries the relay publishes ``agent.available`` when an agent is online (and active) after
 # a write: routing then assigns their teams' waiting tickets at once instead of at the next sweep; and
 # ``kb.article.changed`` for every new version of a knowledge base article.
@@ -73,12 +74,19 @@ NARROW_EVENTS: dict[str, frozenset[str]] = {
     AGENT_AVAILABLE: frozenset({"routing"}),
     KB_ARTICLE_CHANGED: frozenset({"kb"}),
 }
+REPORT_EVENTS = ("ticket.created", "message.added", "ticket.updated", "sla.breached", "csat.answered")
 # Consumers that take nothing but these events: the knowledge base its article changes; the chat public
 # messages (pushed to sockets) and ticket updates (a solved ticket ends its chat).
 ONLY: dict[str, frozenset[str]] = {
     "kb": frozenset({KB_ARTICLE_CHANGED}),
     "chat": frozenset({"message.added", "ticket.updated"}),
+    # The only event types a metric fact can arise on (docs/decisions/060-reports.md): notes, assignments,
+    # links and the rest would cost an invocation and a read each.
+    "reports": frozenset(REPORT_EVENTS),
 }
+# Every event of a day adds to the same few daily items (the desk's, its team's, ...): more than a couple of
+# concurrent reports functions would only cancel each other's transactions. SQS event source scaling limit.
+REPORTS_MAX_CONCURRENCY = 2
 
 
 def event_filter_policy(purpose: str) -> dict[str, list[Any]] | None:
@@ -191,3 +199,4 @@ FUNCTION_CHAT_SWEEP = "chat_sweep"
 FUNCTION_WS_CONNECT = "websocket_connect"
 FUNCTION_WS_MESSAGE = "websocket_message"
 FUNCTION_WS_DISCONNECT = "websocket_disconnect"
+FUNCTION_REPORTS = "count_reports"

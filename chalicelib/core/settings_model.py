@@ -4,11 +4,12 @@ first use: pydantic-settings costs ~70 ms to import, which functions that never 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chalicelib.core.limits import check_time_zone
 from chalicelib.core.resources import Names
 
 ENV_PREFIX = "LAMBDESK_"
@@ -30,6 +31,9 @@ class Settings(BaseSettings):
     ops_topic_arn: str | None = None
     # SLA warnings fire at this fraction of each target (default 75 %).
     sla_warn_fraction: float = Field(0.75, gt=0, le=1)
+    # Reports keep one item per day of this zone (docs/decisions/060-reports.md); queries in a zone whose days
+    # start at other instants are refused.
+    report_time_zone: Annotated[str, AfterValidator(check_time_zone)] = Field("UTC", min_length=1, max_length=64)
 
     # Authentication. ``cognito``: RS256 JWTs from the user pool, checked against its JWKS.
     # ``dev``: HS256 JWTs signed with ``dev_signing_key``; refused in the prod stage.

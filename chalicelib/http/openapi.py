@@ -139,17 +139,18 @@ def _path_schema(name: str) -> dict[str, Any]:
 def _responses(spec: RouteSpec) -> dict[str, Any]:
     responses: dict[str, Any] = {str(spec.status): {"description": spec.summary}}
     model = spec.model("response")
-    if spec.response is not None:
-        responses[str(spec.status)]["content"] = _json(spec.response)
-    elif spec.produces is not None:
-        responses[str(spec.status)]["content"] = {spec.produces: {"schema": {"type": "string"}}}
+    content: dict[str, Any] = _json(spec.response) if spec.response is not None else {}
+    if spec.produces is not None:  # a file; with a response model too, the route answers either (``format=``)
+        content[spec.produces] = {"schema": {"type": "string"}}
+    if content:
+        responses[str(spec.status)]["content"] = content
     if model is not None and issubclass(model, Out) and model.versioned_resource():
         responses[str(spec.status)]["headers"] = {"ETag": ETAG}
     error = {"content": _json("ErrorOut")}
     for status, description in ERROR_STATUSES.items():
         if not (spec.public and status in ("401", "403")):
             responses[status] = {"description": description, **error}
-    if spec.produces is not None:
+    if spec.produces is not None and spec.response is None:
         responses["413"] = {"description": "More than one response can carry: ask for less", **error}
     if spec.versioned:
         responses["428"] = {"description": "The write named no version (If-Match or 'version')", **error}

@@ -340,3 +340,13 @@ def agent_session(token_hash: str) -> str:
 def agent_totp(agent_id: str) -> str:
     """An agent's TOTP secret (set up at their first sign-in) and the last time step used."""
     return f"AGENTTOTP#{agent_id}"
+
+
+def report_month(dimension: str, month: str) -> str:
+    """The partition of a dimension's daily report items in a month (``2026-11``); sort key ``<day>#<value>``."""
+    return f"REPORT#{dimension}#{month}"
+
+
+def report_counted(event_id: str) -> str:
+    """An event's facts were added to the reports (the marker written with the additions)."""
+    return f"REPORTED#{event_id}"

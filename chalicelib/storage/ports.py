@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from chalicelib.domain.access import Session, SignInAttempt, TicketLink
 from chalicelib.domain.kb import Article, ArticleFeedback, ArticleFilter, IndexPointer, SearchDoc, SolveToken
 from chalicelib.domain.people import Agent, ApiToken, Customer, Identity, Organization, Team, Webhook
+from chalicelib.domain.reports import DayCounts, Tally
 from chalicelib.domain.surveys import Survey
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
@@ -492,3 +493,13 @@ class SurveyRepository(Protocol):
     def listing(self, query: SurveyQuery, limit: int, start: StartKey = None) -> Page[Survey]:
         """Surveys newest first (one Query of one listing; ``rating``/``answered`` filter it, so a page may
         hold fewer than ``limit`` and still have a next one)."""
+
+
+class ReportRepository(Protocol):
+    def add(self, event_id: str, tallies: Sequence[Tally], expires_at: datetime) -> bool:
+        """Add the tallies into their daily items together with the event's marker, in one transaction; False
+        (nothing added) when the marker exists: the event was counted already."""
+
+    def days(self, dimension: str, first: date, last: date) -> list[DayCounts]:
+        """Every daily item of ``dimension`` from ``first`` to ``last`` (local days, inclusive): one Query per
+        month touched (more pages past 1 MB); never a Scan."""

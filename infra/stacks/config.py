@@ -28,6 +28,8 @@ OPTIONAL: dict[str, Any] = {
     "chat_allowed_origins": [],
     "chat_throttle_rate": 50,
     "chat_throttle_burst": 100,
+    # The IANA zone whose days the reports are kept in (docs/decisions/060-reports.md).
+    "report_time_zone": "UTC",
 }
 URL_PATTERN = re.compile(r"^https://[a-z0-9.-]+\.[a-z]{2,63}(/[A-Za-z0-9._~-]+)*/?$")
 ORIGIN_PATTERN = re.compile(r"^https://[a-z0-9.-]+(:[0-9]{1,5})?$")
@@ -81,6 +83,8 @@ class StageConfig:
     chat_throttle_burst: int
     # The portal's public base URL (a custom domain): ticket, sign-in and survey links in mail start with it.
     portal_url: str | None = None
+    # The IANA zone whose days the reports are kept in (docs/decisions/060-reports.md).
+    report_time_zone: str = "UTC"
 
     @classmethod
     def load(cls, node: Node) -> StageConfig:
@@ -123,6 +127,7 @@ class StageConfig:
             chat_allowed_origins=_addresses(values["chat_allowed_origins"]),
             chat_throttle_rate=_int(values, "chat_throttle_rate"),
             chat_throttle_burst=_int(values, "chat_throttle_burst"),
+            report_time_zone=str(values["report_time_zone"]),
         )
         config._validate(source)
         return config
@@ -159,6 +164,8 @@ class StageConfig:
             problems.append("raw_mail_retention_days must be at least 1")
         if self.log_retention_days not in LOG_RETENTION:
             problems.append(f"log_retention_days must be one of {sorted(LOG_RETENTION)}")
+        if not _known_zone(self.report_time_zone):
+            problems.append(f"report_time_zone {self.report_time_zone!r} is not an IANA time zone")
         if self.api_throttle_rate < 1 or self.api_throttle_burst < 1:
             problems.append("api_throttle_rate and api_throttle_burst must be positive")
         if self.chat_throttle_rate < 1 or self.chat_throttle_burst < 1:
@@ -198,3 +205,13 @@ def _bool(values: dict[str, Any], key: str) -> bool:
     if str(value).lower() in ("false", "0", "no"):
         return False
     raise ConfigError(f"{key}: {value!r} is not a boolean")
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

@@ -24,6 +24,7 @@ from chalicelib.core.resources import (
     FUNCTION_SEND_MAIL,
     FUNCTION_STREAM_RELAY,
     FUNCTION_SURVEY_SWEEP,
+    REPORTS_MAX_CONCURRENCY,
     STREAM_RETRY_ATTEMPTS,
     Names,
 )
@@ -70,6 +71,9 @@ def wire_functions(
             events = f"Events.{event_id}.Properties"
             resource.add_property_override(f"{events}.Queue", consumer_queue.queue.queue_arn)
             resource.add_property_override(f"{events}.FunctionResponseTypes", BATCH_ITEM_FAILURES)
+            if queue_name == names.queue("reports"):
+                scaling = {"MaximumConcurrency": REPORTS_MAX_CONCURRENCY}
+                resource.add_property_override(f"{events}.ScalingConfig", scaling)
             consumer_queue.fit_consumer_timeout(spec.timeout)
         _name_schedule_rule(resource, spec, function_name)
         deployed[spec.logical_id] = DeployedFunction(spec, function_name, role, log_group, resource)

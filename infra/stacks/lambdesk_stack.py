@@ -145,6 +145,7 @@ class LambdeskStack(Stack):
                 "LAMBDESK_TRACING": "true" if config.tracing else "false",
                 "POWERTOOLS_SERVICE_NAME": "lambdesk",
                 "POWERTOOLS_METRICS_NAMESPACE": "Lambdesk",
+                "LAMBDESK_REPORT_TIME_ZONE": config.report_time_zone,
             },
         }
 

@@ -89,3 +89,25 @@ def test_ctrl_c_stops_everything(stack: Stack) -> None:
     assert stack.process.wait(timeout=20) == 0
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         pass
+
+
+def test_a_new_ticket_reaches_the_reports_through_the_worker_within_seconds(stack: Stack) -> None:
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).date().isoformat()
+
+    def created() -> int:
+        status, report = call(stack, "GET", f"/v1/reports/summary?from={today}&to={today}")
+        assert status == 200, report
+        return sum(g["tickets_created"] for g in report["groups"])
+
+    before = created()
+    status, _ = call(
+        stack, "POST", "/v1/tickets", {"subject": "E2E: report me", "body": "Hi", "requester_email": "r@x.example"}
+    )
+    assert status == 201
+    started = time.monotonic()
+    while created() == before:
+        assert time.monotonic() - started < 30, "the ticket did not reach the reports in 30 s"
+        time.sleep(0.2)
+    assert created() == before + 1

@@ -22,6 +22,7 @@ def memory_repositories() -> Repositories:
     )
     from tests.fakes.memory_chat import InMemoryChatRepository
     from tests.fakes.memory_kb import InMemoryKnowledgeRepository
+    from tests.fakes.memory_reports import InMemoryReportRepository
     from tests.fakes.memory_surveys import InMemorySurveyRepository
     from tests.fakes.memory_work import InMemoryConfigRepository, InMemoryWorkRepository
     from tests.fakes.objects import InMemoryObjectStore
@@ -43,6 +44,7 @@ def memory_repositories() -> Repositories:
         InMemoryUploadStore(objects),
         InMemorySurveyRepository(tickets),
         InMemoryChatRepository(tickets),
+        InMemoryReportRepository(),
     )
 
 

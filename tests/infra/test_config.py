@@ -56,6 +56,14 @@ def test_the_pages_address_may_be_left_out_and_must_be_a_url_when_given() -> Non
         StageConfig.from_mapping("prod", VALID | {"portal_url": "help.example.org/portal?x=1"})
 
 
+def test_the_report_zone_defaults_to_utc_and_must_be_an_iana_zone() -> None:
+    assert StageConfig.from_mapping("prod", VALID).report_time_zone == "UTC"
+    given = VALID | {"report_time_zone": "Europe/Riga"}
+    assert StageConfig.from_mapping("prod", given).report_time_zone == "Europe/Riga"
+    with pytest.raises(ConfigError, match="report_time_zone"):
+        StageConfig.from_mapping("prod", VALID | {"report_time_zone": "Mars/Olympus"})
+
+
 def test_receipt_recipients_are_the_domain_plus_outside_addresses() -> None:
     config = StageConfig.from_mapping("prod", VALID)
     assert config.receipt_recipients == ["help.example.org", "billing@example.org"]

@@ -17,6 +17,7 @@ from chalicelib.core.resources import (
     EVENT_CONSUMER_QUEUES,
     FUNCTION_DRAIN_QUEUES,
     FUNCTION_KB_INDEX,
+    FUNCTION_REPORTS,
     FUNCTION_ROUTE,
     FUNCTION_SEND_MAIL,
     FUNCTION_SLA_SWEEP,
@@ -28,6 +29,8 @@ from chalicelib.core.resources import (
     FUNCTION_WEBHOOKS,
     KB_ARTICLE_CHANGED,
     MAX_RECEIVE_COUNT,
+    REPORT_EVENTS,
+    REPORTS_MAX_CONCURRENCY,
     SWEEP_SCHEDULE,
     TABLE,
     Names,
@@ -48,6 +51,7 @@ EVENT_CONSUMERS = {
     "sla": FUNCTION_TRACK_SLA,
     "automations": FUNCTION_TRIGGERS,
     "kb": FUNCTION_KB_INDEX,
+    "reports": FUNCTION_REPORTS,
 }
 # Scheduled functions and their schedules (EventBridge rules once SAM transforms the template).
 SCHEDULED = {
@@ -235,6 +239,36 @@ def test_only_routing_is_sent_agent_events_and_only_kb_article_events(stage: Syn
         assert filters[names.queue(purpose)] == {
             "event_type": [{"anything-but": [AGENT_AVAILABLE, KB_ARTICLE_CHANGED]}]
         }, purpose
+    assert filters[names.queue("routing")] is None
+    for purpose in set(EVENT_CONSUMER_QUEUES) - {"routing", "reports"}:
+        assert filters[names.queue(purpose)] == {"event_type": [{"anything-but": [AGENT_AVAILABLE]}]}, purpose
+
+
+def test_the_reports_queue_is_sent_only_the_events_a_metric_fact_can_arise_on(stage: Synthesized) -> None:
+    queue_id, _ = _queue_by_name(stage, stage.stack.names.queue("reports"))
+    (subscription,) = [
+        s["Properties"]
+        for s in stage.resources("AWS::SNS::Subscription").values()
+        if s["Properties"].get("Endpoint") == {"Fn::GetAtt": [queue_id, "Arn"]}
+    ]
+    assert subscription["FilterPolicy"] == {"event_type": list(REPORT_EVENTS)}
+    assert subscription["RawMessageDelivery"] is True
+    assert {"ticket.created", "message.added", "ticket.updated", "sla.breached", "csat.answered"} == set(REPORT_EVENTS)
+
+
+def test_the_reports_consumer_runs_at_most_two_at_a_time_and_may_write_report_items(stage: Synthesized) -> None:
+    function_id, function = _function_by_name(stage, FUNCTION_REPORTS)
+    (event,) = [e for f, _, e in _sqs_events(stage) if f == function_id]
+    assert event["ScalingConfig"] == {"MaximumConcurrency": REPORTS_MAX_CONCURRENCY} == {"MaximumConcurrency": 2}
+    others = [e for f, _, e in _sqs_events(stage) if f != function_id]
+    assert all("ScalingConfig" not in e for e in others)
+    assert function["Properties"]["Environment"]["Variables"]["LAMBDESK_REPORT_TIME_ZONE"] == "UTC"
+    role_id = _ref_target(function["Properties"]["Role"])
+    owners = {role_id} | {
+        k for k, p in stage.resources("AWS::IAM::Policy").items() if {"Ref": role_id} in p["Properties"]["Roles"]
+    }
+    actions = {a for owner, st in _identity_statements(stage) if owner in owners for a in _as_list(st["Action"])}
+    assert {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= actions, actions
 
 
 @pytest.mark.parametrize(("function_name", "schedule"), sorted(SCHEDULED.items()))

@@ -205,3 +205,28 @@ def test_a_record_that_keeps_failing_is_given_up_to_the_relay_dlq_and_replayed_a
     assert counts["from_stream"] >= 1 and all(p == {"batchItemFailures": []} for p in published)
     _, timeline = desk["svc"].tickets.get(ticket.id)
     assert timeline  # the ticket itself was written all along
+
+
+def test_a_ticket_reaches_the_reports_through_the_stream_topic_and_queue_once(desk: dict[str, Any]) -> None:
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.tickets import Status
+    from devtools.worker import sqs_handlers
+
+    svc, worker = desk["svc"], desk["worker"]
+    worker.handlers = {k: v for k, v in sqs_handlers(importlib.import_module("app")).items() if k.endswith("-reports")}
+    worker.drain()  # what earlier tests left in the reports queue
+    today = datetime.now(UTC).date()
+
+    def figures() -> tuple[int, int, int]:
+        groups = svc.reports.queries.summary(today, today, None, None)
+        f = groups[0].figures if groups else None
+        return (f.tickets_created, f.tickets_solved, f.replies) if f else (0, 0, 0)
+
+    before = figures()
+    ticket = open_ticket(desk)
+    ticket = svc.tickets.reply(desk["actor"], ticket.id, ticket.version, "Restarted it", status=Status.SOLVED)
+    svc.tickets.note(desk["actor"], ticket.id, ticket.version, "internal")
+    assert worker.drain() > 0
+    after = figures()
+    assert tuple(a - b for a, b in zip(after, before, strict=True)) == (1, 1, 1)

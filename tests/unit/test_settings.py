@@ -43,3 +43,12 @@ def test_names_derive_from_the_stage(monkeypatch: pytest.MonkeyPatch) -> None:
     assert loaded.table == "lambdesk-qa-data"
     assert loaded.names.queue("webhooks") == "lambdesk-qa-webhooks"
     assert loaded.names.dlq("webhooks") == "lambdesk-qa-webhooks-dlq"
+
+
+def test_an_unknown_report_zone_is_refused_with_the_variable_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAMBDESK_REPORT_TIME_ZONE", "Mars/Olympus")
+    with pytest.raises(SettingsError, match="LAMBDESK_REPORT_TIME_ZONE"):
+        get_settings()
+    monkeypatch.setenv("LAMBDESK_REPORT_TIME_ZONE", "Europe/Riga")
+    settings_module.reset()
+    assert get_settings().report_time_zone == "Europe/Riga"

@@ -1,0 +1,1 @@
+"""Reports: metric facts derived from ticket events, added into daily items, read back as summaries."""

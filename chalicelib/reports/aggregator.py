@@ -1,0 +1,78 @@
+"""The reports consumer: each counted ticket event -> its facts -> additions to daily items, exactly once.
+
+One Query of the ticket's partition (the timeline the facts are derived from), then one TransactWriteItems:
+the event's marker (``REPORTED#<event id>``, absent) with one ``ADD`` per daily item. A redelivered event
+finds its marker and adds nothing; an event that makes nothing true writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from chalicelib.core.errors import NotFound
+from chalicelib.reports.facts import facts_at
+from chalicelib.reports.rollup import tallies
+
+if TYPE_CHECKING:
+    from chalicelib.core.clock import Clock
+    from chalicelib.reports.facts import Judge
+    from chalicelib.storage.ports import ReportRepository, WorkRepository
+
+# Markers outlive every redelivery: SQS keeps a message at most 14 days.
+MARKER_DAYS = 15
+
+
+class NotVisibleYet(LookupError):
+    """The ticket's partition, read eventually consistently, does not show the event's entry yet (tickets and
+    entries are never deleted): the message fails and SQS delivers it again, so no fact is lost; after
+    ``MAX_RECEIVE_COUNT`` receives it waits in the dead-letter queue."""
+
+    def __init__(self, ticket_id: str, entry_id: str) -> None:
+        super().__init__(f"entry {entry_id} of ticket {ticket_id} is not visible yet")
+        self.ticket_id = ticket_id
+        self.entry_id = entry_id
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What the consumer did with one event."""
+
+    facts: int
+    items: int
+    duplicate: bool = False
+
+
+class ReportAggregator:
+    def __init__(
+        self, work: WorkRepository, reports: ReportRepository, judge: Judge | None, zone: ZoneInfo, clock: Clock
+    ) -> None:
+        self.work = work
+        self.reports = reports
+        self.judge = judge
+        self.zone = zone
+        self.clock = clock
+
+    def on_event(self, event: dict[str, Any]) -> Counted:
+        """Count the event's facts once; ``NotVisibleYet`` (SQS retries) while the read misses its entry."""
+        ticket_id, entry_id = str(event["ticket"]["id"]), str(event["id"])
+        try:
+            ticket, timeline, _ = self.work.ticket_state(ticket_id)
+        except NotFound:
+            raise NotVisibleYet(ticket_id, entry_id) from None
+        if not any(e.id == entry_id for e in timeline):
+            raise NotVisibleYet(ticket_id, entry_id)
+        facts = facts_at(ticket, timeline, entry_id, self.judge)
+        additions = tallies(facts, self.zone)
+        added = self.reports.add(str(event["id"]), additions, self.clock() + timedelta(days=MARKER_DAYS))
+        return Counted(len(facts), len(additions), duplicate=not added)
+
+
+def report(event: dict[str, Any], outcome: object) -> None:
+    """Log what the consumer did (one metric per event counted)."""
+    from chalicelib.core import observability
+
+    if isinstance(outcome, Counted) and outcome.items:
+        observability.count("ReportEventsDuplicate" if outcome.duplicate else "ReportEventsCounted")

@@ -1,0 +1,51 @@
+"""Reports as CSV: one row per group or day, every figure in its own column (calendar and business)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from chalicelib.reports.figures import Durations, Figures
+
+DURATION_COLUMNS = ("count", "median_s", "p90_s", "mean_s", "business_median_s", "business_p90_s")
+METRICS = ("first_reply_time", "next_reply_time", "resolution_time")
+COLUMNS = (
+    "tickets_created",
+    "tickets_solved",
+    "reopens",
+    "replies",
+    *(f"{m}_{c}" for m in METRICS for c in DURATION_COLUMNS),
+    "fcr_rate",
+    "reopen_rate",
+    "sla_achieved",
+    "sla_breached",
+    "sla_compliance",
+    "csat_responses",
+    "csat_score",
+)
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _durations(d: Durations) -> list[str]:
+    return [_cell(getattr(d, c)) for c in DURATION_COLUMNS]
+
+
+def cells(f: Figures) -> list[str]:
+    found = [_cell(v) for v in (f.tickets_created, f.tickets_solved, f.reopens, f.replies)]
+    for d in (f.first_reply_time, f.next_reply_time, f.resolution_time):
+        found += _durations(d)
+    rest = (f.fcr_rate, f.reopen_rate, f.sla_achieved, f.sla_breached, f.sla_compliance)
+    return found + [_cell(v) for v in (*rest, f.csat_responses, f.csat_score)]
+
+
+def table(first_column: str, rows: Sequence[tuple[str, Figures]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([first_column, *COLUMNS])
+    for label, figures in rows:
+        writer.writerow([label, *cells(figures)])
+    return out.getvalue()

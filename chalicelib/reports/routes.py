@@ -1,0 +1,121 @@
+"""Agent API: reports. Every agent sees the desk's figures and those of every team, channel and priority;
+grouped by agent, an agent sees their own row and admins see every agent's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from chalice import Response  # type: ignore[attr-defined]
+
+from chalicelib.core.errors import FieldError, Forbidden
+from chalicelib.core.lazy import lazy_module
+from chalicelib.core.providers import Provider
+from chalicelib.domain.people import Principal
+from chalicelib.http.framework import Call, Routes
+
+if TYPE_CHECKING:
+    from chalicelib.reports import export, schemas
+    from chalicelib.reports.queries import ReportQueries
+else:
+    schemas = lazy_module("chalicelib.reports.schemas")
+    export = lazy_module("chalicelib.reports.export")
+
+CSV = "text/csv"
+
+deps: Provider[ReportQueries] = Provider("reports.routes")
+routes = Routes(__name__, "chalicelib.reports.schemas", tag="reports")
+bp = routes.bp
+
+
+@routes(
+    "/v1/reports/summary",
+    "GET",
+    summary="Figures of a range of local days, for the desk or per agent, team, channel or priority (format=csv)",
+    query="ReportQuery",
+    response="ReportSummaryOut",
+    produces=CSV,
+)
+def report_summary(call: Call) -> schemas.ReportSummaryOut | Response:
+    q: schemas.ReportQuery = call.query
+    queries = deps()
+    with _query_fields():
+        groups = queries.summary(q.first, q.last, q.tz, q.group_by)
+    if q.group_by == "agent" and not call.principal.is_admin:
+        groups = [g for g in groups if g.key == call.principal.agent.id]
+    if q.format == "csv":
+        rows = [(g.key, g.figures) for g in groups]
+        return _csv(export.table(q.group_by or "group", rows), f"report-{q.first}-{q.last}.csv")
+    return schemas.ReportSummaryOut(
+        from_=q.first,
+        to=q.last,
+        tz=q.tz or queries.desk_zone,
+        group_by=q.group_by,
+        error_bound=_bound(),
+        groups=[schemas.ReportGroupOut.of(g) for g in groups],
+    )
+
+
+@routes(
+    "/v1/reports/series",
+    "GET",
+    summary="The same figures day by day (every day of the range), for the desk or one group (format=csv)",
+    query="SeriesQuery",
+    response="ReportSeriesOut",
+    produces=CSV,
+)
+def report_series(call: Call) -> schemas.ReportSeriesOut | Response:
+    q: schemas.SeriesQuery = call.query
+    key = _series_key(q, call.principal)
+    queries = deps()
+    with _query_fields():
+        days = queries.series(q.first, q.last, q.tz, q.group_by, key)
+    if q.format == "csv":
+        return _csv(export.table("date", [(d.day.isoformat(), d.figures) for d in days]), f"series-{q.first}.csv")
+    return schemas.ReportSeriesOut(
+        from_=q.first,
+        to=q.last,
+        tz=q.tz or queries.desk_zone,
+        group_by=q.group_by,
+        key=key or "all",
+        error_bound=_bound(),
+        days=[schemas.ReportDayOut.of(d) for d in days],
+    )
+
+
+def _series_key(q: schemas.SeriesQuery, principal: Principal) -> str | None:
+    from chalicelib.core.errors import InvalidInput
+
+    if q.group_by is None:
+        if q.key is not None:
+            raise InvalidInput("key needs group_by", "query.key")
+        return None
+    if q.key is None:
+        raise InvalidInput("name the group's value when group_by is set", "query.key")
+    if q.group_by == "agent" and q.key != principal.agent.id and not principal.is_admin:
+        raise Forbidden("agents see their own figures; admins see every agent's")
+    return q.key
+
+
+@contextmanager
+def _query_fields() -> Iterator[None]:
+    """A field the service refuses is a field of the query string."""
+    try:
+        yield
+    except FieldError as exc:
+        raise exc.within("query") from None
+
+
+def _bound() -> float:
+    from chalicelib.reports.histogram import RELATIVE_ERROR
+
+    return round(RELATIVE_ERROR, 4)
+
+
+def _csv(body: str, filename: str) -> Response:
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": f"{CSV}; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{filename}"',
+    }
+    return Response(body=body, status_code=200, headers=headers)

@@ -1,0 +1,122 @@
+"""Report items on the table: daily items added to with ``ADD``, and a marker per counted event.
+
+    report    REPORT#<dimension>#<yyyy-mm>   <yyyy-mm-dd>#<value>   counters (``chalicelib.reports.rollup``)
+    marker    REPORTED#<event id>            REPORTED               expires_at (TTL, 15 days)
+
+Counters are top-level number attributes (``ADD`` takes only top-level attributes), so one daily item holds
+its histograms as ``<metric>_h:<bucket>`` numbers. Adding an event's facts is one TransactWriteItems: the
+marker (absent) and one ``ADD`` update per daily item. A redelivered event fails the marker's condition and
+adds nothing. Written with the low-level client: the attribute names are data, not a pynamodb model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from chalicelib.domain.reports import DayCounts, Tally
+from chalicelib.storage import keys
+
+MARKER_SK = "REPORTED"
+MAX_ITEMS = 100  # TransactWriteItems
+CONFLICT_ATTEMPTS = 4  # another writer held a daily item: try again after a short pause
+
+
+class DynamoReportRepository:
+    def __init__(self, table: str, client: Any = None) -> None:
+        self.table = table
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            from chalicelib.core.clients import client
+
+            self._client = client("dynamodb")
+        return self._client
+
+    def add(self, event_id: str, tallies: Sequence[Tally], expires_at: datetime) -> bool:
+        if not tallies:
+            return True
+        items = [self._marker(event_id, expires_at), *(self._update(t) for t in tallies)]
+        if len(items) > MAX_ITEMS:
+            raise ValueError(f"an event adds to {len(items) - 1} daily items; at most {MAX_ITEMS - 1} fit")
+        for attempt in range(CONFLICT_ATTEMPTS):
+            outcome = self._write(items)
+            if outcome is not None:
+                return outcome
+            time.sleep(0.05 * (attempt + 1))
+        raise RuntimeError(f"report items stayed contended for event {event_id}; SQS will redeliver it")
+
+    def _write(self, items: list[dict[str, Any]]) -> bool | None:
+        """True: added; False: counted before; None: a conflict with another transaction (try again)."""
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except self.client.exceptions.TransactionCanceledException as exc:
+            codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if codes and codes[0] == "ConditionalCheckFailed":
+                return False
+            if "TransactionConflict" in codes:
+                return None
+            raise
+        return True
+
+    def _marker(self, event_id: str, expires_at: datetime) -> dict[str, Any]:
+        item = {
+            "pk": {"S": keys.report_counted(event_id)},
+            "sk": {"S": MARKER_SK},
+            "expires_at": {"N": str(int(expires_at.timestamp()))},
+        }
+        return {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+
+    def _update(self, tally: Tally) -> dict[str, Any]:
+        names = {f"#a{n}": name for n, name in enumerate(tally.counts)}
+        values = {f":v{n}": {"N": str(value)} for n, value in enumerate(tally.counts.values())}
+        expression = "ADD " + ", ".join(f"#a{n} :v{n}" for n in range(len(names)))
+        key = {"pk": {"S": keys.report_month(tally.dimension, tally.day.strftime("%Y-%m"))}, "sk": {"S": _sk(tally)}}
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": key,
+                "UpdateExpression": expression,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def days(self, dimension: str, first: date, last: date) -> list[DayCounts]:
+        found: list[DayCounts] = []
+        paginator = self.client.get_paginator("query")
+        for month in _months(first, last):
+            pages = paginator.paginate(
+                TableName=self.table,
+                KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
+                ExpressionAttributeValues={
+                    ":pk": {"S": keys.report_month(dimension, month)},
+                    ":lo": {"S": f"{first.isoformat()}#"},
+                    ":hi": {"S": f"{last.isoformat()}#~"},
+                },
+            )
+            for page in pages:
+                found += [_day_counts(dimension, item) for item in page.get("Items", [])]
+        return found
+
+
+def _sk(tally: Tally) -> str:
+    return f"{tally.day.isoformat()}#{tally.key}"
+
+
+def _months(first: date, last: date) -> list[str]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _day_counts(dimension: str, item: dict[str, Any]) -> DayCounts:
+    day, _, key = item["sk"]["S"].partition("#")
+    counts = {name: int(value["N"]) for name, value in item.items() if name not in ("pk", "sk") and "N" in value}
+    return DayCounts(dimension, key, date.fromisoformat(day), counts)

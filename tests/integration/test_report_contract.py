@@ -1,0 +1,59 @@
+"""ReportRepository: one contract, the in-memory fake and DynamoDB (moto server)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.reports import Tally
+
+EXPIRES = datetime(2026, 12, 31, tzinfo=UTC)
+NOV_30, DEC_1 = date(2026, 11, 30), date(2026, 12, 1)
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def reports(request: pytest.FixtureRequest) -> Any:
+    if request.param == "memory":
+        from tests.fakes.memory_reports import InMemoryReportRepository
+
+        return InMemoryReportRepository()
+    table = request.getfixturevalue("table")
+    from chalicelib.storage.dynamodb.reports import DynamoReportRepository
+
+    return DynamoReportRepository(table)
+
+
+def counts(reports: Any, dimension: str, first: date, last: date) -> dict[tuple[str, date], dict[str, int]]:
+    return {(d.key, d.day): dict(d.counts) for d in reports.days(dimension, first, last)}
+
+
+def test_an_event_adds_once_and_a_redelivery_adds_nothing(reports: Any) -> None:
+    tally = Tally("all", "all", NOV_30, {"created": 1, "fr_h:12": 1, "fr_s": 300})
+    assert reports.add("E1", [tally], EXPIRES) is True
+    assert reports.add("E1", [tally], EXPIRES) is False
+    assert reports.add("E2", [Tally("all", "all", NOV_30, {"created": 1, "fr_h:12": 2})], EXPIRES) is True
+    assert counts(reports, "all", NOV_30, NOV_30) == {("all", NOV_30): {"created": 2, "fr_h:12": 3, "fr_s": 300}}
+
+
+def test_additions_may_be_negative_and_span_items_of_one_event(reports: Any) -> None:
+    reports.add("E1", [Tally("agent", "A1", NOV_30, {"fcr": 1}), Tally("agent", "A2", DEC_1, {"fcr": 1})], EXPIRES)
+    reports.add("E2", [Tally("agent", "A1", NOV_30, {"fcr": -1}), Tally("agent", "A2", DEC_1, {"csat:5": 1})], EXPIRES)
+    assert counts(reports, "agent", NOV_30, DEC_1) == {
+        ("A1", NOV_30): {"fcr": 0},
+        ("A2", DEC_1): {"fcr": 1, "csat:5": 1},
+    }
+
+
+def test_days_reads_only_the_range_and_the_dimension_asked_across_months(reports: Any) -> None:
+    for n, day in enumerate([date(2026, 11, 29), NOV_30, DEC_1, date(2026, 12, 2)]):
+        tallies = [Tally("team", "T1", day, {"created": 1}), Tally("all", "all", day, {"created": 1})]
+        reports.add(f"E{n}", tallies, EXPIRES)
+    found = counts(reports, "team", NOV_30, DEC_1)
+    assert found == {("T1", NOV_30): {"created": 1}, ("T1", DEC_1): {"created": 1}}
+
+
+def test_an_event_with_nothing_to_add_writes_no_marker(reports: Any) -> None:
+    assert reports.add("E1", [], EXPIRES) is True
+    assert reports.add("E1", [Tally("all", "all", NOV_30, {"created": 1})], EXPIRES) is True

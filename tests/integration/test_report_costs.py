@@ -1,0 +1,64 @@
+"""What counting and reading reports costs on DynamoDB (moto), request by request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib.core.resources import REPORT_EVENTS
+from chalicelib.domain.tickets import Status
+from chalicelib.domain.timeline import Actor, ActorKind
+from chalicelib.events.envelope import envelope
+from chalicelib.tickets.service import NewTicket
+
+
+@contextmanager
+def requests(svc: Any) -> Iterator[list[str]]:
+    """Every DynamoDB operation sent by the table's models and by the reports repository."""
+    from chalicelib.storage.dynamodb.models import Item
+
+    seen: list[str] = []
+    clients = [Item._get_connection().connection.client, svc.repos.reports.client]
+
+    def count(model: Any, **_: Any) -> None:
+        seen.append(model.name)
+
+    for client in clients:
+        client.meta.events.register("before-call.dynamodb", count)
+    try:
+        yield seen
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-call.dynamodb", count)
+
+
+def test_each_event_costs_one_query_and_at_most_one_transaction(dynamo_svc: Any) -> None:
+    svc = dynamo_svc
+    ann = Actor(ActorKind.AGENT, svc.directory.create_agent("ann@desk.example", "Ann").id)
+    ticket, _ = svc.tickets.create(ann, NewTicket(subject="Help", body_text="Hi", requester_email="bo@x.example"))
+    svc.tickets.reply(ann, ticket.id, ticket.version, "Done", status=Status.SOLVED)
+    _, timeline = svc.ticket_repo.get_with_timeline(ticket.id)
+    events = [envelope(e) for e in timeline if e.event in REPORT_EVENTS]
+    aggregator = svc.reports.aggregator()
+    svc.policies.policies()  # the SLA policies are read once per container per 30 s
+    per_event = []
+    for event in events:
+        with requests(svc) as seen:
+            aggregator.on_event(event)
+        per_event.append(seen)
+    assert [len(s) for s in per_event] and all(s in (["Query"], ["Query", "TransactWriteItems"]) for s in per_event)
+    assert sum(s == ["Query", "TransactWriteItems"] for s in per_event) >= 3  # created, reply, solve
+    with requests(svc) as again:
+        assert aggregator.on_event(events[0]).duplicate
+    assert again == ["Query", "TransactWriteItems"]  # the marker's condition refuses it: nothing added
+
+
+def test_a_report_reads_one_query_per_month_touched_whatever_the_groups(dynamo_svc: Any) -> None:
+    svc = dynamo_svc
+    today = datetime.now(UTC).date()
+    first, last = today.replace(day=1) - timedelta(days=15), today.replace(day=1) + timedelta(days=15)
+    with requests(svc) as seen:
+        svc.reports.queries.summary(first, last, None, "agent")
+    assert seen == ["Query", "Query"]
