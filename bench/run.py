@@ -15,6 +15,8 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -111,139 +113,167 @@ def _default_output(args: argparse.Namespace) -> Path:
     return RAW / "results.quick.json" if args.quick else BENCH / "results.json"
 
 
+@dataclass
+class Run:
+    """One bench run: what the sections read (arguments, sizes) and what they add to (results, checks, meta)."""
+
+    args: argparse.Namespace
+    env: dict[str, str]
+    sizes: tuple[int, int]
+    sla_sizes: tuple[int, int]
+    results: dict[str, Any] = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    findings: list[str] = field(default_factory=list)
+    samples: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def quick(self) -> bool:
+        return bool(self.args.quick)
+
+
+def _cold_start(run: Run) -> None:
+    cold_runs = 7 if run.quick else 11
+    log(f"cold_start_ms: {cold_runs} interleaved runs each of 'import app' and 'import boto3'")
+    cold, run.samples["cold_start_ms"] = cold_start.measure(run.env, cold_runs, RAW / "pycache")
+    log(f"cold_start_ms: {cold}")
+    run.results["cold_start_ms"] = cold
+
+
+def _ddb_requests(run: Run) -> None:
+    reps = (2, 1) if run.quick else (3, 1)
+    log(f"ddb_requests: {run.sizes[0]} and {run.sizes[1]} tickets, {reps} repetitions")
+    bench = ddb_requests.Bench(run.sizes, reps, RAW / "moto.log")
+    run.results["ddb_requests"] = bench.run()
+    run.checks += bench.checks
+    run.meta["table_sizes"]["items"] = bench.table_items
+    run.meta["ddb_detail"] = bench.detail
+
+
+def _api_latency(run: Run) -> None:
+    reads, writes = (20, 10) if run.quick else (100, 50)
+    log(f"api_latency_ms: local stack, {reads} requests per read, {writes} per write, new connection each")
+    latency_bench = Latency(run.env, reads, writes, RAW / "stack.log")
+    run.results["api_latency_ms"], run.samples["api_latency_ms"] = latency_bench.run()
+    run.checks += latency_bench.checks
+    run.meta["api_latency_drift"] = latency_bench.drift
+    run.meta["api_latency_settle_s"] = latency_bench.settle_seconds
+
+
+def _email(run: Run) -> None:
+    log("email: inbound mail through the real ingest handler against moto; parse time on the corpus")
+    email_results = email.run()
+    log(
+        f"email: {email_results['ingest_per_second']} mails/s, requests per mail "
+        f"{ {k: v['requests'] for k, v in email_results['ddb_requests'].items()} }"
+    )
+    run.results["email"] = email_results
+
+
+def _routing(run: Run) -> None:
+    decisions = 10 if run.quick else ROUTING_DECISIONS
+    log(f"routing: ticket.created through the Router at {run.sizes[0]} and {run.sizes[1]} tickets, {decisions} timed")
+    router_bench = Routing(run.sizes, decisions, RAW / "moto-routing.log")
+    run.results["routing"] = router_bench.run()
+    run.checks += router_bench.checks
+    run.meta["routing_detail"] = router_bench.detail
+
+
+def _sla_sweep(run: Run) -> None:
+    log(f"sla_sweep: one sweep with {sla_sweep.DUE} tickets due among {run.sla_sizes[0]} and {run.sla_sizes[1]}")
+    sweep_bench = sla_sweep.SlaSweep(run.sla_sizes, RAW / "moto-sla.log")
+    run.results["sla_sweep"] = sweep_bench.run()
+    run.checks += sweep_bench.checks
+    run.meta["sla_sweep_detail"] = sweep_bench.detail
+
+
+def _portal(run: Run) -> None:
+    samples = 20 if run.quick else PORTAL_SAMPLES
+    log(f"portal: every page {samples} times through chalice.test.Client, in-memory services")
+    run.results["portal"] = portal.run(samples)
+
+
+def _kb(run: Run) -> None:
+    log("kb: banking77 relevance, 2,000-article speed and cold start, publish-to-searchable on the local stack")
+    run.results["kb"], kb_checks, kb_findings = kb.run(run.env, RAW)
+    run.checks += kb_checks
+    run.findings += kb_findings
+
+
+# In the order they run: cold start first (nothing else running yet).
+SECTION_RUNNERS: dict[str, Callable[[Run], None]] = {
+    "cold_start_ms": _cold_start,
+    "ddb_requests": _ddb_requests,
+    "api_latency_ms": _api_latency,
+    "email": _email,
+    "routing": _routing,
+    "sla_sweep": _sla_sweep,
+    "portal": _portal,
+    "kb": _kb,
+}
+
+
+def _targets(run: Run) -> None:
+    """Whether the measured figures meet their targets, and the notes that say how to read them."""
+    results, meta, targets = run.results, run.meta, {}
+    if "ddb_requests" in results:
+        grows = ddb_requests.growth(results["ddb_requests"], run.sizes)
+        if grows:
+            run.findings.append(f"request count grows with the table: {', '.join(grows)}")
+        targets["ddb_requests_constant"] = not grows
+        meta["capacity_source"] = (
+            "computed from item sizes by DynamoDB's rounding rules (bench/capacity.py); moto's own "
+            "ConsumedCapacity is a fixed placeholder and missing for TransactWriteItems: see "
+            "ddb_detail.moto_reported_capacity"
+        )
+        meta["auth"] = (
+            "excluded from every operation; the 'auth' row is one authentication: the agent (and an API token) "
+            "read strongly consistent on every request, so deactivating or demoting an agent takes effect at once"
+        )
+    if "cold_start_ms" in results:
+        cold = results["cold_start_ms"]
+        if cold["ratio"] > COLD_START_TARGET:
+            run.findings.append(
+                f"cold start: import app is {cold['ratio']} x import boto3 (target <= {COLD_START_TARGET})"
+            )
+        targets["cold_start_app_le_1_3_boto3"] = cold["ratio"] <= COLD_START_TARGET
+        meta["cold_start_samples_ms"] = {k: [round(v, 1) for v in vs] for k, vs in run.samples["cold_start_ms"].items()}
+    if "api_latency_ms" in results:
+        meta["api_latency_samples"] = run.samples["api_latency_ms"]
+    meta["targets"] = targets
+
+
 def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None) -> int:
     args = parse_args(argv)
     began = time.perf_counter()
-    env = dict(child_env if child_env is not None else os.environ)
     sizes = (100, 1000) if args.quick else (1000, 10000)
-    reps = (2, 1) if args.quick else (3, 1)
-    cold_runs = 7 if args.quick else 11
-    reads, writes = (20, 10) if args.quick else (100, 50)
-    decisions = 10 if args.quick else ROUTING_DECISIONS
-    sla_sizes = (100, 1000) if args.quick else SLA_SIZES
+    env = dict(child_env if child_env is not None else os.environ)
+    run = Run(args, env, sizes, (100, 1000) if args.quick else SLA_SIZES, checks=selfcheck.capacity_model())
     output = args.output or _default_output(args)
     RAW.mkdir(exist_ok=True)
     threads_before = {t.ident for t in threading.enumerate()}
-
-    checks: list[Check] = selfcheck.capacity_model()
-    meta = _meta(args, sizes)
-    meta["sections"] = list(args.only)
-    findings: list[str] = []
+    run.meta = _meta(args, sizes)
+    run.meta["sections"] = list(args.only)
     sections: dict[str, float] = {}
-    results: dict[str, Any] = {}
     progress = bar("make bench", total=len(args.only), unit="section")
     try:
-        if "cold_start_ms" in args.only:
-            mark = time.perf_counter()
-            log(f"cold_start_ms: {cold_runs} interleaved runs each of 'import app' and 'import boto3'")
-            cold, cold_samples = cold_start.measure(env, cold_runs, RAW / "pycache")
-            log(f"cold_start_ms: {cold}")
-            results["cold_start_ms"] = cold
-            sections["cold_start_ms"] = round(time.perf_counter() - mark, 1)
-            progress.update()
-
-        if "ddb_requests" in args.only:
-            mark = time.perf_counter()
-            log(f"ddb_requests: {sizes[0]} and {sizes[1]} tickets, {reps} repetitions")
-            bench = ddb_requests.Bench(sizes, reps, RAW / "moto.log")
-            results["ddb_requests"] = bench.run()
-            checks += bench.checks
-            meta["table_sizes"]["items"] = bench.table_items
-            meta["ddb_detail"] = bench.detail
-            sections["ddb_requests"] = round(time.perf_counter() - mark, 1)
-            progress.update()
-
-        if "api_latency_ms" in args.only:
-            mark = time.perf_counter()
-            log(f"api_latency_ms: local stack, {reads} requests per read, {writes} per write, new connection each")
-            latency_bench = Latency(env, reads, writes, RAW / "stack.log")
-            results["api_latency_ms"], latency_counts = latency_bench.run()
-            checks += latency_bench.checks
-            meta["api_latency_drift"] = latency_bench.drift
-            meta["api_latency_settle_s"] = latency_bench.settle_seconds
-            sections["api_latency_ms"] = round(time.perf_counter() - mark, 1)
-            progress.update()
-
-        if "email" in args.only:
-            mark = time.perf_counter()
-            log("email: inbound mail through the real ingest handler against moto; parse time on the corpus")
-            email_results = email.run()
-            log(
-                f"email: {email_results['ingest_per_second']} mails/s, requests per mail "
-                f"{ {k: v['requests'] for k, v in email_results['ddb_requests'].items()} }"
-            )
-            results["email"] = email_results
-            sections["email"] = round(time.perf_counter() - mark, 1)
-            progress.update()
-
-        if "routing" in args.only:
-            mark = time.perf_counter()
-            log(f"routing: ticket.created through the Router at {sizes[0]} and {sizes[1]} tickets, {decisions} timed")
-            router_bench = Routing(sizes, decisions, RAW / "moto-routing.log")
-            results["routing"] = router_bench.run()
-            checks += router_bench.checks
-            meta["routing_detail"] = router_bench.detail
-            sections["routing"] = round(time.perf_counter() - mark, 1)
-            progress.update()
-
-        if "sla_sweep" in args.only:
-            mark = time.perf_counter()
-            log(f"sla_sweep: one sweep with {sla_sweep.DUE} tickets due among {sla_sizes[0]} and {sla_sizes[1]}")
-            sweep_bench = sla_sweep.SlaSweep(sla_sizes, RAW / "moto-sla.log")
-            results["sla_sweep"] = sweep_bench.run()
-            checks += sweep_bench.checks
-            meta["sla_sweep_detail"] = sweep_bench.detail
-            sections["sla_sweep"] = round(time.perf_counter() - mark, 1)
-            progress.update()
-        if "portal" in args.only:
-            mark = time.perf_counter()
-            samples = 20 if args.quick else PORTAL_SAMPLES
-            log(f"portal: every page {samples} times through chalice.test.Client, in-memory services")
-            results["portal"] = portal.run(samples)
-            sections["portal"] = round(time.perf_counter() - mark, 1)
-            progress.update()
-        if "kb" in args.only:
-            mark = time.perf_counter()
-            log("kb: banking77 relevance, 2,000-article speed and cold start, publish-to-searchable on the local stack")
-            results["kb"], kb_checks, kb_findings = kb.run(env, RAW)
-            checks += kb_checks
-            findings += kb_findings
-            sections["kb"] = round(time.perf_counter() - mark, 1)
-            progress.update()
+        for name, runner in SECTION_RUNNERS.items():
+            if name in args.only:
+                mark = time.perf_counter()
+                runner(run)
+                sections[name] = round(time.perf_counter() - mark, 1)
+                progress.update()
     except Exception:  # a section broke: say so with its traceback, exit 2 (its own cleanup already ran)
         traceback.print_exc()
         log("bench: a section failed; no results written")
         return 2
     finally:
         progress.close()
-    meta["section_seconds"] = sections
-
-    targets: dict[str, bool] = {}
-    if "ddb_requests" in results:
-        grows = ddb_requests.growth(results["ddb_requests"], sizes)
-        if grows:
-            findings.append(f"request count grows with the table: {', '.join(grows)}")
-        targets["ddb_requests_constant"] = not grows
-    if "cold_start_ms" in results:
-        cold = results["cold_start_ms"]
-        if cold["ratio"] > COLD_START_TARGET:
-            findings.append(f"cold start: import app is {cold['ratio']} x import boto3 (target <= {COLD_START_TARGET})")
-        targets["cold_start_app_le_1_3_boto3"] = cold["ratio"] <= COLD_START_TARGET
-    meta["targets"] = targets
-    if "cold_start_ms" in results:
-        meta["cold_start_samples_ms"] = {k: [round(v, 1) for v in vs] for k, vs in cold_samples.items()}
-    if "api_latency_ms" in results:
-        meta["api_latency_samples"] = latency_counts
-    if "ddb_requests" in results:
-        meta["capacity_source"] = (
-            "computed from item sizes by DynamoDB's rounding rules (bench/capacity.py); moto's own "
-            "ConsumedCapacity is a fixed placeholder and missing for TransactWriteItems: see "
-            "ddb_detail.moto_reported_capacity"
-        )
-        meta["auth"] = "excluded from every operation; the 'auth' row is one authentication with a cold agent cache"
-    results = {key: results[key] for key in SECTIONS if key in results}
-    results["meta"] = meta
-    checks += selfcheck.structure(results, sizes, sla_sizes)
+    run.meta["section_seconds"] = sections
+    _targets(run)
+    results = {key: run.results[key] for key in SECTIONS if key in run.results}
+    results["meta"] = meta = run.meta
+    checks = run.checks + selfcheck.structure(results, sizes, run.sla_sizes)
     stray = [t.name for t in threading.enumerate() if t.ident not in threads_before]
     checks.append(Check("bench: no threads left behind", not stray, ", ".join(stray)))
     children = _child_processes()
@@ -251,7 +281,7 @@ def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None)
     meta["runtime_s"] = round(time.perf_counter() - began, 1)
     meta["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     meta["self_checks"] = [c.as_dict() for c in checks]
-    meta["findings"] = findings
+    meta["findings"] = run.findings
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2) + "\n")
     print(render(results))

@@ -98,39 +98,57 @@ def _utc(value: datetime, name: str) -> datetime:
 
 
 def _read(created: datetime, timeline: Iterable[TimelineEntry], now: datetime) -> _History:
-    history = _History(created)
-    status, run_start = Status.NEW, created
-    open_cycle: datetime | None = None
+    reader = _Reader(_History(created), created)
     for entry in timeline:
         at = max(_utc(entry.at, "timeline entry at"), created)
-        if at > now:
-            continue
+        if at <= now:
+            reader.add(entry, at)
+    return reader.finish(now)
+
+
+class _Reader:
+    """Reads a timeline in order into a ``_History``: status changes, replies both ways."""
+
+    def __init__(self, history: _History, created: datetime) -> None:
+        self.history = history
+        self.status = Status.NEW
+        self.run_start = created
+        self.open_cycle: datetime | None = None
+
+    def add(self, entry: TimelineEntry, at: datetime) -> None:
         if entry.kind is EntryKind.MESSAGE and entry.author.kind is ActorKind.AGENT:
-            history.first_agent_reply = history.first_agent_reply or at
-            if open_cycle is not None:
-                history.reply_cycles.append((open_cycle, at))
-                open_cycle = None
+            self._agent_message(at)
         elif entry.kind is EntryKind.MESSAGE and entry.author.is_customer:
-            open_cycle = open_cycle or at
+            self.open_cycle = self.open_cycle or at
         for change in entry.changes if entry.kind is EntryKind.EVENT else ():
-            if change.field != "status":
-                continue
-            new = Status(change.new)
-            if status in RUNNING and new not in RUNNING:
-                history.running.append((run_start, at))
-            elif status not in RUNNING and new in RUNNING:
-                run_start = at
-            if new in DONE and status not in DONE:
-                history.solved_at = at
-            elif new not in DONE:
-                history.solved_at = None
-            status = new
-    if status in RUNNING:
-        history.running.append((run_start, now))
-    history.running_now = status in RUNNING
-    if open_cycle is not None:
-        history.reply_cycles.append((open_cycle, None))
-    return history
+            if change.field == "status":
+                self._status(Status(change.new), at)
+
+    def _agent_message(self, at: datetime) -> None:
+        self.history.first_agent_reply = self.history.first_agent_reply or at
+        if self.open_cycle is not None:
+            self.history.reply_cycles.append((self.open_cycle, at))
+            self.open_cycle = None
+
+    def _status(self, new: Status, at: datetime) -> None:
+        if self.status in RUNNING and new not in RUNNING:
+            self.history.running.append((self.run_start, at))
+        elif self.status not in RUNNING and new in RUNNING:
+            self.run_start = at
+        if new in DONE and self.status not in DONE:
+            self.history.solved_at = at
+        elif new not in DONE:
+            self.history.solved_at = None
+        self.status = new
+
+    def finish(self, now: datetime) -> _History:
+        history = self.history
+        if self.status in RUNNING:
+            history.running.append((self.run_start, now))
+        history.running_now = self.status in RUNNING
+        if self.open_cycle is not None:
+            history.reply_cycles.append((self.open_cycle, None))
+        return history
 
 
 class _Clock:

@@ -11,6 +11,7 @@ range minus what it said at its start.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -142,32 +143,47 @@ def truth(scripts: list[Script], dimension: str, first: date, last: date, zone: 
 
     for script in scripts:
         t = TicketTruth(script)
-        if (g := at(t, 0)) is not None:
-            g.created += 1
-        for i in t.agent_msgs:
-            if (g := at(t, i)) is not None:
-                g.replies += 1
-        for i in t.reopens:
-            if (g := at(t, i)) is not None:
-                g.reopened += 1
-        for metric, observed in (("fr", t.first_replies()), ("nr", t.next_replies()), ("rs", t.resolutions())):
-            for i, seconds, business in observed:
-                if (g := at(t, i)) is not None:
-                    g.durations[metric].append((seconds, business))
-        for i in t.solves:
-            if (g := at(t, i)) is not None:
-                g.solved += 1
-        if (i := t.fcr()) is not None and (g := at(t, i)) is not None:
-            g.fcr += 1
-        for i, e in enumerate(t.tl):
-            if e.event == "csat.answered" and (g := at(t, i)) is not None:
-                g.ratings[int(e.data["rating"])] += 1
-                previous = e.data.get("previous_rating")
-                if previous is None:
-                    g.responses += 1
-                else:
-                    g.ratings[int(previous)] -= 1
+        _count(t, at)
+        _durations(t, at)
+        _ratings(t, at)
     return dict(found)
+
+
+Where = Callable[[TicketTruth, int], Truth | None]
+
+
+def _count(t: TicketTruth, at: Where) -> None:
+    """Created, replies, reopens, solves and first-contact resolutions, each on the day it happened."""
+    for indexes, counter in (
+        ([0], "created"),
+        (t.agent_msgs, "replies"),
+        (t.reopens, "reopened"),
+        (t.solves, "solved"),
+    ):
+        for i in indexes:
+            if (g := at(t, i)) is not None:
+                setattr(g, counter, getattr(g, counter) + 1)
+    if (i := t.fcr()) is not None and (g := at(t, i)) is not None:
+        g.fcr += 1
+
+
+def _durations(t: TicketTruth, at: Where) -> None:
+    for metric, observed in (("fr", t.first_replies()), ("nr", t.next_replies()), ("rs", t.resolutions())):
+        for i, seconds, business in observed:
+            if (g := at(t, i)) is not None:
+                g.durations[metric].append((seconds, business))
+
+
+def _ratings(t: TicketTruth, at: Where) -> None:
+    """An answer counts once; a changed answer moves its count from the old rating to the new one."""
+    for i, e in enumerate(t.tl):
+        if e.event == "csat.answered" and (g := at(t, i)) is not None:
+            g.ratings[int(e.data["rating"])] += 1
+            previous = e.data.get("previous_rating")
+            if previous is None:
+                g.responses += 1
+            else:
+                g.ratings[int(previous)] -= 1
 
 
 def sla_truth(scripts: list[Script], start: datetime, end: datetime) -> Counter[tuple[str, str, str]]:

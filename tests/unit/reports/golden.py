@@ -10,6 +10,7 @@ survey answers that change.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -71,24 +72,18 @@ class Writer:
         who = s.ticket.assignee_id or rng.choice(AGENTS)
         if self.status is Status.SOLVED:
             return self._after_solve(roll)
-        if roll < 0.30:
-            s.customer(self.later(5, 600))
-        elif roll < 0.55:
-            s.reply(self.later(1, 2000), who, rng.choice([None, None, Status.PENDING, Status.SOLVED]))
-        elif roll < 0.62:
-            s.change(self.later(1, 120), agent(who), assignee_id=rng.choice(AGENTS))
-        elif roll < 0.67:
-            s.change(self.later(1, 120), agent(who), team_id=rng.choice(TEAMS), assignee_id=None)
-        elif roll < 0.72:
-            s.change(self.later(1, 300), agent(who), priority=rng.choice(PRIORITIES))
-        elif roll < 0.77:
-            s.event(self.later(1, 200), "sla.breached", {"metric": "first_response"})
-        elif roll < 0.80:
-            s.automatic(self.later(0, 5))
-        elif roll < 0.83:
-            s.post(self.later(1, 60), agent(who), kind=_note())
-        else:
-            s.change(self.later(10, 3000), agent(who), status=Status.SOLVED)
+        moves: list[tuple[float, Callable[[], object]]] = [
+            (0.30, lambda: s.customer(self.later(5, 600))),
+            (0.55, lambda: s.reply(self.later(1, 2000), who, rng.choice([None, None, Status.PENDING, Status.SOLVED]))),
+            (0.62, lambda: s.change(self.later(1, 120), agent(who), assignee_id=rng.choice(AGENTS))),
+            (0.67, lambda: s.change(self.later(1, 120), agent(who), team_id=rng.choice(TEAMS), assignee_id=None)),
+            (0.72, lambda: s.change(self.later(1, 300), agent(who), priority=rng.choice(PRIORITIES))),
+            (0.77, lambda: s.event(self.later(1, 200), "sla.breached", {"metric": "first_response"})),
+            (0.80, lambda: s.automatic(self.later(0, 5))),
+            (0.83, lambda: s.post(self.later(1, 60), agent(who), kind=_note())),
+            (1.01, lambda: s.change(self.later(10, 3000), agent(who), status=Status.SOLVED)),
+        ]
+        next(move for bound, move in moves if roll < bound)()
         return True
 
     def _after_solve(self, roll: float) -> bool:
