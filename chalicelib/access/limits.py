@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from chalicelib.access.tokens import digest
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.core.errors import RateLimited
-from chalicelib.storage.ports import AccessRepository
+from chalicelib.storage.slice_ports import AccessRepository
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import timedelta
 from chalicelib.access.tokens import derive, digest, well_formed
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.domain.access import TicketLink
-from chalicelib.storage.ports import AccessRepository
+from chalicelib.storage.slice_ports import AccessRepository
 
 LIFETIME = timedelta(days=30)
 

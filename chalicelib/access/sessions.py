@@ -13,7 +13,7 @@ from datetime import timedelta
 from chalicelib.access.tokens import digest, new_token, well_formed
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.domain.access import Session
-from chalicelib.storage.ports import AccessRepository
+from chalicelib.storage.slice_ports import AccessRepository
 
 IDLE = timedelta(days=7)
 MAX_AGE = timedelta(days=30)

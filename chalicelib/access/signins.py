@@ -16,7 +16,7 @@ from chalicelib.access.tokens import code_mac, derive, derive_code, digest, new_
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.core.errors import DomainError
 from chalicelib.domain.access import SignInAttempt
-from chalicelib.storage.ports import AccessRepository
+from chalicelib.storage.slice_ports import AccessRepository
 
 LIFETIME = timedelta(minutes=15)
 MAX_FAILURES = 5

@@ -2,7 +2,9 @@
 says what each queue and schedule does (``handlers``). The only package that imports every other."""
 
 from chalicelib.bootstrap import handlers
-from chalicelib.bootstrap.container import Container, Repositories, current, dynamodb_container, use
+from chalicelib.bootstrap.container import Container, current, use
+from chalicelib.bootstrap.dynamodb import dynamodb_container
 from chalicelib.bootstrap.install import install
+from chalicelib.bootstrap.repositories import Repositories
 
 __all__ = ["Container", "Repositories", "current", "dynamodb_container", "handlers", "install", "use"]

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from chalicelib.access.links import TicketLinks
     from chalicelib.access.sessions import Sessions
     from chalicelib.access.signins import SignIns
-    from chalicelib.bootstrap.container import Repositories
+    from chalicelib.bootstrap.repositories import Repositories
     from chalicelib.core.clock import Clock
     from chalicelib.core.settings_model import Settings
     from chalicelib.mailflow.direct import DirectMail
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.portal.mail import SignInMail
     from chalicelib.portal.service import PortalService
     from chalicelib.portal.uploads import Uploads
-    from chalicelib.storage.ports import AccessRepository
+    from chalicelib.storage.slice_ports import AccessRepository
     from chalicelib.storage.uploads import UploadStore
     from chalicelib.tickets.service import TicketService
 

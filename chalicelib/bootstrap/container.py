@@ -8,12 +8,12 @@ use, so a function pays only for what it touches. Tests build one on the in-memo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.bootstrap.access import AccessParts
 from chalicelib.bootstrap.chat import held as chat_held
+from chalicelib.bootstrap.repositories import Repositories
 from chalicelib.core.clock import Clock, utcnow
 
 if TYPE_CHECKING:
@@ -40,44 +40,12 @@ if TYPE_CHECKING:
     from chalicelib.sla.consumer import OpsForwarder
     from chalicelib.sla.status import SlaStatus
     from chalicelib.sla.tracker import SlaTracker
-    from chalicelib.storage.chat_ports import ChatRepository
-    from chalicelib.storage.objects import ObjectStore
-    from chalicelib.storage.ports import (
-        AccessRepository,
-        ConfigRepository,
-        CustomerRepository,
-        DirectoryRepository,
-        KnowledgeRepository,
-        MailRepository,
-        ReportRepository,
-        SurveyRepository,
-        TicketRepository,
-        WorkRepository,
-    )
-    from chalicelib.storage.uploads import UploadStore
     from chalicelib.surveys.config import SurveyConfig
     from chalicelib.tickets.relations import TicketRelations
     from chalicelib.tickets.requesters import RequesterMove
     from chalicelib.tickets.service import TicketService
     from chalicelib.tickets.uploads import Uploads
     from chalicelib.webhooks.dispatcher import WebhookDispatcher
-
-
-@dataclass(frozen=True)
-class Repositories:
-    tickets: TicketRepository
-    customers: CustomerRepository
-    directory: DirectoryRepository
-    mail: MailRepository
-    config: ConfigRepository
-    work: WorkRepository
-    objects: ObjectStore
-    kb: KnowledgeRepository
-    access: AccessRepository
-    uploads: UploadStore
-    surveys: SurveyRepository
-    chat: ChatRepository
-    reports: ReportRepository | None = None  # only the containers that count or read reports need one
 
 
 class Container(AccessParts):
@@ -388,48 +356,13 @@ class Container(AccessParts):
         )
 
 
-def dynamodb_container(settings: Settings, bind_models: bool = True) -> Container:
-    """The container on the table; ``bind_models=False`` keeps the models' current binding (tests reuse one)."""
-    from chalicelib.storage.dynamodb.access import DynamoAccessRepository
-    from chalicelib.storage.dynamodb.chat import DynamoChatRepository
-    from chalicelib.storage.dynamodb.directory import DynamoDirectoryRepository
-    from chalicelib.storage.dynamodb.kb import DynamoKnowledgeRepository
-    from chalicelib.storage.dynamodb.mail import DynamoMailRepository
-    from chalicelib.storage.dynamodb.models import bind
-    from chalicelib.storage.dynamodb.people import DynamoCustomerRepository
-    from chalicelib.storage.dynamodb.reports import DynamoReportRepository
-    from chalicelib.storage.dynamodb.surveys import DynamoSurveyRepository
-    from chalicelib.storage.dynamodb.tickets import DynamoTicketRepository
-    from chalicelib.storage.dynamodb.work import DynamoConfigRepository, DynamoWorkRepository
-    from chalicelib.storage.objects import S3ObjectStore
-    from chalicelib.storage.uploads import S3UploadStore
-
-    if bind_models:
-        bind(settings.table, settings.region, settings.aws_endpoint_url)
-    repos = Repositories(
-        DynamoTicketRepository(),
-        DynamoCustomerRepository(),
-        DynamoDirectoryRepository(),
-        DynamoMailRepository(),
-        DynamoConfigRepository(),
-        DynamoWorkRepository(),
-        S3ObjectStore(),
-        DynamoKnowledgeRepository(),
-        DynamoAccessRepository(),
-        S3UploadStore(),
-        DynamoSurveyRepository(),
-        DynamoChatRepository(),
-        DynamoReportRepository(settings.table),
-    )
-    return Container(settings, repos)
-
-
 _current: Container | None = None
 
 
 def current() -> Container:
     global _current
     if _current is None:
+        from chalicelib.bootstrap.dynamodb import dynamodb_container
         from chalicelib.core.settings import get_settings
 
         _current = dynamodb_container(get_settings())

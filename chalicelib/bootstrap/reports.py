@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.reports.queries import ReportQueries
     from chalicelib.sla.clocks import ClockState
     from chalicelib.sla.policies import Policy
-    from chalicelib.storage.ports import ReportRepository
+    from chalicelib.storage.slice_ports import ReportRepository
 
 
 class ReportParts:

@@ -2,7 +2,7 @@
 
 Secrets never live here: each record is keyed by the SHA-256 of the secret a browser or a mail holds, so a
 read of the table grants nothing. ``expires_at`` is also the item's TTL attribute; DynamoDB deletes expired
-items lazily, so every read checks it too (see ``chalicelib.storage.ports.AccessRepository``).
+items lazily, so every read checks it too (see ``chalicelib.storage.slice_ports.AccessRepository``).
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ def _available(record: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _article_version(record: dict[str, Any]) -> dict[str, Any] | None:
-    from chalicelib.storage.dynamodb.models import KbVersionItem
+    from chalicelib.storage.dynamodb.slice_models import KbVersionItem
 
     image = _image(record, KB_VERSION_KIND, ("INSERT",))
     if image is None:

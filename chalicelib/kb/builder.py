@@ -22,7 +22,7 @@ from chalicelib.core.ids import new_id
 from chalicelib.domain.kb import IndexPointer
 from chalicelib.kb.index import Location, index_key, prune, upload
 from chalicelib.kb.search import SearchEngine
-from chalicelib.storage.ports import KnowledgeRepository
+from chalicelib.storage.slice_ports import KnowledgeRepository
 
 
 class PointerMoved(Exception):

@@ -13,7 +13,7 @@ from chalicelib.core.clock import Clock, utcnow
 from chalicelib.domain.kb import Visibility
 from chalicelib.kb.service import KnowledgeBase
 from chalicelib.kb.signals import Signals
-from chalicelib.storage.ports import KnowledgeRepository
+from chalicelib.storage.slice_ports import KnowledgeRepository
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from chalicelib.core.resources import KB_INDEX_PREFIX
 from chalicelib.domain.kb import IndexPointer
 from chalicelib.kb.search import IndexUnreadable, SearchEngine, SearchIndex
 from chalicelib.storage.objects import MissingObject, ObjectStore
-from chalicelib.storage.ports import KnowledgeRepository
+from chalicelib.storage.slice_ports import KnowledgeRepository
 
 INDEX_PREFIX = KB_INDEX_PREFIX
 CONTENT_TYPE = "application/gzip"

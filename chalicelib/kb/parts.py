@@ -18,7 +18,8 @@ from chalicelib.kb.search import SearchEngine
 from chalicelib.kb.service import KnowledgeBase
 from chalicelib.kb.signals import Signals
 from chalicelib.kb.solve_links import SolveLinks
-from chalicelib.storage.ports import KnowledgeRepository, TicketRepository
+from chalicelib.storage.ports import TicketRepository
+from chalicelib.storage.slice_ports import KnowledgeRepository
 from chalicelib.tickets.service import TicketService
 
 

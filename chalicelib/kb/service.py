@@ -16,7 +16,8 @@ from chalicelib.core.ids import new_id
 from chalicelib.domain.kb import Article, ArticleFeedback, ArticleFilter, ArticleStatus, Visibility
 from chalicelib.domain.views import Page
 from chalicelib.kb.articles import archived, changed, check_publisher, check_slug, normalise_tags, search_doc, slugify
-from chalicelib.storage.ports import KnowledgeRepository, StartKey
+from chalicelib.storage.ports import StartKey
+from chalicelib.storage.slice_ports import KnowledgeRepository
 
 DEFAULT_CATEGORY = "general"
 SLUG_ATTEMPTS = 20

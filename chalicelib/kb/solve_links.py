@@ -19,7 +19,8 @@ from chalicelib.domain.kb import SolveToken
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
 from chalicelib.storage import keys
-from chalicelib.storage.ports import Key, KnowledgeRepository, TicketRepository
+from chalicelib.storage.ports import Key, TicketRepository
+from chalicelib.storage.slice_ports import KnowledgeRepository
 from chalicelib.tickets.service import TicketService
 
 PREFIX = "kbs_"

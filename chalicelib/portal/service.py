@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
     from chalicelib.domain.people import Customer
     from chalicelib.people.customers import CustomerService
-    from chalicelib.storage.ports import AccessRepository, TicketRepository
+    from chalicelib.storage.ports import TicketRepository
+    from chalicelib.storage.slice_ports import AccessRepository
     from chalicelib.tickets.service import TicketService
 
 # A customer's list reads at most this many tickets (newest activity first within the view's order).

@@ -19,7 +19,8 @@ from chalicelib.reports.rollup import tallies
 if TYPE_CHECKING:
     from chalicelib.core.clock import Clock
     from chalicelib.reports.facts import Judge
-    from chalicelib.storage.ports import ReportRepository, WorkRepository
+    from chalicelib.storage.ports import WorkRepository
+    from chalicelib.storage.slice_ports import ReportRepository
 
 # Markers outlive every redelivery: SQS keeps a message at most 14 days.
 MARKER_DAYS = 15

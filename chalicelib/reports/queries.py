@@ -21,7 +21,7 @@ from chalicelib.domain.reports import ALL
 from chalicelib.reports.figures import Figures, figures, merged
 
 if TYPE_CHECKING:
-    from chalicelib.storage.ports import ReportRepository
+    from chalicelib.storage.slice_ports import ReportRepository
 
 MAX_DAYS = 366
 

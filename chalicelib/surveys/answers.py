@@ -22,7 +22,8 @@ from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
 from chalicelib.surveys import links
 
 if TYPE_CHECKING:
-    from chalicelib.storage.ports import SurveyRepository, TicketRepository
+    from chalicelib.storage.ports import TicketRepository
+    from chalicelib.storage.slice_ports import SurveyRepository
 
 ATTEMPTS = 3
 

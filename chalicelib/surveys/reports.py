@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from chalicelib.domain.surveys import Survey
-    from chalicelib.storage.ports import StartKey, SurveyQuery, SurveyRepository
+    from chalicelib.storage.ports import StartKey
+    from chalicelib.storage.slice_ports import SurveyQuery, SurveyRepository
 
 MAX_EXPORT_ROWS = 10_000
 MAX_EXPORT_BYTES = 5 * 1024 * 1024

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BeforeValidator, Field
 from chalicelib.domain.surveys import Survey
 from chalicelib.domain.tickets import Channel
 from chalicelib.http.schemas import EntityId, In, Limit, Out, Query, Tag
-from chalicelib.storage.ports import SurveyQuery
+from chalicelib.storage.slice_ports import SurveyQuery
 from chalicelib.surveys.config import Effective, settings_to_doc
 from chalicelib.surveys.rules import MAX_DELAY_HOURS, MAX_THROTTLE_DAYS
 

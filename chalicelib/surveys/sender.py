@@ -28,7 +28,8 @@ from chalicelib.surveys.rules import ANSWER_DAYS, Skip, SurveySettings, at_solve
 
 if TYPE_CHECKING:
     from chalicelib.domain.tickets import Ticket
-    from chalicelib.storage.ports import CustomerRepository, SurveyRepository, WorkRepository
+    from chalicelib.storage.ports import CustomerRepository, WorkRepository
+    from chalicelib.storage.slice_ports import SurveyRepository
     from chalicelib.surveys.config import SurveyConfig
 
 SURVEYS = Actor(ActorKind.SYSTEM, "surveys")

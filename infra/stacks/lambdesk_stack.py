@@ -9,7 +9,7 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from chalicelib.core.resources import EVENT_CONSUMER_QUEUES, Names, event_filter_policy
+from chalicelib.core.resources import EVENT_CONSUMER_QUEUES, FUNCTION_API, Names, event_filter_policy
 
 from . import chalice_app
 from .auth import Agents
@@ -90,8 +90,13 @@ class LambdeskStack(Stack):
             chat_connections_arn=self.chat_socket.connections_arn,
         )
         self.functions = wire_functions(self, self.app, names, config, resources)
+        api_handler = self.app.function(FUNCTION_API).logical_id
         for name, value in chat_environment(self.chat_socket, config, self.app).items():
-            for function in self.functions.values():
+            for logical_id, function in self.functions.items():
+                # The allowed origins name the REST API, which the API's own function cannot reference (a
+                # cycle); only the socket handlers check origins.
+                if name == "LAMBDESK_CHAT_ALLOWED_ORIGINS" and logical_id == api_handler:
+                    continue
                 function.resource.add_property_override(f"Environment.Variables.{name}", value)
         self.stream_mapping = connect_stream_relay(self, self.app, self.functions, resources)
         api_name = configure_rest_api(self.app, names, config)

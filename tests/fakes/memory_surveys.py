@@ -12,7 +12,8 @@ from chalicelib.domain.surveys import Survey, Throttled
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import Page
-from chalicelib.storage.ports import Key, StartKey, SurveyQuery
+from chalicelib.storage.ports import Key, StartKey
+from chalicelib.storage.slice_ports import SurveyQuery
 from tests.fakes.memory import InMemoryTicketRepository
 
 

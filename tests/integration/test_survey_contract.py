@@ -14,7 +14,8 @@ from chalicelib.domain.surveys import Survey, Throttled
 from chalicelib.domain.tickets import Channel, Status, Ticket
 from chalicelib.domain.timeline import SYSTEM, TimelineEntry
 from chalicelib.storage import keys
-from chalicelib.storage.ports import Key, SurveyQuery
+from chalicelib.storage.ports import Key
+from chalicelib.storage.slice_ports import SurveyQuery
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

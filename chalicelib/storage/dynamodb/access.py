@@ -10,7 +10,8 @@ from chalicelib.core.errors import DomainError
 from chalicelib.domain.access import Session, SignInAttempt, TicketLink
 from chalicelib.storage import keys
 from chalicelib.storage.dynamodb import base
-from chalicelib.storage.dynamodb.models import CounterItem, Item, SessionItem, SignInItem, TicketLinkItem
+from chalicelib.storage.dynamodb.models import CounterItem, Item
+from chalicelib.storage.dynamodb.slice_models import SessionItem, SignInItem, TicketLinkItem
 
 SESSION_SK = "SESSION"
 SIGN_IN_SK = "SIGNIN"

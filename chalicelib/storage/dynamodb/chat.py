@@ -12,14 +12,12 @@ from chalicelib.core.errors import AtCapacity, Conflict, DomainError, Duplicate,
 from chalicelib.domain.chat import ChatEvent, Connection, Conversation, ConversationState, Grant, Presence, Side
 from chalicelib.storage import keys
 from chalicelib.storage.dynamodb import base
-from chalicelib.storage.dynamodb.models import (
+from chalicelib.storage.dynamodb.models import CounterItem, Item, LookupItem
+from chalicelib.storage.dynamodb.slice_models import (
     ChatConnectionItem,
     ChatEventItem,
     ChatGrantItem,
     ChatItem,
-    CounterItem,
-    Item,
-    LookupItem,
     PresenceItem,
 )
 from chalicelib.storage.dynamodb.work import due_stamp

@@ -21,9 +21,8 @@ from chalicelib.domain.kb import (
 from chalicelib.domain.views import Page
 from chalicelib.storage import keys
 from chalicelib.storage.dynamodb import base
-from chalicelib.storage.dynamodb.models import (
-    CounterItem,
-    Item,
+from chalicelib.storage.dynamodb.models import CounterItem, Item
+from chalicelib.storage.dynamodb.slice_models import (
     KbArticleItem,
     KbDocItem,
     KbPointerItem,

@@ -19,9 +19,11 @@ from chalicelib.domain.views import Page
 from chalicelib.storage import keys
 from chalicelib.storage.dynamodb import base
 from chalicelib.storage.dynamodb.mapping import entry_to_item, ticket_to_item
-from chalicelib.storage.dynamodb.models import Item, LookupItem, SurveyItem, SurveyThrottleItem, TicketItem
+from chalicelib.storage.dynamodb.models import Item, LookupItem, TicketItem
+from chalicelib.storage.dynamodb.slice_models import SurveyItem, SurveyThrottleItem
 from chalicelib.storage.dynamodb.work import due_stamp
-from chalicelib.storage.ports import Key, StartKey, SurveyQuery
+from chalicelib.storage.ports import Key, StartKey
+from chalicelib.storage.slice_ports import SurveyQuery
 
 MAIN, TEAM, AGENT = "SURVEY", "TEAM", "AGENT"
 THROTTLE_SK = "THROTTLE"
