@@ -15,6 +15,8 @@ pytest.importorskip("aws_cdk", reason="infra dependencies not installed: pip ins
 from chalicelib.core.resources import (
     AGENT_AVAILABLE,
     EVENT_CONSUMER_QUEUES,
+    FUNCTION_CHAT_EVENTS,
+    FUNCTION_CHAT_SWEEP,
     FUNCTION_DRAIN_QUEUES,
     FUNCTION_KB_INDEX,
     FUNCTION_REPORTS,
@@ -51,6 +53,7 @@ EVENT_CONSUMERS = {
     "sla": FUNCTION_TRACK_SLA,
     "automations": FUNCTION_TRIGGERS,
     "kb": FUNCTION_KB_INDEX,
+    "chat": FUNCTION_CHAT_EVENTS,
     "reports": FUNCTION_REPORTS,
 }
 # Scheduled functions and their schedules (EventBridge rules once SAM transforms the template).
@@ -59,6 +62,7 @@ SCHEDULED = {
     FUNCTION_TIMERS: SWEEP_SCHEDULE,
     FUNCTION_SURVEY_SWEEP: SWEEP_SCHEDULE,
     FUNCTION_DRAIN_QUEUES: SWEEP_SCHEDULE,
+    FUNCTION_CHAT_SWEEP: SWEEP_SCHEDULE,
 }
 # The only functions that publish SLA warnings and breaches to the ops topic.
 # Alerts reach the ops topic through the event stream: the sla consumer is its only publisher.
@@ -235,13 +239,13 @@ def test_only_routing_is_sent_agent_events_and_only_kb_article_events(stage: Syn
     names = stage.stack.names
     assert filters[names.queue("routing")] == {"event_type": [{"anything-but": [KB_ARTICLE_CHANGED]}]}
     assert filters[names.queue("kb")] == {"event_type": [KB_ARTICLE_CHANGED]}
-    for purpose in set(EVENT_CONSUMER_QUEUES) - {"routing", "kb"}:
+    # The chat and the reports take only the ticket events they act on (their own tests say which).
+    assert filters[names.queue("chat")] == {"event_type": ["message.added", "ticket.updated"]}
+    assert "anything-but" not in str(filters[names.queue("reports")])
+    for purpose in set(EVENT_CONSUMER_QUEUES) - {"routing", "kb", "chat", "reports"}:
         assert filters[names.queue(purpose)] == {
             "event_type": [{"anything-but": [AGENT_AVAILABLE, KB_ARTICLE_CHANGED]}]
         }, purpose
-    assert filters[names.queue("routing")] is None
-    for purpose in set(EVENT_CONSUMER_QUEUES) - {"routing", "reports"}:
-        assert filters[names.queue(purpose)] == {"event_type": [{"anything-but": [AGENT_AVAILABLE]}]}, purpose
 
 
 def test_the_reports_queue_is_sent_only_the_events_a_metric_fact_can_arise_on(stage: Synthesized) -> None:
@@ -251,7 +255,7 @@ def test_the_reports_queue_is_sent_only_the_events_a_metric_fact_can_arise_on(st
         for s in stage.resources("AWS::SNS::Subscription").values()
         if s["Properties"].get("Endpoint") == {"Fn::GetAtt": [queue_id, "Arn"]}
     ]
-    assert subscription["FilterPolicy"] == {"event_type": list(REPORT_EVENTS)}
+    assert subscription["FilterPolicy"] == {"event_type": sorted(REPORT_EVENTS)}
     assert subscription["RawMessageDelivery"] is True
     assert {"ticket.created", "message.added", "ticket.updated", "sla.breached", "csat.answered"} == set(REPORT_EVENTS)
 
