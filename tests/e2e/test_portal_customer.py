@@ -93,7 +93,13 @@ def looks_right(page: Page, name: str) -> None:
     """axe-core clean at desktop and phone width, no sideways scrolling on the phone, screenshots of both."""
     assert_accessible(page)
     page.set_viewport_size(PHONE)
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"], name
+    widest = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > 376)
+            .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+            .slice(0, 5)"""
+    )
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"], (name, widest)
     assert_accessible(page)
     screenshot(page, f"portal-{name}")
 
