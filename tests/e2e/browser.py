@@ -64,7 +64,7 @@ class PageGuard:
         dialog.dismiss()
 
     def _on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
+        if message.type == "error" and not _is_the_documents_status(message):
             self.console_errors.append(message.text)
 
     def _on_page_error(self, error: Error) -> None:
@@ -83,9 +83,34 @@ class PageGuard:
         self.page_errors.clear()
 
 
+# Whether the page was parsed with scripting off: there, <noscript> content is markup.
+SCRIPTING_OFF = """() => {
+    const probe = document.createElement('div');
+    probe.innerHTML = '<noscript><p></p></noscript>';
+    return probe.querySelector('noscript p') !== null;
+}"""
+# With JavaScript off (a context's java_script_enabled=False) Chromium never fires a timer, and axe-core waits on
+# setTimeout between its checks: run those callbacks as microtasks instead, or axe.run never settles.
+TIMERS_AS_MICROTASKS = """() => {
+    window.setTimeout = (callback, _delay, ...args) => { Promise.resolve().then(() => callback(...args)); return 0; };
+    window.clearTimeout = () => {};
+}"""
+
+
+def _is_the_documents_status(message: ConsoleMessage) -> bool:
+    """Chromium logs a page served with 404 or 410 as an error; the tests check those statuses themselves.
+
+    A subresource or a fetch that fails (another URL than the page's own) still counts.
+    """
+    page_url = message.page.url if message.page else None
+    return message.text.startswith("Failed to load resource") and message.location.get("url") == page_url
+
+
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Every axe-core violation on the page as it is now."""
+    """Every axe-core violation on the page as it is now (with JavaScript on or off)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        if page.evaluate(SCRIPTING_OFF):
+            page.evaluate(TIMERS_AS_MICROTASKS)
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     result: dict[str, Any] = page.evaluate("async () => await window.axe.run(document, {resultTypes: ['violations']})")
     violations: list[dict[str, Any]] = result["violations"]

@@ -38,6 +38,21 @@ def test_console_errors_and_uncaught_exceptions_are_reported(page: Page) -> None
     page.guard.clear()  # type: ignore[attr-defined]
 
 
+def test_a_missing_resource_is_reported_but_not_a_page_served_as_not_found(page: Page) -> None:
+    page.route(
+        "http://harness.test/**",
+        lambda route: route.fulfill(
+            status=404, content_type="text/html", body='<p>Not found</p><img alt="" src="/missing.png">'
+        ),
+    )
+    response = page.goto("http://harness.test/gone")
+    assert response is not None and response.status == 404
+    page.wait_for_load_state("load")
+    assert len(page.guard.console_errors) == 1, page.guard.console_errors  # type: ignore[attr-defined]
+    assert "404" in page.guard.console_errors[0]  # type: ignore[attr-defined]  # the image, not the page
+    page.guard.clear()  # type: ignore[attr-defined]
+
+
 def test_axe_fails_a_page_with_serious_violations_and_names_them(page: Page) -> None:
     page.set_content(INACCESSIBLE)
     with pytest.raises(AssertionError) as failure:
@@ -49,6 +64,17 @@ def test_axe_fails_a_page_with_serious_violations_and_names_them(page: Page) -> 
 
 
 def test_axe_passes_a_page_without_serious_violations(page: Page) -> None:
+    page.set_content(ACCESSIBLE)
+    assert_accessible(page)
+
+
+def test_axe_checks_a_page_with_javascript_off(open_page: Callable[..., Page]) -> None:
+    # Chromium fires no timer there, and axe-core waits on timers: without the harness's stand-in this never returns.
+    page = open_page(javascript=False)
+    page.set_content(INACCESSIBLE)
+    with pytest.raises(AssertionError) as failure:
+        assert_accessible(page)
+    assert "image-alt" in str(failure.value) and "button-name" in str(failure.value)
     page.set_content(ACCESSIBLE)
     assert_accessible(page)
 

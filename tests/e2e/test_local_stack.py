@@ -83,21 +83,13 @@ def test_the_cli_mints_tokens_for_the_running_stack(stack: Stack) -> None:
     assert status == 200 and me["email"] == "chloe@lambdesk.local" and me["role"] == "agent"
 
 
-def test_ctrl_c_stops_everything(stack: Stack) -> None:
-    port = int(stack.url.rsplit(":", 1)[1])
-    stack.process.send_signal(signal.SIGINT)
-    assert stack.process.wait(timeout=20) == 0
-    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
-        pass
-
-
 def test_a_new_ticket_reaches_the_reports_through_the_worker_within_seconds(stack: Stack) -> None:
     from datetime import UTC, datetime
 
     today = datetime.now(UTC).date().isoformat()
 
     def created() -> int:
-        status, report = call(stack, "GET", f"/v1/reports/summary?from={today}&to={today}")
+        status, report = call(stack, "GET", f"/v1/reports/summary?from={today}&to={today}&tz=UTC")
         assert status == 200, report
         return sum(g["tickets_created"] for g in report["groups"])
 
@@ -111,3 +103,12 @@ def test_a_new_ticket_reaches_the_reports_through_the_worker_within_seconds(stac
         assert time.monotonic() - started < 30, "the ticket did not reach the reports in 30 s"
         time.sleep(0.2)
     assert created() == before + 1
+
+
+# Last in the module: it stops the stack the tests above share.
+def test_ctrl_c_stops_everything(stack: Stack) -> None:
+    port = int(stack.url.rsplit(":", 1)[1])
+    stack.process.send_signal(signal.SIGINT)
+    assert stack.process.wait(timeout=20) == 0
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass
