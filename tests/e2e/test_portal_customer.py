@@ -96,8 +96,9 @@ STICKING_OUT = """() => {
     for (let n = walker.currentNode; n; n = walker.nextNode()) {
         const range = document.createRange();
         range.selectNodeContents(n);
-        const right = n.nodeType === Node.TEXT_NODE ? range.getBoundingClientRect().right : n.getBoundingClientRect().right;
-        if (right > 376) out.push((n.tagName || 'text "' + n.textContent.slice(0, 30) + '" in ' + n.parentElement.tagName) + ' ' + Math.round(right));
+        const box = n.nodeType === Node.TEXT_NODE ? range.getBoundingClientRect() : n.getBoundingClientRect();
+        const what = n.tagName || 'text "' + n.textContent.slice(0, 30) + '" in ' + n.parentElement.tagName;
+        if (box.right > 376) out.push(what + ' ' + Math.round(box.right));
     }
     return out.slice(0, 5);
 }"""
