@@ -117,6 +117,16 @@ def _read(process: subprocess.Popen[str], output: Output) -> None:
     output.close()
 
 
+def distinct_free_ports(count: int) -> list[int]:
+    """``count`` different free ports (the OS may hand the same one out twice in a row once it is released)."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
 def free_port_pair() -> int:
     """A free port whose next port is free too (the chat bridge serves its Management API there)."""
     import socket
@@ -134,10 +144,12 @@ def free_port_pair() -> int:
 
 def launch(state_dir: Path, *options: str) -> Stack:
     """Start ``lambdesk run`` on free ports, as a user does (the token is read by ``ready``)."""
-    api_port, moto_port, smtp_port = free_port(), free_port(), free_port()
+    api_port, moto_port, smtp_port = distinct_free_ports(3)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LAMBDESK_", "AWS_"))}
     env["LAMBDESK_LOCAL_STATE"] = str(state_dir / "stack.json")
     ws_port = free_port_pair()
+    while {ws_port, ws_port + 1} & {api_port, moto_port, smtp_port}:
+        ws_port = free_port_pair()
     ports = ["--port", str(api_port), "--moto-port", str(moto_port), "--smtp-port", str(smtp_port)]
     ports += ["--ws-port", str(ws_port)]
     process = subprocess.Popen(

@@ -65,7 +65,7 @@
       var self = this;
       var box = el("section", { "class": "lc-agent-chat", "aria-label": t("title") + " " + id.slice(-6) });
       box.appendChild(el("h2", {}, t("customer") + " · " + id.slice(-6)));
-      var log = el("ol", { "class": "lc-log", role: "log", "aria-live": "polite" });
+      var log = el("ol", { "class": "lc-log", "aria-label": t("title"), tabindex: "0", "aria-live": "polite" });
       var typing = el("p", { "class": "lc-typing", "aria-live": "polite" });
       var form = el("form", { "class": "lc-form lc-composer" });
       var text = C.field(form, "body", t("message"), "textarea", true);

@@ -191,7 +191,9 @@
     this.closer = el("button", { type: "button", "class": "lc-close", "aria-label": t("close") }, "×");
     head.appendChild(this.closer);
     this.panel.appendChild(head);
-    this.log = el("ol", { "class": "lc-log", role: "log", "aria-live": "polite", "aria-relevant": "additions" });
+    // A list (role="log" would take the list role from its items) that announces additions, and that a keyboard
+    // user can focus to scroll back through the conversation.
+    this.log = el("ol", { "class": "lc-log", "aria-label": t("title"), tabindex: "0", "aria-live": "polite", "aria-relevant": "additions" });
     this.statusLine = el("p", { "class": "lc-status", role: "status" });
     this.typingLine = el("p", { "class": "lc-typing", "aria-live": "polite" });
     this.body = el("div", { "class": "lc-body" });
