@@ -177,14 +177,34 @@ def ready(stack: Stack, timeout: float = START_TIMEOUT) -> Stack:
     return stack
 
 
+def start(state_dir: Path, *options: str, attempts: int = 3) -> Stack:
+    """``launch`` and wait until ``ready``. The ports are free when picked but another test's stack (the
+    other xdist worker) may bind one before ours does; that start is retried on fresh ports."""
+    for _ in range(attempts):
+        stack = launch(state_dir, *options)
+        try:
+            stack.output.wait_for("Ctrl-C stops everything", START_TIMEOUT)
+            if stack.process.poll() is not None and "Address already in use" in "".join(stack.output.lines):
+                continue
+            return ready(stack, 0)
+        except BaseException:
+            stop_now(stack)
+            raise
+    raise AssertionError(f"{attempts} starts found a port taken:\n" + stack.output.tail())
+
+
+def stop_now(stack: Stack) -> None:
+    if stack.process.poll() is None:
+        stack.process.kill()
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    started = launch(tmp_path_factory.mktemp("stack"))
+    started = start(tmp_path_factory.mktemp("stack"))
     try:
-        yield ready(started)
-    finally:  # also when it never got ready: a stack left running would slow every test after it
-        if started.process.poll() is None:
-            started.process.kill()
+        yield started
+    finally:  # a stack left running would slow every test after it
+        stop_now(started)
 
 
 # -- the real browser ---------------------------------------------------------------------------------

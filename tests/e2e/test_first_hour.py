@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, free_port
-from tests.e2e.conftest import LAMBDESK, START_TIMEOUT, Stack, call, launch, ready
+from tests.e2e.conftest import LAMBDESK, START_TIMEOUT, Stack, call, launch, start, stop_now
 from tests.e2e.readme import Command, runnable_commands, script
 
 pytestmark = pytest.mark.e2e
@@ -96,10 +96,13 @@ def launched(state_dir: Path, *options: str) -> Iterator[Stack]:
 
 def test_sigterm_stops_a_running_stack_cleanly_every_time(tmp_path: Path) -> None:
     for attempt in range(3):
-        with launched(tmp_path / str(attempt), "--no-seed") as started:
-            assert call(ready(started), "GET", "/health", token=None)[0] == 200
+        started = start(tmp_path / str(attempt), "--no-seed")
+        try:
+            assert call(started, "GET", "/health", token=None)[0] == 200
             printed = stop(started)
             assert "stopping...\n" in printed and "Traceback" not in printed
+        finally:
+            stop_now(started)
 
 
 def test_sigterm_while_the_stack_is_starting_stops_it_cleanly(tmp_path: Path) -> None:
