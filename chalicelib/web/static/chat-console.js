@@ -100,7 +100,7 @@
       var item = el("li", { "class": "lc-msg lc-" + author, "data-key": key });
       item.appendChild(el("span", { "class": "lc-who" }, author === "agent" ? t("you") : t("customer")));
       item.appendChild(el("span", { "class": "lc-text" }, body));
-      c.log.appendChild(item);
+      C.place(c.log, item);
       c.typing.textContent = "";
     }
     seen(id, seq) {

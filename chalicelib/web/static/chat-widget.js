@@ -53,6 +53,17 @@
     return input;
   }
 
+  /* A message into its log in seq order: a resume after a reconnect and a live push can interleave. */
+  function seqOf(item) {
+    var key = item.getAttribute("data-key") || "";
+    return key.indexOf("seq-") === 0 ? Number(key.slice(4)) : 0;
+  }
+  function place(log, item) {
+    var seq = seqOf(item);
+    var later = seq ? Array.prototype.find.call(log.querySelectorAll('[data-key^="seq-"]'), function (other) { return seqOf(other) > seq; }) : null;
+    if (later) { log.insertBefore(item, later); } else { log.appendChild(item); }
+  }
+
   /* One conversation over one socket: seq bookkeeping, resume, pings, reconnect with backoff, polling. */
   function Conversation(view, api, getToken, side) {
     this.view = view; this.api = api; this.getToken = getToken; this.side = side;
@@ -307,7 +318,7 @@
     var item = el("li", { "class": "lc-msg lc-" + author + (pending ? " lc-pending" : ""), "data-key": key });
     item.appendChild(el("span", { "class": "lc-who" }, author === "customer" ? t("you") : t("agent")));
     item.appendChild(el("span", { "class": "lc-text" }, body));
-    this.log.appendChild(item);
+    place(this.log, item);
     this.log.scrollTop = this.log.scrollHeight;
     this.typingLine.textContent = "";
   };
@@ -329,5 +340,5 @@
     if (composer) { composer.disabled = true; }
   };
   if (!customElements.get("lambdesk-chat")) { customElements.define("lambdesk-chat", ChatElement); }
-  window.LambdeskChat = { Conversation: Conversation, el: el, t: t, field: field };
+  window.LambdeskChat = { Conversation: Conversation, el: el, t: t, field: field, place: place };
 })();
