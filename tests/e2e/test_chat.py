@@ -101,6 +101,8 @@ def test_a_chat_between_the_portal_and_the_console(stack: Stack, open_page: Call
     shown = customer.locator(".lc-agent .lc-text").all_inner_texts()
     updates = [text for text in shown if text.startswith("update ")]
     assert updates == [f"update {n}" for n in range(1, 21)], shown
+    sent = [text for text in chat.locator(".lc-agent .lc-text").all_inner_texts() if text.startswith("update ")]
+    assert sent == updates, sent  # once each on the agent's side too, even when a message came back on a second socket
     # Fetches the widget tried while the browser was offline failed as they should (a retry got them later).
     errors = customer.guard.console_errors  # type: ignore[attr-defined]
     errors[:] = [error for error in errors if "net::ERR_INTERNET_DISCONNECTED" not in error]
@@ -108,7 +110,7 @@ def test_a_chat_between_the_portal_and_the_console(stack: Stack, open_page: Call
     # XSS in a message is shown as text on both sides and never runs (the guard fails on any dialog).
     customer.get_by_role("textbox", name="Message").fill(XSS)
     customer.get_by_role("button", name="Send", exact=True).click()
-    expect(chat.locator(".lc-log")).to_contain_text("onerror")
+    expect(chat.locator(".lc-log")).to_contain_text("onerror", timeout=30_000)
     assert agent.locator("lambdesk-agent-chat img").count() == 0 and customer.locator("lambdesk-chat img").count() == 0
     screenshot(customer, "chat-customer")
     screenshot(agent, "chat-console")

@@ -116,8 +116,7 @@
         delete this.pending[f.client_id];
         if (frame) {
           this.seen(frame.conversation, f.seq);
-          var item = this.chat(frame.conversation).log.querySelector('[data-key="pending-' + f.client_id + '"]');
-          if (item) { item.setAttribute("data-key", "seq-" + f.seq); }
+          C.confirm(this.chat(frame.conversation).log, "pending-" + f.client_id, f.seq);
         }
       } else if (f.type === "message" && this.chats[f.conversation]) {
         if (!this.seen(f.conversation, f.seq)) { this.add(f.conversation, "seq-" + f.seq, f.author, f.body); }

@@ -64,6 +64,17 @@
     if (later) { log.insertBefore(item, later); } else { log.appendChild(item); }
   }
 
+  /* A sent message is acknowledged with its seq. The same message may have reached another of the sender's
+     sockets first (two open during a reconnect) and been shown from there: it is shown once. */
+  function confirm(log, key, seq) {
+    var item = log.querySelector('[data-key="' + key + '"]');
+    if (!item) { return; }
+    var echo = log.querySelector('[data-key="seq-' + seq + '"]');
+    if (echo) { echo.remove(); }
+    item.classList.remove("lc-pending");
+    item.setAttribute("data-key", "seq-" + seq);
+  }
+
   /* One conversation over one socket: seq bookkeeping, resume, pings, reconnect with backoff, polling. */
   function Conversation(view, api, getToken, side) {
     this.view = view; this.api = api; this.getToken = getToken; this.side = side;
@@ -322,10 +333,7 @@
     this.log.scrollTop = this.log.scrollHeight;
     this.typingLine.textContent = "";
   };
-  ChatElement.prototype.confirm = function (key, seq) {
-    var item = this.log.querySelector('[data-key="' + key + '"]');
-    if (item) { item.classList.remove("lc-pending"); item.setAttribute("data-key", "seq-" + seq); }
-  };
+  ChatElement.prototype.confirm = function (key, seq) { confirm(this.log, key, seq); };
   ChatElement.prototype.note = function (text) { this.log.appendChild(el("li", { "class": "lc-note" }, text)); };
   ChatElement.prototype.status = function (text) { this.statusLine.textContent = text; };
   ChatElement.prototype.typing = function () {
@@ -340,5 +348,5 @@
     if (composer) { composer.disabled = true; }
   };
   if (!customElements.get("lambdesk-chat")) { customElements.define("lambdesk-chat", ChatElement); }
-  window.LambdeskChat = { Conversation: Conversation, el: el, t: t, field: field, place: place };
+  window.LambdeskChat = { Conversation: Conversation, el: el, t: t, field: field, place: place, confirm: confirm };
 })();
