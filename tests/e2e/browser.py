@@ -53,6 +53,11 @@ class PageGuard:
     dialogs: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    allowed: list[str] = field(default_factory=list)
+
+    def allow(self, console_error: str) -> None:
+        """A console error containing this text is expected from now on (e.g. a fetch while the test is offline)."""
+        self.allowed.append(console_error)
 
     def watch(self, page: Page) -> None:
         page.on("dialog", self._on_dialog)
@@ -64,7 +69,8 @@ class PageGuard:
         dialog.dismiss()
 
     def _on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error" and not _is_the_documents_status(message):
+        expected = any(text in message.text for text in self.allowed)
+        if message.type == "error" and not expected and not _is_the_documents_status(message):
             self.console_errors.append(message.text)
 
     def _on_page_error(self, error: Error) -> None:

@@ -38,6 +38,15 @@ def test_console_errors_and_uncaught_exceptions_are_reported(page: Page) -> None
     page.guard.clear()  # type: ignore[attr-defined]
 
 
+def test_an_allowed_console_error_is_not_reported_but_any_other_still_is(page: Page) -> None:
+    page.set_content("<p>x</p>")
+    page.guard.allow("net::ERR_INTERNET_DISCONNECTED")  # type: ignore[attr-defined]
+    page.evaluate("() => { console.error('Failed: net::ERR_INTERNET_DISCONNECTED'); console.error('boom') }")
+    page.wait_for_timeout(100)
+    assert page.guard.console_errors == ["boom"]  # type: ignore[attr-defined]
+    page.guard.clear()  # type: ignore[attr-defined]
+
+
 def test_a_missing_resource_is_reported_but_not_a_page_served_as_not_found(page: Page) -> None:
     page.route(
         "http://harness.test/**",

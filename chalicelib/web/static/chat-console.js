@@ -58,7 +58,7 @@
       if (this.socket && this.socket.readyState === 1) { this.socket.send(JSON.stringify(frame)); return true; }
       return false;
     }
-    accept(id) { this.send({ action: "accept", conversation: id }); this.chat(id); }
+    accept(id) { this.send({ action: "accept", conversation: id }); this.statusLine.textContent = ""; this.chat(id); }
     resume(id) { this.send({ action: "resume", conversation: id, since: this.chats[id].lastSeq }); }
     chat(id) {
       if (this.chats[id]) { return this.chats[id]; }
@@ -121,11 +121,11 @@
       } else if (f.type === "message" && this.chats[f.conversation]) {
         if (!this.seen(f.conversation, f.seq)) { this.add(f.conversation, "seq-" + f.seq, f.author, f.body); }
       } else if (f.type === "typing" && this.chats[f.conversation]) {
-        this.chats[f.conversation].typing.textContent = t("typing").replace(t("agent"), t("customer"));
+        this.chats[f.conversation].typing.textContent = t("customerTyping");
       } else if (f.type === "status" && this.chats[f.conversation] && f.seq && !this.seen(f.conversation, f.seq)) {
         if (f.state === "ended") { this.chats[f.conversation].log.appendChild(el("li", { "class": "lc-note" }, t("ended"))); }
       } else if (f.type === "offer") {
-        this.statusLine.textContent = t("waiting");
+        this.statusLine.textContent = t("offered");
         document.body.dispatchEvent(new CustomEvent("chat-offer"));
       } else if (f.type === "error") {
         this.statusLine.textContent = f.message;

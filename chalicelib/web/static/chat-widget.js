@@ -13,7 +13,8 @@
       joined: "{name} joined the chat.", ended: "The chat has ended.", typing: "The agent is typing…",
       reconnecting: "Reconnecting…", polling: "Live connection lost: checking for new messages every few seconds.",
       you: "You", agent: "Agent", sent: "Transcript sent to {to}.", failed: "That did not work. Please try again.",
-      needEmail: "Enter your email address so we can answer.", customer: "Customer", accept: "Accept", queueEmpty: "Nobody is waiting." },
+      needEmail: "Enter your email address so we can answer.", customer: "Customer", accept: "Accept", queueEmpty: "Nobody is waiting.",
+      offered: "A customer is waiting for you: accept the chat below.", customerTyping: "The customer is typing…" },
     ru: { open: "Чат с нами", close: "Закрыть чат", title: "Чат", name: "Ваше имя", email: "Эл. почта",
       message: "Сообщение", start: "Начать чат", send: "Отправить", end: "Завершить чат", transcript: "Прислать переписку на почту",
       offline: "Сейчас никто не может ответить в чате. Оставьте сообщение — мы ответим по почте.", leave: "Отправить сообщение",
@@ -21,7 +22,8 @@
       joined: "{name} в чате.", ended: "Чат завершён.", typing: "Оператор печатает…",
       reconnecting: "Восстанавливаем соединение…", polling: "Соединение потеряно: проверяем новые сообщения каждые несколько секунд.",
       you: "Вы", agent: "Оператор", sent: "Переписка отправлена на {to}.", failed: "Не получилось. Попробуйте ещё раз.",
-      needEmail: "Укажите почту, чтобы мы могли ответить.", customer: "Клиент", accept: "Принять", queueEmpty: "Никто не ждёт." }
+      needEmail: "Укажите почту, чтобы мы могли ответить.", customer: "Клиент", accept: "Принять", queueEmpty: "Никто не ждёт.",
+      offered: "Клиент ждёт ответа: примите чат ниже.", customerTyping: "Клиент печатает…" }
   };
   function t(key, values) {
     var lang = (document.documentElement.lang || "en").slice(0, 2);
@@ -53,7 +55,8 @@
     return input;
   }
 
-  /* A message into its log in seq order: a resume after a reconnect and a live push can interleave. */
+  /* A message into its log in seq order (a resume after a reconnect and a live push can interleave), the log
+     scrolled to its end. */
   function seqOf(item) {
     var key = item.getAttribute("data-key") || "";
     return key.indexOf("seq-") === 0 ? Number(key.slice(4)) : 0;
@@ -62,6 +65,7 @@
     var seq = seqOf(item);
     var later = seq ? Array.prototype.find.call(log.querySelectorAll('[data-key^="seq-"]'), function (other) { return seqOf(other) > seq; }) : null;
     if (later) { log.insertBefore(item, later); } else { log.appendChild(item); }
+    log.scrollTop = log.scrollHeight;  /* the newest in view */
   }
 
   /* A sent message is acknowledged with its seq. The same message may have reached another of the sender's
@@ -330,7 +334,6 @@
     item.appendChild(el("span", { "class": "lc-who" }, author === "customer" ? t("you") : t("agent")));
     item.appendChild(el("span", { "class": "lc-text" }, body));
     place(this.log, item);
-    this.log.scrollTop = this.log.scrollHeight;
     this.typingLine.textContent = "";
   };
   ChatElement.prototype.confirm = function (key, seq) { confirm(this.log, key, seq); };
