@@ -37,6 +37,8 @@ DATE_OPENER = re.compile(
     rf"^\s*(?:\d|(?:{_WEEKDAYS})[.,]?\s|(?:{_WEEKDAY_ABBREVIATIONS})[.,]\s)|^\s*[在於于]\s*\d", re.IGNORECASE
 )
 ENDS_LIKE_ATTRIBUTION = re.compile(r"(?:[:\uff1a]|wrote\s*-+|-{2,})\s*\**\s*$", re.IGNORECASE)
+# "On <date>, <someone> wrote" with no colon: the verb ends the line (then a time or an address must be there).
+ENDS_WITH_VERB = re.compile(rf"(?:{_WROTE_VERBS})\s*\**\s*$", re.IGNORECASE)
 HAS_DATE_OR_ADDRESS = re.compile(r"\d|@|&lt;|\byou\b", re.IGNORECASE)
 
 # Gmail's older attribution: "2016-10-24 15:36 GMT+02:00 Name <addr>:" or "2013/7/20 Name <addr>".
@@ -59,6 +61,11 @@ ORIGINAL_MESSAGE = re.compile(
     r"p[ôo]vodn[áa]\s+spr[áa]va|wiadomo[śs][ćc]\s+oryginalna|wiadomo[śs][ćc]\s+przekazana|"
     r"исходное\s+сообщение|пересылаемое\s+сообщение|переслано|оригинално\s+писмо|eredeti\s+[üu]zenet|"
     r"orijinal\s+mesaj|原始邮件|原始郵件|转发的邮件|轉寄的郵件|元のメッセージ|転送されたメッセージ|"
+    r"oprindelig\s+besked|videresendt\s+besked|originalmeddelande|originalmeddelelse|opprinnelig\s+beskjed|"
+    r"upprunaleg\s+skilabo[ðd]|framsend\s+skilabo[ðd]|upprunalegu\s+skilabo[ðd]in|oryginalna\s+wiadomo[śs][ćc]|"
+    r"mesaj(?:ul)?\s+original|mesaj\s+redirec[țt]ionat|αρχικ[όο]\s+μ[ήη]νυμα|προωθημ[έε]νο\s+μ[ήη]νυμα|"
+    r"tov[áa]bb[íi]tott\s+[üu]zenet|iletilen\s+ileti|orijinal\s+ileti|originaal\s+s[õo]num|"
+    r"originali\s+žinutė|sākotnējā\s+ziņa|izvorna\s+poruka|prosle[đd]ena\s+poruka|оригинальное\s+сообщение|"
     r"begin\s+forwarded\s+message|d[ée]but\s+du\s+message\s+r[ée]exp[ée]di[ée]|anfang\s+der\s+weitergeleiteten)"
     r"\s*:?\s*(?:-{2,}|_{2,}|={2,})?\s*[*_]*\s*$",
     re.IGNORECASE,
@@ -87,7 +94,7 @@ OTHER_HEADER = re.compile(_LABEL_SHAPE.format(labels=_OTHER_LABELS), re.IGNORECA
 QUOTE = re.compile(r"^\s*(?:>|[A-Za-z]{1,3}>(?!\S*>))")
 
 # "-- ", "__", "~~~", a row of stars or equals: a signature or a separator before quoted history.
-DELIMITER = re.compile(r"^\s*(?:-{2,}|_{2,}|={2,}|~{2,}|\*{2,}|\+{2,}|[\u1427\u2015\u2014]{1,})\s*$")
+DELIMITER = re.compile(r"^\s*(?:-{2,}|_{2,}|={2,}|~{2,}|\*{2,}|\+{2,}|\u1427|[\u2015\u2014]{2,})\s*$")
 
 # Sign-offs that mobile and web clients append ("Sent from my iPhone", "Von meinem iPad gesendet", ...).
 MOBILE_SIGNATURE = re.compile(
@@ -98,6 +105,9 @@ MOBILE_SIGNATURE = re.compile(
     r"|von\s+meine[mnr]?\s.+gesendet|diese\s+nachricht\s+wurde\s+von\s+meinem\s"
     r"|from\s+my\s+(?:i\w+|android|mobile|phone|smartphone|samsung|galaxy|blackberry|tablet)"
     r"|\S+(?:\s+\S+)?\s+from\s+(?:my\s+)?mobile$"
+    r"|(?:get|hol\s+dir|obtenir|t[ée]l[ée]charger|descargar|descarga|scarica|baixe|baixar|download|pobierz|"
+    r"h[äa]mta|hent|hanki|st[áa]hnout|загрузите|скачайте)\s+outlook\s+(?:for|f[üu]r|pour|para|per|voor|dla|"
+    r"til|f[öo]r|pro|для)\s"
     r"|get\s+outlook\s+for\s|sent\s+from\s|sent\s+via\s|sent\s+with\s|<<\s*sent\s+by|\(\s*sent\s+from"
     r"|[從从]我的\s*\S+\s*傳送|发自我的|來自我的|iPhoneから送信|envoy[ée]\s+de\s+mon"
     r"|verzonden\s+met\s|verzonden\s+vanaf\s|enviado\s+desde\s|enviado\s+do\s|inviato\s+da\s"

@@ -28,6 +28,7 @@ _MAX_ATTRIBUTION_CHARS = 400
 _SHORT_SIGNATURE_LINES = 12
 _MAX_QUOTED_TAIL = 20
 _DEVICE_SIGNOFF_CHARS = 60
+_GLUE = re.compile(r"\s*-{2,}\s*|\s+")
 
 
 def split_lines(text: str) -> list[str]:
@@ -36,9 +37,29 @@ def split_lines(text: str) -> list[str]:
 
 def visible_text(text: str, *, strip_signature: bool = True) -> str:
     """The reply part of ``text``; ``strip_signature=False`` removes quoted history only."""
-    lines = split_lines(text)
+    lines = split_glued_attributions(split_lines(text))
     kept = reply_lines(lines, strip_signature=strip_signature)
     return "\n".join(lines[i] for i in kept).strip("\n")
+
+
+def split_glued_attributions(lines: list[str]) -> list[str]:
+    """Some clients glue the attribution to the last line typed ("reply On Wed, ... wrote:", "bla--- On ...
+    wrote:"): when a quote follows, the attribution goes on a line of its own so that the typed words stay."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        following = next((x for x in lines[i + 1 : i + 3] if x.strip()), "")
+        opens = p.ATTRIBUTION_OPENER.match(line) or p.DATE_OPENER.match(line)
+        if p.QUOTE.match(following) and not p.QUOTE.match(line) and not opens:
+            for gap in _GLUE.finditer(line):
+                head, tail = line[: gap.start()].rstrip(), line[gap.end() :]
+                if head.strip() and p.ATTRIBUTION_OPENER.match(tail) and is_attribution(tail):
+                    out += [head, tail]
+                    break
+            else:
+                out.append(line)
+            continue
+        out.append(line)
+    return out
 
 
 def reply_lines(lines: Sequence[str], *, strip_signature: bool = True) -> list[int]:
@@ -97,6 +118,8 @@ def is_attribution(text: str) -> bool:
     text = text.strip()
     if len(text) > _MAX_ATTRIBUTION_CHARS or not p.HAS_DATE_OR_ADDRESS.search(text):
         return False
+    if p.ENDS_WITH_VERB.search(text) and (p.TIME_OF_DAY.search(text) or p.ADDRESS.search(text)):
+        return True  # "On Wed, 14 Nov 2018 08:14:43 -0200 John Doe <john@doe.com> wrote", no colon
     return bool(p.ENDS_LIKE_ATTRIBUTION.search(text) and p.WROTE_VERB.search(text))
 
 
@@ -128,7 +151,7 @@ def _mark_attributions(lines: Sequence[str], kinds: list[str]) -> None:
                 break
             joined = " ".join(
                 _dequote(lines[i]) if kinds[i] == "q" else lines[i].strip() for i in range(start, end + 1)
-            )
+            ).replace("< ", "<")  # an address wrapped after its "<"
             if _opens_attribution(lines, kinds, start, joined) and (
                 is_attribution(joined) or (end - start < 2 and _stands_alone(kinds, start, end) and _is_dated(joined))
             ):

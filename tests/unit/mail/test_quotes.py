@@ -175,3 +175,43 @@ def test_two_quoted_header_lines_with_a_time_end_the_reply() -> None:
 def test_a_text_line_above_an_attribution_is_not_swallowed_into_it() -> None:
     text = "Fixed.\nsee ticket 42 --- On Tue, May 7, 2024 at 9:12 AM, kim@example.com wrote:\n> Is it fixed?"
     assert visible_text(text).startswith("Fixed.")
+
+
+def test_an_attribution_glued_to_the_last_typed_line_keeps_the_typed_words() -> None:
+    text = "Fixed.\nreply On Tue, May 7, 2024 at 9:12 AM, kim@example.com wrote:\n> Is it fixed?"
+    assert visible_text(text) == "Fixed.\nreply"
+    text = "Fixed.\nsee ticket 42--- On Tue, May 7, 2024 at 9:12 AM, kim@example.com wrote:\n> Is it fixed?"
+    assert visible_text(text) == "Fixed.\nsee ticket 42"
+
+
+def test_an_attribution_without_a_colon_ends_the_reply_even_over_unquoted_history() -> None:
+    text = "Tuesday works.\n\nOn Wed, 14 Nov 2018 08:14:43 -0200 Kim Lee <kim@example.com> wrote\n\nWhen are you free?"
+    assert visible_text(text) == "Tuesday works."
+
+
+def test_a_sentence_about_what_someone_wrote_is_not_an_attribution() -> None:
+    text = "Thanks.\nOn Monday, 4 Nov 2013 4:29 PM, Kim <kim@example.com> wrote me this message\nIs it right?"
+    assert visible_text(text) == text
+
+
+def test_a_gmail_attribution_whose_address_wrapped_after_the_bracket_is_cut() -> None:
+    assert visible_text("Works now\n\n2013/11/1 Kim Lee <\nkim@example.com>\n\n> Try it") == "Works now"
+
+
+@pytest.mark.parametrize(
+    "separator",
+    ["-------- Oprindelig besked --------", "--- Mesajul original ---", "----- Továbbított üzenet -----"],
+)
+def test_original_message_separators_in_more_languages_end_the_reply(separator: str) -> None:
+    text = f"{REPLY}\n\n{separator}\nFra: Support <support@example.com>\n\nPlease restart."
+    assert visible_text(text) == REPLY
+
+
+def test_outlook_download_sign_offs_in_other_languages_end_the_reply() -> None:
+    text = f"{REPLY}\n\nTélécharger Outlook pour iOS<https://aka.ms/o0ukef>\n____\nFrom: Support\nSent: today\nTo: Kim"
+    assert visible_text(text) == REPLY
+
+
+def test_a_single_em_dash_line_is_not_a_signature_delimiter() -> None:
+    text = "🎉\n\n—\nJohn Doe\nCEO at Pandaland"
+    assert visible_text(text) == text
