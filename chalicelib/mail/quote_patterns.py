@@ -48,6 +48,8 @@ GMAIL_DATE_ATTRIBUTION = re.compile(
 GMAIL_DATE_EVIDENCE = re.compile(r"GMT[+-]\d|<[^<>@\s]+@[^<>\s]+>|:\s*$")
 # Clients that write no verb (Yandex, Mail.ru): "26.06.2014, 14:41, "Name" <addr>:".
 TIME_OF_DAY = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?![\d])")
+# A whole numeric date ("30.09.2017", "2017-09-30", "09/30/17"): date-only attributions carry no time.
+NUMERIC_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./-]\d{1,2}[./-]\d{1,2})(?!\d)")
 ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 # Separators that introduce a forwarded or quoted original.

@@ -131,7 +131,7 @@ def _is_dated(text: str) -> bool:
     return bool(
         len(text) <= _MAX_ATTRIBUTION_CHARS
         and p.DATE_OPENER.match(text)
-        and p.TIME_OF_DAY.search(text)
+        and (p.TIME_OF_DAY.search(text) or p.NUMERIC_DATE.search(text))
         and p.ADDRESS.search(text)
         and text.endswith(":")
     )

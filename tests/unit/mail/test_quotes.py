@@ -215,3 +215,8 @@ def test_outlook_download_sign_offs_in_other_languages_end_the_reply() -> None:
 def test_a_single_em_dash_line_is_not_a_signature_delimiter() -> None:
     text = "🎉\n\n—\nJohn Doe\nCEO at Pandaland"
     assert visible_text(text) == text
+
+
+def test_a_date_only_attribution_without_verb_or_time_ends_the_reply() -> None:
+    text = f'{REPLY}\n\n30.09.2017, "Kim - Support" <kim@example.com>:\n\nPlease restart.'
+    assert visible_text(text) == REPLY
