@@ -22,6 +22,26 @@ from tests.conformance.corpora import (
 
 DOC = ROOT / "docs" / "email-conformance.md"
 
+# History, not measured on each run: the second tuning round (issue 17), exact replies before -> after its rule
+# changes. The two new sources were scored before any rule changed.
+ROUND_2 = [
+    "## Second tuning round (issue 17): before -> after",
+    "",
+    "| corpus | tuned share | held-out share |",
+    "|---|---|---|",
+    "| github-email_reply_parser | 16/18 -> 16/18 | 9/11 -> 9/11 |",
+    "| willdurand-EmailReplyParser | 13/13 -> 13/13 | 6/6 -> 6/6 |",
+    "| planer-talon | 21/25 -> 22/25 | 4/12 -> 6/12 |",
+    "| crisp-oss-email-reply-parser (new) | 26/31 -> 30/31 | 20/22 -> 21/22 |",
+    "| web-ridge-email-reply-parser (new) | 18/28 -> 21/28 | 9/12 -> 9/12 |",
+    "| all reply corpora | 94/115 (81 %) -> 102/115 (88 %) | 48/63 (76 %) -> 51/63 (80 %) |",
+    "| fiedl + alfonsrv assertions | - | 14/14 -> 14/14 |",
+    "| sisimai, sisimai-fresh | unchanged | unchanged (bounces 9/9, 1 without a recipient) |",
+    "",
+    "discourse 64/64, mailgun-talon 23/24 and flufl.bounce stayed where they were. Held-out misses by design",
+    "(forwards kept whole by upstream: 3 of 12) are included; without them the held-out share is 51/60 (85 %).",
+]
+
 
 def render(corpora: Path) -> str:
     discourse = score_discourse(corpora)
@@ -73,6 +93,8 @@ def render(corpora: Path) -> str:
             "",
             *gathered_rows,
             "",
+            *ROUND_2,
+            "",
             *failing,
             *gathered_failing,
             "## Notes",
@@ -90,6 +112,11 @@ def render(corpora: Path) -> str:
             "- Gathered corpora: `planer-talon` expects talon's quotation removal, which differs from Lambdesk's",
             "  visible reply by design in a few classes (talon keeps the attribution line above inline answers,",
             "  keeps forwards whole and keeps a sign-off written after the removed quote); those count as misses.",
+            "  `web-ridge-email-reply-parser` and talon expect a forwarded message kept whole; Lambdesk cuts at",
+            "  the forward separator as the discourse corpus expects (`forwarded_gmail`, `forwarded_message`), so",
+            "  every web-ridge combination with the `forward` base mail counts as a miss (3 held-out, 7 tuned).",
+            '  crisp\'s `email_with_regards` expects the sign-off and name under "Regards," hidden; Lambdesk keeps',
+            "  sign-offs. The issue's date-only attribution class also fixed crisp's held-out `email_22`.",
             "  `quote_reply_*_multiline` in github-email_reply_parser carry still-encoded quoted-printable",
             "  attributions. See docs/decisions/022-email-understanding.md.",
             "- The discourse corpus is the test suite of the Ruby trimmer whose approach (classifying lines, then",
@@ -98,6 +125,25 @@ def render(corpora: Path) -> str:
             "",
         ]
     )
+
+
+def _gathered_replies(rows: list[str], failing: list[str]) -> None:
+    totals = {share: [0, 0] for share in gathered.SHARES}
+    for source in gathered.REPLY_SOURCES:
+        for share, score in gathered.score_replies(source).items():
+            what = "quotation removal (talon)" if source == "planer-talon" else "visible reply"
+            rows.append(
+                f"| {source} | {share} | {what} | {score.exact}/{score.total} exact, "
+                f"{score.normalised}/{score.total} after whitespace normalisation |"
+            )
+            failing += _section(f"{source} ({share})", score.failures + score.near_misses)
+            totals[share][0] += score.exact
+            totals[share][1] += score.total
+    for share, (exact, total) in totals.items():
+        rows.append(
+            f"| all reply corpora above | {share} | reply stripping | {exact}/{total} exact "
+            f"({100 * exact // max(total, 1)} %) |"
+        )
 
 
 def _gathered() -> tuple[list[str], list[str]]:
@@ -113,14 +159,7 @@ def _gathered() -> tuple[list[str], list[str]]:
         "|---|---|---|---|",
     ]
     failing: list[str] = []
-    for source in gathered.REPLY_SOURCES:
-        for share, score in gathered.score_replies(source).items():
-            what = "quotation removal (talon)" if source == "planer-talon" else "visible reply"
-            rows.append(
-                f"| {source} | {share} | {what} | {score.exact}/{score.total} exact, "
-                f"{score.normalised}/{score.total} after whitespace normalisation |"
-            )
-            failing += _section(f"{source} ({share})", score.failures + score.near_misses)
+    _gathered_replies(rows, failing)
     for source in gathered.ASSERTION_SOURCES:
         for share, score in gathered.score_assertions(source).items():
             if score.total:

@@ -26,9 +26,17 @@ Record = Callable[[str, object], None]
 REPLY_FLOORS = {
     "github-email_reply_parser": (16, 9),
     "willdurand-EmailReplyParser": (13, 6),
-    "planer-talon": (21, 4),
+    "planer-talon": (22, 6),
+    "crisp-oss-email-reply-parser": (30, 21),
+    "web-ridge-email-reply-parser": (21, 9),
 }
-REPLY_TOTALS = {"github-email_reply_parser": (18, 11), "willdurand-EmailReplyParser": (13, 6), "planer-talon": (25, 12)}
+REPLY_TOTALS = {
+    "github-email_reply_parser": (18, 11),
+    "willdurand-EmailReplyParser": (13, 6),
+    "planer-talon": (25, 12),
+    "crisp-oss-email-reply-parser": (31, 22),
+    "web-ridge-email-reply-parser": (28, 12),
+}
 MAX_PEAK_MB = 100
 ASSERTION_TOTALS = {"fiedl-extended_email_reply_parser": 4, "alfonsrv-mail-parser-reply": 10}
 MIN_FILES = {"spamscope-mail-parser": 11, "sisimai": 22, "sisimai-fresh": 9}
