@@ -27,6 +27,7 @@ REPLY_SOURCES = (
     "planer-talon",
     "crisp-oss-email-reply-parser",
     "web-ridge-email-reply-parser",
+    "hellogustav-elixir_email_reply_parser",
 )
 # Upstream asserts strings in or out of the reply (no full expected reply): scored as all assertions holding.
 ASSERTION_SOURCES = ("fiedl-extended_email_reply_parser", "alfonsrv-mail-parser-reply")

@@ -34,12 +34,16 @@ ROUND_2 = [
     "| planer-talon | 21/25 -> 22/25 | 4/12 -> 6/12 |",
     "| crisp-oss-email-reply-parser (new) | 26/31 -> 30/31 | 20/22 -> 21/22 |",
     "| web-ridge-email-reply-parser (new) | 18/28 -> 21/28 | 9/12 -> 9/12 |",
-    "| all reply corpora | 94/115 (81 %) -> 102/115 (88 %) | 48/63 (76 %) -> 51/63 (80 %) |",
+    "| hellogustav-elixir_email_reply_parser (new, gathered after the rules changed) | - | 8/9 |",
+    "| all reply corpora but hellogustav | 94/115 (81 %) -> 102/115 (88 %) | 48/63 (76 %) -> 51/63 (80 %) |",
     "| fiedl + alfonsrv assertions | - | 14/14 -> 14/14 |",
     "| sisimai, sisimai-fresh | unchanged | unchanged (bounces 9/9, 1 without a recipient) |",
     "",
     "discourse 64/64, mailgun-talon 23/24 and flufl.bounce stayed where they were. Held-out misses by design",
     "(forwards kept whole by upstream: 3 of 12) are included; without them the held-out share is 51/60 (85 %).",
+    "hellogustav's German replies were gathered after the rules changed, so they are a clean estimate: 8/9;",
+    "its miss (`german2_multiline`, an attribution wrapped over three lines whose date is on the first) is left",
+    "for the next round's tuned share rather than fixed against a held-out case.",
 ]
 
 
@@ -131,6 +135,8 @@ def _gathered_replies(rows: list[str], failing: list[str]) -> None:
     totals = {share: [0, 0] for share in gathered.SHARES}
     for source in gathered.REPLY_SOURCES:
         for share, score in gathered.score_replies(source).items():
+            if not score.total:
+                continue
             what = "quotation removal (talon)" if source == "planer-talon" else "visible reply"
             rows.append(
                 f"| {source} | {share} | {what} | {score.exact}/{score.total} exact, "

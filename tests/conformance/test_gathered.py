@@ -29,6 +29,7 @@ REPLY_FLOORS = {
     "planer-talon": (22, 6),
     "crisp-oss-email-reply-parser": (30, 21),
     "web-ridge-email-reply-parser": (21, 9),
+    "hellogustav-elixir_email_reply_parser": (0, 8),
 }
 REPLY_TOTALS = {
     "github-email_reply_parser": (18, 11),
@@ -36,6 +37,7 @@ REPLY_TOTALS = {
     "planer-talon": (25, 12),
     "crisp-oss-email-reply-parser": (31, 22),
     "web-ridge-email-reply-parser": (28, 12),
+    "hellogustav-elixir_email_reply_parser": (0, 9),
 }
 MAX_PEAK_MB = 100
 ASSERTION_TOTALS = {"fiedl-extended_email_reply_parser": 4, "alfonsrv-mail-parser-reply": 10}
