@@ -40,6 +40,7 @@ ROUND_2 = [
     "| fiedl + alfonsrv assertions | - | 14/14 -> 14/14 |",
     "| sisimai, sisimai-fresh | unchanged | unchanged (bounces 9/9, 1 without a recipient) |",
     "| sisimai-round2 (new): bounces, recipients exact, permanence | 5/5, 5, 4/5 (same) | 1/2, 1, 1/1 (same) |",
+    "| sisimai-round2 (new): complaints (ARF, Hotmail non-ARF) | 3/3 (same) | - |",
     "",
     "discourse 64/64, mailgun-talon 23/24 and flufl.bounce stayed where they were. Held-out misses by design",
     "(forwards kept whole by upstream: 3 of 12) are included; without them the held-out share is 51/60 (85 %).",
