@@ -124,3 +124,13 @@ DEVICE_WORDS = re.compile(
     re.IGNORECASE,
 )
 URL = re.compile(r"<?\(?(?:https?://|mailto:)\S+|\[[^\]]*\]\([^)]*\)")
+
+# A closing line ("Regards, Roman", "Thanks!", "Mit freundlichen Grüßen"): written under a quote, it closes the
+# reply rather than answering the quote.
+SIGN_OFF = re.compile(
+    r"^\W*(?:(?:best|kind|warm|many)\s+(?:regards|wishes|thanks)|regards|thanks|thank\s+you|cheers|sincerely|"
+    r"yours|br|mfg|(?:mit\s+)?(?:freundlichen|besten|viele)\s+gr[üu](?:ß|ss)en|gr[üu](?:ß|ss)e|lg|cordialement|"
+    r"bien\s+[àa]\s+vous|saludos|un\s+saludo|cordiali\s+saluti|saluti|met\s+vriendelijke\s+groet(?:en)?|groeten|"
+    r"mvh|med\s+vänlig\s+hälsning|hälsningar|pozdrawiam|с\s+уважением|спасибо)\b",
+    re.IGNORECASE,
+)

@@ -28,6 +28,8 @@ _MAX_ATTRIBUTION_CHARS = 400
 _SHORT_SIGNATURE_LINES = 12
 _MAX_QUOTED_TAIL = 20
 _DEVICE_SIGNOFF_CHARS = 60
+_SIGN_OFF_LINES = 2
+_SIGN_OFF_CHARS = 40
 _GLUE = re.compile(r"\s*-{2,}\s*|\s+")
 
 
@@ -67,7 +69,7 @@ def reply_lines(lines: Sequence[str], *, strip_signature: bool = True) -> list[i
     kinds = line_kinds(lines)
     end = _signature_start(kinds, lines) if strip_signature else len(kinds)
     start = _after_leading_history(kinds, lines, end)
-    end, dropped = _history_start(kinds, start, end)
+    end, dropped = _history_start(kinds, lines, start, end)
     kept = [i for i in range(start, end) if i not in dropped]
     while kept and kinds[kept[0]] == "e":
         kept.pop(0)
@@ -293,7 +295,7 @@ def _answers_inline(kinds: Sequence[str], start: int, end: int) -> bool:
     return bool(re.search(r"t+q+t", pattern))
 
 
-def _history_start(kinds: Sequence[str], start: int, end: int) -> tuple[int, set[int]]:
+def _history_start(kinds: Sequence[str], lines: Sequence[str], start: int, end: int) -> tuple[int, set[int]]:
     """Where quoted history begins, and attribution lines of inline answers to drop."""
     dropped: set[int] = set()
     seen_text = False
@@ -306,8 +308,9 @@ def _history_start(kinds: Sequence[str], start: int, end: int) -> tuple[int, set
             quote_start = _skip(kinds, marker_end, end, "e")
             if kind == "b" and quote_start < end and kinds[quote_start] == "q":
                 quote_end = _skip(kinds, quote_start, end, "qe")
-                if quote_end <= last_text:  # text follows: the quote is answered inline
-                    dropped.update(range(i, marker_end))
+                if quote_end <= last_text:  # text follows: the quote is answered inline, or closed by a sign-off
+                    signed_off = _only_sign_off(kinds, lines, quote_end, end)
+                    dropped.update(range(i, quote_end if signed_off else marker_end))
                     i = quote_end
                     continue
             return i, dropped
@@ -320,6 +323,15 @@ def _history_start(kinds: Sequence[str], start: int, end: int) -> tuple[int, set
         seen_text = seen_text or kind == "t"
         i += 1
     return end, dropped
+
+
+def _only_sign_off(kinds: Sequence[str], lines: Sequence[str], start: int, end: int) -> bool:
+    """What follows a quote is a closing ("Regards, Roman"), not an answer: a short line or two under a sign-off."""
+    rest = [i for i in range(start, end) if kinds[i] != "e"]
+    if not rest or len(rest) > _SIGN_OFF_LINES or any(kinds[i] != "t" for i in rest):
+        return False
+    short = all(len(lines[i].strip()) <= _SIGN_OFF_CHARS for i in rest)
+    return short and bool(p.SIGN_OFF.match(lines[rest[0]].strip()))
 
 
 def _skip(kinds: Sequence[str], i: int, end: int, skippable: str) -> int:

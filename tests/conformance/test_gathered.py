@@ -26,7 +26,7 @@ Record = Callable[[str, object], None]
 REPLY_FLOORS = {
     "github-email_reply_parser": (16, 9),
     "willdurand-EmailReplyParser": (13, 6),
-    "planer-talon": (22, 6),
+    "planer-talon": (23, 8),
     "crisp-oss-email-reply-parser": (30, 21),
     "web-ridge-email-reply-parser": (21, 9),
     "hellogustav-elixir_email_reply_parser": (0, 8),

@@ -220,3 +220,14 @@ def test_a_single_em_dash_line_is_not_a_signature_delimiter() -> None:
 def test_a_date_only_attribution_without_verb_or_time_ends_the_reply() -> None:
     text = f'{REPLY}\n\n30.09.2017, "Kim - Support" <kim@example.com>:\n\nPlease restart.'
     assert visible_text(text) == REPLY
+
+
+def test_a_sign_off_under_the_quote_closes_the_reply_and_the_quote_goes() -> None:
+    text = "Works now.\nOn Tue, May 7, 2024 at 9:12 AM, Kim <kim@example.com> wrote:\n\n> Does it work?\n\nRegards, Sam"
+    assert visible_text(text) == "Works now.\nRegards, Sam"
+
+
+def test_an_answer_under_the_quote_keeps_the_quote_it_answers() -> None:
+    attribution = "On Tue, May 7, 2024 at 9:12 AM, Kim <kim@example.com> wrote:"
+    text = f"See below.\n{attribution}\n> Which model?\nThe LX-200, bought in May."
+    assert visible_text(text) == "See below.\n> Which model?\nThe LX-200, bought in May."
