@@ -45,7 +45,8 @@ class ChatParts:
                 timedelta(seconds=s.chat_presence_seconds),
                 timedelta(minutes=s.chat_inactivity_minutes),
             )
-            self._router = ChatRouter(self.c.repos.chat, timing, self.c.clock, self._announce)
+            missed = lambda c, agent_id: self.service.record_missed(c, agent_id)  # noqa: E731
+            self._router = ChatRouter(self.c.repos.chat, timing, self.c.clock, self._announce, missed)
         return self._router
 
     def _announce(self, conversation: Conversation, what: str) -> None:
