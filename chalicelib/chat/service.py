@@ -281,7 +281,7 @@ class ChatService:
             )
         except Duplicate:
             return
-        except Exception:
+        except Exception:  # noqa: BLE001 - the ring moves on whatever the note's fate: logged, counted
             observability.logger().exception("chat.missed not recorded", extra=data)
             observability.count("ChatMissedNotRecorded")
 

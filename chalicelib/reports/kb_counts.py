@@ -41,7 +41,7 @@ class KbCounter:
             return
         try:
             self.reports.bump(Tally(KB, ALL, local_day(self.clock(), self.zone), kept))
-        except Exception:  # a reader's search never fails for a report counter
+        except Exception:  # noqa: BLE001 - a reader's search never fails for a report counter: logged, counted
             from chalicelib.core import observability
 
             observability.logger().exception("knowledge base report counter not added", extra={"counts": kept})

@@ -7,7 +7,8 @@ Counters are top-level number attributes (``ADD`` takes only top-level attribute
 its histograms as ``<metric>_h:<bucket>`` numbers. Adding an event's facts is one TransactWriteItems: the
 marker (absent) and one ``ADD`` update per daily item. A redelivered event fails the marker's condition and
 adds nothing. ``bump`` is one ``ADD`` alone (the knowledge base's counters, counted in the request that
-saw them, on items no transaction touches). Written with the low-level client: the attribute names are data, not a pynamodb model.
+saw them, on items no transaction touches). Written with the low-level client: the attribute names are data,
+not a pynamodb model.
 """
 
 from __future__ import annotations
