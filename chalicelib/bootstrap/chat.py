@@ -45,7 +45,7 @@ class ChatParts:
                 timedelta(seconds=s.chat_presence_seconds),
                 timedelta(minutes=s.chat_inactivity_minutes),
             )
-            self._router = ChatRouter(self.c.repos.chat, timing, self.c.clock, self._announce)
+            self._router = ChatRouter(self.c.repos.chat, timing, self.c.clock, self._announce, self._missed)
         return self._router
 
     def _announce(self, conversation: Conversation, what: str) -> None:
@@ -59,6 +59,10 @@ class ChatParts:
         agent = conversation.ring_agent_id if what == "ringing" else (conversation.missed_by or ("",))[-1]
         if agent:
             self.pusher.to_agent(agent, frame)
+
+    def _missed(self, conversation: Conversation, agent_id: str) -> None:
+        """A ring ran out: the ``chat.missed`` note the reports count (the service is built on first use)."""
+        self.service.record_missed(conversation, agent_id)
 
     @property
     def service(self) -> ChatService:

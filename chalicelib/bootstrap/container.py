@@ -292,6 +292,7 @@ class Container(AccessParts):
             lambda: self.signing_key,
             pointer_seconds,
             self.clock,
+            self.reports.kb_counter() if self.repos.reports is not None else None,
         )
 
     # -- mail ------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from chalicelib.reports.facts import Judge, SlaView
 if TYPE_CHECKING:
     from chalicelib.bootstrap.container import Container
     from chalicelib.reports.aggregator import ReportAggregator
+    from chalicelib.reports.kb_counts import KbCounter
     from chalicelib.reports.queries import ReportQueries
     from chalicelib.sla.clocks import ClockState
     from chalicelib.sla.policies import Policy
@@ -42,6 +43,12 @@ class ReportParts:
         c = self.c
         judge = sla_judge(c.policies.policies)
         return ReportAggregator(c.work_repo, self.repository, judge, ZoneInfo(c.settings.report_time_zone), c.clock)
+
+    def kb_counter(self) -> KbCounter:
+        """The knowledge base's signals, added to the day's ``kb`` report item (handed to ``KbParts``)."""
+        from chalicelib.reports.kb_counts import KbCounter
+
+        return KbCounter(self.repository, ZoneInfo(self.c.settings.report_time_zone), self.c.clock)
 
     @cached_property
     def queries(self) -> ReportQueries:

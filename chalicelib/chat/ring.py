@@ -58,14 +58,24 @@ def availability(presences: Sequence[Presence], now: datetime, presence: timedel
 
 # Told when something happens that sockets should hear: (conversation, what) -> None.
 Announce = Callable[[Conversation, str], None]
+# Told when an agent let a chat ring out: (conversation, agent id) -> None (the reports' ``chat.missed``).
+Missed = Callable[[Conversation, str], None]
 
 
 class ChatRouter:
-    def __init__(self, repo: ChatRepository, timing: Timing, clock: Callable[[], datetime], announce: Announce):
+    def __init__(
+        self,
+        repo: ChatRepository,
+        timing: Timing,
+        clock: Callable[[], datetime],
+        announce: Announce,
+        missed: Missed | None = None,
+    ):
         self.repo = repo
         self.timing = timing
         self.clock = clock
         self.announce = announce
+        self.missed = missed or (lambda conversation, agent_id: None)
 
     def availability(self) -> Availability:
         return availability(self.repo.presences(), self.clock(), self.timing.presence)
@@ -124,6 +134,7 @@ class ChatRouter:
         self.repo.count_missed(missed)
         self.repo.enqueue(c.id, back.queued_at or now)
         self.announce(back, "missed")
+        self.missed(back, missed)
         return self.route(back)
 
     def take(self, c: Conversation, agent_id: str) -> Conversation:

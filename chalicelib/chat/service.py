@@ -265,6 +265,26 @@ class ChatService:
 
         self.tickets.automatic(conversation.ticket_id, build)
 
+    def record_missed(self, conversation: Conversation, agent_id: str) -> None:
+        """The ring ran out at ``agent_id``: a ``chat.missed`` system note on the chat's ticket, which the
+        reports count for that agent (decision 060). Once per agent and conversation (a claim: an agent who
+        missed a chat is never offered it again, and a sweep that tries again writes nothing). A failed note
+        is logged and never stops the chat moving on to the next agent."""
+        from chalicelib.core import observability
+        from chalicelib.core.errors import Duplicate
+
+        claim = Key(keys.chat_missed(conversation.id, agent_id), agent_id)
+        data = {"conversation_id": conversation.id, "agent_id": agent_id}
+        try:
+            self.tickets.system_note(
+                conversation.ticket_id, "chat.missed", "The chat rang out unanswered.", data, claims=[claim]
+            )
+        except Duplicate:
+            return
+        except Exception:  # noqa: BLE001 - the ring moves on whatever the note's fate: logged, counted
+            observability.logger().exception("chat.missed not recorded", extra=data)
+            observability.count("ChatMissedNotRecorded")
+
     def log_status(self, conversation: Conversation, state: str, **extra: Any) -> ChatEvent:
         event = ChatEvent(
             self.repo.next_seq(conversation.id), "status", self.clock(), Side.SYSTEM, "", {"state": state, **extra}

@@ -74,7 +74,8 @@ NARROW_EVENTS: dict[str, frozenset[str]] = {
     AGENT_AVAILABLE: frozenset({"routing"}),
     KB_ARTICLE_CHANGED: frozenset({"kb"}),
 }
-REPORT_EVENTS = ("ticket.created", "message.added", "ticket.updated", "sla.breached", "csat.answered")
+# ``chat.missed``: the chat's system note when a ring runs out (the agent who missed it in its data).
+REPORT_EVENTS = ("ticket.created", "message.added", "ticket.updated", "sla.breached", "csat.answered", "chat.missed")
 # Consumers that take nothing but these events: the knowledge base its article changes; the chat public
 # messages (pushed to sockets) and ticket updates (a solved ticket ends its chat).
 ONLY: dict[str, frozenset[str]] = {

@@ -9,6 +9,8 @@ from datetime import date
 # The dimensions every fact is added under; ``all`` has the single key ``all``.
 DIMENSIONS = ("all", "agent", "team", "channel", "priority")
 ALL = "all"
+# The knowledge base's daily counters (no ticket, so no agent, team, channel or priority): key ``all``.
+KB = "kb"
 # The key of a dimension without a value (an unassigned ticket, a ticket in no team).
 NONE = "none"
 

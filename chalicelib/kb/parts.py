@@ -6,7 +6,7 @@ function that only builds the index never loads the search path, and the reverse
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 
 from chalicelib.core.clock import Clock
@@ -39,8 +39,10 @@ class KbParts:
         signing_key: Callable[[], bytes],
         pointer_seconds: float,
         clock: Clock,
+        tally: Callable[[Mapping[str, int]], None] | None = None,
     ) -> None:
         self.repo = repo
+        self.tally = tally  # the reports' daily counters of the signals (handed in by the root)
         self.location = location
         self.tickets = tickets
         self.ticket_repo = ticket_repo
@@ -58,7 +60,7 @@ class KbParts:
 
     @cached_property
     def signals(self) -> Signals:
-        return Signals(self.signing_key())
+        return Signals(self.signing_key(), self.tally)
 
     @cached_property
     def cache(self) -> IndexCache:

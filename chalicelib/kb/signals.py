@@ -4,12 +4,17 @@ EMF metric, never a database write on the search path (docs/kb-metrics.md descri
 Readers are not tracked across sites: the portal gives each browser a random first-party id (or uses its
 session id) and passes it as ``viewer``; events carry only a keyed hash of it (HMAC with the deployment key),
 so logs can join a viewer's views to their later ticket without holding the id the browser keeps.
+
+The daily figures a support lead reads (searches, impressions, zero-result searches, clicks, views, explicit
+deflections) are also added to the reports through ``tally``, which the composition root hands in
+(``chalicelib.reports.kb_counts``: one ``ADD`` per signal; decision 060).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from chalicelib.kb.redact import redact
@@ -22,8 +27,9 @@ VIEWER_HASH_CHARS = 20
 class Signals:
     """Every method takes the viewer id as the caller knows it (None: anonymous); only its hash is logged."""
 
-    def __init__(self, signing_key: bytes) -> None:
+    def __init__(self, signing_key: bytes, tally: Callable[[Mapping[str, int]], None] | None = None) -> None:
         self._key = signing_key
+        self._tally = tally or (lambda counts: None)
 
     def viewer(self, raw: str | None) -> str | None:
         """The keyed hash events carry instead of the viewer id itself."""
@@ -56,20 +62,24 @@ class Signals:
             _count("KbImpressions", len(ids), surface=surface)
         else:
             _count("KbZeroResults", surface=surface)
+        self._tally({"kb_searches": 1, "kb_impressions": len(ids), "kb_zero_results": int(not ids)})
 
     def clicked(self, article_id: str, position: int | None, query_id: str | None, viewer: str | None) -> None:
         self._emit("click", viewer, {"article_id": article_id, "position": position, "query_id": query_id})
         _count("KbClicks")
+        self._tally({"kb_clicks": 1})
 
     def viewed(self, article_id: str, viewer: str | None) -> None:
         """An article was read; with no ticket from the same viewer within 30 minutes it is a probable
         deflection (the reports join ``view`` to ``ticket.created`` events carrying the same viewer hash)."""
         self._emit("view", viewer, {"article_id": article_id})
         _count("KbViews")
+        self._tally({"kb_views": 1})
 
     def deflected(self, article_id: str, viewer: str | None, surface: str) -> None:
         self._emit("deflection", viewer, {"article_id": article_id, "surface": surface})
         _count("KbDeflections", surface=surface)
+        self._tally({"kb_deflections": 1})
 
     def voted(self, article_id: str, helpful: bool, viewer: str | None) -> None:
         self._emit("vote", viewer, {"article_id": article_id, "helpful": helpful})

@@ -8,6 +8,17 @@ from collections.abc import Sequence
 
 from chalicelib.reports.figures import Durations, Figures
 
+# The knowledge base's figures: the desk's row only (empty per group).
+KB_COLUMNS = (
+    "deflections_explicit",
+    "deflections_probable",
+    "kb_searches",
+    "kb_impressions",
+    "kb_zero_results",
+    "kb_clicks",
+    "kb_views",
+    "kb_click_through_rate",
+)
 DURATION_COLUMNS = ("count", "median_s", "p90_s", "mean_s", "business_median_s", "business_p90_s")
 METRICS = ("first_reply_time", "next_reply_time", "resolution_time")
 COLUMNS = (
@@ -23,6 +34,8 @@ COLUMNS = (
     "sla_compliance",
     "csat_responses",
     "csat_score",
+    "chats_missed",
+    *KB_COLUMNS,
 )
 
 
@@ -39,7 +52,16 @@ def cells(f: Figures) -> list[str]:
     for d in (f.first_reply_time, f.next_reply_time, f.resolution_time):
         found += _durations(d)
     rest = (f.fcr_rate, f.reopen_rate, f.sla_achieved, f.sla_breached, f.sla_compliance)
-    return found + [_cell(v) for v in (*rest, f.csat_responses, f.csat_score)]
+    found += [_cell(v) for v in (*rest, f.csat_responses, f.csat_score, f.chats_missed)]
+    return found + _kb(f)
+
+
+def _kb(f: Figures) -> list[str]:
+    k = f.kb
+    if k is None:
+        return [""] * len(KB_COLUMNS)
+    values = (k.explicit_deflections, k.probable_deflections, k.searches, k.impressions, k.zero_results)
+    return [_cell(v) for v in (*values, k.clicks, k.views, k.click_through_rate)]
 
 
 def table(first_column: str, rows: Sequence[tuple[str, Figures]]) -> str:

@@ -20,6 +20,8 @@ Definitions (the brute-force calculator in ``tests/unit/reports`` is written fro
   and never reopened; a later reopen takes it back (``fcr_retracted``, dated and keyed like the solve).
 * ``reopened``: a status change from ``solved`` to an unsolved status.
 * ``csat``: a ``csat.answered`` entry (its rating, and the rating it replaces).
+* ``chat_missed``: a ``chat.missed`` entry (a chat rang out at an agent): keyed by the agent who missed it
+  (``data.agent_id``), not by the ticket's assignee; team, channel and priority are the ticket's.
 * ``sla``: per policy and target, the change in the number of achieved and breached targets between the
   previous counted entry and this one (``judge`` computes them from the SLA engine).
 """
@@ -180,6 +182,9 @@ class _Replay:
             return self._message(entry, calendar)
         if entry.event == "csat.answered":
             return self._csat(entry)
+        if entry.event == "chat.missed":
+            missed_by = entry.data.get("agent_id")
+            return [Fact("chat_missed", entry.at, replace(self.moment(), assignee_id=_optional(missed_by)))]
         return self._status(entry, before, calendar)
 
     def _created(self, entry: TimelineEntry) -> list[Fact]:

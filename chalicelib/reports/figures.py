@@ -33,6 +33,23 @@ class SlaTarget:
 
 
 @dataclass(frozen=True)
+class KbFigures:
+    """The knowledge base's day counters (the desk only: they have no ticket, so no agent, team or channel)."""
+
+    searches: int
+    impressions: int
+    zero_results: int
+    clicks: int
+    views: int
+    explicit_deflections: int
+    # Probable deflections (an article viewed, no ticket from that viewer within 30 minutes) are not counted
+    # yet: tickets do not carry the portal viewer's hash (decision 060, known limitations).
+    probable_deflections: int | None
+    click_through_rate: float | None
+    zero_result_rate: float | None
+
+
+@dataclass(frozen=True)
 class Figures:
     tickets_created: int
     tickets_solved: int
@@ -51,6 +68,8 @@ class Figures:
     csat_responses: int
     csat_ratings: Mapping[int, int]
     csat_score: float | None
+    chats_missed: int = 0
+    kb: KbFigures | None = None
 
 
 def merged(items: Iterable[Mapping[str, int]]) -> Counter[str]:
@@ -92,7 +111,24 @@ def _sla_targets(counts: Mapping[str, int]) -> tuple[SlaTarget, ...]:
     return tuple(SlaTarget(p, t, a, b) for (p, t), (a, b) in sorted(found.items()))
 
 
-def figures(counts: Mapping[str, int]) -> Figures:
+def kb_figures(counts: Mapping[str, int]) -> KbFigures:
+    searches, impressions, zero = (counts.get(n, 0) for n in ("kb_searches", "kb_impressions", "kb_zero_results"))
+    clicks = counts.get("kb_clicks", 0)
+    return KbFigures(
+        searches=searches,
+        impressions=impressions,
+        zero_results=zero,
+        clicks=clicks,
+        views=counts.get("kb_views", 0),
+        explicit_deflections=counts.get("kb_deflections", 0),
+        probable_deflections=None,
+        click_through_rate=_rate(clicks, impressions),
+        zero_result_rate=_rate(zero, searches),
+    )
+
+
+def figures(counts: Mapping[str, int], desk: bool = False) -> Figures:
+    """The figures of merged counters; ``desk``: the whole desk's, with the knowledge base's counters."""
     solved, achieved, breached = counts.get("solved", 0), counts.get("sla_a", 0), counts.get("sla_b", 0)
     ratings = {r: counts.get(f"csat:{r}", 0) for r in RATINGS}
     answers = sum(ratings.values())
@@ -114,4 +150,6 @@ def figures(counts: Mapping[str, int]) -> Figures:
         csat_responses=counts.get("csat_n", 0),
         csat_ratings=ratings,
         csat_score=_rate(sum(ratings[r] for r in SATISFIED), answers),
+        chats_missed=counts.get("chat_missed", 0),
+        kb=kb_figures(counts) if desk else None,
     )

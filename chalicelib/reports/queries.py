@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from chalicelib.core.errors import FieldError
-from chalicelib.domain.reports import ALL
+from chalicelib.domain.reports import ALL, KB
 from chalicelib.reports.figures import Figures, figures, merged
 
 if TYPE_CHECKING:
+    from chalicelib.domain.reports import DayCounts
     from chalicelib.storage.slice_ports import ReportRepository
 
 MAX_DAYS = 366
@@ -69,18 +70,25 @@ class ReportQueries:
         """One group per value of ``group_by`` seen in the range (``all`` alone without it)."""
         self.check(first, last, tz)
         per_key: defaultdict[str, list[Mapping[str, int]]] = defaultdict(list)
-        for item in self.reports.days(group_by or ALL, first, last):
+        for item in self._items(first, last, group_by):
             per_key[item.key].append(item.counts)
-        return [Group(key, figures(merged(counts))) for key, counts in sorted(per_key.items())]
+        desk = group_by is None
+        return [Group(key, figures(merged(counts), desk)) for key, counts in sorted(per_key.items())]
+
+    def _items(self, first: date, last: date, group_by: str | None) -> list[DayCounts]:
+        """The daily items of the dimension; for the whole desk, its knowledge base items too (key ``all``,
+        one more Query per month)."""
+        items = self.reports.days(group_by or ALL, first, last)
+        return items if group_by else items + self.reports.days(KB, first, last)
 
     def series(self, first: date, last: date, tz: str | None, group_by: str | None, key: str | None) -> list[Day]:
         """Every day of the range (empty days too), for one group (the whole desk by default)."""
         self.check(first, last, tz)
         wanted = key if group_by else ALL
         per_day: defaultdict[date, list[Mapping[str, int]]] = defaultdict(list)
-        for item in self.reports.days(group_by or ALL, first, last):
+        for item in self._items(first, last, group_by):
             if item.key == wanted:
                 per_day[item.day].append(item.counts)
         count = (last - first).days + 1
         days = [first + timedelta(days=n) for n in range(count)]
-        return [Day(d, figures(merged(per_day.get(d, [])))) for d in days]
+        return [Day(d, figures(merged(per_day.get(d, [])), group_by is None)) for d in days]

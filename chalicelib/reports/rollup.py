@@ -3,13 +3,15 @@
 Counter names (attributes of a daily item, all numbers added with ``ADD``):
 
     created, solved, reopened, replies, fcr       counts (``fcr`` may go down: a reopen takes a FCR back)
+    chat_missed                                   chats that rang out (on the agent who missed them)
     <m>_n, <m>_s, <m>_bs                          durations counted, their sum in calendar / business seconds
     <m>_h:<bucket>, <m>_bh:<bucket>               calendar / business histograms (``reports.histogram``)
     sla_a, sla_b                                  SLA targets achieved / breached (every policy and target)
     sla:<policy id>:<target>:a|b                  the same per policy and target
     csat_n, csat:<rating>                         surveys answered, answers per rating (a change moves one)
 
-with ``<m>`` one of ``fr`` (first reply), ``nr`` (next reply), ``rs`` (resolution).
+with ``<m>`` one of ``fr`` (first reply), ``nr`` (next reply), ``rs`` (resolution). The knowledge base's
+counters (``chalicelib.reports.kb_counts``) are on items of their own dimension, ``kb``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ from chalicelib.reports.facts import Fact, Moment
 from chalicelib.reports.histogram import bucket
 
 DURATIONS = {"first_reply": "fr", "reply": "nr", "solved": "rs"}
-COUNTS = {"created": "created", "solved": "solved", "reopened": "reopened", "reply": "replies", "fcr": "fcr"}
+COUNTS = {
+    "created": "created",
+    "solved": "solved",
+    "reopened": "reopened",
+    "reply": "replies",
+    "fcr": "fcr",
+    "chat_missed": "chat_missed",
+}
 
 
 def counts_of(fact: Fact) -> Counter[str]:

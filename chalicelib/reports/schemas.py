@@ -9,7 +9,7 @@ from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from chalicelib.core.limits import check_time_zone
 from chalicelib.http.schemas import In, Out
-from chalicelib.reports.figures import Durations, Figures
+from chalicelib.reports.figures import Durations, Figures, KbFigures
 from chalicelib.reports.queries import MAX_DAYS, Day, Group
 
 
@@ -95,6 +95,27 @@ class ReportCsatOut(Out):
     ratings: dict[str, int]
 
 
+class ReportDeflectionsOut(Out):
+    explicit: int = Field(description="Readers who said an article answered their question (or used a solve link).")
+    probable: int | None = Field(
+        description="Articles viewed with no ticket from that reader within 30 minutes: not counted yet (null)."
+    )
+
+
+class ReportKbOut(Out):
+    searches: int = Field(description="Searches and suggestions answered.")
+    impressions: int = Field(description="Articles shown in their results.")
+    zero_results: int = Field(description="Searches that found nothing.")
+    clicks: int = Field(description="Results opened.")
+    views: int = Field(description="Articles read.")
+    click_through_rate: float | None = Field(description="Clicks per impression.")
+    zero_result_rate: float | None = Field(description="Searches that found nothing, per search.")
+
+    @classmethod
+    def of(cls, k: KbFigures) -> ReportKbOut:
+        return cls.model_validate(k)
+
+
 class ReportFiguresOut(Out):
     tickets_created: int
     tickets_solved: int
@@ -107,10 +128,20 @@ class ReportFiguresOut(Out):
     reopen_rate: float | None = Field(description="Reopens per solve.")
     sla: ReportSlaOut
     csat: ReportCsatOut
+    chats_missed: int = Field(description="Chats that rang out unanswered at an agent (grouped by agent: theirs).")
+    deflections: ReportDeflectionsOut | None = Field(
+        description="Questions the knowledge base answered without a ticket; the desk only (null per group)."
+    )
+    kb: ReportKbOut | None = Field(description="The knowledge base's searches and clicks; the desk only.")
 
     @classmethod
     def values(cls, f: Figures) -> dict[str, object]:
         return {
+            "chats_missed": f.chats_missed,
+            "deflections": None
+            if f.kb is None
+            else ReportDeflectionsOut(explicit=f.kb.explicit_deflections, probable=f.kb.probable_deflections),
+            "kb": None if f.kb is None else ReportKbOut.of(f.kb),
             "tickets_created": f.tickets_created,
             "tickets_solved": f.tickets_solved,
             "reopens": f.reopens,

@@ -206,6 +206,11 @@ def chat_client_message(conversation_id: str, client_id: str) -> str:
     return f"CHATMSG#{conversation_id}#{client_id}"
 
 
+def chat_missed(conversation_id: str, agent_id: str) -> str:
+    """Claim: the ``chat.missed`` note of an agent who let a conversation ring out was written."""
+    return f"CHATMISSED#{conversation_id}#{agent_id}"
+
+
 def chat_entry(entry_id: str) -> str:
     """Claim: a timeline entry (an agent's reply through the API) is in the conversation's log; -> its seq."""
     return f"CHATENTRY#{entry_id}"

@@ -189,6 +189,10 @@ class ReportRepository(Protocol):
         """Add the tallies into their daily items together with the event's marker, in one transaction; False
         (nothing added) when the marker exists: the event was counted already."""
 
+    def bump(self, tally: Tally) -> None:
+        """Add the tally into its daily item (one ``ADD`` update, no marker): for counts made where they
+        happen, in a request that is not delivered again (the knowledge base's signals)."""
+
     def days(self, dimension: str, first: date, last: date) -> list[DayCounts]:
         """Every daily item of ``dimension`` from ``first`` to ``last`` (local days, inclusive): one Query per
         month touched (more pages past 1 MB); never a Scan."""

@@ -124,3 +124,32 @@ def test_a_series_by_group_needs_the_groups_key(admin_api: Api) -> None:
 
 def test_reports_need_an_agents_token(api: Api) -> None:
     assert api.get("/v1/reports/summary", query={"from": "2026-11-01", "to": "2026-11-30"}).status == 401
+
+
+def test_the_desks_summary_and_csv_carry_the_knowledge_bases_day_and_groups_leave_it_null(
+    api: Api, admin_api: Api, memory_svc: Any, tmp_path: Any, today: str
+) -> None:
+    from tests.api.test_kb_api import rebuild, write
+
+    memory_svc.kb.cache.check_seconds, memory_svc.kb.cache.directory = 0.0, tmp_path / "kb"
+    article = write(admin_api, status="published")
+    rebuild(admin_api)
+    assert api.get("/v1/kb/search", query={"q": "pin", "viewer": "viewer-0001"}).status == 200  # one impression
+    assert api.get("/v1/kb/search", query={"q": "zzzz qqqq", "viewer": "viewer-0001"}).status == 200  # nothing found
+    assert api.post("/v1/kb/clicks", json={"article_id": article["id"], "position": 1}).status == 204
+    assert api.get(f"/v1/kb/published/{article['slug']}", query={"viewer": "viewer-0001"}).status == 200
+    assert api.post("/v1/kb/deflections", json={"article_id": article["id"], "viewer": "viewer-0001"}).status == 204
+
+    (desk,) = admin_api.get("/v1/reports/summary", query={"from": today, "to": today}).json["groups"]
+    assert desk["deflections"] == {"explicit": 1, "probable": None} and desk["chats_missed"] == 0
+    kb = desk["kb"]
+    assert (kb["searches"], kb["impressions"], kb["zero_results"], kb["clicks"], kb["views"]) == (2, 1, 1, 1, 1)
+    assert (kb["click_through_rate"], kb["zero_result_rate"]) == (1.0, 0.5)
+    (row,) = csv.DictReader(io.StringIO(admin_api.get(
+        "/v1/reports/summary", query={"from": today, "to": today, "format": "csv"}
+    ).body.decode()))  # fmt: skip
+    assert (row["deflections_explicit"], row["deflections_probable"], row["kb_zero_results"]) == ("1", "", "1")
+    grouped = admin_api.get("/v1/reports/summary", query={"from": today, "to": today, "group_by": "channel"})
+    assert all(g["kb"] is None and g["deflections"] is None for g in grouped.json["groups"])
+    (day,) = admin_api.get("/v1/reports/series", query={"from": today, "to": today}).json["days"]
+    assert day["kb"]["searches"] == 2 and day["deflections"]["explicit"] == 1

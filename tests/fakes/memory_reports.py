@@ -30,6 +30,10 @@ class InMemoryReportRepository:
                 self._items.setdefault((tally.dimension, tally.key, tally.day), Counter()).update(tally.counts)
             return True
 
+    def bump(self, tally: Tally) -> None:
+        with self._lock:
+            self._items.setdefault((tally.dimension, tally.key, tally.day), Counter()).update(tally.counts)
+
     def days(self, dimension: str, first: date, last: date) -> list[DayCounts]:
         with self._lock:
             self.reads += (last.year - first.year) * 12 + last.month - first.month + 1

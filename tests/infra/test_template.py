@@ -257,7 +257,9 @@ def test_the_reports_queue_is_sent_only_the_events_a_metric_fact_can_arise_on(st
     ]
     assert subscription["FilterPolicy"] == {"event_type": sorted(REPORT_EVENTS)}
     assert subscription["RawMessageDelivery"] is True
-    assert {"ticket.created", "message.added", "ticket.updated", "sla.breached", "csat.answered"} == set(REPORT_EVENTS)
+    assert {"ticket.created", "message.added", "ticket.updated", "sla.breached", "csat.answered", "chat.missed"} == set(
+        REPORT_EVENTS
+    )
 
 
 def test_the_reports_consumer_runs_at_most_two_at_a_time_and_may_write_report_items(stage: Synthesized) -> None:

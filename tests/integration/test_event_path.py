@@ -230,3 +230,46 @@ def test_a_ticket_reaches_the_reports_through_the_stream_topic_and_queue_once(de
     assert worker.drain() > 0
     after = figures()
     assert tuple(a - b for a, b in zip(after, before, strict=True)) == (1, 1, 1)
+
+
+def test_a_missed_chat_reaches_the_reports_once_however_often_its_event_is_delivered(desk: dict[str, Any]) -> None:
+    """The chat's ``chat.missed`` note goes the tickets' way (stream, relay, topic, the reports queue's filter
+    policy) and counts once for the agent who missed it: its own delivery and two more copies of the same
+    event sent to the queue again (as SNS and SQS may) add nothing after the first, on DynamoDB's marker."""
+    import json
+
+    from chalicelib.core.errors import Duplicate
+    from chalicelib.domain.tickets import Channel
+    from chalicelib.events.envelope import envelope
+    from chalicelib.storage import keys
+    from chalicelib.storage.ports import Key
+    from devtools.worker import sqs_handlers
+
+    svc, worker = desk["svc"], desk["worker"]
+    worker.handlers = {k: v for k, v in sqs_handlers(importlib.import_module("app")).items() if k.endswith("-reports")}
+    worker.drain()
+    missed_by = f"agent-{id(worker)}"
+    ticket, _ = svc.tickets.create(
+        Actor(ActorKind.CUSTOMER, "bob"),
+        NewTicket(subject="Chat", body_text="Hello", requester_email="bob@customer.example", channel=Channel.CHAT),
+    )
+    claim = Key(keys.chat_missed("conv-1", missed_by), missed_by)
+    data = {"conversation_id": "conv-1", "agent_id": missed_by}
+    svc.tickets.system_note(ticket.id, "chat.missed", "The chat rang out unanswered.", data, claims=[claim])
+    with pytest.raises(Duplicate):  # the chat's sweep trying again writes no second note
+        svc.tickets.system_note(ticket.id, "chat.missed", "The chat rang out unanswered.", data, claims=[claim])
+    assert worker.drain() > 0
+
+    def missed() -> dict[str, int]:
+        day = ticket.created_at.date()
+        return {g.key: g.figures.chats_missed for g in svc.reports.queries.summary(day, day, None, "agent")}
+
+    assert missed().get(missed_by) == 1
+    _, timeline = svc.tickets.get(ticket.id)
+    (note,) = [e for e in timeline if e.event == "chat.missed"]
+    sqs, url = boto3.client("sqs"), desk["resources"]["queues"]["reports"]["url"]
+    attributes = {"event_type": {"DataType": "String", "StringValue": "chat.missed"}}
+    for _ in range(2):
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(envelope(note)), MessageAttributes=attributes)
+    assert worker.drain() == 2
+    assert missed().get(missed_by) == 1

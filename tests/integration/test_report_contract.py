@@ -57,3 +57,12 @@ def test_days_reads_only_the_range_and_the_dimension_asked_across_months(reports
 def test_an_event_with_nothing_to_add_writes_no_marker(reports: Any) -> None:
     assert reports.add("E1", [], EXPIRES) is True
     assert reports.add("E1", [Tally("all", "all", NOV_30, {"created": 1})], EXPIRES) is True
+
+
+def test_bump_adds_without_a_marker_each_time_and_to_its_own_dimension(reports: Any) -> None:
+    kb = Tally("kb", "all", DEC_1, {"kb_searches": 2, "kb_zero_results": 1})
+    reports.bump(kb)
+    reports.bump(kb)
+    reports.bump(Tally("kb", "all", DEC_1, {}))  # nothing to add: no write
+    assert counts(reports, "kb", NOV_30, DEC_1) == {("all", DEC_1): {"kb_searches": 4, "kb_zero_results": 2}}
+    assert counts(reports, "all", NOV_30, DEC_1) == {}

@@ -62,3 +62,33 @@ def test_a_report_reads_one_query_per_month_touched_whatever_the_groups(dynamo_s
     with requests(svc) as seen:
         svc.reports.queries.summary(first, last, None, "agent")
     assert seen == ["Query", "Query"]
+
+
+def test_a_missed_chat_costs_what_any_event_does_and_a_kb_signal_one_update(dynamo_svc: Any) -> None:
+    from chalicelib.domain.tickets import Channel
+
+    svc = dynamo_svc
+    bo = Actor(ActorKind.CUSTOMER, "bo")
+    ticket, _ = svc.tickets.create(
+        bo, NewTicket(subject="Chat", body_text="Hi", requester_email="bo@x.example", channel=Channel.CHAT)
+    )
+    svc.tickets.system_note(ticket.id, "chat.missed", "Rang out.", {"conversation_id": "c1", "agent_id": "A1"})
+    _, timeline = svc.ticket_repo.get_with_timeline(ticket.id)
+    (note,) = [e for e in timeline if e.event == "chat.missed"]
+    aggregator = svc.reports.aggregator()
+    svc.policies.policies()
+    with requests(svc) as seen:
+        assert aggregator.on_event(envelope(note)).items == 5  # all, the agent who missed it, team, channel, priority
+    assert seen == ["Query", "TransactWriteItems"]
+    with requests(svc) as signal:
+        svc.kb.signals.clicked("A1", 1, None, "viewer-0001")
+    assert signal == ["UpdateItem"]
+
+
+def test_the_desks_report_reads_its_kb_items_too_one_query_per_month(dynamo_svc: Any) -> None:
+    svc = dynamo_svc
+    today = datetime.now(UTC).date()
+    first, last = today.replace(day=1) - timedelta(days=15), today.replace(day=1) + timedelta(days=15)
+    with requests(svc) as seen:
+        svc.reports.queries.summary(first, last, None, None)
+    assert seen == ["Query"] * 4  # the all and kb dimensions, two months each

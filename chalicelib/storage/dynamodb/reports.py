@@ -6,7 +6,9 @@
 Counters are top-level number attributes (``ADD`` takes only top-level attributes), so one daily item holds
 its histograms as ``<metric>_h:<bucket>`` numbers. Adding an event's facts is one TransactWriteItems: the
 marker (absent) and one ``ADD`` update per daily item. A redelivered event fails the marker's condition and
-adds nothing. Written with the low-level client: the attribute names are data, not a pynamodb model.
+adds nothing. ``bump`` is one ``ADD`` alone (the knowledge base's counters, counted in the request that
+saw them, on items no transaction touches). Written with the low-level client: the attribute names are data,
+not a pynamodb model.
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ class DynamoReportRepository:
                 return outcome
             time.sleep(0.05 * (attempt + 1))
         raise RuntimeError(f"report items stayed contended for event {event_id}; SQS will redeliver it")
+
+    def bump(self, tally: Tally) -> None:
+        if tally.counts:
+            self.client.update_item(**self._update(tally)["Update"])
 
     def _write(self, items: list[dict[str, Any]]) -> bool | None:
         """True: added; False: counted before; None: a conflict with another transaction (try again)."""

@@ -118,3 +118,51 @@ def _random_step(desk: Any, chats: list[Any], agents: list[Any], lock: threading
         desk.chat.end(conversation, Side.AGENT)
     elif conversation.state is ConversationState.QUEUED:
         desk.router.take(conversation, local.choice(agents).id)
+
+
+def test_a_missed_chat_is_a_chat_missed_note_on_its_ticket_once_and_the_reports_count_it_for_that_agent(
+    desk: Any,
+) -> None:
+    from chalicelib.bootstrap import handlers
+    from chalicelib.events.envelope import envelope
+
+    ann, ben = desk.agent("ann@desk.example"), desk.agent("ben@desk.example")
+    desk.agent_socket(ann), desk.agent_socket(ben)
+    started = desk.start()
+    first = started.conversation.ring_agent_id
+    desk.clock.advance(31)
+    for agent in (ann, ben):
+        desk.c.repos.chat.heartbeat(agent.id, agent.name, 3, desk.clock())
+    assert handlers.chat_sweep()["rung_out"] == 1
+    desk.chat.record_missed(desk.chat.get(started.conversation.id), first)  # a sweep that tries again
+    _, timeline = desk.c.tickets.get(started.ticket_id)
+    (note,) = [e for e in timeline if e.event == "chat.missed"]
+    assert note.data == {"conversation_id": started.conversation.id, "agent_id": first}
+    assert note.kind.value == "event" and not note.author.is_customer  # never shown or sent to the customer
+
+    aggregator = desk.c.reports.aggregator()
+    assert [aggregator.on_event(envelope(note)).duplicate for _ in range(2)] == [False, True]
+    day = note.at.date()
+    by_agent = {g.key: g.figures.chats_missed for g in desk.c.reports.queries.summary(day, day, None, "agent")}
+    assert by_agent == {first: 1}
+    (chat,) = desk.c.reports.queries.summary(day, day, None, "channel")
+    assert (chat.key, chat.figures.chats_missed) == ("chat", 1)
+
+
+def test_a_chat_missed_note_that_cannot_be_written_never_stops_the_ring_moving_on(desk: Any, monkeypatch: Any) -> None:
+    from chalicelib.bootstrap import handlers
+
+    ann, ben = desk.agent("ann@desk.example"), desk.agent("ben@desk.example")
+    desk.agent_socket(ann), desk.agent_socket(ben)
+    started = desk.start()
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("the table is unreachable")
+
+    monkeypatch.setattr(desk.chat.tickets, "system_note", down)
+    desk.clock.advance(31)
+    for agent in (ann, ben):
+        desk.c.repos.chat.heartbeat(agent.id, agent.name, 3, desk.clock())
+    assert handlers.chat_sweep()["rung_out"] == 1
+    after = desk.chat.get(started.conversation.id)
+    assert after.state is ConversationState.RINGING and after.ring_agent_id != started.conversation.ring_agent_id

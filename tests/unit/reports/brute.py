@@ -38,6 +38,7 @@ class Truth:
     durations: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
     ratings: Counter[int] = field(default_factory=Counter)
     responses: int = 0
+    chats_missed: int = 0
 
 
 def states(script: Script) -> list[dict[str, Any]]:
@@ -146,6 +147,10 @@ def truth(scripts: list[Script], dimension: str, first: date, last: date, zone: 
         _count(t, at)
         _durations(t, at)
         _ratings(t, at)
+        for i, e in enumerate(t.tl):  # a missed chat is the agent's who missed it, not the assignee's
+            if e.event == "chat.missed" and first <= e.at.astimezone(zone).date() <= last:
+                values = {**t.states[i], "assignee_id": e.data["agent_id"]}
+                found[keys(values, str(script.ticket.channel), dimension)].chats_missed += 1
     return dict(found)
 
 

@@ -3,8 +3,8 @@
 November 2026 in a Berlin desk: tickets created at any hour (weekends and the 11 November holiday of the
 office calendar included), by customers and by agents, with automatic replies, reassignments between agents
 and teams, priority changes that move a ticket to another SLA policy (and so to another business calendar
-mid-ticket), pending spells, solves, reopens by the customer and by agents, closes, SLA breach alerts and
-survey answers that change.
+mid-ticket), pending spells, solves, reopens by the customer and by agents, closes, SLA breach alerts,
+survey answers that change, and chats that rang out at one or two agents before anyone took them.
 """
 
 from __future__ import annotations
@@ -112,6 +112,15 @@ def _rating(s: Script) -> int | None:
     return int(answers[-1].data["rating"]) if answers else None
 
 
+def _rings(s: Script, rng: random.Random) -> None:
+    """A chat rings out at 0-2 agents (30 s each, so some cross midnight) before its story goes on. Its own
+    generator: the rest of the fixture is drawn as before."""
+    at = s.timeline[-1].at
+    for agent_id in rng.sample(AGENTS, rng.choice((0, 1, 1, 2))):
+        at += timedelta(seconds=30)
+        s.event(at, "chat.missed", {"conversation_id": f"conv-{s.ticket.number}", "agent_id": agent_id})
+
+
 def _created_at(rng: random.Random, n: int) -> datetime:
     if n % 25 == 0:  # some on the office's holiday
         return datetime.combine(HOLIDAY, time(rng.randint(0, 23), rng.randint(0, 59)), UTC)
@@ -127,6 +136,8 @@ def ticket(rng: random.Random, n: int) -> Script:
     )  # fmt: skip
     if by is not None:
         s.reply(created + timedelta(seconds=rng.randint(0, 300)), str(by.id))
+    elif s.ticket.channel is Channel.CHAT:
+        _rings(s, random.Random(SEED * 1000 + n))
     writer = Writer(rng, s, s.timeline[-1].at)
     if rng.random() < 0.7:
         s.change(writer.later(0, 30), agent("router"), assignee_id=rng.choice(AGENTS), status=Status.OPEN)

@@ -106,3 +106,24 @@ def test_sla_facts_are_the_change_in_outcomes_since_the_previous_counted_entry()
 def test_an_entry_not_on_the_timeline_makes_nothing_true() -> None:
     s = Script.open(T0)
     assert facts_at(s.ticket, s.timeline, "01ZZZZZZZZZZZZZZZZZZZZZZZZ", None) == []
+
+
+def test_a_missed_chat_counts_for_the_agent_who_missed_it_in_the_tickets_team_channel_and_priority() -> None:
+    from zoneinfo import ZoneInfo
+
+    from chalicelib.domain.tickets import Channel
+    from chalicelib.reports.rollup import tallies
+
+    s = Script.open(T0, channel=Channel.CHAT, priority=Priority.HIGH, team_id="T1")
+    s.change(T0, agent("router"), assignee_id="A2")  # assigned to someone else: the miss is still A1's
+    s.event(T0 + timedelta(seconds=30), "chat.missed", {"conversation_id": "conv-1", "agent_id": "A1"})
+    (missed,) = facts(s, "chat.missed")
+    assert (missed.name, missed.moment) == ("chat_missed", type(missed.moment)("A1", "T1", "chat", "high"))
+    added = {(t.dimension, t.key): dict(t.counts) for t in tallies([missed], ZoneInfo("UTC"))}
+    assert added == {
+        ("all", "all"): {"chat_missed": 1},
+        ("agent", "A1"): {"chat_missed": 1},
+        ("team", "T1"): {"chat_missed": 1},
+        ("channel", "chat"): {"chat_missed": 1},
+        ("priority", "high"): {"chat_missed": 1},
+    }

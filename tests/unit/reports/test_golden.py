@@ -80,8 +80,9 @@ def check_durations(got: Durations, pairs: list[tuple[int, int]], where: str) ->
 
 
 def check(got: Figures, want: Truth, where: str) -> None:
-    counts = (got.tickets_created, got.tickets_solved, got.reopens, got.replies, got.fcr)
-    assert counts == (want.created, want.solved, want.reopened, want.replies, want.fcr), where
+    counts = (got.tickets_created, got.tickets_solved, got.reopens, got.replies, got.fcr, got.chats_missed)
+    want_counts = (want.created, want.solved, want.reopened, want.replies, want.fcr, want.chats_missed)
+    assert counts == want_counts, where
     for metric, durations in (("fr", got.first_reply_time), ("nr", got.next_reply_time), ("rs", got.resolution_time)):
         check_durations(durations, want.durations.get(metric, []), f"{where} {metric}")
     assert {r: n for r, n in got.csat_ratings.items() if n} == {r: n for r, n in want.ratings.items() if n}, where
@@ -92,7 +93,9 @@ def test_the_fixture_is_about_500_tickets_with_everything_the_definitions_name(c
     assert len(counted.scripts) == TICKETS == 500
     events = {e.event for s in counted.scripts for e in s.timeline}
     assert {"ticket.created", "message.added", "ticket.updated", "csat.answered", "sla.breached"} <= events
+    assert "chat.missed" in events
     month = truth(counted.scripts, "all", *MONTH, ZONE)["all"]
+    assert month.chats_missed > 40
     assert month.reopened > 50 and month.fcr > 20 and month.responses > 50 and len(month.durations["fr"]) > 300
 
 
