@@ -39,6 +39,9 @@ from chalicelib.webhooks import routes as webhooks
 app = Chalice(app_name=resources.APP_NAME, configure_logs=False)
 # Chalice 1.34 still marks WebSocket handlers experimental: packaging refuses them without this opt-in.
 app.experimental_feature_flags.update(["WEBSOCKETS"])
+# Files sent as bytes (the reports' XLSX export): Chalice base64-encodes these bodies and declares the types to
+# API Gateway (x-amazon-apigateway-binary-media-types), which decodes them for the client.
+app.api.binary_types.append(reports.XLSX)
 names = resources.Names(stage())
 
 bootstrap.install()

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from chalicelib.reports.figures import Durations, Figures
+from chalicelib.reports.figures import Figures
 
 DURATION_COLUMNS = ("count", "median_s", "p90_s", "mean_s", "business_median_s", "business_p90_s")
 METRICS = ("first_reply_time", "next_reply_time", "resolution_time")
@@ -30,16 +30,17 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _durations(d: Durations) -> list[str]:
-    return [_cell(getattr(d, c)) for c in DURATION_COLUMNS]
+def values(f: Figures) -> list[int | float | None]:
+    """The figures in ``COLUMNS`` order, as numbers (None: no value, e.g. a rate of nothing)."""
+    found: list[int | float | None] = [f.tickets_created, f.tickets_solved, f.reopens, f.replies]
+    for d in (f.first_reply_time, f.next_reply_time, f.resolution_time):
+        found += [getattr(d, c) for c in DURATION_COLUMNS]
+    rest = (f.fcr_rate, f.reopen_rate, f.sla_achieved, f.sla_breached, f.sla_compliance)
+    return found + [*rest, f.csat_responses, f.csat_score]
 
 
 def cells(f: Figures) -> list[str]:
-    found = [_cell(v) for v in (f.tickets_created, f.tickets_solved, f.reopens, f.replies)]
-    for d in (f.first_reply_time, f.next_reply_time, f.resolution_time):
-        found += _durations(d)
-    rest = (f.fcr_rate, f.reopen_rate, f.sla_achieved, f.sla_breached, f.sla_compliance)
-    return found + [_cell(v) for v in (*rest, f.csat_responses, f.csat_score)]
+    return [_cell(v) for v in values(f)]
 
 
 def table(first_column: str, rows: Sequence[tuple[str, Figures]]) -> str:
