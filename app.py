@@ -27,6 +27,7 @@ from chalicelib.portal import api_routes as portal_api
 from chalicelib.portal import routes_account as portal_account
 from chalicelib.portal import routes_links as portal_links
 from chalicelib.portal import routes_tickets as portal_tickets
+from chalicelib.reports import board_routes as report_board
 from chalicelib.reports import routes as reports
 from chalicelib.routing import routes as routing
 from chalicelib.sla import routes as sla
@@ -59,6 +60,7 @@ areas = (
     automations,
     surveys,
     reports,
+    report_board,
     web_pages,
     portal_account,
     portal_tickets,

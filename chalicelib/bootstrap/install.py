@@ -23,6 +23,7 @@ def install() -> None:
     from chalicelib.people import admin_routes, customer_routes
     from chalicelib.portal import api_routes as portal_api
     from chalicelib.portal import pages as portal_pages
+    from chalicelib.reports import board_routes as report_board
     from chalicelib.reports import routes as reports
     from chalicelib.routing import routes as routing
     from chalicelib.sla import routes as sla
@@ -73,6 +74,11 @@ def install() -> None:
     kb_public.deps.set(lambda: kb_public.Needs(current().kb))
     surveys.deps.set(lambda: surveys.Needs(current().surveys.reports, current().surveys.settings))
     reports.deps.set(lambda: current().reports.queries)
+    report_board.deps.set(
+        lambda: report_board.Board(
+            current().ticket_repo, current().reports.repository, current().clock, current().settings.report_time_zone
+        )
+    )
     survey_pages.deps.set(lambda: survey_pages.Needs(current().surveys.answers, current().signing_key))
 
     def chat_needs() -> chat.Needs:
