@@ -28,6 +28,7 @@ from chalicelib.portal import routes_account as portal_account
 from chalicelib.portal import routes_links as portal_links
 from chalicelib.portal import routes_tickets as portal_tickets
 from chalicelib.reports import board_routes as report_board
+from chalicelib.reports import page as report_page
 from chalicelib.reports import routes as reports
 from chalicelib.routing import routes as routing
 from chalicelib.sla import routes as sla
@@ -71,6 +72,7 @@ areas = (
     survey_pages,
     chat,
     chat_console,
+    report_page,
 )
 for area in areas:
     app.register_blueprint(area.bp)

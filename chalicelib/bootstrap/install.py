@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING
 from chalicelib.bootstrap.container import current
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from chalice.app import Request
+
+    from chalicelib.domain.people import Agent
 
 
 def install() -> None:
@@ -24,6 +28,7 @@ def install() -> None:
     from chalicelib.portal import api_routes as portal_api
     from chalicelib.portal import pages as portal_pages
     from chalicelib.reports import board_routes as report_board
+    from chalicelib.reports import page as report_page
     from chalicelib.reports import routes as reports
     from chalicelib.routing import routes as routing
     from chalicelib.sla import routes as sla
@@ -79,6 +84,7 @@ def install() -> None:
             current().ticket_repo, current().reports.repository, current().clock, current().settings.report_time_zone
         )
     )
+    report_page.deps.set(lambda: report_page.Needs(current().reports.queries, report_board.deps(), _web_agent))
     survey_pages.deps.set(lambda: survey_pages.Needs(current().surveys.answers, current().signing_key))
 
     def chat_needs() -> chat.Needs:
@@ -99,6 +105,14 @@ def install() -> None:
         )
     )
     websocket.deps.set(lambda: current().chat.sockets())
+
+
+def _web_agent(cookies: Mapping[str, str]) -> Agent:
+    """The agent signed in to agent pages (the chat console's session cookie); raises Unauthenticated."""
+    from chalicelib.chat.console import SESSION_COOKIE
+    from chalicelib.web.cookies import get_cookie
+
+    return current().chat.web_auth().session(get_cookie(dict(cookies), SESSION_COOKIE))
 
 
 def _portal_customer(request: Request) -> str | None:

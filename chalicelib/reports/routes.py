@@ -53,7 +53,7 @@ def report_summary(call: Call) -> schemas.ReportSummaryOut | Response:
     groups = [Group(g.key, on_basis(g.figures, q.basis)) for g in groups]
     if q.format != "json":
         rows = [(g.key, g.figures) for g in groups]
-        return _file(q, q.group_by or "group", rows, f"report-{q.first}-{q.last}-{q.basis}", queries.desk_zone)
+        return export_file(q, q.group_by or "group", rows, f"report-{q.first}-{q.last}-{q.basis}", queries.desk_zone)
     return schemas.ReportSummaryOut(
         from_=q.first,
         to=q.last,
@@ -83,7 +83,7 @@ def report_series(call: Call) -> schemas.ReportSeriesOut | Response:
     days = [Day(d.day, on_basis(d.figures, q.basis)) for d in days]
     if q.format != "json":
         rows = [(d.day.isoformat(), d.figures) for d in days]
-        return _file(q, "date", rows, f"series-{q.first}-{q.last}-{q.basis}", queries.desk_zone)
+        return export_file(q, "date", rows, f"series-{q.first}-{q.last}-{q.basis}", queries.desk_zone)
     return schemas.ReportSeriesOut(
         from_=q.first,
         to=q.last,
@@ -125,7 +125,7 @@ def _bound() -> float:
     return round(RELATIVE_ERROR, 4)
 
 
-def _file(
+def export_file(
     q: schemas.ReportQuery, first_column: str, rows: Sequence[tuple[str, Figures]], stem: str, zone: str
 ) -> Response:
     """The rows as a CSV or XLSX download (``q.format``)."""
