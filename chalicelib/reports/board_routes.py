@@ -8,8 +8,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from chalicelib.core.providers import Provider
 from chalicelib.core.lazy import lazy_module
+from chalicelib.core.providers import Provider
 from chalicelib.http.framework import Call, Routes
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-WIDTH = 640
+WIDTH = 480
 HEIGHT = 220
-LEFT = 56  # room for the value axis labels
+LEFT = 64  # room for the value axis labels
 BOTTOM = 28  # room for the day labels
 TOP = 12
 
@@ -74,7 +74,7 @@ def bar_chart(
         for i, value in enumerate(values):
             if value is None:
                 continue
-            h = plot_h * value / top
+            h = max(plot_h * value / top, 1.5)  # a zero is a value: a hairline, not an empty day
             x = LEFT + i * slot + slot * 0.1 + n * bar_w
             bars.append(
                 Bar(n, round(x, 1), round(baseline - h, 1), round(bar_w, 1), round(h, 1), f"{labels[i]}: {show(value)}")

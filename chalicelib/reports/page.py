@@ -106,8 +106,8 @@ def _figures(needs: Needs, q: ReportQuery, agent: Agent, locale: str) -> dict[st
     from chalicelib.reports.queries import Day, Group
 
     queries = needs.queries
-    (desk,) = queries.summary(q.first, q.last, q.tz, None) or [None]
-    found: dict[str, Any] = {"desk": model.shown(on_basis(desk.figures, q.basis), locale) if desk else None}
+    desk = queries.summary(q.first, q.last, q.tz, None)  # the one group "all", or none on days without facts
+    found: dict[str, Any] = {"desk": model.shown(on_basis(desk[0].figures, q.basis), locale) if desk else None}
     if q.group_by:
         groups = _own_rows(queries.summary(q.first, q.last, q.tz, q.group_by), q, agent)
         found["groups"] = model.grouped([Group(g.key, on_basis(g.figures, q.basis)) for g in groups], locale)

@@ -14,11 +14,13 @@ from chalicelib.reports.charts import Chart, bar_chart
 from chalicelib.reports.figures import Figures
 from chalicelib.reports.queries import Day, Group
 
+NOTHING = "\u2013"  # an en dash: no value (a median of nothing, a rate of no solves)
+
 
 def duration(seconds: float | None, locale: str) -> str:
-    """``1 hr``, ``25 min``, ``3 days`` (one unit, rounded; Babel's short form); an en dash for nothing."""
+    """``1 hr``, ``25 min``, ``3 days`` (one unit, rounded; Babel's short form); ``NOTHING`` for nothing."""
     if seconds is None:
-        return "–"
+        return NOTHING
     from babel.dates import format_timedelta
 
     return format_timedelta(timedelta(seconds=seconds), threshold=1.5, format="short", locale=locale)
@@ -26,7 +28,7 @@ def duration(seconds: float | None, locale: str) -> str:
 
 def percent(rate: float | None, locale: str) -> str:
     if rate is None:
-        return "–"
+        return NOTHING
     from babel.numbers import format_percent
 
     return format_percent(rate, format="#,##0.#%", locale=locale)
@@ -113,4 +115,3 @@ def backlog_rows(b: Backlog, locale: str) -> dict[str, object]:
         "complete": b.complete,
         "chart": chart,
     }
-

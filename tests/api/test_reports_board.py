@@ -10,7 +10,6 @@ import pytest
 
 from tests.api.contract import Api
 from tests.api.support import Desk
-from tests.api.test_reports_api import today, worked  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -78,12 +77,12 @@ def test_the_backlog_needs_an_agent_and_takes_no_parameters(api: Api, agent_api:
 
 
 def test_an_agents_achievements_are_their_own(
-    agent_api: Api, admin_api: Api, worked: Any, agent: Any, admin: Any, today: str
+    agent_api: Api, admin_api: Api, reported: Any, agent: Any, admin: Any, report_day: str
 ) -> None:
     reply = agent_api.get("/v1/reports/achievements")
     assert reply.status == 200, reply.json
     body = reply.json
-    assert (body["agent_id"], body["to"], body["window_days"]) == (agent.id, today, 30)
+    assert (body["agent_id"], body["to"], body["window_days"]) == (agent.id, report_day, 30)
     found = {a["id"]: (a["value"], a["level"], a["next_at"]) for a in body["achievements"]}
     assert found == {
         "quick_first_replies": (0, 0, 3),
@@ -91,10 +90,13 @@ def test_an_agents_achievements_are_their_own(
         "solved_and_stayed_solved": (1, 0, 10),  # the ticket assigned to the agent, solved
     }
     admins = {a["id"]: a["value"] for a in admin_api.get("/v1/reports/achievements").json["achievements"]}
-    assert admins["solved_and_stayed_solved"] == 0 and admin_api.get("/v1/reports/achievements").json["agent_id"] == admin.id
+    assert (
+        admins["solved_and_stayed_solved"] == 0
+        and admin_api.get("/v1/reports/achievements").json["agent_id"] == admin.id
+    )
 
 
-def test_achievements_take_a_last_day_and_refuse_a_bad_one(agent_api: Api, today: str) -> None:
+def test_achievements_take_a_last_day_and_refuse_a_bad_one(agent_api: Api, report_day: str) -> None:
     assert agent_api.get("/v1/reports/achievements", query={"to": "2026-11-01"}).json["to"] == "2026-11-01"
     reply = agent_api.get("/v1/reports/achievements", query={"to": "2026-02-30"})
     assert reply.status == 400 and reply.error_fields == ["query.to"]

@@ -12,8 +12,6 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from tests.api.test_reports_api import today, worked  # noqa: F401  (fixtures)
-
 PAGE = "/portal/agent/reports"
 
 
@@ -45,27 +43,31 @@ def test_the_page_sends_a_visitor_without_a_session_to_sign_in(client: Any) -> N
     assert client.http.get(PAGE + "/export?format=csv").status_code == 401
 
 
-def test_the_page_shows_the_desks_figures_charts_backlog_and_achievements(browser: Any, worked: Any, today: str) -> None:
-    reply = browser(f"{PAGE}?from={today}&to={today}")
+def test_the_page_shows_the_desks_figures_charts_backlog_and_achievements(
+    browser: Any, reported: Any, report_day: str
+) -> None:
+    reply = browser(f"{PAGE}?from={report_day}&to={report_day}")
     page = reply.body.decode()
     assert reply.status_code == 200, page[:2000]
     figures = re.findall(r'<p class="figure-label">([^<]+)</p>\s*<p class="figure-value">([^<]+)</p>', page)
     shown = dict(figures)
     assert shown["Tickets created"] == "2" and shown["Tickets solved"] == "1"
-    assert shown["First-contact resolution"] == "100%" and shown["First reply, median"] == "–"
+    assert shown["First-contact resolution"] == "100%" and shown["First reply, median"] == "\u2013"
     assert shown["Solved and stayed solved"] == "1"  # the signed-in agent's achievement
     # every figure has its note; two charts, each an image with a title and a description, and a table
     assert page.count('<li class="figure">') == 8 and page.count("How is this computed?") >= 8 + 2 + 1 + 3
-    assert len(re.findall(r'<svg class="chart-svg"[^>]*role="img" aria-labelledby="[\w-]+-title [\w-]+-desc"', page)) == 2
+    assert (
+        len(re.findall(r'<svg class="chart-svg"[^>]*role="img" aria-labelledby="[\w-]+-title [\w-]+-desc"', page)) == 2
+    )
     assert page.count("<desc id=") == 2 and page.count('<details class="as-table">') == 2
     assert "<script" not in page.split("</head>")[1]  # no chart JavaScript (nor any other) in the body
     # the backlog: the answered ticket is open (under an hour old); the solved one is not there
     assert '<tr><th scope="row">Open</th><td>1</td>' + "<td>0</td>" * 5 + "<td>1</td></tr>" in page
-    assert f"{PAGE}/export?from={today}" in page and "format=xlsx" in page
+    assert f"{PAGE}/export?from={report_day}" in page and "format=xlsx" in page
 
 
-def test_business_basis_is_kept_in_the_form_and_the_downloads(browser: Any, worked: Any, today: str) -> None:
-    page = browser(f"{PAGE}?from={today}&to={today}&basis=business&group_by=channel").body.decode()
+def test_business_basis_is_kept_in_the_form_and_the_downloads(browser: Any, reported: Any, report_day: str) -> None:
+    page = browser(f"{PAGE}?from={report_day}&to={report_day}&basis=business&group_by=channel").body.decode()
     assert 'value="business" checked' in page and "basis=business" in page and "Business seconds count" in page
     assert '<th scope="row">api</th>' in page
     link = re.search(r'href="(/portal/agent/reports/export\?[^"]+format=xlsx)"', page)
@@ -77,9 +79,9 @@ def test_business_basis_is_kept_in_the_form_and_the_downloads(browser: Any, work
 
 
 def test_the_csv_download_of_an_agent_grouped_by_agent_has_their_row_only(
-    browser: Any, worked: Any, today: str, agent: Any
+    browser: Any, reported: Any, report_day: str, agent: Any
 ) -> None:
-    reply = browser(f"{PAGE}/export?from={today}&to={today}&group_by=agent&format=csv")
+    reply = browser(f"{PAGE}/export?from={report_day}&to={report_day}&group_by=agent&format=csv")
     assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(reply.body.decode())))
     assert [(r["agent"], r["tickets_solved"]) for r in rows] == [(agent.id, "1")]
@@ -87,7 +89,12 @@ def test_the_csv_download_of_an_agent_grouped_by_agent_has_their_row_only(
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("from=2026-11-31", "from"), ("from=2026-12-02&to=2026-12-01", "to"), ("tz=Asia/Kolkata", "tz"), ("basis=x", "basis")],
+    [
+        ("from=2026-11-31", "from"),
+        ("from=2026-12-02&to=2026-12-01", "to"),
+        ("tz=Asia/Kolkata", "tz"),
+        ("basis=x", "basis"),
+    ],
 )
 def test_a_wrong_setting_is_named_and_the_page_still_shows_the_backlog(browser: Any, query: str, field: str) -> None:
     reply = browser(f"{PAGE}?{query}")
@@ -96,6 +103,6 @@ def test_a_wrong_setting_is_named_and_the_page_still_shows_the_backlog(browser: 
     assert "Download these figures" not in page
 
 
-def test_the_page_speaks_russian(browser: Any, worked: Any, today: str) -> None:
-    page = browser(f"{PAGE}?from={today}&to={today}", {"Accept-Language": "ru"}).body.decode()
+def test_the_page_speaks_russian(browser: Any, reported: Any, report_day: str) -> None:
+    page = browser(f"{PAGE}?from={report_day}&to={report_day}", {"Accept-Language": "ru"}).body.decode()
     assert "<h1>Отчёты</h1>" in page and "Как это считается?" in page and "Невыполненные заявки сейчас" in page

@@ -15,7 +15,13 @@ LATER = datetime(2027, 1, 1, tzinfo=UTC)
 
 
 def first_replies(seconds: int, n: int = 1) -> dict[str, int]:
-    return {"fr_n": n, "fr_s": seconds * n, "fr_bs": seconds * n, f"fr_h:{bucket(seconds)}": n, f"fr_bh:{bucket(seconds)}": n}
+    return {
+        "fr_n": n,
+        "fr_s": seconds * n,
+        "fr_bs": seconds * n,
+        f"fr_h:{bucket(seconds)}": n,
+        f"fr_bh:{bucket(seconds)}": n,
+    }
 
 
 def repo_with(days: dict[int, dict[str, int]], agent: str = "ag1") -> InMemoryReportRepository:
