@@ -84,7 +84,9 @@ def install() -> None:
             current().ticket_repo, current().reports.repository, current().clock, current().settings.report_time_zone
         )
     )
-    report_page.deps.set(lambda: report_page.Needs(current().reports.queries, report_board.deps(), _web_agent))
+    report_page.deps.set(
+        lambda: report_page.Needs(current().reports.queries, report_board.deps(), _web_agent, _stash_report)
+    )
     survey_pages.deps.set(lambda: survey_pages.Needs(current().surveys.answers, current().signing_key))
 
     def chat_needs() -> chat.Needs:
@@ -113,6 +115,18 @@ def _web_agent(cookies: Mapping[str, str]) -> Agent:
     from chalicelib.web.cookies import get_cookie
 
     return current().chat.web_auth().session(get_cookie(dict(cookies), SESSION_COOKIE))
+
+
+def _stash_report(filename: str, body: bytes, media_type: str) -> str:
+    """A report file in the bucket (``REPORT_EXPORT_PREFIX``, expired after a day) -> a 5-minute download URL."""
+    import secrets
+
+    from chalicelib.core.resources import REPORT_EXPORT_PREFIX
+
+    c = current()
+    key = f"{REPORT_EXPORT_PREFIX}{secrets.token_urlsafe(16)}/{filename}"
+    c.objects.put(c.settings.bucket, key, body, media_type)
+    return c.upload_store.download_url(c.settings.bucket, key, filename, media_type, 300)
 
 
 def _portal_customer(request: Request) -> str | None:

@@ -33,6 +33,8 @@ class Needs:
     board: Board
     # the signed-in agent of a request's cookies (raises Unauthenticated), as the chat console knows them
     agent: Callable[[Mapping[str, str]], Agent]
+    # store a file for a browser to fetch (file name, bytes, media type) -> a short-lived presigned URL
+    stash: Callable[[str, bytes, str], str]
 
 
 deps: Provider[Needs] = Provider("reports.page")
@@ -133,10 +135,14 @@ def _now(needs: Needs, agent: Agent, locale: str) -> dict[str, Any]:
 
 @page_route(bp, EXPORT, name="agent_reports_export")
 def export(request: PageRequest) -> Response:
-    """The page's figures as a CSV or XLSX file (the same range, zone, basis and grouping)."""
+    """The page's figures as a CSV or XLSX file (the same range, zone, basis and grouping).
+
+    CSV is text: answered here. XLSX is bytes, which API Gateway passes to a browser only when the request's
+    first Accept type is a binary media type, and a browser following a link asks for text/html first: the
+    workbook goes to S3 and the browser is sent to a 5-minute presigned URL (decision 060)."""
     from chalicelib.core.errors import InvalidInput
     from chalicelib.reports.basis import on_basis
-    from chalicelib.reports.routes import export_file
+    from chalicelib.reports.routes import XLSX, export_file, xlsx
 
     needs = deps()
     agent = needs.agent(request.cookies)
@@ -147,4 +153,9 @@ def export(request: PageRequest) -> Response:
     groups = _own_rows(needs.queries.summary(q.first, q.last, q.tz, q.group_by), q, agent)
     rows = [(g.key, on_basis(g.figures, q.basis)) for g in groups]
     stem = f"report-{q.first}-{q.last}-{q.basis}"
+    if q.format == "xlsx":
+        body = xlsx(q, q.group_by or "group", rows, needs.queries.desk_zone)
+        url = needs.stash(f"{stem}.xlsx", body, XLSX)
+        headers: dict[str, str | list[str]] = {"Location": url, "Cache-Control": "no-store"}
+        return Response(body="", status_code=303, headers=headers)
     return export_file(q, q.group_by or "group", rows, stem, needs.queries.desk_zone)

@@ -131,6 +131,11 @@ def export_file(
     """The rows as a CSV or XLSX download (``q.format``)."""
     if q.format == "csv":
         return download(export.table(first_column, rows), f"{stem}.csv", f"{CSV}; charset=utf-8")
+    return download(xlsx(q, first_column, rows, zone), f"{stem}.xlsx", XLSX)
+
+
+def xlsx(q: schemas.ReportQuery, first_column: str, rows: Sequence[tuple[str, Figures]], zone: str) -> bytes:
+    """The workbook of ``rows``, its ``About`` sheet saying what was asked."""
     about = [
         ("from", q.first.isoformat()),
         ("to", q.last.isoformat()),
@@ -139,7 +144,7 @@ def export_file(
         ("group_by", q.group_by or ""),
         ("error_bound", str(_bound())),
     ]
-    return download(workbook.workbook(first_column, rows, about), f"{stem}.xlsx", XLSX)
+    return workbook.workbook(first_column, rows, about)
 
 
 def download(body: str | bytes, filename: str, media_type: str) -> Response:

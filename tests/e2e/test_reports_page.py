@@ -78,7 +78,7 @@ def test_the_reports_page(stack: Stack, open_page: Callable[..., Page]) -> None:
     with page.expect_download() as download:
         page.get_by_role("link", name="Excel (XLSX)").click()
     saved = download.value
-    assert saved.suggested_filename.endswith("-business.xlsx"), saved.path().read_bytes()[:500]
+    assert saved.suggested_filename.endswith("-business.xlsx")  # through a presigned URL of the local S3
     book = load_workbook(io.BytesIO(saved.path().read_bytes()), read_only=True)
     header, *rows = [list(r) for r in book["Report"].iter_rows(values_only=True)]
     assert header[:2] == ["channel", "tickets_created"] and rows and all(isinstance(r[1], int) for r in rows)

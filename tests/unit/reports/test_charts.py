@@ -18,7 +18,7 @@ def test_bars_stand_on_the_baseline_inside_the_plot_in_proportion() -> None:
     assert len(chart.bars) == 5  # the None draws nothing
     for bar in chart.bars:
         assert bar.y + bar.height == pytest.approx(chart.baseline, abs=0.11)
-        assert LEFT <= bar.x and bar.x + bar.width <= WIDTH and TOP <= bar.y
+        assert bar.x >= LEFT and bar.x + bar.width <= WIDTH and bar.y >= TOP
     heights = {(b.series, b.label): b.height for b in chart.bars}
     assert heights[(1, "b: 20")] == pytest.approx(chart.baseline - TOP, abs=0.1)  # the peak reaches the top (20)
     assert heights[(0, "a: 10")] == pytest.approx(heights[(1, "b: 20")] / 2, abs=0.1)
