@@ -85,7 +85,9 @@ def install() -> None:
         )
     )
     report_page.deps.set(
-        lambda: report_page.Needs(current().reports.queries, report_board.deps(), _web_agent, _stash_report)
+        lambda: report_page.Needs(
+            current().reports.queries, report_board.deps(), _web_agent, _stash_report, _dimension_names
+        )
     )
     survey_pages.deps.set(lambda: survey_pages.Needs(current().surveys.answers, current().signing_key))
 
@@ -127,6 +129,18 @@ def _stash_report(filename: str, body: bytes, media_type: str) -> str:
     key = f"{REPORT_EXPORT_PREFIX}{secrets.token_urlsafe(16)}/{filename}"
     c.objects.put(c.settings.bucket, key, body, media_type)
     return c.upload_store.download_url(c.settings.bucket, key, filename, media_type, 300)
+
+
+def _dimension_names(dimension: str) -> dict[str, str]:
+    """Agent or team id -> name, for the reports page (one Query per 100 agents or teams)."""
+    from chalicelib.domain.views import every
+
+    directory = current().directory_repo
+    if dimension == "agent":
+        return {a.id: a.name for a in every(directory.list_agents)}
+    if dimension == "team":
+        return {t.id: t.name for t in every(directory.list_teams)}
+    return {}
 
 
 def _portal_customer(request: Request) -> str | None:

@@ -35,6 +35,8 @@ class Needs:
     agent: Callable[[Mapping[str, str]], Agent]
     # store a file for a browser to fetch (file name, bytes, media type) -> a short-lived presigned URL
     stash: Callable[[str, bytes, str], str]
+    # the names of a dimension's values to show instead of ids ("agent", "team"; others: none)
+    names: Callable[[str], Mapping[str, str]]
 
 
 deps: Provider[Needs] = Provider("reports.page")
@@ -112,7 +114,9 @@ def _figures(needs: Needs, q: ReportQuery, agent: Agent, locale: str) -> dict[st
     found: dict[str, Any] = {"desk": model.shown(on_basis(desk[0].figures, q.basis), locale) if desk else None}
     if q.group_by:
         groups = _own_rows(queries.summary(q.first, q.last, q.tz, q.group_by), q, agent)
-        found["groups"] = model.grouped([Group(g.key, on_basis(g.figures, q.basis)) for g in groups], locale)
+        names = needs.names(q.group_by)
+        shown = [Group(names.get(g.key, g.key), on_basis(g.figures, q.basis)) for g in groups]
+        found["groups"] = model.grouped(shown, locale)
     days = [Day(d.day, on_basis(d.figures, q.basis)) for d in queries.series(q.first, q.last, q.tz, None, None)]
     found["volume"] = model.volume(days, locale)
     found["first_replies"] = model.first_replies(days, locale)

@@ -117,3 +117,12 @@ def test_a_wrong_setting_is_named_and_the_page_still_shows_the_backlog(browser: 
 def test_the_page_speaks_russian(browser: Any, reported: Any, report_day: str) -> None:
     page = browser(f"{PAGE}?from={report_day}&to={report_day}", {"Accept-Language": "ru"}).body.decode()
     assert "<h1>Отчёты</h1>" in page and "Как это считается?" in page and "Невыполненные заявки сейчас" in page
+
+
+def test_grouped_by_agent_the_page_names_the_agent_and_shows_only_their_row(
+    browser: Any, reported: Any, report_day: str, agent: Any, admin: Any
+) -> None:
+    page = browser(f"{PAGE}?from={report_day}&to={report_day}&group_by=agent").body.decode()
+    rows = re.findall(r'<tr>\s*<th scope="row">([^<]+)</th>', page)
+    assert agent.name in rows and agent.id not in page.split("By agent")[1].split("Backlog now")[0]
+    assert admin.name not in rows

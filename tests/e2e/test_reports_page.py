@@ -1,7 +1,8 @@
 """The reports page in a real browser against the running local stack: an agent signed in with a mailed link
 and a TOTP code sees the desk's figures (after the event path counted the tickets), SVG charts with tables, the
 backlog and their achievements; switches to business hours and a grouping; downloads the XLSX (opened and
-checked); axe finds nothing serious; desktop and phone screenshots in test-artifacts/screenshots/."""
+checked); reads it in Russian; axe finds nothing serious; desktop and phone screenshots in
+test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -86,3 +87,10 @@ def test_the_reports_page(stack: Stack, open_page: Callable[..., Page]) -> None:
     assert about["basis"] == "business" and about["group_by"] == "channel"
     assert_accessible(page)
     screenshot(page, "reports-page-business")
+
+    page.get_by_role("link", name="Русский").click()
+    expect(page.get_by_role("heading", name="Отчёты", level=1)).to_be_visible()
+    expect(page.get_by_role("img", name="Созданные и решённые заявки по дням")).to_be_visible()
+    expect(page.get_by_role("heading", name="Невыполненные заявки сейчас")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "reports-page-ru")
