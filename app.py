@@ -27,6 +27,8 @@ from chalicelib.portal import api_routes as portal_api
 from chalicelib.portal import routes_account as portal_account
 from chalicelib.portal import routes_links as portal_links
 from chalicelib.portal import routes_tickets as portal_tickets
+from chalicelib.reports import board_routes as report_board
+from chalicelib.reports import page as report_page
 from chalicelib.reports import routes as reports
 from chalicelib.routing import routes as routing
 from chalicelib.sla import routes as sla
@@ -39,6 +41,9 @@ from chalicelib.webhooks import routes as webhooks
 app = Chalice(app_name=resources.APP_NAME, configure_logs=False)
 # Chalice 1.34 still marks WebSocket handlers experimental: packaging refuses them without this opt-in.
 app.experimental_feature_flags.update(["WEBSOCKETS"])
+# Files sent as bytes (the reports' XLSX export): Chalice base64-encodes these bodies and declares the types to
+# API Gateway (x-amazon-apigateway-binary-media-types), which decodes them for the client.
+app.api.binary_types.append(reports.XLSX)
 names = resources.Names(stage())
 
 bootstrap.install()
@@ -56,6 +61,7 @@ areas = (
     automations,
     surveys,
     reports,
+    report_board,
     web_pages,
     portal_account,
     portal_tickets,
@@ -66,6 +72,7 @@ areas = (
     survey_pages,
     chat,
     chat_console,
+    report_page,
 )
 for area in areas:
     app.register_blueprint(area.bp)

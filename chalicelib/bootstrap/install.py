@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING
 from chalicelib.bootstrap.container import current
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from chalice.app import Request
+
+    from chalicelib.domain.people import Agent
 
 
 def install() -> None:
@@ -23,6 +27,8 @@ def install() -> None:
     from chalicelib.people import admin_routes, customer_routes
     from chalicelib.portal import api_routes as portal_api
     from chalicelib.portal import pages as portal_pages
+    from chalicelib.reports import board_routes as report_board
+    from chalicelib.reports import page as report_page
     from chalicelib.reports import routes as reports
     from chalicelib.routing import routes as routing
     from chalicelib.sla import routes as sla
@@ -73,6 +79,16 @@ def install() -> None:
     kb_public.deps.set(lambda: kb_public.Needs(current().kb))
     surveys.deps.set(lambda: surveys.Needs(current().surveys.reports, current().surveys.settings))
     reports.deps.set(lambda: current().reports.queries)
+    report_board.deps.set(
+        lambda: report_board.Board(
+            current().ticket_repo, current().reports.repository, current().clock, current().settings.report_time_zone
+        )
+    )
+    report_page.deps.set(
+        lambda: report_page.Needs(
+            current().reports.queries, report_board.deps(), _web_agent, _stash_report, _dimension_names
+        )
+    )
     survey_pages.deps.set(lambda: survey_pages.Needs(current().surveys.answers, current().signing_key))
 
     def chat_needs() -> chat.Needs:
@@ -93,6 +109,38 @@ def install() -> None:
         )
     )
     websocket.deps.set(lambda: current().chat.sockets())
+
+
+def _web_agent(cookies: Mapping[str, str]) -> Agent:
+    """The agent signed in to agent pages (the chat console's session cookie); raises Unauthenticated."""
+    from chalicelib.chat.console import SESSION_COOKIE
+    from chalicelib.web.cookies import get_cookie
+
+    return current().chat.web_auth().session(get_cookie(dict(cookies), SESSION_COOKIE))
+
+
+def _stash_report(filename: str, body: bytes, media_type: str) -> str:
+    """A report file in the bucket (``REPORT_EXPORT_PREFIX``, expired after a day) -> a 5-minute download URL."""
+    import secrets
+
+    from chalicelib.core.resources import REPORT_EXPORT_PREFIX
+
+    c = current()
+    key = f"{REPORT_EXPORT_PREFIX}{secrets.token_urlsafe(16)}/{filename}"
+    c.objects.put(c.settings.bucket, key, body, media_type)
+    return c.upload_store.download_url(c.settings.bucket, key, filename, media_type, 300)
+
+
+def _dimension_names(dimension: str) -> dict[str, str]:
+    """Agent or team id -> name, for the reports page (one Query per 100 agents or teams)."""
+    from chalicelib.domain.views import every
+
+    directory = current().directory_repo
+    if dimension == "agent":
+        return {a.id: a.name for a in every(directory.list_agents)}
+    if dimension == "team":
+        return {t.id: t.name for t in every(directory.list_teams)}
+    return {}
 
 
 def _portal_customer(request: Request) -> str | None:

@@ -117,6 +117,9 @@ SENT_MAIL_PREFIX = "sent/"
 ATTACHMENT_PREFIX = "attachments/"
 # Where browsers upload files (presigned POST) before a form takes them to attachments/; expire after a day.
 UPLOAD_PREFIX = "uploads/"
+# Report files made for a browser download (the reports page's XLSX), fetched through a presigned URL; expired
+# by the bucket's lifecycle after a day.
+REPORT_EXPORT_PREFIX = "report-exports/"
 # What customers attach in the portal, kept with their message.
 PORTAL_ATTACHMENT_PREFIX = f"{ATTACHMENT_PREFIX}portal/"
 # The knowledge base's search index files (one per build; the pointer item names the one in use).

@@ -52,8 +52,14 @@ class RouteSpec:
     admin: bool = False
     versioned: bool = False
     schemas: str = SHARED_SCHEMAS
-    # The media type of a success body that is not a JSON model (e.g. "text/csv"); the view returns a Response.
-    produces: str | None = None
+    # The media type(s) of a success body that is not a JSON model (e.g. "text/csv"); the view returns a Response.
+    produces: str | tuple[str, ...] | None = None
+
+    @property
+    def file_types(self) -> tuple[str, ...]:
+        if self.produces is None:
+            return ()
+        return (self.produces,) if isinstance(self.produces, str) else self.produces
 
     def model(self, role: str) -> type[BaseModel] | None:
         """The pydantic model of ``body``, ``query`` or ``response``: a name in the route's schema module or in
@@ -109,7 +115,7 @@ def endpoint(
     admin: bool = False,
     versioned: bool = False,
     schemas: str = SHARED_SCHEMAS,
-    produces: str | None = None,
+    produces: str | tuple[str, ...] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         spec = RouteSpec(

@@ -140,8 +140,9 @@ def _responses(spec: RouteSpec) -> dict[str, Any]:
     responses: dict[str, Any] = {str(spec.status): {"description": spec.summary}}
     model = spec.model("response")
     content: dict[str, Any] = _json(spec.response) if spec.response is not None else {}
-    if spec.produces is not None:  # a file; with a response model too, the route answers either (``format=``)
-        content[spec.produces] = {"schema": {"type": "string"}}
+    for media_type in spec.file_types:  # a file; with a response model too, the route answers either (``format=``)
+        text = media_type.startswith("text/")
+        content[media_type] = {"schema": {"type": "string"} if text else {"type": "string", "format": "binary"}}
     if content:
         responses[str(spec.status)]["content"] = content
     if model is not None and issubclass(model, Out) and model.versioned_resource():

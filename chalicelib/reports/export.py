@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from chalicelib.reports.figures import Durations, Figures
+from chalicelib.reports.figures import Figures
 
 # The knowledge base's figures: the desk's row only (empty per group).
 KB_COLUMNS = (
@@ -43,25 +43,25 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _durations(d: Durations) -> list[str]:
-    return [_cell(getattr(d, c)) for c in DURATION_COLUMNS]
+def values(f: Figures) -> list[int | float | None]:
+    """The figures in ``COLUMNS`` order, as numbers (None: no value, e.g. a rate of nothing)."""
+    found: list[int | float | None] = [f.tickets_created, f.tickets_solved, f.reopens, f.replies]
+    for d in (f.first_reply_time, f.next_reply_time, f.resolution_time):
+        found += [getattr(d, c) for c in DURATION_COLUMNS]
+    rest = (f.fcr_rate, f.reopen_rate, f.sla_achieved, f.sla_breached, f.sla_compliance)
+    return found + [*rest, f.csat_responses, f.csat_score, f.chats_missed, *_kb(f)]
+
+
+def _kb(f: Figures) -> list[int | float | None]:
+    k = f.kb
+    if k is None:
+        return [None] * len(KB_COLUMNS)
+    counts = (k.explicit_deflections, k.probable_deflections, k.searches, k.impressions, k.zero_results)
+    return [*counts, k.clicks, k.views, k.click_through_rate]
 
 
 def cells(f: Figures) -> list[str]:
-    found = [_cell(v) for v in (f.tickets_created, f.tickets_solved, f.reopens, f.replies)]
-    for d in (f.first_reply_time, f.next_reply_time, f.resolution_time):
-        found += _durations(d)
-    rest = (f.fcr_rate, f.reopen_rate, f.sla_achieved, f.sla_breached, f.sla_compliance)
-    found += [_cell(v) for v in (*rest, f.csat_responses, f.csat_score, f.chats_missed)]
-    return found + _kb(f)
-
-
-def _kb(f: Figures) -> list[str]:
-    k = f.kb
-    if k is None:
-        return [""] * len(KB_COLUMNS)
-    values = (k.explicit_deflections, k.probable_deflections, k.searches, k.impressions, k.zero_results)
-    return [_cell(v) for v in (*values, k.clicks, k.views, k.click_through_rate)]
+    return [_cell(v) for v in values(f)]
 
 
 def table(first_column: str, rows: Sequence[tuple[str, Figures]]) -> str:

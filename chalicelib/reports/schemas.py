@@ -9,6 +9,7 @@ from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from chalicelib.core.limits import check_time_zone
 from chalicelib.http.schemas import In, Out
+from chalicelib.reports.basis import Basis
 from chalicelib.reports.figures import Durations, Figures, KbFigures
 from chalicelib.reports.queries import MAX_DAYS, Day, Group
 
@@ -43,7 +44,10 @@ class ReportQuery(In):
         None, description="IANA zone of the days; the desk's report zone or one with the same offsets in the range."
     )
     group_by: GroupBy | None = None
-    format: Literal["json", "csv"] = "json"
+    basis: Basis = Field(
+        "calendar", description="Durations in calendar or business seconds (the figures and the CSV/XLSX columns)."
+    )
+    format: Literal["json", "csv", "xlsx"] = "json"
 
     @property
     def first(self) -> date:
@@ -188,6 +192,7 @@ class _Range(Out):
     to: date
     tz: str
     group_by: str | None
+    basis: Basis = Field(description="What median_s, p90_s, mean_s and total_s count: calendar or business seconds.")
     error_bound: float = Field(description="Percentiles are within this fraction of the exact value (+0.5 s).")
 
 

@@ -26,6 +26,8 @@ CONTENT_TYPES = {
     "chat-widget.js": "text/javascript; charset=utf-8",
     "chat-console.js": "text/javascript; charset=utf-8",
     "chat.css": "text/css; charset=utf-8",
+    # the agents' reports page: figures, SVG charts, backlog (docs/decisions/060-reports.md)
+    "reports.css": "text/css; charset=utf-8",
 }
 
 

@@ -19,7 +19,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from chalicelib.core.resources import RAW_MAIL_PREFIX, UPLOAD_PREFIX, Names
+from chalicelib.core.resources import RAW_MAIL_PREFIX, REPORT_EXPORT_PREFIX, UPLOAD_PREFIX, Names
 
 from .config import StageConfig
 from .nag import acknowledge
@@ -112,6 +112,8 @@ class Mail(Construct):
                 ),
                 # Files customers uploaded but never sent with a form (sent ones are copied to attachments/).
                 s3.LifecycleRule(id="expire-pending-uploads", prefix=UPLOAD_PREFIX, expiration=Duration.days(1)),
+                # The reports page's downloads (decision 060): fetched once through a 5-minute presigned URL.
+                s3.LifecycleRule(id="expire-report-exports", prefix=REPORT_EXPORT_PREFIX, expiration=Duration.days(1)),
             ],
         )
         acknowledge(

@@ -34,6 +34,7 @@ from chalicelib.core.resources import (
     KB_INDEX_PREFIX,
     PORTAL_ATTACHMENT_PREFIX,
     RAW_MAIL_PREFIX,
+    REPORT_EXPORT_PREFIX,
     SENT_MAIL_PREFIX,
     UPLOAD_PREFIX,
 )
@@ -287,6 +288,11 @@ def _portal(res: AppResources, policy: _Policy) -> None:
     # Without ListBucket a missing upload reads as AccessDenied instead of NotFound.
     policy.allow(
         ["s3:ListBucket"], [bucket.bucket_arn], conditions={"StringLike": {"s3:prefix": [f"{UPLOAD_PREFIX}*"]}}
+    )
+    policy.allow(
+        ["s3:PutObject", "s3:GetObject"],
+        [bucket.arn_for_objects(f"{REPORT_EXPORT_PREFIX}*")],
+        "The reports page's XLSX downloads: written, then fetched through a 5-minute presigned URL (decision 060).",
     )
     if res.outbound_queue_name:
         policy.allow(["sqs:SendMessage"], [res.queues[res.outbound_queue_name].queue.queue_arn])

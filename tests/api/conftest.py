@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.api.contract import Api, Contract
+from tests.api.report_world import report_day, reported  # noqa: F401  (report tests' worked desk)
 from tests.api.support import Desk, chalice_client
 from tests.api.survey_world import world  # noqa: F401  (the survey tests' desk on a settable clock)
 

@@ -99,8 +99,9 @@ class Contract:
         media_type = _header(headers, "content-type").split(";")[0].strip()
         if media_type not in content:
             return [f"{where}: content type {media_type!r} not declared ({sorted(content)})"]
-        if media_type != "application/json":  # a file (CSV): declared as a string, any text is one
-            return [] if content[media_type].get("schema") == {"type": "string"} else [f"{where}: no string schema"]
+        if media_type != "application/json":  # a file (CSV, XLSX): declared as a string, any text or bytes is one
+            schema = content[media_type].get("schema", {})
+            return [] if schema.get("type") == "string" else [f"{where}: no string schema"]
         try:
             data = json.loads(body)
         except ValueError:

@@ -599,6 +599,13 @@ def test_rest_api_is_named_after_the_stage_and_throttled(stage: Synthesized) -> 
     assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
 
 
+def test_the_rest_api_passes_report_workbooks_as_binary(stage: Synthesized) -> None:
+    """``app.api.binary_types`` reaches API Gateway: a client accepting XLSX gets the workbook's bytes."""
+    ((_, api),) = stage.resources("AWS::Serverless::Api").items()
+    binary = api["Properties"]["DefinitionBody"]["x-amazon-apigateway-binary-media-types"]
+    assert "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" in binary
+
+
 def test_a_path_no_route_declares_is_a_404_in_the_apis_error_shape_not_a_403(stage: Synthesized) -> None:
     import json
 
@@ -761,6 +768,8 @@ def test_uploads_no_form_took_expire_after_a_day(stage: Synthesized) -> None:
     rules = {r["Id"]: r for r in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}
     assert rules["expire-pending-uploads"]["Prefix"] == "uploads/"
     assert rules["expire-pending-uploads"]["ExpirationInDays"] == 1
+    assert rules["expire-report-exports"]["Prefix"] == "report-exports/"
+    assert rules["expire-report-exports"]["ExpirationInDays"] == 1
 
 
 def test_the_api_signs_uploads_and_downloads_only_where_customer_files_live(stage: Synthesized) -> None:
@@ -779,9 +788,11 @@ def test_the_api_signs_uploads_and_downloads_only_where_customer_files_live(stag
         by_action.setdefault(action, []).append(resource)
     assert sorted(by_action) == ["s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]
     assert all("/uploads/*" in r for r in by_action["s3:DeleteObject"])
-    # Customers' checked files, their pending uploads and agents' uploads (attachments/uploads/, the API's own).
-    assert len(by_action["s3:PutObject"]) == 3
-    assert all("/attachments/portal/*" in r or "/uploads/*" in r for r in by_action["s3:PutObject"])
+    # Customers' checked files, their pending uploads and agents' uploads (attachments/uploads/, the API's own),
+    # and the reports page's downloads (report-exports/).
+    assert len(by_action["s3:PutObject"]) == 4
+    places = ("/attachments/portal/*", "/uploads/*", "/report-exports/*")
+    assert all(any(p in r for p in places) for r in by_action["s3:PutObject"])
     assert not any("raw/" in r or "sent/" in r for resources in by_action.values() for r in resources)
     listings = [s["Condition"] for s in s3 if s["Action"] == "s3:ListBucket"]
     assert {"StringLike": {"s3:prefix": ["uploads/*"]}} in listings
