@@ -129,6 +129,7 @@ class LambdeskStack(Stack):
                 table_name=names.table,
                 chat_api_id=self.chat_socket.api_id,
                 chat_stage=self.chat_socket.stage_name,
+                lake_stream=self.lake.stream_name,
             ),
         )
         self._outputs(config)

@@ -130,3 +130,13 @@ def test_the_lake_is_kept_with_the_stack_and_says_where_it_is(stage: Synthesized
     rules = {r["Id"]: r for r in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}
     assert rules["expire-query-results"]["Prefix"] == "athena-results/"
     assert {"LakeBucket", "LakeDatabase", "LakeStream", "AthenaWorkGroup"} <= set(stage.json["Outputs"])
+
+
+def test_late_or_refused_lake_deliveries_alarm(stage: Synthesized) -> None:
+    alarms = {a["Properties"]["AlarmName"]: a["Properties"] for a in stage.resources("AWS::CloudWatch::Alarm").values()}
+    stream = stage.stack.names.lake_stream
+    fresh, refused = alarms[f"{stream}-late"], alarms[f"{stream}-refused"]
+    assert (fresh["MetricName"], fresh["Threshold"]) == ("DeliveryToS3.DataFreshness", 3600)
+    assert (refused["MetricName"], refused["Threshold"]) == ("FailedConversion.Records", 0)
+    assert all(a["Dimensions"] == [{"Name": "DeliveryStreamName", "Value": stream}] for a in (fresh, refused))
+    assert all(a["AlarmActions"] for a in (fresh, refused))
