@@ -1,6 +1,6 @@
--- Satisfaction survey answers per channel over the local days from the first parameter to the second (yyyy-MM-dd, inclusive): responses,
--- answers per rating (a changed answer moves from its old rating to its new one) and the score, the share
--- of answers rating 4 or 5.
+-- Satisfaction survey answers per channel over the local days from the first parameter to the second (yyyy-MM-dd,
+-- inclusive): responses, answers per rating (a changed answer moves from its old rating to its new one) and the
+-- score, the share of answers rating 4 or 5.
 -- Rows redelivered to the lake carry the same id: keep one per id.
 WITH facts AS (
   SELECT *

@@ -1,8 +1,8 @@
--- The daily report items recomputed from the facts, for the local days from the first parameter to the second (yyyy-MM-dd, inclusive): one
--- row per day, dimension (all, agent, team, channel, priority) and group key ('none': no assignee or team), with
--- the counters the reports consumer adds (docs/decisions/060-reports.md): counts, durations counted and
--- summed (calendar and business seconds), SLA targets achieved and breached, surveys answered.
--- When a metric's definition changes, compare this with the reports, or feed it back.
+-- The daily report items recomputed from the facts, for the local days from the first parameter to the second
+-- (yyyy-MM-dd, inclusive): one row per day, dimension (all, agent, team, channel, priority) and group key ('none':
+-- no assignee or team), with the counters the reports consumer adds (docs/decisions/060-reports.md): counts,
+-- durations counted and summed (calendar and business seconds), SLA targets achieved and breached, surveys
+-- answered. When a metric's definition changes, compare this with the reports, or feed it back.
 -- Rows redelivered to the lake carry the same id: keep one per id.
 WITH facts AS (
   SELECT *

@@ -1,5 +1,6 @@
--- First-reply time per agent over the local days from the first parameter to the second (yyyy-MM-dd, inclusive): how many, their sum, and the
--- exact nearest-rank median (the ceil(n/2)-th smallest), in calendar and in business seconds.
+-- First-reply time per agent over the local days from the first parameter to the second (yyyy-MM-dd, inclusive):
+-- how many, their sum, and the exact nearest-rank median (the ceil(n/2)-th smallest), in calendar and in business
+-- seconds.
 -- Rows redelivered to the lake carry the same id: keep one per id.
 WITH facts AS (
   SELECT *

@@ -1,5 +1,5 @@
--- SLA targets achieved and breached per team (every policy and target) over the local days from the
--- first parameter to the second (yyyy-MM-dd, inclusive), and the compliance: achieved / (achieved + breached).
+-- SLA targets achieved and breached per team (every policy and target) over the local days from the first
+-- parameter to the second (yyyy-MM-dd, inclusive), and the compliance: achieved / (achieved + breached).
 -- Rows redelivered to the lake carry the same id: keep one per id.
 WITH facts AS (
   SELECT *
