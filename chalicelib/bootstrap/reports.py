@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from chalicelib.bootstrap.container import Container
     from chalicelib.reports.aggregator import ReportAggregator
     from chalicelib.reports.kb_counts import KbCounter
+    from chalicelib.reports.lake import LakeSink
     from chalicelib.reports.queries import ReportQueries
     from chalicelib.sla.clocks import ClockState
     from chalicelib.sla.policies import Policy
@@ -42,7 +43,16 @@ class ReportParts:
 
         c = self.c
         judge = sla_judge(c.policies.policies)
-        return ReportAggregator(c.work_repo, self.repository, judge, ZoneInfo(c.settings.report_time_zone), c.clock)
+        zone = ZoneInfo(c.settings.report_time_zone)
+        return ReportAggregator(c.work_repo, self.repository, judge, zone, c.clock, self.lake())
+
+    def lake(self) -> LakeSink | None:
+        """The Firehose stream of the data lake, when the stage has one (``LAMBDESK_LAKE_STREAM``)."""
+        if not self.c.settings.lake_stream:
+            return None
+        from chalicelib.storage.firehose import FirehoseSink
+
+        return FirehoseSink(self.c.settings.lake_stream)
 
     def kb_counter(self) -> KbCounter:
         """The knowledge base's signals, added to the day's ``kb`` report item (handed to ``KbParts``)."""

@@ -178,6 +178,25 @@ class Names:
         return f"{self.prefix}-ops"
 
     @property
+    def lake_stream(self) -> str:
+        """The Firehose stream that takes metric facts into the data lake (docs/decisions/060-reports.md)."""
+        return f"{self.prefix}-facts"
+
+    @property
+    def lake_bucket_prefix(self) -> str:
+        """The lake's bucket (Parquet files, Athena results); infra appends the account id."""
+        return f"{self.prefix}-lake"
+
+    @property
+    def lake_database(self) -> str:
+        """The Glue database of the lake's tables (Glue and Athena names take no hyphens)."""
+        return self.prefix.replace("-", "_")
+
+    @property
+    def athena_workgroup(self) -> str:
+        return self.prefix
+
+    @property
     def secrets_prefix(self) -> str:
         return f"/{APP_NAME}/{self.stage}/"
 

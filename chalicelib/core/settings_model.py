@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # Reports keep one item per day of this zone (docs/decisions/060-reports.md); queries in a zone whose days
     # start at other instants are refused.
     report_time_zone: Annotated[str, AfterValidator(check_time_zone)] = Field("UTC", min_length=1, max_length=64)
+    # The Firehose stream that takes every metric fact into the data lake (S3, Parquet, Athena); unset: none.
+    lake_stream: str | None = Field(None, pattern=r"^[a-zA-Z0-9_.-]{1,64}$")
 
     # Authentication. ``cognito``: RS256 JWTs from the user pool, checked against its JWKS.
     # ``dev``: HS256 JWTs signed with ``dev_signing_key``; refused in the prod stage.

@@ -2,7 +2,9 @@
 
 One Query of the ticket's partition (the timeline the facts are derived from), then one TransactWriteItems:
 the event's marker (``REPORTED#<event id>``, absent) with one ``ADD`` per daily item. A redelivered event
-finds its marker and adds nothing; an event that makes nothing true writes nothing.
+finds its marker and adds nothing; an event that makes nothing true writes nothing. With a lake, the facts
+then go there as rows (``reports.lake``) on every delivery, the redelivered ones too: a delivery that counted
+but failed to ship is shipped by the next, and the lake's queries keep one row per stable id.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.core.errors import NotFound
 from chalicelib.reports.facts import facts_at
+from chalicelib.reports.lake import rows_of
 from chalicelib.reports.rollup import tallies
 
 if TYPE_CHECKING:
     from chalicelib.core.clock import Clock
     from chalicelib.reports.facts import Judge
+    from chalicelib.reports.lake import LakeSink
     from chalicelib.storage.ports import WorkRepository
     from chalicelib.storage.slice_ports import ReportRepository
 
@@ -48,13 +52,20 @@ class Counted:
 
 class ReportAggregator:
     def __init__(
-        self, work: WorkRepository, reports: ReportRepository, judge: Judge | None, zone: ZoneInfo, clock: Clock
+        self,
+        work: WorkRepository,
+        reports: ReportRepository,
+        judge: Judge | None,
+        zone: ZoneInfo,
+        clock: Clock,
+        lake: LakeSink | None = None,
     ) -> None:
         self.work = work
         self.reports = reports
         self.judge = judge
         self.zone = zone
         self.clock = clock
+        self.lake = lake
 
     def on_event(self, event: dict[str, Any]) -> Counted:
         """Count the event's facts once; ``NotVisibleYet`` (SQS retries) while the read misses its entry."""
@@ -67,7 +78,9 @@ class ReportAggregator:
             raise NotVisibleYet(ticket_id, entry_id)
         facts = facts_at(ticket, timeline, entry_id, self.judge)
         additions = tallies(facts, self.zone)
-        added = self.reports.add(str(event["id"]), additions, self.clock() + timedelta(days=MARKER_DAYS))
+        added = self.reports.add(entry_id, additions, self.clock() + timedelta(days=MARKER_DAYS))
+        if self.lake is not None and facts:
+            self.lake.put(rows_of(ticket_id, entry_id, facts, self.zone))
         return Counted(len(facts), len(additions), duplicate=not added)
 
 

@@ -9,7 +9,7 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from chalicelib.core.resources import EVENT_CONSUMER_QUEUES, FUNCTION_API, Names, event_filter_policy
+from chalicelib.core.resources import EVENT_CONSUMER_QUEUES, FUNCTION_API, FUNCTION_REPORTS, Names, event_filter_policy
 
 from . import chalice_app
 from .auth import Agents
@@ -17,6 +17,7 @@ from .chat import chat_environment, configure_websocket_api
 from .config import StageConfig
 from .data import create_table
 from .functions import configure_rest_api, connect_stream_relay, set_portal_url, wire_functions
+from .lake import Lake
 from .mail import Mail
 from .monitoring import Monitoring, Watched
 from .permissions import AppResources
@@ -60,6 +61,8 @@ class LambdeskStack(Stack):
         )
         self.mail = Mail(self, "Mail", names=names, config=config)
         self.agents = Agents(self, "Agents", names=names, config=config)
+        # Every metric fact also goes to S3 through Firehose as Parquet, for Athena (docs/decisions/060-reports.md).
+        self.lake = Lake(self, "Lake", names=names, config=config)
         self.signing_key_parameter = f"{names.secrets_prefix}{SIGNING_KEY_NAME}"
 
         self.app = chalice_app.package(
@@ -88,8 +91,13 @@ class LambdeskStack(Stack):
             ),
             outbound_queue_name=names.queue("outbound"),
             chat_connections_arn=self.chat_socket.connections_arn,
+            lake_stream_arn=self.lake.stream_arn,
         )
         self.functions = wire_functions(self, self.app, names, config, resources)
+        # Only the reports consumer ships facts to the lake.
+        self.functions[self.app.function(FUNCTION_REPORTS).logical_id].resource.add_property_override(
+            "Environment.Variables.LAMBDESK_LAKE_STREAM", self.lake.stream_name
+        )
         api_handler = self.app.function(FUNCTION_API).logical_id
         for name, value in chat_environment(self.chat_socket, config, self.app).items():
             for logical_id, function in self.functions.items():
@@ -121,6 +129,7 @@ class LambdeskStack(Stack):
                 table_name=names.table,
                 chat_api_id=self.chat_socket.api_id,
                 chat_stage=self.chat_socket.stage_name,
+                lake_stream=self.lake.stream_name,
             ),
         )
         self._outputs(config)
@@ -168,6 +177,10 @@ class LambdeskStack(Stack):
             "ChatSocketUrl": self.chat_socket.ws_url,
             "AlarmTopicArn": self.monitoring.topic.topic_arn,
             "SupportDomain": config.support_domain,
+            "LakeBucket": self.lake.bucket.bucket_name,
+            "LakeDatabase": self.lake.database_name,
+            "LakeStream": self.lake.stream_name,
+            "AthenaWorkGroup": self.lake.workgroup.ref,
         }
         if self.portal_url:
             outputs["PortalUrl"] = f"{self.portal_url}/portal"

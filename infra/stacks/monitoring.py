@@ -1,7 +1,8 @@
 """Alarms to the alarm topic (email from the stage config) and one dashboard.
 
 Alarms: a message in any dead-letter queue; any function error or throttle; API Gateway 5xx; SES
-bounce and complaint rates above the levels at which AWS starts reviewing the account.
+bounce and complaint rates above the levels at which AWS starts reviewing the account; the reports' data lake
+delivering late or refusing rows.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Watched:
     table_name: str
     chat_api_id: str | None = None
     chat_stage: str | None = None
+    lake_stream: str | None = None  # the reports' Firehose stream
 
 
 class Monitoring(Construct):
@@ -110,7 +112,25 @@ class Monitoring(Construct):
                 threshold=threshold,
                 description=f"SES {metric_name} above {threshold:.2%} (account-wide): see docs/operations.md.",
             )
+        if watched.lake_stream:
+            self._lake_alarms(watched.lake_stream)
         self.dashboard = self._dashboard(names, watched)
+
+    def _lake_alarms(self, stream: str) -> None:
+        """Facts older than four buffer intervals not yet in S3 (delivery stuck: permissions, the Glue table), and
+        any row Parquet conversion refused (it went to the errors/ prefix of the lake bucket)."""
+        for suffix, metric_name, statistic, threshold, description in (
+            ("late", "DeliveryToS3.DataFreshness", "Maximum", 3600, "the oldest fact not in S3 is over an hour old"),
+            ("refused", "FailedConversion.Records", "Sum", 0, "rows Parquet conversion refused are in errors/"),
+        ):
+            metric = cloudwatch.Metric(
+                namespace="AWS/Firehose",
+                metric_name=metric_name,
+                dimensions_map={"DeliveryStreamName": stream},
+                statistic=statistic,
+                period=FIVE_MINUTES,
+            )
+            self._alarm(f"{stream}-{suffix}", metric, threshold=threshold, description=f"{stream}: {description}.")
 
     def _alarm(self, alarm_name: str, metric: cloudwatch.IMetric, *, threshold: float, description: str) -> None:
         alarm = metric.create_alarm(

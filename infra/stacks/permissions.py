@@ -26,6 +26,7 @@ from chalicelib.core.resources import (
     FUNCTION_CHAT_SWEEP,
     FUNCTION_INGEST_MAIL,
     FUNCTION_KB_INDEX,
+    FUNCTION_REPORTS,
     FUNCTION_SEND_MAIL,
     FUNCTION_STREAM_RELAY,
     FUNCTION_TRACK_SLA,
@@ -89,6 +90,7 @@ class AppResources:
     ses_configuration_set_arn: str = ""
     outbound_queue_name: str = ""  # the portal's sign-in mail goes through it
     chat_connections_arn: str = ""  # execute-api:ManageConnections on the chat API's @connections
+    lake_stream_arn: str = ""  # the Firehose stream the reports consumer ships facts to
 
 
 class _Policy:
@@ -314,6 +316,11 @@ def _attachments_by_url(res: AppResources, policy: _Policy) -> None:
     )
 
 
+def _lake(res: AppResources, policy: _Policy) -> None:
+    if res.lake_stream_arn:
+        policy.allow(["firehose:PutRecordBatch"], [res.lake_stream_arn])
+
+
 # Grants of one function each (by name), beyond what every function may do.
 _OWN_GRANTS: tuple[tuple[frozenset[str], Callable[[AppResources, _Policy], None]], ...] = (
     (frozenset({FUNCTION_INGEST_MAIL}), _ingest_mail),
@@ -321,4 +328,5 @@ _OWN_GRANTS: tuple[tuple[frozenset[str], Callable[[AppResources, _Policy], None]
     (frozenset({FUNCTION_STREAM_RELAY}), _relay),
     (frozenset({FUNCTION_API}), _portal),
     (frozenset({FUNCTION_API}), _attachments_by_url),
+    (frozenset({FUNCTION_REPORTS}), _lake),
 )

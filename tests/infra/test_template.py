@@ -136,6 +136,12 @@ def _identity_statements(synth: Synthesized) -> list[tuple[str, dict[str, Any]]]
     return statements
 
 
+def _mail(synth: Synthesized, resource_type: str) -> dict[str, Any]:
+    """The mail bucket or its policy (the lake has a bucket too: tests/infra/test_lake.py)."""
+    ((_, found),) = [(k, v) for k, v in synth.resources(resource_type).items() if k.startswith("Mail")]
+    return found
+
+
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -387,7 +393,7 @@ def test_dev_table_can_be_torn_down(dev: Synthesized) -> None:
 
 
 def test_mail_bucket_blocks_public_access_and_enforces_tls(stage: Synthesized) -> None:
-    ((_, bucket),) = stage.resources("AWS::S3::Bucket").items()
+    bucket = _mail(stage, "AWS::S3::Bucket")
     assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,
         "BlockPublicPolicy": True,
@@ -395,7 +401,7 @@ def test_mail_bucket_blocks_public_access_and_enforces_tls(stage: Synthesized) -
         "RestrictPublicBuckets": True,
     }
     assert bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    ((_, policy),) = stage.resources("AWS::S3::BucketPolicy").items()
+    policy = _mail(stage, "AWS::S3::BucketPolicy")
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     tls = [
         s
@@ -406,7 +412,7 @@ def test_mail_bucket_blocks_public_access_and_enforces_tls(stage: Synthesized) -
 
 
 def test_only_ses_for_this_account_may_write_raw_mail(stage: Synthesized) -> None:
-    ((_, policy),) = stage.resources("AWS::S3::BucketPolicy").items()
+    policy = _mail(stage, "AWS::S3::BucketPolicy")
     allows = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
     assert len(allows) == 1
     (ses,) = allows
@@ -416,7 +422,7 @@ def test_only_ses_for_this_account_may_write_raw_mail(stage: Synthesized) -> Non
 
 
 def test_raw_mail_expires_after_the_configured_retention(stage: Synthesized) -> None:
-    ((_, bucket),) = stage.resources("AWS::S3::Bucket").items()
+    bucket = _mail(stage, "AWS::S3::Bucket")
     rules = {r["Id"]: r for r in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}
     days = _config(stage)["raw_mail_retention_days"]
     assert rules["expire-raw-mail"]["Prefix"] == "raw/"
@@ -736,7 +742,7 @@ def test_ops_alerts_reach_no_email_unless_configured(stage: Synthesized) -> None
 
 def test_cdk_nag_reports_no_unacknowledged_finding(stage: Synthesized) -> None:
     # The plugin ran: it wrote the acknowledgements (each with its reason) into the template.
-    ((_, bucket),) = stage.resources("AWS::S3::Bucket").items()
+    bucket = _mail(stage, "AWS::S3::Bucket")
     acknowledged = {r["id"]: r["reason"] for r in bucket["Metadata"]["cdk_nag"]["rules_to_suppress"]}
     assert acknowledged["AwsSolutions-S1"].strip()
     report = json.loads((stage.assembly_dir / "validation-report.json").read_text())
@@ -764,7 +770,7 @@ def test_each_consumer_may_consume_its_own_queue_only(stage: Synthesized) -> Non
 
 
 def test_uploads_no_form_took_expire_after_a_day(stage: Synthesized) -> None:
-    ((_, bucket),) = stage.resources("AWS::S3::Bucket").items()
+    bucket = _mail(stage, "AWS::S3::Bucket")
     rules = {r["Id"]: r for r in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}
     assert rules["expire-pending-uploads"]["Prefix"] == "uploads/"
     assert rules["expire-pending-uploads"]["ExpirationInDays"] == 1
@@ -866,7 +872,7 @@ def test_the_api_may_presign_attachment_downloads_and_own_uploads_only(stage: Sy
     api = _s3_grants(stage, "api_handler")
     assert f"/{ATTACHMENT_PREFIX}*" in api["s3:GetObject"] and not any("raw/" in r for r in api["s3:GetObject"])
     assert f"/{AGENT_UPLOAD_PREFIX}*" in api["s3:PutObject"]
-    ((_, bucket),) = stage.resources("AWS::S3::Bucket").items()
+    bucket = _mail(stage, "AWS::S3::Bucket")
     assert bucket["Properties"]["CorsConfiguration"]["CorsRules"] == [
         {"AllowedMethods": ["POST"], "AllowedOrigins": ["*"], "MaxAge": 3000}
     ]
