@@ -23,6 +23,7 @@ def install() -> None:
     from chalicelib.people import admin_routes, customer_routes
     from chalicelib.portal import api_routes as portal_api
     from chalicelib.portal import pages as portal_pages
+    from chalicelib.portal import routes_kb as portal_kb
     from chalicelib.reports import routes as reports
     from chalicelib.routing import routes as routing
     from chalicelib.sla import routes as sla
@@ -71,6 +72,7 @@ def install() -> None:
     portal_api.deps.set(portal_needs)
     kb.deps.set(lambda: kb.Needs(current().kb, current().tickets))
     kb_public.deps.set(lambda: kb_public.Needs(current().kb))
+    portal_kb.deps.set(lambda: current().kb)
     surveys.deps.set(lambda: surveys.Needs(current().surveys.reports, current().surveys.settings))
     reports.deps.set(lambda: current().reports.queries)
     survey_pages.deps.set(lambda: survey_pages.Needs(current().surveys.answers, current().signing_key))
