@@ -117,8 +117,8 @@ def test_suggestions_on_the_new_request_form_and_this_answered_my_question(kb: A
     sign_in(browser, kb.mailbox, "ann@acme.example")
     form = html(browser.get("/portal/tickets/new"))
     assert 'hx-post="/portal/kb/suggestions"' in form
-    token = browser.token()
-    shown = html(browser.post("/portal/kb/suggestions", {"subject": "forgot my pi", "message": "", "csrf_token": token}))
+    typed = {"subject": "forgot my pi", "message": "", "csrf_token": browser.token()}
+    shown = html(browser.post("/portal/kb/suggestions", typed))
     assert "<html" not in shown and 2 <= len(article_titles(shown)) <= 3
     assert "PIN escalation" not in shown and "draft" not in shown.lower()
     assert "This answered my question" in shown

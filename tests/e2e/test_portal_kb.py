@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 -- Russian pages are part of what is checked
 """The portal's help articles in Chromium against the running local stack: a visitor searches from the home
 page, opens an article and votes; a typo gets "did you mean"; a Russian browser reads the same pages; a
 customer gets suggestions while writing a request and ends it with "this answered my question"; the
@@ -115,9 +114,7 @@ def test_a_typo_gets_did_you_mean_and_nothing_found_says_so(stack: Stack, page: 
     assert page.inner_text("h1") == "Page not found"
 
 
-def test_a_russian_browser_reads_the_help_center_and_an_article(
-    stack: Stack, open_page: Callable[..., Page]
-) -> None:
+def test_a_russian_browser_reads_the_help_center_and_an_article(stack: Stack, open_page: Callable[..., Page]) -> None:
     page = open_page(locale="ru-RU")
     page.goto(stack.url + "/portal/kb")
     assert page.inner_text("h1") == "Справочные статьи"
