@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from chalicelib.mailflow.drafts import Answer
 
 SOLVE_PATH = "/portal/kb/solve/"
+# An article is offered only if it scores at least this share of the best one: a mail lists what fits the
+# question, not the runners-up that share one common word with it.
+RELATIVE_SCORE = 0.25
 
 
 def acknowledgement_answers(
@@ -32,6 +35,7 @@ def acknowledgement_answers(
         try:
             parts = kb()
             hits = parts.finder.for_text(text, Visibility.PUBLIC, count, "acknowledgement")
+            hits = [h for h in hits if h.score >= hits[0].score * RELATIVE_SCORE]
             return [
                 Answer(
                     h.title,
