@@ -103,6 +103,19 @@ def test_a_visitor_searches_from_home_reads_an_article_and_votes(stack: Stack, p
     assert_accessible(page)
 
 
+def test_the_vote_is_a_plain_form_that_works_without_javascript(stack: Stack, open_page: Callable[..., Page]) -> None:
+    page = open_page(javascript=False)
+    page.goto(stack.url + "/portal/kb?q=atm")
+    page.get_by_role("link", name="Change your PIN at an ATM").click()
+    page.get_by_role("button", name="No", exact=True).click()
+    expect(page.get_by_role("heading", name="Thank you for your feedback.")).to_be_visible()
+    assert_accessible(page)
+    _, found = call(stack, "GET", "/v1/kb/search?q=atm", token=None)
+    article_id = found["items"][0]["id"]
+    _, feedback = call(stack, "GET", f"/v1/kb/articles/{article_id}/feedback")
+    assert (feedback["helpful"], feedback["not_helpful"]) == (0, 1)
+
+
 def test_a_typo_gets_did_you_mean_and_nothing_found_says_so(stack: Stack, page: Page) -> None:
     page.goto(stack.url + "/portal/kb?q=delivrey")
     assert "Showing results for:" in text_of(page)
