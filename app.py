@@ -25,6 +25,7 @@ from chalicelib.kb import routes as kb
 from chalicelib.people import admin_routes, customer_routes
 from chalicelib.portal import api_routes as portal_api
 from chalicelib.portal import routes_account as portal_account
+from chalicelib.portal import routes_kb as portal_kb
 from chalicelib.portal import routes_links as portal_links
 from chalicelib.portal import routes_tickets as portal_tickets
 from chalicelib.reports import board_routes as report_board
@@ -67,6 +68,7 @@ areas = (
     portal_tickets,
     portal_links,
     portal_api,
+    portal_kb,
     kb,
     kb_public,
     survey_pages,

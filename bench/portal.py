@@ -29,8 +29,22 @@ PAGES = {
     "ticket by link": "/portal/t/{link}",
     "new request": "/portal/tickets/new",
     "profile": "/portal/profile",
+    "help articles": "/portal/kb",
+    "article search": "/portal/kb?q=printer+smoking",
+    "article": "/portal/kb/{article}",
 }
-ANONYMOUS = {"home (anonymous)", "sign in", "code", "sign-in link", "ticket by link"}
+ANONYMOUS = {
+    "home (anonymous)",
+    "sign in",
+    "code",
+    "sign-in link",
+    "ticket by link",
+    "help articles",
+    "article search",
+    "article",
+}
+# Help articles on the pages: 40 published, in 4 categories (the index is built once, in /tmp).
+ARTICLES = 40
 
 
 def _p95(values: list[float]) -> float:
@@ -59,6 +73,7 @@ def _setup() -> tuple[Any, dict[str, str], str]:
         for m in range(5):
             ticket = svc.tickets.reply(agent, ticket.id, ticket.version, f"Answer {m}: " + "words " * 60)
     assert ticket is not None
+    slug = _articles(svc)
     session = svc.sessions.start(ann.id)
     prepared = svc.signins.prepare(new_attempt()[1], ann.email or "", svc.clock())
     assert prepared is not None
@@ -66,10 +81,25 @@ def _setup() -> tuple[Any, dict[str, str], str]:
         "number": str(ticket.number),
         "link": svc.ticket_links.mint(ticket.id, ann.id),
         "signin": f"/portal/login/link/{prepared.link}",
+        "article": slug,
     }
     paths = {name: path.format(**values) if "{" in path else path for name, path in PAGES.items()}
     paths["sign-in link"] = values["signin"]
     return svc, paths, f"__Host-session={session.token}"
+
+
+def _articles(svc: Any) -> str:
+    """Publish the help articles and build their index; the slug of one of them."""
+    from chalicelib.domain.kb import ArticleStatus
+    from chalicelib.kb.service import Editor, NewArticle
+
+    admin, slug = Editor("bench-admin", admin=True), ""
+    for n in range(ARTICLES):
+        body = f"Step {n}: check the cable, then the **settings**.\n\n" + "The printer may be smoking. " * 20
+        new = NewArticle(f"Printer fix {n}", body, category=f"Printers {n % 4}", status=ArticleStatus.PUBLISHED)
+        slug = svc.kb.articles.create(admin, new).slug
+    svc.kb.builder().refresh(force=True)
+    return slug
 
 
 def run(samples: int) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from chalicelib.bootstrap.repositories import Repositories
 from chalicelib.core.clock import Clock, utcnow
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from chalicelib.automations.config import AutomationConfig
     from chalicelib.automations.consumer import TriggerRunner
     from chalicelib.automations.keeper import TimerKeeper
@@ -27,8 +29,9 @@ if TYPE_CHECKING:
     from chalicelib.config.calendars import CalendarBook
     from chalicelib.config.store import DocumentStore
     from chalicelib.core.settings_model import Settings
+    from chalicelib.domain.tickets import Ticket
     from chalicelib.kb.parts import KbParts
-    from chalicelib.mailflow.drafts import Drafts
+    from chalicelib.mailflow.drafts import Answer, Drafts
     from chalicelib.mailflow.inbound import MailIngest
     from chalicelib.mailflow.outbound import Outbound
     from chalicelib.people.auth import Authenticator
@@ -309,7 +312,14 @@ class Container(AccessParts):
             self.ticket_links,
             self.settings.portal_base,
             self.surveys.links,
+            self._ack_answers(),
         )
+
+    def _ack_answers(self) -> Callable[[Ticket, str], list[Answer]] | None:
+        from chalicelib.bootstrap.kb_mail import acknowledgement_answers
+
+        portal, count = self.settings.portal_base, self.settings.kb_ack_articles
+        return acknowledgement_answers(lambda: self.kb, portal, count) if portal and count else None
 
     def outbound(self, ses: Any = None, **options: Any) -> Outbound:
         from chalicelib.mailflow.caps import DEFAULT_CAPS

@@ -29,6 +29,7 @@ def install() -> None:
     from chalicelib.portal import pages as portal_pages
     from chalicelib.reports import board_routes as report_board
     from chalicelib.reports import page as report_page
+    from chalicelib.portal import routes_kb as portal_kb
     from chalicelib.reports import routes as reports
     from chalicelib.routing import routes as routing
     from chalicelib.sla import routes as sla
@@ -77,6 +78,7 @@ def install() -> None:
     portal_api.deps.set(portal_needs)
     kb.deps.set(lambda: kb.Needs(current().kb, current().tickets))
     kb_public.deps.set(lambda: kb_public.Needs(current().kb))
+    portal_kb.deps.set(lambda: current().kb)
     surveys.deps.set(lambda: surveys.Needs(current().surveys.reports, current().surveys.settings))
     reports.deps.set(lambda: current().reports.queries)
     report_board.deps.set(

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # How often a function that searches the knowledge base asks whether a newer index was built (seconds):
     # a publish is searchable within the build time plus this. Default 30; 1 in the local stack's stage.
     kb_pointer_seconds: float | None = Field(None, ge=0, le=300)
+    # How many articles the acknowledgement mail of a new ticket offers, each with a "this solved it" link
+    # (0: none). Needs the portal URL.
+    kb_ack_articles: int = Field(3, ge=0, le=3)
 
     tracing: bool = False
     log_level: str = "INFO"

@@ -27,6 +27,8 @@ _TEXT_TOKENS = frozenset({"text", "code_inline"})
 _BLOCK_TEXT = frozenset({"code_block", "fence"})
 # Visibilities that reach customers: publishing to them (or taking an article away from them) needs an admin.
 CUSTOMER_FACING = frozenset({Visibility.PUBLIC, Visibility.CUSTOMERS})
+# Paths of the portal's help center that an article's page (``/portal/kb/<slug>``) must not shadow.
+RESERVED_SLUGS = frozenset({"answered", "suggestions", "solve"})
 
 
 def slugify(text: str) -> str:
@@ -40,7 +42,7 @@ def slugify(text: str) -> str:
         kept.append(char)
     words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", "".join(kept)))
     slug = "-".join(words)[:SLUG_MAX].strip("-")
-    return slug or "article"
+    return (f"{slug}-article" if slug in RESERVED_SLUGS else slug) or "article"
 
 
 def article_url(locale: str, slug: str) -> str:
@@ -54,6 +56,8 @@ def article_url(locale: str, slug: str) -> str:
 def check_slug(slug: str) -> str:
     if not re.fullmatch(r"[^\W_]+(?:-[^\W_]+)*", slug) or len(slug) > SLUG_MAX or slug != slug.lower():
         raise FieldError("slug", f"lower-case words joined by '-', at most {SLUG_MAX} characters")
+    if slug in RESERVED_SLUGS:
+        raise FieldError("slug", f"'{slug}' is a page of the portal's help center; choose another")
     return slug
 
 

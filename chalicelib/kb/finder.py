@@ -42,3 +42,7 @@ class Finder:
     def categories(self, audience: Visibility, locale: str | None) -> list[Category]:
         index = self.cache.current()
         return index.categories(audience, locale) if index is not None else []
+
+    def in_category(self, category: str, audience: Visibility, locale: str | None, limit: int) -> list[Hit]:
+        index = self.cache.current()
+        return index.in_category(category, audience, locale, limit) if index is not None else []

@@ -45,6 +45,10 @@ _HIT_COLUMNS = (
 _AUDIENCE = "level <= :level AND (:locale IS NULL OR locale = :locale)"
 # Built from this module's constants only; every value is a bound parameter.
 SEARCH_SQL = f"SELECT {_HIT_COLUMNS} FROM docs WHERE docs MATCH :match AND {_AUDIENCE} ORDER BY score LIMIT :limit"  # noqa: S608
+CATEGORY_SQL = (
+    "SELECT article_id, slug, locale, title, category, substr(body, 1, 160), 0 FROM docs "  # noqa: S608
+    f"WHERE category = :category AND {_AUDIENCE} ORDER BY title LIMIT :limit"
+)
 RELATED_SQL = (
     f"SELECT {_HIT_COLUMNS} FROM docs WHERE docs MATCH :match AND {_AUDIENCE} AND article_id != :article_id "  # noqa: S608
     "ORDER BY score LIMIT :limit"
@@ -138,11 +142,17 @@ class Fts5Index:
             rows = self.db.execute(sql, (audience.level, locale, locale)).fetchall()
         return [Category(str(name), str(loc), int(str(n))) for name, loc, n in rows]
 
+    def in_category(self, category: str, audience: Visibility, locale: str | None, limit: int) -> list[Hit]:
+        with self._lock:
+            return self._hits(CATEGORY_SQL, "", Query("", audience, locale, limit), category=category)
+
     def close(self) -> None:
         self.db.close()
 
     def _hits(self, sql: str, match: str, query: Query, **extra: str) -> list[Hit]:
-        parameters = {"match": match, "level": query.audience.level, "locale": query.locale, "limit": query.limit}
+        parameters = {"level": query.audience.level, "locale": query.locale, "limit": query.limit}
+        if match:
+            parameters["match"] = match
         rows = self.db.execute(sql, {**parameters, **extra}).fetchall()
         return [Hit(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]), -float(str(r[6]))) for r in rows]
 

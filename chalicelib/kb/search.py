@@ -77,6 +77,9 @@ class SearchIndex(Protocol):
 
     def categories(self, audience: Visibility, locale: str | None) -> list[Category]: ...
 
+    def in_category(self, category: str, audience: Visibility, locale: str | None, limit: int) -> list[Hit]:
+        """The articles of a category that ``audience`` may read, by title."""
+
     def close(self) -> None: ...
 
 

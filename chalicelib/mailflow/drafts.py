@@ -43,7 +43,7 @@ from chalicelib.mailflow.compose import (
 from chalicelib.mailflow.wording import clock_time, day, duration_words, full_time, metric_words, parse_time
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from chalicelib.access.links import TicketLinks
     from chalicelib.domain.people import Agent
@@ -101,6 +101,15 @@ def kind_of(event: dict[str, Any]) -> Kind | None:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """An article offered in the acknowledgement mail: where to read it, and its "this solved it" link."""
+
+    title: str
+    url: str
+    solve_url: str
+
+
+@dataclass(frozen=True)
 class Draft:
     kind: Kind
     ticket: Ticket
@@ -138,9 +147,11 @@ class Drafts:
         links: TicketLinks | None = None,
         portal_url: str | None = None,
         survey_links: Callable[[Mapping[str, Any]], Mapping[int, str] | None] | None = None,
+        answers: Callable[[Ticket, str], Sequence[Answer]] | None = None,
     ) -> None:
         """``survey_links``: the rating links (1-5 -> URL) of a ``survey.requested`` entry's data, or None when it
-        names no survey; without it no survey is mailed."""
+        names no survey; without it no survey is mailed. ``answers``: articles for a new ticket's text, offered
+        in its acknowledgement (none without it)."""
         self.tickets = tickets
         self.customers = customers
         self.directory = directory
@@ -148,6 +159,7 @@ class Drafts:
         self.links = links
         self.portal_url = portal_url
         self.survey_links = survey_links
+        self.answers = answers
 
     def draft(self, kind: Kind, event: dict[str, Any]) -> Draft | None:
         """The mail an event asks for; None when it mails nobody."""
@@ -210,7 +222,10 @@ class Drafts:
         if requester is None:
             return None
         link = self._portal_link(o.ticket)
-        text, html = render("acknowledgement", name=requester.name, portal_link=link, **self._context(o.ticket))
+        question = next((e.body_text for e in (*o.earlier, o.entry) if e is not None and e.body_text), "")
+        answers = self.answers(o.ticket, f"{o.ticket.subject}\n{question}") if self.answers else ()
+        context = {**self._context(o.ticket), "portal_link": link, "answers": answers}
+        text, html = render("acknowledgement", name=requester.name, **context)
         subject = ticket_subject(o.ticket.subject, o.ticket.number)
         return Draft(Kind.ACKNOWLEDGEMENT, o.ticket, o.earlier, (requester,), subject, text, html)
 

@@ -36,6 +36,15 @@ def test_a_slug_that_is_not_lower_case_words_joined_by_dashes_is_refused(slug: s
     assert refused.value.path == "slug"
 
 
+@pytest.mark.parametrize("word", ["answered", "suggestions", "solve"])
+def test_a_slug_never_shadows_a_page_of_the_portals_help_center(word: str) -> None:
+    with pytest.raises(FieldError) as refused:
+        check_slug(word)
+    assert refused.value.path == "slug"
+    assert slugify(word.title()) == f"{word}-article"
+    assert check_slug(slugify(word)) == f"{word}-article"
+
+
 def test_markdown_becomes_html_without_scripts_raw_html_or_unsafe_links() -> None:
     html = render_html(
         "# Title\n\n**bold** [ok](https://example.com) [bad](javascript:alert(1)) <script>x()</script>\n\n"

@@ -1,5 +1,6 @@
 """Property: whatever the articles and whatever the query, an anonymous reader is never shown an agents-only,
-customers-only, draft or archived article (search, type-ahead, related articles, categories, reading)."""
+customers-only, draft or archived article (search, type-ahead, related articles, categories and their
+articles, reading)."""
 
 from __future__ import annotations
 
@@ -80,5 +81,7 @@ def check(kb: Any, allowed: set[str], texts: list[str]) -> None:
             except NotFound:
                 continue
             raise AssertionError(f"{article_id} is readable anonymously")
-    counted = sum(c.articles for c in kb.finder.categories(Visibility.PUBLIC, None))
-    assert counted == len(allowed)
+    categories = kb.finder.categories(Visibility.PUBLIC, None)
+    assert sum(c.articles for c in categories) == len(allowed)
+    listed = {h.article_id for c in categories for h in kb.finder.in_category(c.name, Visibility.PUBLIC, None, 100)}
+    assert listed == allowed  # a category's page lists exactly the public articles of the category
