@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bench.chat_rig import free_port_pair
 from bench.motoserver import HOST, free_port
 from bench.report import Check
 from devtools.localenv import REGION, ROOT
@@ -94,6 +95,8 @@ class StackProcess:
         self.env = env
         self.log_path = log_path
         self.moto_port, self.api_port, self.smtp_port = free_port(), free_port(), free_port()
+        # The chat bridge and its Management API (the next port): never the default 8001 of a developer's stack.
+        self.ws_port = free_port_pair()
         self.dev_key = secrets.token_urlsafe(32)
         self.proc: subprocess.Popen[str] | None = None
         self.table = ""
@@ -118,6 +121,7 @@ class StackProcess:
                     "moto_port": self.moto_port,
                     "api_port": self.api_port,
                     "smtp_port": self.smtp_port,
+                    "ws_port": self.ws_port,
                     "dev_signing_key": self.dev_key,
                     "signing_key": secrets.token_urlsafe(32),
                     "ready_file": str(ready),
