@@ -69,11 +69,12 @@ def requests(sizes: tuple[int, ...]) -> tuple[dict[str, Any], list[Check]]:
             customer = [measure(rig, talk, "customer", f"Customer line {n}", touched) for n in range(SAMPLES)]
             agent = [measure(rig, talk, "agent", f"Agent line {n}", touched) for n in range(SAMPLES)]
             replayed: list[list[dict[str, Any]]] = []
-            resume = rig.count(lambda: replayed.append(talk.resume(talk.last_seq - 10)))
+            resume = rig.count(lambda replayed=replayed: replayed.append(talk.resume(talk.last_seq - 10)))
             samples[str(size)] = {"customer": customer, "agent": agent}
-            per_size[str(size)] = {"messages_in_conversation": talk.last_seq, **{
-                side: _counted(calls[0]) for side, calls in (("customer", customer), ("agent", agent))
-            }}
+            per_size[str(size)] = {
+                "messages_in_conversation": talk.last_seq,
+                **{side: _counted(calls[0]) for side, calls in (("customer", customer), ("agent", agent))},
+            }
             resumes[str(size)] = {**_counted(resume), "events_replayed": len(replayed[0])}
             checks.append(
                 Check(
@@ -128,7 +129,8 @@ def measure(rig: ChatRig, talk: Talk, side: str, body: str, touched: list[dict[s
     say = talk.customer_says if side == "customer" else talk.agent_says
     for attempt in range(3):
         before = rig.svc.chat.service.get(talk.conversation_id).last_activity_at
-        calls = rig.count(lambda: say(f"{body}{' (again)' * attempt}"))
+        text = f"{body}{' (again)' * attempt}"
+        calls = rig.count(lambda text=text: say(text))
         if rig.svc.chat.service.get(talk.conversation_id).last_activity_at == before:
             return calls
         touched.append({"side": side, "at_messages": talk.last_seq, "requests": len(calls)})

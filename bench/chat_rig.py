@@ -15,6 +15,7 @@ nothing: what the message cost in DynamoDB, wherever it was spent.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -200,9 +201,8 @@ class ChatRig:
         self.bridge: Any = None
         self.counter = DynamoCounter()
         self._moto: Any = None
-        self._server: Any = None
         self._saved_env: dict[str, str] = {}
-        self._sockets: list[Any] = []
+        self._sockets = contextlib.ExitStack()
 
     def __enter__(self) -> ChatRig:
         self._saved_env = dict(os.environ)
@@ -234,7 +234,7 @@ class ChatRig:
         self._moto = localstack.start_moto(env)
         _one_snapshot_per_transaction()
         resources = provision(env.names, env.moto_url, bucket=env.bucket, support_domain=env.support_domain)
-        module, self._server = localstack.load_app(env)
+        module = _load_app(env)
         self.worker = Worker(module, resources["stream_arn"], env.moto_url, relay_dlq=env.names.relay_dlq)
         self.bridge = Bridge(module, env.host, env.ws_port, env.stage)
         self.bridge.start()
@@ -243,15 +243,10 @@ class ChatRig:
         self.svc.auth.cache_seconds = 0.0
 
     def close(self) -> None:
-        for sock in self._sockets:
-            try:
-                sock.close()
-            except Exception:  # noqa: BLE001,S110 - closing what may be closed already
-                pass
+        with contextlib.suppress(Exception):  # closing what may be closed already
+            self._sockets.close()
         if self.bridge is not None:
             self.bridge.stop()
-        if self._server is not None:
-            self._server.server.server_close()
         if self._moto is not None:
             self._moto.stop()
         _reset_caches()
@@ -265,14 +260,15 @@ class ChatRig:
     def connect(self, token: str) -> Any:
         from websockets.sync.client import connect
 
-        sock = connect(f"{self.env.ws_url}/?token={token}", origin=self.origin)
-        self._sockets.append(sock)
-        return sock
+        return self._sockets.enter_context(connect(f"{self.env.ws_url}/?token={token}", origin=self.origin))
 
-    def conversation(self, agent_email: str = "chat-bench@desk.example") -> Talk:
+    def conversation(self) -> Talk:
         """An agent online (socket, heartbeat), a customer's chat started, connected and accepted."""
+        import uuid
+
         from chalicelib.chat.service import StartChat
 
+        agent_email = f"chat-bench-{uuid.uuid4().hex[:8]}@desk.example"
         chat = self.svc.chat.service
         agent = self.svc.directory.create_agent(agent_email, "Bench Agent")
         agent_sock = self.connect(chat.agent_token(agent.id))
@@ -340,6 +336,21 @@ class ChatRig:
             action()
             self.settle()
         return list(calls)
+
+
+def _load_app(env: Any) -> Any:
+    """app.py as ``devtools.localstack.load_app`` loads it (the stage's environment from .chalice/config.json),
+    without the local API server (nothing here calls the REST API, and Chalice patches the app's class for it)."""
+    import importlib
+
+    from chalice.cli.factory import CLIFactory
+
+    from devtools.localenv import ROOT
+
+    factory = CLIFactory(project_dir=str(ROOT))
+    config = factory.create_config_obj(chalice_stage_name=env.stage)
+    factory.load_chalice_app(config.environment_variables)
+    return importlib.import_module("app")
 
 
 _SHORTCUT = threading.Lock()

@@ -44,12 +44,14 @@ class Reports:
 
     def run(self, env: dict[str, str]) -> dict[str, Any]:
         results = self.tables()
-        results["event_to_report_s"] = event_to_report(env, self.log_dir / "stack-reports.log", 3 if self.quick else DELAY_RUNS)
+        results["event_to_report_s"] = event_to_report(
+            env, self.log_dir / "stack-reports.log", 3 if self.quick else DELAY_RUNS
+        )
         return results
 
     def tables(self) -> dict[str, Any]:
-        from chalicelib import bootstrap
         from bench import dataset
+        from chalicelib import bootstrap
 
         results: dict[str, Any] = {}
         with DeskTable(TABLE_NAME, self.log_dir / "moto-reports.log") as table:
@@ -72,6 +74,12 @@ class Reports:
                 per_event["large"] = self._per_event(table, meter, svc)
                 per_event["large_table"] = {"tickets": sizes[-1], "items": table.item_count(), "seed_seconds": seeded}
                 results["aggregator_requests_per_event"] = per_event
+                same = [e["by_operation"] for e in per_event["small"]["events"]] == [
+                    e["by_operation"] for e in per_event["large"]["events"]
+                ]
+                self.checks.append(
+                    Check("reports aggregator: the same requests per event on the small and the large table", same, "")
+                )
                 results["summary_31_days_by_agent"] = self._summary(table, meter, svc, agents)
             finally:
                 bootstrap.use(None)
@@ -156,7 +164,11 @@ class Reports:
             "bytes": sum(sizes),
             "attributes_per_item": round(statistics.mean(len(i) for i in raw), 1),
             "moto_wall_ms": {"runs": SUMMARY_RUNS, "median": round(statistics.median(walls), 1)},
-            "merge_ms": {"runs": len(merges), "median": round(statistics.median(merges), 1), "max": round(max(merges), 1)},
+            "merge_ms": {
+                "runs": len(merges),
+                "median": round(statistics.median(merges), 1),
+                "max": round(max(merges), 1),
+            },
         }
 
 
