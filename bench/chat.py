@@ -153,15 +153,16 @@ def _grow(rig: ChatRig, talk: Talk, size: int, fills: dict[str, float]) -> None:
 def latency(env: dict[str, str], log_path: Path, rounds: int) -> dict[str, Any]:
     from websockets.sync.client import connect
 
-    from bench.latency import StackProcess, timed
+    from bench.latency import StackProcess, timed, wait_idle
     from chalicelib.people.auth import mint_dev_token
     from devtools.seed import ADMIN_SUBJECT
 
     stack = StackProcess(env, log_path)
     sockets: list[Any] = []
-    load_before = [round(x, 2) for x in os.getloadavg()]
     try:
         stack.start()
+        settled = wait_idle(stack.moto_port)  # the worker has worked off the demo data
+        load_before = [round(x, 2) for x in os.getloadavg()]
         origin = f"http://127.0.0.1:{stack.api_port}"
         bearer = {"Authorization": f"Bearer {mint_dev_token(stack.dev_key, ADMIN_SUBJECT)}"}
         _, agent_grant = timed(stack.api_port, "POST", "/v1/chat/agent-connect", b"{}", bearer)
@@ -193,6 +194,7 @@ def latency(env: dict[str, str], log_path: Path, rounds: int) -> dict[str, Any]:
     return {
         "customer_to_agent": _summary(to_agent),
         "agent_to_customer": _summary(to_customer),
+        "settle_s": settled,
         "loadavg_before": load_before,
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
@@ -216,4 +218,9 @@ def _summary(samples: list[float]) -> dict[str, Any]:
         "p50": round(statistics.median(samples), 1),
         "p95": round(ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)], 1),
         "max": round(ordered[-1], 1),
+        # The medians of the first and the last quarter: the local stack slows as moto's table and stream grow.
+        "drift_p50": [
+            round(statistics.median(samples[: max(1, len(samples) // 4)]), 1),
+            round(statistics.median(samples[-max(1, len(samples) // 4) :]), 1),
+        ],
     }

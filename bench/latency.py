@@ -393,28 +393,32 @@ class Latency:
                     op.samples.append(self._call(op))
 
     def _settle(self) -> float:
-        """Wait until the stack's queues (not the dead-letter ones) have stayed empty for two seconds: the worker
-        is idle. Returns the seconds waited (at most SETTLE_TIMEOUT)."""
-        import boto3
+        return wait_idle(self.stack.moto_port)
 
-        sqs = boto3.client(
-            "sqs",
-            endpoint_url=f"http://{HOST}:{self.stack.moto_port}",
-            region_name=REGION,
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
-        began = time.monotonic()
-        quiet = 0
-        while quiet < 2 and time.monotonic() - began < SETTLE_TIMEOUT:
-            urls = [u for u in sqs.list_queues().get("QueueUrls", []) if not u.endswith("-dlq")]
-            busy = 0
-            for url in urls:
-                attrs = sqs.get_queue_attributes(
-                    QueueUrl=url,
-                    AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-                )["Attributes"]
-                busy += sum(int(v) for v in attrs.values())
-            quiet = quiet + 1 if busy == 0 else 0
-            time.sleep(1.0)
-        return round(time.monotonic() - began, 1)
+
+def wait_idle(moto_port: int) -> float:
+    """Wait until the stack's queues (not the dead-letter ones) have stayed empty for two seconds: the worker
+    is idle. Returns the seconds waited (at most SETTLE_TIMEOUT)."""
+    import boto3
+
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=f"http://{HOST}:{moto_port}",
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    began = time.monotonic()
+    quiet = 0
+    while quiet < 2 and time.monotonic() - began < SETTLE_TIMEOUT:
+        urls = [u for u in sqs.list_queues().get("QueueUrls", []) if not u.endswith("-dlq")]
+        busy = 0
+        for url in urls:
+            attrs = sqs.get_queue_attributes(
+                QueueUrl=url,
+                AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+            )["Attributes"]
+            busy += sum(int(v) for v in attrs.values())
+        quiet = quiet + 1 if busy == 0 else 0
+        time.sleep(1.0)
+    return round(time.monotonic() - began, 1)
