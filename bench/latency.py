@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from bench.chat_rig import free_port_pair
 from bench.motoserver import HOST, free_port
 from bench.report import Check
 from devtools.localenv import REGION, ROOT
@@ -94,6 +95,8 @@ class StackProcess:
         self.env = env
         self.log_path = log_path
         self.moto_port, self.api_port, self.smtp_port = free_port(), free_port(), free_port()
+        # The chat bridge and its Management API (the next port): never the default 8001 of a developer's stack.
+        self.ws_port = free_port_pair()
         self.dev_key = secrets.token_urlsafe(32)
         self.proc: subprocess.Popen[str] | None = None
         self.table = ""
@@ -118,6 +121,7 @@ class StackProcess:
                     "moto_port": self.moto_port,
                     "api_port": self.api_port,
                     "smtp_port": self.smtp_port,
+                    "ws_port": self.ws_port,
                     "dev_signing_key": self.dev_key,
                     "signing_key": secrets.token_urlsafe(32),
                     "ready_file": str(ready),
@@ -389,28 +393,32 @@ class Latency:
                     op.samples.append(self._call(op))
 
     def _settle(self) -> float:
-        """Wait until the stack's queues (not the dead-letter ones) have stayed empty for two seconds: the worker
-        is idle. Returns the seconds waited (at most SETTLE_TIMEOUT)."""
-        import boto3
+        return wait_idle(self.stack.moto_port)
 
-        sqs = boto3.client(
-            "sqs",
-            endpoint_url=f"http://{HOST}:{self.stack.moto_port}",
-            region_name=REGION,
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
-        began = time.monotonic()
-        quiet = 0
-        while quiet < 2 and time.monotonic() - began < SETTLE_TIMEOUT:
-            urls = [u for u in sqs.list_queues().get("QueueUrls", []) if not u.endswith("-dlq")]
-            busy = 0
-            for url in urls:
-                attrs = sqs.get_queue_attributes(
-                    QueueUrl=url,
-                    AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-                )["Attributes"]
-                busy += sum(int(v) for v in attrs.values())
-            quiet = quiet + 1 if busy == 0 else 0
-            time.sleep(1.0)
-        return round(time.monotonic() - began, 1)
+
+def wait_idle(moto_port: int) -> float:
+    """Wait until the stack's queues (not the dead-letter ones) have stayed empty for two seconds: the worker
+    is idle. Returns the seconds waited (at most SETTLE_TIMEOUT)."""
+    import boto3
+
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=f"http://{HOST}:{moto_port}",
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    began = time.monotonic()
+    quiet = 0
+    while quiet < 2 and time.monotonic() - began < SETTLE_TIMEOUT:
+        urls = [u for u in sqs.list_queues().get("QueueUrls", []) if not u.endswith("-dlq")]
+        busy = 0
+        for url in urls:
+            attrs = sqs.get_queue_attributes(
+                QueueUrl=url,
+                AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+            )["Attributes"]
+            busy += sum(int(v) for v in attrs.values())
+        quiet = quiet + 1 if busy == 0 else 0
+        time.sleep(1.0)
+    return round(time.monotonic() - began, 1)

@@ -70,20 +70,18 @@ def render(results: dict[str, Any]) -> str:
             )
         )
         out.append("")
-    if "routing" in results:
-        out += _routing(results["routing"])
-    if "sla_sweep" in results:
-        out += _sla_sweep(results["sla_sweep"])
-    if "portal" in results:
-        out += _portal(results["portal"])
+    for key, part in (("routing", _routing), ("sla_sweep", _sla_sweep), ("portal", _portal)):
+        if key in results:
+            out += part(results[key])
     failed = [c for c in meta["self_checks"] if not c["ok"]]
     out.append(f"self-checks: {len(meta['self_checks']) - len(failed)}/{len(meta['self_checks'])} passed")
     for check in failed:
         out.append(f"  FAILED {check['name']}: {check['detail']}")
     for finding in meta.get("findings", []):
         out.append(f"  finding: {finding}")
-    if "kb" in results:
-        out += _kb(results["kb"])
+    for key, part in (("chat", _chat), ("reports", _reports), ("kb", _kb)):
+        if key in results:
+            out += part(results[key])
     return "\n".join(out)
 
 
@@ -184,4 +182,41 @@ def _kb(kb: dict[str, Any]) -> list[str]:
     ]
     out.append(_table(["speed", "value"], rows))
     out.append("")
+    return out
+
+
+def _chat(chat: dict[str, Any]) -> list[str]:
+    latency = chat["latency_ms"]
+    rows = [
+        [way, str(latency[way]["messages"]), _num(latency[way]["p50"]), _num(latency[way]["p95"])]
+        for way in ("customer_to_agent", "agent_to_customer")
+    ]
+    out = ["", "chat  (local stack; load " + f"{latency['loadavg_before']} -> {latency['loadavg_after']})"]
+    out.append(_table(["message", "n", "p50 ms", "p95 ms"], rows))
+    sizes = list(chat["requests_per_message"])
+    per = chat["requests_per_message"]
+    out.append(
+        _table(
+            ["DynamoDB requests at messages", *sizes],
+            [[f"{side} message", *(str(per[s][side]["requests"]) for s in sizes)] for side in ("customer", "agent")]
+            + [["resume of 10 events", *(str(chat["resume_10_events"][s]["requests"]) for s in sizes)]],
+        )
+    )
+    return out
+
+
+def _reports(reports: dict[str, Any]) -> list[str]:
+    summary = reports["summary_31_days_by_agent"]
+    out = [
+        "",
+        f"reports  summary {summary['days']} days x {summary['agents']} agents: {summary['items_read']} items, "
+        f"{summary['requests']} requests, {summary['read_units']} RCU, {summary['bytes']} bytes, "
+        f"moto {summary['moto_wall_ms']['median']} ms, merge {summary['merge_ms']['median']} ms",
+    ]
+    per_event = reports["aggregator_requests_per_event"]
+    for size in ("small", "large"):
+        counts = ", ".join(f"{e['type']} {e['requests']}" for e in per_event[size]["events"])
+        out.append(f"aggregator requests per event ({size} table): {counts}")
+    delay = reports["event_to_report_s"]
+    out.append(f"event -> report on the local stack: median {delay['median']} s, max {delay['max']} s")
     return out

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, ddb_requests, email, kb, portal, selfcheck, sla_sweep
+from bench import chat, cold_start, ddb_requests, email, kb, portal, selfcheck, sla_sweep
 from bench.ddb_requests import log
 from bench.latency import Latency
 from bench.report import Check, render
@@ -75,7 +75,18 @@ def _child_processes() -> list[str]:
 
 
 # In the order of results.json; they run cold start first (nothing else running yet).
-SECTIONS = ("ddb_requests", "cold_start_ms", "api_latency_ms", "email", "routing", "sla_sweep", "portal", "kb")
+SECTIONS = (
+    "ddb_requests",
+    "cold_start_ms",
+    "api_latency_ms",
+    "email",
+    "routing",
+    "sla_sweep",
+    "portal",
+    "kb",
+    "chat",
+    "reports",
+)
 PORTAL_SAMPLES = 200
 
 
@@ -103,6 +114,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"run only these sections ({', '.join(SECTIONS)}); writes bench/raw/results.<sections>.json",
     )
     parser.add_argument("--output", type=Path, help="where to write the results (default bench/results.json)")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="also put the sections that ran into bench/results.json (each with its run's date, commit, load and "
+        "self-checks under 'run'), leaving the other sections and meta as they are",
+    )
     return parser.parse_args(argv)
 
 
@@ -200,6 +217,21 @@ def _kb(run: Run) -> None:
     run.findings += kb_findings
 
 
+def _chat(run: Run) -> None:
+    log("chat: message latency on the local stack; DynamoDB requests per message at 10, 100 and 1,000 messages")
+    run.results["chat"], chat_checks = chat.run(run.env, RAW, quick=run.quick)
+    run.checks += chat_checks
+
+
+def _reports(run: Run) -> None:
+    from bench.reports import Reports
+
+    log("reports: 31 days x 50 agents by agent, aggregator requests per event, event -> report on the local stack")
+    reports_bench = Reports(RAW, quick=run.quick)
+    run.results["reports"] = reports_bench.run(run.env)
+    run.checks += reports_bench.checks
+
+
 # In the order they run: cold start first (nothing else running yet).
 SECTION_RUNNERS: dict[str, Callable[[Run], None]] = {
     "cold_start_ms": _cold_start,
@@ -210,6 +242,8 @@ SECTION_RUNNERS: dict[str, Callable[[Run], None]] = {
     "sla_sweep": _sla_sweep,
     "portal": _portal,
     "kb": _kb,
+    "chat": _chat,
+    "reports": _reports,
 }
 
 
@@ -241,6 +275,28 @@ def _targets(run: Run) -> None:
     if "api_latency_ms" in results:
         meta["api_latency_samples"] = run.samples["api_latency_ms"]
     meta["targets"] = targets
+
+
+def _merge(results: dict[str, Any], checks: list[Check], into: Path) -> None:
+    """The sections of a partial run into ``into``, each with what says how it was run; nothing else changes."""
+    meta = results["meta"]
+    merged = json.loads(into.read_text()) if into.exists() else {}
+    for name in meta["sections"]:
+        ran = [c for c in checks if c.name.startswith((f"{name}:", f"{name} ", f"bench-{name}", "bench:", "results:"))]
+        merged[name] = {
+            **results[name],
+            "run": {
+                "date": meta["date"],
+                "git_commit": meta["git_commit"],
+                "git_dirty": meta["git_dirty"],
+                "machine": meta["machine"],
+                "seconds": meta["section_seconds"].get(name),
+                "self_checks": f"{sum(c.ok for c in ran)}/{len(ran)} passed",
+                "failed_checks": [c.name for c in ran if not c.ok],
+            },
+        }
+    ordered = {key: merged[key] for key in (*SECTIONS, "meta") if key in merged}
+    into.write_text(json.dumps(ordered, indent=2) + "\n")
 
 
 def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None) -> int:
@@ -284,6 +340,8 @@ def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None)
     meta["findings"] = run.findings
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2) + "\n")
+    if args.merge and output != BENCH / "results.json":
+        _merge(results, checks, BENCH / "results.json")
     print(render(results))
     print(
         f"\nwrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output} in {meta['runtime_s']} s",
