@@ -374,6 +374,7 @@ class EndToEnd:
         figures = [s.figures() for s in samples]
         self.result.setdefault(flow, {})[size] = max(figures, key=lambda f: (f["requests"], f["read_units"]))
         self.detail.setdefault("by_phase", {}).setdefault(flow, {})[size] = samples[0].by_phase()
+        self.detail.setdefault("calls", {}).setdefault(flow, {})[size] = [_describe(c) for c in samples[0].calls]
         label = f"end_to_end {flow}@{size}"
         self.checks.append(Check(f"{label}: the same figures in every repetition", all(f == figures[0] for f in figures), str(figures)))
         scans = sum(1 for s in samples for c in s.calls if c.operation == "Scan")
@@ -390,6 +391,22 @@ class EndToEnd:
             server, hooks = Counter(unseen[0].server_targets or []), Counter(c.operation for c in unseen[0].calls)
             detail = f"server-only {dict(server - hooks)}, hooks-only {dict(hooks - server)}"
         self.checks.append(Check(f"{label}: server saw what the hooks saw", not unseen, detail))
+
+
+def _describe(call: Call) -> str:
+    """``phase Operation key`` with the key's prefixes (``TICKET#``, ``CONFIG#sla_policy``), for reading."""
+    params = call.params
+    key = params.get("Key") or params.get("Item")
+    if key is None and "KeyConditionExpression" in params:
+        values = params.get("ExpressionAttributeValues", {})
+        key = {"q": next(iter(values.values()), {}), "index": {"S": params.get("IndexName", "")}}
+    where = ""
+    if isinstance(key, dict):
+        parts = [str(next(iter(v.values()), "")) for v in key.values() if isinstance(v, dict)]
+        where = " ".join(p.split("#")[0] + ("#" if "#" in p else "") if len(p) > 24 else p for p in parts)
+    if call.operation == "TransactWriteItems":
+        where = f"{len(params.get('TransactItems', []))} items"
+    return f"{call.phase} {call.operation} {where}".strip()
 
 
 def _ticket_of(desk: Desk, outcome: Any) -> Any:

@@ -75,6 +75,8 @@ NARROW_EVENTS: dict[str, frozenset[str]] = {
     KB_ARTICLE_CHANGED: frozenset({"kb"}),
 }
 REPORT_EVENTS = ("ticket.created", "message.added", "ticket.updated", "sla.breached", "csat.answered")
+# Events after which a ticket may count against another agent or wait unassigned in a team (routing).
+ROUTING_CHANGES = ("ticket.updated", "ticket.assigned", "ticket.merged", "ticket.escalated")
 # Consumers that take nothing but these events: the knowledge base its article changes; the chat public
 # messages (pushed to sockets) and ticket updates (a solved ticket ends its chat).
 ONLY: dict[str, frozenset[str]] = {
@@ -83,6 +85,9 @@ ONLY: dict[str, frozenset[str]] = {
     # The only event types a metric fact can arise on (docs/decisions/060-reports.md): notes, assignments,
     # links and the rest would cost an invocation and a read each.
     "reports": frozenset(REPORT_EVENTS),
+    # Routing acts on new tickets, on changes of who a ticket counts against, and on agents coming online:
+    # messages, notes and the rest never invoke it.
+    "routing": frozenset({"ticket.created", *ROUTING_CHANGES, AGENT_AVAILABLE}),
 }
 # Every event of a day adds to the same few daily items (the desk's, its team's, ...): more than a couple of
 # concurrent reports functions would only cancel each other's transactions. SQS event source scaling limit.

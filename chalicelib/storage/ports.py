@@ -322,5 +322,9 @@ class WorkRepository(Protocol):
     def ticket_state(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry], dict[str, DueItem]]:
         """The ticket, its timeline and its due items, by kind: one Query of the ticket's partition."""
 
+    def ticket_head(self, ticket_id: str) -> tuple[Ticket, dict[str, DueItem]]:
+        """The ticket and its due items, by kind, without its timeline: one Query of the ticket's partition
+        whose read does not grow with the thread."""
+
     def due(self, kind: str, now: datetime, limit: int) -> list[DueItem]:
         """Items of ``kind`` due at or before ``now``, earliest first: one Query on the sparse index."""
