@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, ddb_requests, email, kb, portal, selfcheck, sla_sweep
+from bench import cold_start, ddb_requests, email, end_to_end, kb, portal, selfcheck, sla_sweep
 from bench.ddb_requests import log
 from bench.latency import Latency
 from bench.report import Check, render
@@ -75,7 +75,19 @@ def _child_processes() -> list[str]:
 
 
 # In the order of results.json; they run cold start first (nothing else running yet).
-SECTIONS = ("ddb_requests", "cold_start_ms", "api_latency_ms", "email", "routing", "sla_sweep", "portal", "kb")
+SECTIONS = (
+    "ddb_requests",
+    "end_to_end",
+    "cold_start_ms",
+    "api_latency_ms",
+    "email",
+    "routing",
+    "sla_sweep",
+    "portal",
+    "kb",
+)
+# The keys of results.json, in order: ``end_to_end`` also writes ``thread_growth``.
+RESULT_KEYS = (SECTIONS[0], "end_to_end", "thread_growth", *SECTIONS[2:])
 PORTAL_SAMPLES = 200
 
 
@@ -150,6 +162,27 @@ def _ddb_requests(run: Run) -> None:
     run.meta["ddb_detail"] = bench.detail
 
 
+def _end_to_end(run: Run) -> None:
+    reps = (1, 1) if run.quick else (2, 1)
+    log(f"end_to_end: every flow with its consumers at {run.sizes[0]} and {run.sizes[1]} tickets, {reps} repetitions")
+    bench = end_to_end.EndToEnd(run.sizes, reps, RAW / "moto-end-to-end.log")
+    measured = bench.run()
+    run.results["end_to_end"], run.results["thread_growth"] = measured["end_to_end"], measured["thread_growth"]
+    run.checks += bench.checks
+    run.meta["end_to_end_detail"] = measured["detail"]
+    recorded = _recorded()
+    if recorded is not None and not run.quick:
+        run.checks += selfcheck.no_flow_grew(measured, recorded)
+
+
+def _recorded() -> dict[str, Any] | None:
+    """The committed bench/results.json (what a later run's per-flow counts must not rise above)."""
+    try:
+        return dict(json.loads((BENCH / "results.json").read_text()))
+    except (OSError, ValueError):
+        return None
+
+
 def _api_latency(run: Run) -> None:
     reads, writes = (20, 10) if run.quick else (100, 50)
     log(f"api_latency_ms: local stack, {reads} requests per read, {writes} per write, new connection each")
@@ -204,6 +237,7 @@ def _kb(run: Run) -> None:
 SECTION_RUNNERS: dict[str, Callable[[Run], None]] = {
     "cold_start_ms": _cold_start,
     "ddb_requests": _ddb_requests,
+    "end_to_end": _end_to_end,
     "api_latency_ms": _api_latency,
     "email": _email,
     "routing": _routing,
@@ -271,7 +305,7 @@ def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None)
         progress.close()
     run.meta["section_seconds"] = sections
     _targets(run)
-    results = {key: run.results[key] for key in SECTIONS if key in run.results}
+    results = {key: run.results[key] for key in RESULT_KEYS if key in run.results}
     results["meta"] = meta = run.meta
     checks = run.checks + selfcheck.structure(results, sizes, run.sla_sizes)
     stray = [t.name for t in threading.enumerate() if t.ident not in threads_before]

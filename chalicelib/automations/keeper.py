@@ -36,6 +36,7 @@ class TimerKeeper:
         self.directory = directory
         self.clock = clock
         self._teams: dict[str, Team | None] = {}  # read once per keeper (a batch or a sweep)
+        self._refreshed: dict[str, int] = {}  # ticket id -> the version this keeper stored its timer at
 
     def state(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry], dict[str, DueItem]]:
         """The ticket, the entries its timer depends on, and its due items.
@@ -49,12 +50,18 @@ class TimerKeeper:
         return self.work.ticket_state(ticket_id)
 
     def on_event(self, event: dict[str, Any]) -> Timer | None:
-        """Any ticket event: store the ticket's next timer, or take it out of the due index."""
+        """Any ticket event: store the ticket's next timer, or take it out of the due index (unless this keeper
+        read the ticket at the event's version or later already: a batch's events of one write count once)."""
+        ticket_id, version = str(event["ticket"]["id"]), int(event["ticket"].get("version") or 0)
+        if version and self._refreshed.get(ticket_id, 0) >= version:
+            return None
         try:
-            ticket, timeline, dues = self.state(event["ticket"]["id"])
+            ticket, timeline, dues = self.state(ticket_id)
         except NotFound:
             return None
-        return self.refresh(ticket, timeline, dues.get(DUE_TIMER))
+        timer = self.refresh(ticket, timeline, dues.get(DUE_TIMER))
+        self._refreshed[ticket_id] = ticket.version
+        return timer
 
     def timer(self, ticket: Ticket, timeline: list[TimelineEntry]) -> Timer | None:
         return next_timer(ticket, timeline, TimerSettings.of(self._team(ticket.team_id)))

@@ -220,7 +220,9 @@ class MailRepository(Protocol):
     def claim_send(self, key: str, now: datetime, stale_after_seconds: int) -> bool:
         """Claim an outbound mail for sending; False if it was sent, or is being sent by a live attempt."""
 
-    def mark_sent(self, key: str, provider_id: str, now: datetime) -> None: ...
+    def mark_sent(self, key: str, provider_id: str, now: datetime, message_ids: Sequence[tuple[str, str]] = ()) -> None:
+        """Record the send as done, and map ``message_ids`` ((Message-ID, ticket id) pairs) as
+        ``remember_message_id`` does, in one request."""
 
 
 # -- configuration documents and timed work -----------------------------------------------------

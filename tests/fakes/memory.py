@@ -414,5 +414,7 @@ class InMemoryMailRepository:
             self._sends[key] = ("sending", now, "")
             return True
 
-    def mark_sent(self, key: str, provider_id: str, now: datetime) -> None:
+    def mark_sent(self, key: str, provider_id: str, now: datetime, message_ids: Sequence[tuple[str, str]] = ()) -> None:
+        for message_id, ticket_id in message_ids:
+            self.remember_message_id(message_id, ticket_id)
         self._sends[key] = ("sent", now, provider_id)

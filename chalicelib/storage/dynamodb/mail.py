@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -111,12 +112,20 @@ class DynamoMailRepository:
             raise
         return True
 
-    def mark_sent(self, key: str, provider_id: str, now: datetime) -> None:
-        SendItem(
+    def mark_sent(self, key: str, provider_id: str, now: datetime, message_ids: Sequence[tuple[str, str]] = ()) -> None:
+        sent = SendItem(
             keys.send(key),
             "SEND",
             state="sent",
             at=now,
             provider_id=provider_id,
             expires_at=now + timedelta(days=SEND_RECORD_DAYS),
-        ).save()
+        )
+        if not message_ids:
+            sent.save()
+            return
+        # One BatchWriteItem (unconditional puts, each applied on its own, retried until none is left over).
+        with Item.batch_write() as batch:
+            for message_id, ticket_id in message_ids:
+                batch.save(base.lookup_item(keys.email_id(message_id), ticket_id))
+            batch.save(sent)
