@@ -56,6 +56,7 @@ class Flow:
     server_targets: list[str] | None
     http_sends: int
     failures: int
+    services: dict[str, int] = field(default_factory=dict)
 
     @property
     def requests(self) -> int:
@@ -94,12 +95,17 @@ class Desk:
     clock: Any
     plan: dataset.Plan | None = None
     checks: list[Check] = field(default_factory=list)
+    # Other services per flow: Lambda invocations by function, messages through consumer queues, the app's
+    # own SNS, SES, S3 and SQS calls (``service:Operation``).
+    services: Counter[str] = field(default_factory=Counter)
+    _s3: Any = None
 
     # -- one flow ------------------------------------------------------------------------------------
 
     def measure(self, action: Callable[[], Any]) -> tuple[Flow, Any]:
         start = self.server.dynamodb_requests if self.server.counting else 0
         failures = self.worker.failures
+        self.services.clear()
         self.meter.start()
         try:
             with _quiet():
@@ -109,7 +115,9 @@ class Desk:
         finally:
             calls = self.meter.stop()
         targets = self.server.targets_since(start) if self.server.counting else None
-        return Flow(list(calls), targets, self.meter.http_sends, self.worker.failures - failures), value
+        flow = Flow(list(calls), targets, self.meter.http_sends, self.worker.failures - failures)
+        flow.services = dict(sorted(self.services.items()))
+        return flow, value
 
     def settle(self) -> None:
         with _quiet():
@@ -138,8 +146,12 @@ class Desk:
         message.set_content(body)
         key = f"raw/{uuid.uuid4().hex}"
         settings = self.svc.settings
-        with self.meter.phase("uncounted"):
-            client("s3").put_object(Bucket=settings.bucket, Key=key, Body=message.as_bytes())
+        # What SES does before the notification: the bench's own client, counted nowhere.
+        if self._s3 is None:
+            import boto3
+
+            self._s3 = boto3.client("s3", endpoint_url=client("s3").meta.endpoint_url, region_name=REGION)
+        self._s3.put_object(Bucket=settings.bucket, Key=key, Body=message.as_bytes())
         return self.svc.mail_ingest.handle(InboundNotice(settings.bucket, key, key[4:], (to,), {}))
 
     def ticket(self, ticket_id: str) -> Any:
@@ -186,7 +198,11 @@ class EndToEnd:
             settings.reset(), clients.reset(), signing.signing_key.cache_clear(), bootstrap.use(None)
             resources = provision(env.names, env.moto_url, bucket=env.bucket, support_domain=env.support_domain)
             aux = boto3.client(
-                "dynamodb", endpoint_url=env.moto_url, region_name=REGION, aws_access_key_id="b", aws_secret_access_key="b"
+                "dynamodb",
+                endpoint_url=env.moto_url,
+                region_name=REGION,
+                aws_access_key_id="b",
+                aws_secret_access_key="b",
             )
             aux.meta.events.register("before-sign.dynamodb.*", aux_marker)
             from bench.desk import Clock
@@ -203,9 +219,11 @@ class EndToEnd:
             meter.attach(clients.client("dynamodb"))  # the reports' aggregates write with boto3
             app_module = importlib.import_module("app")
             worker = Worker(app_module, resources["stream_arn"], env.moto_url, relay_dlq=env.names.relay_dlq)
-            _phase_per_queue(worker, meter, env.names.prefix)
+            desk_services: Counter[str] = Counter()
+            _phase_per_queue(worker, meter, env.names.prefix, desk_services)
+            _count_services(desk_services)
             with Client(app_module.app, stage_name=STAGE, project_dir=str(ROOT)) as client:
-                desk = Desk(self.server, meter, svc, worker, client, "", clock)
+                desk = Desk(self.server, meter, svc, worker, client, "", clock, services=desk_services)
                 desk.checks.append(
                     Check(
                         "end_to_end: meter attached to every pynamodb model client",
@@ -249,14 +267,14 @@ class EndToEnd:
                 if phase == 0:
                     self._thread_growth(desk)
             self.checks.extend(desk.checks)
-        self.checks.append(
-            Check("end_to_end: the moto server process stopped cleanly", self.server.exit_code == 0, "")
-        )
+        self.checks.append(Check("end_to_end: the moto server process stopped cleanly", self.server.exit_code == 0, ""))
         for flow in FLOWS:
             per_size = self.result.get(flow, {})
             counts = {s: v["requests"] for s, v in per_size.items()}
             self.checks.append(
-                Check(f"end_to_end {flow}: the same requests at every size", len(set(counts.values())) == 1, str(counts))
+                Check(
+                    f"end_to_end {flow}: the same requests at every size", len(set(counts.values())) == 1, str(counts)
+                )
             )
         return {"end_to_end": self.result, "thread_growth": self.growth, "detail": self.detail}
 
@@ -308,7 +326,9 @@ class EndToEnd:
         )
         desk.clock.now += timedelta(days=5)
         out["auto_close"], swept = desk.measure(lambda: _app_sweep("timers_sweep"))
-        desk.checks.append(Check("end_to_end auto_close: the sweep closed one ticket", swept.get("due") == 1, str(swept)))
+        desk.checks.append(
+            Check("end_to_end auto_close: the sweep closed one ticket", swept.get("due") == 1, str(swept))
+        )
         desk.clock.now += timedelta(minutes=1)
         return out
 
@@ -321,20 +341,7 @@ class EndToEnd:
         """A mail ticket grown to 5 and to 100 timeline entries (notes written without events), then one agent
         reply and one customer reply by mail on each."""
         for size in THREAD_SIZES:
-            sender = f"t{size}-{uuid.uuid4().hex[:6]}@customer.example"
-            with _quiet():
-                outcome = desk.mail(sender, desk.svc.settings.support_address, f"Thread of {size}", "Hello")
-            desk.settle()
-            ticket = _ticket_of(desk, outcome)
-            self._grow(desk, ticket.id, size)
-            counts = {}
-            agent, _ = desk.measure(lambda: self._agent_reply(desk, ticket.id))
-            counts["reply_by_agent"] = agent
-            mail, _ = desk.measure(
-                lambda: desk.mail(sender, desk.reply_address(ticket.number), f"Re: Thread of {size}", "More")
-            )
-            counts["reply_by_mail"] = mail
-            for flow, sample in counts.items():
+            for flow, sample in self._replies_on_thread(desk, size).items():
                 self.growth.setdefault(flow, {})[str(size)] = sample.requests
                 self.detail.setdefault("thread_growth_units", {}).setdefault(flow, {})[str(size)] = {
                     **sample.figures(),
@@ -344,8 +351,24 @@ class EndToEnd:
         for flow in GROWTH_FLOWS:
             values = self.growth[flow]
             self.checks.append(
-                Check(f"thread_growth {flow}: the same requests at 5 and 100 entries", len(set(values.values())) == 1, str(values))
+                Check(
+                    f"thread_growth {flow}: the same requests at 5 and 100 entries",
+                    len(set(values.values())) == 1,
+                    str(values),
+                )
             )
+
+    def _replies_on_thread(self, desk: Desk, size: int) -> dict[str, Flow]:
+        sender = f"t{size}-{uuid.uuid4().hex[:6]}@customer.example"
+        with _quiet():
+            outcome = desk.mail(sender, desk.svc.settings.support_address, f"Thread of {size}", "Hello")
+        desk.settle()
+        ticket = _ticket_of(desk, outcome)
+        self._grow(desk, ticket.id, size)
+        agent, _ = desk.measure(lambda: self._agent_reply(desk, ticket.id))
+        address = desk.reply_address(ticket.number)
+        mail, _ = desk.measure(lambda: desk.mail(sender, address, f"Re: Thread of {size}", "More"))
+        return {"reply_by_agent": agent, "reply_by_mail": mail}
 
     @staticmethod
     def _grow(desk: Desk, ticket_id: str, entries: int) -> None:
@@ -375,8 +398,11 @@ class EndToEnd:
         self.result.setdefault(flow, {})[size] = max(figures, key=lambda f: (f["requests"], f["read_units"]))
         self.detail.setdefault("by_phase", {}).setdefault(flow, {})[size] = samples[0].by_phase()
         self.detail.setdefault("calls", {}).setdefault(flow, {})[size] = [_describe(c) for c in samples[0].calls]
+        self.detail.setdefault("services", {}).setdefault(flow, {})[size] = samples[0].services
         label = f"end_to_end {flow}@{size}"
-        self.checks.append(Check(f"{label}: the same figures in every repetition", all(f == figures[0] for f in figures), str(figures)))
+        self.checks.append(
+            Check(f"{label}: the same figures in every repetition", all(f == figures[0] for f in figures), str(figures))
+        )
         scans = sum(1 for s in samples for c in s.calls if c.operation == "Scan")
         self.checks.append(Check(f"{label}: no Scan", not scans, f"{scans} scans"))
         errors = [c.error for s in samples for c in s.calls if c.error]
@@ -384,7 +410,9 @@ class EndToEnd:
         failures = [s.failures for s in samples]
         self.checks.append(Check(f"{label}: no consumer failed", not any(failures), str(failures)))
         unseen = [
-            s for s in samples if s.server_targets is not None and sorted(s.server_targets) != sorted(c.operation for c in s.calls)
+            s
+            for s in samples
+            if s.server_targets is not None and sorted(s.server_targets) != sorted(c.operation for c in s.calls)
         ]
         detail = ""
         if unseen:
@@ -421,15 +449,38 @@ def _app_sweep(name: str) -> Any:
     return getattr(handlers, name)()
 
 
-def _phase_per_queue(worker: Any, meter: Meter, prefix: str) -> None:
-    """Tag the calls each consumer queue's handler makes with the queue's purpose."""
-    pump = worker.pump_queue
+def _phase_per_queue(worker: Any, meter: Meter, prefix: str, services: Counter[str]) -> None:
+    """Tag the calls each consumer queue's handler makes with the queue's purpose; count the invocations (one
+    per batch a queue delivered, as Lambda's poller would) and the messages, and the stream relay's."""
+    pump, stream = worker.pump_queue, worker.pump_stream
 
     def tagged(queue_name: str, wait_seconds: int = 0) -> int:
-        with meter.phase(queue_name.removeprefix(f"{prefix}-")):
-            return int(pump(queue_name, wait_seconds))
+        purpose = queue_name.removeprefix(f"{prefix}-")
+        with meter.phase(purpose):
+            received = int(pump(queue_name, wait_seconds))
+        if received:
+            services[f"lambda:{purpose}"] += 1
+            services["sqs:messages"] += received
+        return received
 
-    worker.pump_queue = tagged
+    def relayed() -> int:
+        records = int(stream())
+        if records:
+            services["lambda:stream_relay"] += 1
+        return records
+
+    worker.pump_queue, worker.pump_stream = tagged, relayed
+
+
+def _count_services(services: Counter[str]) -> None:
+    """The app's own calls to SNS, SES, S3 and SQS (its clients are cached per process)."""
+    from chalicelib.core.clients import client
+
+    def hook(model: Any, **_: Any) -> None:
+        services[f"{model.service_model.service_name}:{model.name}"] += 1
+
+    for name in ("sns", "sesv2", "s3", "sqs"):
+        client(name).meta.events.register("after-call.*.*", hook)
 
 
 def _configure(svc: Any, plan: dataset.Plan) -> None:

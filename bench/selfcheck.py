@@ -106,7 +106,8 @@ def structure(results: dict[str, Any], sizes: tuple[int, int], sla_sizes: tuple[
 
         e2e, growth = results.get("end_to_end", {}), results.get("thread_growth", {})
         e2e_ok = list(e2e) == list(FLOWS) and all(
-            set(e2e[f]) == set(keys) and all(set(v) == {"requests", "read_units", "write_units"} for v in e2e[f].values())
+            set(e2e[f]) == set(keys)
+            and all(set(v) == {"requests", "read_units", "write_units"} for v in e2e[f].values())
             for f in e2e
         )
         growth_ok = list(growth) == list(GROWTH_FLOWS) and all(
