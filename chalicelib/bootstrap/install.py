@@ -48,7 +48,9 @@ def install() -> None:
     tickets.deps.set(ticket_needs)
     customer_routes.deps.set(lambda: current().customers)
     admin_routes.deps.set(lambda: current().directory)
-    webhooks.deps.set(lambda: webhooks.Needs(current().directory, current().signing_key))
+    webhooks.deps.set(
+        lambda: webhooks.Needs(current().directory, current().signing_key, lambda: current().webhooks.forget())
+    )
     configuration.deps.set(lambda: current().documents)
     routing.deps.set(lambda: current().documents)
     sla.deps.set(lambda: sla.Needs(current().documents, current().sla_status))
