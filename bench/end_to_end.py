@@ -192,7 +192,7 @@ class EndToEnd:
         self.server.start()
         saved = dict(os.environ)
         port = int(self.server.url.rsplit(":", 1)[1])
-        env = LocalEnv(stage=STAGE, moto_port=port)
+        env = LocalEnv(stage=_app_stage(STAGE), moto_port=port)
         try:
             os.environ.update({**env.environ(), "LAMBDESK_LOG_LEVEL": "WARNING"})
             settings.reset(), clients.reset(), signing.signing_key.cache_clear(), bootstrap.use(None)
@@ -447,6 +447,25 @@ def _app_sweep(name: str) -> Any:
     from chalicelib.bootstrap import handlers
 
     return getattr(handlers, name)()
+
+
+def _app_stage(default: str) -> str:
+    """The stage the app's event sources are named for (its queue names are fixed when ``app`` is imported):
+    the one it was imported under, else the environment's (a test session's, so that the app this imports
+    serves the tests after it), else ``default``."""
+    import sys
+
+    from chalice.app import SQSEventConfig
+
+    from chalicelib.core.resources import APP_NAME
+
+    module = sys.modules.get("app")
+    for source in getattr(getattr(module, "app", None), "event_sources", ()):
+        if isinstance(source, SQSEventConfig) and source.queue and source.queue.endswith("-webhooks"):
+            return source.queue.removeprefix(f"{APP_NAME}-").removesuffix("-webhooks")
+    import os
+
+    return os.environ.get("LAMBDESK_STAGE") or default
 
 
 def _phase_per_queue(worker: Any, meter: Meter, prefix: str, services: Counter[str]) -> None:
