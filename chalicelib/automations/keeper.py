@@ -53,8 +53,8 @@ class TimerKeeper:
         """Any ticket event: store the ticket's next timer, or take it out of the due index (unless this keeper
         read the ticket at the event's version or later already: a batch's events of one write count once)."""
         ticket_id, version = str(event["ticket"]["id"]), int(event["ticket"].get("version") or 0)
-        if version and self._refreshed.get(ticket_id, 0) >= version:
-            return None
+        if event.get("type") == "note.added" or (version and self._refreshed.get(ticket_id, 0) >= version):
+            return None  # a note changes neither the status nor a reminder: the stored timer stands
         try:
             ticket, timeline, dues = self.state(ticket_id)
         except NotFound:

@@ -94,11 +94,17 @@ ONLY: dict[str, frozenset[str]] = {
 REPORTS_MAX_CONCURRENCY = 2
 
 
+# Ticket events a consumer that takes "everything else" cannot act on: an internal note changes no SLA clock
+# (clocks read public messages and status changes; a note changes neither, nor a field a policy selects on).
+IGNORES: dict[str, frozenset[str]] = {"sla": frozenset({"note.added"})}
+
+
 def event_filter_policy(purpose: str) -> dict[str, list[Any]] | None:
     """The filter policy of an event consumer queue's subscription to the events topic (None: everything)."""
     if purpose in ONLY:
         return {"event_type": sorted(ONLY[purpose])}
-    excluded = sorted(t for t, consumers in NARROW_EVENTS.items() if purpose not in consumers)
+    narrow = {t for t, consumers in NARROW_EVENTS.items() if purpose not in consumers}
+    excluded = sorted(narrow | IGNORES.get(purpose, frozenset()))
     return {"event_type": [{"anything-but": excluded}]} if excluded else None
 
 

@@ -29,6 +29,7 @@ from chalicelib.core.resources import (
     FUNCTION_TRACK_SLA,
     FUNCTION_TRIGGERS,
     FUNCTION_WEBHOOKS,
+    IGNORES,
     KB_ARTICLE_CHANGED,
     MAX_RECEIVE_COUNT,
     ONLY,
@@ -245,9 +246,9 @@ def test_only_routing_is_sent_agent_events_and_only_kb_article_events(stage: Syn
     assert filters[names.queue("chat")] == {"event_type": ["message.added", "ticket.updated"]}
     assert "anything-but" not in str(filters[names.queue("reports")])
     for purpose in set(EVENT_CONSUMER_QUEUES) - set(ONLY):
-        assert filters[names.queue(purpose)] == {
-            "event_type": [{"anything-but": [AGENT_AVAILABLE, KB_ARTICLE_CHANGED]}]
-        }, purpose
+        ignored = sorted({AGENT_AVAILABLE, KB_ARTICLE_CHANGED} | IGNORES.get(purpose, frozenset()))
+        assert filters[names.queue(purpose)] == {"event_type": [{"anything-but": ignored}]}, purpose
+    assert "note.added" in str(filters[names.queue("sla")])
 
 
 def test_the_reports_queue_is_sent_only_the_events_a_metric_fact_can_arise_on(stage: Synthesized) -> None:

@@ -52,6 +52,13 @@ def test_the_filter_policy_lets_through_what_the_table_acts_on(purpose: str) -> 
         assert passes(policy, event_type) == (purpose in consumers)
 
 
+def test_the_sla_never_receives_internal_notes_but_every_other_ticket_event() -> None:
+    policy = event_filter_policy("sla")
+    assert not passes(policy, "note.added")
+    for event_type in ("ticket.created", "message.added", "ticket.updated", "ticket.assigned", "sla.breached"):
+        assert passes(policy, event_type)
+
+
 def test_routing_never_receives_messages_or_notes() -> None:
     policy = event_filter_policy("routing")
     assert not passes(policy, "message.added")
