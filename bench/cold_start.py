@@ -46,3 +46,118 @@ def measure(env: dict[str, str], runs: int, cache: Path) -> tuple[dict[str, floa
             samples[name].append(_once(python, STATEMENTS[name], env))
     app, boto3 = statistics.median(samples["app"]), statistics.median(samples["boto3"])
     return {"app": round(app, 1), "boto3": round(boto3, 1), "ratio": round(app / boto3, 3)}, samples
+
+
+# -- the first answer of a fresh process (section ``cold_start``) --------------------------------------------
+
+# A fresh Lambda process: import the app, answer one authenticated GET /v1/tickets/{id} (an API Gateway REST
+# proxy event, as Lambda hands it to the handler) against moto.
+FIRST_RESPONSE = """
+import json, os, sys
+import app
+ticket = os.environ["BENCH_TICKET_ID"]
+event = {
+    "resource": "/v1/tickets/{ticket_id}", "path": f"/v1/tickets/{ticket}", "httpMethod": "GET",
+    "headers": {"Authorization": "Bearer " + os.environ["BENCH_TOKEN"], "Host": "bench"},
+    "multiValueHeaders": {}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
+    "pathParameters": {"ticket_id": ticket}, "stageVariables": None, "body": None, "isBase64Encoded": False,
+    "requestContext": {"resourcePath": "/v1/tickets/{ticket_id}", "httpMethod": "GET", "path": f"/v1/tickets/{ticket}",
+                       "stage": "api", "requestId": "bench", "identity": {"sourceIp": "127.0.0.1"}},
+}
+response = app.app(event, None)
+sys.exit(0 if response["statusCode"] == 200 else f"status {response['statusCode']}: {response['body'][:300]}")
+"""
+# The baseline: a fresh process that imports boto3 and reads the same ticket item with one GetItem.
+BOTO3_GETITEM = """
+import os
+import boto3
+item = boto3.client("dynamodb").get_item(
+    TableName=os.environ["LAMBDESK_TABLE_NAME"],
+    Key={"pk": {"S": "TICKET#" + os.environ["BENCH_TICKET_ID"]}, "sk": {"S": "TICKET"}},
+)
+assert "Item" in item
+"""
+
+
+def first_response(
+    env: dict[str, str], runs: int, cache: Path | None
+) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Median wall time of ``FIRST_RESPONSE`` and ``BOTO3_GETITEM`` in fresh processes, interleaved, against one
+    moto server (its own process) holding an agent and a ticket. ``cache``: where both read compiled byte code
+    (``PYTHONPYCACHEPREFIX``, written by one untimed warm-up run each), None: the interpreter's default."""
+    import os
+    import secrets
+
+    import boto3
+
+    from bench.motoserver import CountingMotoServer
+    from chalicelib import bootstrap
+    from chalicelib.core import clients, settings, signing
+    from chalicelib.domain.timeline import Actor, ActorKind
+    from chalicelib.people.auth import mint_dev_token
+    from chalicelib.tickets.service import NewTicket
+    from devtools.localenv import REGION
+    from devtools.provision import create_table
+
+    server = CountingMotoServer()
+    server.start()
+    saved = dict(os.environ)
+    child = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if cache is not None:
+        child["PYTHONPYCACHEPREFIX"] = str(cache)
+    try:
+        table = "lambdesk-bench-cold"
+        aws = {
+            "AWS_ENDPOINT_URL": server.url,
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "LAMBDESK_STAGE": "local",
+            "LAMBDESK_TABLE_NAME": table,
+            "LAMBDESK_AUTH_MODE": "dev",
+            "LAMBDESK_DEV_SIGNING_KEY": secrets.token_urlsafe(32),
+            "LAMBDESK_SIGNING_KEY": secrets.token_urlsafe(32),
+            "LAMBDESK_LOG_LEVEL": "WARNING",
+            "POWERTOOLS_METRICS_NAMESPACE": "Lambdesk",
+        }
+        os.environ.update(aws)
+        settings.reset(), clients.reset(), signing.signing_key.cache_clear()
+        create_table(boto3.client("dynamodb"), table)
+        svc = bootstrap.dynamodb_container(settings.get_settings())
+        agent = svc.directory.create_agent("cold@bench.example", "Cold Start", subject="bench-cold")
+        ticket, _ = svc.tickets.create(
+            Actor(ActorKind.AGENT, agent.id),
+            NewTicket(subject="Cold", body_text="Start", requester_email="c@x.example"),
+        )
+        child.update(aws)
+        child["BENCH_TICKET_ID"] = ticket.id
+        child["BENCH_TOKEN"] = mint_dev_token(aws["LAMBDESK_DEV_SIGNING_KEY"], "bench-cold")
+        python = venv_python()
+        programs = {"first_response": FIRST_RESPONSE, "boto3_getitem": BOTO3_GETITEM}
+        samples: dict[str, list[float]] = {name: [] for name in programs}
+        for program in programs.values():
+            _once(python, program, child)
+        for round_ in range(runs):
+            names = list(programs) if round_ % 2 == 0 else list(reversed(programs))
+            for name in names:
+                samples[name].append(_once(python, programs[name], child))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        settings.reset(), clients.reset(), signing.signing_key.cache_clear(), bootstrap.use(None)
+        server.stop()
+    first, getitem = statistics.median(samples["first_response"]), statistics.median(samples["boto3_getitem"])
+    result = {
+        "first_response_ms": round(first, 1),
+        "boto3_getitem_ms": round(getitem, 1),
+        "ratio": round(first / getitem, 3),
+    }
+    return result, samples
+
+
+if __name__ == "__main__":
+    import json
+    import os
+
+    print(json.dumps(first_response(dict(os.environ), 11, ROOT / "bench" / "raw" / "pycache")[0]))

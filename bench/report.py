@@ -44,6 +44,7 @@ def render(results: dict[str, Any]) -> str:
     sizes = [str(s) for s in meta["table_sizes"]["tickets"]]
     if "ddb_requests" in results:
         out += _ddb(results["ddb_requests"], sizes)
+    out += _cost(results, sizes)
     if "cold_start_ms" in results:
         cold = results["cold_start_ms"]
         out.append("cold_start_ms  (whole process, median of interleaved runs)")
@@ -101,6 +102,50 @@ def _ddb(ddb: dict[str, Any], sizes: list[str]) -> list[str]:
         "ddb_requests  (DynamoDB requests and capacity units per API call; 'auth' = per request with a cold "
         "agent cache, excluded from the other rows)",
         _table(["operation", *(f"req@{s}" for s in sizes), *(f"cap@{s}" for s in sizes), "constant"], rows),
+        "",
+    ]
+
+
+def _cost(results: dict[str, Any], sizes: list[str]) -> list[str]:
+    """The sections of issue 16: flows end to end, thread growth, the first answer of a fresh process."""
+    out = []
+    if "end_to_end" in results:
+        out += _end_to_end(results["end_to_end"], results.get("thread_growth", {}), sizes)
+    if "cold_start" in results:
+        out += _first_response(results["cold_start"])
+    return out
+
+
+def _first_response(first: dict[str, Any]) -> list[str]:
+    return [
+        "cold_start  (fresh process: the app's first authenticated GET vs one boto3 GetItem, median)",
+        _table(
+            ["process", "ms"],
+            [
+                ["app, first response", _num(first["first_response_ms"])],
+                ["boto3 GetItem", _num(first["boto3_getitem_ms"])],
+                ["ratio", _num(first["ratio"], 2)],
+            ],
+        ),
+        f"target <= 1.3: {'met' if first['ratio'] <= 1.3 else 'NOT met'}",
+        "",
+    ]
+
+
+def _end_to_end(flows: dict[str, Any], growth: dict[str, Any], sizes: list[str]) -> list[str]:
+    rows = [
+        [
+            flow,
+            *(str(by_size[s]["requests"]) for s in sizes if s in by_size),
+            *(f"{_num(by_size[s]['read_units'])} / {_num(by_size[s]['write_units'])}" for s in sizes if s in by_size),
+        ]
+        for flow, by_size in flows.items()
+    ]
+    growth_line = ", ".join(f"{flow} {v.get('5')} / {v.get('100')}" for flow, v in growth.items())
+    return [
+        "end_to_end  (DynamoDB requests, read / write units of a flow with every consumer and sweep it sets off)",
+        _table(["flow", *(f"req@{s}" for s in sizes), *(f"RRU / WRU@{s}" for s in sizes)], rows),
+        f"thread_growth (requests on 5 / 100 timeline entries): {growth_line}",
         "",
     ]
 

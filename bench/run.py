@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import chat, cold_start, ddb_requests, email, kb, portal, selfcheck, sla_sweep
+from bench import chat, cold_start, ddb_requests, email, end_to_end, kb, portal, selfcheck, sla_sweep
 from bench.ddb_requests import log
 from bench.latency import Latency
 from bench.report import Check, render
@@ -77,6 +77,8 @@ def _child_processes() -> list[str]:
 # In the order of results.json; they run cold start first (nothing else running yet).
 SECTIONS = (
     "ddb_requests",
+    "end_to_end",
+    "cold_start",
     "cold_start_ms",
     "api_latency_ms",
     "email",
@@ -87,6 +89,9 @@ SECTIONS = (
     "chat",
     "reports",
 )
+# The keys of results.json, in order: ``end_to_end`` also writes ``thread_growth``.
+RESULT_KEYS = (SECTIONS[0], "end_to_end", "thread_growth", *SECTIONS[2:])
+COLD_RUNS = 11
 PORTAL_SAMPLES = 200
 
 
@@ -157,6 +162,19 @@ def _cold_start(run: Run) -> None:
     run.results["cold_start_ms"] = cold
 
 
+def _first_response(run: Run) -> None:
+    runs = 5 if run.quick else COLD_RUNS
+    log(f"cold_start: {runs} fresh processes each: the app answering GET /v1/tickets/{{id}}, boto3 doing one GetItem")
+    run.results["cold_start"], samples = cold_start.first_response(run.env, runs, RAW / "pycache")
+    log(f"cold_start: {run.results['cold_start']}")
+    run.meta["cold_start_first_response_samples_ms"] = {k: [round(v, 1) for v in vs] for k, vs in samples.items()}
+    if run.results["cold_start"]["ratio"] > COLD_START_TARGET:
+        run.findings.append(
+            f"cold start: the app's first answer takes {run.results['cold_start']['ratio']} x a boto3 GetItem "
+            f"(target <= {COLD_START_TARGET})"
+        )
+
+
 def _ddb_requests(run: Run) -> None:
     reps = (2, 1) if run.quick else (3, 1)
     log(f"ddb_requests: {run.sizes[0]} and {run.sizes[1]} tickets, {reps} repetitions")
@@ -165,6 +183,27 @@ def _ddb_requests(run: Run) -> None:
     run.checks += bench.checks
     run.meta["table_sizes"]["items"] = bench.table_items
     run.meta["ddb_detail"] = bench.detail
+
+
+def _end_to_end(run: Run) -> None:
+    reps = (1, 1) if run.quick else (2, 1)
+    log(f"end_to_end: every flow with its consumers at {run.sizes[0]} and {run.sizes[1]} tickets, {reps} repetitions")
+    bench = end_to_end.EndToEnd(run.sizes, reps, RAW / "moto-end-to-end.log")
+    measured = bench.run()
+    run.results["end_to_end"], run.results["thread_growth"] = measured["end_to_end"], measured["thread_growth"]
+    run.checks += bench.checks
+    run.meta["end_to_end_detail"] = measured["detail"]
+    recorded = _recorded()
+    if recorded is not None and not run.quick:
+        run.checks += selfcheck.no_flow_grew(measured, recorded)
+
+
+def _recorded() -> dict[str, Any] | None:
+    """The committed bench/results.json (what a later run's per-flow counts must not rise above)."""
+    try:
+        return dict(json.loads((BENCH / "results.json").read_text()))
+    except (OSError, ValueError):
+        return None
 
 
 def _api_latency(run: Run) -> None:
@@ -235,7 +274,9 @@ def _reports(run: Run) -> None:
 # In the order they run: cold start first (nothing else running yet).
 SECTION_RUNNERS: dict[str, Callable[[Run], None]] = {
     "cold_start_ms": _cold_start,
+    "cold_start": _first_response,
     "ddb_requests": _ddb_requests,
+    "end_to_end": _end_to_end,
     "api_latency_ms": _api_latency,
     "email": _email,
     "routing": _routing,
@@ -281,7 +322,8 @@ def _merge(results: dict[str, Any], checks: list[Check], into: Path) -> None:
     """The sections of a partial run into ``into``, each with what says how it was run; nothing else changes."""
     meta = results["meta"]
     merged = json.loads(into.read_text()) if into.exists() else {}
-    for name in meta["sections"]:
+    names = [*meta["sections"], *(["thread_growth"] if "thread_growth" in results else [])]
+    for name in names:
         ran = [c for c in checks if c.name.startswith((f"{name}:", f"{name} ", f"bench-{name}", "bench:", "results:"))]
         merged[name] = {
             **results[name],
@@ -295,7 +337,7 @@ def _merge(results: dict[str, Any], checks: list[Check], into: Path) -> None:
                 "failed_checks": [c.name for c in ran if not c.ok],
             },
         }
-    ordered = {key: merged[key] for key in (*SECTIONS, "meta") if key in merged}
+    ordered = {key: merged[key] for key in (*RESULT_KEYS, "meta") if key in merged}
     into.write_text(json.dumps(ordered, indent=2) + "\n")
 
 
@@ -327,7 +369,7 @@ def main(argv: list[str] | None = None, child_env: dict[str, str] | None = None)
         progress.close()
     run.meta["section_seconds"] = sections
     _targets(run)
-    results = {key: run.results[key] for key in SECTIONS if key in run.results}
+    results = {key: run.results[key] for key in RESULT_KEYS if key in run.results}
     results["meta"] = meta = run.meta
     checks = run.checks + selfcheck.structure(results, sizes, run.sla_sizes)
     stray = [t.name for t in threading.enumerate() if t.ident not in threads_before]

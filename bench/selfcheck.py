@@ -101,6 +101,20 @@ def structure(results: dict[str, Any], sizes: tuple[int, int], sla_sizes: tuple[
             for op in ddb
         )
         checks.append(Check("results: ddb_requests has every operation at both sizes", shape_ok, ", ".join(ddb)))
+    if "end_to_end" in ran:
+        from bench.end_to_end import FLOWS, GROWTH_FLOWS, THREAD_SIZES
+
+        e2e, growth = results.get("end_to_end", {}), results.get("thread_growth", {})
+        e2e_ok = list(e2e) == list(FLOWS) and all(
+            set(e2e[f]) == set(keys)
+            and all(set(v) == {"requests", "read_units", "write_units"} for v in e2e[f].values())
+            for f in e2e
+        )
+        growth_ok = list(growth) == list(GROWTH_FLOWS) and all(
+            set(growth[f]) == {str(n) for n in THREAD_SIZES} for f in growth
+        )
+        checks.append(Check("results: end_to_end has every flow at both sizes", e2e_ok, ", ".join(e2e)))
+        checks.append(Check("results: thread_growth has both flows at 5 and 100 entries", growth_ok, str(growth)))
     if "portal" in ran:
         from bench.portal import PAGES
 
@@ -162,3 +176,23 @@ def _counted(entry: dict[str, Any]) -> bool:
     """``{"requests": n, "by_operation": {...}}`` with n the sum of the operations."""
     by_operation = entry.get("by_operation", {})
     return isinstance(entry.get("requests"), int) and sum(by_operation.values()) == entry["requests"]
+
+
+def no_flow_grew(measured: dict[str, Any], recorded: dict[str, Any]) -> list[Check]:
+    """Every flow's requests (per size) and the thread-growth pair at most what ``recorded`` (the committed
+    results.json) says: a change that adds a DynamoDB request to a flow or a consumer fails the run."""
+    checks = []
+    for section in ("end_to_end", "thread_growth"):
+        for flow, sizes in (recorded.get(section) or {}).items():
+            for size, before in sizes.items():
+                now = (measured.get(section) or {}).get(flow, {}).get(size)
+                limit = before["requests"] if isinstance(before, dict) else before
+                got = now["requests"] if isinstance(now, dict) else now
+                checks.append(
+                    Check(
+                        f"{section} {flow}@{size}: no more requests than results.json",
+                        got is not None and got <= limit,
+                        f"{got} (recorded {limit})",
+                    )
+                )
+    return checks

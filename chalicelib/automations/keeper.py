@@ -35,14 +35,33 @@ class TimerKeeper:
         self.writer = writer
         self.directory = directory
         self.clock = clock
+        self._teams: dict[str, Team | None] = {}  # read once per keeper (a batch or a sweep)
+        self._refreshed: dict[str, int] = {}  # ticket id -> the version this keeper stored its timer at
+
+    def state(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry], dict[str, DueItem]]:
+        """The ticket, the entries its timer depends on, and its due items.
+
+        Only a pending ticket's timer needs its timeline (when it went pending, whether it was reminded since);
+        any other ticket's timer follows from the ticket item (a solved ticket's ``solved_at`` is the instant of
+        its last change to solved), so its read does not grow with the thread."""
+        ticket, dues = self.work.ticket_head(ticket_id)
+        if ticket.status is not Status.PENDING or ticket.merged_into_id:
+            return ticket, [], dues
+        return self.work.ticket_state(ticket_id)
 
     def on_event(self, event: dict[str, Any]) -> Timer | None:
-        """Any ticket event: store the ticket's next timer, or take it out of the due index."""
+        """Any ticket event: store the ticket's next timer, or take it out of the due index (unless this keeper
+        read the ticket at the event's version or later already: a batch's events of one write count once)."""
+        ticket_id, version = str(event["ticket"]["id"]), int(event["ticket"].get("version") or 0)
+        if event.get("type") == "note.added" or (version and self._refreshed.get(ticket_id, 0) >= version):
+            return None  # a note changes neither the status nor a reminder: the stored timer stands
         try:
-            ticket, timeline, dues = self.work.ticket_state(event["ticket"]["id"])
+            ticket, timeline, dues = self.state(ticket_id)
         except NotFound:
             return None
-        return self.refresh(ticket, timeline, dues.get(DUE_TIMER))
+        timer = self.refresh(ticket, timeline, dues.get(DUE_TIMER))
+        self._refreshed[ticket_id] = ticket.version
+        return timer
 
     def timer(self, ticket: Ticket, timeline: list[TimelineEntry]) -> Timer | None:
         return next_timer(ticket, timeline, TimerSettings.of(self._team(ticket.team_id)))
@@ -58,12 +77,12 @@ class TimerKeeper:
         return timer
 
     def run_due(self, ticket_id: str) -> str:
-        ticket, timeline, dues = self.work.ticket_state(ticket_id)
+        ticket, timeline, dues = self.state(ticket_id)
         timer = self.timer(ticket, timeline)
         outcome = "not due"
         if timer is not None and is_due(timer, self.clock()):
             outcome = self._act(ticket, timer)
-            ticket, timeline, dues = self.work.ticket_state(ticket_id)
+            ticket, timeline, dues = self.state(ticket_id)
         self.refresh(ticket, timeline, dues.get(DUE_TIMER))
         return outcome
 
@@ -96,7 +115,11 @@ class TimerKeeper:
     def _team(self, team_id: str | None) -> Team | None:
         from chalicelib.people.directory import team_or_none
 
-        return team_or_none(self.directory, team_id)
+        if team_id is None:
+            return None
+        if team_id not in self._teams:
+            self._teams[team_id] = team_or_none(self.directory, team_id)
+        return self._teams[team_id]
 
 
 def _with(entry: TimelineEntry, data: dict[str, str | None]) -> TimelineEntry:

@@ -276,6 +276,7 @@ class Container(AccessParts):
             self.signing_key,
             self.settings.webhook_timeout_seconds,
             self.settings.webhooks_allow_private,
+            cache_seconds=self.cache_seconds,
         )
 
     # -- knowledge base --------------------------------------------------------------------------

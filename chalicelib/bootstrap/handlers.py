@@ -9,11 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.bootstrap.container import Container, current
-from chalicelib.core.resources import AGENT_AVAILABLE, KB_ARTICLE_CHANGED
+from chalicelib.core.resources import AGENT_AVAILABLE, KB_ARTICLE_CHANGED, ROUTING_CHANGES
 from chalicelib.events.dispatch import ANY, Consumer, Table
 
-# Events after which a ticket may count against another agent or wait unassigned in a team.
-ROUTING_CHANGES = ("ticket.updated", "ticket.assigned", "ticket.merged", "ticket.escalated")
 SLA_ALERTS = ("sla.warning", "sla.breached")
 
 

@@ -27,9 +27,9 @@ def install() -> None:
     from chalicelib.people import admin_routes, customer_routes
     from chalicelib.portal import api_routes as portal_api
     from chalicelib.portal import pages as portal_pages
+    from chalicelib.portal import routes_kb as portal_kb
     from chalicelib.reports import board_routes as report_board
     from chalicelib.reports import page as report_page
-    from chalicelib.portal import routes_kb as portal_kb
     from chalicelib.reports import routes as reports
     from chalicelib.routing import routes as routing
     from chalicelib.sla import routes as sla
@@ -55,7 +55,9 @@ def install() -> None:
     tickets.deps.set(ticket_needs)
     customer_routes.deps.set(lambda: current().customers)
     admin_routes.deps.set(lambda: current().directory)
-    webhooks.deps.set(lambda: webhooks.Needs(current().directory, current().signing_key))
+    webhooks.deps.set(
+        lambda: webhooks.Needs(current().directory, current().signing_key, lambda: current().webhooks.forget())
+    )
     configuration.deps.set(lambda: current().documents)
     routing.deps.set(lambda: current().documents)
     sla.deps.set(lambda: sla.Needs(current().documents, current().sla_status))

@@ -76,6 +76,8 @@ NARROW_EVENTS: dict[str, frozenset[str]] = {
 }
 # ``chat.missed``: the chat's system note when a ring runs out (the agent who missed it in its data).
 REPORT_EVENTS = ("ticket.created", "message.added", "ticket.updated", "sla.breached", "csat.answered", "chat.missed")
+# Events after which a ticket may count against another agent or wait unassigned in a team (routing).
+ROUTING_CHANGES = ("ticket.updated", "ticket.assigned", "ticket.merged", "ticket.escalated")
 # Consumers that take nothing but these events: the knowledge base its article changes; the chat public
 # messages (pushed to sockets) and ticket updates (a solved ticket ends its chat).
 ONLY: dict[str, frozenset[str]] = {
@@ -84,17 +86,26 @@ ONLY: dict[str, frozenset[str]] = {
     # The only event types a metric fact can arise on (docs/decisions/060-reports.md): notes, assignments,
     # links and the rest would cost an invocation and a read each.
     "reports": frozenset(REPORT_EVENTS),
+    # Routing acts on new tickets, on changes of who a ticket counts against, and on agents coming online:
+    # messages, notes and the rest never invoke it.
+    "routing": frozenset({"ticket.created", *ROUTING_CHANGES, AGENT_AVAILABLE}),
 }
 # Every event of a day adds to the same few daily items (the desk's, its team's, ...): more than a couple of
 # concurrent reports functions would only cancel each other's transactions. SQS event source scaling limit.
 REPORTS_MAX_CONCURRENCY = 2
 
 
+# Ticket events a consumer that takes "everything else" cannot act on: an internal note changes no SLA clock
+# (clocks read public messages and status changes; a note changes neither, nor a field a policy selects on).
+IGNORES: dict[str, frozenset[str]] = {"sla": frozenset({"note.added"})}
+
+
 def event_filter_policy(purpose: str) -> dict[str, list[Any]] | None:
     """The filter policy of an event consumer queue's subscription to the events topic (None: everything)."""
     if purpose in ONLY:
         return {"event_type": sorted(ONLY[purpose])}
-    excluded = sorted(t for t, consumers in NARROW_EVENTS.items() if purpose not in consumers)
+    narrow = {t for t, consumers in NARROW_EVENTS.items() if purpose not in consumers}
+    excluded = sorted(narrow | IGNORES.get(purpose, frozenset()))
     return {"event_type": [{"anything-but": excluded}]} if excluded else None
 
 

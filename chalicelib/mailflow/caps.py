@@ -6,8 +6,10 @@ is therefore never sent to no-reply or system mailboxes, and per-recipient and p
 windows stop a loop that gets through anyway. The reference numbers are Zammad's: at most 10 mails per ticket
 and recipient in 10 minutes (25 in an hour) and 30 per recipient in 10 minutes (120 in an hour).
 
-Counters are ``MailRepository.hit`` fixed windows (DynamoDB items with a TTL): one UpdateItem per cap.
-A fixed window lets up to twice a limit through around a window boundary; the longer windows bound that.
+Counters are fixed windows (DynamoDB items with a TTL), counted with ``MailRepository.hit_windows``: the caps
+of one recipient (or one ticket and recipient) share an item per hour, so a mail costs one UpdateItem per
+scope, not one per cap. A fixed window lets up to twice a limit through around a window boundary; the longer
+windows bound that.
 """
 
 from __future__ import annotations
@@ -39,11 +41,19 @@ class Cap:
     # Only mail of these kinds counts against the cap (None: every kind).
     kinds: frozenset[str] | None = None
 
-    def counter(self, ticket_id: str, address: str) -> str:
-        """The counter's name; the window length is part of it, so two windows never share an item."""
+    def group(self, ticket_id: str, address: str) -> str:
+        """The counters' item for this scope and subject (every cap of it counts there)."""
         subject = address.lower() if self.scope is Scope.RECIPIENT else f"{ticket_id}#{address.lower()}"
+        return f"mail#{self.scope}#{subject}"
+
+    @property
+    def name(self) -> str:
+        """The counter's name in its group; the window length is part of it, so two windows never share one."""
         only = f"{'+'.join(sorted(self.kinds))}#" if self.kinds else ""
-        return f"mail#{only}{self.scope}#{self.window_seconds}#{subject}"
+        return f"{only}{self.window_seconds}"
+
+    def counter(self, ticket_id: str, address: str) -> str:
+        return f"{self.group(ticket_id, address)}#{self.name}"
 
     def applies_to(self, kind: str) -> bool:
         return self.kinds is None or kind in self.kinds
@@ -84,11 +94,25 @@ class MailCaps:
         Every window is counted even past a cap, so a loop that keeps trying stays capped until its windows
         end rather than getting a mail through each time a shorter window restarts.
         """
+        applicable = [c for c in self.caps if c.applies_to(kind)]
+        groups: dict[str, list[Cap]] = {}
+        for cap in applicable:
+            groups.setdefault(cap.group(ticket_id, address), []).append(cap)
+        counts: dict[Cap, int] = {}
+        for group, caps in groups.items():
+            longest = max(c.window_seconds for c in caps)
+            # Windows that do not divide the longest (a configured cap) get an item of their own.
+            if all(longest % c.window_seconds == 0 for c in caps):
+                batches = [(group, caps)]
+            else:
+                batches = [(f"{group}#{c.window_seconds}", [c]) for c in caps]
+            for name, batch in batches:
+                found = self.repo.hit_windows(name, [(c.name, c.window_seconds) for c in batch], now)
+                counts.update({c: found[c.name] for c in batch})
         exceeded: Exceeded | None = None
-        for cap in (c for c in self.caps if c.applies_to(kind)):
-            count = self.repo.hit(cap.counter(ticket_id, address), cap.window_seconds, now)
-            if count > cap.limit and exceeded is None:
-                exceeded = Exceeded(address, cap, count)
+        for cap in applicable:
+            if counts[cap] > cap.limit and exceeded is None:
+                exceeded = Exceeded(address, cap, counts[cap])
         return exceeded
 
 

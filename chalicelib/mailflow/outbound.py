@@ -128,7 +128,8 @@ class Outbound:
         redelivered event sends nothing. An attempt that dies between SES accepting the mail and storing its
         copy leaves a claim that goes stale after STALE_CLAIM_SECONDS; the next delivery then sends again
         (a duplicate mail rather than a lost one). After SES: its Message-IDs are remembered, then the copy
-        is stored, then our own Message-ID is remembered; the copy or our id mean "sent".
+        is stored, then our own Message-ID is remembered with the send record (one request); the copy or our id
+        mean "sent".
         """
         from chalicelib.core import observability
 
@@ -161,8 +162,7 @@ class Outbound:
         for message_id in seen_as:
             repo.remember_message_id(message_id, ticket.id)
         self.store.put(self.settings.bucket, key, compose(replace(mail, message_id=seen_as[0])), "message/rfc822")
-        repo.remember_message_id(own_id, ticket.id)
-        repo.mark_sent(event_id, provider_id, self.clock())
+        repo.mark_sent(event_id, provider_id, self.clock(), [(own_id, ticket.id)])
         observability.count("MailSent", kind=str(draft.kind))
         return Outcome.SENT
 

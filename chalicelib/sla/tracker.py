@@ -119,14 +119,23 @@ class SlaTracker:
         self.clock = clock
         self.warn_fraction = warn_fraction
         self._members: dict[str, list[str]] | None = None  # team id -> active agents, read once per tracker
+        # ticket id -> the version this tracker read and stored the state at (a batch's events of one write
+        # are assessed once: the read of the first one saw the others' entries)
+        self._assessed: dict[str, int] = {}
 
     def on_event(self, event: dict[str, Any]) -> Assessment | None:
-        """Any ticket event: recompute and store the ticket's SLA state (one read of its partition)."""
+        """Any ticket event: recompute and store the ticket's SLA state (one read of its partition), unless this
+        tracker read the ticket at the event's version or later already."""
+        ticket_id, version = str(event["ticket"]["id"]), int(event["ticket"].get("version") or 0)
+        if version and self._assessed.get(ticket_id, 0) >= version:
+            return None
         try:
-            ticket, timeline, dues = self.work.ticket_state(event["ticket"]["id"])
+            ticket, timeline, dues = self.work.ticket_state(ticket_id)
         except NotFound:
             return None  # a ticket that no longer exists has nothing to track
-        return self.refresh(ticket, timeline, dues.get(DUE_SLA))
+        assessment = self.refresh(ticket, timeline, dues.get(DUE_SLA))
+        self._assessed[ticket_id] = ticket.version
+        return assessment
 
     def assess(self, ticket: Ticket, timeline: list[TimelineEntry], stored: DueItem | None) -> Assessment:
         current = select_policy(self.policies.policies(), ticket, ticket.vip)

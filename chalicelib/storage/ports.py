@@ -211,6 +211,10 @@ class MailRepository(Protocol):
     def window_count(self, counter: str, window_seconds: int, at: datetime) -> int:
         """The count of the fixed window of ``counter`` that holds ``at`` (0 when none), without counting."""
 
+    def hit_windows(self, group: str, windows: Sequence[tuple[str, int]], now: datetime) -> dict[str, int]:
+        """Count one event in the current fixed window of each named counter of ``group``, all in one request
+        (one item per window of the longest length, which every other length divides); name -> count."""
+
     def reserve_number(self, key: str, number: int) -> None:
         """Remember the ticket number an inbound mail (its raw object's key) was given, for its retries."""
 
@@ -220,7 +224,9 @@ class MailRepository(Protocol):
     def claim_send(self, key: str, now: datetime, stale_after_seconds: int) -> bool:
         """Claim an outbound mail for sending; False if it was sent, or is being sent by a live attempt."""
 
-    def mark_sent(self, key: str, provider_id: str, now: datetime) -> None: ...
+    def mark_sent(self, key: str, provider_id: str, now: datetime, message_ids: Sequence[tuple[str, str]] = ()) -> None:
+        """Record the send as done, and map ``message_ids`` ((Message-ID, ticket id) pairs) as
+        ``remember_message_id`` does, in one request."""
 
 
 # -- configuration documents and timed work -----------------------------------------------------
@@ -321,6 +327,10 @@ class WorkRepository(Protocol):
 
     def ticket_state(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry], dict[str, DueItem]]:
         """The ticket, its timeline and its due items, by kind: one Query of the ticket's partition."""
+
+    def ticket_head(self, ticket_id: str) -> tuple[Ticket, dict[str, DueItem]]:
+        """The ticket and its due items, by kind, without its timeline: one Query of the ticket's partition
+        whose read does not grow with the thread."""
 
     def due(self, kind: str, now: datetime, limit: int) -> list[DueItem]:
         """Items of ``kind`` due at or before ``now``, earliest first: one Query on the sparse index."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,8 @@ else:
 class Needs:
     directory: DirectoryService
     signing_key: bytes
+    # This container's webhook consumer reads the list again (others within their cache time).
+    changed: Callable[[], None] = lambda: None
 
 
 deps: Provider[Needs] = Provider("webhooks.routes")
@@ -42,6 +45,7 @@ def create_webhook(call: Call) -> schemas.WebhookCreatedOut:
 
     needs = deps()
     webhook = needs.directory.create_webhook(data.url, data.events, call.principal.agent.id)
+    needs.changed()
     secret = webhook_secret(needs.signing_key, webhook.id)
     return schemas.WebhookCreatedOut(**schemas.WebhookOut.of(webhook).model_dump(), secret=secret)
 
@@ -53,5 +57,7 @@ def list_webhooks(call: Call) -> schemas.WebhookListOut:
 
 @routes("/v1/webhooks/{webhook_id}", "DELETE", summary="Delete a webhook", status=204, admin=True)
 def delete_webhook(call: Call, webhook_id: str) -> Result:
-    deps().directory.delete_webhook(webhook_id)
+    needs = deps()
+    needs.directory.delete_webhook(webhook_id)
+    needs.changed()
     return Result(None, 204)

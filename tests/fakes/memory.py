@@ -397,6 +397,12 @@ class InMemoryMailRepository:
             self._counters[key] = self._counters.get(key, 0) + 1
             return self._counters[key]
 
+    def hit_windows(self, group: str, windows: Sequence[tuple[str, int]], now: datetime) -> dict[str, int]:
+        longest = max(w for _, w in windows)
+        if any(longest % w for _, w in windows):
+            raise ValueError("every window length must divide the longest")
+        return {name: self.hit(f"{group}#{name}", window, now) for name, window in windows}
+
     def window_count(self, counter: str, window_seconds: int, at: datetime) -> int:
         return self._counters.get(f"{counter}#{int(at.timestamp()) // window_seconds}", 0)
 
@@ -414,5 +420,7 @@ class InMemoryMailRepository:
             self._sends[key] = ("sending", now, "")
             return True
 
-    def mark_sent(self, key: str, provider_id: str, now: datetime) -> None:
+    def mark_sent(self, key: str, provider_id: str, now: datetime, message_ids: Sequence[tuple[str, str]] = ()) -> None:
+        for message_id, ticket_id in message_ids:
+            self.remember_message_id(message_id, ticket_id)
         self._sends[key] = ("sent", now, provider_id)

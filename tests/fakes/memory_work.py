@@ -130,6 +130,9 @@ class InMemoryWorkRepository:
         ticket, entries = self.tickets.get_with_timeline(ticket_id)
         return ticket, entries, {k: d for (k, t), d in self._due.items() if t == ticket_id}
 
+    def ticket_head(self, ticket_id: str) -> tuple[Ticket, dict[str, DueItem]]:
+        return self.tickets.get(ticket_id), {k: d for (k, t), d in self._due.items() if t == ticket_id}
+
     def due(self, kind: str, now: datetime, limit: int) -> list[DueItem]:
         waiting = [d for (k, _), d in self._due.items() if k == kind and d.due_at is not None and d.due_at <= now]
         return sorted(waiting, key=lambda d: (d.due_at, d.ticket_id))[:limit]

@@ -29,8 +29,10 @@ from chalicelib.core.resources import (
     FUNCTION_TRACK_SLA,
     FUNCTION_TRIGGERS,
     FUNCTION_WEBHOOKS,
+    IGNORES,
     KB_ARTICLE_CHANGED,
     MAX_RECEIVE_COUNT,
+    ONLY,
     REPORT_EVENTS,
     REPORTS_MAX_CONCURRENCY,
     SWEEP_SCHEDULE,
@@ -243,15 +245,16 @@ def test_only_routing_is_sent_agent_events_and_only_kb_article_events(stage: Syn
             name = stage.resource(endpoint["Fn::GetAtt"][0])["Properties"].get("QueueName", "")
             filters[name] = subscription["Properties"].get("FilterPolicy")
     names = stage.stack.names
-    assert filters[names.queue("routing")] == {"event_type": [{"anything-but": [KB_ARTICLE_CHANGED]}]}
+    assert filters[names.queue("routing")] == {"event_type": sorted(ONLY["routing"])}
+    assert AGENT_AVAILABLE in filters[names.queue("routing")]["event_type"]
     assert filters[names.queue("kb")] == {"event_type": [KB_ARTICLE_CHANGED]}
     # The chat and the reports take only the ticket events they act on (their own tests say which).
     assert filters[names.queue("chat")] == {"event_type": ["message.added", "ticket.updated"]}
     assert "anything-but" not in str(filters[names.queue("reports")])
-    for purpose in set(EVENT_CONSUMER_QUEUES) - {"routing", "kb", "chat", "reports"}:
-        assert filters[names.queue(purpose)] == {
-            "event_type": [{"anything-but": [AGENT_AVAILABLE, KB_ARTICLE_CHANGED]}]
-        }, purpose
+    for purpose in set(EVENT_CONSUMER_QUEUES) - set(ONLY):
+        ignored = sorted({AGENT_AVAILABLE, KB_ARTICLE_CHANGED} | IGNORES.get(purpose, frozenset()))
+        assert filters[names.queue(purpose)] == {"event_type": [{"anything-but": ignored}]}, purpose
+    assert "note.added" in str(filters[names.queue("sla")])
 
 
 def test_the_reports_queue_is_sent_only_the_events_a_metric_fact_can_arise_on(stage: Synthesized) -> None:

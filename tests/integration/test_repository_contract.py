@@ -383,6 +383,24 @@ def test_suppressions_expire(repos: Repos) -> None:
     assert repos.mail.suppression("never@example.com") is None
 
 
+def test_counters_of_one_group_count_in_one_request_each_in_its_own_window(repos: Repos) -> None:
+    group = f"rcpt:{new_id()}"
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    windows = [("short", 600), ("hour", 3600), ("ack#hour", 3600)]
+    first = repos.mail.hit_windows(group, windows, start)
+    assert first == {"short": 1, "hour": 1, "ack#hour": 1}
+    assert repos.mail.hit_windows(group, windows[:2], start + timedelta(minutes=5)) == {"short": 2, "hour": 2}
+    # The next ten minutes: a new short window, the same hour.
+    assert repos.mail.hit_windows(group, windows, start + timedelta(minutes=10)) == {
+        "short": 1,
+        "hour": 3,
+        "ack#hour": 2,
+    }
+    assert repos.mail.hit_windows(group, windows, start + timedelta(hours=1)) == {"short": 1, "hour": 1, "ack#hour": 1}
+    with pytest.raises(ValueError):
+        repos.mail.hit_windows(group, [("a", 600), ("b", 900)], start)
+
+
 def test_counters_count_within_a_window(repos: Repos) -> None:
     counter = f"rcpt:{new_id()}"
     start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

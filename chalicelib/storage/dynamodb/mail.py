@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -85,6 +86,29 @@ class DynamoMailRepository:
         item.update(actions=[CounterItem.value.add(1), CounterItem.expires_at.set(expires)])
         return int(item.value)
 
+    def hit_windows(self, group: str, windows: Sequence[tuple[str, int]], now: datetime) -> dict[str, int]:
+        longest = max(w for _, w in windows)
+        if any(longest % w for _, w in windows):
+            raise ValueError("every window length must divide the longest")
+        stamp = int(now.timestamp())
+        slot = stamp // longest
+        # One attribute per counter and window (``<name>@<window index>``) in the item of the longest window.
+        names = {f"#c{i}": f"{name}@{stamp // window}" for i, (name, window) in enumerate(windows)}
+        response = CounterItem._get_connection().connection.client.update_item(
+            TableName=CounterItem.Meta.table_name,
+            Key={"pk": {"S": keys.rate(group, slot)}, "sk": {"S": "COUNTER"}},
+            UpdateExpression="ADD " + ", ".join(f"{n} :one" for n in names) + " SET #kind = :kind, #exp = :exp",
+            ExpressionAttributeNames={**names, "#kind": "kind", "#exp": "expires_at"},
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":kind": {"S": "counter"},
+                ":exp": {"N": str((slot + 2) * longest)},
+            },
+            ReturnValues="UPDATED_NEW",
+        )
+        counts = response.get("Attributes", {})
+        return {name: int(counts[names[f"#c{i}"]]["N"]) for i, (name, _) in enumerate(windows)}
+
     def window_count(self, counter: str, window_seconds: int, at: datetime) -> int:
         window = int(at.timestamp()) // window_seconds
         item = base.get_item(CounterItem, keys.rate(counter, window), "COUNTER", None)
@@ -111,12 +135,20 @@ class DynamoMailRepository:
             raise
         return True
 
-    def mark_sent(self, key: str, provider_id: str, now: datetime) -> None:
-        SendItem(
+    def mark_sent(self, key: str, provider_id: str, now: datetime, message_ids: Sequence[tuple[str, str]] = ()) -> None:
+        sent = SendItem(
             keys.send(key),
             "SEND",
             state="sent",
             at=now,
             provider_id=provider_id,
             expires_at=now + timedelta(days=SEND_RECORD_DAYS),
-        ).save()
+        )
+        if not message_ids:
+            sent.save()
+            return
+        # One BatchWriteItem (unconditional puts, each applied on its own, retried until none is left over).
+        with Item.batch_write() as batch:
+            for message_id, ticket_id in message_ids:
+                batch.save(base.lookup_item(keys.email_id(message_id), ticket_id))
+            batch.save(sent)

@@ -14,7 +14,14 @@ from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import Page
 from chalicelib.storage import keys
 from chalicelib.storage.dynamodb import base
-from chalicelib.storage.dynamodb.mapping import entry_to_item, item_to_entry, item_to_ticket, ticket_pk, ticket_to_item
+from chalicelib.storage.dynamodb.mapping import (
+    TICKET_SK,
+    entry_to_item,
+    item_to_entry,
+    item_to_ticket,
+    ticket_pk,
+    ticket_to_item,
+)
 from chalicelib.storage.dynamodb.models import (
     AgentItem,
     AuditItem,
@@ -226,6 +233,20 @@ class DynamoWorkRepository:
         if ticket is None:
             raise NotFound("ticket", ticket_id)
         return ticket, entries, dues
+
+    def ticket_head(self, ticket_id: str) -> tuple[Ticket, dict[str, DueItem]]:
+        # Sort keys in a ticket's partition: "DUE#<kind>" < "TICKET" < "TL#<entry id>": the range stops
+        # before the first timeline entry.
+        ticket: Ticket | None = None
+        dues: dict[str, DueItem] = {}
+        for item in Item.query(ticket_pk(ticket_id), Item.sk.between(keys.due(""), TICKET_SK)):
+            if isinstance(item, TicketItem):
+                ticket = item_to_ticket(item)
+            elif isinstance(item, DueStateItem):
+                dues[item.due_kind] = _due(item)
+        if ticket is None:
+            raise NotFound("ticket", ticket_id)
+        return ticket, dues
 
     def due(self, kind: str, now: datetime, limit: int) -> list[DueItem]:
         results = Item.idx_due.query(  # type: ignore[attr-defined]

@@ -154,3 +154,24 @@ def test_automatic_mail_over_a_cap_is_not_sent_and_a_persons_reply_is(memory_svc
     reply = next(e for e in memory_svc.tickets.get(ticket.id)[1] if e.author.kind is ActorKind.AGENT)
     assert outbound.handle(envelope(reply)) is Outcome.SENT  # over the cap, sent anyway (and logged)
     assert len(ses.sent) == 3
+
+
+def test_a_mail_counts_its_caps_in_one_request_per_scope() -> None:
+    """The per-recipient caps share one item, the per-ticket-and-recipient caps another: two writes a mail,
+    not one per cap (five for an acknowledgement)."""
+    repo = InMemoryMailRepository(InMemoryTicketRepository())
+    calls: list[tuple[str, list[str]]] = []
+    counted = repo.hit_windows
+
+    def hit_windows(group: str, windows: Any, now: datetime) -> dict[str, int]:
+        calls.append((group, [name for name, _ in windows]))
+        return counted(group, windows, now)
+
+    repo.hit_windows = hit_windows  # type: ignore[method-assign]
+    assert MailCaps(repo).count("T1", "bob@x.example", HOUR, "acknowledgement") is None
+    assert sorted(calls) == [
+        ("mail#recipient#bob@x.example", ["600", "3600", "acknowledgement#3600"]),
+        ("mail#ticket#T1#bob@x.example", ["600", "3600"]),
+    ]
+    exceeded = MailCaps(repo).count("T2", "bob@x.example", HOUR + timedelta(minutes=1), "acknowledgement")
+    assert exceeded is not None and exceeded.cap == Cap(Scope.RECIPIENT, 3600, 1, frozenset({"acknowledgement"}))
