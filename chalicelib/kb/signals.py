@@ -24,6 +24,12 @@ QUERY_LOG_CHARS = 200
 VIEWER_HASH_CHARS = 20
 
 
+# The desk's knowledge base figures count what customers were shown and searched for: an agent's suggested
+# articles on a ticket are not self-service, and the acknowledgement mail's articles were shown, not searched.
+NOT_SELF_SERVICE = frozenset({"ticket"})
+SHOWN_UNASKED = frozenset({"acknowledgement"})
+
+
 class Signals:
     """Every method takes the viewer id as the caller knows it (None: anonymous); only its hash is logged."""
 
@@ -62,7 +68,13 @@ class Signals:
             _count("KbImpressions", len(ids), surface=surface)
         else:
             _count("KbZeroResults", surface=surface)
-        self._tally({"kb_searches": 1, "kb_impressions": len(ids), "kb_zero_results": int(not ids)})
+        if surface in NOT_SELF_SERVICE:
+            return
+        counts = {"kb_impressions": len(ids)}
+        if surface not in SHOWN_UNASKED:
+            counts |= {"kb_searches": 1, "kb_zero_results": int(not ids)}
+        if any(counts.values()):
+            self._tally(counts)
 
     def clicked(self, article_id: str, position: int | None, query_id: str | None, viewer: str | None) -> None:
         self._emit("click", viewer, {"article_id": article_id, "position": position, "query_id": query_id})
