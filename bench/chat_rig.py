@@ -218,6 +218,7 @@ class ChatRig:
         self.close()
 
     def _start(self) -> None:
+        from bench.end_to_end import app_stage
         from chalicelib import bootstrap
         from devtools import localstack
         from devtools.localenv import LocalEnv
@@ -225,8 +226,14 @@ class ChatRig:
         from devtools.worker import Worker
         from devtools.ws_bridge import Bridge
 
+        # The app's queue names are fixed when ``app`` is first imported: a test that ran before in this process
+        # may have imported it under its own stage, so the rig takes that stage (else its queues do not exist).
         self.env = env = LocalEnv(
-            stage="local", moto_port=free_port(), api_port=free_port(), smtp_port=free_port(), ws_port=free_port_pair()
+            stage=app_stage("local"),
+            moto_port=free_port(),
+            api_port=free_port(),
+            smtp_port=free_port(),
+            ws_port=free_port_pair(),
         )
         env.apply()
         os.environ["LAMBDESK_LOG_LEVEL"] = "WARNING"

@@ -192,7 +192,7 @@ class EndToEnd:
         self.server.start()
         saved = dict(os.environ)
         port = int(self.server.url.rsplit(":", 1)[1])
-        env = LocalEnv(stage=_app_stage(STAGE), moto_port=port)
+        env = LocalEnv(stage=app_stage(STAGE), moto_port=port)
         try:
             os.environ.update({**env.environ(), "LAMBDESK_LOG_LEVEL": "WARNING"})
             settings.reset(), clients.reset(), signing.signing_key.cache_clear(), bootstrap.use(None)
@@ -449,7 +449,7 @@ def _app_sweep(name: str) -> Any:
     return getattr(handlers, name)()
 
 
-def _app_stage(default: str) -> str:
+def app_stage(default: str) -> str:
     """The stage the app's event sources are named for (its queue names are fixed when ``app`` is imported):
     the one it was imported under, else the environment's (a test session's, so that the app this imports
     serves the tests after it), else ``default``."""
