@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -88,4 +89,9 @@ def test_a_pending_view_is_counted_once_unless_replaced_or_dropped(reports: Any)
     assert reports.due_views(at.replace(hour=12), 10) == [later]
     assert reports.count_view(later) is True
     assert reports.due_views(at.replace(hour=12), 10) == []
-    assert counts(reports, "kb", NOV_30, DEC_1) == {("all", NOV_30): {"kb_probable": 2}}
+    reports.bump(Tally("kb", "all", NOV_30, {"kb_views": 3}))  # the signals' ADD: on an item of its own
+    merged: Counter[str] = Counter()
+    for day in reports.days("kb", NOV_30, DEC_1):
+        assert (day.key, day.day) == ("all", NOV_30)
+        merged.update(day.counts)
+    assert merged == {"kb_probable": 2, "kb_views": 3}

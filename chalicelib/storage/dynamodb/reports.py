@@ -2,6 +2,7 @@
 
     report    REPORT#<dimension>#<yyyy-mm>   <yyyy-mm-dd>#<value>   counters (``chalicelib.reports.rollup``)
     marker    REPORTED#<event id>            REPORTED               expires_at (TTL, 15 days)
+    report    REPORT#kb#<yyyy-mm>            <yyyy-mm-dd>#all#probable   ``kb_probable`` (read as part of ``all``)
     kbview    KBVIEW#<viewer hash>           VIEW                   due_key KBVIEW + due_at, day; TTL a day
 
 Counters are top-level number attributes (``ADD`` takes only top-level attributes), so one daily item holds
@@ -10,7 +11,9 @@ marker (absent) and one ``ADD`` update per daily item. A redelivered event fails
 adds nothing. ``bump`` is one ``ADD`` alone (the knowledge base's counters, counted in the request that
 saw them, on items no transaction touches). A reader's pending view (``chalicelib.reports.kb_probable``) is
 one item on the sparse ``due`` index; counting it deletes it (condition: the same ``due_at``, so a view
-replaced by a later one, or counted already, adds nothing) and adds ``kb_probable`` in one transaction.
+replaced by a later one, or counted already, adds nothing) and adds ``kb_probable`` in one transaction, on a
+shard of the day's ``kb`` item of its own (``#probable`` after the key; read and merged with the item), so the
+signals' plain ``ADD`` never meets a transaction on the same item (it would be refused with a conflict).
 Written with the low-level client: the attribute names are data, not a pynamodb model.
 """
 
@@ -30,6 +33,7 @@ VIEW_SK = "VIEW"
 DUE_INDEX = "due"
 STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # the due index's sort key (as chalicelib.storage.dynamodb.work writes it)
 PROBABLE = "kb_probable"
+PROBABLE_SHARD = "#probable"  # the sort key's suffix of the item only the sweep's transactions write
 MAX_ITEMS = 100  # TransactWriteItems
 CONFLICT_ATTEMPTS = 4  # another writer held a daily item: try again after a short pause
 
@@ -96,7 +100,7 @@ class DynamoReportRepository:
                 "ExpressionAttributeValues": {":due": {"S": _stamp(view.due_at)}},
             }
         }
-        items = [delete, self._update(Tally(KB, ALL, view.day, {PROBABLE: 1}))]
+        items = [delete, self._update(Tally(KB, ALL, view.day, {PROBABLE: 1}), PROBABLE_SHARD)]
         for attempt in range(CONFLICT_ATTEMPTS):
             outcome = self._write(items)
             if outcome is not None:
@@ -128,11 +132,14 @@ class DynamoReportRepository:
         }
         return {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
 
-    def _update(self, tally: Tally) -> dict[str, Any]:
+    def _update(self, tally: Tally, shard: str = "") -> dict[str, Any]:
         names = {f"#a{n}": name for n, name in enumerate(tally.counts)}
         values = {f":v{n}": {"N": str(value)} for n, value in enumerate(tally.counts.values())}
         expression = "ADD " + ", ".join(f"#a{n} :v{n}" for n in range(len(names)))
-        key = {"pk": {"S": keys.report_month(tally.dimension, tally.day.strftime("%Y-%m"))}, "sk": {"S": _sk(tally)}}
+        key = {
+            "pk": {"S": keys.report_month(tally.dimension, tally.day.strftime("%Y-%m"))},
+            "sk": {"S": _sk(tally) + shard},
+        }
         return {
             "Update": {
                 "TableName": self.table,
@@ -185,5 +192,6 @@ def _months(first: date, last: date) -> list[str]:
 
 def _day_counts(dimension: str, item: dict[str, Any]) -> DayCounts:
     day, _, key = item["sk"]["S"].partition("#")
+    key = key.partition("#")[0]  # a shard of the key's item (``all#probable``) counts as the item
     counts = {name: int(value["N"]) for name, value in item.items() if name not in ("pk", "sk") and "N" in value}
     return DayCounts(dimension, key, date.fromisoformat(day), counts)
