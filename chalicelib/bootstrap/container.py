@@ -297,6 +297,7 @@ class Container(AccessParts):
             pointer_seconds,
             self.clock,
             self.reports.kb_counter() if self.repos.reports is not None else None,
+            self.reports.kb_probable() if self.repos.reports is not None else None,
         )
 
     # -- mail ------------------------------------------------------------------------------------

@@ -150,9 +150,15 @@ def sla_sweep() -> dict[str, Any]:
 
 
 def timers_sweep() -> dict[str, Any]:
+    """Automation timers, then the knowledge base's probable deflections that fell due (both from the
+    sparse ``due`` index; one schedule, so no function of its own)."""
     from chalicelib.automations.sweep import sweep
 
-    return sweep(current().timer_keeper())
+    c = current()
+    result = sweep(c.timer_keeper())
+    if c.repos.reports is not None:
+        result = {**result, "kb_probable": c.reports.kb_probable().sweep()}
+    return result
 
 
 def survey_sweep() -> dict[str, Any]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from chalicelib.bootstrap.container import Container
     from chalicelib.reports.aggregator import ReportAggregator
     from chalicelib.reports.kb_counts import KbCounter
+    from chalicelib.reports.kb_probable import ProbableDeflections
     from chalicelib.reports.lake import LakeSink
     from chalicelib.reports.queries import ReportQueries
     from chalicelib.sla.clocks import ClockState
@@ -59,6 +60,12 @@ class ReportParts:
         from chalicelib.reports.kb_counts import KbCounter
 
         return KbCounter(self.repository, ZoneInfo(self.c.settings.report_time_zone), self.c.clock)
+
+    def kb_probable(self) -> ProbableDeflections:
+        """Probable deflections: portal views waiting 30 minutes for a ticket (handed to ``KbParts``, swept)."""
+        from chalicelib.reports.kb_probable import ProbableDeflections
+
+        return ProbableDeflections(self.repository, ZoneInfo(self.c.settings.report_time_zone), self.c.clock)
 
     @cached_property
     def queries(self) -> ReportQueries:

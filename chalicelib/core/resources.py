@@ -117,6 +117,7 @@ STREAM_RETRY_ATTEMPTS = 10
 DUE_SLA = "SLA"
 DUE_TIMER = "TIMER"
 DUE_SURVEY = "SURVEY"
+DUE_KB_VIEW = "KBVIEW"  # a reader's pending probable deflection (chalicelib.reports.kb_probable)
 # How often the sweeps run (EventBridge schedule expressions; the local ticker reads the same ones).
 SWEEP_SCHEDULE = "rate(1 minute)"
 # Fed by SES through SNS: raw inbound mail notifications, and bounce/complaint feedback.

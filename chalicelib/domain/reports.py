@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 # The dimensions every fact is added under; ``all`` has the single key ``all``.
 DIMENSIONS = ("all", "agent", "team", "channel", "priority")
@@ -33,3 +33,14 @@ class DayCounts:
     key: str
     day: date
     counts: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class PendingView:
+    """A reader's last article view, waiting to become a probable deflection at ``due_at`` (30 minutes
+    later) unless a ticket or an explicit deflection of the same reader deletes it first; ``day`` is the
+    view's local day, where it is counted."""
+
+    viewer: str
+    day: date
+    due_at: datetime

@@ -16,7 +16,7 @@ from chalicelib.kb.finder import Finder
 from chalicelib.kb.index import IndexCache, Location
 from chalicelib.kb.search import SearchEngine
 from chalicelib.kb.service import KnowledgeBase
-from chalicelib.kb.signals import Signals
+from chalicelib.kb.signals import PendingViews, Signals
 from chalicelib.kb.solve_links import SolveLinks
 from chalicelib.storage.ports import TicketRepository
 from chalicelib.storage.slice_ports import KnowledgeRepository
@@ -40,9 +40,11 @@ class KbParts:
         pointer_seconds: float,
         clock: Clock,
         tally: Callable[[Mapping[str, int]], None] | None = None,
+        pending: PendingViews | None = None,
     ) -> None:
         self.repo = repo
         self.tally = tally  # the reports' daily counters of the signals (handed in by the root)
+        self.pending = pending  # the reports' probable deflections (handed in by the root)
         self.location = location
         self.tickets = tickets
         self.ticket_repo = ticket_repo
@@ -60,7 +62,7 @@ class KbParts:
 
     @cached_property
     def signals(self) -> Signals:
-        return Signals(self.signing_key(), self.tally)
+        return Signals(self.signing_key(), self.tally, self.pending)
 
     @cached_property
     def cache(self) -> IndexCache:

@@ -7,15 +7,17 @@ so logs can join a viewer's views to their later ticket without holding the id t
 
 The daily figures a support lead reads (searches, impressions, zero-result searches, clicks, views, explicit
 deflections) are also added to the reports through ``tally``, which the composition root hands in
-(``chalicelib.reports.kb_counts``: one ``ADD`` per signal; decision 060).
+(``chalicelib.reports.kb_counts``: one ``ADD`` per signal; decision 060). Probable deflections go through
+``pending`` (``chalicelib.reports.kb_probable``): a portal view by a known reader waits 30 minutes for their
+ticket or explicit deflection, which ``asked`` and ``deflected`` report.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
 
 from chalicelib.kb.redact import redact
 from chalicelib.kb.search import Results
@@ -30,12 +32,26 @@ NOT_SELF_SERVICE = frozenset({"ticket"})
 SHOWN_UNASKED = frozenset({"acknowledgement"})
 
 
+class PendingViews(Protocol):
+    """Where a reader's views wait to become probable deflections (keyed by the viewer hash)."""
+
+    def viewed(self, viewer: str) -> None: ...
+
+    def settled(self, viewer: str) -> None: ...
+
+
 class Signals:
     """Every method takes the viewer id as the caller knows it (None: anonymous); only its hash is logged."""
 
-    def __init__(self, signing_key: bytes, tally: Callable[[Mapping[str, int]], None] | None = None) -> None:
+    def __init__(
+        self,
+        signing_key: bytes,
+        tally: Callable[[Mapping[str, int]], None] | None = None,
+        pending: PendingViews | None = None,
+    ) -> None:
         self._key = signing_key
         self._tally = tally or (lambda counts: None)
+        self._pending = pending
 
     def viewer(self, raw: str | None) -> str | None:
         """The keyed hash events carry instead of the viewer id itself."""
@@ -81,17 +97,33 @@ class Signals:
         _count("KbClicks")
         self._tally({"kb_clicks": 1})
 
-    def viewed(self, article_id: str, viewer: str | None) -> None:
-        """An article was read; with no ticket from the same viewer within 30 minutes it is a probable
-        deflection (the reports join ``view`` to ``ticket.created`` events carrying the same viewer hash)."""
+    def viewed(self, article_id: str, viewer: str | None, portal: bool = False) -> None:
+        """An article was read. A portal reader (``portal``: where the new-request form can tell us of their
+        ticket) who opens no ticket and says nothing answered them within 30 minutes is a probable
+        deflection; an API client's views are not followed (its tickets carry no viewer)."""
         self._emit("view", viewer, {"article_id": article_id})
         _count("KbViews")
         self._tally({"kb_views": 1})
+        hashed = self.viewer(viewer)
+        if portal and hashed and self._pending is not None:
+            self._pending.viewed(hashed)
 
     def deflected(self, article_id: str, viewer: str | None, surface: str) -> None:
         self._emit("deflection", viewer, {"article_id": article_id, "surface": surface})
         _count("KbDeflections", surface=surface)
         self._tally({"kb_deflections": 1})
+        self._settle([viewer])
+
+    def asked(self, viewers: Iterable[str | None]) -> None:
+        """The reader opened a ticket in the portal (each id they may have read under: their customer id and
+        the browser's pre-session id): their views are no probable deflection."""
+        self._settle(viewers)
+
+    def _settle(self, viewers: Iterable[str | None]) -> None:
+        if self._pending is None:
+            return
+        for hashed in sorted({h for v in viewers if (h := self.viewer(v))}):
+            self._pending.settled(hashed)
 
     def voted(self, article_id: str, helpful: bool, viewer: str | None) -> None:
         self._emit("vote", viewer, {"article_id": article_id, "helpful": helpful})

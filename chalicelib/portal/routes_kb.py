@@ -55,6 +55,12 @@ def viewer(request: PageRequest, who: Visitor | None) -> str | None:
     return f"browser:{browser}" if browser else None
 
 
+def asked(request: PageRequest, who: Visitor) -> None:
+    """The reader opened a ticket: no probable deflection for what they read, signed in or before."""
+    browser = get_cookie(request.cookies, PRESESSION_COOKIE)
+    deps().signals.asked([viewer(request, who), f"browser:{browser}" if browser else None])
+
+
 @page_route(bp, KB, name="portal_kb")
 def help_center(request: PageRequest) -> Response:
     from chalicelib.kb.search import Query
@@ -83,7 +89,7 @@ def article(request: PageRequest, slug: str) -> Response:
     who = visitor(request)
     kb, seen_by, locale = deps(), audience(who), _locale(request)
     found = kb.articles.readable_by_slug(locale, unquote(slug), seen_by)
-    kb.signals.viewed(found.id, viewer(request, who))
+    kb.signals.viewed(found.id, viewer(request, who), portal=True)
     context = {
         "article": found,
         "body": Markup(render_html(found.body)),  # noqa: S704 - markdown-it without raw HTML, then nh3

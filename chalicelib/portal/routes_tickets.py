@@ -10,6 +10,7 @@ from chalice import Blueprint, Response  # type: ignore[attr-defined]
 from chalicelib.core.errors import NotFound
 from chalicelib.core.ids import new_id
 from chalicelib.portal.pages import checked_form, deps, render, sign_in_first, visitor
+from chalicelib.portal.routes_kb import asked
 from chalicelib.portal.ticket_page import Draft, Place, attached, download, ticket_page, upload_box
 from chalicelib.web.views import PageRequest, flash_cookie, page_route
 
@@ -71,6 +72,7 @@ def create_ticket(request: PageRequest) -> Response:
     kept = needs.uploads.keep(files, who.customer.id)
     submission = form.get("submission") or new_id()
     ticket = needs.portal.create(who.customer, subject, text, kind, kept, submission[:64])
+    asked(request, who)
     return request.redirect(f"{TICKETS}/{ticket.number}", cookies=[flash_cookie("request_sent")])
 
 

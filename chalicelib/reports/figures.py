@@ -42,9 +42,9 @@ class KbFigures:
     clicks: int
     views: int
     explicit_deflections: int
-    # Probable deflections (an article viewed, no ticket from that viewer within 30 minutes) are not counted
-    # yet: tickets do not carry the portal viewer's hash (decision 060, known limitations).
-    probable_deflections: int | None
+    # Probable deflections: a portal view with no ticket and no explicit deflection by that reader within 30
+    # minutes (chalicelib.reports.kb_probable), counted on the view's day.
+    probable_deflections: int
     click_through_rate: float | None
     zero_result_rate: float | None
 
@@ -121,7 +121,7 @@ def kb_figures(counts: Mapping[str, int]) -> KbFigures:
         clicks=clicks,
         views=counts.get("kb_views", 0),
         explicit_deflections=counts.get("kb_deflections", 0),
-        probable_deflections=None,
+        probable_deflections=counts.get("kb_probable", 0),
         click_through_rate=_rate(clicks, impressions),
         zero_result_rate=_rate(zero, searches),
     )

@@ -101,8 +101,9 @@ class ReportCsatOut(Out):
 
 class ReportDeflectionsOut(Out):
     explicit: int = Field(description="Readers who said an article answered their question (or used a solve link).")
-    probable: int | None = Field(
-        description="Articles viewed with no ticket from that reader within 30 minutes: not counted yet (null)."
+    probable: int = Field(
+        description="Portal readers who viewed an article and opened no ticket and said nothing answered them "
+        "within 30 minutes (one per reading session; counted on the view's day when the 30 minutes are over)."
     )
 
 

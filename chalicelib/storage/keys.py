@@ -355,3 +355,8 @@ def report_month(dimension: str, month: str) -> str:
 def report_counted(event_id: str) -> str:
     """An event's facts were added to the reports (the marker written with the additions)."""
     return f"REPORTED#{event_id}"
+
+
+def kb_view(viewer: str) -> str:
+    """A reader's pending probable deflection (their last article view; keyed by the viewer hash)."""
+    return f"KBVIEW#{viewer}"

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from chalicelib.domain.access import Session, SignInAttempt, TicketLink
 from chalicelib.domain.kb import Article, ArticleFeedback, ArticleFilter, IndexPointer, SearchDoc, SolveToken
-from chalicelib.domain.reports import DayCounts, Tally
+from chalicelib.domain.reports import DayCounts, PendingView, Tally
 from chalicelib.domain.surveys import Survey
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
@@ -192,6 +192,20 @@ class ReportRepository(Protocol):
     def bump(self, tally: Tally) -> None:
         """Add the tally into its daily item (one ``ADD`` update, no marker): for counts made where they
         happen, in a request that is not delivered again (the knowledge base's signals)."""
+
+    def hold_view(self, view: PendingView, expires_at: datetime) -> None:
+        """Put the reader's pending view (one PutItem on the sparse ``due`` index, replacing their earlier
+        one: a later view restarts the window)."""
+
+    def drop_view(self, viewer: str) -> None:
+        """Delete the reader's pending view, if any (one DeleteItem, no read)."""
+
+    def due_views(self, now: datetime, limit: int) -> list[PendingView]:
+        """Pending views due by ``now``, earliest first (one Query of the ``due`` index)."""
+
+    def count_view(self, view: PendingView) -> bool:
+        """Delete the pending view and add ``kb_probable`` on its day, in one transaction; False (nothing
+        added) when it is gone or was replaced by a later view: counted already, or answered by a ticket."""
 
     def days(self, dimension: str, first: date, last: date) -> list[DayCounts]:
         """Every daily item of ``dimension`` from ``first`` to ``last`` (local days, inclusive): one Query per

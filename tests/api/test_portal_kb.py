@@ -184,3 +184,31 @@ def test_navigation_and_home_lead_to_the_help_articles(kb: Any) -> None:
     home = html(browser.get("/portal"))
     assert 'action="/portal/kb"' in home and 'name="q"' in home
     assert 'href="/portal/kb" aria-current="page"' in html(browser.get("/portal/kb"))
+
+
+def test_a_reader_who_opens_no_request_within_30_minutes_is_a_probable_deflection(kb: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from chalicelib.reports.kb_probable import ProbableDeflections
+    from tests.api.portal_support import hidden
+
+    reports = kb.svc.repos.reports
+    asker, reader = kb.browser(), kb.browser()
+    for browser in (asker, reader):
+        browser.get("/portal/kb/card-delivery")  # a browser's first page has no pre-session id yet: not followed
+    assert reports.due_views(datetime.now(UTC) + timedelta(hours=1), 10) == []
+    asker.get("/portal/kb/reset-your-pin")  # read before signing in (the browser's pre-session id) ...
+    sign_in(asker, kb.mailbox, "ann@acme.example")
+    asker.get("/portal/kb/reset-your-pin")  # ... and after (the customer's id)
+    assert len(reports.due_views(datetime.now(UTC) + timedelta(hours=1), 10)) == 2  # one per id the asker had
+    [submission] = hidden(html(asker.get("/portal/tickets/new")), "submission")
+    fields = {"subject": "PIN", "message": "Still locked.", "type": "question", "submission": submission}
+    assert asker.post("/portal/tickets/new", fields).status_code == 303
+    reader.get("/portal/kb/reset-your-pin")  # reads and leaves
+    later = datetime.now(UTC) + timedelta(minutes=31)
+    assert len(reports.due_views(later, 10)) == 1  # the asker's views were settled by their request
+    sweep = ProbableDeflections(reports, ZoneInfo("UTC"), lambda: later).sweep
+    assert sweep()["counted"] == 1 and sweep()["counted"] == 0
+    days = reports.days("kb", later.date() - timedelta(days=1), later.date())
+    assert sum(d.counts.get("kb_probable", 0) for d in days) == 1

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from chalicelib.domain.reports import DayCounts, Tally
+from chalicelib.domain.reports import ALL, KB, DayCounts, PendingView, Tally
 
 
 class InMemoryReportRepository:
@@ -15,6 +15,7 @@ class InMemoryReportRepository:
         self._lock = threading.Lock()
         self._counted: set[str] = set()
         self._items: dict[tuple[str, str, date], Counter[str]] = {}
+        self._views: dict[str, PendingView] = {}  # the sparse due index's KBVIEW partition (TTL not modelled)
         self.writes = 0  # transactions, as DynamoDB would count them
         self.reads = 0  # Queries (one per month touched, pages aside)
 
@@ -33,6 +34,29 @@ class InMemoryReportRepository:
     def bump(self, tally: Tally) -> None:
         with self._lock:
             self._items.setdefault((tally.dimension, tally.key, tally.day), Counter()).update(tally.counts)
+
+    def hold_view(self, view: PendingView, expires_at: datetime) -> None:
+        with self._lock:
+            self._views[view.viewer] = view
+
+    def drop_view(self, viewer: str) -> None:
+        with self._lock:
+            self._views.pop(viewer, None)
+
+    def due_views(self, now: datetime, limit: int) -> list[PendingView]:
+        with self._lock:
+            due = sorted((v for v in self._views.values() if v.due_at <= now), key=lambda v: v.due_at)
+            return due[:limit]
+
+    def count_view(self, view: PendingView) -> bool:
+        with self._lock:
+            stored = self._views.get(view.viewer)
+            if stored is None or stored.due_at != view.due_at:
+                return False
+            self.writes += 1
+            del self._views[view.viewer]
+            self._items.setdefault((KB, ALL, view.day), Counter()).update({"kb_probable": 1})
+            return True
 
     def days(self, dimension: str, first: date, last: date) -> list[DayCounts]:
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -66,3 +67,31 @@ def test_bump_adds_without_a_marker_each_time_and_to_its_own_dimension(reports: 
     reports.bump(Tally("kb", "all", DEC_1, {}))  # nothing to add: no write
     assert counts(reports, "kb", NOV_30, DEC_1) == {("all", DEC_1): {"kb_searches": 4, "kb_zero_results": 2}}
     assert counts(reports, "all", NOV_30, DEC_1) == {}
+
+
+def test_a_pending_view_is_counted_once_unless_replaced_or_dropped(reports: Any) -> None:
+    from chalicelib.domain.reports import PendingView
+
+    at = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    first, second = PendingView("v1", NOV_30, at.replace(minute=30)), PendingView("v2", NOV_30, at.replace(minute=50))
+    reports.hold_view(first, EXPIRES)
+    reports.hold_view(second, EXPIRES)
+    reports.hold_view(PendingView("v3", DEC_1, at.replace(minute=40)), EXPIRES)
+    reports.drop_view("v3")  # its reader opened a ticket
+    reports.drop_view("nobody")  # no pending view: nothing happens
+    assert reports.due_views(at.replace(minute=45), 10) == [first]
+    assert reports.count_view(first) is True
+    assert reports.count_view(first) is False  # a second sweep (or a stale index read) adds nothing
+    later = PendingView("v2", NOV_30, at.replace(hour=11, minute=20))
+    reports.hold_view(later, EXPIRES)  # read again: the window restarts
+    assert reports.count_view(second) is False  # the index's earlier due_at no longer matches
+    assert reports.due_views(at.replace(minute=55), 10) == []
+    assert reports.due_views(at.replace(hour=12), 10) == [later]
+    assert reports.count_view(later) is True
+    assert reports.due_views(at.replace(hour=12), 10) == []
+    reports.bump(Tally("kb", "all", NOV_30, {"kb_views": 3}))  # the signals' ADD: on an item of its own
+    merged: Counter[str] = Counter()
+    for day in reports.days("kb", NOV_30, DEC_1):
+        assert (day.key, day.day) == ("all", NOV_30)
+        merged.update(day.counts)
+    assert merged == {"kb_probable": 2, "kb_views": 3}

@@ -90,7 +90,7 @@ Access patterns (no Scan anywhere; each is one request unless stated):
     capped assignment           TransactWriteItems: ticket (version) + entries + LOAD (ADD if size < cap)
                                 + ConditionCheck AGENT (online, active)
     team queue                  Query team_queue queue_key=<team> (unassigned active tickets, view order)
-    due work (sweeps)           Query due due_key=<kind>, due_at <= now (sparse: only what waits)
+    due work (sweeps)           Query due due_key=<kind>, due_at <= now (sparse; KBVIEW: dynamodb/reports.py)
     portal session              GetItem SESSION#<h> + GetItem SESSIONEPOCH#<customer>; renew: UpdateItem
                                 (at most once an hour); sign out: DeleteItem; everywhere: UpdateItem ADD epoch
     sign-in request             PutItem SIGNIN#<h> (absent) + PutItem SIGNINLINK#<h>, in one transaction

@@ -49,7 +49,7 @@ def test_each_signal_adds_its_counters_to_the_desks_day(counted: tuple[Signals, 
     kb = desk.figures.kb
     assert kb is not None and desk.key == "all" and desk.figures.tickets_created == 0
     assert (kb.searches, kb.impressions, kb.zero_results, kb.clicks, kb.views) == (3, 4, 1, 1, 1)
-    assert (kb.explicit_deflections, kb.probable_deflections) == (1, None)
+    assert (kb.explicit_deflections, kb.probable_deflections) == (1, 0)  # no portal view was followed
     assert (kb.click_through_rate, kb.zero_result_rate) == (0.25, 0.3333)
     assert ReportQueries(repo, "Europe/Berlin").summary(DEC_1, DEC_1, None, "channel") == []
 
