@@ -180,7 +180,10 @@ SURVEYS = {
 def describe() -> str:
     """The demo data in one line (the stack's banner)."""
     waiting = sum(1 for *_, team, assignee, _tags in TICKETS if team == "Support L2" and assignee is None)
-    return f"{len(TICKETS)} tickets ({waiting} unassigned: Support L2's agent Dev is away); agents ada, ben, chloe, dev"
+    from devtools.seed_kb import ARTICLES
+
+    tickets = f"{len(TICKETS)} tickets ({waiting} unassigned: Support L2's agent Dev is away)"
+    return f"{tickets}; agents ada, ben, chloe, dev; {len(ARTICLES)} help articles (/portal/kb)"
 
 
 def seed_demo(svc: Container) -> Seeded:
@@ -235,6 +238,9 @@ def seed_demo(svc: Container) -> Seeded:
             tags,
         )
     _make_manager(svc, DEMO_CUSTOMER)
+    from devtools.seed_kb import seed_articles
+
+    seed_articles(svc, admin.id)
     return Seeded(ADMIN_SUBJECT, True, len(TICKETS))
 
 

@@ -71,6 +71,8 @@ def test_a_mail_conversation_threads_and_never_loops(stack: Stack) -> None:
     ack = eventually(lambda: next((m for m in outbox(stack) if m["ticket_id"] == ticket["id"]), None))
     assert ack["to"] == ["mia@customer.example"] and ack["auto_submitted"] == "auto-replied"
     assert f"[#{ticket['number']}]" in ack["subject"]
+    # ... offering the demo's help article on the question, with its "this solved it" link
+    assert "Reset your password" in ack["text"] and "/portal/kb/solve/" in ack["text"]
 
     # routing assigns it (a write of its own); then an agent's API reply goes out with threading headers and
     # the signed Reply-To

@@ -27,6 +27,15 @@ def test_the_stack_serves_the_seeded_desk_to_the_printed_token(stack: Stack) -> 
     assert status == 200 and "/v1/tickets" in document["paths"]
 
 
+def test_the_seeded_help_articles_are_searchable_and_the_agents_only_one_stays_hidden(stack: Stack) -> None:
+    status, found = call(stack, "GET", "/v1/kb/search?q=refund", token=None)
+    assert status == 200 and found["items"][0]["title"] == "When will I get my refund?"
+    status, anonymous = call(stack, "GET", "/v1/kb/search?q=escalating+incidents", token=None)
+    assert status == 200 and all("Escalating" not in item["title"] for item in anonymous["items"])
+    status, agent = call(stack, "GET", "/v1/kb/search?q=escalating+incidents")
+    assert status == 200 and agent["items"][0]["title"] == "Escalating API incidents to L2"
+
+
 def test_a_ticket_flows_through_the_api_and_its_events_reach_a_webhook(stack: Stack) -> None:
     with webhook_receiver() as receiver:
         status, hook = call(stack, "POST", "/v1/webhooks", {"url": receiver.url, "events": ["*"]})
