@@ -19,7 +19,7 @@ ENV_PREFIX = "LAMBDESK_"
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     stage: str = Field("dev", pattern=r"^[a-z][a-z0-9-]{0,20}$")
     region: str = Field("us-east-1", validation_alias="AWS_REGION")
@@ -114,7 +114,7 @@ class Settings(BaseModel):
             alias = field.validation_alias
             key = alias if isinstance(alias, str) else ENV_PREFIX + name
             if key.lower() in environment:
-                merged[name] = environment[key.lower()]
+                merged[alias if isinstance(alias, str) else name] = environment[key.lower()]
         return merged | data
 
     @model_validator(mode="after")
