@@ -1,13 +1,16 @@
-"""The settings model (pydantic-settings). Import it through ``chalicelib.core.settings``, which loads it at
-first use: pydantic-settings costs ~70 ms to import, which functions that never read settings should not pay.
+"""The settings model. Import it through ``chalicelib.core.settings``, which loads it at first use.
+
+A plain pydantic model that reads the environment itself, as pydantic-settings did (``LAMBDESK_`` + the field's
+name, or the field's alias without prefix; names case-insensitive; keyword arguments win over the
+environment): pydantic-settings cost ~33 ms of every cold start's first request (docs/decisions/006-cold-start.md).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import os
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.core.limits import check_time_zone
 from chalicelib.core.resources import Names
@@ -15,8 +18,8 @@ from chalicelib.core.resources import Names
 ENV_PREFIX = "LAMBDESK_"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     stage: str = Field("dev", pattern=r"^[a-z][a-z0-9-]{0,20}$")
     region: str = Field("us-east-1", validation_alias="AWS_REGION")
@@ -98,6 +101,21 @@ class Settings(BaseSettings):
     chat_inactivity_minutes: int = Field(30, ge=1, le=24 * 60)
     # Chats an agent holds at once (never more than their ticket capacity).
     chat_capacity: int = Field(3, ge=1, le=20)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_environment(cls, data: Any) -> Any:
+        """The environment's values under the keyword arguments (``data``)."""
+        if not isinstance(data, dict):
+            return data
+        environment = {key.lower(): value for key, value in os.environ.items()}
+        merged: dict[str, Any] = {}
+        for name, field in cls.model_fields.items():
+            alias = field.validation_alias
+            key = alias if isinstance(alias, str) else ENV_PREFIX + name
+            if key.lower() in environment:
+                merged[alias if isinstance(alias, str) else name] = environment[key.lower()]
+        return merged | data
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:

@@ -52,3 +52,24 @@ def test_an_unknown_report_zone_is_refused_with_the_variable_name(monkeypatch: p
     monkeypatch.setenv("LAMBDESK_REPORT_TIME_ZONE", "Europe/Riga")
     settings_module.reset()
     assert get_settings().report_time_zone == "Europe/Riga"
+
+
+def test_the_environment_is_read_as_pydantic_settings_read_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Prefixed names, aliases without the prefix, names in any case, values converted to the field's type."""
+    monkeypatch.setenv("lambdesk_support_name", "Desk")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("LAMBDESK_CHAT_CAPACITY", "5")
+    monkeypatch.setenv("LAMBDESK_WEB_PLAIN_HTTP", "true")
+    monkeypatch.setenv("LAMBDESK_REGION", "ap-south-1")  # the field's alias, not the prefixed name, is read
+    s = get_settings()
+    assert (s.support_name, s.region, s.chat_capacity, s.web_plain_http) == ("Desk", "eu-west-1", 5, True)
+
+
+def test_keyword_arguments_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.core.settings_model import Settings
+
+    monkeypatch.setenv("LAMBDESK_SUPPORT_NAME", "From the environment")
+    assert Settings(support_name="Given").support_name == "Given"  # type: ignore[call-arg]
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    assert Settings(AWS_REGION="us-west-2").region == "us-west-2"  # type: ignore[call-arg]
+    assert Settings(region="us-west-2").region == "eu-west-1"  # type: ignore[call-arg]  # by its alias only

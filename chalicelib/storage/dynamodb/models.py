@@ -142,6 +142,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.core.resources import TABLE, Index
+from chalicelib.storage.dynamodb import sessions
 
 
 def _index(spec: Index) -> type[GlobalSecondaryIndex[Any]]:
@@ -387,11 +388,10 @@ def all_item_classes() -> list[type[Item]]:
 
 def bind(table_name: str, region: str, host: str | None) -> None:
     """Point every model at the table (called once by the repository factory, and by tests)."""
+    sessions.reset()
     for cls in all_item_classes():
-        meta = cls.Meta
-        meta.table_name = table_name
-        meta.region = region
-        setattr(meta, "host", host)  # noqa: B010 - optional Meta attribute pynamodb reads when connecting
+        cls.Meta.table_name, cls.Meta.region = table_name, region
+        setattr(cls.Meta, "host", host)  # noqa: B010 - optional Meta attribute pynamodb reads when connecting
         cls._connection = None
 
 
