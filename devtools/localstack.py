@@ -215,6 +215,11 @@ def run(env: LocalEnv, seed: bool = True) -> NoReturn:
         _tell("stopping... (while starting)")
         _tell("stopped.")
         exit_now(0)
+    except OSError as error:
+        # A port taken: say so and exit; a plain exit would wait forever for moto's and the bridge's threads.
+        signals.disarm()
+        _tell(f"lambdesk run: error: {error}")
+        exit_now(2)
     console.say(banner(stack, token))
     signals.wait()
     _tell("stopping...")

@@ -134,8 +134,9 @@ class ChatRouter:
         self.repo.count_missed(missed)
         self.repo.enqueue(c.id, back.queued_at or now)
         self.announce(back, "missed")
+        routed = self.route(back)  # the customer's chat goes on first; the reports' note is after it
         self.missed(back, missed)
-        return self.route(back)
+        return routed
 
     def take(self, c: Conversation, agent_id: str) -> Conversation:
         """An agent accepts: the one it rings for, or anyone with room taking it from the line."""

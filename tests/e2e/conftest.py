@@ -184,7 +184,8 @@ def start(state_dir: Path, *options: str, attempts: int = 3) -> Stack:
         stack = launch(state_dir, *options)
         try:
             stack.output.wait_for("Ctrl-C stops everything", START_TIMEOUT)
-            if stack.process.poll() is not None and "Address already in use" in "".join(stack.output.lines):
+            if "Address already in use" in "".join(stack.output.lines):
+                stop_now(stack)
                 continue
             return ready(stack, 0)
         except BaseException:
