@@ -10,14 +10,15 @@ quarantined as a flood. The outbound side sends at most one acknowledgement per 
 
 The hour is a sliding window estimated from two fixed ones (the current count plus the previous window's,
 weighted by how much of it still overlaps: the usual sliding-window counter, exact for evenly spread events,
-never more than one window's count off); the day is a fixed window. Costs: three requests per mail that would
-open a ticket, none for replies on existing tickets.
+never more than one window's count off); the day is a fixed window. Every window of a sender lives in one
+item per day (``MailRepository.hit_windows``): one request per mail that would open a ticket (two in the
+first hour of a day, when the previous hour is in the day before), none for replies on existing tickets.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from chalicelib.storage.ports import MailRepository
 
@@ -28,8 +29,9 @@ class FloodLimit:
     limit: int
     sliding: bool = True
 
-    def counter(self, sender: str) -> str:
-        return f"newticket#{self.window_seconds}#{sender.lower()}"
+    @property
+    def name(self) -> str:
+        return f"s{self.window_seconds}"
 
     def describe(self, count: float) -> str:
         hours = self.window_seconds // 3600
@@ -57,19 +59,15 @@ class SenderFloods:
     def count_new_ticket(self, sender: str, now: datetime) -> Flooding | None:
         """Count one new ticket for ``sender``; the first limit this goes past, if any (every window is
         counted, so a sender who keeps trying stays over the limit until the windows end)."""
+        windows = [(limit.name, limit.window_seconds) for limit in self.limits]
+        sliding = [limit.name for limit in self.limits if limit.sliding]
+        counts = self.mail.hit_windows(f"newticket#{sender.lower()}", windows, now, previous=sliding)
         exceeded: Flooding | None = None
         for limit in self.limits:
-            count = self._count(limit, sender, now)
+            count = float(counts[limit.name])
+            if limit.sliding:
+                elapsed = (now.timestamp() % limit.window_seconds) / limit.window_seconds
+                count += counts[f"{limit.name}:previous"] * (1 - elapsed)
             if count > limit.limit and exceeded is None:
                 exceeded = Flooding(limit, round(count, 1))
         return exceeded
-
-    def _count(self, limit: FloodLimit, sender: str, now: datetime) -> float:
-        name = limit.counter(sender)
-        current = float(self.mail.hit(name, limit.window_seconds, now))
-        if not limit.sliding:
-            return current
-        window = limit.window_seconds
-        elapsed = (now.timestamp() % window) / window
-        previous = self.mail.window_count(name, window, now - timedelta(seconds=window))
-        return current + previous * (1 - elapsed)

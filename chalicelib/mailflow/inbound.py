@@ -208,7 +208,9 @@ class MailIngest:
                 thread.ticket,
             )
             return Outcome("message", ticket.number, thread.via)
-        customer = self.customers.resolve_email(sender, mail.from_.name if mail.from_ else None)
+        customer, first_contact = self.customers.first_contact(sender, mail.from_.name if mail.from_ else None)
+        if first_contact:
+            data["first_contact"] = True  # no earlier ticket to relate to or route with (routing reads this)
         # Counted on the first attempt only: a retry of the same mail is not another new ticket.
         flooding = self.floods.count_new_ticket(sender, datetime.now(UTC)) if attempt == 1 else None
         if flooding is not None:
@@ -232,7 +234,10 @@ class MailIngest:
         from chalicelib.mail.subjects import normalise_subject
         from chalicelib.tickets.service import NewTicket
 
-        related = [thread.ticket.id] if thread is not None else self._open_ticket_of(customer)
+        if thread is not None:
+            related = [thread.ticket.id]
+        else:
+            related = [] if data.get("first_contact") else self._open_ticket_of(customer)
         number = (self.mail.reserved_number(notice.key) if attempt > 1 else None) or self.writer.next_number()
         new = NewTicket(
             subject=normalise_subject(mail.subject)[:1000] or "(no subject)",

@@ -127,9 +127,10 @@ class Outbound:
         At least once: the claim is taken just before SES is called and the send recorded just after, so a
         redelivered event sends nothing. An attempt that dies between SES accepting the mail and storing its
         copy leaves a claim that goes stale after STALE_CLAIM_SECONDS; the next delivery then sends again
-        (a duplicate mail rather than a lost one). After SES: its Message-IDs are remembered, then the copy
-        is stored, then our own Message-ID is remembered with the send record (one request); the copy or our id
-        mean "sent".
+        (a duplicate mail rather than a lost one). After SES: the copy is stored, then the Message-IDs SES gave
+        it and our own are remembered with the send record (one request); the copy or our id mean "sent". An
+        attempt that dies between the two leaves the copy (so the mail is not sent again) without its ids: a
+        customer's answer to it then threads by its reply address rather than by In-Reply-To.
         """
         from chalicelib.core import observability
 
@@ -159,10 +160,9 @@ class Outbound:
             raise SendInProgress(f"event {event_id} is being sent by another attempt")
         provider_id = self._send(draft, mail, raw, event_id)
         seen_as = ses_message_ids(provider_id, self.settings.region)
-        for message_id in seen_as:
-            repo.remember_message_id(message_id, ticket.id)
         self.store.put(self.settings.bucket, key, compose(replace(mail, message_id=seen_as[0])), "message/rfc822")
-        repo.mark_sent(event_id, provider_id, self.clock(), [(own_id, ticket.id)])
+        known_as = [(message_id, ticket.id) for message_id in (*seen_as, own_id)]
+        repo.mark_sent(event_id, provider_id, self.clock(), known_as)
         observability.count("MailSent", kind=str(draft.kind))
         return Outcome.SENT
 

@@ -70,18 +70,22 @@ class CustomerService:
 
     def resolve_email(self, email: str, name: str | None = None) -> Customer:
         """The customer who owns an email address, created on first contact."""
+        return self.first_contact(email, name)[0]
+
+    def first_contact(self, email: str, name: str | None = None) -> tuple[Customer, bool]:
+        """``resolve_email``, and whether this call created the customer (who then has no ticket yet)."""
         identity = Identity.of(IdentityKind.EMAIL, email)
         existing = self.customers.find_customer(identity)
         if existing:
-            return existing
+            return existing, False
         try:
-            return self.create(name or "", [identity])
+            return self.create(name or "", [identity]), True
         except AlreadyExists:
             # Another request created the same customer a moment ago.
             found = self.customers.find_customer(identity)
             if found is None:
                 raise
-            return found
+            return found, False
 
     def get(self, customer_id: str) -> Customer:
         return self.customers.get_customer(customer_id)

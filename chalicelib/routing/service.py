@@ -141,7 +141,8 @@ class Router:
         rule = first_match(self.config.rules(), facts)
         # A team or assignee chosen by whoever created the ticket stands: rules and stickiness fill gaps only.
         chosen = ticket.team_id is not None or ticket.assignee_id is not None
-        sticky = None if chosen else self._open_sibling(ticket)
+        # A customer's first mail (``first_contact``, written by the mail ingest) has no sibling to stick to.
+        sticky = None if chosen or data.get("first_contact") else self._open_sibling(ticket)
         changes = changes_for(rule, ticket) if rule else {}
         if ticket.team_id is not None:
             changes.pop("team_id", None)

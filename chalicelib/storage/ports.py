@@ -211,9 +211,13 @@ class MailRepository(Protocol):
     def window_count(self, counter: str, window_seconds: int, at: datetime) -> int:
         """The count of the fixed window of ``counter`` that holds ``at`` (0 when none), without counting."""
 
-    def hit_windows(self, group: str, windows: Sequence[tuple[str, int]], now: datetime) -> dict[str, int]:
+    def hit_windows(
+        self, group: str, windows: Sequence[tuple[str, int]], now: datetime, previous: Sequence[str] = ()
+    ) -> dict[str, int]:
         """Count one event in the current fixed window of each named counter of ``group``, all in one request
-        (one item per window of the longest length, which every other length divides); name -> count."""
+        (one item per window of the longest length, which every other length divides); name -> count. For each
+        name in ``previous`` also ``<name>:previous``: the count of the window before the current one (in the
+        same request while that window lies in the same item; else one GetItem of the item before)."""
 
     def reserve_number(self, key: str, number: int) -> None:
         """Remember the ticket number an inbound mail (its raw object's key) was given, for its retries."""

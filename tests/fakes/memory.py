@@ -397,11 +397,17 @@ class InMemoryMailRepository:
             self._counters[key] = self._counters.get(key, 0) + 1
             return self._counters[key]
 
-    def hit_windows(self, group: str, windows: Sequence[tuple[str, int]], now: datetime) -> dict[str, int]:
+    def hit_windows(
+        self, group: str, windows: Sequence[tuple[str, int]], now: datetime, previous: Sequence[str] = ()
+    ) -> dict[str, int]:
         longest = max(w for _, w in windows)
         if any(longest % w for _, w in windows):
             raise ValueError("every window length must divide the longest")
-        return {name: self.hit(f"{group}#{name}", window, now) for name, window in windows}
+        found = {name: self.hit(f"{group}#{name}", window, now) for name, window in windows}
+        for name, window in windows:
+            if name in previous:
+                found[f"{name}:previous"] = self.window_count(f"{group}#{name}", window, now - timedelta(seconds=window))
+        return found
 
     def window_count(self, counter: str, window_seconds: int, at: datetime) -> int:
         return self._counters.get(f"{counter}#{int(at.timestamp()) // window_seconds}", 0)

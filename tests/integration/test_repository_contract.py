@@ -401,6 +401,19 @@ def test_counters_of_one_group_count_in_one_request_each_in_its_own_window(repos
         repos.mail.hit_windows(group, [("a", 600), ("b", 900)], start)
 
 
+def test_counters_tell_the_previous_window_in_the_same_request_or_from_the_item_before(repos: Repos) -> None:
+    group = f"newticket#{new_id()}"
+    windows = [("hour", 3600), ("day", 86400)]
+    first = datetime(2026, 12, 2, 23, 10, tzinfo=UTC)
+    assert repos.mail.hit_windows(group, windows, first, previous=["hour"]) == {"hour": 1, "day": 1, "hour:previous": 0}
+    repos.mail.hit_windows(group, windows, first + timedelta(minutes=20), previous=["hour"])
+    # Midnight: the previous hour is in yesterday's item, the day starts again.
+    after_midnight = repos.mail.hit_windows(group, windows, first + timedelta(minutes=60), previous=["hour"])
+    assert after_midnight == {"hour": 1, "day": 1, "hour:previous": 2}
+    later = repos.mail.hit_windows(group, windows, first + timedelta(minutes=120), previous=["hour"])
+    assert later == {"hour": 1, "day": 2, "hour:previous": 1}
+
+
 def test_counters_count_within_a_window(repos: Repos) -> None:
     counter = f"rcpt:{new_id()}"
     start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -86,7 +86,9 @@ class DynamoMailRepository:
         item.update(actions=[CounterItem.value.add(1), CounterItem.expires_at.set(expires)])
         return int(item.value)
 
-    def hit_windows(self, group: str, windows: Sequence[tuple[str, int]], now: datetime) -> dict[str, int]:
+    def hit_windows(
+        self, group: str, windows: Sequence[tuple[str, int]], now: datetime, previous: Sequence[str] = ()
+    ) -> dict[str, int]:
         longest = max(w for _, w in windows)
         if any(longest % w for _, w in windows):
             raise ValueError("every window length must divide the longest")
@@ -94,7 +96,8 @@ class DynamoMailRepository:
         slot = stamp // longest
         # One attribute per counter and window (``<name>@<window index>``) in the item of the longest window.
         names = {f"#c{i}": f"{name}@{stamp // window}" for i, (name, window) in enumerate(windows)}
-        response = CounterItem._get_connection().connection.client.update_item(
+        client = CounterItem._get_connection().connection.client
+        response = client.update_item(
             TableName=CounterItem.Meta.table_name,
             Key={"pk": {"S": keys.rate(group, slot)}, "sk": {"S": "COUNTER"}},
             UpdateExpression="ADD " + ", ".join(f"{n} :one" for n in names) + " SET #kind = :kind, #exp = :exp",
@@ -104,10 +107,21 @@ class DynamoMailRepository:
                 ":kind": {"S": "counter"},
                 ":exp": {"N": str((slot + 2) * longest)},
             },
-            ReturnValues="UPDATED_NEW",
+            ReturnValues="ALL_NEW" if previous else "UPDATED_NEW",
         )
         counts = response.get("Attributes", {})
-        return {name: int(counts[names[f"#c{i}"]]["N"]) for i, (name, _) in enumerate(windows)}
+        found = {name: int(counts[names[f"#c{i}"]]["N"]) for i, (name, _) in enumerate(windows)}
+        earlier: dict[int, dict[str, Any]] = {slot: counts}
+        for name, window in windows:
+            if name not in previous:
+                continue
+            before = stamp // window - 1
+            home = before * window // longest
+            if home not in earlier:  # the window before lies in the item before (once per longest window)
+                key = {"pk": {"S": keys.rate(group, home)}, "sk": {"S": "COUNTER"}}
+                earlier[home] = client.get_item(TableName=CounterItem.Meta.table_name, Key=key).get("Item", {})
+            found[f"{name}:previous"] = int(earlier[home].get(f"{name}@{before}", {}).get("N", 0))
+        return found
 
     def window_count(self, counter: str, window_seconds: int, at: datetime) -> int:
         window = int(at.timestamp()) // window_seconds

@@ -187,6 +187,24 @@ def test_a_customer_with_an_open_ticket_sticks_to_its_assignee_and_the_tickets_a
     assert desk.of_type("ticket.assigned")[-1]["data"]["reason"]["sticky"] is True
 
 
+def test_a_first_contact_mail_is_routed_without_looking_for_the_customers_open_tickets(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = desk.team("Support", Strategy.ROUND_ROBIN)
+    desk.agent("Ann", (team.id,))
+    rule_to(desk, team.id, ["help"])
+    queried: list[str] = []
+    real = desk.svc.ticket_repo.list_view
+    monkeypatch.setattr(
+        desk.svc.ticket_repo, "list_view", lambda view, *a, **k: queried.append(view.kind) or real(view, *a, **k)
+    )
+    first = desk.new_ticket(body="help me", message_data={"first_contact": True})
+    second = desk.new_ticket(body="help me too")
+    desk.pump()
+    assert queried == [ViewKind.REQUESTER]  # only the second ticket looked for siblings
+    assert desk.ticket(first.id).assignee_id is not None and desk.ticket(second.id).team_id == team.id
+
+
 def test_a_redelivered_creation_routes_and_assigns_once(desk: Desk) -> None:
     team = desk.team("Support", Strategy.ROUND_ROBIN)
     desk.agent("Ann", (team.id,))

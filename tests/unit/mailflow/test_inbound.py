@@ -191,6 +191,23 @@ def test_a_new_inquiry_from_a_customer_with_an_open_ticket_is_linked_not_merged(
     assert two.related_ids == (one.id,) and one.related_ids == (two.id,)
 
 
+def test_only_a_customers_first_mail_says_first_contact_and_it_looks_for_no_open_ticket(
+    desk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest, store, svc = desk
+    views: list[Any] = []
+    real_view = svc.tickets.view
+    monkeypatch.setattr(svc.tickets, "view", lambda view, *a, **k: views.append(view) or real_view(view, *a, **k))
+    first = deliver(ingest, store, mail(sender="Nia New <nia@customer.example>"))
+    assert views == []  # a customer created by this mail has no ticket to relate the new one to
+    second = deliver(ingest, store, mail(sender="nia@customer.example", subject="Another question"))
+    assert [v.kind for v in views] == ["requester"]
+    first_message = [e for e in timeline(svc, first.ticket_number) if e.kind is EntryKind.MESSAGE][0]
+    second_message = [e for e in timeline(svc, second.ticket_number) if e.kind is EntryKind.MESSAGE][0]
+    assert first_message.data.get("first_contact") is True
+    assert "first_contact" not in second_message.data
+
+
 def test_an_auto_reply_becomes_a_note_and_never_a_ticket(desk: Any) -> None:
     ingest, store, svc = desk
     original = mail()
