@@ -11,7 +11,9 @@ Mail that cannot be processed ends in quarantine, visibly, and burns nothing: ma
 quarantined at once with the limit it crossed; any other failure is logged as an error on every attempt and
 retried, and the last attempt the queue allows (``MAX_RECEIVE_COUNT``) quarantines the mail with the error
 instead of leaving it silently in the dead-letter queue. A ticket number allocated by an attempt that failed
-is kept for the mail's retries (``MailRepository.reserve_number``), so numbers have no gaps from retries.
+is kept for the mail's retries (``MailRepository.reserve_number``), so numbers have no gaps from retries
+(one is lost when the queue delivers the same notification twice at once: only retries look up the claim
+before the work, which saves a request on every mail).
 A sender who opens too many tickets is slowed down (``floods``).
 """
 
@@ -99,7 +101,9 @@ class MailIngest:
             return self._quarantine(notice, "failed", f"{type(exc).__name__}: {exc}"[:2000])
 
     def _handle(self, notice: InboundNotice, attempt: int) -> Outcome:
-        if self.mail.ingested(notice.key) is not None:
+        # A redelivery (attempt > 1) may follow a write that succeeded: look first. A first delivery is almost
+        # always new, and the claim in the outcome's write still turns a duplicate into "duplicate".
+        if attempt > 1 and self.mail.ingested(notice.key) is not None:
             return Outcome("duplicate", detail=notice.key)
         raw = self.store.get(notice.bucket, notice.key)  # a missing object fails the record: retry, then the DLQ
         from chalicelib.mail.classify import classify

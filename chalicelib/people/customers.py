@@ -46,6 +46,17 @@ class CustomerService:
             self.customers.get_organization(organization_id)
         else:
             organization_id = self._organization_for(identities)
+        return self._new(name, identities, organization_id, vip, locale, time_zone)
+
+    def _new(
+        self,
+        name: str,
+        identities: list[Identity],
+        organization_id: str | None,
+        vip: bool = False,
+        locale: str | None = None,
+        time_zone: str | None = None,
+    ) -> Customer:
         customer = Customer(
             id=new_id(),
             name=name.strip() or identities[0].value,
@@ -75,11 +86,11 @@ class CustomerService:
     def first_contact(self, email: str, name: str | None = None) -> tuple[Customer, bool]:
         """``resolve_email``, and whether this call created the customer (who then has no ticket yet)."""
         identity = Identity.of(IdentityKind.EMAIL, email)
-        existing = self.customers.find_customer(identity)
+        existing, organization_id = self.customers.find_customer_or_domain(identity)
         if existing:
             return existing, False
         try:
-            return self.create(name or "", [identity]), True
+            return self._new(name or "", [identity], organization_id), True
         except AlreadyExists:
             # Another request created the same customer a moment ago.
             found = self.customers.find_customer(identity)

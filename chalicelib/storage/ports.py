@@ -102,6 +102,11 @@ class CustomerRepository(Protocol):
 
     def find_customer(self, identity: Identity) -> Customer | None: ...
 
+    def find_customer_or_domain(self, identity: Identity) -> tuple[Customer | None, str | None]:
+        """The customer who owns ``identity``; when none, also the id of the organization that claimed the
+        identity's email domain (None for other kinds, or when no organization did). One request for both
+        lookups, plus one to read a customer found."""
+
     def update_customer(self, customer: Customer, expected_version: int) -> None:
         """Identities added or removed are claimed or released in the same transaction."""
 

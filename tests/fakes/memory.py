@@ -13,7 +13,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from chalicelib.core.errors import AlreadyExists, Conflict, Duplicate, NotFound
-from chalicelib.domain.people import Agent, ApiToken, Customer, Identity, Organization, Team, Webhook
+from chalicelib.domain.people import (
+    Agent,
+    ApiToken,
+    Customer,
+    Identity,
+    IdentityKind,
+    Organization,
+    Team,
+    Webhook,
+    email_domain,
+)
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import ACTIVE_PREFIX, VIEW_INDEX, Page, View, view_keys
@@ -174,6 +184,12 @@ class InMemoryCustomerRepository:
     def find_customer(self, identity: Identity) -> Customer | None:
         customer_id = self._identities.get(identity.key)
         return self._customers[customer_id] if customer_id else None
+
+    def find_customer_or_domain(self, identity: Identity) -> tuple[Customer | None, str | None]:
+        found = self.find_customer(identity)
+        if found is not None or identity.kind is not IdentityKind.EMAIL:
+            return found, None
+        return None, self._domains.get(email_domain(identity.value))
 
     def update_customer(self, customer: Customer, expected_version: int) -> None:
         before = self.get_customer(customer.id)

@@ -257,6 +257,19 @@ def test_an_email_domain_belongs_to_one_organization(repos: Repos) -> None:
     assert repos.customers.find_organization_by_domain(domain) is None
 
 
+def test_an_unknown_address_comes_back_with_the_organization_that_claimed_its_domain(repos: Repos) -> None:
+    domain = f"{new_id().lower()}.example"
+    acme = Organization(new_id(), "Acme", T0, (domain,))
+    repos.customers.create_organization(acme)
+    stranger = Identity.of(IdentityKind.EMAIL, f"new@{domain}")
+    assert repos.customers.find_customer_or_domain(stranger) == (None, acme.id)
+    known = customer(stranger)
+    repos.customers.create_customer(known)
+    assert repos.customers.find_customer_or_domain(stranger) == (known, None)
+    elsewhere = Identity.of(IdentityKind.EMAIL, f"x-{new_id()}@nobody.example")
+    assert repos.customers.find_customer_or_domain(elsewhere) == (None, None)
+
+
 def test_directory_lists_are_sorted_by_name_and_paged(repos: Repos) -> None:
     names = ["Zoe", "adam", "Mia", "bea"]
     for name in names:

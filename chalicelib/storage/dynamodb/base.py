@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -59,6 +59,11 @@ def lookup(key: str) -> str | None:
     """The id a unique key (identity, domain, number, ...) points to."""
     item = get_item(LookupItem, key, LOOKUP_SK, None)
     return item.target_id if item else None
+
+
+def lookups(keys: Sequence[str]) -> dict[str, str]:
+    """The ids unique keys point to (missing keys left out), in one BatchGetItem."""
+    return {item.pk: item.target_id for item in LookupItem.batch_get([(k, LOOKUP_SK) for k in dict.fromkeys(keys)])}
 
 
 def lookup_item(key: str, target_id: str) -> LookupItem:

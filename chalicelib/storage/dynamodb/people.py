@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.errors import AlreadyExists, Conflict, DomainError, NotFound
-from chalicelib.domain.people import Customer, Identity, Organization
+from chalicelib.domain.people import Customer, Identity, IdentityKind, Organization, email_domain
 from chalicelib.domain.views import Page
 from chalicelib.storage import keys
 from chalicelib.storage.dynamodb import base
@@ -51,6 +51,14 @@ class DynamoCustomerRepository:
     def find_customer(self, identity: Identity) -> Customer | None:
         customer_id = base.lookup(_identity_key(identity))
         return self.get_customer(customer_id) if customer_id else None
+
+    def find_customer_or_domain(self, identity: Identity) -> tuple[Customer | None, str | None]:
+        identity_key = _identity_key(identity)
+        domain_key = _domain_key(email_domain(identity.value)) if identity.kind is IdentityKind.EMAIL else None
+        found = base.lookups([identity_key, *([domain_key] if domain_key else [])])
+        if identity_key in found:
+            return self.get_customer(found[identity_key]), None
+        return None, found.get(domain_key) if domain_key else None
 
     def update_customer(self, customer: Customer, expected_version: int) -> None:
         before = self.get_customer(customer.id)
