@@ -212,12 +212,15 @@ class MailIngest:
                 thread.ticket,
             )
             return Outcome("message", ticket.number, thread.via)
-        customer, first_contact = self.customers.first_contact(sender, mail.from_.name if mail.from_ else None)
+        name = mail.from_.name if mail.from_ else None
+        # A first contact's customer is written with the ticket, in its transaction.
+        customer, first_contact = self.customers.by_email(sender, name)
         if first_contact:
             data["first_contact"] = True  # no earlier ticket to relate to or route with (routing reads this)
         # Counted on the first attempt only: a retry of the same mail is not another new ticket.
         flooding = self.floods.count_new_ticket(sender, datetime.now(UTC)) if attempt == 1 else None
         if flooding is not None:
+            customer = self.customers.resolve_email(sender, name) if first_contact else customer
             return self._flooded(notice, mail, customer, data, claims, lookups, flooding)
         return self._open(notice, mail, kind, thread, sender, customer, data, claims, lookups, attempt)
 
@@ -259,7 +262,12 @@ class MailIngest:
         )
         try:
             ticket, _ = self.writer.create(
-                Actor(ActorKind.CUSTOMER, customer.id), new, claims, lookups, requester=customer
+                Actor(ActorKind.CUSTOMER, customer.id),
+                new,
+                claims,
+                lookups,
+                requester=customer,
+                new_requester=bool(data.get("first_contact")),
             )
         except Duplicate:
             raise

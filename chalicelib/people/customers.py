@@ -48,6 +48,15 @@ class CustomerService:
             organization_id = self._organization_for(identities)
         return self._new(name, identities, organization_id, vip, locale, time_zone)
 
+    def by_email(self, email: str, name: str | None = None) -> tuple[Customer, bool]:
+        """The customer who owns an email address, or (True) a new one not yet stored: the caller writes it,
+        e.g. with the first ticket (``TicketRepository.create(..., requester=...)``)."""
+        identity = Identity.of(IdentityKind.EMAIL, email)
+        existing, organization_id = self.customers.find_customer_or_domain(identity)
+        if existing:
+            return existing, False
+        return self._customer(name or "", [identity], organization_id), True
+
     def _new(
         self,
         name: str,
@@ -57,7 +66,20 @@ class CustomerService:
         locale: str | None = None,
         time_zone: str | None = None,
     ) -> Customer:
-        customer = Customer(
+        customer = self._customer(name, identities, organization_id, vip, locale, time_zone)
+        self.customers.create_customer(customer)
+        return customer
+
+    def _customer(
+        self,
+        name: str,
+        identities: list[Identity],
+        organization_id: str | None,
+        vip: bool = False,
+        locale: str | None = None,
+        time_zone: str | None = None,
+    ) -> Customer:
+        return Customer(
             id=new_id(),
             name=name.strip() or identities[0].value,
             identities=tuple(dict.fromkeys(identities)),
@@ -67,8 +89,6 @@ class CustomerService:
             locale=locale,
             time_zone=time_zone,
         )
-        self.customers.create_customer(customer)
-        return customer
 
     def _organization_for(self, identities: list[Identity]) -> str | None:
         """Auto-match: the organization that claimed the domain of the customer's email address."""
@@ -85,18 +105,18 @@ class CustomerService:
 
     def first_contact(self, email: str, name: str | None = None) -> tuple[Customer, bool]:
         """``resolve_email``, and whether this call created the customer (who then has no ticket yet)."""
-        identity = Identity.of(IdentityKind.EMAIL, email)
-        existing, organization_id = self.customers.find_customer_or_domain(identity)
-        if existing:
-            return existing, False
+        found, new = self.by_email(email, name)
+        if not new:
+            return found, False
         try:
-            return self._new(name or "", [identity], organization_id), True
+            self.customers.create_customer(found)
+            return found, True
         except AlreadyExists:
             # Another request created the same customer a moment ago.
-            found = self.customers.find_customer(identity)
-            if found is None:
+            existing = self.customers.find_customer(Identity.of(IdentityKind.EMAIL, email))
+            if existing is None:
                 raise
-            return found, False
+            return existing, False
 
     def get(self, customer_id: str) -> Customer:
         return self.customers.get_customer(customer_id)

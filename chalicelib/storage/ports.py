@@ -59,8 +59,10 @@ class TicketRepository(Protocol):
         entries: Sequence[TimelineEntry],
         claims: Sequence[Key] = (),
         lookups: Sequence[Key] = (),
+        requester: Customer | None = None,
     ) -> None:
-        """Store a new ticket and its first entries (with claims and lookups) in one transaction."""
+        """Store a new ticket and its first entries (with claims and lookups) in one transaction; with
+        ``requester``, a new customer (a first contact) is created in it too (``create_customer``'s errors)."""
 
     def get(self, ticket_id: str, consistent: bool = False) -> Ticket:
         """Raises NotFound. ``consistent``: a strongly consistent read (every acknowledged write seen)."""

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.core.clock import Clock, utcnow
-from chalicelib.core.errors import InvalidInput
+from chalicelib.core.errors import AlreadyExists, InvalidInput
 from chalicelib.core.ids import new_id
 from chalicelib.domain.people import Customer
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
@@ -105,11 +105,15 @@ class TicketService:
         claims: Sequence[Key] = (),
         lookups: Sequence[Key] = (),
         requester: Customer | None = None,
+        new_requester: bool = False,
     ) -> tuple[Ticket, list[TimelineEntry]]:
         """A new ticket with its first message; claims and lookups are written in the same transaction.
 
-        ``requester``: the customer when the caller already has them (saves reading them again)."""
-        requester = requester or self._requester(new)
+        ``requester``: the customer when the caller already has them (saves reading them again); with
+        ``new_requester``, a customer not stored yet (``CustomerService.by_email``), created in that transaction
+        (its identity taken meanwhile raises AlreadyExists and writes nothing)."""
+        if requester is None:
+            requester, new_requester = self._requester(new)
         self._check_references(new.team_id, new.assignee_id)
         now = self.clock()
         ticket = Ticket(
@@ -155,7 +159,15 @@ class TicketService:
             entries.append(
                 TimelineEntry.system(ticket, "ticket.assigned", actor, now, data={"assignee_id": new.assignee_id})
             )
-        self.tickets.create(ticket, entries, claims, lookups)
+        try:
+            self.tickets.create(ticket, entries, claims, lookups, requester if new_requester else None)
+        except AlreadyExists:
+            if not new_requester or not requester.email:
+                raise
+            # Another request created this customer a moment ago: the ticket is theirs, with the same number.
+            existing = self.customers.resolve_email(requester.email)
+            again = replace(new, ticket_id=ticket.id, number=ticket.number)
+            return self.create(actor, again, claims, lookups, existing)
         return ticket, entries
 
     def reply(
@@ -354,11 +366,12 @@ class TicketService:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _requester(self, new: NewTicket) -> Customer:
+    def _requester(self, new: NewTicket) -> tuple[Customer, bool]:
+        """The requester, and whether they are new (not stored yet: the ticket's write creates them)."""
         if new.requester_id:
-            return self.customers.get(new.requester_id)
+            return self.customers.get(new.requester_id), False
         if new.requester_email:
-            return self.customers.resolve_email(new.requester_email, new.requester_name)
+            return self.customers.by_email(new.requester_email, new.requester_name)
         raise InvalidInput("give requester_id or requester_email", "requester")
 
     def _check_references(self, team_id: str | None, assignee_id: str | None) -> None:

@@ -28,12 +28,13 @@ def memory_repositories() -> Repositories:
     from tests.fakes.objects import InMemoryObjectStore
     from tests.fakes.uploads import InMemoryUploadStore
 
-    tickets = InMemoryTicketRepository()
+    customers = InMemoryCustomerRepository()
+    tickets = InMemoryTicketRepository(customers)
     directory = InMemoryDirectoryRepository()
     objects = InMemoryObjectStore()
     return Repositories(
         tickets,
-        InMemoryCustomerRepository(),
+        customers,
         directory,
         InMemoryMailRepository(tickets),
         InMemoryConfigRepository(),

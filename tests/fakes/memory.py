@@ -42,7 +42,9 @@ def _page(ordered: list[tuple[str, T]], limit: int, start: dict[str, str] | None
 
 
 class InMemoryTicketRepository:
-    def __init__(self) -> None:
+    def __init__(self, customers: InMemoryCustomerRepository | None = None) -> None:
+        # the customers a first contact's ticket creates with it (``create(..., requester=...)``)
+        self.customers = customers
         self._lock = threading.Lock()
         self._counter = 0
         self._tickets: dict[str, Ticket] = {}
@@ -64,10 +66,18 @@ class InMemoryTicketRepository:
         entries: Sequence[TimelineEntry],
         claims: Sequence[Key] = (),
         lookups: Sequence[Key] = (),
+        requester: Customer | None = None,
     ) -> None:
         with self._lock:
             if ticket.id in self._tickets or ticket.number in self._numbers:
                 raise Conflict(f"ticket {ticket.id} or number {ticket.number} already exists")
+            if requester is not None:
+                if self.customers is None:
+                    raise ValueError("this ticket repository was made without its customers")
+                for claim in claims:  # all or nothing: a taken claim stops the customer too
+                    if claim.key in self.keys:
+                        raise Duplicate(claim.key)
+                self.customers.create_customer(requester)
             self._write_keys(claims, lookups)
             self._tickets[ticket.id] = ticket
             self._numbers[ticket.number] = ticket.id
@@ -422,7 +432,8 @@ class InMemoryMailRepository:
         found = {name: self.hit(f"{group}#{name}", window, now) for name, window in windows}
         for name, window in windows:
             if name in previous:
-                found[f"{name}:previous"] = self.window_count(f"{group}#{name}", window, now - timedelta(seconds=window))
+                before = now - timedelta(seconds=window)
+                found[f"{name}:previous"] = self.window_count(f"{group}#{name}", window, before)
         return found
 
     def window_count(self, counter: str, window_seconds: int, at: datetime) -> int:

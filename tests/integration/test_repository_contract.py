@@ -49,10 +49,9 @@ def repos(request: pytest.FixtureRequest) -> Repos:
             InMemoryTicketRepository,
         )
 
-        tickets = InMemoryTicketRepository()
-        return Repos(
-            tickets, InMemoryCustomerRepository(), InMemoryDirectoryRepository(), InMemoryMailRepository(tickets)
-        )
+        customers = InMemoryCustomerRepository()
+        tickets = InMemoryTicketRepository(customers)
+        return Repos(tickets, customers, InMemoryDirectoryRepository(), InMemoryMailRepository(tickets))
     request.getfixturevalue("table")
     from chalicelib.storage.dynamodb.directory import DynamoDirectoryRepository
     from chalicelib.storage.dynamodb.mail import DynamoMailRepository
@@ -114,6 +113,23 @@ def test_a_ticket_number_cannot_be_used_twice(repos: Repos) -> None:
     ticket = make_ticket(repos)
     with pytest.raises(Conflict):
         repos.tickets.create(replace(ticket, id=new_id()), [])
+
+
+def test_a_first_contacts_customer_is_created_with_the_ticket_or_neither_is(repos: Repos) -> None:
+    address = Identity.of(IdentityKind.EMAIL, f"first-{new_id()}@example.com")
+    newcomer = customer(address)
+    ticket = Ticket(new_id(), repos.tickets.allocate_number(), "Hi", newcomer.id, Channel.EMAIL, T0, T0)
+    repos.tickets.create(ticket, [TimelineEntry.system(ticket, "ticket.created", SYSTEM, T0)], requester=newcomer)
+    assert repos.customers.find_customer(address) == newcomer and repos.tickets.get(ticket.id) == ticket
+    # The same address again (two first mails at once): the second write fails whole.
+    twin = customer(address)
+    other = Ticket(new_id(), repos.tickets.allocate_number(), "Hi", twin.id, Channel.EMAIL, T0, T0)
+    with pytest.raises(AlreadyExists):
+        repos.tickets.create(other, [], requester=twin)
+    with pytest.raises(NotFound):
+        repos.tickets.get(other.id)
+    with pytest.raises(NotFound):
+        repos.customers.get_customer(twin.id)
 
 
 def test_a_save_based_on_a_stale_version_writes_nothing(repos: Repos) -> None:

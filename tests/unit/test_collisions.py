@@ -30,7 +30,7 @@ class LaggingTickets(InMemoryTicketRepository):
 @pytest.fixture
 def desk(settings: Any) -> Any:
     repos = fakes.memory_repositories()
-    lagging = LaggingTickets()
+    lagging = LaggingTickets(repos.customers)
     return fakes.Container(settings, fakes.Repositories(lagging, *_rest(repos)), cache_seconds=0.0)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.core.errors import Conflict, InvalidInput, NotFound
-from chalicelib.domain.people import Role
+from chalicelib.domain.people import Identity, IdentityKind, Role
 from chalicelib.domain.tickets import Channel, Priority, Status
 from chalicelib.domain.timeline import SYSTEM, Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.domain.views import View, ViewKind
@@ -57,6 +57,30 @@ def test_a_new_ticket_creates_its_customer_once_and_numbers_tickets_in_sequence(
     assert [e.event for e in entries] == ["ticket.created", "message.added"]
     assert entries[1].author == Actor(ActorKind.CUSTOMER, first.requester_id)
     assert entries[1].data == {"submitted_by": f"agent:{agent.id}"}
+
+
+def test_a_new_requester_is_written_with_the_ticket_and_a_race_for_them_ends_on_one_customer(
+    svc: Any, agent: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored: list[Any] = []
+    real_create = svc.customer_repo.create_customer
+    monkeypatch.setattr(svc.customer_repo, "create_customer", lambda c: stored.append(c) or real_create(c))
+    ticket, _ = svc.tickets.create(agent, new(requester_email="nia@customer.example"))
+    assert [c.id for c in stored] == [ticket.requester_id]  # one write: the ticket's, which stored the customer
+    # Another request creates Oli between this one's look-up and its write: the ticket goes to that customer.
+    real_by_email = svc.customers.by_email
+
+    def racing(email: str, name: str | None = None) -> Any:
+        found = real_by_email(email, name)
+        monkeypatch.setattr(svc.customers, "by_email", real_by_email)  # one race
+        svc.customers.create("Oli from elsewhere", [Identity.of(IdentityKind.EMAIL, email)])
+        return found
+
+    monkeypatch.setattr(svc.customers, "by_email", racing)
+    raced, _ = svc.tickets.create(agent, new(requester_email="oli@customer.example"))
+    oli = svc.customers.find(Identity.of(IdentityKind.EMAIL, "oli@customer.example"))
+    assert raced.requester_id == oli.id and oli.name == "Oli from elsewhere"
+    assert svc.tickets.get_by_number(raced.number)[0].id == raced.id
 
 
 def test_customers_join_the_organization_that_claims_their_domain(svc: Any, agent: Actor) -> None:

@@ -26,22 +26,26 @@ def _at_domain(domain: str, customer_id: str) -> LookupItem:
     return LookupItem(keys.customers_at(domain), customer_id, target_id=customer_id)
 
 
+def save_customer(txn: Any, customer: Customer) -> None:
+    """A new customer's items in a transaction: the customer, its identities (claimed), its domains' lists."""
+    txn.save(customer_to_item(customer), condition=Item.pk.does_not_exist())
+    for identity in customer.identities:
+        txn.save(base.lookup_item(_identity_key(identity), customer.id), condition=Item.pk.does_not_exist())
+    for domain in customer.email_domains:
+        txn.save(_at_domain(domain, customer.id))
+
+
+def customer_error(customer: Customer, position: int) -> DomainError:
+    """The error of the ``save_customer`` item at ``position`` (counted from its first) that failed."""
+    if position == 0:
+        return Conflict(f"customer {customer.id} already exists")
+    return AlreadyExists("customer", "identity", customer.identities[position - 1].value)
+
+
 class DynamoCustomerRepository:
     def create_customer(self, customer: Customer) -> None:
-        keys = [_identity_key(i) for i in customer.identities]
-
-        def error(position: int) -> DomainError:
-            if position == 0:
-                return Conflict(f"customer {customer.id} already exists")
-            identity = customer.identities[position - 1]
-            return AlreadyExists("customer", "identity", identity.value)
-
-        with base.transaction(error) as txn:
-            txn.save(customer_to_item(customer), condition=Item.pk.does_not_exist())
-            for key in keys:
-                txn.save(base.lookup_item(key, customer.id), condition=Item.pk.does_not_exist())
-            for domain in customer.email_domains:
-                txn.save(_at_domain(domain, customer.id))
+        with base.transaction(lambda position: customer_error(customer, position)) as txn:
+            save_customer(txn, customer)
 
     def get_customer(self, customer_id: str) -> Customer:
         item = base.get_item(CustomerItem, keys.customer(customer_id), "CUSTOMER", NotFound("customer", customer_id))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from chalicelib.core.errors import Conflict, DomainError, Duplicate, NotFound
+from chalicelib.domain.people import Customer
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import ACTIVE_PREFIX, VIEW_INDEX, Page, View
@@ -21,6 +22,7 @@ from chalicelib.storage.dynamodb.mapping import (
     ticket_to_item,
 )
 from chalicelib.storage.dynamodb.models import CounterItem, EntryItem, Item, TicketItem
+from chalicelib.storage.dynamodb.people import customer_error, save_customer
 from chalicelib.storage.ports import Key
 
 NUMBER_COUNTER = keys.counter("ticket_number")
@@ -38,10 +40,15 @@ class DynamoTicketRepository:
         entries: Sequence[TimelineEntry],
         claims: Sequence[Key] = (),
         lookups: Sequence[Key] = (),
+        requester: Customer | None = None,
     ) -> None:
+        written = 2 + len(claims) + len(lookups) + len(entries)
+
         def error(position: int) -> DomainError:
             if 2 <= position < 2 + len(claims):
                 return Duplicate(claims[position - 2].key)
+            if requester is not None and position >= written:
+                return customer_error(requester, position - written)
             return Conflict(f"ticket {ticket.id} or number {ticket.number} already exists")
 
         with base.transaction(error) as txn:
@@ -50,6 +57,8 @@ class DynamoTicketRepository:
             _keys(txn, claims, lookups)
             for entry in entries:
                 txn.save(entry_to_item(entry))
+            if requester is not None:
+                save_customer(txn, requester)
 
     def get(self, ticket_id: str, consistent: bool = False) -> Ticket:
         item = base.get_item(TicketItem, ticket_pk(ticket_id), TICKET_SK, NotFound("ticket", ticket_id), consistent)

@@ -202,8 +202,8 @@ def test_only_a_customers_first_mail_says_first_contact_and_it_looks_for_no_open
     assert views == []  # a customer created by this mail has no ticket to relate the new one to
     second = deliver(ingest, store, mail(sender="nia@customer.example", subject="Another question"))
     assert [v.kind for v in views] == ["requester"]
-    first_message = [e for e in timeline(svc, first.ticket_number) if e.kind is EntryKind.MESSAGE][0]
-    second_message = [e for e in timeline(svc, second.ticket_number) if e.kind is EntryKind.MESSAGE][0]
+    first_message = next(e for e in timeline(svc, first.ticket_number) if e.kind is EntryKind.MESSAGE)
+    second_message = next(e for e in timeline(svc, second.ticket_number) if e.kind is EntryKind.MESSAGE)
     assert first_message.data.get("first_contact") is True
     assert "first_contact" not in second_message.data
 

@@ -28,8 +28,8 @@ _serial = itertools.count(1)
 class FailingTickets(InMemoryTicketRepository):
     """A ticket repository whose next ``failures`` creates fail as a throttled DynamoDB would."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, customers: Any) -> None:
+        super().__init__(customers)
         self.failures = 0
 
     def create(self, *args: Any, **kwargs: Any) -> None:
@@ -42,7 +42,7 @@ class FailingTickets(InMemoryTicketRepository):
 @pytest.fixture
 def desk(settings: Any) -> Iterator[dict[str, Any]]:
     repos = fakes.memory_repositories()
-    tickets = FailingTickets()
+    tickets = FailingTickets(repos.customers)
     from tests.fakes.memory import InMemoryMailRepository
 
     repos = fakes.Repositories(
