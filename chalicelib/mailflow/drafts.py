@@ -218,7 +218,7 @@ class Drafts:
     def _acknowledgement(self, o: Occasion) -> Draft | None:
         if any(automatic_source(e.data) for e in o.earlier):
             return None  # belt and braces: the inbound side never asks to acknowledge such mail
-        requester = self._requester(o.ticket, updates=True)
+        requester = self._requester_at_creation(o) or self._requester(o.ticket, updates=True)
         if requester is None:
             return None
         link = self._portal_link(o.ticket)
@@ -315,6 +315,15 @@ class Drafts:
         if updates and not customer.mail_updates:
             return None
         return mailbox(customer.email, customer.name)
+
+    @staticmethod
+    def _requester_at_creation(o: Occasion) -> Mailbox | None:
+        """The requester as the ``ticket.created`` entry wrote them down (saves reading them): None when it
+        did not, or when they follow their requests in the portal rather than by mail."""
+        facts = o.entry.data.get("requester") if o.entry is not None else None
+        if not isinstance(facts, dict) or not facts.get("email") or facts.get("mail_updates") is False:
+            return None
+        return mailbox(str(facts["email"]), str(facts.get("name") or ""))
 
     def _agent(self, agent_id: str) -> Agent | None:
         from chalicelib.core.errors import NotFound

@@ -125,15 +125,15 @@ class Router:
 
         first = next((e for e in timeline if e.kind is EntryKind.MESSAGE), None)
         data = first.data if first else {}
-        requester = self.customers.get_customer(ticket.requester_id)
-        vip = requester.vip or self._org_vip(requester.organization_id)
+        email, vip = self._requester(ticket, timeline)
+        vip = vip or self._org_vip(ticket.organization_id)
         addresses = (*data.get("recipients", ()), *data.get("to", ()), *data.get("cc", ()))
         recipients = tuple(dict.fromkeys(str(a).lower() for a in addresses))
         facts = Facts(
             ticket=ticket,
             body_text=first.body_text or "" if first else "",
             recipients=recipients,
-            requester_email=requester.email,
+            requester_email=email,
             vip=vip,
             now=self.clock(),
             calendars=self.config.calendars.calendars(),
@@ -174,6 +174,15 @@ class Router:
         if sticky is not None and ticket.id not in sticky.related_ids:
             self.relations.relate(sticky.id, ticket.id)
         return written
+
+    def _requester(self, ticket: Ticket, timeline: list[TimelineEntry]) -> tuple[str | None, bool]:
+        """The requester's address and VIP flag: as the creation wrote them down, else read."""
+        created = next((e for e in timeline if e.event == "ticket.created"), None)
+        facts = created.data.get("requester") if created else None
+        if isinstance(facts, dict) and "email" in facts:
+            return facts["email"], bool(facts.get("vip"))
+        requester = self.customers.get_customer(ticket.requester_id)
+        return requester.email, requester.vip
 
     def _org_vip(self, organization_id: str | None) -> bool:
         if not organization_id:

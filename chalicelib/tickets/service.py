@@ -135,7 +135,17 @@ class TicketService:
             last_customer_message_at=now,
             related_ids=tuple(dict.fromkeys(new.related_ids)),
         )
-        created_data: dict[str, Any] = {"channel": str(new.channel), "requester_id": requester.id}
+        created_data: dict[str, Any] = {
+            "channel": str(new.channel),
+            "requester_id": requester.id,
+            # The requester as they were at creation: routing and the acknowledgement decide on it unread.
+            "requester": {
+                "email": requester.email,
+                "name": requester.name,
+                "vip": requester.vip,
+                "mail_updates": requester.mail_updates,
+            },
+        }
         if new.acknowledge:
             created_data["acknowledge"] = True
         if new.related_ids:

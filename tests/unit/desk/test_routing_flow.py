@@ -205,6 +205,29 @@ def test_a_first_contact_mail_is_routed_without_looking_for_the_customers_open_t
     assert desk.ticket(first.id).assignee_id is not None and desk.ticket(second.id).team_id == team.id
 
 
+def test_routing_decides_on_the_requester_as_the_creation_wrote_them_down_without_reading_them(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = desk.team("Billing", Strategy.ROUND_ROBIN)
+    desk.agent("Ann", (team.id,))
+    desk.configure(
+        RULE,
+        {
+            "name": "billing customers",
+            "position": 1,
+            "conditions": {"requester_emails": ["pay@x.example"]},
+            "actions": {"team_id": team.id},
+        },
+    )
+    ticket = desk.new_ticket(email="pay@x.example")
+    reads: list[str] = []
+    real = desk.svc.customer_repo.get_customer
+    monkeypatch.setattr(desk.svc.customer_repo, "get_customer", lambda i: reads.append(i) or real(i))
+    desk.pump()
+    assert desk.ticket(ticket.id).team_id == team.id and desk.ticket(ticket.id).assignee_id is not None
+    assert ticket.requester_id not in reads
+
+
 def test_a_redelivered_creation_routes_and_assigns_once(desk: Desk) -> None:
     team = desk.team("Support", Strategy.ROUND_ROBIN)
     desk.agent("Ann", (team.id,))

@@ -265,6 +265,31 @@ def test_a_reminder_for_a_ticket_that_is_no_longer_pending_is_not_sent(desk: dic
 # -- a trigger's canned reply -----------------------------------------------------------------------
 
 
+def test_the_acknowledgement_goes_to_the_requester_as_the_creation_wrote_them_down_unread(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticket = new_ticket(desk, acknowledge=True)
+    event = latest(desk, ticket.id, "ticket.created", ticket.version)
+    assert event["data"]["requester"] == {
+        "email": "bob@customer.example",
+        "name": "Bob",
+        "vip": False,
+        "mail_updates": True,
+    }
+    reads: list[str] = []
+    repo = desk["svc"].customer_repo
+    real = repo.get_customer
+    monkeypatch.setattr(repo, "get_customer", lambda customer_id: reads.append(customer_id) or real(customer_id))
+    assert desk["outbound"].handle(event) is Outcome.SENT
+    assert reads == []
+    assert to_of(desk["ses"].mail()) == ["bob@customer.example"]
+    # A requester who follows requests in the portal gets no acknowledgement by mail.
+    quiet = replace(desk["svc"].customers.get(ticket.requester_id), mail_updates=False)
+    repo.update_customer(replace(quiet, version=quiet.version + 1), quiet.version)
+    second = new_ticket(desk, acknowledge=True, subject="Again")
+    assert desk["outbound"].handle(latest(desk, second.id, "ticket.created", second.version)) is Outcome.IGNORED
+
+
 def test_a_canned_reply_is_an_automatic_answer_to_the_requester_and_ccs(desk: dict[str, Any]) -> None:
     ticket = new_ticket(desk, ccs=("carol@customer.example", "dora@agents.example"))
     event = canned_reply(desk, ticket.id, "Thanks, we are on it.")
