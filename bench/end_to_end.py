@@ -311,7 +311,9 @@ class EndToEnd:
         )
         by_mail = _ticket_of(desk, outcome)
         agent_probe, solve_probe = (plan.tickets[next(probes)][0] for _ in range(2))
-        out["reply_by_agent"], _ = desk.measure(lambda: self._agent_reply(desk, agent_probe.id))
+        # The version an agent's client sends comes from the ticket it shows (read here, outside the count).
+        agent_version, solve_version = desk.ticket(agent_probe.id).version, desk.ticket(solve_probe.id).version
+        out["reply_by_agent"], _ = desk.measure(lambda: self._agent_reply(desk, agent_probe.id, agent_version))
         out["reply_by_mail"], _ = desk.measure(
             lambda: desk.mail(sender, desk.reply_address(by_mail.number), "Re: Printer on fire", "Still burning")
         )
@@ -320,7 +322,7 @@ class EndToEnd:
                 "PATCH",
                 f"/v1/tickets/{solve_probe.id}",
                 {"status": "solved"},
-                desk.ticket(solve_probe.id).version,
+                solve_version,
                 200,
             )
         )
@@ -333,8 +335,7 @@ class EndToEnd:
         return out
 
     @staticmethod
-    def _agent_reply(desk: Desk, ticket_id: str) -> Any:
-        version = desk.ticket(ticket_id).version
+    def _agent_reply(desk: Desk, ticket_id: str, version: int) -> Any:
         return desk.api("POST", f"/v1/tickets/{ticket_id}/replies", {"body": "We are on it."}, version, 201)
 
     def _thread_growth(self, desk: Desk) -> None:
@@ -365,7 +366,8 @@ class EndToEnd:
         desk.settle()
         ticket = _ticket_of(desk, outcome)
         self._grow(desk, ticket.id, size)
-        agent, _ = desk.measure(lambda: self._agent_reply(desk, ticket.id))
+        version = desk.ticket(ticket.id).version
+        agent, _ = desk.measure(lambda: self._agent_reply(desk, ticket.id, version))
         address = desk.reply_address(ticket.number)
         mail, _ = desk.measure(lambda: desk.mail(sender, address, f"Re: Thread of {size}", "More"))
         return {"reply_by_agent": agent, "reply_by_mail": mail}
