@@ -21,7 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.storage.ports import DirectoryRepository, MailRepository
+from chalicelib.storage.ports import MailRepository
 
 if TYPE_CHECKING:
     from chalicelib.core.settings_model import Settings
@@ -141,19 +141,20 @@ def automatic_source(data: dict[str, Any]) -> bool:
 class RecipientPolicy:
     """Why an address may not get a mail (None: it may)."""
 
-    def __init__(self, settings: Settings, directory: DirectoryRepository, mail: MailRepository) -> None:
-        self.settings, self.directory, self.mail = settings, directory, mail
+    def __init__(self, settings: Settings, mail: MailRepository) -> None:
+        self.settings, self.mail = settings, mail
 
     def refusal(self, address: str, automatic: bool, reply: bool) -> str | None:
         if address.rpartition("@")[2] == self.settings.support_domain.lower() or (
             address == self.settings.support_address.lower()
         ):
             return "own-address"  # it would come straight back in as a new message
-        if reply and self.directory.find_agent_by_email(address):
+        suppression, agent = self.mail.recipient(address)
+        if reply and agent:
             return "agent"  # agents read the ticket; a copy of their own reply is noise
         if automatic and is_no_reply(address):
             return "no-reply"
-        if self.mail.suppression(address):
+        if suppression:
             return "suppressed"
         return None
 

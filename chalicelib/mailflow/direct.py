@@ -58,7 +58,7 @@ class DirectMail:
     def send(self, draft: DirectDraft) -> Outcome:
         from chalicelib.core import observability
 
-        refusal = RecipientPolicy(self.settings, self.directory, self.mail).refusal(draft.to.email, True, False)
+        refusal = RecipientPolicy(self.settings, self.mail).refusal(draft.to.email, True, False)
         if refusal:
             observability.count("MailSkipped", kind=draft.kind, reason=refusal)
             return Outcome.SKIPPED

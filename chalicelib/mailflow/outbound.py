@@ -115,7 +115,7 @@ class Outbound:
 
     def recipients(self, draft: Draft) -> tuple[tuple[Mailbox, ...], tuple[Mailbox, ...], dict[str, str]]:
         """``(to, cc, dropped)``: the draft's recipients that may get it, and why the others may not."""
-        policy = RecipientPolicy(self.settings, self.directory, self.mail)
+        policy = RecipientPolicy(self.settings, self.mail)
         automatic, answers = draft.kind.auto_submitted is not None, draft.kind.answers
         return screen(draft.to, draft.cc, lambda address: policy.refusal(address, automatic, answers))
 

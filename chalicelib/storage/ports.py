@@ -212,6 +212,10 @@ class MailRepository(Protocol):
     def suppression(self, address: str) -> Suppression | None:
         """The active suppression of an address (expired ones count as none)."""
 
+    def recipient(self, address: str) -> tuple[Suppression | None, bool]:
+        """What sending mail to ``address`` depends on, in one request: its active suppression (as
+        ``suppression``), and whether it is an agent's address."""
+
     def hit(self, counter: str, window_seconds: int, now: datetime) -> int:
         """Count one event in the current fixed window of ``counter``; return the window's count."""
 

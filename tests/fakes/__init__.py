@@ -36,7 +36,7 @@ def memory_repositories() -> Repositories:
         tickets,
         customers,
         directory,
-        InMemoryMailRepository(tickets),
+        InMemoryMailRepository(tickets, directory),
         InMemoryConfigRepository(),
         InMemoryWorkRepository(tickets, directory),
         objects,

@@ -373,7 +373,9 @@ class InMemoryDirectoryRepository:
 
 
 class InMemoryMailRepository:
-    def __init__(self, tickets: InMemoryTicketRepository) -> None:
+    def __init__(self, tickets: InMemoryTicketRepository, directory: InMemoryDirectoryRepository | None = None) -> None:
+        # the agents' addresses (``recipient``); none without a directory
+        self._directory = directory
         # INBOUND# claims and EMAILID# lookups are written with ticket changes, in the tickets' key store.
         self._keys = tickets.keys
         self._quarantine: dict[str, QuarantineRecord] = {}
@@ -416,6 +418,10 @@ class InMemoryMailRepository:
     def suppression(self, address: str) -> Suppression | None:
         found = self._suppressions.get(address.lower())
         return found if found and found.until > datetime.now(UTC) else None
+
+    def recipient(self, address: str) -> tuple[Suppression | None, bool]:
+        agent = self._directory.find_agent_by_email(address) if self._directory else None
+        return self.suppression(address), agent is not None
 
     def hit(self, counter: str, window_seconds: int, now: datetime) -> int:
         key = f"{counter}#{int(now.timestamp()) // window_seconds}"

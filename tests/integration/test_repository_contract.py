@@ -51,7 +51,8 @@ def repos(request: pytest.FixtureRequest) -> Repos:
 
         customers = InMemoryCustomerRepository()
         tickets = InMemoryTicketRepository(customers)
-        return Repos(tickets, customers, InMemoryDirectoryRepository(), InMemoryMailRepository(tickets))
+        directory = InMemoryDirectoryRepository()
+        return Repos(tickets, customers, directory, InMemoryMailRepository(tickets, directory))
     request.getfixturevalue("table")
     from chalicelib.storage.dynamodb.directory import DynamoDirectoryRepository
     from chalicelib.storage.dynamodb.mail import DynamoMailRepository
@@ -410,6 +411,20 @@ def test_suppressions_expire(repos: Repos) -> None:
     assert found is not None and found.reason == "bounce"
     assert repos.mail.suppression("old@example.com") is None
     assert repos.mail.suppression("never@example.com") is None
+
+
+def test_a_recipient_is_known_as_suppressed_or_an_agent_in_one_look(repos: Repos) -> None:
+    from chalicelib.storage.ports import Suppression
+
+    now = datetime.now(UTC)
+    gone, old, colleague = (f"{name}-{new_id().lower()}@example.com" for name in ("gone", "old", "colleague"))
+    repos.mail.suppress(Suppression(gone, "bounce", now + timedelta(days=1)))
+    repos.mail.suppress(Suppression(old, "bounce", now - timedelta(seconds=1)))
+    repos.directory.create_agent(agent(email=colleague))
+    suppression, is_agent = repos.mail.recipient(gone.upper())
+    assert suppression is not None and (suppression.address, suppression.reason, is_agent) == (gone, "bounce", False)
+    assert repos.mail.recipient(old) == (None, False)
+    assert repos.mail.recipient(colleague) == (None, True)
 
 
 def test_counters_of_one_group_count_in_one_request_each_in_its_own_window(repos: Repos) -> None:

@@ -79,6 +79,15 @@ class DynamoMailRepository:
             return None
         return Suppression(item.address, item.reason, item.until)
 
+    def recipient(self, address: str) -> tuple[Suppression | None, bool]:
+        address = address.lower()
+        suppression_key, agent_key = keys.suppression(address), keys.agent_email(address)
+        found = {item.pk: item for item in Item.batch_get([(suppression_key, "SUPPRESS"), (agent_key, base.LOOKUP_SK)])}
+        item = found.get(suppression_key)
+        if not isinstance(item, SuppressionItem) or item.until <= datetime.now(item.until.tzinfo):
+            return None, agent_key in found
+        return Suppression(item.address, item.reason, item.until), agent_key in found
+
     def hit(self, counter: str, window_seconds: int, now: datetime) -> int:
         window = int(now.timestamp()) // window_seconds
         item = CounterItem(keys.rate(counter, window), "COUNTER")

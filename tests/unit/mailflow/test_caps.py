@@ -96,7 +96,7 @@ def test_the_recipient_policy_says_why_an_address_gets_no_mail(memory_svc: Any) 
     memory_svc.directory.create_agent("ben@agents.example", "Ben")
     memory_svc.mail_repo.suppress(Suppression("gone@x.example", "bounce", datetime.now(UTC) + timedelta(days=1)))
     memory_svc.mail_repo.suppress(Suppression("back@x.example", "bounce", datetime.now(UTC) - timedelta(days=1)))
-    policy = RecipientPolicy(memory_svc.settings, memory_svc.directory_repo, memory_svc.mail_repo)
+    policy = RecipientPolicy(memory_svc.settings, memory_svc.mail_repo)
     assert policy.refusal("desk@support.example.com", automatic=False, reply=True) == "own-address"
     assert policy.refusal("ben@agents.example", automatic=False, reply=True) == "agent"
     assert policy.refusal("ben@agents.example", automatic=True, reply=False) is None  # notifications go to agents
