@@ -115,7 +115,7 @@ class In(BaseModel):
     """A request body. Booleans and integers are JSON's: pydantic would take ``0`` for false or ``"5"`` for 5,
     which the document's types refuse; so does the API (an integral number such as ``5.0`` is an integer)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     JSON_TYPES: ClassVar[bool] = True
 
     @field_validator("*", mode="before")
@@ -144,7 +144,7 @@ def exactly_one(*names: str) -> dict[str, Any]:
 
 
 class Out(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, defer_build=True)
 
     @classmethod
     def versioned_resource(cls) -> bool:
