@@ -7,6 +7,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,3 +42,14 @@ def test_every_module_of_the_zip_gets_byte_code_that_is_used_without_checking_it
         [sys.executable, "-c", probe], cwd=tmp_path / "task", env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "compiled"
+
+
+def test_the_synthesized_lambda_package_carries_byte_code_for_the_app_and_its_dependencies(dev: Any) -> None:
+    from stacks.bytecode import pyc_name
+
+    packages = [p for p in dev.assembly_dir.glob("asset.*") if p.is_file() and zipfile.is_zipfile(p)]
+    app_packages = [p for p in packages if "app.py" in zipfile.ZipFile(p).namelist()]
+    assert len(app_packages) == 1, packages
+    names = set(zipfile.ZipFile(app_packages[0]).namelist())
+    for source in ("app.py", "chalicelib/http/deferred.py", "pydantic/main.py", "botocore/client.py"):
+        assert source in names and pyc_name(source) in names, source
