@@ -85,9 +85,10 @@ class DeferredRoutes:
         self.modules = modules
         self._loaded: dict[str, _Views] = {}
         self._lock = threading.Lock()
+        self._listed: dict[str, list[dict[str, Any]]] = {}
 
     def register(self) -> None:
-        listed = json.loads(TABLE.read_text(encoding="utf-8"))
+        listed = self._listed = json.loads(TABLE.read_text(encoding="utf-8"))
         if tuple(listed) != self.modules:
             raise StaleRouteTable(f"{TABLE.name} lists {list(listed)}, the app {list(self.modules)}")
         for module, entries in listed.items():
@@ -111,7 +112,10 @@ class DeferredRoutes:
             with self._lock:
                 loaded = self._loaded.get(module)
                 if loaded is None:
-                    loaded = self._loaded[module] = collect(module, self.app)
+                    loaded = collect(module, self.app)
+                    if loaded.entries != self._listed[module]:  # what Chalice was told is not what it serves
+                        raise StaleRouteTable(f"{module}'s routes differ from {TABLE.name}")
+                    self._loaded[module] = loaded
         return loaded
 
     def load_all(self) -> None:

@@ -118,3 +118,21 @@ print(json.dumps([health, after_health, refused.status_code, refused.headers.get
     health, after_health, refused, allow, everything = _run(probe)
     assert health == 200 and after_health == ["chalicelib.http.meta"]
     assert (refused, allow, everything) == (405, "GET", True)
+
+
+def test_a_route_module_that_no_longer_matches_the_table_fails_loudly_at_its_first_request() -> None:
+    probe = """
+import json
+import tests.conftest
+import app
+from chalicelib.http import deferred
+routes = app.routes
+routes._listed["chalicelib.http.meta"][0]["doc"] = "not what the module says"
+try:
+    routes.load("chalicelib.http.meta")
+    outcome = "loaded"
+except deferred.StaleRouteTable as exc:
+    outcome = str(exc)
+print(json.dumps(outcome))
+"""
+    assert _run(probe) == "chalicelib.http.meta's routes differ from routes.json"
