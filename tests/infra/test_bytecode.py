@@ -53,3 +53,4 @@ def test_the_synthesized_lambda_package_carries_byte_code_for_the_app_and_its_de
     names = set(zipfile.ZipFile(app_packages[0]).namelist())
     for source in ("app.py", "chalicelib/http/deferred.py", "pydantic/main.py", "botocore/client.py"):
         assert source in names and pyc_name(source) in names, source
+    assert "chalicelib/http/routes.json" in names  # app.py registers its routes from it
