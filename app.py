@@ -6,78 +6,61 @@ wired, in ``chalicelib/bootstrap/container.py``.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from chalice import Chalice  # type: ignore[attr-defined]
 from chalice.app import SQSEvent, WebsocketEvent
 
 from chalicelib import bootstrap
-from chalicelib.automations import routes as automations
-from chalicelib.chat import console as chat_console
-from chalicelib.chat import routes as chat
-from chalicelib.config import routes as configuration
 from chalicelib.core import observability, resources
 from chalicelib.core.settings import stage
-from chalicelib.http import meta
-from chalicelib.http.framework import uniform_errors
-from chalicelib.kb import public_routes as kb_public
-from chalicelib.kb import routes as kb
-from chalicelib.people import admin_routes, customer_routes
-from chalicelib.portal import api_routes as portal_api
-from chalicelib.portal import routes_account as portal_account
-from chalicelib.portal import routes_kb as portal_kb
-from chalicelib.portal import routes_links as portal_links
-from chalicelib.portal import routes_tickets as portal_tickets
-from chalicelib.reports import board_routes as report_board
-from chalicelib.reports import page as report_page
-from chalicelib.reports import routes as reports
-from chalicelib.routing import routes as routing
-from chalicelib.sla import routes as sla
-from chalicelib.surveys import pages as survey_pages
-from chalicelib.surveys import routes as surveys
-from chalicelib.tickets import routes as tickets
-from chalicelib.web import routes as web_pages
-from chalicelib.webhooks import routes as webhooks
+from chalicelib.http import deferred
+from chalicelib.http.framework import XLSX, uniform_errors
 
+# The app uses no pydantic plugin: without this, building the first model reads the entry points of every
+# installed distribution (tens of milliseconds of a cold start) to look for some.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 app = Chalice(app_name=resources.APP_NAME, configure_logs=False)
 # Chalice 1.34 still marks WebSocket handlers experimental: packaging refuses them without this opt-in.
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 # Files sent as bytes (the reports' XLSX export): Chalice base64-encodes these bodies and declares the types to
 # API Gateway (x-amazon-apigateway-binary-media-types), which decodes them for the client.
-app.api.binary_types.append(reports.XLSX)
+app.api.binary_types.append(XLSX)
 names = resources.Names(stage())
 
 bootstrap.install()
 observability.install(app)
 app.middleware("http")(uniform_errors)
-areas = (
-    meta,
-    tickets,
-    customer_routes,
-    admin_routes,
-    webhooks,
-    configuration,
-    routing,
-    sla,
-    automations,
-    surveys,
-    reports,
-    report_board,
-    web_pages,
-    portal_account,
-    portal_tickets,
-    portal_links,
-    portal_api,
-    portal_kb,
-    kb,
-    kb_public,
-    survey_pages,
-    chat,
-    chat_console,
-    report_page,
+# The route modules, in the order their routes register. Each is imported at the first request of one of its
+# routes; the routes themselves are registered now, from chalicelib/http/routes.json (see deferred.py).
+AREAS = (
+    "chalicelib.http.meta",
+    "chalicelib.tickets.routes",
+    "chalicelib.people.customer_routes",
+    "chalicelib.people.admin_routes",
+    "chalicelib.webhooks.routes",
+    "chalicelib.config.routes",
+    "chalicelib.routing.routes",
+    "chalicelib.sla.routes",
+    "chalicelib.automations.routes",
+    "chalicelib.surveys.routes",
+    "chalicelib.reports.routes",
+    "chalicelib.reports.board_routes",
+    "chalicelib.web.routes",
+    "chalicelib.portal.routes_account",
+    "chalicelib.portal.routes_tickets",
+    "chalicelib.portal.routes_links",
+    "chalicelib.portal.api_routes",
+    "chalicelib.portal.routes_kb",
+    "chalicelib.kb.routes",
+    "chalicelib.kb.public_routes",
+    "chalicelib.surveys.pages",
+    "chalicelib.chat.routes",
+    "chalicelib.chat.console",
+    "chalicelib.reports.page",
 )
-for area in areas:
-    app.register_blueprint(area.bp)
+routes = deferred.install(app, AREAS)
 
 
 @app.lambda_function(name=resources.FUNCTION_STREAM_RELAY)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -25,10 +26,10 @@ def venv_python() -> Path:
     return ROOT / ".venv" / "bin" / "python"
 
 
-def _once(python: Path, statement: str, env: dict[str, str]) -> float:
+def _once(python: Path, statement: str, env: dict[str, str], cwd: Path = ROOT) -> float:
     began = time.perf_counter()
     subprocess.run(
-        [str(python), "-c", statement], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [str(python), "-c", statement], cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     return (time.perf_counter() - began) * 1000
 
@@ -80,11 +81,13 @@ assert "Item" in item
 
 
 def first_response(
-    env: dict[str, str], runs: int, cache: Path | None
+    env: dict[str, str], runs: int, cache: Path | None, *, package: Path | None = None
 ) -> tuple[dict[str, float], dict[str, list[float]]]:
     """Median wall time of ``FIRST_RESPONSE`` and ``BOTO3_GETITEM`` in fresh processes, interleaved, against one
     moto server (its own process) holding an agent and a ticket. ``cache``: where both read compiled byte code
-    (``PYTHONPYCACHEPREFIX``, written by one untimed warm-up run each), None: the interpreter's default."""
+    (``PYTHONPYCACHEPREFIX``, written by one untimed warm-up run each), None: the interpreter's default.
+    ``package``: run both as Lambda would from an unpacked deployment package instead (see
+    ``bench/package_cold_start.py``): the base interpreter, the package alone on ``sys.path``, nothing written."""
     import os
     import secrets
 
@@ -103,6 +106,10 @@ def first_response(
     server.start()
     saved = dict(os.environ)
     child = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    python, cwd = venv_python(), ROOT
+    if package is not None:  # Lambda's /var/task is read-only: no byte code is ever written there
+        child.update(PYTHONPATH=str(package), PYTHONDONTWRITEBYTECODE="1")
+        python, cwd = Path(sys._base_executable), package
     if cache is not None:
         child["PYTHONPYCACHEPREFIX"] = str(cache)
     try:
@@ -133,15 +140,14 @@ def first_response(
         child.update(aws)
         child["BENCH_TICKET_ID"] = ticket.id
         child["BENCH_TOKEN"] = mint_dev_token(aws["LAMBDESK_DEV_SIGNING_KEY"], "bench-cold")
-        python = venv_python()
         programs = {"first_response": FIRST_RESPONSE, "boto3_getitem": BOTO3_GETITEM}
         samples: dict[str, list[float]] = {name: [] for name in programs}
         for program in programs.values():
-            _once(python, program, child)
+            _once(python, program, child, cwd)
         for round_ in range(runs):
             names = list(programs) if round_ % 2 == 0 else list(reversed(programs))
             for name in names:
-                samples[name].append(_once(python, programs[name], child))
+                samples[name].append(_once(python, programs[name], child, cwd))
     finally:
         os.environ.clear()
         os.environ.update(saved)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.bootstrap.access import AccessParts
 from chalicelib.bootstrap.chat import held as chat_held
-from chalicelib.bootstrap.repositories import Repositories
+from chalicelib.bootstrap.repositories import Repositories, RepositoryNames
 from chalicelib.core.clock import Clock, utcnow
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from chalicelib.webhooks.dispatcher import WebhookDispatcher
 
 
-class Container(AccessParts):
+class Container(AccessParts, RepositoryNames):
     def __init__(
         self,
         settings: Settings,
@@ -67,15 +67,6 @@ class Container(AccessParts):
         self.cache_seconds = cache_seconds
         self._signing_key = signing_key
         self.chat_send: Any = None
-        self.ticket_repo = repos.tickets
-        self.customer_repo = repos.customers
-        self.directory_repo = repos.directory
-        self.mail_repo = repos.mail
-        self.config_repo = repos.config
-        self.work_repo = repos.work
-        self.objects = repos.objects
-        self.kb_repo = repos.kb
-        self.survey_repo = repos.surveys
 
     @property
     def signing_key(self) -> bytes:

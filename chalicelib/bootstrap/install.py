@@ -13,106 +13,154 @@ if TYPE_CHECKING:
 
     from chalice.app import Request
 
-    from chalicelib.domain.people import Agent
-
-
-def install() -> None:
     from chalicelib.automations import routes as automations
+    from chalicelib.chat import console
     from chalicelib.chat import routes as chat
-    from chalicelib.chat import websocket
-    from chalicelib.config import routes as configuration
-    from chalicelib.http import framework
+    from chalicelib.domain.people import Agent
     from chalicelib.kb import public_routes as kb_public
     from chalicelib.kb import routes as kb
-    from chalicelib.people import admin_routes, customer_routes
-    from chalicelib.portal import api_routes as portal_api
     from chalicelib.portal import pages as portal_pages
-    from chalicelib.portal import routes_kb as portal_kb
     from chalicelib.reports import board_routes as report_board
     from chalicelib.reports import page as report_page
-    from chalicelib.reports import routes as reports
-    from chalicelib.routing import routes as routing
     from chalicelib.sla import routes as sla
     from chalicelib.surveys import pages as survey_pages
     from chalicelib.surveys import routes as surveys
     from chalicelib.tickets import routes as tickets
     from chalicelib.webhooks import routes as webhooks
 
-    framework.authenticator.set(lambda: current().auth.authenticate)
 
-    def ticket_needs() -> tickets.Needs:
-        c = current()
-        return tickets.Needs(
-            c.tickets,
-            c.ticket_relations,
-            c.customers,
-            c.objects,
-            c.settings.bucket,
-            c.ticket_requesters,
-            c.agent_uploads,
-        )
+def install() -> None:
+    """Fill every provider by name: no route module is imported here (each loads at its first request)."""
+    from chalicelib.core.providers import provide
 
-    tickets.deps.set(ticket_needs)
-    customer_routes.deps.set(lambda: current().customers)
-    admin_routes.deps.set(lambda: current().directory)
-    webhooks.deps.set(
-        lambda: webhooks.Needs(current().directory, current().signing_key, lambda: current().webhooks.forget())
+    provide("http.authenticator", lambda: current().auth.authenticate)
+    provide("tickets.routes", _ticket_needs)
+    provide("people.customer_routes", lambda: current().customers)
+    provide("people.admin_routes", lambda: current().directory)
+    provide("webhooks.routes", _webhook_needs)
+    provide("config.routes", lambda: current().documents)
+    provide("routing.routes", lambda: current().documents)
+    provide("sla.routes", _sla_needs)
+    provide("automations.routes", _automation_needs)
+    provide("portal.routes", _portal_needs)
+    provide("portal.api_routes", _portal_needs)
+    provide("kb.routes", _kb_needs)
+    provide("kb.public_routes", _kb_public_needs)
+    provide("portal.kb", lambda: current().kb)
+    provide("surveys.routes", _survey_needs)
+    provide("reports.routes", lambda: current().reports.queries)
+    provide("reports.board_routes", _report_board)
+    provide("reports.page", _report_page_needs)
+    provide("surveys.pages", _survey_page_needs)
+    provide("chat.routes", _chat_needs)
+    provide("chat.console", _console_needs)
+    provide("chat.websocket", lambda: current().chat.sockets())
+
+
+def _ticket_needs() -> tickets.Needs:
+    from chalicelib.tickets import routes as tickets
+
+    c = current()
+    return tickets.Needs(
+        c.tickets,
+        c.ticket_relations,
+        c.customers,
+        c.objects,
+        c.settings.bucket,
+        c.ticket_requesters,
+        c.agent_uploads,
     )
-    configuration.deps.set(lambda: current().documents)
-    routing.deps.set(lambda: current().documents)
-    sla.deps.set(lambda: sla.Needs(current().documents, current().sla_status))
-    automations.deps.set(lambda: automations.Needs(current().documents, current().macros))
 
-    def portal_needs() -> portal_pages.Needs:
-        c = current()
-        return portal_pages.Needs(
-            c.portal,
-            c.accounts,
-            c.sessions,
-            c.ticket_links,
-            c.uploads,
-            c.customers,
-            c.signing_key,
-            c.settings.portal_base,
-        )
 
-    portal_pages.deps.set(portal_needs)
-    portal_api.deps.set(portal_needs)
-    kb.deps.set(lambda: kb.Needs(current().kb, current().tickets))
-    kb_public.deps.set(lambda: kb_public.Needs(current().kb))
-    portal_kb.deps.set(lambda: current().kb)
-    surveys.deps.set(lambda: surveys.Needs(current().surveys.reports, current().surveys.settings))
-    reports.deps.set(lambda: current().reports.queries)
-    report_board.deps.set(
-        lambda: report_board.Board(
-            current().ticket_repo, current().reports.repository, current().clock, current().settings.report_time_zone
-        )
+def _webhook_needs() -> webhooks.Needs:
+    from chalicelib.webhooks import routes as webhooks
+
+    return webhooks.Needs(current().directory, current().signing_key, lambda: current().webhooks.forget())
+
+
+def _sla_needs() -> sla.Needs:
+    from chalicelib.sla import routes as sla
+
+    return sla.Needs(current().documents, current().sla_status)
+
+
+def _automation_needs() -> automations.Needs:
+    from chalicelib.automations import routes as automations
+
+    return automations.Needs(current().documents, current().macros)
+
+
+def _portal_needs() -> portal_pages.Needs:
+    from chalicelib.portal import pages as portal_pages
+
+    c = current()
+    return portal_pages.Needs(
+        c.portal,
+        c.accounts,
+        c.sessions,
+        c.ticket_links,
+        c.uploads,
+        c.customers,
+        c.signing_key,
+        c.settings.portal_base,
     )
-    report_page.deps.set(
-        lambda: report_page.Needs(
-            current().reports.queries, report_board.deps(), _web_agent, _stash_report, _dimension_names
-        )
+
+
+def _kb_needs() -> kb.Needs:
+    from chalicelib.kb import routes as kb
+
+    return kb.Needs(current().kb, current().tickets)
+
+
+def _kb_public_needs() -> kb_public.Needs:
+    from chalicelib.kb import public_routes as kb_public
+
+    return kb_public.Needs(current().kb)
+
+
+def _survey_needs() -> surveys.Needs:
+    from chalicelib.surveys import routes as surveys
+
+    return surveys.Needs(current().surveys.reports, current().surveys.settings)
+
+
+def _report_board() -> report_board.Board:
+    from chalicelib.reports import board_routes as report_board
+
+    c = current()
+    return report_board.Board(c.ticket_repo, c.reports.repository, c.clock, c.settings.report_time_zone)
+
+
+def _report_page_needs() -> report_page.Needs:
+    from chalicelib.reports import page as report_page
+
+    return report_page.Needs(current().reports.queries, _report_board(), _web_agent, _stash_report, _dimension_names)
+
+
+def _survey_page_needs() -> survey_pages.Needs:
+    from chalicelib.surveys import pages as survey_pages
+
+    return survey_pages.Needs(current().surveys.answers, current().signing_key)
+
+
+def _chat_needs() -> chat.Needs:
+    from chalicelib.chat import routes as chat
+
+    parts = current().chat
+    return chat.Needs(
+        parts.service, parts.router, current().settings.chat_ws_url, _portal_customer, parts.mail_transcript
     )
-    survey_pages.deps.set(lambda: survey_pages.Needs(current().surveys.answers, current().signing_key))
 
-    def chat_needs() -> chat.Needs:
-        parts = current().chat
-        return chat.Needs(
-            parts.service, parts.router, current().settings.chat_ws_url, _portal_customer, parts.mail_transcript
-        )
 
-    chat.deps.set(chat_needs)
+def _console_needs() -> console.Needs:
     from chalicelib.chat import console
 
-    console.deps.set(
-        lambda: console.Needs(
-            current().chat.web_auth(),
-            current().chat.service,
-            current().settings.chat_ws_url,
-            lambda: current().signing_key,
-        )
+    return console.Needs(
+        current().chat.web_auth(),
+        current().chat.service,
+        current().settings.chat_ws_url,
+        lambda: current().signing_key,
     )
-    websocket.deps.set(lambda: current().chat.sockets())
 
 
 def _web_agent(cookies: Mapping[str, str]) -> Agent:

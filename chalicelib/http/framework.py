@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 JSON = "application/json"
+# Files sent as bytes (the reports' XLSX export): app.py declares the type binary to API Gateway.
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHARED_SCHEMAS = "chalicelib.http.schemas"
 
 # Answers "who sends this Authorization header?" (raises Unauthenticated); installed by the composition root.
@@ -311,6 +313,9 @@ def uniform_errors(event: Request, get_response: Callable[[Request], Response]) 
 
 def _allowed(request: Request) -> str:
     """The methods a path serves (RFC 9110: a 405 names them)."""
+    from chalicelib.http import deferred
+
+    deferred.load_all()  # REGISTRY holds the routes of the modules imported so far
     path = (request.context or {}).get("resourcePath")
     return ", ".join(sorted({spec.method for spec in REGISTRY if spec.path == path}))
 

@@ -39,6 +39,9 @@ ETAG = {
 
 @cache
 def document(version: str = "1.0.0") -> dict[str, Any]:
+    from chalicelib.http import deferred
+
+    deferred.load_all()  # every route module, in the app's order: REGISTRY then holds every route
     models: set[type[BaseModel]] = {ErrorOut}
     for spec in REGISTRY:
         models.update(m for m in (spec.model("body"), spec.model("response")) if m is not None)

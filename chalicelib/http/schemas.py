@@ -8,12 +8,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
-from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     RootModel,
     StringConstraints,
@@ -65,17 +63,29 @@ TimeZone = Annotated[
     AfterValidator(check_time_zone),
     WithJsonSchema({"allOf": [{"$ref": "#/components/schemas/TimeZone"}]}),
 ]
-# An address email-validator accepts: the document's "email" format, less the special-use domains it refuses.
-Email = Annotated[
-    EmailStr,
-    WithJsonSchema(
-        {
-            "type": "string",
-            "format": "email",
-            "not": {"pattern": rf"[.@]({'|'.join(map(_any_case, SPECIAL_USE_DOMAIN_NAMES))})$"},
-        }
-    ),
-]
+
+
+def _email(value: str) -> str:
+    """What pydantic's ``EmailStr`` does (the same normalised address, the same errors), with email-validator
+    imported at the first address checked rather than when a model using it is built (a cold start's GET)."""
+    from pydantic.networks import validate_email
+
+    return validate_email(value)[1]
+
+
+class _EmailDocument:
+    """The document's "email" format, less the special-use domains email-validator refuses (read when the
+    document is written, so building a model does not import email-validator)."""
+
+    def __get_pydantic_json_schema__(self, core: Any, handler: Any) -> dict[str, Any]:
+        from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
+        refused = "|".join(map(_any_case, SPECIAL_USE_DOMAIN_NAMES))
+        return {"type": "string", "format": "email", "not": {"pattern": rf"[.@]({refused})$"}}
+
+
+# An address email-validator accepts.
+Email = Annotated[str, AfterValidator(_email), _EmailDocument()]
 Locale = Annotated[
     str, StringConstraints(min_length=2, max_length=16, pattern=LOCALE_PATTERN), AfterValidator(check_locale)
 ]
@@ -105,7 +115,7 @@ class In(BaseModel):
     """A request body. Booleans and integers are JSON's: pydantic would take ``0`` for false or ``"5"`` for 5,
     which the document's types refuse; so does the API (an integral number such as ``5.0`` is an integer)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     JSON_TYPES: ClassVar[bool] = True
 
     @field_validator("*", mode="before")
@@ -134,7 +144,7 @@ def exactly_one(*names: str) -> dict[str, Any]:
 
 
 class Out(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, defer_build=True)
 
     @classmethod
     def versioned_resource(cls) -> bool:

@@ -145,8 +145,9 @@ def export(request: PageRequest) -> Response:
     first Accept type is a binary media type, and a browser following a link asks for text/html first: the
     workbook goes to S3 and the browser is sent to a 5-minute presigned URL (decision 060)."""
     from chalicelib.core.errors import InvalidInput
+    from chalicelib.http.framework import XLSX
     from chalicelib.reports.basis import on_basis
-    from chalicelib.reports.routes import XLSX, export_file, xlsx
+    from chalicelib.reports.routes import export_file, xlsx
 
     needs = deps()
     agent = needs.agent(request.cookies)

@@ -13,7 +13,7 @@ from chalicelib.core.errors import FieldError, Forbidden
 from chalicelib.core.lazy import lazy_module
 from chalicelib.core.providers import Provider
 from chalicelib.domain.people import Principal
-from chalicelib.http.framework import Call, Routes
+from chalicelib.http.framework import XLSX, Call, Routes
 from chalicelib.reports.basis import on_basis
 from chalicelib.reports.queries import Day, Group
 
@@ -27,7 +27,6 @@ else:
     workbook = lazy_module("chalicelib.reports.workbook")
 
 CSV = "text/csv"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 deps: Provider[ReportQueries] = Provider("reports.routes")
 routes = Routes(__name__, "chalicelib.reports.schemas", tag="reports")

@@ -31,6 +31,8 @@ from chalice.utils import to_cfn_resource_name
 
 from chalicelib.core import resources
 
+from .bytecode import CompiledChalice
+
 SAM_FUNCTION = "AWS::Serverless::Function"
 APP_MODULES = {"app", "chalicelib"}
 
@@ -70,7 +72,7 @@ def package(
     if missing:
         raise FileNotFoundError(f"{source_dir} is not a Chalice project: missing {', '.join(missing)}")
     with _isolated(source_dir, stage) as workdir:
-        construct = Chalice(stack, construct_id, source_dir=str(source_dir), stage_config=dict(stage_config))
+        construct = CompiledChalice(stack, construct_id, source_dir=str(source_dir), stage_config=dict(stage_config))
         (template_path,) = (workdir / "chalice.out").glob("*.sam_with_assets.json")
         template = json.loads(template_path.read_text())
     return PackagedApp(construct=construct, functions=_functions(template), api_stage=_api_stage(template))

@@ -52,8 +52,10 @@ def chalice_operations() -> set[tuple[str, str]]:
 
 
 def page_operations() -> set[tuple[str, str]]:
+    from chalicelib.http import deferred
     from chalicelib.web.views import PAGES
 
+    deferred.load_all()  # PAGES lists the pages of the route modules imported so far
     return {(page.method, page.path) for page in PAGES}
 
 
