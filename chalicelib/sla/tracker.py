@@ -17,6 +17,7 @@ the team lead when the policy says ``notify_lead``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,7 @@ from chalicelib.core.errors import Duplicate, NotFound
 from chalicelib.core.resources import DUE_SLA
 from chalicelib.domain.people import Team
 from chalicelib.domain.tickets import Priority, Ticket
-from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
+from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.domain.views import every
 from chalicelib.sla.clocks import ClockState, compute
 from chalicelib.sla.policies import Policy, select_policy
@@ -100,6 +101,38 @@ def _clock_doc(state: ClockState) -> dict[str, Any]:
     }
 
 
+# Events whose entries the clocks read whatever their changes: the first one, and a merge (it brings the other
+# ticket's messages into this timeline).
+ALWAYS = frozenset({"ticket.created", "ticket.merged"})
+# What each policy condition selects on (``Conditions``): a change of one of these can pin another policy.
+SELECTED_ON = {
+    "priorities": "priority",
+    "channels": "channel",
+    "team_ids": "team_id",
+    "organization_ids": "organization_id",
+}
+
+
+def concerns_sla(event: dict[str, Any], policies: Sequence[Policy]) -> bool:
+    """Whether the event can change a ticket's SLA state, from the envelope and the (cached) policies alone.
+
+    The clocks read messages by a person (agent or customer) and status changes (``clocks``); the policy
+    follows the fields its conditions select on. Anything else (an assignment, tags, a link, an alert, an
+    automatic message) leaves the stored state as it is; the sweep recomputes it at its due time anyway. An
+    event whose changes were cut (``truncated``) is read to be sure."""
+    if event.get("type") in ALWAYS or event.get("truncated"):
+        return True
+    if event.get("kind") == str(EntryKind.MESSAGE):
+        return (event.get("actor") or {}).get("kind") != str(ActorKind.SYSTEM)
+    watched = {"status", *_selected_fields(policies)}
+    return any(isinstance(c, dict) and c.get("field") in watched for c in event.get("changes") or ())
+
+
+def _selected_fields(policies: Sequence[Policy]) -> set[str]:
+    fields = {name for cond, name in SELECTED_ON.items() for p in policies if getattr(p.conditions, cond) is not None}
+    return fields | ({"vip"} if any(p.conditions.vip is not None for p in policies) else set())
+
+
 class SlaTracker:
     """One per batch (or sweep): the team members it reads once are fresh for each."""
 
@@ -124,10 +157,12 @@ class SlaTracker:
         self._assessed: dict[str, int] = {}
 
     def on_event(self, event: dict[str, Any]) -> Assessment | None:
-        """Any ticket event: recompute and store the ticket's SLA state (one read of its partition), unless this
-        tracker read the ticket at the event's version or later already."""
+        """Any ticket event that can move a clock or the policy: recompute and store the ticket's SLA state (one
+        read of its partition), unless this tracker read the ticket at the event's version or later already."""
         ticket_id, version = str(event["ticket"]["id"]), int(event["ticket"].get("version") or 0)
         if version and self._assessed.get(ticket_id, 0) >= version:
+            return None
+        if not concerns_sla(event, self.policies.policies()):
             return None
         try:
             ticket, timeline, dues = self.work.ticket_state(ticket_id)
