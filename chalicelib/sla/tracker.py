@@ -23,14 +23,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.clock import Clock
-from chalicelib.core.errors import Duplicate, NotFound
+from chalicelib.core.errors import Conflict, Duplicate, NotFound
 from chalicelib.core.resources import DUE_SLA
 from chalicelib.domain.people import Team
 from chalicelib.domain.tickets import Priority, Ticket
 from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.domain.views import every
-from chalicelib.sla.clocks import ClockState, compute
+from chalicelib.sla.clocks import ClockState, states_of
 from chalicelib.sla.policies import Policy, select_policy
+from chalicelib.sla.progress import Progress
 from chalicelib.storage import keys
 from chalicelib.storage.ports import DueItem, Key
 
@@ -157,22 +158,60 @@ class SlaTracker:
         self._assessed: dict[str, int] = {}
 
     def on_event(self, event: dict[str, Any]) -> Assessment | None:
-        """Any ticket event that can move a clock or the policy: recompute and store the ticket's SLA state (one
-        read of its partition), unless this tracker read the ticket at the event's version or later already."""
+        """Any ticket event that can move a clock or the policy: add its entry to the progress kept in the SLA
+        item (``progress``: the ticket's head is read, not its timeline) and store the state, unless this
+        tracker read the whole ticket at the event's version or later already."""
         ticket_id, version = str(event["ticket"]["id"]), int(event["ticket"].get("version") or 0)
         if version and self._assessed.get(ticket_id, 0) >= version:
             return None
         if not concerns_sla(event, self.policies.policies()):
             return None
         try:
-            ticket, timeline, dues = self.work.ticket_state(ticket_id)
+            ticket, dues = self.work.ticket_head(ticket_id)
         except NotFound:
             return None  # a ticket that no longer exists has nothing to track
+        stored = dues.get(DUE_SLA)
+        if select_policy(self.policies.policies(), ticket, ticket.vip) is None and not (stored and stored.state):
+            return None  # no policy applies, and none did: nothing to read or store
+        progress = Progress.of(stored.state.get("reader") if stored else None, ticket.created_at)
+        added = progress.add(event, ticket.created_at, self.clock()) if progress else None
+        if added is False:
+            return None  # its entry was read before
+        if progress is None or added is None:
+            return self._read_all(ticket_id)
+        assessment = self.assess(ticket, progress, stored)
+        if assessment is None or not self._store(ticket, assessment, stored, progress):
+            return self._read_all(ticket_id)
+        return assessment
+
+    def _read_all(self, ticket_id: str) -> Assessment | None:
+        """Read the whole timeline once (a first event, a late one, another policy); Conflict (SQS retries)
+        when another write to the SLA item came between the read and the write."""
+        try:
+            ticket, timeline, dues = self.work.ticket_state(ticket_id)
+        except NotFound:
+            return None
         assessment = self.refresh(ticket, timeline, dues.get(DUE_SLA))
         self._assessed[ticket_id] = ticket.version
         return assessment
 
-    def assess(self, ticket: Ticket, timeline: list[TimelineEntry], stored: DueItem | None) -> Assessment:
+    def refresh(self, ticket: Ticket, timeline: Sequence[TimelineEntry], stored: DueItem | None) -> Assessment:
+        """Recompute the state from the whole timeline and store it; Conflict (SQS retries) when another write
+        to the SLA item came between the read and the write."""
+        progress = Progress.read(ticket.created_at, timeline, self.clock())
+        assessment = self.assess(ticket, progress, stored)
+        assert assessment is not None  # a fresh progress serves any policy
+        if not self._store(ticket, assessment, stored, progress):
+            raise Conflict(f"the SLA state of ticket {ticket.id} changed while it was computed")
+        return assessment
+
+    def assess(
+        self, ticket: Ticket, progress: Progress | Sequence[TimelineEntry], stored: DueItem | None
+    ) -> Assessment | None:
+        """The ticket's clocks under its policy, from its progress (or its whole timeline); None when the
+        progress was kept under another policy."""
+        if not isinstance(progress, Progress):
+            progress = Progress.read(ticket.created_at, progress, self.clock())
         current = select_policy(self.policies.policies(), ticket, ticket.vip)
         if current is None:
             return Assessment(None, {}, frozenset())
@@ -180,31 +219,39 @@ class SlaTracker:
         policy = current
         if pinned.get("policy_id") == current.id and pinned.get("policy_version") != current.version:
             policy = self.policies.pinned(current.id, int(pinned["policy_version"]))
+        if not progress.usable_for(policy):
+            return None
         fired = frozenset(pinned.get("fired", ())) if pinned.get("policy_id") == policy.id else frozenset()
-        clocks = compute(policy, ticket.created_at, timeline, self.clock(), self.warn_fraction)
+        now = self.clock()
+        clocks = states_of(policy, progress.reader.finish(now), now, self.warn_fraction)
         return Assessment(policy, {str(m): s for m, s in clocks.items()}, fired)
 
-    def refresh(self, ticket: Ticket, timeline: list[TimelineEntry], stored: DueItem | None) -> Assessment:
-        """Recompute and store the ticket's SLA state (written only when it changed)."""
-        assessment = self.assess(ticket, timeline, stored)
-        self._store(ticket, assessment, stored)
-        return assessment
-
-    def _store(self, ticket: Ticket, assessment: Assessment, stored: DueItem | None) -> None:
-        item = DueItem(DUE_SLA, ticket.id, assessment.next_due(), assessment.state(), ticket.version)
+    def _store(self, ticket: Ticket, assessment: Assessment, stored: DueItem | None, progress: Progress) -> bool:
+        """Store the state with the progress (written only when it changed, and only over the item read);
+        False when another write came between."""
+        state = assessment.state()
+        if assessment.policy is not None:
+            progress.fold(assessment.policy, self.clock())
+            state["reader"] = progress.doc()
+        if stored is None and not state:
+            return True  # no policy applies, and never did: nothing to store
+        before = stored.basis_version if stored else 0
+        item = DueItem(DUE_SLA, ticket.id, assessment.next_due(), state, max(before + 1, ticket.version))
         if stored is not None and (stored.state, stored.due_at) == (item.state, item.due_at):
-            return
-        if stored is None and not item.state:
-            return  # no policy applies, and never did: nothing to store
-        self.work.put_due(item)
+            return True
+        return self.work.put_due(item, expected=before)
 
     # -- the sweep -------------------------------------------------------------------------------
 
     def fire_due(self, ticket_id: str) -> list[str]:
-        """Alert every target of the ticket that is past its warning or due time; return what fired."""
+        """Alert every target of the ticket that is past its warning or due time; return what fired. It reads
+        the whole timeline (one Query each time the ticket falls due, not on every event) and keeps the progress
+        it made."""
         ticket, timeline, dues = self.work.ticket_state(ticket_id)
         stored = dues.get(DUE_SLA)
-        assessment = self.assess(ticket, timeline, stored)
+        progress = Progress.read(ticket.created_at, timeline, self.clock())
+        assessment = self.assess(ticket, progress, stored)
+        assert assessment is not None  # a fresh progress serves any policy
         now, fired, done = self.clock(), set(assessment.fired), []
         policy, team, current = assessment.policy, self._team(ticket.team_id), ticket
         for metric, state in sorted(assessment.clocks.items()):
@@ -223,9 +270,10 @@ class SlaTracker:
             if written is not None:
                 current = written
                 done.append(key)
-        latest, timeline, _ = self.work.ticket_state(ticket_id) if done else (ticket, timeline, dues)
-        after = self.assess(latest, timeline, stored)
-        self._store(latest, Assessment(after.policy, after.clocks, after.fired | fired), stored)
+        # An alert's entries move no clock; a breach's changes may pin another policy: the ticket they wrote
+        # is the one assessed (its later changes come as events).
+        after = self.assess(current, progress, stored) or assessment
+        self._store(current, Assessment(after.policy, after.clocks, after.fired | fired), stored, progress)
         return done
 
     def _alert(
