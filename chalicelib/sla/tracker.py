@@ -156,6 +156,9 @@ class SlaTracker:
         # ticket id -> the version this tracker read and stored the state at (a batch's events of one write
         # are assessed once: the read of the first one saw the others' entries)
         self._assessed: dict[str, int] = {}
+        # ticket id -> its head as this tracker read it and its SLA item as this tracker left it: the next event
+        # of the same write (or an older one) in the batch needs no read (the item's write is conditional)
+        self._heads: dict[str, tuple[Ticket, DueItem | None]] = {}
 
     def on_event(self, event: dict[str, Any]) -> Assessment | None:
         """Any ticket event that can move a clock or the policy: add its entry to the progress kept in the SLA
@@ -166,11 +169,12 @@ class SlaTracker:
             return None
         if not concerns_sla(event, self.policies.policies()):
             return None
+        if event.get("type") == "ticket.created" or version == 1:
+            return self._read_all(ticket_id)  # the creation's write: nothing kept yet, a couple of entries
         try:
-            ticket, dues = self.work.ticket_head(ticket_id)
+            ticket, stored = self._head(ticket_id, version)
         except NotFound:
             return None  # a ticket that no longer exists has nothing to track
-        stored = dues.get(DUE_SLA)
         if select_policy(self.policies.policies(), ticket, ticket.vip) is None and not (stored and stored.state):
             return None  # no policy applies, and none did: nothing to read or store
         progress = Progress.of(stored.state.get("reader") if stored else None, ticket.created_at)
@@ -183,6 +187,14 @@ class SlaTracker:
         if assessment is None or not self._store(ticket, assessment, stored, progress):
             return self._read_all(ticket_id)
         return assessment
+
+    def _head(self, ticket_id: str, version: int) -> tuple[Ticket, DueItem | None]:
+        known = self._heads.get(ticket_id)
+        if known is not None and version and known[0].version >= version:
+            return known
+        ticket, dues = self.work.ticket_head(ticket_id)
+        self._heads[ticket_id] = (ticket, dues.get(DUE_SLA))
+        return self._heads[ticket_id]
 
     def _read_all(self, ticket_id: str) -> Assessment | None:
         """Read the whole timeline once (a first event, a late one, another policy); Conflict (SQS retries)
@@ -239,7 +251,11 @@ class SlaTracker:
         item = DueItem(DUE_SLA, ticket.id, assessment.next_due(), state, max(before + 1, ticket.version))
         if stored is not None and (stored.state, stored.due_at) == (item.state, item.due_at):
             return True
-        return self.work.put_due(item, expected=before)
+        if not self.work.put_due(item, expected=before):
+            self._heads.pop(ticket.id, None)
+            return False
+        self._heads[ticket.id] = (ticket, item)
+        return True
 
     # -- the sweep -------------------------------------------------------------------------------
 

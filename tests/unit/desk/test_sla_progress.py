@@ -163,3 +163,24 @@ def test_a_ticket_kept_before_the_progress_existed_is_read_whole_once(desk: Desk
     assert reads.full == 1
     state, due = recomputed(desk, ticket.id)
     assert (without_reader(stored(desk, ticket.id).state), stored(desk, ticket.id).due_at) == (state, due)
+
+
+def test_the_events_of_one_write_in_a_batch_read_the_head_once(desk: Desk) -> None:
+    team = desk.team("Support", Strategy.MANUAL)
+    ann = desk.agent("Ann", (team.id,))
+    desk.configure(POLICY, {"name": "Standard", "targets": TARGETS})
+    ticket = desk.new_ticket(team_id=team.id)
+    deliver(desk)
+    reads = Reads(desk.svc.work_repo)
+    desk.clock.advance(minutes=5)
+    agent = Actor(ActorKind.AGENT, ann.id)
+    desk.svc.tickets.reply(agent, ticket.id, desk.ticket(ticket.id).version, "Try this", status=Status.PENDING)
+    events = [envelope(e) for e in desk.svc.ticket_repo.published[desk.delivered :]]
+    assert [e["type"] for e in events] == ["message.added", "ticket.updated"]
+    table = sla_table(desk.svc)  # one batch: one table
+    for event in events:
+        Consumer("sla", lambda: table).handle(table, event)
+    assert (reads.full, reads.head) == (0, 1)
+    state, due = recomputed(desk, ticket.id)
+    assert (without_reader(stored(desk, ticket.id).state), stored(desk, ticket.id).due_at) == (state, due)
+    assert state["metrics"]["first_response"]["met_at"] is not None
