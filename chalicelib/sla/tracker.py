@@ -1,10 +1,13 @@
 """SLA tracking: the pinned policy and due times of each ticket, and alerts that fire exactly once.
 
-``refresh`` (the ``sla`` consumer, on every ticket event) pins the first matching policy (a ticket keeps its
-policy version while the same policy matches; a priority or team change that selects another policy pins
-that one's current version), computes every target's clock from the timeline (``clocks.compute``), and stores
-the state with the next instant something falls due in the sparse ``due`` index (``DUE#SLA`` item in the
-ticket's partition). Nothing due (targets met, clocks paused) keeps the ticket out of the index.
+``on_event`` (the ``sla`` consumer, on every ticket event that can move a clock or the policy: ``concerns_sla``)
+pins the first matching policy (a ticket keeps its policy version while the same policy matches; a priority or
+team change that selects another policy pins that one's current version), computes every target's clock
+(``clocks``) and stores the state with the next instant something falls due in the sparse ``due`` index
+(``DUE#SLA`` item in the ticket's partition). Nothing due (targets met, clocks paused) keeps the ticket out of
+the index. The item also keeps the consumer's reading of the timeline (``progress``): an event reads the
+ticket's head and adds its own entry from the envelope, so its read does not grow with the thread; the item
+is written only over the one read (a write that came between makes it read the whole timeline again).
 
 ``fire_due`` (the per-minute sweep) takes only the items the index says are due. For each target whose warning
 or due time has passed it writes an ``sla.warning`` or ``sla.breached`` event together with the claim
