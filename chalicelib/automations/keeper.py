@@ -22,7 +22,7 @@ from chalicelib.storage.ports import DueItem, Key
 
 if TYPE_CHECKING:
     from chalicelib.domain.people import Team
-    from chalicelib.storage.ports import DirectoryRepository, WorkRepository
+    from chalicelib.storage.ports import DirectoryRepository, TicketRepository, WorkRepository
     from chalicelib.tickets.service import TicketService
 
 AUTOMATION = Actor(ActorKind.SYSTEM, "automation")
@@ -40,6 +40,25 @@ def moves_timer(event: dict[str, Any]) -> bool:
     if event.get("type") in TIMER_EVENTS or event.get("truncated"):
         return True
     return any(isinstance(c, dict) and c.get("field") in TIMER_FIELDS for c in event.get("changes") or ())
+
+
+class SeenTickets:
+    """The tickets one batch read (a ticket repository's ``get`` that remembers): the survey keeper reads a
+    solved ticket strongly consistently, and the timer keeper that follows it in the batch need not read it again."""
+
+    def __init__(self, tickets: TicketRepository) -> None:
+        self.tickets = tickets
+        self._seen: dict[str, Ticket] = {}
+
+    def get(self, ticket_id: str, consistent: bool = False) -> Ticket:
+        ticket = self.tickets.get(ticket_id, consistent)
+        self._seen[ticket_id] = ticket
+        return ticket
+
+    def at_least(self, ticket_id: str, version: int) -> Ticket | None:
+        """The ticket as read in this batch, when that read saw version ``version`` or a later one."""
+        ticket = self._seen.get(ticket_id)
+        return ticket if ticket is not None and version and ticket.version >= version else None
 
 
 class TeamCache:
@@ -73,12 +92,14 @@ class TimerKeeper:
         directory: DirectoryRepository,
         clock: Clock,
         teams: TeamCache | None = None,
+        seen: SeenTickets | None = None,
     ) -> None:
         self.work = work
         self.writer = writer
         self.directory = directory
         self.clock = clock
         self.teams = teams or TeamCache(directory)
+        self.seen = seen
         self._refreshed: dict[str, int] = {}  # ticket id -> the version this keeper stored its timer at
 
     def state(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry], dict[str, DueItem]]:
@@ -98,6 +119,16 @@ class TimerKeeper:
         ticket_id, version = str(event["ticket"]["id"]), int(event["ticket"].get("version") or 0)
         if not moves_timer(event) or (version and self._refreshed.get(ticket_id, 0) >= version):
             return None  # nothing a timer follows changed: the stored timer stands
+        known = self.seen.at_least(ticket_id, version) if self.seen else None
+        if known is not None and known.status is Status.SOLVED and not known.merged_into_id:
+            # Read in this batch (strongly consistent): a solved ticket's timer follows from the ticket item,
+            # and a move to solved sets a new one, so it is written without reading the stored one.
+            timer = self.timer(known, [])
+            self.work.put_due(
+                DueItem(DUE_TIMER, ticket_id, timer.due_at if timer else None, _doc(timer), known.version)
+            )
+            self._refreshed[ticket_id] = known.version
+            return timer
         try:
             ticket, timeline, dues = self.state(ticket_id)
         except NotFound:
@@ -113,7 +144,7 @@ class TimerKeeper:
 
     def refresh(self, ticket: Ticket, timeline: list[TimelineEntry], stored: DueItem | None) -> Timer | None:
         timer = self.timer(ticket, timeline)
-        state = {"action": str(timer.action), "basis": timer.basis} if timer else {}
+        state = _doc(timer)
         due_at = timer.due_at if timer else None
         if stored is None and timer is None:
             return None
@@ -159,6 +190,10 @@ class TimerKeeper:
 
     def _team(self, team_id: str | None) -> Team | None:
         return self.teams.get(team_id)
+
+
+def _doc(timer: Timer | None) -> dict[str, str]:
+    return {"action": str(timer.action), "basis": timer.basis} if timer else {}
 
 
 def _with(entry: TimelineEntry, data: dict[str, str | None]) -> TimelineEntry:
