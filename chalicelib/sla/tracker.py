@@ -108,6 +108,7 @@ def _clock_doc(state: ClockState) -> dict[str, Any]:
 # Events whose entries the clocks read whatever their changes: the first one, and a merge (it brings the other
 # ticket's messages into this timeline).
 ALWAYS = frozenset({"ticket.created", "ticket.merged"})
+READ_WHOLE = ALWAYS
 # What each policy condition selects on (``Conditions``): a change of one of these can pin another policy.
 SELECTED_ON = {
     "priorities": "priority",
@@ -172,8 +173,10 @@ class SlaTracker:
             return None
         if not concerns_sla(event, self.policies.policies()):
             return None
-        if event.get("type") == "ticket.created" or version == 1:
-            return self._read_all(ticket_id)  # the creation's write: nothing kept yet, a couple of entries
+        if event.get("type") in READ_WHOLE or version == 1:
+            # The creation's write (nothing kept yet, a couple of entries), or a merge: the other ticket's
+            # entries joined this timeline under their own (older) ids, which no event of this ticket brings.
+            return self._read_all(ticket_id)
         try:
             ticket, stored = self._head(ticket_id, version)
         except NotFound:

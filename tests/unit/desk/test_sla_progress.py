@@ -184,3 +184,25 @@ def test_the_events_of_one_write_in_a_batch_read_the_head_once(desk: Desk) -> No
     state, due = recomputed(desk, ticket.id)
     assert (without_reader(stored(desk, ticket.id).state), stored(desk, ticket.id).due_at) == (state, due)
     assert state["metrics"]["first_response"]["met_at"] is not None
+
+
+def test_a_merge_brings_the_other_tickets_messages_into_the_clocks(desk: Desk) -> None:
+    team = desk.team("Support", Strategy.MANUAL)
+    ann = desk.agent("Ann", (team.id,))
+    desk.configure(POLICY, {"name": "Standard", "targets": TARGETS})
+    agent = Actor(ActorKind.AGENT, ann.id)
+    target = desk.new_ticket(team_id=team.id, email="same@x.example")
+    deliver(desk)
+    desk.clock.advance(minutes=5)
+    desk.svc.tickets.reply(agent, target.id, desk.ticket(target.id).version, "Answered")
+    deliver(desk)
+    desk.clock.advance(minutes=5)
+    source = desk.new_ticket(team_id=team.id, email="same@x.example")
+    deliver(desk)
+    desk.clock.advance(minutes=5)
+    desk.svc.ticket_relations.merge(agent, source.id, target.id, desk.ticket(source.id).version)
+    deliver(desk)
+    state, due = recomputed(desk, target.id)
+    # The source's message came after the target's answer: it waits for a reply on the target now.
+    assert state["metrics"]["next_response"]["started_at"] == source.created_at.isoformat()
+    assert (without_reader(stored(desk, target.id).state), stored(desk, target.id).due_at) == (state, due)
