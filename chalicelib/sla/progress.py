@@ -26,7 +26,8 @@ from chalicelib.domain.timeline import ActorKind, EntryKind, TimelineEntry
 from chalicelib.sla.clocks import History, Reader, missed_cycles
 from chalicelib.sla.policies import Policy
 
-RECENT = 8
+RECENT = 4  # redeliveries recognised without a read: the latest entries read
+SUFFIX = 8  # characters of an id kept for them: its random part, unique among a ticket's latest entries
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -39,7 +40,8 @@ def _at(value: str | None) -> datetime | None:
 
 @dataclass
 class Progress:
-    """A resumable reader, the last entry it read (None: read the timeline again) and the latest ones' ids."""
+    """A resumable reader, the last entry it read (None: read the timeline again) and the latest ones' ids
+    (their last ``SUFFIX`` characters)."""
 
     reader: Reader
     last: str | None
@@ -59,13 +61,13 @@ class Progress:
                 reader.add(entry, at)
             else:
                 later = True
-        ids = tuple(e.id for e in timeline[-RECENT:])
+        ids = tuple(e.id[-SUFFIX:] for e in timeline[-RECENT:])
         return cls(reader, None if later or not timeline else timeline[-1].id, ids)
 
     def add(self, event: dict[str, Any], created: datetime, now: datetime) -> bool | None:
         """Add the event's entry: True when added, False when read before, None when the timeline must be read."""
         entry_id = str(event["id"])
-        if entry_id in self.recent:
+        if entry_id[-SUFFIX:] in self.recent:
             return False
         if self.last is None or entry_id <= self.last or event.get("truncated"):
             return None
@@ -80,7 +82,7 @@ class Progress:
         except ValueError:
             return None
         self.reader.add_parts(kind, author, statuses, at)
-        self.last, self.recent = entry_id, (*self.recent, entry_id)[-RECENT:]
+        self.last, self.recent = entry_id, (*self.recent, entry_id[-SUFFIX:])[-RECENT:]
         return True
 
     def usable_for(self, policy: Policy) -> bool:
@@ -101,46 +103,45 @@ class Progress:
         self.folded_for = (policy.id, policy.version)
 
     def doc(self) -> dict[str, Any]:
+        """Compact (it is written with every event that moves a clock): short keys, no empty values, and the
+        recent entries by the last characters of their ids (their random part)."""
         r, h = self.reader, self.reader.history
-        return {
-            "last": self.last,
-            "recent": list(self.recent),
-            "folded_for": list(self.folded_for) if self.folded_for else None,
-            "status": str(r.status),
-            "run_start": _iso(r.run_start),
-            "open_cycle": _iso(r.open_cycle),
-            "running": [[_iso(lo), _iso(hi)] for lo, hi in h.running],
-            "first_agent_reply": _iso(h.first_agent_reply),
-            "cycles": [[_iso(lo), _iso(hi)] for lo, hi in h.reply_cycles],
-            "solved_at": _iso(h.solved_at),
-            "missed_before": h.missed_before,
+        doc: dict[str, Any] = {
+            "l": self.last,
+            "r": [i[-SUFFIX:] for i in self.recent],
+            "ff": list(self.folded_for) if self.folded_for else None,
+            "st": str(r.status),
+            "rs": _iso(r.run_start),
+            "oc": _iso(r.open_cycle),
+            "w": [[_iso(lo), _iso(hi)] for lo, hi in h.running],
+            "fa": _iso(h.first_agent_reply),
+            "c": [[_iso(lo), _iso(hi)] for lo, hi in h.reply_cycles],
+            "sa": _iso(h.solved_at),
+            "mb": h.missed_before,
         }
+        return {k: v for k, v in doc.items() if v not in (None, [], 0)}
 
     @classmethod
     def of(cls, doc: dict[str, Any] | None, created: datetime) -> Progress | None:
         """The progress kept in an SLA item; None when there is none (or it cannot be read)."""
-        if not doc or not doc.get("last"):
+        if not doc or not doc.get("l"):
             return None
         try:
             history = History(
                 created,
-                running=[_window(w) for w in doc["running"]],
-                first_agent_reply=_at(doc.get("first_agent_reply")),
-                reply_cycles=[(_need(lo), _at(hi)) for lo, hi in doc["cycles"]],
-                solved_at=_at(doc.get("solved_at")),
-                missed_before=int(doc.get("missed_before") or 0),
+                running=[_window(w) for w in doc.get("w") or ()],
+                first_agent_reply=_at(doc.get("fa")),
+                reply_cycles=[(_need(lo), _at(hi)) for lo, hi in doc.get("c") or ()],
+                solved_at=_at(doc.get("sa")),
+                missed_before=int(doc.get("mb") or 0),
             )
             reader = Reader(history, created)
-            reader.status = Status(doc["status"])
-            reader.run_start = _need(doc["run_start"])
-            reader.open_cycle = _at(doc.get("open_cycle"))
-            folded = doc.get("folded_for")
-            return cls(
-                reader,
-                str(doc["last"]),
-                _ids(doc.get("recent") or ()),
-                (str(folded[0]), int(folded[1])) if folded else None,
-            )
+            reader.status = Status(doc["st"])
+            reader.run_start = _need(doc["rs"])
+            reader.open_cycle = _at(doc.get("oc"))
+            folded = doc.get("ff")
+            folded_for = (str(folded[0]), int(folded[1])) if folded else None
+            return cls(reader, str(doc["l"]), _ids(doc.get("r") or ()), folded_for)
         except (KeyError, TypeError, ValueError, IndexError):
             return None
 
@@ -156,4 +157,4 @@ def _window(pair: list[str]) -> tuple[datetime, datetime]:
 
 
 def _ids(values: Iterable[Any]) -> tuple[str, ...]:
-    return tuple(str(v) for v in values)[-RECENT:]
+    return tuple(str(v)[-SUFFIX:] for v in values)[-RECENT:]
