@@ -184,6 +184,8 @@ def no_flow_grew(measured: dict[str, Any], recorded: dict[str, Any]) -> list[Che
     checks = []
     for section in ("end_to_end", "thread_growth"):
         for flow, sizes in (recorded.get(section) or {}).items():
+            if flow == "run":
+                continue  # the section's run record (``--merge``), not a flow
             for size, before in sizes.items():
                 now = (measured.get(section) or {}).get(flow, {}).get(size)
                 limit = before["requests"] if isinstance(before, dict) else before

@@ -38,11 +38,11 @@ class TriggerRunner:
 
     def on_event(self, event: dict[str, Any]) -> list[str]:
         """Run the triggers that match ``event``; return the ids of those that fired."""
-        from chalicelib.automations.triggers import matching
+        from chalicelib.automations.triggers import candidates, matching
 
-        triggers = self.config.triggers()
+        triggers = candidates(self.config.triggers(), event)
         if not triggers:
-            return []
+            return []  # no trigger's event conditions hold: the ticket is not read
         try:
             ticket = self.tickets.get(event["ticket"]["id"])
         except NotFound:

@@ -94,18 +94,27 @@ class TriggerConditions:
     vip: bool | None = None
 
     def hold(self, event: Mapping[str, Any], ticket: Ticket) -> bool:
+        return self.may_hold(event) and self._hold_for(ticket)
+
+    def may_hold(self, event: Mapping[str, Any]) -> bool:
+        """The conditions on the event alone (its type, actor and changes): when they fail, the ticket need not
+        be read."""
         kinds = seen_as(str(event.get("type", "")))
         actor = (event.get("data") or {}).get("created_by") if CREATED in kinds else event.get("actor")
         return (
             any(matches(kind, tuple(self.events)) for kind in kinds)
             and _allows(self.actor_kinds, (actor or {}).get("kind"))
-            and _allows(self.statuses, ticket.status)
+            and (self.changed_field is None or self._changed(event.get("changes") or ()))
+        )
+
+    def _hold_for(self, ticket: Ticket) -> bool:
+        return (
+            _allows(self.statuses, ticket.status)
             and _allows(self.priorities, ticket.priority)
             and _allows(self.channels, ticket.channel)
             and _allows(self.team_ids, ticket.team_id)
             and (self.tags_any is None or not self.tags_any.isdisjoint(ticket.tags))
             and (self.tags_none is None or self.tags_none.isdisjoint(ticket.tags))
-            and (self.changed_field is None or self._changed(event.get("changes") or ()))
             and (self.assigned is None or (ticket.assignee_id is not None) is self.assigned)
             and (self.vip is None or ticket.vip is self.vip)
         )
@@ -159,6 +168,13 @@ def action_data(event: Mapping[str, Any]) -> dict[str, str]:
 def claim_key(trigger_id: str, ticket_id: str, cause: str) -> str:
     """Written with the action: a trigger fires at most once per ticket per root cause."""
     return keys.trigger_fired(trigger_id, ticket_id, cause)
+
+
+def candidates(triggers: Sequence[Trigger], event: Mapping[str, Any]) -> list[Trigger]:
+    """The enabled triggers whose event conditions hold (never the trigger that wrote the event): only when
+    there are any does the consumer read the ticket for their ticket conditions."""
+    own = fired_by_trigger(event)
+    return [t for t in triggers if t.enabled and t.id != own and t.conditions.may_hold(event)]
 
 
 def matching(triggers: Sequence[Trigger], event: Mapping[str, Any], ticket: Ticket) -> list[Trigger]:

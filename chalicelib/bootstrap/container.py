@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from chalicelib.automations.config import AutomationConfig
     from chalicelib.automations.consumer import TriggerRunner
-    from chalicelib.automations.keeper import TimerKeeper
+    from chalicelib.automations.keeper import SeenTickets, TeamCache, TimerKeeper
     from chalicelib.automations.macros import MacroApplier
     from chalicelib.bootstrap.chat import ChatParts
     from chalicelib.bootstrap.reports import ReportParts
@@ -236,10 +236,17 @@ class Container(AccessParts, RepositoryNames):
             self.settings.sla_warn_fraction,
         )
 
-    def timer_keeper(self) -> TimerKeeper:
+    def timer_keeper(self, seen: SeenTickets | None = None) -> TimerKeeper:
         from chalicelib.automations.keeper import TimerKeeper
 
-        return TimerKeeper(self.work_repo, self.tickets, self.directory_repo, self.clock)
+        return TimerKeeper(self.work_repo, self.tickets, self.directory_repo, self.clock, self._teams, seen)
+
+    @cached_property
+    def _teams(self) -> TeamCache:
+        """Teams as configuration: the timer keepers of every batch and sweep share what one read."""
+        from chalicelib.automations.keeper import TeamCache
+
+        return TeamCache(self.directory_repo, self.cache_seconds)
 
     def trigger_runner(self) -> TriggerRunner:
         from chalicelib.automations.consumer import TriggerRunner

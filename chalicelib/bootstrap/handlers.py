@@ -33,9 +33,12 @@ def sla_table(c: Container) -> Table:
 
 
 def automations_table(c: Container) -> Table:
-    from chalicelib.surveys.keeper import STATUS_EVENTS
+    from chalicelib.automations.keeper import SeenTickets
+    from chalicelib.surveys.keeper import STATUS_EVENTS, SurveyKeeper
 
-    triggers, timers, surveys = c.trigger_runner(), c.timer_keeper(), c.surveys.keeper()
+    seen = SeenTickets(c.ticket_repo)  # what the survey keeper reads, the timer keeper need not read again
+    surveys = SurveyKeeper(seen, c.work_repo, c.survey_config)  # type: ignore[arg-type]
+    triggers, timers = c.trigger_runner(), c.timer_keeper(seen)
     return {
         ANY: (triggers.on_event, timers.on_event),
         # A solve (or a reopen, close or merge) keeps the ticket's survey in the due index.

@@ -5,6 +5,9 @@
   a redelivered event logs nothing twice) and pushed to the customer's and the agent's sockets. Internal notes
   are never public, so they never reach a customer's socket.
 * ``ticket.updated`` to solved or closed: a live chat on that ticket ends.
+
+Only a chat's ticket (channel ``chat``) has a conversation: an event whose envelope names another channel
+(``ticket.channel``) is skipped without a request; events from before the envelope carried it look it up.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 from chalicelib.chat.push import Pusher
 from chalicelib.chat.service import ChatService
 from chalicelib.domain.chat import ChatEvent, Side
+from chalicelib.domain.tickets import Channel
 from chalicelib.domain.timeline import ActorKind
 from chalicelib.storage import keys
 from chalicelib.storage.chat_ports import ChatRepository
@@ -48,7 +52,7 @@ class ChatRelay:
             return Skipped("not public")
         if (event.get("data") or {}).get("chat"):
             return Skipped("came through the chat")
-        conversation_id = self.repo.conversation_for_ticket(event["ticket"]["id"])
+        conversation_id = self._conversation(event)
         if conversation_id is None:
             return Skipped("not a chat")
         author = Side.CUSTOMER if event["actor"]["kind"] == str(ActorKind.CUSTOMER) else Side.AGENT
@@ -79,7 +83,7 @@ class ChatRelay:
         )
         if not closing:
             return Skipped("no end")
-        conversation_id = self.repo.conversation_for_ticket(event["ticket"]["id"])
+        conversation_id = self._conversation(event)
         if conversation_id is None:
             return Skipped("not a chat")
         conversation = self.repo.get_conversation(conversation_id, consistent=True)
@@ -87,6 +91,13 @@ class ChatRelay:
             return Skipped("already over")
         ended = self.chat.end(conversation, Side.AGENT, "ticket solved")
         return Pushed(ended.version, 0)
+
+    def _conversation(self, event: dict[str, Any]) -> str | None:
+        """The conversation of the event's ticket; None, without a read, when the envelope says it is no chat."""
+        channel = event["ticket"].get("channel")
+        if channel is not None and channel != str(Channel.CHAT):
+            return None
+        return self.repo.conversation_for_ticket(event["ticket"]["id"])
 
     def _body(self, event: dict[str, Any]) -> str:
         """The event carries a preview: the whole text is read from the entry when it was cut (claim check)."""

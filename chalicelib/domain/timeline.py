@@ -86,6 +86,8 @@ class TimelineEntry:
     data: dict[str, Any] = field(default_factory=dict)
     # Set on entries copied into a ticket by a merge: the relay does not publish them again.
     merged_from: str | None = None
+    # The ticket's channel (fixed at creation): its events tell consumers a chat's ticket from the others.
+    ticket_channel: str | None = None
 
     @property
     def public(self) -> bool:
@@ -112,6 +114,7 @@ class TimelineEntry:
             ticket_version=ticket.version,
             changes=tuple(changes or ()),
             data=dict(data or {}),
+            ticket_channel=str(ticket.channel),
         )
 
     @classmethod
@@ -138,4 +141,5 @@ class TimelineEntry:
             body_text=body_text,
             body_html=body_html,
             channel=channel,
+            ticket_channel=str(ticket.channel),
         )

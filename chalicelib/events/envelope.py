@@ -36,7 +36,7 @@ def envelope(entry: TimelineEntry) -> dict[str, Any]:
         "id": entry.id,
         "type": entry.event,
         "occurred_at": entry.at.isoformat(),
-        "ticket": {"id": entry.ticket_id, "number": entry.ticket_number, "version": entry.ticket_version},
+        "ticket": _ticket(entry),
         "actor": {"kind": str(entry.author.kind), "id": _short(entry.author.id)},
         "public": entry.public,
         "kind": str(entry.kind),
@@ -49,6 +49,15 @@ def envelope(entry: TimelineEntry) -> dict[str, Any]:
     if data_cut or changes_cut:
         event["truncated"] = True
     return event
+
+
+def _ticket(entry: TimelineEntry) -> dict[str, Any]:
+    """Ids, and the ticket's channel when the entry knows it (entries written before it was recorded do not:
+    consumers then look the ticket up as before)."""
+    ticket: dict[str, Any] = {"id": entry.ticket_id, "number": entry.ticket_number, "version": entry.ticket_version}
+    if entry.ticket_channel:
+        ticket["channel"] = entry.ticket_channel
+    return ticket
 
 
 def _short(value: str | None) -> str | None:

@@ -70,6 +70,8 @@ class ReportAggregator:
     def on_event(self, event: dict[str, Any]) -> Counted:
         """Count the event's facts once; ``NotVisibleYet`` (SQS retries) while the read misses its entry."""
         ticket_id, entry_id = str(event["ticket"]["id"]), str(event["id"])
+        if makes_nothing_true(event):
+            return Counted(0, 0)
         try:
             ticket, timeline, _ = self.work.ticket_state(ticket_id)
         except NotFound:
@@ -82,6 +84,21 @@ class ReportAggregator:
         if self.lake is not None and facts:
             self.lake.put(rows_of(ticket_id, entry_id, facts, self.zone))
         return Counted(len(facts), len(additions), duplicate=not added)
+
+
+def makes_nothing_true(event: dict[str, Any]) -> bool:
+    """Whether the envelope alone shows the entry makes no fact true, so the timeline need not be read: the
+    customer's message of a ticket's first write (version 1). It follows ``ticket.created`` at the same instant
+    with no change: a customer's message starts no fact (``facts``), and at the same instant with the same
+    fields the SLA engine's counts cannot differ from those at ``ticket.created`` (a next-response cycle that
+    starts then has run no time)."""
+    return (
+        event.get("type") == "message.added"
+        and int((event.get("ticket") or {}).get("version") or 0) == 1
+        and (event.get("actor") or {}).get("kind") == "customer"
+        and not event.get("changes")
+        and not event.get("truncated")
+    )
 
 
 def report(event: dict[str, Any], outcome: object) -> None:

@@ -25,7 +25,7 @@ so a clock's elapsed time and its due instant always agree; ``elapsed_seconds`` 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.calendars.calendar import BusinessCalendar, add_business_time, business_time_between
@@ -58,7 +58,7 @@ class ClockState:
 
 
 @dataclass
-class _History:
+class History:
     """What the timeline says, reduced to the periods and instants the clocks need."""
 
     created: datetime
@@ -67,6 +67,8 @@ class _History:
     first_agent_reply: datetime | None = None
     reply_cycles: list[tuple[datetime, datetime | None]] = field(default_factory=list)
     solved_at: datetime | None = None
+    # Next-response cycles folded out of ``reply_cycles`` (``progress``) that ran past their target.
+    missed_before: int = 0
 
 
 def compute(
@@ -83,12 +85,27 @@ def compute(
     created, now = _utc(ticket_created_at, "ticket_created_at"), _utc(now, "now")
     if now < created:
         raise ValueError("now is before the ticket was created")
-    history = _read(created, timeline, now)
+    return states_of(policy, _read(created, timeline, now), now, warn_fraction)
+
+
+def states_of(
+    policy: Policy, history: History, now: datetime, warn_fraction: float = DEFAULT_WARN_FRACTION
+) -> dict[Metric, ClockState]:
+    """The state of every target of ``policy`` from a history read up to ``now`` (``Reader.history``)."""
     states: dict[Metric, ClockState] = {}
     for target in policy.targets:
         clock = _Clock(target, policy.calendar, history, now, warn_fraction)
         states[target.metric] = clock.state()
     return states
+
+
+def missed_cycles(policy: Policy, history: History, cycles: list[tuple[datetime, datetime | None]]) -> int:
+    """How many of these closed next-response cycles ran past the policy's target (0 without the target)."""
+    target = policy.target("next_response")
+    if target is None:
+        return 0
+    clock = _Clock(target, policy.calendar, history, history.created, DEFAULT_WARN_FRACTION)
+    return sum(clock._missed(start, stop) for start, stop in cycles)
 
 
 def _utc(value: datetime, name: str) -> datetime:
@@ -97,8 +114,8 @@ def _utc(value: datetime, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _read(created: datetime, timeline: Iterable[TimelineEntry], now: datetime) -> _History:
-    reader = _Reader(_History(created), created)
+def _read(created: datetime, timeline: Iterable[TimelineEntry], now: datetime) -> History:
+    reader = Reader(History(created), created)
     for entry in timeline:
         at = max(_utc(entry.at, "timeline entry at"), created)
         if at <= now:
@@ -106,23 +123,28 @@ def _read(created: datetime, timeline: Iterable[TimelineEntry], now: datetime) -
     return reader.finish(now)
 
 
-class _Reader:
-    """Reads a timeline in order into a ``_History``: status changes, replies both ways."""
+class Reader:
+    """Reads a timeline in order into a ``History``: status changes, replies both ways. It can stop and go on
+    later (``chalicelib.sla.progress`` keeps it between events), so ``finish`` leaves it as it was."""
 
-    def __init__(self, history: _History, created: datetime) -> None:
+    def __init__(self, history: History, created: datetime) -> None:
         self.history = history
         self.status = Status.NEW
         self.run_start = created
         self.open_cycle: datetime | None = None
 
     def add(self, entry: TimelineEntry, at: datetime) -> None:
-        if entry.kind is EntryKind.MESSAGE and entry.author.kind is ActorKind.AGENT:
+        statuses = [c.new for c in entry.changes if c.field == "status"] if entry.kind is EntryKind.EVENT else []
+        self.add_parts(entry.kind, entry.author.kind, statuses, at)
+
+    def add_parts(self, kind: EntryKind, author: ActorKind, statuses: Iterable[object], at: datetime) -> None:
+        """What the clocks read of an entry: its kind, its author's kind and the statuses it set."""
+        if kind is EntryKind.MESSAGE and author is ActorKind.AGENT:
             self._agent_message(at)
-        elif entry.kind is EntryKind.MESSAGE and entry.author.is_customer:
+        elif kind is EntryKind.MESSAGE and author is ActorKind.CUSTOMER:
             self.open_cycle = self.open_cycle or at
-        for change in entry.changes if entry.kind is EntryKind.EVENT else ():
-            if change.field == "status":
-                self._status(Status(change.new), at)
+        for status in statuses if kind is EntryKind.EVENT else ():
+            self._status(Status(str(status)), at)
 
     def _agent_message(self, at: datetime) -> None:
         self.history.first_agent_reply = self.history.first_agent_reply or at
@@ -141,8 +163,11 @@ class _Reader:
             self.history.solved_at = None
         self.status = new
 
-    def finish(self, now: datetime) -> _History:
-        history = self.history
+    def finish(self, now: datetime) -> History:
+        """The history at ``now`` (the reader itself does not change)."""
+        history = replace(
+            self.history, running=list(self.history.running), reply_cycles=list(self.history.reply_cycles)
+        )
         if self.status in RUNNING:
             history.running.append((self.run_start, now))
         history.running_now = self.status in RUNNING
@@ -156,7 +181,7 @@ class _Clock:
         self,
         target: Target,
         calendar: BusinessCalendar | None,
-        history: _History,
+        history: History,
         now: datetime,
         warn_fraction: float,
     ) -> None:
@@ -175,7 +200,7 @@ class _Clock:
         cycles = self.history.reply_cycles
         if not cycles:
             return self._idle()
-        earlier = sum(self._missed(start, stop) for start, stop in cycles[:-1])
+        earlier = self.history.missed_before + sum(self._missed(start, stop) for start, stop in cycles[:-1])
         return self._cycle(*cycles[-1], breaches_before=earlier)
 
     def _missed(self, start: datetime, stop: datetime | None) -> bool:

@@ -1,10 +1,13 @@
 """SLA tracking: the pinned policy and due times of each ticket, and alerts that fire exactly once.
 
-``refresh`` (the ``sla`` consumer, on every ticket event) pins the first matching policy (a ticket keeps its
-policy version while the same policy matches; a priority or team change that selects another policy pins
-that one's current version), computes every target's clock from the timeline (``clocks.compute``), and stores
-the state with the next instant something falls due in the sparse ``due`` index (``DUE#SLA`` item in the
-ticket's partition). Nothing due (targets met, clocks paused) keeps the ticket out of the index.
+``on_event`` (the ``sla`` consumer, on every ticket event that can move a clock or the policy: ``concerns_sla``)
+pins the first matching policy (a ticket keeps its policy version while the same policy matches; a priority or
+team change that selects another policy pins that one's current version), computes every target's clock
+(``clocks``) and stores the state with the next instant something falls due in the sparse ``due`` index
+(``DUE#SLA`` item in the ticket's partition). Nothing due (targets met, clocks paused) keeps the ticket out of
+the index. The item also keeps the consumer's reading of the timeline (``progress``): an event reads the
+ticket's head and adds its own entry from the envelope, so its read does not grow with the thread; the item
+is written only over the one read (a write that came between makes it read the whole timeline again).
 
 ``fire_due`` (the per-minute sweep) takes only the items the index says are due. For each target whose warning
 or due time has passed it writes an ``sla.warning`` or ``sla.breached`` event together with the claim
@@ -17,19 +20,21 @@ the team lead when the policy says ``notify_lead``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.clock import Clock
-from chalicelib.core.errors import Duplicate, NotFound
+from chalicelib.core.errors import Conflict, Duplicate, NotFound
 from chalicelib.core.resources import DUE_SLA
 from chalicelib.domain.people import Team
 from chalicelib.domain.tickets import Priority, Ticket
-from chalicelib.domain.timeline import Actor, ActorKind, TimelineEntry
+from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.domain.views import every
-from chalicelib.sla.clocks import ClockState, compute
+from chalicelib.sla.clocks import ClockState, states_of
 from chalicelib.sla.policies import Policy, select_policy
+from chalicelib.sla.progress import Progress
 from chalicelib.storage import keys
 from chalicelib.storage.ports import DueItem, Key
 
@@ -100,6 +105,39 @@ def _clock_doc(state: ClockState) -> dict[str, Any]:
     }
 
 
+# Events whose entries the clocks read whatever their changes: the first one, and a merge (it brings the other
+# ticket's messages into this timeline).
+ALWAYS = frozenset({"ticket.created", "ticket.merged"})
+READ_WHOLE = ALWAYS
+# What each policy condition selects on (``Conditions``): a change of one of these can pin another policy.
+SELECTED_ON = {
+    "priorities": "priority",
+    "channels": "channel",
+    "team_ids": "team_id",
+    "organization_ids": "organization_id",
+}
+
+
+def concerns_sla(event: dict[str, Any], policies: Sequence[Policy]) -> bool:
+    """Whether the event can change a ticket's SLA state, from the envelope and the (cached) policies alone.
+
+    The clocks read messages by a person (agent or customer) and status changes (``clocks``); the policy
+    follows the fields its conditions select on. Anything else (an assignment, tags, a link, an alert, an
+    automatic message) leaves the stored state as it is; the sweep recomputes it at its due time anyway. An
+    event whose changes were cut (``truncated``) is read to be sure."""
+    if event.get("type") in ALWAYS or event.get("truncated"):
+        return True
+    if event.get("kind") == str(EntryKind.MESSAGE):
+        return (event.get("actor") or {}).get("kind") != str(ActorKind.SYSTEM)
+    watched = {"status", *_selected_fields(policies)}
+    return any(isinstance(c, dict) and c.get("field") in watched for c in event.get("changes") or ())
+
+
+def _selected_fields(policies: Sequence[Policy]) -> set[str]:
+    fields = {name for cond, name in SELECTED_ON.items() for p in policies if getattr(p.conditions, cond) is not None}
+    return fields | ({"vip"} if any(p.conditions.vip is not None for p in policies) else set())
+
+
 class SlaTracker:
     """One per batch (or sweep): the team members it reads once are fresh for each."""
 
@@ -122,22 +160,76 @@ class SlaTracker:
         # ticket id -> the version this tracker read and stored the state at (a batch's events of one write
         # are assessed once: the read of the first one saw the others' entries)
         self._assessed: dict[str, int] = {}
+        # ticket id -> its head as this tracker read it and its SLA item as this tracker left it: the next event
+        # of the same write (or an older one) in the batch needs no read (the item's write is conditional)
+        self._heads: dict[str, tuple[Ticket, DueItem | None]] = {}
 
     def on_event(self, event: dict[str, Any]) -> Assessment | None:
-        """Any ticket event: recompute and store the ticket's SLA state (one read of its partition), unless this
-        tracker read the ticket at the event's version or later already."""
+        """Any ticket event that can move a clock or the policy: add its entry to the progress kept in the SLA
+        item (``progress``: the ticket's head is read, not its timeline) and store the state, unless this
+        tracker read the whole ticket at the event's version or later already."""
         ticket_id, version = str(event["ticket"]["id"]), int(event["ticket"].get("version") or 0)
         if version and self._assessed.get(ticket_id, 0) >= version:
             return None
+        if not concerns_sla(event, self.policies.policies()):
+            return None
+        if event.get("type") in READ_WHOLE or version == 1:
+            # The creation's write (nothing kept yet, a couple of entries), or a merge: the other ticket's
+            # entries joined this timeline under their own (older) ids, which no event of this ticket brings.
+            return self._read_all(ticket_id)
+        try:
+            ticket, stored = self._head(ticket_id, version)
+        except NotFound:
+            return None  # a ticket that no longer exists has nothing to track
+        if select_policy(self.policies.policies(), ticket, ticket.vip) is None and not (stored and stored.state):
+            return None  # no policy applies, and none did: nothing to read or store
+        progress = Progress.of(stored.state.get("reader") if stored else None, ticket.created_at)
+        added = progress.add(event, ticket.created_at, self.clock()) if progress else None
+        if added is False:
+            return None  # its entry was read before
+        if progress is None or added is None:
+            return self._read_all(ticket_id)
+        assessment = self.assess(ticket, progress, stored)
+        if assessment is None or not self._store(ticket, assessment, stored, progress):
+            return self._read_all(ticket_id)
+        return assessment
+
+    def _head(self, ticket_id: str, version: int) -> tuple[Ticket, DueItem | None]:
+        known = self._heads.get(ticket_id)
+        if known is not None and version and known[0].version >= version:
+            return known
+        ticket, dues = self.work.ticket_head(ticket_id)
+        self._heads[ticket_id] = (ticket, dues.get(DUE_SLA))
+        return self._heads[ticket_id]
+
+    def _read_all(self, ticket_id: str) -> Assessment | None:
+        """Read the whole timeline once (a first event, a late one, another policy); Conflict (SQS retries)
+        when another write to the SLA item came between the read and the write."""
         try:
             ticket, timeline, dues = self.work.ticket_state(ticket_id)
         except NotFound:
-            return None  # a ticket that no longer exists has nothing to track
+            return None
         assessment = self.refresh(ticket, timeline, dues.get(DUE_SLA))
         self._assessed[ticket_id] = ticket.version
         return assessment
 
-    def assess(self, ticket: Ticket, timeline: list[TimelineEntry], stored: DueItem | None) -> Assessment:
+    def refresh(self, ticket: Ticket, timeline: Sequence[TimelineEntry], stored: DueItem | None) -> Assessment:
+        """Recompute the state from the whole timeline and store it; Conflict (SQS retries) when another write
+        to the SLA item came between the read and the write."""
+        progress = Progress.read(ticket.created_at, timeline, self.clock())
+        assessment = self.assess(ticket, progress, stored)
+        assert assessment is not None  # a fresh progress serves any policy
+        if not self._store(ticket, assessment, stored, progress):
+            raise Conflict(f"the SLA state of ticket {ticket.id} changed while it was computed")
+        return assessment
+
+    def assess(
+        self, ticket: Ticket, progress: Progress | Sequence[TimelineEntry], stored: DueItem | None
+    ) -> Assessment | None:
+        """The ticket's clocks under its policy, from its progress (or its whole timeline); None when the
+        progress was kept under another policy."""
+        if not isinstance(progress, Progress):
+            progress = Progress.read(ticket.created_at, progress, self.clock())
         current = select_policy(self.policies.policies(), ticket, ticket.vip)
         if current is None:
             return Assessment(None, {}, frozenset())
@@ -145,31 +237,43 @@ class SlaTracker:
         policy = current
         if pinned.get("policy_id") == current.id and pinned.get("policy_version") != current.version:
             policy = self.policies.pinned(current.id, int(pinned["policy_version"]))
+        if not progress.usable_for(policy):
+            return None
         fired = frozenset(pinned.get("fired", ())) if pinned.get("policy_id") == policy.id else frozenset()
-        clocks = compute(policy, ticket.created_at, timeline, self.clock(), self.warn_fraction)
+        now = self.clock()
+        clocks = states_of(policy, progress.reader.finish(now), now, self.warn_fraction)
         return Assessment(policy, {str(m): s for m, s in clocks.items()}, fired)
 
-    def refresh(self, ticket: Ticket, timeline: list[TimelineEntry], stored: DueItem | None) -> Assessment:
-        """Recompute and store the ticket's SLA state (written only when it changed)."""
-        assessment = self.assess(ticket, timeline, stored)
-        self._store(ticket, assessment, stored)
-        return assessment
-
-    def _store(self, ticket: Ticket, assessment: Assessment, stored: DueItem | None) -> None:
-        item = DueItem(DUE_SLA, ticket.id, assessment.next_due(), assessment.state(), ticket.version)
+    def _store(self, ticket: Ticket, assessment: Assessment, stored: DueItem | None, progress: Progress) -> bool:
+        """Store the state with the progress (written only when it changed, and only over the item read);
+        False when another write came between."""
+        state = assessment.state()
+        if assessment.policy is not None:
+            progress.fold(assessment.policy, self.clock())
+            state["reader"] = progress.doc()
+        if stored is None and not state:
+            return True  # no policy applies, and never did: nothing to store
+        before = stored.basis_version if stored else 0
+        item = DueItem(DUE_SLA, ticket.id, assessment.next_due(), state, max(before + 1, ticket.version))
         if stored is not None and (stored.state, stored.due_at) == (item.state, item.due_at):
-            return
-        if stored is None and not item.state:
-            return  # no policy applies, and never did: nothing to store
-        self.work.put_due(item)
+            return True
+        if not self.work.put_due(item, expected=before):
+            self._heads.pop(ticket.id, None)
+            return False
+        self._heads[ticket.id] = (ticket, item)
+        return True
 
     # -- the sweep -------------------------------------------------------------------------------
 
     def fire_due(self, ticket_id: str) -> list[str]:
-        """Alert every target of the ticket that is past its warning or due time; return what fired."""
+        """Alert every target of the ticket that is past its warning or due time; return what fired. It reads
+        the whole timeline (one Query each time the ticket falls due, not on every event) and keeps the progress
+        it made."""
         ticket, timeline, dues = self.work.ticket_state(ticket_id)
         stored = dues.get(DUE_SLA)
-        assessment = self.assess(ticket, timeline, stored)
+        progress = Progress.read(ticket.created_at, timeline, self.clock())
+        assessment = self.assess(ticket, progress, stored)
+        assert assessment is not None  # a fresh progress serves any policy
         now, fired, done = self.clock(), set(assessment.fired), []
         policy, team, current = assessment.policy, self._team(ticket.team_id), ticket
         for metric, state in sorted(assessment.clocks.items()):
@@ -188,9 +292,10 @@ class SlaTracker:
             if written is not None:
                 current = written
                 done.append(key)
-        latest, timeline, _ = self.work.ticket_state(ticket_id) if done else (ticket, timeline, dues)
-        after = self.assess(latest, timeline, stored)
-        self._store(latest, Assessment(after.policy, after.clocks, after.fired | fired), stored)
+        # An alert's entries move no clock; a breach's changes may pin another policy: the ticket they wrote
+        # is the one assessed (its later changes come as events).
+        after = self.assess(current, progress, stored) or assessment
+        self._store(current, Assessment(after.policy, after.clocks, after.fired | fired), stored, progress)
         return done
 
     def _alert(

@@ -334,9 +334,10 @@ class WorkRepository(Protocol):
 
     def set_cursor(self, team_id: str, agent_id: str) -> None: ...
 
-    def put_due(self, item: DueItem) -> bool:
+    def put_due(self, item: DueItem, expected: int | None = None) -> bool:
         """Store a ticket's due item (absent from the index when ``due_at`` is None); False when a newer one
-        (higher ``basis_version``) is stored already."""
+        (higher ``basis_version``) is stored already. With ``expected``: only when the stored item is still the
+        one read, whose ``basis_version`` was ``expected`` (0: there was none), else False."""
 
     def get_due(self, kind: str, ticket_id: str) -> DueItem | None: ...
 

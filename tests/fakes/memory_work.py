@@ -115,10 +115,12 @@ class InMemoryWorkRepository:
     def set_cursor(self, team_id: str, agent_id: str) -> None:
         self._cursors[team_id] = agent_id
 
-    def put_due(self, item: DueItem) -> bool:
+    def put_due(self, item: DueItem, expected: int | None = None) -> bool:
         with self._lock:
             stored = self._due.get((item.kind, item.ticket_id))
-            if stored is not None and stored.basis_version > item.basis_version:
+            if expected is not None and (stored.basis_version if stored else 0) != expected:
+                return False
+            if expected is None and stored is not None and stored.basis_version > item.basis_version:
                 return False
             self._due[(item.kind, item.ticket_id)] = replace(item, state=dict(item.state))
             return True

@@ -214,3 +214,14 @@ def test_a_stale_due_state_does_not_overwrite_a_newer_one(repos: Repos) -> None:
     stored = repos.work.get_due(kind, "t")
     assert stored is not None and stored.state == {"v": 3, "done": True} and stored.due_at is None
     assert repos.work.due(kind, T0 + timedelta(days=1), 10) == []
+
+
+def test_a_due_state_written_over_the_one_read_refuses_a_write_that_came_between(repos: Repos) -> None:
+    kind = f"K{new_id()}"
+    assert not repos.work.put_due(DueItem(kind, "t", T0, {"v": 1}, 1), expected=1)  # nothing was read
+    assert repos.work.put_due(DueItem(kind, "t", T0, {"v": 1}, 1), expected=0)
+    assert not repos.work.put_due(DueItem(kind, "t", T0, {"v": 1}, 1), expected=0)  # one is there now
+    assert repos.work.put_due(DueItem(kind, "t", T0, {"v": 2}, 2), expected=1)
+    assert not repos.work.put_due(DueItem(kind, "t", T0, {"v": "lost"}, 3), expected=1)  # another wrote 2
+    stored = repos.work.get_due(kind, "t")
+    assert stored is not None and (stored.state, stored.basis_version) == ({"v": 2}, 2)

@@ -139,6 +139,7 @@ def entry_to_item(e: TimelineEntry, ticket_id: str | None = None) -> EntryItem:
         changes=[c.as_dict() for c in e.changes] or None,
         data=e.data or None,
         merged_from=e.merged_from or (e.ticket_id if ticket_id and ticket_id != e.ticket_id else None),
+        ticket_channel=e.ticket_channel,
     )
 
 
@@ -158,6 +159,7 @@ def item_to_entry(i: EntryItem) -> TimelineEntry:
         changes=tuple(Change(c["field"], c["old"], c["new"]) for c in (i.changes or ())),
         data=dict(i.data or {}),
         merged_from=i.merged_from,
+        ticket_channel=i.ticket_channel,
     )
 
 

@@ -240,6 +240,7 @@ class EntryItem(Item, discriminator="entry"):
     changes = JSONAttribute(null=True)
     data = JSONAttribute(null=True)
     merged_from = UnicodeAttribute(null=True)
+    ticket_channel = UnicodeAttribute(null=True, attr_name="tch")
 
 
 class LookupItem(Item, discriminator="lookup"):

@@ -196,7 +196,7 @@ class DynamoWorkRepository:
     def set_cursor(self, team_id: str, agent_id: str) -> None:
         base.lookup_item(keys.rr_cursor(team_id), agent_id).save()
 
-    def put_due(self, item: DueItem) -> bool:
+    def put_due(self, item: DueItem, expected: int | None = None) -> bool:
         record = DueStateItem(
             ticket_pk(item.ticket_id),
             keys.due(item.kind),
@@ -208,7 +208,13 @@ class DynamoWorkRepository:
             due_at=due_stamp(item.due_at) if item.due_at else None,
         )
         try:
-            record.save(condition=DueStateItem.pk.does_not_exist() | (DueStateItem.basis_version <= item.basis_version))
+            if expected is None:
+                condition = DueStateItem.pk.does_not_exist() | (DueStateItem.basis_version <= item.basis_version)
+            elif expected == 0:
+                condition = DueStateItem.pk.does_not_exist()
+            else:
+                condition = DueStateItem.basis_version == expected
+            record.save(condition=condition)
         except PutError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 return False

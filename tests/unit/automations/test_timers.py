@@ -171,3 +171,39 @@ def test_the_claim_key_names_ticket_action_and_state() -> None:
     timer = next_timer(ticket(Status.PENDING), [reminded(day(3))], DEFAULTS)
     assert timer is not None
     assert timer_claim_key("T1", timer) == f"TIMER#T1#solve#reminded@{day(3).isoformat()}"
+
+
+@pytest.mark.parametrize(
+    ("event", "moves"),
+    [
+        ({"type": "message.added", "changes": []}, False),
+        ({"type": "note.added", "changes": []}, False),
+        ({"type": "ticket.created", "changes": []}, False),  # a new ticket is new or open: no timer
+        ({"type": "ticket.assigned", "changes": [{"field": "assignee_id", "old": None, "new": "A1"}]}, False),
+        ({"type": "ticket.updated", "changes": [{"field": "status", "old": "open", "new": "pending"}]}, True),
+        ({"type": "ticket.updated", "changes": [{"field": "team_id", "old": None, "new": "T2"}]}, True),
+        ({"type": "ticket.reminded", "changes": []}, True),
+        ({"type": "ticket.merged", "changes": []}, True),
+        ({"type": "ticket.updated", "changes": [], "truncated": True}, True),
+    ],
+)
+def test_only_events_that_change_what_a_timer_follows_move_it(event: dict[str, Any], moves: bool) -> None:
+    from chalicelib.automations.keeper import moves_timer
+
+    assert moves_timer(event) is moves
+
+
+def test_teams_are_read_once_a_while_and_shared() -> None:
+    from chalicelib.automations.keeper import TeamCache
+
+    class Directory:
+        reads = 0
+
+        def get_team(self, team_id: str) -> Any:
+            Directory.reads += 1
+            return f"team {team_id}"
+
+    cache = TeamCache(Directory(), seconds=60)  # type: ignore[arg-type]
+    assert [cache.get("T1"), cache.get("T1"), cache.get(None)] == ["team T1", "team T1", None]
+    assert Directory.reads == 1
+    assert TeamCache(Directory(), seconds=0).get("T1") == "team T1" and Directory.reads == 2  # type: ignore[arg-type]

@@ -359,3 +359,48 @@ def test_a_wildcard_trigger_matches_the_created_moment_once() -> None:
     everything = trigger(events=frozenset({"*"}))
     assert matching([everything], event("ticket.created"), ticket()) == []
     assert ids(matching([everything], event("ticket.routed"), ticket())) == ["tr1"]
+
+
+class NoReads:
+    """A ticket repository the runner must not touch."""
+
+    def get(self, ticket_id: str, consistent: bool = False) -> Ticket:
+        raise AssertionError(f"read ticket {ticket_id}")
+
+
+class Config:
+    def __init__(self, *triggers: Trigger) -> None:
+        self._triggers = triggers
+
+    def triggers(self) -> tuple[Trigger, ...]:
+        return self._triggers
+
+
+@pytest.mark.parametrize(
+    ("conditions", "event_fields"),
+    [
+        ({"events": frozenset({"ticket.updated"})}, {"type_": "message.added"}),
+        ({"actor_kinds": frozenset({ActorKind.CUSTOMER})}, {"actor": ("agent", "A1")}),
+        ({"changed_field": "status"}, {"changes": PRIORITY_CHANGE}),
+        ({"changed_field": "status", "changed_to": "solved"}, {"changes": STATUS_TO_PENDING}),
+        ({"events": frozenset({"*"})}, {"actor": ("system", "trigger:tr1")}),  # its own action's event
+    ],
+)
+def test_the_ticket_is_not_read_when_no_trigger_can_match_the_event(
+    conditions: dict[str, Any], event_fields: dict[str, Any]
+) -> None:
+    from chalicelib.automations.consumer import TriggerRunner
+    from chalicelib.automations.triggers import candidates
+
+    rule = trigger(**conditions)
+    assert candidates([rule], event(**event_fields)) == []
+    runner = TriggerRunner(NoReads(), None, None, Config(rule))  # type: ignore[arg-type]
+    assert runner.on_event(event(**event_fields)) == []
+
+
+def test_the_event_conditions_alone_pass_a_trigger_on_to_its_ticket_conditions() -> None:
+    from chalicelib.automations.triggers import candidates
+
+    rule = trigger(changed_field="status", changed_to="pending", statuses=frozenset({Status.SOLVED}))
+    assert ids(candidates([rule], event(changes=STATUS_TO_PENDING))) == ["tr1"]  # may hold: the ticket decides
+    assert matching([rule], event(changes=STATUS_TO_PENDING), ticket(status=Status.PENDING)) == []

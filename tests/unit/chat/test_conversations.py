@@ -183,3 +183,40 @@ def test_the_transcript_lists_the_messages_in_order(desk: Any) -> None:
     desk.frame(agent_socket, action="send", conversation=conversation, client_id="a-0000001", body="two")
     text = desk.chat.transcript(desk.chat.get(conversation))
     assert [line.split("] ", 1)[1] for line in text.splitlines()] == ["customer: Hello", "customer: one", "agent: two"]
+
+
+def test_events_of_tickets_on_other_channels_are_skipped_without_a_read(
+    desk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.bootstrap import handlers
+    from chalicelib.chat.consumer import Skipped
+
+    looked_up: list[str] = []
+    monkeypatch.setattr(desk.c.repos.chat, "conversation_for_ticket", lambda ticket_id: looked_up.append(ticket_id))
+    table = handlers.chat_table(desk.c)
+    base = {
+        "id": "E1",
+        "public": True,
+        "actor": {"kind": "agent", "id": "A1"},
+        "data": {},
+        "changes": [{"field": "status", "old": "open", "new": "solved"}],
+        "body_preview": "Done",
+        "body_chars": 4,
+        "occurred_at": "2026-11-23T10:00:00+00:00",
+    }
+    for channel in ("email", "portal", "api"):
+        for kind in ("message.added", "ticket.updated"):
+            event = {**base, "type": kind, "ticket": {"id": "T1", "number": 1, "version": 2, "channel": channel}}
+            assert table[kind][0](event) == Skipped("not a chat")
+    assert looked_up == []
+    # An event from before the envelope carried the channel is looked up as before.
+    table["message.added"][0]({**base, "type": "message.added", "ticket": {"id": "T1", "number": 1, "version": 2}})
+    assert looked_up == ["T1"]
+
+
+def test_a_chat_tickets_events_say_so(desk: Any) -> None:
+    from chalicelib.events.envelope import envelope
+
+    started, *_ = accepted(desk)
+    entries = [e for e in desk.c.ticket_repo.published if e.ticket_id == started.ticket_id]
+    assert entries and {envelope(e)["ticket"]["channel"] for e in entries} == {"chat"}

@@ -220,3 +220,24 @@ def test_a_created_trigger_without_the_routed_tag_does_not_fire(desk: Desk) -> N
     ticket = desk.new_ticket(body="A plain question")
     desk.pump()
     assert desk.ticket(ticket.id).priority is Priority.NORMAL
+
+
+def test_a_solve_is_read_once_by_the_survey_and_timer_keepers_together(desk: Desk) -> None:
+    from chalicelib.bootstrap.handlers import automations_table
+    from chalicelib.events.dispatch import Consumer
+    from chalicelib.events.envelope import envelope
+
+    ann = agent_actor(desk)
+    ticket = desk.new_ticket()
+    desk.pump()
+    desk.svc.tickets.update(ann, ticket.id, desk.ticket(ticket.id).version, {"status": "solved"})
+    reads: list[str] = []
+    work, tickets = desk.svc.work_repo, desk.svc.ticket_repo
+    head, get = work.ticket_head, tickets.get
+    work.ticket_head = lambda ticket_id: reads.append("head") or head(ticket_id)
+    tickets.get = lambda ticket_id, consistent=False: reads.append("get") or get(ticket_id, consistent)
+    table = automations_table(desk.svc)
+    for entry in desk.svc.ticket_repo.published[desk.delivered :]:
+        Consumer("automations", lambda: table).handle(table, envelope(entry))
+    assert reads == ["get"]
+    assert desk.svc.work_repo.get_due(DUE_TIMER, ticket.id).state["action"] == "close"

@@ -137,3 +137,18 @@ def test_sla_outcomes_per_policy_and_target_equal_the_sla_engine(counted: Counte
     assert {k: n for k, n in got.items() if n} == {k: n for k, n in want.items() if n}
     assert desk.figures.sla_achieved == sum(n for (_, _, k), n in want.items() if k == "a")
     assert desk.figures.sla_breached == sum(n for (_, _, k), n in want.items() if k == "b")
+
+
+def test_the_events_the_aggregator_skips_unread_make_nothing_true(counted: Counted) -> None:
+    from chalicelib.events.envelope import envelope
+    from chalicelib.reports.aggregator import makes_nothing_true
+
+    judge = sla_judge(lambda: POLICIES)
+    skipped = [
+        (s, e)
+        for s in counted.scripts
+        for e in s.timeline
+        if e.event in REPORT_EVENTS and makes_nothing_true(envelope(e))
+    ]
+    assert len(skipped) == len(counted.scripts)  # every ticket's first message, and nothing else
+    assert all(facts_at(s.ticket, s.timeline, e.id, judge) == [] for s, e in skipped)
