@@ -182,7 +182,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     container = bootstrap.current()
     # Before anything is built: every part reads the clock and the repositories at construction.
     container.clock = lambda: moment
-    container.work_repo = DueWithProgress(container.work_repo)  # type: ignore[assignment]
+    # The repositories are frozen (and the table's are built on first use): put the wrapper in their place.
+    object.__setattr__(container.repos, "work", DueWithProgress(container.work_repo))
     # Surveys before timers: a survey falls due a day after the solve, the auto-close days later.
     swept = {
         "sla": handlers.sla_sweep(),
