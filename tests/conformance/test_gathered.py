@@ -30,7 +30,8 @@ REPLY_FLOORS = {
     "crisp-oss-email-reply-parser": (30, 21),
     "web-ridge-email-reply-parser": (21, 9),
     "hellogustav-elixir_email_reply_parser": (0, 8),
-    "t2bot-node-email-reply-parser": (0, 18),
+    "t2bot-node-email-reply-parser": (0, 21),
+    "edgetier-email-reply-parser": (24, 7),
 }
 REPLY_TOTALS = {
     "github-email_reply_parser": (18, 11),
@@ -40,6 +41,7 @@ REPLY_TOTALS = {
     "web-ridge-email-reply-parser": (28, 12),
     "hellogustav-elixir_email_reply_parser": (0, 9),
     "t2bot-node-email-reply-parser": (0, 21),
+    "edgetier-email-reply-parser": (24, 8),
 }
 MAX_PEAK_MB = 100
 ASSERTION_TOTALS = {"fiedl-extended_email_reply_parser": 4, "alfonsrv-mail-parser-reply": 10}
