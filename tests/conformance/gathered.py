@@ -30,6 +30,7 @@ REPLY_SOURCES = (
     "hellogustav-elixir_email_reply_parser",
     "t2bot-node-email-reply-parser",
     "edgetier-email-reply-parser",
+    "alfonsrv-mail-parser-reply-round3",
 )
 # Upstream asserts strings in or out of the reply (no full expected reply): scored as all assertions holding.
 ASSERTION_SOURCES = ("fiedl-extended_email_reply_parser", "alfonsrv-mail-parser-reply")

@@ -32,6 +32,7 @@ REPLY_FLOORS = {
     "hellogustav-elixir_email_reply_parser": (0, 8),
     "t2bot-node-email-reply-parser": (0, 21),
     "edgetier-email-reply-parser": (24, 7),
+    "alfonsrv-mail-parser-reply-round3": (0, 19),
 }
 REPLY_TOTALS = {
     "github-email_reply_parser": (18, 11),
@@ -42,6 +43,7 @@ REPLY_TOTALS = {
     "hellogustav-elixir_email_reply_parser": (0, 9),
     "t2bot-node-email-reply-parser": (0, 21),
     "edgetier-email-reply-parser": (24, 8),
+    "alfonsrv-mail-parser-reply-round3": (0, 19),
 }
 MAX_PEAK_MB = 100
 ASSERTION_TOTALS = {"fiedl-extended_email_reply_parser": 4, "alfonsrv-mail-parser-reply": 10}
