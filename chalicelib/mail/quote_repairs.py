@@ -5,7 +5,7 @@
 - An attribution whose address wrapped leaves ``m>`` or ``> a écrit :`` at the start of the next line: that is
   the end of the address, not a quote.
 - An Outlook header block in a language no list knows ("Word: value" lines) is known by its shape: three or more
-  short labelled lines after a gap, one value an address and one a date.
+  short labelled lines after a gap, the first value an address and a later one a time of day.
 - An attribution without its colon ("Am 20.06.24 um 16:20 schrieb Support") counts when history follows it at once.
 - A signature delimiter (``____``, ``----``) is also how people underline a table or a heading in pasted output:
   what follows it is a signature only if it reads like one (short, unindented lines).
@@ -56,12 +56,14 @@ def reads_like_signature(block: Sequence[str]) -> bool:
 
 _LABELLED = re.compile(r"^\s*[*_]{0,2}[^\W\d_][^:\uff1a<>@]{0,24}?[*_]{0,2}\s*[:\uff1a]\s*[*_]{0,2}(?:\s|$)")
 _LABEL_BLOCK_MIN = 3
-_DATED = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<![\d:])\d{1,2}:\d{2}(?!\d)")
+_TIMED = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?!\d)")
 
 
 def mark_label_blocks(lines: Sequence[str], kinds: list[str]) -> None:
-    """Runs of 3+ "Label: value" lines after a gap, a separator or the start, with an address and a date among
-    the values, become a ``B`` block whatever the labels' language."""
+    """Runs of 3+ "Label: value" lines after a gap, a separator or the start become a ``B`` block whatever the
+    labels' language, when they read like a client's header block: the first value (the sender) holds an address
+    and another a time of day (when it was sent). A pasted form ("Name: / Email: / Order date:") has no time and
+    rarely opens with the address."""
     i, n = 0, len(kinds)
     while i < n:
         j = i
@@ -72,8 +74,8 @@ def mark_label_blocks(lines: Sequence[str], kinds: list[str]) -> None:
         if (
             j - i >= _LABEL_BLOCK_MIN
             and after_gap
-            and any(p.ADDRESS.search(v) for v in values)
-            and any(_DATED.search(v) for v in values)
+            and p.ADDRESS.search(values[0])
+            and any(_TIMED.search(v) for v in values[1:])
         ):
             for k in range(i, j):
                 kinds[k] = "B"

@@ -326,3 +326,15 @@ def test_original_message_separators_glued_or_hyphenated_end_the_reply(separator
 def test_phone_sign_offs_in_more_languages_end_the_reply(sign_off: str) -> None:
     text = f"{REPLY}\n{sign_off}\n\nsupport@example.com wrote:\n\nPlease restart."
     assert visible_text(text) == REPLY
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "Name: Kim Lee\nEmail: kim@example.com\nOrder date: 04.03.2024\nOrder: 5512",
+        "Email: kim@example.com\nName: Kim Lee\nOrder date: 4 March 2024",
+    ],
+)
+def test_a_pasted_form_with_an_address_and_a_date_is_not_a_header_block(form: str) -> None:
+    text = f"Here are my details:\n\n{form}\n\nPlease change the delivery address."
+    assert visible_text(text) == text
