@@ -34,13 +34,15 @@ REPLY_SOURCES = (
 )
 # Upstream asserts strings in or out of the reply (no full expected reply): scored as all assertions holding.
 ASSERTION_SOURCES = ("fiedl-extended_email_reply_parser", "alfonsrv-mail-parser-reply")
-CLASSIFICATION_SOURCES = ("sisimai", "sisimai-fresh", "sisimai-round2", "sisimai-round3")
+CLASSIFICATION_SOURCES = ("sisimai", "sisimai-fresh", "sisimai-round2", "sisimai-round3", "sisimai-round4", "bounced")
 ROBUSTNESS_SOURCES = {
     "spamscope-mail-parser": "mails/*.eml",
     "sisimai": "mails/*.eml",
     "sisimai-fresh": "mails/*.eml",
     "sisimai-round2": "mails/*.eml",
     "sisimai-round3": "mails/*.eml",
+    "sisimai-round4": "mails/*.eml",
+    "bounced": "mails/*.eml",
 }
 
 
