@@ -166,8 +166,9 @@ def _delivery_report(message: Message) -> tuple[bool, Bounce | None]:
             if action not in _FAILED_ACTIONS and action not in _SUCCESS_ACTIONS and status:
                 action = "failed" if status.startswith("5") else "delayed" if status.startswith("4") else action
             if action in _FAILED_ACTIONS and recipient:
-                # "failed" is final even with a 4.x.x status (the retries expired); "delayed" is not
-                failed.append((recipient, _FAILED_ACTIONS[action], status))
+                # a 4.x.x status is a transient condition (RFC 3463) even when the MTA gave up ("failed"): not final
+                final = _FAILED_ACTIONS[action] and not (status or "").startswith("4")
+                failed.append((recipient, final, status))
     if not seen_report:
         return False, None
     actions.discard("")  # the per-message block has no Action

@@ -111,6 +111,11 @@ def test_a_failure_report_is_still_a_bounce() -> None:
     assert classify(parse(_dsn("failed", "5.1.1"))).bounce == Bounce(True, ("kim@example.net",), "5.1.1")
 
 
+def test_a_failure_with_a_transient_status_is_a_temporary_bounce() -> None:
+    # the MTA gave up (Action: failed), but the 4.x.x condition is transient (RFC 3463): the address is not dead
+    assert classify(parse(_dsn("failed", "4.4.7"))).bounce == Bounce(False, ("kim@example.net",), "4.4.7")
+
+
 @pytest.mark.parametrize("sender", ["MAILER-DAEMON", "post_master@carrier.example", "Postmaster@ezweb.example"])
 def test_bare_and_post_master_senders_with_a_failure_subject_are_bounces(sender: str) -> None:
     raw = _mail(
