@@ -34,7 +34,7 @@ REPLY_SOURCES = (
 )
 # Upstream asserts strings in or out of the reply (no full expected reply): scored as all assertions holding.
 ASSERTION_SOURCES = ("fiedl-extended_email_reply_parser", "alfonsrv-mail-parser-reply")
-CLASSIFICATION_SOURCES = ("sisimai", "sisimai-fresh", "sisimai-round2", "sisimai-round3", "sisimai-round4", "bounced")
+CLASSIFICATION_SOURCES = ("sisimai", "sisimai-fresh", "sisimai-round2", "sisimai-round3", "sisimai-round4", "bounced", "sisimai-round5", "baunsu")
 ROBUSTNESS_SOURCES = {
     "spamscope-mail-parser": "mails/*.eml",
     "sisimai": "mails/*.eml",
@@ -43,6 +43,8 @@ ROBUSTNESS_SOURCES = {
     "sisimai-round3": "mails/*.eml",
     "sisimai-round4": "mails/*.eml",
     "bounced": "mails/*.eml",
+    "sisimai-round5": "mails/*.eml",
+    "baunsu": "mails/*.eml",
 }
 
 
@@ -143,7 +145,8 @@ class ClassificationScore:
 
     def add(self, name: str, expected: dict[str, Any], got: Any) -> None:
         self._bounce(name, expected, got.bounce)
-        self._flag(name, "complaint", expected["complaint"], got.complaint)
+        if expected["complaint"] is not None:  # None: the source does not say (a DMARC failure report)
+            self._flag(name, "complaint", expected["complaint"], got.complaint)
         if expected.get("auto_reply") is not None:
             self._flag(name, "auto_reply", expected["auto_reply"], got.auto_reply)
 
