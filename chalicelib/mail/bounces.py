@@ -166,8 +166,8 @@ def _delivery_report(message: Message) -> tuple[bool, Bounce | None]:
             if action not in _FAILED_ACTIONS and action not in _SUCCESS_ACTIONS and status:
                 action = "failed" if status.startswith("5") else "delayed" if status.startswith("4") else action
             if action in _FAILED_ACTIONS and recipient:
-                # a 4.x.x status is a transient condition (RFC 3463) even when the MTA gave up ("failed"): not final
-                final = _FAILED_ACTIONS[action] and not (status or "").startswith("4")
+                # a 4.x.x status (RFC 3463) or a full mailbox (X.2.2) is transient even when the MTA gave up: not final
+                final = _FAILED_ACTIONS[action] and not _transient(status)
                 failed.append((recipient, final, status))
     if not seen_report:
         return False, None
@@ -180,6 +180,10 @@ def _delivery_report(message: Message) -> tuple[bool, Bounce | None]:
     chosen = final or failed
     recipients = tuple(sorted(dict.fromkeys(f[0] for f in chosen)))
     return True, Bounce(permanent=bool(final), recipients=recipients, status=chosen[0][2])
+
+
+def _transient(status: str | None) -> bool:
+    return bool(status) and (str(status).startswith("4") or bool(_FULL_STATUS.match(str(status))))
 
 
 def _blocks(part: Message) -> list[Message]:

@@ -111,6 +111,13 @@ def test_a_failure_report_is_still_a_bounce() -> None:
     assert classify(parse(_dsn("failed", "5.1.1"))).bounce == Bounce(True, ("kim@example.net",), "5.1.1")
 
 
+def test_a_report_names_only_the_permanently_failed_recipients_beside_a_full_mailbox() -> None:
+    raw = _dsn("failed", "5.1.1").replace(
+        b"\n\n--B--", b"\n\nFinal-Recipient: rfc822; full@example.net\nAction: failed\nStatus: 5.2.2\n\n--B--"
+    )
+    assert classify(parse(raw)).bounce == Bounce(True, ("kim@example.net",), "5.1.1")
+
+
 def test_a_failure_with_a_transient_status_is_a_temporary_bounce() -> None:
     # the MTA gave up (Action: failed), but the 4.x.x condition is transient (RFC 3463): the address is not dead
     assert classify(parse(_dsn("failed", "4.4.7"))).bounce == Bounce(False, ("kim@example.net",), "4.4.7")
