@@ -265,6 +265,8 @@ _TEXT_RECIPIENT = re.compile(
     r"<?([^\s<>@;,\"]+@[^\s<>;,\"]+?)>?(?=[\s;,:]|$)",
     re.IGNORECASE | re.MULTILINE,
 )
+# Postfix and qmail notices start each failed recipient's paragraph with "<address>:" at the start of a line.
+_NOTICE_RECIPIENT = re.compile(r"^<([^\s<>@;,\"]+@[^\s<>;,\"]+)>:(?=\s|$)", re.MULTILINE)
 _LIST_HEADERS = re.compile(r"^(?:List-Id|X-BeenThere|X-Mailman-Version):|^Precedence:\s*(?:list|bulk)", re.I | re.M)
 _ORIGINAL_TO = re.compile(r"^(?:To|Cc):[ \t]*(.+)$", re.IGNORECASE | re.MULTILINE)
 # Set by the receiving side before it gave up: the one address the failed delivery was for.
@@ -278,11 +280,11 @@ _INLINE_ORIGINAL = re.compile(
 
 
 def returned_recipients(message: Message) -> tuple[str, ...]:
-    """The failed recipient named in the notice's text ("RCPT TO:<...>", "Recipient: <...>"), else the one
-    addressee of the returned original (its headers attached, or quoted below the notice): a bounce naming no
-    recipient would suppress nothing."""
+    """The failed recipient named in the notice's text ("RCPT TO:<...>", "Recipient: <...>", "<...>: host ... said"),
+    else the one addressee of the returned original (its headers attached, or quoted below the notice): a bounce
+    naming no recipient would suppress nothing."""
     texts = _texts(message)
-    named = {m.group(1) for text in texts for m in _TEXT_RECIPIENT.finditer(text)}
+    named = {m.group(1) for text in texts for rx in (_TEXT_RECIPIENT, _NOTICE_RECIPIENT) for m in rx.finditer(text)}
     if named:
         return tuple(sorted(named))
     addressees = _original_addressees(message, texts)

@@ -209,3 +209,18 @@ def test_an_original_quoted_inline_under_exim_s_copy_marker_names_the_recipient(
     raw = _mail("From: Mail Delivery System <Mailer-Daemon@mx.example.net>", "Subject: Mail failure", body=body)
     bounce = classify(parse(raw)).bounce
     assert bounce is not None and bounce.recipients == ("kim@example.net",)
+
+
+def test_a_report_without_delivery_status_takes_the_recipient_from_the_postfix_notice() -> None:
+    raw = (
+        b"From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\nTo: support@example.com\n"
+        b"Subject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+        b"--B\nContent-Type: text/plain\n\nI'm sorry to have to inform you that your message could not\n"
+        b"be delivered to one or more recipients.\n\n<kim@example.net>: host mx.example.net said: 554\n"
+        b"    5.7.1 Client host rejected (in reply to RCPT TO command)\n\n"
+        b"--B\nContent-Type: text/rfc822-headers\n\nFrom: support@example.com\nTo: kim@example.net\n"
+        b"Precedence: bulk\nSubject: Your ticket\n\n--B--\n"
+    )
+    bounce = classify(parse(raw)).bounce
+    assert bounce is not None and bounce.recipients == ("kim@example.net",)
