@@ -34,7 +34,7 @@ REPLY_SOURCES = (
 )
 # Upstream asserts strings in or out of the reply (no full expected reply): scored as all assertions holding.
 ASSERTION_SOURCES = ("fiedl-extended_email_reply_parser", "alfonsrv-mail-parser-reply")
-CLASSIFICATION_SOURCES = ("sisimai", "sisimai-fresh", "sisimai-round2", "sisimai-round3", "sisimai-round4", "bounced", "sisimai-round5", "baunsu", "sisimai-round6")
+CLASSIFICATION_SOURCES = ("sisimai", "sisimai-fresh", "sisimai-round2", "sisimai-round3", "sisimai-round4", "bounced", "sisimai-round5", "baunsu", "sisimai-round6", "flanker")
 ROBUSTNESS_SOURCES = {
     "spamscope-mail-parser": "mails/*.eml",
     "sisimai": "mails/*.eml",
@@ -46,6 +46,7 @@ ROBUSTNESS_SOURCES = {
     "sisimai-round5": "mails/*.eml",
     "baunsu": "mails/*.eml",
     "sisimai-round6": "mails/*.eml",
+    "flanker": "mails/*.eml",
 }
 
 
