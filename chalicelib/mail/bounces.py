@@ -167,8 +167,8 @@ def _delivery_report(message: Message) -> tuple[bool, Bounce | None]:
                 action = "failed" if status.startswith("5") else "delayed" if status.startswith("4") else action
             if action in _FAILED_ACTIONS and recipient:
                 # a 4.x.x status (RFC 3463) or a full mailbox (X.2.2) is transient even when the MTA gave up: not final
-                final = _FAILED_ACTIONS[action] and not _transient(status)
-                failed.append((recipient, final, status))
+                is_final = _FAILED_ACTIONS[action] and not _transient(status)
+                failed.append((recipient, is_final, status))
     if not seen_report:
         return False, None
     actions.discard("")  # the per-message block has no Action

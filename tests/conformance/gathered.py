@@ -34,7 +34,18 @@ REPLY_SOURCES = (
 )
 # Upstream asserts strings in or out of the reply (no full expected reply): scored as all assertions holding.
 ASSERTION_SOURCES = ("fiedl-extended_email_reply_parser", "alfonsrv-mail-parser-reply")
-CLASSIFICATION_SOURCES = ("sisimai", "sisimai-fresh", "sisimai-round2", "sisimai-round3", "sisimai-round4", "bounced", "sisimai-round5", "baunsu", "sisimai-round6", "flanker")
+CLASSIFICATION_SOURCES = (
+    "sisimai",
+    "sisimai-fresh",
+    "sisimai-round2",
+    "sisimai-round3",
+    "sisimai-round4",
+    "bounced",
+    "sisimai-round5",
+    "baunsu",
+    "sisimai-round6",
+    "flanker",
+)
 ROBUSTNESS_SOURCES = {
     "spamscope-mail-parser": "mails/*.eml",
     "sisimai": "mails/*.eml",
@@ -122,6 +133,7 @@ class ClassificationScore:
     bounces: int = 0  # cases labelled as a bounce
     bounces_found: int = 0
     without_recipient: int = 0  # detected bounces naming no recipient
+    unnamed: int = 0  # ... of them, those whose notice names no address either (the label has none)
     recipients_exact: int = 0
     permanence_correct: int = 0
     not_bounces: int = 0  # cases labelled as no bounce (success reports, complaints, auto-replies)
@@ -165,6 +177,7 @@ class ClassificationScore:
             return
         self.bounces_found += 1
         self.without_recipient += not bounce.recipients
+        self.unnamed += not bounce.recipients and not expected["recipients"]
         wanted = sorted(expected["recipients"] or [])
         if sorted(r.lower() for r in bounce.recipients) == [w.lower() for w in wanted]:
             self.recipients_exact += 1
