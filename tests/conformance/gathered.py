@@ -58,6 +58,7 @@ ROBUSTNESS_SOURCES = {
     "baunsu": "mails/*.eml",
     "sisimai-round6": "mails/*.eml",
     "flanker": "mails/*.eml",
+    "zoonru-php-bounce-handler": "mails/*.eml",
 }
 
 
