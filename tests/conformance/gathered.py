@@ -45,6 +45,7 @@ CLASSIFICATION_SOURCES = (
     "baunsu",
     "sisimai-round6",
     "flanker",
+    "zoonru-php-bounce-handler",
 )
 ROBUSTNESS_SOURCES = {
     "spamscope-mail-parser": "mails/*.eml",
