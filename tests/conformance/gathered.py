@@ -46,6 +46,7 @@ CLASSIFICATION_SOURCES = (
     "sisimai-round6",
     "flanker",
     "zoonru-php-bounce-handler",
+    "sisimai-round7",
 )
 ROBUSTNESS_SOURCES = {
     "spamscope-mail-parser": "mails/*.eml",
@@ -60,6 +61,7 @@ ROBUSTNESS_SOURCES = {
     "sisimai-round6": "mails/*.eml",
     "flanker": "mails/*.eml",
     "zoonru-php-bounce-handler": "mails/*.eml",
+    "sisimai-round7": "mails/*.eml",
 }
 
 
