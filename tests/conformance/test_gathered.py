@@ -70,6 +70,8 @@ BOUNCE_FLOORS = {
     ("flanker", "held-out"): (3, 3, 3, 3, 0),
     ("zoonru-php-bounce-handler", "tuned"): (5, 5, 5, 5, 0),
     ("zoonru-php-bounce-handler", "held-out"): (3, 3, 3, 3, 0),
+    ("sisimai-round7", "tuned"): (4, 4, 4, 4, 0),
+    ("sisimai-round7", "held-out"): (2, 2, 2, 2, 0),
 }
 # Issue 17's goals on the held-out share of all classification corpora: detection >= 98 %, no false bounce.
 HELD_OUT_DETECTION = 0.98
@@ -86,6 +88,7 @@ MIN_FILES = {
     "sisimai-round6": 7,
     "flanker": 11,
     "zoonru-php-bounce-handler": 10,
+    "sisimai-round7": 7,
 }
 
 
