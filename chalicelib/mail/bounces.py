@@ -34,6 +34,28 @@ _STATUS = re.compile(r"(?:\b[245]\d\d[\s-]+|#|\bstatus:\s*|\()([245]\.\d{1,3}\.\
 # Action field values (RFC 3464 and what MTAs write instead) -> is the failure final?
 _FAILED_ACTIONS = {"failed": True, "failure": True, "fail": True, "error": True, "delayed": False, "deferred": False}
 _SUCCESS_ACTIONS = {"delivered", "relayed", "expanded", "deliverable"}  # deliverable: a VRFY-like report
+# What only MTAs' failure notices say (a postmaster sender or a null return path needs one of these when the subject
+# says nothing, as Apache James' "Re: <subject>" notices from post_master@ do): James' AbstractNotify
+# ("Error message below:" ... "Message details:"), Exim, Postfix, qmail, sendmail, Exchange.
+_NOTICE_TEXT = re.compile(
+    r"^Error message below:\s*$(?s:.*)^Message details:\s*$|"
+    r"could not be delivered to one or more (?:of its )?recipients|"
+    r"I'm sorry to (?:have to )?inform you that (?:your|the) message|"
+    r"The following addresses had permanent fatal errors|"
+    r"Delivery to the following recipients? failed|Delivery has failed to these recipients|"
+    r"I (?:wasn't|was not) able to deliver your message|This is the mail system at host",
+    re.IGNORECASE | re.MULTILINE,
+)
+_NOTICE_HEAD_CHARS = 8000
+# RFC 3463 3.3: X.2.2 "Mailbox full" "should be used as a persistent transient failure", whatever the class
+# digit; SES reports it as a Transient bounce (subtype MailboxFull). Said in words when no status is given.
+_FULL_STATUS = re.compile(r"^[45]\.2\.2$")
+_MAILBOX_FULL = re.compile(
+    r"mailbox (?:is )?full|mailbox (?:size|storage) (?:limit|quota)|over ?quota|quota (?:exceeded|exceeds)|"
+    r"exceeds? (?:the )?(?:allowed|storage|mailbox) (?:size|quota|limit)|insufficient (?:disk )?(?:space|storage)|"
+    r"disk quota|mailbox (?:has )?exceeded",
+    re.IGNORECASE,
+)
 
 
 def detect(mail: ParsedMail, message: Message | None = None) -> Bounce | None:
@@ -46,7 +68,9 @@ def detect(mail: ParsedMail, message: Message | None = None) -> Bounce | None:
     else:
         found = _free_form(mail, message)
     if found is not None and not found.recipients:
-        return Bounce(found.permanent, returned_recipients(message), found.status)
+        found = Bounce(found.permanent, returned_recipients(message), found.status)
+    if found is not None and found.permanent and _mailbox_full(message, found.status):
+        return Bounce(False, found.recipients, found.status)
     return found
 
 
@@ -58,8 +82,13 @@ def _free_form(mail: ParsedMail, message: Message) -> Bounce | None:
         return None
     found = _flufl(message) or ((), ())
     temporary, permanent = found
-    if not strong and not (temporary or permanent) and not _FAILURE_SUBJECT.search(mail.subject):
-        return None  # a postmaster or a null return path alone: not enough
+    if (
+        not strong
+        and not (temporary or permanent)
+        and not _FAILURE_SUBJECT.search(mail.subject)
+        and not _NOTICE_TEXT.search(_head_text(message))
+    ):
+        return None  # a postmaster or a null return path alone, without a notice's words: not enough
     status = _status_in_text(message)
     success = (status or "").startswith("2")  # a 2.x.x status is never a permanent failure
     if temporary or permanent:
@@ -69,6 +98,19 @@ def _free_form(mail: ParsedMail, message: Message) -> Bounce | None:
     )
     temporary_hint = success or (status or "").startswith("4") or _TEMPORARY_SUBJECT.search(mail.subject) is not None
     return Bounce(permanent=not temporary_hint, recipients=failed, status=status)
+
+
+def _head_text(message: Message) -> str:
+    """The start of the notice's first text part: what an MTA writes above the returned original."""
+    texts = _texts(message)
+    return texts[0][:_NOTICE_HEAD_CHARS] if texts else ""
+
+
+def _mailbox_full(message: Message, status: str | None) -> bool:
+    """A full mailbox (X.2.2, or said in words without a status naming another failure) is not final."""
+    if status:
+        return bool(_FULL_STATUS.match(status))
+    return bool(_MAILBOX_FULL.search(_head_text(message)))
 
 
 def compat_message(raw: bytes) -> Message:
@@ -124,8 +166,9 @@ def _delivery_report(message: Message) -> tuple[bool, Bounce | None]:
             if action not in _FAILED_ACTIONS and action not in _SUCCESS_ACTIONS and status:
                 action = "failed" if status.startswith("5") else "delayed" if status.startswith("4") else action
             if action in _FAILED_ACTIONS and recipient:
-                # "failed" is final even with a 4.x.x status (the retries expired); "delayed" is not
-                failed.append((recipient, _FAILED_ACTIONS[action], status))
+                # a 4.x.x status (RFC 3463) or a full mailbox (X.2.2) is transient even when the MTA gave up: not final
+                is_final = _FAILED_ACTIONS[action] and not _transient(status)
+                failed.append((recipient, is_final, status))
     if not seen_report:
         return False, None
     actions.discard("")  # the per-message block has no Action
@@ -137,6 +180,10 @@ def _delivery_report(message: Message) -> tuple[bool, Bounce | None]:
     chosen = final or failed
     recipients = tuple(sorted(dict.fromkeys(f[0] for f in chosen)))
     return True, Bounce(permanent=bool(final), recipients=recipients, status=chosen[0][2])
+
+
+def _transient(status: str | None) -> bool:
+    return bool(status) and (str(status).startswith("4") or bool(_FULL_STATUS.match(str(status))))
 
 
 def _blocks(part: Message) -> list[Message]:
@@ -218,16 +265,26 @@ _TEXT_RECIPIENT = re.compile(
     r"<?([^\s<>@;,\"]+@[^\s<>;,\"]+?)>?(?=[\s;,:]|$)",
     re.IGNORECASE | re.MULTILINE,
 )
+# Postfix and qmail notices start each failed recipient's paragraph with "<address>:" at the start of a line.
+_NOTICE_RECIPIENT = re.compile(r"^<([^\s<>@;,\"]+@[^\s<>;,\"]+)>:(?=\s|$)", re.MULTILINE)
 _LIST_HEADERS = re.compile(r"^(?:List-Id|X-BeenThere|X-Mailman-Version):|^Precedence:\s*(?:list|bulk)", re.I | re.M)
 _ORIGINAL_TO = re.compile(r"^(?:To|Cc):[ \t]*(.+)$", re.IGNORECASE | re.MULTILINE)
+# Set by the receiving side before it gave up: the one address the failed delivery was for.
+_ORIGINAL_RECIPIENT = re.compile(r"^(?:X-Original-To|Original-Recipient|X-Envelope-To):[ \t]*(.+)$", re.I | re.M)
+# What MTAs write above an original they quote inline (Exim, qmail, Postfix, Lotus, sendmail and others).
+_INLINE_ORIGINAL = re.compile(
+    r"original message|this is a copy of the message|below this line is a copy of the message|"
+    r"unsent message below|returned message|message headers follow|original message follows",
+    re.IGNORECASE,
+)
 
 
 def returned_recipients(message: Message) -> tuple[str, ...]:
-    """The failed recipient named in the notice's text ("RCPT TO:<...>", "Recipient: <...>"), else the one
-    addressee of the returned original (its headers attached, or quoted below the notice): a bounce naming no
-    recipient would suppress nothing."""
+    """The failed recipient named in the notice's text ("RCPT TO:<...>", "Recipient: <...>", "<...>: host ... said"),
+    else the one addressee of the returned original (its headers attached, or quoted below the notice): a bounce
+    naming no recipient would suppress nothing."""
     texts = _texts(message)
-    named = {m.group(1) for text in texts for m in _TEXT_RECIPIENT.finditer(text)}
+    named = {m.group(1) for text in texts for rx in (_TEXT_RECIPIENT, _NOTICE_RECIPIENT) for m in rx.finditer(text)}
     if named:
         return tuple(sorted(named))
     addressees = _original_addressees(message, texts)
@@ -256,7 +313,8 @@ def _original_addressees(message: Message, texts: list[str]) -> tuple[str, ...]:
     headers = _returned_headers(message, texts)
     if not headers or _LIST_HEADERS.search(headers):
         return ()
-    values = [m.group(1) for m in _ORIGINAL_TO.finditer(headers)]
+    values = [m.group(1).split(";", 1)[-1] for m in _ORIGINAL_RECIPIENT.finditer(headers)]
+    values = values or [m.group(1) for m in _ORIGINAL_TO.finditer(headers)]
     return tuple(sorted({a.lower() for _, a in getaddresses(values) if "@" in a}))
 
 
@@ -269,8 +327,8 @@ def _returned_headers(message: Message, texts: list[str]) -> str:
             return "".join(f"{k}: {v}\n" for k, v in inner.items())
         if ctype == "text/rfc822-headers" and isinstance(payload, str):
             return payload
-    for text in texts:  # the original quoted inline under "----- Original message -----"
-        _, marker, original = text.partition("Original message")
+    for text in texts:  # the original quoted inline under "----- Original message -----" and the like
+        marker = _INLINE_ORIGINAL.search(text)
         if marker:
-            return original
+            return text[marker.end() :]
     return ""

@@ -9,19 +9,28 @@ from __future__ import annotations
 
 import re
 
-# "On <date>, <someone> wrote:" -- the verb in the languages mail clients ship.
+# "On <date>, <someone> wrote:" -- the verb in the languages mail clients ship. Gathered from the clients'
+# localisations as other reply parsers list them (talon's RE_ON_DATE_SMB_WROTE, zapier/email-reply-parser's
+# languages_support.json, mail-parser-reply's MAIL_LANGUAGES, crisp's and t2bot's format tables; see decision 022).
 _WROTE_VERBS = (
-    r"wrote|writes|has written|schrieb|geschrieben|schreef|geschreven|a\s+[ée]crit|[ée]crit|escribi[óo]|escreveu"
-    r"|ha\s+scritto|scrisse|skrev|skrive|kirjoitti|napisa[łl]\(?a?\)?|napsal\(?a?\)?|napisao|napisala|"
-    r"написал\(?а?\)?|написала|написав|пише|писал|έγραψε|írta|yazd[ıi]|scrie|rašė|rakstīja|kirjutas|"
-    r"写道|寫道|來信|书写|書きました|님이 작성|작성:|wrote\s*-+"
+    r"wrote|writes|has written|schrieb|geschrieben|schreef|geschreven|a\s+[ée]crit|[ée]crit|"
+    r"escribi[óo]|escribieron|escribiu|escreveu|escreveram|va\s+escriure|ha\s+escrit|"
+    r"ha\s+scritto|hanno\s+scritto|scrisse|a\s+scris|au\s+scris|"
+    r"skrev|skrive|skrifa[ðd]i|kirjoitti|kirjutas|rakstīja|rašė|"
+    r"napisa[łl]\(?a?\)?|napisa[łl]a|napisana\s+przez|nades[łl]a[łl]|pisze|"
+    r"naps[aá]l\(?a?\)?|napsala|nap[íi]sal\(?a?\)?|nap[íi]sala|napisao|napisala|je\s+napisal\(?a?\)?|"
+    r"написал\(?а?\)?|написала|написав|написа|пише|писал|έγραψε|írta|yazd[ıi]|scrie|"
+    r"đã\s+viết|menulis|כתב|כתבה|كتب|كتبت|نوشت|เขียน|wrote\s*-+"
 )
-WROTE_VERB = re.compile(rf"(?:^|[\s,\"'>)])(?:{_WROTE_VERBS})", re.IGNORECASE)
+# Scripts without spaces before the verb ("张三<a@b.cn>写道:"): no word boundary is asked for.
+_CJK_WROTE_VERBS = r"写道|寫道|來信|书写|書きました|のメッセージ|님이\s*작성|작성:"
+WROTE_VERB = re.compile(rf"(?:^|[\s,\"'>)/])(?:{_WROTE_VERBS})|{_CJK_WROTE_VERBS}", re.IGNORECASE)
 
 # Words that open an attribution line ("On", "Le", "Am", ...), before its date.
 _OPENERS = (
-    r"on|le|am|el|em|il|op|den|dnia|w\s+dniu|dne|v|p[åa]|pe|στις|at|in|um|o|u|в|у|на|el\s+d[ií]a|"
-    r"le\s+\w+|em\s+\w+"
+    r"on|le|am|el|em|il|op|den|dnia|w\s+dniu|dne|dňa|dana|v|p[åa]|pe|στις|at|in|um|o|u|в|у|на|el\s+d[ií]a|"
+    r"le\s+\w+|em\s+\w+|no\s+dia|la|în|vào|pada|في|ב-?|"
+    r"wiadomo[śs][ćc]\s+napisana\s+przez"
 )
 ATTRIBUTION_OPENER = re.compile(rf"^\s*[-*_]*\s*(?:{_OPENERS})\s+\S", re.IGNORECASE)
 _WEEKDAYS = (
@@ -31,14 +40,25 @@ _WEEKDAYS = (
     r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
 )
 _WEEKDAY_ABBREVIATIONS = (
-    r"mon|tue|wed|thu|fri|sat|sun|lun|mar|mer|jeu|ven|sam|dim|mo|di|mi|do|fr|sa|so|пн|вт|ср|чт|пт|сб|вс"
+    r"mon|tue|wed|thu|fri|sat|sun|lun|mar|mer|jeu|ven|sam|dim|mo|di|mi|do|fr|sa|so|пн|вт|ср|чт|пт|сб|вс|"
+    r"mié|mie|jue|vie|sáb|sab|dom|gio|joi|vin|sâm|seg|ter|qua|qui|sex|wo|vr|za|zo|pon|wt|śr|czw|pt|sob|niedz|"
+    r"po|út|čt|pá|ne|ma|ti|on|to|fre|lø|sø|må|ons|tor|lör|sön"
 )
+_MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 DATE_OPENER = re.compile(
-    rf"^\s*(?:\d|(?:{_WEEKDAYS})[.,]?\s|(?:{_WEEKDAY_ABBREVIATIONS})[.,]\s)|^\s*[在於于]\s*\d", re.IGNORECASE
+    rf"^\s*(?:\d|(?:{_WEEKDAYS})[.,]?\s|(?:{_WEEKDAY_ABBREVIATIONS})[.,]{{1,2}}\s|(?:{_MONTHS})[a-z]*\.?\s+\d)"
+    r"|^\s*[在於于]\s*\d",
+    re.IGNORECASE,
+)
+# "<Name> schrieb am <date> um <time>:", "<Name> kirjoitti 23.8.2019 kello 11.10:": the verb before the date.
+VERB_THEN_DATE = re.compile(
+    rf"^.{{0,120}}?(?:^|\s)(?:{_WROTE_VERBS})\s.*?(?:(?<!\d)(?:19|20)\d\d(?!\d)|(?<!\d)\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}})"
+    r".*?(?<![\d:.])\d{1,2}[:.]\d{2}(?![\d])\D{0,12}[:\uff1a]\s*$",
+    re.IGNORECASE,
 )
 ENDS_LIKE_ATTRIBUTION = re.compile(r"(?:[:\uff1a]|wrote\s*-+|-{2,})\s*\**\s*$", re.IGNORECASE)
 # "On <date>, <someone> wrote" with no colon: the verb ends the line (then a time or an address must be there).
-ENDS_WITH_VERB = re.compile(rf"(?:{_WROTE_VERBS})\s*\**\s*$", re.IGNORECASE)
+ENDS_WITH_VERB = re.compile(rf"(?:{_WROTE_VERBS}|{_CJK_WROTE_VERBS})\s*\**\s*$", re.IGNORECASE)
 HAS_DATE_OR_ADDRESS = re.compile(r"\d|@|&lt;|\byou\b", re.IGNORECASE)
 
 # Gmail's older attribution: "2016-10-24 15:36 GMT+02:00 Name <addr>:" or "2013/7/20 Name <addr>".
@@ -53,8 +73,8 @@ NUMERIC_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./-]
 ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 # Separators that introduce a forwarded or quoted original.
-ORIGINAL_MESSAGE = re.compile(
-    r"^\s*[>*_\s]*(?:-{2,}|_{2,}|={2,})?\s*(?:original\s+message|forwarded\s+message|message\s+d'origine|"
+_SEPARATOR_PHRASES = (
+    r"original\s+message|forwarded\s+message|message\s+d'origine|"
     r"message\s+original|message\s+transf[ée]r[ée]|urspr[üu]ngliche\s+nachricht|weitergeleitete\s+nachricht|"
     r"mensaje\s+original|mensaje\s+reenviado|mensagem\s+original|mensagem\s+encaminhada|messaggio\s+originale|"
     r"messaggio\s+inoltrato|oorspronkelijk\s+bericht|doorgestuurd\s+bericht|ursprungligt\s+meddelande|"
@@ -68,10 +88,20 @@ ORIGINAL_MESSAGE = re.compile(
     r"mesaj(?:ul)?\s+original|mesaj\s+redirec[țt]ionat|αρχικ[όο]\s+μ[ήη]νυμα|προωθημ[έε]νο\s+μ[ήη]νυμα|"
     r"tov[áa]bb[íi]tott\s+[üu]zenet|iletilen\s+ileti|orijinal\s+ileti|originaal\s+s[õo]num|"
     r"originali\s+žinutė|sākotnējā\s+ziņa|izvorna\s+poruka|prosle[đd]ena\s+poruka|оригинальное\s+сообщение|"
-    r"begin\s+forwarded\s+message|d[ée]but\s+du\s+message\s+r[ée]exp[ée]di[ée]|anfang\s+der\s+weitergeleiteten)"
+    r"begin\s+forwarded\s+message|d[ée]but\s+du\s+message\s+r[ée]exp[ée]di[ée]|anfang\s+der\s+weitergeleiteten|"
+    r"original-nachricht|original-mitteilung|missatge\s+original|"
+    r"missatge\s+reenviat|oorspronklike\s+boodskap|neges\s+wreiddiol|původní\s+e-mail|reply\s+message|"
+    r"antwort\s+nachricht|orijinal\s+e-posta|originalna\s+poruka|izvirno\s+sporočilo|"
+    r"оригинално\s+съобщение|вихідне\s+повідомлення|пересланное\s+сообщение|tin\s+nhắn\s+gốc|"
+    r"pesan\s+asli|ข้อความต้นฉบับ|전달된\s+메시지|원본\s+메시지|ההודעה\s+המקורית|الرسالة\s+الأصلية"
+)
+ORIGINAL_MESSAGE = re.compile(
+    rf"^\s*[>*_\s]*(?:-{{2,}}|_{{2,}}|={{2,}})?\s*(?:{_SEPARATOR_PHRASES})"
     r"\s*:?\s*(?:-{2,}|_{2,}|={2,})?\s*[*_]*\s*$",
     re.IGNORECASE,
 )
+# The same separator with the quoted headers glued on ("-- Ursprüngliche Nachricht --Von: ...").
+GLUED_ORIGINAL_MESSAGE = re.compile(rf"^\s*[>\s]*-{{2,}}\s*(?:{_SEPARATOR_PHRASES})\s*-{{2,}}\s*\S", re.IGNORECASE)
 
 # Header lines of a quoted message ("From: ...", "Von: ...", "*Sent:* ...").
 _FROM_LABELS = (
@@ -103,7 +133,12 @@ MOBILE_SIGNATURE = re.compile(
     r"^\W*(?:"
     r"(?:sent|envoy[ée]|enviado|inviato|verzonden|verstuurd|sendt|skickat|gesendet|wys[łl]ane|odesl[áa]no|"
     r"отправлено|надіслано|enviada|l[äa]hetetty)\s+(?:from|via|with|using|by|on|depuis|avec|de|desde|con|da|"
-    r"dal|dal\s+mio|met|vanaf|via|fra|från|med|von|mit|z|ze|с|з|do|mijn|mon|ma|mi|meu|mio|min|mitt)\b"
+    r"dal|dal\s+mio|met|vanaf|vanuit|via|fra|från|med|von|mit|z|ze|с|з|do|mijn|mon|ma|mi|meu|mio|min|mitt)\b"
+    # the same sign-off in more languages (zapier/email-reply-parser's "Sent from" table and others, decision 022)
+    r"|trimis\s+(?:de\s+pe|din|cu|de\s+la)\s|(?:az?\s+)?\S+(?:r[óo]l|r[őo]l)\s+k[üu]ldve$|k[üu]ldve\s+(?:az?\s+)?\S+"
+    r"|l[äa]hetetty\s+\S+(?:sta|st[äa]|lla|ll[äa])\b|odoslan[ée]\s+z|poslano\s+(?:s|sa|iz|z)\s|"
+    r"изпратено\s+от|надіслано\s+з|στάλθηκε\s+από|σταλθηκε\s+απο|(?:\S+\s+)?\S*(?:cihazımdan|['’]\S*d[ae]n)\s+g[öo]nderildi"
+    r"|dikirim\s+dari|được\s+gửi\s+từ|ส่งจาก|נשלח\s+מ|أُ?رسلت\s+من|ارسلت\s+من|\S+에서\s+보냄|내\s+\S+에서\s+보냄"
     r"|von\s+meine[mnr]?\s.+gesendet|diese\s+nachricht\s+wurde\s+von\s+meinem\s"
     r"|from\s+my\s+(?:i\w+|android|mobile|phone|smartphone|samsung|galaxy|blackberry|tablet)"
     r"|\S+(?:\s+\S+)?\s+from\s+(?:my\s+)?mobile$"

@@ -88,6 +88,8 @@ def line_kinds(lines: Sequence[str]) -> list[str]:
     repairs.rejoin_wrapped_quotes(clean, kinds)
     _mark_attributions(clean, kinds)
     _mark_header_blocks(clean, kinds)
+    repairs.mark_label_blocks(clean, kinds)
+    repairs.mark_colonless_attributions(clean, kinds)
     return kinds
 
 
@@ -99,7 +101,7 @@ def _basic_kind(line: str) -> str:
         return "q"
     if p.DELIMITER.match(line):
         return "d"
-    if p.ORIGINAL_MESSAGE.match(line):
+    if p.ORIGINAL_MESSAGE.match(line) or p.GLUED_ORIGINAL_MESSAGE.match(line):
         return "f"
     if p.FROM_HEADER.match(line):
         return "H"
@@ -180,7 +182,7 @@ def _window_allowed(kinds: Sequence[str], start: int, end: int) -> bool:
 
 def _opens_attribution(lines: Sequence[str], kinds: Sequence[str], start: int, joined: str) -> bool:
     first = lines[start].strip()
-    if p.ATTRIBUTION_OPENER.match(first) or p.DATE_OPENER.match(first):
+    if p.ATTRIBUTION_OPENER.match(first) or p.DATE_OPENER.match(first) or p.VERB_THEN_DATE.match(joined):
         return True
     after_gap = start == 0 or kinds[start - 1] == "e"
     return after_gap and first[:1] not in "<>" and "@" in joined and bool(re.search(r"[@<]", first))

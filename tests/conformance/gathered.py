@@ -29,15 +29,39 @@ REPLY_SOURCES = (
     "web-ridge-email-reply-parser",
     "hellogustav-elixir_email_reply_parser",
     "t2bot-node-email-reply-parser",
+    "edgetier-email-reply-parser",
+    "alfonsrv-mail-parser-reply-round3",
 )
 # Upstream asserts strings in or out of the reply (no full expected reply): scored as all assertions holding.
 ASSERTION_SOURCES = ("fiedl-extended_email_reply_parser", "alfonsrv-mail-parser-reply")
-CLASSIFICATION_SOURCES = ("sisimai", "sisimai-fresh", "sisimai-round2")
+CLASSIFICATION_SOURCES = (
+    "sisimai",
+    "sisimai-fresh",
+    "sisimai-round2",
+    "sisimai-round3",
+    "sisimai-round4",
+    "bounced",
+    "sisimai-round5",
+    "baunsu",
+    "sisimai-round6",
+    "flanker",
+    "zoonru-php-bounce-handler",
+    "sisimai-round7",
+)
 ROBUSTNESS_SOURCES = {
     "spamscope-mail-parser": "mails/*.eml",
     "sisimai": "mails/*.eml",
     "sisimai-fresh": "mails/*.eml",
     "sisimai-round2": "mails/*.eml",
+    "sisimai-round3": "mails/*.eml",
+    "sisimai-round4": "mails/*.eml",
+    "bounced": "mails/*.eml",
+    "sisimai-round5": "mails/*.eml",
+    "baunsu": "mails/*.eml",
+    "sisimai-round6": "mails/*.eml",
+    "flanker": "mails/*.eml",
+    "zoonru-php-bounce-handler": "mails/*.eml",
+    "sisimai-round7": "mails/*.eml",
 }
 
 
@@ -113,6 +137,7 @@ class ClassificationScore:
     bounces: int = 0  # cases labelled as a bounce
     bounces_found: int = 0
     without_recipient: int = 0  # detected bounces naming no recipient
+    unnamed: int = 0  # ... of them, those whose notice names no address either (the label has none)
     recipients_exact: int = 0
     permanence_correct: int = 0
     not_bounces: int = 0  # cases labelled as no bounce (success reports, complaints, auto-replies)
@@ -138,7 +163,8 @@ class ClassificationScore:
 
     def add(self, name: str, expected: dict[str, Any], got: Any) -> None:
         self._bounce(name, expected, got.bounce)
-        self._flag(name, "complaint", expected["complaint"], got.complaint)
+        if expected["complaint"] is not None:  # None: the source does not say (a DMARC failure report)
+            self._flag(name, "complaint", expected["complaint"], got.complaint)
         if expected.get("auto_reply") is not None:
             self._flag(name, "auto_reply", expected["auto_reply"], got.auto_reply)
 
@@ -155,6 +181,7 @@ class ClassificationScore:
             return
         self.bounces_found += 1
         self.without_recipient += not bounce.recipients
+        self.unnamed += not bounce.recipients and not expected["recipients"]
         wanted = sorted(expected["recipients"] or [])
         if sorted(r.lower() for r in bounce.recipients) == [w.lower() for w in wanted]:
             self.recipients_exact += 1

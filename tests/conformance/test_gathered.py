@@ -30,7 +30,9 @@ REPLY_FLOORS = {
     "crisp-oss-email-reply-parser": (30, 21),
     "web-ridge-email-reply-parser": (21, 9),
     "hellogustav-elixir_email_reply_parser": (0, 8),
-    "t2bot-node-email-reply-parser": (0, 18),
+    "t2bot-node-email-reply-parser": (0, 21),
+    "edgetier-email-reply-parser": (24, 7),
+    "alfonsrv-mail-parser-reply-round3": (0, 19),
 }
 REPLY_TOTALS = {
     "github-email_reply_parser": (18, 11),
@@ -40,12 +42,54 @@ REPLY_TOTALS = {
     "web-ridge-email-reply-parser": (28, 12),
     "hellogustav-elixir_email_reply_parser": (0, 9),
     "t2bot-node-email-reply-parser": (0, 21),
+    "edgetier-email-reply-parser": (24, 8),
+    "alfonsrv-mail-parser-reply-round3": (0, 19),
 }
 MAX_PEAK_MB = 100
 ASSERTION_TOTALS = {"fiedl-extended_email_reply_parser": 4, "alfonsrv-mail-parser-reply": 10}
-# (bounces not detected, bounces with the wrong permanence) allowed: docs/email-conformance.md says which and why.
-KNOWN_BOUNCE_MISSES = {("sisimai-round2", "tuned"): (0, 1), ("sisimai-round2", "held-out"): (1, 0)}
-MIN_FILES = {"spamscope-mail-parser": 11, "sisimai": 22, "sisimai-fresh": 9, "sisimai-round2": 10}
+# (source, share): (bounces labelled, detected, recipients exact, permanence right, detected without a recipient
+# at most). Floors at what we achieve; docs/email-conformance.md names every miss and why.
+BOUNCE_FLOORS = {
+    ("sisimai", "tuned"): (6, 6, 6, 6, 0),
+    ("sisimai", "held-out"): (3, 3, 2, 3, 1),
+    ("sisimai-fresh", "held-out"): (6, 6, 6, 6, 0),
+    ("sisimai-round2", "tuned"): (5, 5, 5, 5, 0),
+    ("sisimai-round2", "held-out"): (2, 1, 1, 1, 0),
+    ("sisimai-round3", "held-out"): (7, 7, 7, 7, 0),
+    ("sisimai-round4", "tuned"): (5, 5, 5, 5, 0),
+    ("sisimai-round4", "held-out"): (5, 5, 4, 4, 0),
+    ("bounced", "tuned"): (25, 25, 24, 25, 0),
+    ("bounced", "held-out"): (16, 16, 15, 15, 2),
+    ("sisimai-round5", "tuned"): (17, 17, 17, 17, 0),
+    ("sisimai-round5", "held-out"): (7, 7, 7, 6, 0),
+    ("baunsu", "tuned"): (7, 7, 7, 7, 0),
+    ("baunsu", "held-out"): (5, 5, 5, 5, 0),
+    ("sisimai-round6", "tuned"): (5, 5, 5, 5, 0),
+    ("sisimai-round6", "held-out"): (2, 2, 2, 2, 0),
+    ("flanker", "tuned"): (6, 6, 6, 6, 0),
+    ("flanker", "held-out"): (3, 3, 3, 3, 0),
+    ("zoonru-php-bounce-handler", "tuned"): (5, 5, 5, 5, 0),
+    ("zoonru-php-bounce-handler", "held-out"): (3, 3, 3, 3, 0),
+    ("sisimai-round7", "tuned"): (4, 4, 4, 4, 0),
+    ("sisimai-round7", "held-out"): (2, 2, 2, 2, 0),
+}
+# Issue 17's goals on the held-out share of all classification corpora: detection >= 98 %, no false bounce.
+HELD_OUT_DETECTION = 0.98
+MIN_FILES = {
+    "spamscope-mail-parser": 11,
+    "sisimai": 22,
+    "sisimai-fresh": 9,
+    "sisimai-round2": 10,
+    "sisimai-round3": 7,
+    "sisimai-round4": 11,
+    "bounced": 45,
+    "sisimai-round5": 26,
+    "baunsu": 15,
+    "sisimai-round6": 7,
+    "flanker": 11,
+    "zoonru-php-bounce-handler": 10,
+    "sisimai-round7": 7,
+}
 
 
 @pytest.mark.parametrize("source", REPLY_SOURCES)
@@ -72,12 +116,22 @@ def test_gathered_reports_are_classified(source: str, share: str, record_propert
     record_property("conformance", f"gathered classification, {score.summary}")
     assert score.crashes == 0, score.failures
     assert score.false_bounces == 0 and score.false_complaints == 0 and score.false_auto_replies == 0, score.failures
-    missed, wrong_permanence = KNOWN_BOUNCE_MISSES.get((source, share), (0, 0))
-    assert score.bounces_found >= score.bounces - missed, score.failures
+    labelled, found, exact, permanence, without = BOUNCE_FLOORS.get((source, share), (0, 0, 0, 0, 0))
+    assert score.bounces == labelled
+    assert score.bounces_found >= found, score.failures
+    assert score.recipients_exact >= exact, score.failures
+    assert score.permanence_correct >= permanence, score.failures
+    assert score.without_recipient <= without, score.failures
     assert score.complaints_found == score.complaints, score.failures
     assert score.auto_replies_found == score.auto_replies, score.failures
-    assert score.permanence_correct >= score.bounces_found - wrong_permanence, score.failures
-    assert score.without_recipient <= (1 if share == "held-out" else 0), score.failures
+
+
+def test_held_out_bounces_meet_issue_17s_detection_goal(record_property: Record) -> None:
+    scores = [score_classification(source)["held-out"] for source in CLASSIFICATION_SOURCES]
+    found, total = sum(c.bounces_found for c in scores), sum(c.bounces for c in scores)
+    record_property("conformance", f"held-out bounces detected {found}/{total}")
+    assert found >= HELD_OUT_DETECTION * total
+    assert sum(c.false_bounces for c in scores) == 0
 
 
 @pytest.mark.parametrize("source", sorted(ROBUSTNESS_SOURCES))

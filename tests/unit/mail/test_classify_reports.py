@@ -111,6 +111,18 @@ def test_a_failure_report_is_still_a_bounce() -> None:
     assert classify(parse(_dsn("failed", "5.1.1"))).bounce == Bounce(True, ("kim@example.net",), "5.1.1")
 
 
+def test_a_report_names_only_the_permanently_failed_recipients_beside_a_full_mailbox() -> None:
+    raw = _dsn("failed", "5.1.1").replace(
+        b"\n\n--B--", b"\n\nFinal-Recipient: rfc822; full@example.net\nAction: failed\nStatus: 5.2.2\n\n--B--"
+    )
+    assert classify(parse(raw)).bounce == Bounce(True, ("kim@example.net",), "5.1.1")
+
+
+def test_a_failure_with_a_transient_status_is_a_temporary_bounce() -> None:
+    # the MTA gave up (Action: failed), but the 4.x.x condition is transient (RFC 3463): the address is not dead
+    assert classify(parse(_dsn("failed", "4.4.7"))).bounce == Bounce(False, ("kim@example.net",), "4.4.7")
+
+
 @pytest.mark.parametrize("sender", ["MAILER-DAEMON", "post_master@carrier.example", "Postmaster@ezweb.example"])
 def test_bare_and_post_master_senders_with_a_failure_subject_are_bounces(sender: str) -> None:
     raw = _mail(
@@ -140,3 +152,75 @@ def test_a_returned_list_mail_does_not_name_the_list_as_the_failed_recipient() -
     headers = "From: support@example.com\nTo: team@lists.example.net\nList-Id: <team.lists.example.net>"
     bounce = classify(parse(_undelivered(headers))).bounce
     assert bounce is not None and bounce.recipients == ()
+
+
+def test_an_apache_james_notice_with_a_re_subject_is_a_bounce() -> None:
+    # the shape of James' AbstractNotify notice, as sisimai's ApacheJames module documents it
+    body = (
+        "Hi. This is the James mail server at mx.example.net.\n"
+        "I'm afraid I wasn't able to deliver your message to the following addresses.\n\n"
+        "Error message below:\n550 - Requested action not taken: no such user here\n\n"
+        "Message details:\n  Subject: Your ticket\n  Sent date: Mon Mar 04 10:00:00 UTC 2024\n"
+        "  MAIL FROM: support@example.com\n  RCPT TO: gone@example.net\n  From: support@example.com\n"
+    )
+    raw = _mail("From: post_master@mx.example.net", "Subject: Re: Your ticket", body=body)
+    bounce = classify(parse(raw)).bounce
+    assert bounce is not None and bounce.recipients == ("gone@example.net",) and bounce.permanent
+
+
+def test_a_postmaster_writing_an_ordinary_mail_is_no_bounce() -> None:
+    raw = _mail("From: postmaster@example.net", "Subject: Re: Your ticket", body="Thanks, the DNS is fixed now.")
+    assert classify(parse(raw)).bounce is None
+
+
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [("5.2.2", "Mailbox full"), ("4.2.2", "Mailbox full"), (None, "552 Message would exceed mailbox quota")],
+)
+def test_a_full_mailbox_is_not_a_permanent_failure(status: str | None, text: str) -> None:
+    raw = (
+        _dsn("failed", status)
+        if status
+        else _mail(
+            "From: MAILER-DAEMON@mx.example.net", "Subject: Undeliverable", body=f"RCPT TO: <kim@example.net>\n{text}"
+        )
+    )
+    bounce = classify(parse(raw)).bounce
+    assert bounce is not None and bounce.recipients == ("kim@example.net",) and not bounce.permanent
+
+
+def test_a_status_naming_another_failure_stays_permanent() -> None:
+    bounce = classify(parse(_dsn("failed", "5.1.1"))).bounce
+    assert bounce is not None and bounce.permanent
+
+
+def test_the_returned_original_s_x_original_to_names_the_failed_recipient_among_several_addressees() -> None:
+    headers = "From: support@example.com\nTo: kim@example.net, lee@example.net\nX-Original-To: lee@example.net"
+    bounce = classify(parse(_undelivered(headers))).bounce
+    assert bounce is not None and bounce.recipients == ("lee@example.net",)
+
+
+def test_an_original_quoted_inline_under_exim_s_copy_marker_names_the_recipient() -> None:
+    body = (
+        "This message was created automatically by mail delivery software.\n\nA message that you sent has not "
+        "been delivered.\n\n------ This is a copy of the message, including all the headers. ------\n"
+        "From: support@example.com\nTo: Kim <kim@example.net>\nSubject: Your ticket\n\nHello\n"
+    )
+    raw = _mail("From: Mail Delivery System <Mailer-Daemon@mx.example.net>", "Subject: Mail failure", body=body)
+    bounce = classify(parse(raw)).bounce
+    assert bounce is not None and bounce.recipients == ("kim@example.net",)
+
+
+def test_a_report_without_delivery_status_takes_the_recipient_from_the_postfix_notice() -> None:
+    raw = (
+        b"From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\nTo: support@example.com\n"
+        b"Subject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+        b"--B\nContent-Type: text/plain\n\nI'm sorry to have to inform you that your message could not\n"
+        b"be delivered to one or more recipients.\n\n<kim@example.net>: host mx.example.net said: 554\n"
+        b"    5.7.1 Client host rejected (in reply to RCPT TO command)\n\n"
+        b"--B\nContent-Type: text/rfc822-headers\n\nFrom: support@example.com\nTo: kim@example.net\n"
+        b"Precedence: bulk\nSubject: Your ticket\n\n--B--\n"
+    )
+    bounce = classify(parse(raw)).bounce
+    assert bounce is not None and bounce.recipients == ("kim@example.net",)

@@ -231,3 +231,110 @@ def test_an_answer_under_the_quote_keeps_the_quote_it_answers() -> None:
     attribution = "On Tue, May 7, 2024 at 9:12 AM, Kim <kim@example.com> wrote:"
     text = f"See below.\n{attribution}\n> Which model?\nThe LX-200, bought in May."
     assert visible_text(text) == "See below.\n> Which model?\nThe LX-200, bought in May."
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "El mar, 4 mar 2024 a las 10:00, Ana y Luis <ana@example.com> escribieron:",
+        "El 04/03/2024 10:00, Ana <ana@example.com> va escriure:",
+        "El 04/03/2024 10:00, Ana <ana@example.com> ha escrit:",
+        "W dniu 2024-03-04 10:00, ana@example.com pisze:",
+        "Dnia 4 marca 2024 10:00 Ana <ana@example.com> napisała:",
+        "Wiadomość napisana przez Ana <ana@example.com> w dniu 04.03.2024, o godz. 10:00:",
+        "Dne po 4. 3. 2024 10:00 uživatel Ana <ana@example.com> napsal:",
+        "Dňa 4. 3. 2024 o 10:00 Ana <ana@example.com> napísal(a):",
+        "lun., 4 mar. 2024, 10:00 Ana <ana@example.com> a scris:",
+        "Em seg., 4 de mar. de 2024 às 10:00, Ana <ana@example.com> escreveu:",
+        "Il giorno lun 4 mar 2024 alle 10:00 Ana <ana@example.com> hanno scritto:",
+        "пн, 4 бер. 2024 р. о 10:00 Ана <ana@example.com> пише:",
+        "Vào 10:00 Th 2, 4 thg 3, 2024 Ana <ana@example.com> đã viết:",
+        "Pada tanggal 4 Mar 2024 10:00, Ana <ana@example.com> menulis:",
+        "في الاثنين، 4 مارس 2024 10:00 Ana <ana@example.com> كتب:",
+        "2024年3月4日(月) 10:00 Ana <ana@example.com>のメッセージ:",
+        "2024년 3월 4일 (월) 오전 10:00, Ana <ana@example.com>님이 작성:",
+        "Ana <ana@example.com> schrieb am Mo., 4. März 2024 um 10:00:",
+        "Ana <ana@example.com> kirjoitti 4.3.2024 kello 10.00:",
+    ],
+)
+def test_attributions_in_more_languages_end_the_reply(attribution: str) -> None:
+    assert visible_text(f"{REPLY}\n\n{attribution}\n\n> Please restart.\n") == REPLY
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        "Mon, Mar 4, 2024 at 10:00 AM\nAna Lopez <ana@example.com>\nwrote:\n\n> Please restart.",
+        "March 4, 2024 at 10:00 AM\nAna Lopez <ana@example.com> wrote:\n\nPlease restart.",
+        "El lun, 4 mar 2024 a las 10:00,\nAna Lopez (<ana@example.com>)\nescribió:\n\nReinicie.",
+    ],
+)
+def test_an_attribution_spread_over_two_or_three_lines_ends_the_reply(history: str) -> None:
+    assert visible_text(f"{REPLY}\n\n{history}\n") == REPLY
+
+
+def test_an_outlook_header_block_in_an_unknown_language_ends_the_reply() -> None:
+    history = (
+        "Saatja: Ana Lopez <ana@example.com>\nSaadetud: 4. märts 2024 10:00\nAdressaat: Kim\nTeema: Printer\n\n"
+        "Please restart."
+    )
+    assert visible_text(f"{REPLY}\n\n{history}\n") == REPLY
+
+
+def test_labelled_lines_in_a_reply_without_an_address_and_a_date_are_kept() -> None:
+    text = "Here is what I tried:\n\nPrinter: HP 4050\nDriver: 6.1\nCable: USB\n\nIt still fails."
+    assert visible_text(text) == text
+
+
+def test_a_sentence_that_says_someone_wrote_on_a_day_is_kept() -> None:
+    text = "Our manager wrote on 4 March 2024 that it was fixed.\nIt is not fixed.\n\nKim"
+    assert visible_text(text) == text
+
+
+def test_an_attribution_without_its_colon_above_quoted_headers_is_cut() -> None:
+    history = "Am 04.03.24 um 10:00 schrieb Support Team\nVon: Support Team\nDatum: 4. März 2024\nAn: Kim\n"
+    assert visible_text(f"Danke.\nMit freundlichen Grüßen\n{history}") == "Danke.\nMit freundlichen Grüßen"
+
+
+@pytest.mark.parametrize(
+    "separator",
+    [
+        "-----Original-Nachricht-----\nVon: Support\nDatum: 04.03.2024",
+        "-------- Ursprüngliche Nachricht --------Von: Support  Datum: 04.03.24  10:00  An: Kim",
+        "----- Missatge original -----\nDe: Support",
+    ],
+)
+def test_original_message_separators_glued_or_hyphenated_end_the_reply(separator: str) -> None:
+    assert visible_text(f"{REPLY}\n{separator}\n\nPlease restart.\n") == REPLY
+
+
+@pytest.mark.parametrize(
+    "sign_off",
+    [
+        "Az iPhone-omról küldve",
+        "Verzonden vanuit Outlook voor iOS",
+        "Trimis de pe iPhone-ul meu",
+        "Lähetetty iPhonesta",
+        "Odoslané z iPhonu",
+        "Poslano s mog iPhonea",
+        "iPhone'umdan gönderildi",
+        "Στάλθηκε από το iPhone μου",
+        "Dikirim dari iPhone saya",
+        "أرسلت من الـ iPhone",
+    ],
+)
+def test_phone_sign_offs_in_more_languages_end_the_reply(sign_off: str) -> None:
+    text = f"{REPLY}\n{sign_off}\n\nsupport@example.com wrote:\n\nPlease restart."
+    assert visible_text(text) == REPLY
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "Name: Kim Lee\nEmail: kim@example.com\nOrder date: 04.03.2024\nOrder: 5512",
+        "Email: kim@example.com\nName: Kim Lee\nOrder date: 4 March 2024",
+    ],
+)
+def test_a_pasted_form_with_an_address_and_a_date_is_not_a_header_block(form: str) -> None:
+    text = f"Here are my details:\n\n{form}\n\nPlease change the delivery address."
+    assert visible_text(text) == text
