@@ -66,9 +66,16 @@ class _Views:
 
 
 def collect(module: str, app: Any = None) -> _Views:
-    """Import ``module`` and collect the routes its blueprint ``bp`` declares."""
+    """Import ``module`` and collect the routes its blueprint ``bp`` declares. Without ``app`` (reading the
+    table), the blueprint stays bound to what it served before: a blueprint answers ``current_request`` from
+    the app it was last registered with, and a module already serving requests in this process must keep
+    its app."""
     views = _Views(app)
-    importlib.import_module(module).bp.register(views, {"name_prefix": None, "url_prefix": None})
+    blueprint = importlib.import_module(module).bp
+    serving = getattr(blueprint, "_current_app", None)
+    blueprint.register(views, {"name_prefix": None, "url_prefix": None})
+    if app is None and serving is not None:
+        blueprint._current_app = serving
     return views
 
 

@@ -136,3 +136,21 @@ except deferred.StaleRouteTable as exc:
 print(json.dumps(outcome))
 """
     assert _run(probe) == "chalicelib.http.meta's routes differ from routes.json"
+
+
+def test_reading_the_table_leaves_the_modules_that_serve_requests_bound_to_their_app() -> None:
+    """The table is read by importing the route modules; in a process whose app serves those modules already
+    (the test suite's workers), their blueprints must keep answering ``current_request`` from the app."""
+    probe = """
+import json
+import tests.conftest
+import app
+from chalice.test import Client
+from devtools import route_table
+with Client(app.app, stage_name="test") as client:
+    before = client.http.get("/health").status_code
+    route_table.render()
+    after = client.http.get("/health").status_code
+print(json.dumps([before, after]))
+"""
+    assert _run(probe) == [200, 200]
