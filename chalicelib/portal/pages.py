@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from chalicelib.core.errors import NotFound
 from chalicelib.core.providers import Provider
+from chalicelib.portal import flash as _flash  # noqa: F401  (every portal page shows the portal's flash messages)
 from chalicelib.web import i18n
 from chalicelib.web.cookies import clear_cookie, get_cookie, set_cookie
 from chalicelib.web.csrf import PRESESSION_COOKIE, check_csrf, issue_token, presession

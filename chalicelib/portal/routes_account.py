@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
-from chalicelib.portal import flash as _flash  # noqa: F401  (registers the portal's flash messages)
 from chalicelib.portal.pages import (
     HOME,
     LOGIN,

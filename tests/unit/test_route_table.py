@@ -154,3 +154,26 @@ with Client(app.app, stage_name="test") as client:
 print(json.dumps([before, after]))
 """
     assert _run(probe) == [200, 200]
+
+
+def test_a_portal_page_shows_the_portals_flash_messages_whichever_route_module_loaded_first() -> None:
+    """Flash messages are registered by the portal's pages module, not by one route module: a ticket link's
+    page (its own route module) shows "Your reply was sent." after the reply's redirect."""
+    probe = """
+import json, sys
+import tests.conftest
+import app
+from chalice.test import Client
+from chalicelib import bootstrap
+from chalicelib.core.settings import get_settings
+from tests import fakes
+bootstrap.use(fakes.memory_services(get_settings()))
+with Client(app.app, stage_name="test") as client:
+    from chalicelib.web.cookies import cookie_name
+    page = client.http.get("/portal/kb", headers={"Cookie": cookie_name("flash") + "=reply_sent"})
+loaded = sorted(m for m in app.AREAS if m in sys.modules)
+print(json.dumps([page.status_code, "Your reply was sent." in page.body.decode(), loaded]))
+"""
+    status, shown, loaded = _run(probe)
+    assert (status, shown) == (200, True)
+    assert "chalicelib.portal.routes_account" not in loaded
