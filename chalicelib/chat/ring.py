@@ -129,8 +129,9 @@ class ChatRouter:
             version=c.version + 1,
         )
         back = replace(back, due_at=self.deadline(back, now))
-        self.repo.save_conversation(back, c.version)
-        self.repo.release(missed, c.id)
+        # Back in line and no longer the missed agent's in one write: were the hold dropped after, the same
+        # agent taking it from the line in between would keep an active chat that counts against nobody.
+        self.repo.save_conversation(back, c.version, release=missed)
         self.repo.count_missed(missed)
         self.repo.enqueue(c.id, back.queued_at or now)
         self.announce(back, "missed")

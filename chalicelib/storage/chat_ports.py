@@ -21,8 +21,10 @@ class ChatRepository(Protocol):
     def get_conversation(self, conversation_id: str, consistent: bool = False) -> Conversation:
         """Raises NotFound."""
 
-    def save_conversation(self, conversation: Conversation, expected_version: int) -> None:
-        """Replace it if the stored version is ``expected_version`` (else Conflict); ringing ones are due."""
+    def save_conversation(self, conversation: Conversation, expected_version: int, release: str | None = None) -> None:
+        """Replace it if the stored version is ``expected_version`` (else Conflict); ringing ones are due. With
+        ``release``, that agent stops counting it in the same write (a chat back in line is never both
+        waiting and still held by the agent who missed it)."""
 
     def conversation_for_ticket(self, ticket_id: str) -> str | None:
         """The conversation a chat ticket belongs to (the lookup written with the ticket)."""
@@ -109,6 +111,8 @@ class ChatRepository(Protocol):
         is not older than ``fresh_since`` (a condition at write time). Raises AtCapacity."""
 
     def release(self, agent_id: str, conversation_id: str) -> bool:
-        """Stop counting it (idempotent); True when it was counted."""
+        """Stop counting it (idempotent); True when it was counted. Not while the conversation counts against
+        that agent (ringing for them, or active with them): a writer that lost a race for a chat must not drop
+        the hold the winner shares with it (reservations of one chat for one agent are one set member)."""
 
     def count_missed(self, agent_id: str) -> None: ...

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.core.errors import AlreadyExists, AtCapacity, Conflict, NotFound
-from chalicelib.domain.chat import ChatEvent, Connection, Conversation, Grant, Presence, Side
+from chalicelib.domain.chat import ChatEvent, Connection, Conversation, ConversationState, Grant, Presence, Side
 from chalicelib.storage import keys
 from tests.fakes.memory import InMemoryTicketRepository
 
@@ -47,12 +47,15 @@ class InMemoryChatRepository:
         except KeyError:
             raise NotFound("conversation", conversation_id) from None
 
-    def save_conversation(self, conversation: Conversation, expected_version: int) -> None:
+    def save_conversation(self, conversation: Conversation, expected_version: int, release: str | None = None) -> None:
         with self._lock:
             stored = self._conversations.get(conversation.id)
             if stored is None or stored.version != expected_version:
                 raise Conflict(f"conversation {conversation.id} was changed by someone else")
             self._conversations[conversation.id] = conversation
+            held = self._presence.get(release) if release is not None else None
+            if release is not None and held is not None:
+                self._presence[release] = replace(held, chats=held.chats - {conversation.id})
 
     def conversation_for_ticket(self, ticket_id: str) -> str | None:
         return self.tickets.keys.get(keys.chat_ticket(ticket_id))
@@ -200,6 +203,12 @@ class InMemoryChatRepository:
             found = self._presence.get(agent_id)
             if found is None or conversation_id not in found.chats:
                 return False
+            c = self._conversations.get(conversation_id)
+            if c is not None and (
+                (c.state is ConversationState.RINGING and c.ring_agent_id == agent_id)
+                or (c.state is ConversationState.ACTIVE and c.agent_id == agent_id)
+            ):
+                return False  # the conversation counts against this agent: another writer relies on the hold
             self._presence[agent_id] = replace(found, chats=found.chats - {conversation_id})
             return True
 

@@ -130,6 +130,29 @@ def test_a_connect_token_is_taken_once_and_not_after_it_expires(repos: Repos) ->
     assert repos.chat.take_grant("h2", T0 + timedelta(seconds=61)) is None
 
 
+def test_a_hold_the_conversation_relies_on_is_kept_and_a_ring_out_drops_it_with_the_save(repos: Repos) -> None:
+    repos.chat.heartbeat("A2", "Ann", 3, T0)
+    c = conversation()
+    repos.chat.create_conversation(c)
+    repos.chat.reserve("A2", c.id, T0 - timedelta(minutes=2))
+    ringing = replace(c, state=ConversationState.RINGING, ring_agent_id="A2", version=2)
+    repos.chat.save_conversation(ringing, 1)
+    # A writer that lost the race for this chat (it reserved the same agent) cannot drop the winner's hold.
+    assert repos.chat.release("A2", c.id) is False
+    active = replace(ringing, state=ConversationState.ACTIVE, agent_id="A2", ring_agent_id=None, version=3)
+    repos.chat.save_conversation(active, 2)
+    assert repos.chat.release("A2", c.id) is False
+    assert c.id in next(p for p in repos.chat.presences() if p.agent_id == "A2").chats
+    # Rung out instead: back in line and released in one write; a stale write releases nothing.
+    back = replace(active, state=ConversationState.QUEUED, agent_id=None, version=4)
+    with pytest.raises(Conflict):
+        repos.chat.save_conversation(back, 2, release="A2")
+    assert c.id in next(p for p in repos.chat.presences() if p.agent_id == "A2").chats
+    repos.chat.save_conversation(back, 3, release="A2")
+    assert c.id not in next(p for p in repos.chat.presences() if p.agent_id == "A2").chats
+    assert repos.chat.get_conversation(c.id, consistent=True) == back
+
+
 def test_a_chat_is_reserved_only_while_the_agent_is_fresh_and_has_room(repos: Repos) -> None:
     repos.chat.heartbeat("A1", "Ann", 2, T0)
     repos.chat.reserve("A1", "c1", T0 - timedelta(minutes=2))

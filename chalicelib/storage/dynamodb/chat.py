@@ -45,14 +45,23 @@ class DynamoChatRepository:
         assert item is not None
         return _conversation(item)
 
-    def save_conversation(self, conversation: Conversation, expected_version: int) -> None:
+    def save_conversation(self, conversation: Conversation, expected_version: int, release: str | None = None) -> None:
         from pynamodb.exceptions import PutError
 
+        changed = Conflict(f"conversation {conversation.id} was changed by someone else")
+        if release is not None:
+            with base.transaction(lambda position: changed) as txn:
+                txn.save(_conversation_item(conversation), condition=ChatItem.version == expected_version)
+                txn.update(
+                    PresenceItem(keys.CHAT_PRESENCE, keys.agent(release)),
+                    actions=[PresenceItem.chats.delete({conversation.id})],
+                )
+            return
         try:
             _conversation_item(conversation).save(condition=ChatItem.version == expected_version)
         except PutError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
-                raise Conflict(f"conversation {conversation.id} was changed by someone else") from exc
+                raise changed from exc
             raise
 
     def conversation_for_ticket(self, ticket_id: str) -> str | None:
@@ -225,15 +234,21 @@ class DynamoChatRepository:
             raise
 
     def release(self, agent_id: str, conversation_id: str) -> bool:
+        # Both conditions in one transaction: a hold another writer now relies on (the same agent's ringing or
+        # active chat, its reservation shared by the idempotent ADD) is never dropped by one that lost a race.
+        held_by_agent = ((ChatItem.state == str(ConversationState.RINGING)) & (ChatItem.ring_agent_id == agent_id)) | (
+            (ChatItem.state == str(ConversationState.ACTIVE)) & (ChatItem.agent_id == agent_id)
+        )
         try:
-            PresenceItem(keys.CHAT_PRESENCE, keys.agent(agent_id)).update(
-                actions=[PresenceItem.chats.delete({conversation_id})],
-                condition=PresenceItem.chats.contains(conversation_id),
-            )
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
+            with base.transaction(lambda position: Conflict("not released")) as txn:
+                txn.update(
+                    PresenceItem(keys.CHAT_PRESENCE, keys.agent(agent_id)),
+                    actions=[PresenceItem.chats.delete({conversation_id})],
+                    condition=PresenceItem.chats.contains(conversation_id),
+                )
+                txn.condition_check(ChatItem, keys.chat(conversation_id), CONV_SK, condition=~held_by_agent)
+        except Conflict:
+            return False
         return True
 
     def count_missed(self, agent_id: str) -> None:
