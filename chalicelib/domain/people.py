@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from chalicelib.core.errors import Forbidden
 from chalicelib.domain.timeline import Actor, ActorKind
@@ -62,6 +64,38 @@ class Customer:
     def email_domains(self) -> tuple[str, ...]:
         """The domains of the customer's email addresses (each once): how organizations find them."""
         return tuple(dict.fromkeys(email_domain(i.value) for i in self.identities if i.kind is IdentityKind.EMAIL))
+
+
+@dataclass(frozen=True)
+class RequesterFacts:
+    """The requester as a ticket's ``ticket.created`` entry writes them down (``data.requester``): what
+    routing's rules and the acknowledgement decide on, without reading the customer."""
+
+    email: str | None
+    name: str
+    vip: bool
+    mail_updates: bool
+
+    @classmethod
+    def of(cls, customer: Customer) -> RequesterFacts:
+        return cls(customer.email, customer.name, customer.vip, customer.mail_updates)
+
+    def as_data(self) -> dict[str, object]:
+        return {"email": self.email, "name": self.name, "vip": self.vip, "mail_updates": self.mail_updates}
+
+    @classmethod
+    def written(cls, data: Mapping[str, Any]) -> RequesterFacts | None:
+        """The facts in a ``ticket.created`` entry's data; None in entries written before they were."""
+        facts = data.get("requester")
+        if not isinstance(facts, dict) or "email" not in facts:
+            return None
+        email = facts["email"]
+        return cls(
+            str(email) if email else None,
+            str(facts.get("name") or ""),
+            bool(facts.get("vip")),
+            facts.get("mail_updates") is not False,
+        )
 
 
 @dataclass(frozen=True)

@@ -320,10 +320,12 @@ class Drafts:
     def _requester_at_creation(o: Occasion) -> Mailbox | None:
         """The requester as the ``ticket.created`` entry wrote them down (saves reading them): None when it
         did not, or when they follow their requests in the portal rather than by mail."""
-        facts = o.entry.data.get("requester") if o.entry is not None else None
-        if not isinstance(facts, dict) or not facts.get("email") or facts.get("mail_updates") is False:
+        from chalicelib.domain.people import RequesterFacts
+
+        facts = RequesterFacts.written(o.entry.data) if o.entry is not None else None
+        if facts is None or not facts.email or not facts.mail_updates:
             return None
-        return mailbox(str(facts["email"]), str(facts.get("name") or ""))
+        return mailbox(facts.email, facts.name)
 
     def _agent(self, agent_id: str) -> Agent | None:
         from chalicelib.core.errors import NotFound

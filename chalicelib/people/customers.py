@@ -46,7 +46,9 @@ class CustomerService:
             self.customers.get_organization(organization_id)
         else:
             organization_id = self._organization_for(identities)
-        return self._new(name, identities, organization_id, vip, locale, time_zone)
+        customer = self._customer(name, identities, organization_id, vip=vip, locale=locale, time_zone=time_zone)
+        self.customers.create_customer(customer)
+        return customer
 
     def by_email(self, email: str, name: str | None = None) -> tuple[Customer, bool]:
         """The customer who owns an email address, or (True) a new one not yet stored: the caller writes it,
@@ -57,24 +59,12 @@ class CustomerService:
             return existing, False
         return self._customer(name or "", [identity], organization_id), True
 
-    def _new(
-        self,
-        name: str,
-        identities: list[Identity],
-        organization_id: str | None,
-        vip: bool = False,
-        locale: str | None = None,
-        time_zone: str | None = None,
-    ) -> Customer:
-        customer = self._customer(name, identities, organization_id, vip, locale, time_zone)
-        self.customers.create_customer(customer)
-        return customer
-
     def _customer(
         self,
         name: str,
         identities: list[Identity],
         organization_id: str | None,
+        *,
         vip: bool = False,
         locale: str | None = None,
         time_zone: str | None = None,
@@ -101,22 +91,18 @@ class CustomerService:
 
     def resolve_email(self, email: str, name: str | None = None) -> Customer:
         """The customer who owns an email address, created on first contact."""
-        return self.first_contact(email, name)[0]
-
-    def first_contact(self, email: str, name: str | None = None) -> tuple[Customer, bool]:
-        """``resolve_email``, and whether this call created the customer (who then has no ticket yet)."""
         found, new = self.by_email(email, name)
         if not new:
-            return found, False
+            return found
         try:
             self.customers.create_customer(found)
-            return found, True
+            return found
         except AlreadyExists:
             # Another request created the same customer a moment ago.
             existing = self.customers.find_customer(Identity.of(IdentityKind.EMAIL, email))
             if existing is None:
                 raise
-            return existing, False
+            return existing
 
     def get(self, customer_id: str) -> Customer:
         return self.customers.get_customer(customer_id)

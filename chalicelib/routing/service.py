@@ -177,10 +177,12 @@ class Router:
 
     def _requester(self, ticket: Ticket, timeline: list[TimelineEntry]) -> tuple[str | None, bool]:
         """The requester's address and VIP flag: as the creation wrote them down, else read."""
+        from chalicelib.domain.people import RequesterFacts
+
         created = next((e for e in timeline if e.event == "ticket.created"), None)
-        facts = created.data.get("requester") if created else None
-        if isinstance(facts, dict) and "email" in facts:
-            return facts["email"], bool(facts.get("vip"))
+        facts = RequesterFacts.written(created.data) if created else None
+        if facts is not None:
+            return facts.email, facts.vip
         requester = self.customers.get_customer(ticket.requester_id)
         return requester.email, requester.vip
 

@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.core.errors import AlreadyExists, InvalidInput
 from chalicelib.core.ids import new_id
-from chalicelib.domain.people import Customer
+from chalicelib.domain.people import Customer, RequesterFacts
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
 from chalicelib.domain.timeline import SYSTEM, Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.domain.views import Page, View, ViewKind
@@ -139,12 +139,7 @@ class TicketService:
             "channel": str(new.channel),
             "requester_id": requester.id,
             # The requester as they were at creation: routing and the acknowledgement decide on it unread.
-            "requester": {
-                "email": requester.email,
-                "name": requester.name,
-                "vip": requester.vip,
-                "mail_updates": requester.mail_updates,
-            },
+            "requester": RequesterFacts.of(requester).as_data(),
         }
         if new.acknowledge:
             created_data["acknowledge"] = True
