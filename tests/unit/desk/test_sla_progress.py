@@ -70,22 +70,27 @@ def without_reader(state: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in state.items() if k != "reader"}
 
 
-def conversation(desk: Desk, order: str, seed: int) -> tuple[str, Reads]:
-    """A ticket with replies both ways, pauses, a solve, a reopen and notes, the clock moving between them."""
-    rng = random.Random(seed)
+def staffed(desk: Desk) -> tuple[str, Actor]:
+    """A team with agent Ann (returned as the actor of her writes) under the standard SLA policy."""
     team = desk.team("Support", Strategy.MANUAL)
     ann = desk.agent("Ann", (team.id,))
     desk.configure(POLICY, {"name": "Standard", "targets": TARGETS})
-    ticket = desk.new_ticket(team_id=team.id)
+    return team.id, Actor(ActorKind.AGENT, ann.id)
+
+
+def conversation(desk: Desk, order: str, seed: int) -> tuple[str, Reads]:
+    """A ticket with replies both ways, pauses, a solve, a reopen and notes, the clock moving between them."""
+    rng = random.Random(seed)
+    team_id, agent = staffed(desk)
+    ticket = desk.new_ticket(team_id=team_id)
     deliver(desk, order, rng)
     reads = Reads(desk.svc.work_repo)
     customer = desk.svc.customer_repo.get_customer(ticket.requester_id)
-    agent = Actor(ActorKind.AGENT, ann.id)
     steps = [
         lambda v: desk.svc.tickets.reply(agent, ticket.id, v, "Looking"),
         lambda v: desk.svc.tickets.customer_message(customer, ticket.id, "Still broken", "email"),
         lambda v: desk.svc.tickets.note(agent, ticket.id, v, "internal"),
-        lambda v: desk.svc.tickets.update(agent, ticket.id, v, {"assignee_id": ann.id}),
+        lambda v: desk.svc.tickets.update(agent, ticket.id, v, {"assignee_id": agent.id}),
         lambda v: desk.svc.tickets.reply(agent, ticket.id, v, "Try this", status=Status.PENDING),
         lambda v: desk.svc.tickets.customer_message(customer, ticket.id, "Did not help", "email"),
         lambda v: desk.svc.tickets.update(agent, ticket.id, v, {"status": Status.ON_HOLD}),
@@ -133,29 +138,23 @@ def test_reordered_events_end_in_the_state_a_full_read_gives(desk: Desk, seed: i
 
 
 def test_an_event_that_moves_no_clock_reads_nothing(desk: Desk) -> None:
-    team = desk.team("Support", Strategy.MANUAL)
-    ann = desk.agent("Ann", (team.id,))
-    desk.configure(POLICY, {"name": "Standard", "targets": TARGETS})
-    ticket = desk.new_ticket(team_id=team.id)
+    team_id, agent = staffed(desk)
+    ticket = desk.new_ticket(team_id=team_id)
     deliver(desk)
     reads = Reads(desk.svc.work_repo)
-    agent = Actor(ActorKind.AGENT, ann.id)
-    ticket = desk.svc.tickets.update(agent, ticket.id, ticket.version, {"assignee_id": ann.id, "tags": ["vip"]})
+    ticket = desk.svc.tickets.update(agent, ticket.id, ticket.version, {"assignee_id": agent.id, "tags": ["vip"]})
     desk.svc.tickets.note(agent, ticket.id, ticket.version, "internal")
     deliver(desk)
     assert (reads.full, reads.head) == (0, 0)
 
 
 def test_a_ticket_kept_before_the_progress_existed_is_read_whole_once(desk: Desk) -> None:
-    team = desk.team("Support", Strategy.MANUAL)
-    ann = desk.agent("Ann", (team.id,))
-    desk.configure(POLICY, {"name": "Standard", "targets": TARGETS})
-    ticket = desk.new_ticket(team_id=team.id)
+    team_id, agent = staffed(desk)
+    ticket = desk.new_ticket(team_id=team_id)
     deliver(desk)
     old = stored(desk, ticket.id)
     desk.svc.work_repo.put_due(type(old)(old.kind, old.ticket_id, old.due_at, without_reader(old.state), 99))
     reads = Reads(desk.svc.work_repo)
-    agent = Actor(ActorKind.AGENT, ann.id)
     for text in ("One", "Two"):
         desk.clock.advance(minutes=5)
         desk.svc.tickets.reply(agent, ticket.id, desk.ticket(ticket.id).version, text)
@@ -166,14 +165,11 @@ def test_a_ticket_kept_before_the_progress_existed_is_read_whole_once(desk: Desk
 
 
 def test_the_events_of_one_write_in_a_batch_read_the_head_once(desk: Desk) -> None:
-    team = desk.team("Support", Strategy.MANUAL)
-    ann = desk.agent("Ann", (team.id,))
-    desk.configure(POLICY, {"name": "Standard", "targets": TARGETS})
-    ticket = desk.new_ticket(team_id=team.id)
+    team_id, agent = staffed(desk)
+    ticket = desk.new_ticket(team_id=team_id)
     deliver(desk)
     reads = Reads(desk.svc.work_repo)
     desk.clock.advance(minutes=5)
-    agent = Actor(ActorKind.AGENT, ann.id)
     desk.svc.tickets.reply(agent, ticket.id, desk.ticket(ticket.id).version, "Try this", status=Status.PENDING)
     events = [envelope(e) for e in desk.svc.ticket_repo.published[desk.delivered :]]
     assert [e["type"] for e in events] == ["message.added", "ticket.updated"]
@@ -187,17 +183,14 @@ def test_the_events_of_one_write_in_a_batch_read_the_head_once(desk: Desk) -> No
 
 
 def test_a_merge_brings_the_other_tickets_messages_into_the_clocks(desk: Desk) -> None:
-    team = desk.team("Support", Strategy.MANUAL)
-    ann = desk.agent("Ann", (team.id,))
-    desk.configure(POLICY, {"name": "Standard", "targets": TARGETS})
-    agent = Actor(ActorKind.AGENT, ann.id)
-    target = desk.new_ticket(team_id=team.id, email="same@x.example")
+    team_id, agent = staffed(desk)
+    target = desk.new_ticket(team_id=team_id, email="same@x.example")
     deliver(desk)
     desk.clock.advance(minutes=5)
     desk.svc.tickets.reply(agent, target.id, desk.ticket(target.id).version, "Answered")
     deliver(desk)
     desk.clock.advance(minutes=5)
-    source = desk.new_ticket(team_id=team.id, email="same@x.example")
+    source = desk.new_ticket(team_id=team_id, email="same@x.example")
     deliver(desk)
     desk.clock.advance(minutes=5)
     desk.svc.ticket_relations.merge(agent, source.id, target.id, desk.ticket(source.id).version)
