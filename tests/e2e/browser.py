@@ -113,7 +113,11 @@ def _is_the_documents_status(message: ConsoleMessage) -> bool:
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Every axe-core violation on the page as it is now (with JavaScript on or off)."""
+    """Every axe-core violation on the page as it is now (with JavaScript on or off).
+
+    A document still loading has no body for axe to walk; a navigation a click started must have finished.
+    """
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         if page.evaluate(SCRIPTING_OFF):
             page.evaluate(TIMERS_AS_MICROTASKS)

@@ -184,6 +184,7 @@ def test_a_new_request_with_a_file_uploaded_straight_to_storage_without_javascri
     new_request(stack, "fay@customer.example", "First request")
     page = signed_in(stack, open_page, "fay@customer.example", javascript=False)
     page.get_by_role("link", name="New request").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("New request")  # the click only starts the navigation
     looks_right(page, "new-request")
     shot = tmp_path / "error screen.png"
     shot.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
