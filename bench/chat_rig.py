@@ -238,8 +238,7 @@ class ChatRig:
         env.apply()
         os.environ["LAMBDESK_LOG_LEVEL"] = "WARNING"
         _reset_caches()
-        self._moto = localstack.start_moto(env)
-        _one_snapshot_per_transaction()
+        self._moto = localstack.start_moto(env)  # with moto's rollback journal (devtools.moto_journal)
         resources = provision(env.names, env.moto_url, bucket=env.bucket, support_domain=env.support_domain)
         module = _load_app(env)
         self.worker = Worker(module, resources["stream_arn"], env.moto_url, relay_dlq=env.names.relay_dlq)
@@ -358,22 +357,6 @@ def _load_app(env: Any) -> Any:
     config = factory.create_config_obj(chalice_stage_name=env.stage)
     factory.load_chalice_app(config.environment_variables)
     return importlib.import_module("app")
-
-
-_SHORTCUT = threading.Lock()
-_shortcut_applied = False
-
-
-def _one_snapshot_per_transaction() -> None:
-    """moto (in this process) takes one rollback copy per transaction instead of one per item: the copies are
-    the same snapshot (``bench.motoserver``); without it a conversation of 1,000 messages takes gigabytes."""
-    global _shortcut_applied
-    with _SHORTCUT:
-        if not _shortcut_applied:
-            from bench.motoserver import _one_snapshot_per_transaction as apply
-
-            apply()
-            _shortcut_applied = True
 
 
 def _reset_caches() -> None:

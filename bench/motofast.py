@@ -9,7 +9,8 @@ attribute while it builds it. At 200,000 items that is about 5 s per Query and 2
   code then runs unchanged on those candidates, in the same order, so it returns what it returned before:
   every item it would have kept is a candidate.
 * **TransactWriteItems** remembers the items the transaction names and the stream's length instead of
-  copying the table, and puts them back when moto rolls the transaction back.
+  copying the table, and puts them back when moto rolls the transaction back (``devtools.moto_journal``,
+  which the local stack and the test session use as well).
 * **building an item** checks its size once, on the whole item (sizes only grow, so the outcome is the same).
 
 ``verify()`` runs a set of queries and a failing transaction on a scratch table with and without the
@@ -18,7 +19,6 @@ shortcuts and compares the results; the server reports the outcome, and the benc
 
 from __future__ import annotations
 
-import copy
 import threading
 from typing import Any
 
@@ -27,8 +27,10 @@ _lock = threading.Lock()
 
 
 def install() -> None:
+    from devtools import moto_journal
+
     _narrow_queries()
-    _journal_transactions()
+    moto_journal.install()
     _size_checked_once()
 
 
@@ -110,83 +112,7 @@ def _narrow_queries() -> None:
     Table.all_items = all_items  # type: ignore[method-assign]
 
 
-# -- TransactWriteItems ----------------------------------------------------------------------------
-
-
-class _Journal:
-    """The items a transaction names in one table, as they were before it, and the stream's length."""
-
-    def __init__(self, table: Any) -> None:
-        self.table = table
-        self.before: dict[tuple[Any, Any], tuple[bool, Any]] = {}
-        shard = getattr(table, "stream_shard", None)
-        self.stream_length = len(shard.items) if shard is not None else None
-
-    def remember(self, op: dict[str, Any]) -> None:
-        from moto.dynamodb.models.dynamo_type import DynamoType
-
-        attrs = op.get("Item") or op.get("Key") or {}
-        table = self.table
-        if table.hash_key_attr not in attrs or (table.range_key_attr and table.range_key_attr not in attrs):
-            return  # moto rejects it before writing anything
-        key = (DynamoType(attrs[table.hash_key_attr]), DynamoType(attrs[table.range_key_attr]))
-        if key not in self.before:
-            existed = key[0] in table.items
-            self.before[key] = (existed, copy.deepcopy(table.items[key[0]].get(key[1])) if existed else None)
-
-    def restore(self) -> Any:
-        table = self.table
-        for (hash_key, range_key), (existed, item) in self.before.items():
-            partition = table.items.get(hash_key)
-            if item is not None:
-                table.items[hash_key][range_key] = item
-            elif partition is not None:
-                partition.pop(range_key, None)
-                if not partition and not existed:
-                    del table.items[hash_key]
-        shard = getattr(table, "stream_shard", None)
-        if shard is not None and self.stream_length is not None:
-            del shard.items[self.stream_length :]
-        return table
-
-
-def _journal_transactions() -> None:
-    from moto.dynamodb import models
-    from moto.dynamodb.models.table import Table
-
-    class JournalCopy:
-        """Stands in for the ``copy`` module inside moto's transact_write_items: a table 'copy' is a journal."""
-
-        def __init__(self, journals: dict[int, _Journal]) -> None:
-            self.journals = journals
-
-        def deepcopy(self, obj: Any, memo: Any = None) -> Any:
-            if isinstance(obj, Table) and id(obj) in self.journals:
-                return self.journals[id(obj)]
-            return copy.deepcopy(obj, memo)
-
-    original = models.DynamoDBBackend.transact_write_items
-
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        if not getattr(_local, "enabled", True):
-            return original(self, transact_items)
-        journals: dict[int, _Journal] = {}
-        for entry in transact_items:
-            op = next(iter(entry.values()), {})
-            table = self.tables.get(op.get("TableName")) if isinstance(op, dict) else None
-            if table is not None:
-                journals.setdefault(id(table), _Journal(table)).remember(op)
-        with _lock:
-            setattr(models, "copy", JournalCopy(journals))  # noqa: B010 - the module moto's code looks "copy" up in
-            try:
-                return original(self, transact_items)
-            finally:
-                setattr(models, "copy", copy)  # noqa: B010
-                for name, table in list(self.tables.items()):
-                    if isinstance(table, _Journal):  # rolled back: moto put our journal where the table was
-                        self.tables[name] = table.restore()
-
-    models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+# -- TransactWriteItems: devtools.moto_journal (the local stack and the test session use it too) ----------
 
 
 # -- item size -------------------------------------------------------------------------------------
@@ -288,31 +214,26 @@ def _query_problems(backend: Any, queries: list[dict[str, Any]]) -> list[str]:
 
 
 def _transaction_problems(backend: Any) -> list[str]:
-    """A transaction that must fail, with the shortcuts on: it fails and leaves nothing behind."""
-    problems = []
-    _local.enabled = True
-    before = _dump(backend)
-    try:
-        backend.transact_write_items(
-            [
-                {"Put": {"TableName": "verify", "Item": {"pk": {"S": "T#001"}, "sk": {"S": "E#0001"}}}},
-                {"Put": {"TableName": "verify", "Item": {"pk": {"S": "NEW"}, "sk": {"S": "X"}}}},
-                {"Delete": {"TableName": "verify", "Key": {"pk": {"S": "T#002"}, "sk": {"S": "E#0002"}}}},
-                {
-                    "ConditionCheck": {
-                        "TableName": "verify",
-                        "Key": {"pk": {"S": "T#003"}, "sk": {"S": "E#0003"}},
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
-        )
-        problems.append("the failing transaction did not fail")
-    except Exception as exc:  # moto's TransactionCanceledException is the expected outcome
-        if type(exc).__name__ != "TransactionCanceledException":
-            problems.append(f"transaction: {exc!r}")
-    if _dump(backend) != before:
-        problems.append("a rolled-back transaction left changes behind")
+    """A transaction that must fail, with the journal on: it fails and leaves nothing behind."""
+    from devtools import moto_journal
+
+    problems = moto_journal.rollback_problems(
+        backend,
+        "verify",
+        [
+            {"Put": {"TableName": "verify", "Item": {"pk": {"S": "T#001"}, "sk": {"S": "E#0001"}}}},
+            {"Put": {"TableName": "verify", "Item": {"pk": {"S": "NEW"}, "sk": {"S": "X"}}}},
+            {"Delete": {"TableName": "verify", "Key": {"pk": {"S": "T#002"}, "sk": {"S": "E#0002"}}}},
+            {
+                "ConditionCheck": {
+                    "TableName": "verify",
+                    "Key": {"pk": {"S": "T#003"}, "sk": {"S": "E#0003"}},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ],
+    )
+    moto_journal.enabled(True)
     return problems
 
 
@@ -337,13 +258,3 @@ def _pages(backend: Any, query: dict[str, Any], limit: int | None, forward: bool
         if not last or limit is None:
             return found
         start = last
-
-
-def _dump(backend: Any) -> tuple[list[Any], int]:
-    table = backend.tables["verify"]
-    items = sorted(
-        (str(h.value), str(r.value), repr(sorted(i.to_json()["Attributes"].items())))
-        for h, partition in table.items.items()
-        for r, i in partition.items()
-    )
-    return items, len(table.stream_shard.items)

@@ -191,41 +191,6 @@ def _pause_streams(paused: bool) -> list[str]:
     return sorted(_paused_shards)
 
 
-def _one_snapshot_per_transaction() -> None:
-    """moto deep-copies a table once per *item* of a TransactWriteItems, to roll back on failure. Every copy
-    is taken before any item is written, so they are the same snapshot: take it once. Behaviour is
-    unchanged; a four-item transaction on a 75,000-item table takes one copy's time instead of four.
-    """
-    import copy
-
-    from moto.dynamodb import models
-    from moto.dynamodb.models.table import Table
-
-    class OncePerTable:
-        def __init__(self) -> None:
-            self.copies: dict[int, Any] = {}
-
-        def deepcopy(self, obj: Any, memo: Any = None) -> Any:
-            if isinstance(obj, Table):
-                if id(obj) not in self.copies:
-                    self.copies[id(obj)] = copy.deepcopy(obj)
-                return self.copies[id(obj)]
-            return copy.deepcopy(obj, memo)
-
-    original = models.DynamoDBBackend.transact_write_items
-    lock = threading.Lock()
-
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        with lock:
-            setattr(models, "copy", OncePerTable())  # noqa: B010 - the module moto's code looks "copy" up in
-            try:
-                return original(self, transact_items)
-            finally:
-                setattr(models, "copy", copy)  # noqa: B010
-
-    models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-
-
 def main() -> int:
     from moto.server import ThreadedMotoServer
 
@@ -237,7 +202,9 @@ def main() -> int:
         motofast.install()
         ready["shortcut_problems"] = motofast.verify()
     else:
-        _one_snapshot_per_transaction()
+        from devtools import moto_journal
+
+        moto_journal.install()
     server = ThreadedMotoServer(ip_address=HOST, port=int(sys.argv[1]), verbose=False)
     server.start()
     wsgi_server = getattr(server, "_server", None)

@@ -28,6 +28,9 @@ def serialize_writes() -> None:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 
+    from devtools import moto_journal
+
+    moto_journal.install()  # before the lock wraps it: the journal's rollback happens inside the turn
     for backend in (DynamoDBBackend, DynamoDBStreamsBackend):
         for name, member in list(vars(backend).items()):
             if callable(member) and not name.startswith("_"):
