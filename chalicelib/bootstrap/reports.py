@@ -7,10 +7,11 @@ policy in force and the SLA outcomes per policy and target exactly as the SLA en
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.tickets import Ticket
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from chalicelib.reports.kb_probable import ProbableDeflections
     from chalicelib.reports.lake import LakeSink
     from chalicelib.reports.queries import ReportQueries
-    from chalicelib.sla.clocks import ClockState
+    from chalicelib.sla.clocks import ClockState, History
     from chalicelib.sla.policies import Policy
     from chalicelib.storage.slice_ports import ReportRepository
 
@@ -45,7 +46,8 @@ class ReportParts:
         c = self.c
         judge = sla_judge(c.policies.policies)
         zone = ZoneInfo(c.settings.report_time_zone)
-        return ReportAggregator(c.work_repo, self.repository, judge, zone, c.clock, self.lake())
+        readings = SlaReadings(c.policies.policies)
+        return ReportAggregator(c.work_repo, self.repository, judge, zone, c.clock, self.lake(), readings)
 
     def lake(self) -> LakeSink | None:
         """The Firehose stream of the data lake, when the stage has one (``LAMBDESK_LAKE_STREAM``)."""
@@ -113,3 +115,86 @@ def answered_cycles(timeline: Sequence[TimelineEntry]) -> int:
         elif entry.author.is_customer:
             waiting = True
     return answered
+
+
+class SlaReadings:
+    """The SLA engine's reading of a timeline, kept by the reports consumer between events
+    (``reports.kept.Readings``): the judge's views from a kept ``clocks.Reader`` instead of the timeline."""
+
+    def __init__(self, policies: Callable[[], Sequence[Policy]]) -> None:
+        self.policies = policies
+
+    def start(self, created: datetime) -> SlaReading:
+        return SlaReading(self.policies, created)
+
+    def load(self, doc: Mapping[str, Any], created: datetime) -> SlaReading | None:
+        from chalicelib.sla.progress import Progress
+
+        reading = SlaReading(self.policies, created)
+        progress = Progress.of(dict(doc.get("p") or {}), reading.created)
+        if progress is None or not doc.get("la"):
+            return None
+        reading.reader, reading.folded_for = progress.reader, progress.folded_for
+        reading.answered_folded, reading.last = int(doc.get("af") or 0), datetime.fromisoformat(str(doc["la"]))
+        return reading
+
+
+class SlaReading:
+    """``clocks.compute`` and ``answered_cycles`` over the entries read so far, as ``sla_judge`` computes them
+    over the timeline: the same ``Reader``, entries in order (one dated before the last read is refused, as
+    ``compute`` would skip it), closed reply cycles folded under one policy to keep it small."""
+
+    def __init__(self, policies: Callable[[], Sequence[Policy]], created: datetime) -> None:
+        from chalicelib.sla.clocks import History, Reader
+
+        self.policies = policies
+        self.created = created.astimezone(UTC)
+        self.reader = Reader(History(self.created), self.created)
+        self.folded_for: tuple[str, int] | None = None
+        self.answered_folded = 0
+        self.last = self.created
+
+    def add(self, entry: TimelineEntry) -> bool:
+        at = max(entry.at.astimezone(UTC), self.created)
+        if at < self.last:
+            return False
+        self.reader.add(entry, at)
+        self.last = at
+        return True
+
+    def mark(self, at: datetime) -> tuple[History, int]:
+        now = max(at.astimezone(UTC), self.created)
+        return self.reader.finish(now), self.answered_folded + len(self.reader.history.reply_cycles)
+
+    def view(self, ticket: Ticket, at: datetime, mark: object) -> SlaView | None:
+        from chalicelib.sla.clocks import states_of
+        from chalicelib.sla.policies import select_policy
+
+        policy = select_policy(self.policies(), ticket, ticket.vip)
+        if policy is None:
+            return SlaView()
+        now = at.astimezone(UTC)
+        if (self.folded_for not in (None, (policy.id, policy.version))) or now < self.created:
+            return None
+        policy.validate()
+        history, answered = cast("tuple[History, int]", mark)
+        states = states_of(policy, history, now)
+        return SlaView(policy.calendar, {(policy.id, str(m)): outcome(s, answered, at) for m, s in states.items()})
+
+    def doc(self, ticket: Ticket, at: datetime) -> dict[str, Any]:
+        from chalicelib.sla.clocks import missed_cycles
+        from chalicelib.sla.policies import select_policy
+        from chalicelib.sla.progress import Progress
+
+        policy = select_policy(self.policies(), ticket, ticket.vip)
+        history = self.reader.history
+        older = history.reply_cycles[:-1]
+        if policy is not None and older and self.folded_for in (None, (policy.id, policy.version)):
+            missed = missed_cycles(policy, self.reader.finish(max(at.astimezone(UTC), self.last)), older)
+            self.reader.history = replace(
+                history, reply_cycles=history.reply_cycles[-1:], missed_before=history.missed_before + missed
+            )
+            self.answered_folded += len(older)
+            self.folded_for = (policy.id, policy.version)
+        progress = Progress(self.reader, "kept", (), self.folded_for)
+        return {"p": progress.doc(), "af": self.answered_folded, "la": self.last.isoformat()}

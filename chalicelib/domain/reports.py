@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 # The dimensions every fact is added under; ``all`` has the single key ``all``.
 DIMENSIONS = ("all", "agent", "team", "channel", "priority")
@@ -44,3 +45,13 @@ class PendingView:
     viewer: str
     day: date
     due_at: datetime
+
+
+@dataclass(frozen=True)
+class KeptReplay:
+    """The reports consumer's replay of a ticket as it is after the counted entry ``after``
+    (``chalicelib.reports.kept``): one item per ticket, moved forward by the counting transaction."""
+
+    ticket_id: str
+    after: str
+    doc: Mapping[str, Any]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -112,6 +112,9 @@ class Ticket:
     skills: tuple[str, ...] = ()
     # Optimistic locking: every successful write increments it; a write names the version it read.
     version: int = 1
+    # As read from the table: the id of its latest entry the reports count and the version that says so
+    # (``domain.report_chain``; kept by the ticket repositories, not part of what a ticket is).
+    chain: tuple[str | None, int] | None = field(default=None, compare=False)
 
     def change(self, actor: Actor, at: datetime, **values: Any) -> tuple[Ticket, list[TimelineEntry]]:
         """Apply field changes; return the new ticket and the events that record them.

@@ -88,6 +88,9 @@ class TimelineEntry:
     merged_from: str | None = None
     # The ticket's channel (fixed at creation): its events tell consumers a chat's ticket from the others.
     ticket_channel: str | None = None
+    # On entries the reports count: the previous counted entry and the tracked fields after this one
+    # (``domain.report_chain``), so the reports consumer reads neither the timeline nor the head.
+    report: dict[str, Any] | None = field(default=None, compare=False)
 
     @property
     def public(self) -> bool:

@@ -48,6 +48,8 @@ def envelope(entry: TimelineEntry) -> dict[str, Any]:
     }
     if data_cut or changes_cut:
         event["truncated"] = True
+    if entry.report is not None:  # on entries the reports count: domain/report_chain.py
+        event["report"] = entry.report
     return event
 
 

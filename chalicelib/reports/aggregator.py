@@ -1,8 +1,12 @@
 """The reports consumer: each counted ticket event -> its facts -> additions to daily items, exactly once.
 
-One Query of the ticket's partition (the timeline the facts are derived from), then one TransactWriteItems:
-the event's marker (``REPORTED#<event id>``, absent) with one ``ADD`` per daily item. A redelivered event
-finds its marker and adds nothing; an event that makes nothing true writes nothing. With a lake, the facts
+The facts come from the replay kept after the ticket's previous counted entry and the event's envelope
+(``reports.kept``: one BatchGetItem of the kept item and that previous entry; none for a ticket's creation);
+when that cannot give them (an event out of order, a redelivery, a ticket written before the chain, a merge),
+from one Query of the ticket's partition, the whole timeline replayed as before. Then one TransactWriteItems:
+the event's marker (``REPORTED#<event id>``, absent) with one ``ADD`` per daily item and the replay kept after
+this entry (put only when it moves forward). A redelivered event finds its marker and adds nothing; an event
+that makes nothing true writes nothing (its successor reads it beside the kept item). With a lake, the facts
 then go there as rows (``reports.lake``) on every delivery, the redelivered ones too: a delivery that counted
 but failed to ship is shipped by the next, and the lake's queries keep one row per stable id.
 """
@@ -15,13 +19,16 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.core.errors import NotFound
+from chalicelib.domain.reports import KeptReplay
 from chalicelib.reports.facts import facts_at
+from chalicelib.reports.kept import built, creation_message, doc_of, entry_of, first, kept_of, resume
 from chalicelib.reports.lake import rows_of
 from chalicelib.reports.rollup import tallies
 
 if TYPE_CHECKING:
     from chalicelib.core.clock import Clock
-    from chalicelib.reports.facts import Judge
+    from chalicelib.reports.facts import Fact, Judge
+    from chalicelib.reports.kept import Readings
     from chalicelib.reports.lake import LakeSink
     from chalicelib.storage.ports import WorkRepository
     from chalicelib.storage.slice_ports import ReportRepository
@@ -59,6 +66,7 @@ class ReportAggregator:
         zone: ZoneInfo,
         clock: Clock,
         lake: LakeSink | None = None,
+        readings: Readings | None = None,
     ) -> None:
         self.work = work
         self.reports = reports
@@ -66,12 +74,59 @@ class ReportAggregator:
         self.zone = zone
         self.clock = clock
         self.lake = lake
+        self.readings = readings
 
     def on_event(self, event: dict[str, Any]) -> Counted:
         """Count the event's facts once; ``NotVisibleYet`` (SQS retries) while the read misses its entry."""
         ticket_id, entry_id = str(event["ticket"]["id"]), str(event["id"])
         if makes_nothing_true(event):
             return Counted(0, 0)
+        kept = self._from_chain(ticket_id, event)
+        facts, keep, always = kept if kept is not None else self._from_timeline(ticket_id, entry_id)
+        additions = tallies(facts, self.zone)
+        added = self.reports.add(entry_id, additions, self.clock() + timedelta(days=MARKER_DAYS), keep)
+        if not additions and always and keep is not None:
+            self.reports.keep(keep)
+        if self.lake is not None and facts:
+            self.lake.put(rows_of(ticket_id, entry_id, facts, self.zone))
+        return Counted(len(facts), len(additions), duplicate=not added)
+
+    @property
+    def keeps(self) -> bool:
+        """Whether the replay can be kept: SLA facts need the engine's reading too."""
+        return self.judge is None or self.readings is not None
+
+    def _from_chain(self, ticket_id: str, event: dict[str, Any]) -> tuple[list[Fact], KeptReplay, bool] | None:
+        """The facts from the kept replay and the envelope (``reports.kept``): no timeline read; None when
+        they cannot be had so."""
+        entry = entry_of(event) if self.keeps else None
+        if entry is None:
+            return None
+        previous, then = (entry.report or {}).get("p"), creation_message(entry)
+        if previous is None:
+            kept = first(entry, self.readings)
+            chain = [entry]
+        else:
+            found, earlier = self.reports.kept(ticket_id, str(previous))
+            kept = kept_of(found.doc if found else None, self.readings)
+            if kept is None:
+                return None
+            if kept.after == previous:
+                chain = [entry]
+            elif earlier is not None and (earlier.report or {}).get("p") == kept.after:
+                chain = [earlier, entry]
+            else:
+                return None
+        done = resume(kept, chain, self.judge is not None, then) if kept is not None else None
+        if done is None:
+            return None
+        facts, after = done
+        # Kept on every write; and by an event that makes nothing when it read an entry not kept before it
+        # (else the next event would find neither kept and replay the timeline).
+        return facts, KeptReplay(ticket_id, after.after, doc_of(after)), len(chain) > 1 or bool(then)
+
+    def _from_timeline(self, ticket_id: str, entry_id: str) -> tuple[list[Fact], KeptReplay | None, bool]:
+        """The facts from the whole timeline (``facts_at``), and the replay to keep after the entry."""
         try:
             ticket, timeline, _ = self.work.ticket_state(ticket_id)
         except NotFound:
@@ -79,11 +134,8 @@ class ReportAggregator:
         if not any(e.id == entry_id for e in timeline):
             raise NotVisibleYet(ticket_id, entry_id)
         facts = facts_at(ticket, timeline, entry_id, self.judge)
-        additions = tallies(facts, self.zone)
-        added = self.reports.add(entry_id, additions, self.clock() + timedelta(days=MARKER_DAYS))
-        if self.lake is not None and facts:
-            self.lake.put(rows_of(ticket_id, entry_id, facts, self.zone))
-        return Counted(len(facts), len(additions), duplicate=not added)
+        kept = built(ticket, timeline, entry_id, self.readings) if self.keeps else None
+        return facts, KeptReplay(ticket_id, entry_id, doc_of(kept)) if kept is not None else None, True
 
 
 def makes_nothing_true(event: dict[str, Any]) -> bool:

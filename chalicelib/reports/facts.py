@@ -88,7 +88,7 @@ def facts_at(ticket: Ticket, timeline: Sequence[TimelineEntry], entry_id: str, j
     position = next((n for n, e in enumerate(timeline) if e.id == entry_id), None)
     if position is None:
         return []
-    replay = _Replay(ticket, timeline)
+    replay = Replay(ticket, timeline)
     previous: tuple[int, Ticket] | None = None  # the previous counted entry and the ticket after it
     for n, entry in enumerate(timeline[:position]):
         replay.step(entry)
@@ -101,11 +101,11 @@ def facts_at(ticket: Ticket, timeline: Sequence[TimelineEntry], entry_id: str, j
         if previous is not None:
             n, then = previous
             prior = judge(then, timeline[: n + 1], timeline[n].at)
-        found += _sla(entry.at, replay.moment(), prior, view)
+        found += sla_facts(entry.at, replay.moment(), prior, view)
     return found
 
 
-def _sla(at: datetime, moment: Moment, prior: SlaView, now: SlaView) -> list[Fact]:
+def sla_facts(at: datetime, moment: Moment, prior: SlaView, now: SlaView) -> list[Fact]:
     found = []
     for policy_id, metric in sorted(set(prior.outcomes) | set(now.outcomes)):
         was = prior.outcomes.get((policy_id, metric), (0, 0))
@@ -125,14 +125,14 @@ def _initial(ticket: Ticket, timeline: Sequence[TimelineEntry]) -> Ticket:
         for change in reversed(entry.changes):
             if change.field in values:
                 values[change.field] = change.old
-    return _with(ticket, values)
+    return tracked_with(ticket, values)
 
 
 def _optional(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _with(ticket: Ticket, values: Mapping[str, object]) -> Ticket:
+def tracked_with(ticket: Ticket, values: Mapping[str, object]) -> Ticket:
     return replace(
         ticket,
         assignee_id=_optional(values["assignee_id"]),
@@ -150,7 +150,7 @@ def _seconds(start: datetime, end: datetime, calendar: BusinessCalendar | None) 
     return calendar_seconds, business_seconds_between(calendar, start, end)
 
 
-class _Replay:
+class Replay:
     """The timeline walked forward: the ticket's tracked fields and the clocks the facts need."""
 
     def __init__(self, ticket: Ticket, timeline: Sequence[TimelineEntry]) -> None:
@@ -171,7 +171,7 @@ class _Replay:
     def after(self, entry: TimelineEntry) -> Ticket:
         values: dict[str, object] = {name: getattr(self.ticket, name) for name in TRACKED}
         values.update({c.field: c.new for c in entry.changes if c.field in values})
-        return _with(self.ticket, values)
+        return tracked_with(self.ticket, values)
 
     def step(self, entry: TimelineEntry, calendar: BusinessCalendar | None = None) -> list[Fact]:
         before = self.ticket.status

@@ -352,6 +352,11 @@ def report_month(dimension: str, month: str) -> str:
     return f"REPORT#{dimension}#{month}"
 
 
+def report_kept(ticket_id: str) -> str:
+    """The reports consumer's replay of a ticket, kept between its events (``reports.kept``)."""
+    return f"REPORTKEPT#{ticket_id}"
+
+
 def report_counted(event_id: str) -> str:
     """An event's facts were added to the reports (the marker written with the additions)."""
     return f"REPORTED#{event_id}"

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from chalicelib.domain.access import Session, SignInAttempt, TicketLink
 from chalicelib.domain.kb import Article, ArticleFeedback, ArticleFilter, IndexPointer, SearchDoc, SolveToken
-from chalicelib.domain.reports import DayCounts, PendingView, Tally
+from chalicelib.domain.reports import DayCounts, KeptReplay, PendingView, Tally
 from chalicelib.domain.surveys import Survey
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
@@ -185,9 +185,20 @@ class SurveyRepository(Protocol):
 
 
 class ReportRepository(Protocol):
-    def add(self, event_id: str, tallies: Sequence[Tally], expires_at: datetime) -> bool:
+    def add(
+        self, event_id: str, tallies: Sequence[Tally], expires_at: datetime, keep: KeptReplay | None = None
+    ) -> bool:
         """Add the tallies into their daily items together with the event's marker, in one transaction; False
-        (nothing added) when the marker exists: the event was counted already."""
+        (nothing added) when the marker exists: the event was counted already. ``keep``: the ticket's kept
+        replay is put in the same transaction when it moves forward (kept absent, or after an earlier entry);
+        when it would not, the tallies are added without it."""
+
+    def keep(self, kept: KeptReplay) -> bool:
+        """Put the ticket's kept replay alone (one PutItem) when it moves forward; False when it would not."""
+
+    def kept(self, ticket_id: str, entry_id: str) -> tuple[KeptReplay | None, TimelineEntry | None]:
+        """The ticket's kept replay and its timeline entry ``entry_id`` (None: not there, or not visible yet),
+        in one BatchGetItem (eventually consistent)."""
 
     def bump(self, tally: Tally) -> None:
         """Add the tally into its daily item (one ``ADD`` update, no marker): for counts made where they

@@ -45,7 +45,7 @@ def memory_repositories() -> Repositories:
         InMemoryUploadStore(objects),
         InMemorySurveyRepository(tickets),
         InMemoryChatRepository(tickets),
-        InMemoryReportRepository(),
+        InMemoryReportRepository(tickets),
     )
 
 

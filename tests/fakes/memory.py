@@ -24,6 +24,7 @@ from chalicelib.domain.people import (
     Webhook,
     email_domain,
 )
+from chalicelib.domain.report_chain import chained
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import ACTIVE_PREFIX, VIEW_INDEX, Page, View, view_keys
@@ -79,6 +80,7 @@ class InMemoryTicketRepository:
                         raise Duplicate(claim.key)
                 self.customers.create_customer(requester)
             self._write_keys(claims, lookups)
+            (ticket,), entries = chained([ticket], entries)
             self._tickets[ticket.id] = ticket
             self._numbers[ticket.number] = ticket.id
             self._add_entries(ticket.id, entries)
@@ -131,7 +133,8 @@ class InMemoryTicketRepository:
                 if stored is None or stored.version != expected:
                     raise Conflict(f"ticket {ticket.id} was changed by someone else")
             self._write_keys(claims, lookups)
-            for ticket, _ in tickets:
+            written, entries = chained([t for t, _ in tickets], entries, [e for _, e in tickets])
+            for ticket in written:
                 self._tickets[ticket.id] = ticket
             for entry in entries:
                 self._add_entries(entry.ticket_id, [entry])

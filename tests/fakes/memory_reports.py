@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from chalicelib.domain.reports import ALL, KB, DayCounts, PendingView, Tally
+from chalicelib.core.errors import NotFound
+from chalicelib.domain.reports import ALL, KB, DayCounts, KeptReplay, PendingView, Tally
+from chalicelib.domain.timeline import TimelineEntry
 
 
 class InMemoryReportRepository:
-    def __init__(self) -> None:
+    def __init__(self, tickets: Any = None) -> None:
+        self.tickets = tickets  # the in-memory ticket repository (the kept replay's entry reads)
         self._lock = threading.Lock()
+        self._kept: dict[str, KeptReplay] = {}
+        self.kept_reads = 0  # BatchGetItems of a kept replay and an entry
+        self.kept_writes = 0  # PutItems of a kept replay alone (by an event that added nothing)
         self._counted: set[str] = set()
         self._items: dict[tuple[str, str, date], Counter[str]] = {}
         self._views: dict[str, PendingView] = {}  # the sparse due index's KBVIEW partition (TTL not modelled)
         self.writes = 0  # transactions, as DynamoDB would count them
         self.reads = 0  # Queries (one per month touched, pages aside)
 
-    def add(self, event_id: str, tallies: Sequence[Tally], expires_at: datetime) -> bool:
+    def add(
+        self, event_id: str, tallies: Sequence[Tally], expires_at: datetime, keep: KeptReplay | None = None
+    ) -> bool:
         if not tallies:
             return True
         with self._lock:
@@ -27,9 +37,36 @@ class InMemoryReportRepository:
                 return False
             self.writes += 1
             self._counted.add(event_id)
+            if keep is not None:
+                self._put_kept(keep)
             for tally in tallies:
                 self._items.setdefault((tally.dimension, tally.key, tally.day), Counter()).update(tally.counts)
             return True
+
+    def _put_kept(self, keep: KeptReplay) -> bool:
+        was = self._kept.get(keep.ticket_id)
+        if was is not None and was.after >= keep.after:
+            return False
+        self._kept[keep.ticket_id] = KeptReplay(keep.ticket_id, keep.after, json.loads(json.dumps(keep.doc)))
+        return True
+
+    def keep(self, kept: KeptReplay) -> bool:
+        with self._lock:
+            self.kept_writes += 1
+            return self._put_kept(kept)
+
+    def kept(self, ticket_id: str, entry_id: str) -> tuple[KeptReplay | None, TimelineEntry | None]:
+        with self._lock:
+            self.kept_reads += 1
+            kept = self._kept.get(ticket_id)
+        entry = None
+        if self.tickets is not None:
+            try:
+                _, timeline = self.tickets.get_with_timeline(ticket_id)
+            except NotFound:
+                timeline = []
+            entry = next((e for e in timeline if e.id == entry_id), None)
+        return kept, entry
 
     def bump(self, tally: Tally) -> None:
         with self._lock:

@@ -81,6 +81,7 @@ def ticket_to_item(t: Ticket) -> TicketItem:
         vip=t.vip or None,
         skills=list(t.skills) or None,
         version=t.version,
+        last_counted=t.chain[0] if t.chain else None,
     )
     for name, value in view_keys(t).items():
         setattr(item, name, value)
@@ -115,6 +116,7 @@ def item_to_ticket(i: TicketItem) -> Ticket:
         vip=bool(i.vip),
         skills=_strings(i.skills),
         version=int(i.version),
+        chain=(i.last_counted, int(i.version)),
     )
 
 
@@ -140,6 +142,7 @@ def entry_to_item(e: TimelineEntry, ticket_id: str | None = None) -> EntryItem:
         data=e.data or None,
         merged_from=e.merged_from or (e.ticket_id if ticket_id and ticket_id != e.ticket_id else None),
         ticket_channel=e.ticket_channel,
+        report=e.report,
     )
 
 
@@ -160,6 +163,7 @@ def item_to_entry(i: EntryItem) -> TimelineEntry:
         data=dict(i.data or {}),
         merged_from=i.merged_from,
         ticket_channel=i.ticket_channel,
+        report=dict(i.report) if i.report else None,
     )
 
 

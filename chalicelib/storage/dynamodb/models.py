@@ -60,7 +60,6 @@ Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
     lookup      CHATMSG#<conv>#<client id> | CHATENTRY#<entry>  LOOKUP  -> seq (claims: a message is logged once)
 
 Access patterns (no Scan anywhere; each is one request unless stated):
-
     create ticket               UpdateItem (counter) + TransactWriteItems (ticket, number lookup, entries)
     ticket by id                GetItem
     ticket by number            GetItem (lookup) + GetItem
@@ -111,7 +110,6 @@ Access patterns (no Scan anywhere; each is one request unless stated):
                                 newest first; rating/answered as a filter (a copy per listing: no Scan)
 
   Chat (docs/decisions/043-chat.md); no count grows with the number of conversations:
-
     a socket (each frame)       GetItem CONN#<socket>; connect/disconnect: TransactWriteItems (both items)
     sockets of a conv / agent   Query pk=CHAT#<conv> or CHATAGENT#<agent>, sk begins_with CONN# (TTL checked)
     customer message            GetItem claim + UpdateItem COUNTER (seq) + ticket transaction (claim) + PutItem SEQ#
@@ -222,6 +220,7 @@ class TicketItem(Item, discriminator="ticket"):
     vip = BooleanAttribute(null=True)
     skills = ListAttribute(of=UnicodeAttribute, null=True)
     version = NumberAttribute()
+    last_counted = UnicodeAttribute(null=True, attr_name="lc")  # domain/report_chain.py
 
 
 class EntryItem(Item, discriminator="entry"):
@@ -241,6 +240,7 @@ class EntryItem(Item, discriminator="entry"):
     data = JSONAttribute(null=True)
     merged_from = UnicodeAttribute(null=True)
     ticket_channel = UnicodeAttribute(null=True, attr_name="tch")
+    report = JSONAttribute(null=True, attr_name="rep")  # domain/report_chain.py
 
 
 class LookupItem(Item, discriminator="lookup"):

@@ -2,6 +2,7 @@
 
     report    REPORT#<dimension>#<yyyy-mm>   <yyyy-mm-dd>#<value>   counters (``chalicelib.reports.rollup``)
     marker    REPORTED#<event id>            REPORTED               expires_at (TTL, 15 days)
+    kept      REPORTKEPT#<ticket id>         KEPT                   after (entry id), doc (JSON): ``reports.kept``
     report    REPORT#kb#<yyyy-mm>            <yyyy-mm-dd>#all#probable   ``kb_probable`` (read as part of ``all``)
     kbview    KBVIEW#<viewer hash>           VIEW                   due_key KBVIEW + due_at, day; TTL a day
 
@@ -19,13 +20,15 @@ Written with the low-level client: the attribute names are data, not a pynamodb 
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 from chalicelib.core.resources import DUE_KB_VIEW
-from chalicelib.domain.reports import ALL, KB, DayCounts, PendingView, Tally
+from chalicelib.domain.reports import ALL, KB, DayCounts, KeptReplay, PendingView, Tally
+from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.storage import keys
 
 MARKER_SK = "REPORTED"
@@ -35,6 +38,8 @@ STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # the due index's sort key (as chalicelib.stora
 PROBABLE = "kb_probable"
 PROBABLE_SHARD = "#probable"  # the sort key's suffix of the item only the sweep's transactions write
 MAX_ITEMS = 100  # TransactWriteItems
+KEPT_SK = "KEPT"
+KEPT_BEHIND = "kept"
 CONFLICT_ATTEMPTS = 4  # another writer held a daily item: try again after a short pause
 
 
@@ -51,18 +56,66 @@ class DynamoReportRepository:
             self._client = client("dynamodb")
         return self._client
 
-    def add(self, event_id: str, tallies: Sequence[Tally], expires_at: datetime) -> bool:
+    def add(
+        self, event_id: str, tallies: Sequence[Tally], expires_at: datetime, keep: KeptReplay | None = None
+    ) -> bool:
         if not tallies:
             return True
         items = [self._marker(event_id, expires_at), *(self._update(t) for t in tallies)]
-        if len(items) > MAX_ITEMS:
-            raise ValueError(f"an event adds to {len(items) - 1} daily items; at most {MAX_ITEMS - 1} fit")
+        if len(items) + 1 > MAX_ITEMS:
+            raise ValueError(f"an event adds to {len(items) - 1} daily items; at most {MAX_ITEMS - 2} fit")
         for attempt in range(CONFLICT_ATTEMPTS):
-            outcome = self._write(items)
+            outcome = self._write([*items, self._kept(keep)] if keep is not None else items)
+            if outcome == KEPT_BEHIND:
+                keep, outcome = None, None  # the kept replay is at or past this entry: add without it
+                continue
             if outcome is not None:
-                return outcome
+                return bool(outcome)
             time.sleep(0.05 * (attempt + 1))
         raise RuntimeError(f"report items stayed contended for event {event_id}; SQS will redeliver it")
+
+    def keep(self, kept: KeptReplay) -> bool:
+        try:
+            self.client.put_item(**self._kept(kept)["Put"])
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def kept(self, ticket_id: str, entry_id: str) -> tuple[KeptReplay | None, TimelineEntry | None]:
+        from chalicelib.storage.dynamodb.mapping import ENTRY_PREFIX, item_to_entry, ticket_pk
+        from chalicelib.storage.dynamodb.models import EntryItem
+
+        state_key = self._kept_key(ticket_id)
+        entry_key = {"pk": {"S": ticket_pk(ticket_id)}, "sk": {"S": f"{ENTRY_PREFIX}{entry_id}"}}
+        found = self.client.batch_get_item(RequestItems={self.table: {"Keys": [state_key, entry_key]}})
+        kept: KeptReplay | None = None
+        entry: TimelineEntry | None = None
+        for item in found.get("Responses", {}).get(self.table, []):
+            if item["pk"]["S"] == state_key["pk"]["S"]:
+                kept = KeptReplay(ticket_id, item["after"]["S"], json.loads(item["doc"]["S"]))
+            elif item.get("kind", {}).get("S") == "entry":
+                entry = item_to_entry(EntryItem.from_raw_data(item))
+        # Unprocessed keys (throttling) read as absent: the consumer then replays the timeline.
+        return kept, entry
+
+    def _kept_key(self, ticket_id: str) -> dict[str, Any]:
+        return {"pk": {"S": keys.report_kept(ticket_id)}, "sk": {"S": KEPT_SK}}
+
+    def _kept(self, keep: KeptReplay) -> dict[str, Any]:
+        item = {
+            **self._kept_key(keep.ticket_id),
+            "after": {"S": keep.after},
+            "doc": {"S": json.dumps(keep.doc, separators=(",", ":"))},
+        }
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(pk) OR #after < :after",
+                "ExpressionAttributeNames": {"#after": "after"},
+                "ExpressionAttributeValues": {":after": {"S": keep.after}},
+            }
+        }
 
     def bump(self, tally: Tally) -> None:
         if tally.counts:
@@ -104,15 +157,16 @@ class DynamoReportRepository:
         for attempt in range(CONFLICT_ATTEMPTS):
             outcome = self._write(items)
             if outcome is not None:
-                return outcome
+                return bool(outcome)
             time.sleep(0.05 * (attempt + 1))
         raise RuntimeError(f"the kb report item stayed contended for {view.day}; the next sweep tries again")
 
     def _view_key(self, viewer: str) -> dict[str, Any]:
         return {"pk": {"S": keys.kb_view(viewer)}, "sk": {"S": VIEW_SK}}
 
-    def _write(self, items: list[dict[str, Any]]) -> bool | None:
-        """True: added; False: counted before; None: a conflict with another transaction (try again)."""
+    def _write(self, items: list[dict[str, Any]]) -> bool | str | None:
+        """True: added; False: counted before; None: a conflict with another transaction (try again);
+        ``KEPT_BEHIND``: only the kept replay's condition failed (it is at or past this entry)."""
         try:
             self.client.transact_write_items(TransactItems=items)
         except self.client.exceptions.TransactionCanceledException as exc:
@@ -121,6 +175,9 @@ class DynamoReportRepository:
                 return False
             if "TransactionConflict" in codes:
                 return None
+            kept_last = items[-1].get("Put", {}).get("Item", {}).get("sk") == {"S": KEPT_SK}
+            if kept_last and codes and codes[-1] == "ConditionalCheckFailed":
+                return KEPT_BEHIND
             raise
         return True
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.core.errors import Conflict, DomainError, Duplicate, NotFound
+from chalicelib.domain.report_chain import chained
 from chalicelib.domain.surveys import Survey, Throttled
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
@@ -62,8 +63,9 @@ class DynamoSurveyRepository:
         recent = None
         if throttle_since is not None:
             recent = Item.pk.does_not_exist() | (SurveyThrottleItem.last_sent_at <= throttle_since)
+        (written,), entries = chained([ticket], entries, [expected_version])
         with base.transaction(error) as txn:
-            txn.save(ticket_to_item(ticket), condition=TicketItem.version == expected_version)
+            txn.save(ticket_to_item(written), condition=TicketItem.version == expected_version)
             txn.save(base.lookup_item(claim.key, claim.target_id), condition=Item.pk.does_not_exist())
             txn.save(base.lookup_item(keys.survey_token(token_hash), survey.id), condition=Item.pk.does_not_exist())
             for item in items:
@@ -96,8 +98,9 @@ class DynamoSurveyRepository:
             return Conflict(f"{what} was changed by someone else")
 
         main, *copies = _items(survey)
+        (written,), entries = chained([ticket], entries, [ticket_version])
         with base.transaction(error) as txn:
-            txn.save(ticket_to_item(ticket), condition=TicketItem.version == ticket_version)
+            txn.save(ticket_to_item(written), condition=TicketItem.version == ticket_version)
             txn.save(main, condition=SurveyItem.version == expected_version)
             for copy in copies:
                 txn.save(copy)

@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.core.errors import Conflict, DomainError, Duplicate, NotFound
 from chalicelib.domain.people import Customer
+from chalicelib.domain.report_chain import chained
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import ACTIVE_PREFIX, VIEW_INDEX, Page, View
@@ -51,6 +52,7 @@ class DynamoTicketRepository:
                 return customer_error(requester, position - written)
             return Conflict(f"ticket {ticket.id} or number {ticket.number} already exists")
 
+        (ticket,), entries = chained([ticket], entries)
         with base.transaction(error) as txn:
             txn.save(ticket_to_item(ticket), condition=Item.pk.does_not_exist())
             txn.save(base.lookup_item(keys.ticket_number(ticket.number), ticket.id), condition=Item.pk.does_not_exist())
@@ -105,9 +107,10 @@ class DynamoTicketRepository:
             ticket = tickets[position][0] if position < len(tickets) else None
             return Conflict(f"ticket {ticket.id if ticket else ''} was changed by someone else")
 
+        written, entries = chained([t for t, _ in tickets], entries, [e for _, e in tickets])
         with base.transaction(error) as txn:
-            for ticket, expected in tickets:
-                txn.save(ticket_to_item(ticket), condition=TicketItem.version == expected)
+            for (_, expected), chained_ticket in zip(tickets, written, strict=True):
+                txn.save(ticket_to_item(chained_ticket), condition=TicketItem.version == expected)
             _keys(txn, claims, lookups)
             for entry in entries:
                 txn.save(entry_to_item(entry))

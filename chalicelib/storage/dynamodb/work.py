@@ -9,6 +9,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import size
 
 from chalicelib.core.errors import AlreadyExists, AtCapacity, Conflict, DomainError, Duplicate, NotFound
+from chalicelib.domain.report_chain import chained
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import Page
@@ -158,8 +159,9 @@ class DynamoWorkRepository:
             return AtCapacity(agent_id)
 
         load = LoadItem(keys.load(agent_id), LOAD_SK)
+        (written,), entries = chained([ticket], entries, [expected_version])
         with base.transaction(error) as txn:
-            txn.save(ticket_to_item(ticket), condition=TicketItem.version == expected_version)
+            txn.save(ticket_to_item(written), condition=TicketItem.version == expected_version)
             for claim in claims:
                 txn.save(base.lookup_item(claim.key, claim.target_id), condition=Item.pk.does_not_exist())
             txn.update(
