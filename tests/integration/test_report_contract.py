@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.reports import Tally
+from chalicelib.domain.reports import KeptReplay, Tally
 
 EXPIRES = datetime(2026, 12, 31, tzinfo=UTC)
 NOV_30, DEC_1 = date(2026, 11, 30), date(2026, 12, 1)
@@ -17,13 +17,19 @@ NOV_30, DEC_1 = date(2026, 11, 30), date(2026, 12, 1)
 @pytest.fixture(params=["memory", "dynamodb"])
 def reports(request: pytest.FixtureRequest) -> Any:
     if request.param == "memory":
+        from tests.fakes.memory import InMemoryTicketRepository
         from tests.fakes.memory_reports import InMemoryReportRepository
 
-        return InMemoryReportRepository()
+        repo = InMemoryReportRepository(InMemoryTicketRepository())
+        repo.ticket_repo = repo.tickets
+        return repo
     table = request.getfixturevalue("table")
     from chalicelib.storage.dynamodb.reports import DynamoReportRepository
+    from chalicelib.storage.dynamodb.tickets import DynamoTicketRepository
 
-    return DynamoReportRepository(table)
+    dynamo = DynamoReportRepository(table)
+    dynamo.ticket_repo = DynamoTicketRepository()  # type: ignore[attr-defined]
+    return dynamo
 
 
 def counts(reports: Any, dimension: str, first: date, last: date) -> dict[tuple[str, date], dict[str, int]]:
@@ -95,3 +101,40 @@ def test_a_pending_view_is_counted_once_unless_replaced_or_dropped(reports: Any)
         assert (day.key, day.day) == ("all", NOV_30)
         merged.update(day.counts)
     assert merged == {"kb_probable": 2, "kb_views": 3}
+
+
+def a_ticket(reports: Any) -> tuple[str, str]:
+    """A ticket with its creation and message written; (ticket id, the message's entry id)."""
+    from chalicelib.core.ids import new_id
+    from chalicelib.domain.tickets import Channel, Ticket
+    from chalicelib.domain.timeline import SYSTEM, Actor, ActorKind, EntryKind, TimelineEntry
+
+    at = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    ticket = Ticket(new_id(), 7, "Help", "C1", Channel.EMAIL, at, at)
+    message = TimelineEntry.post(ticket, EntryKind.MESSAGE, Actor(ActorKind.CUSTOMER, "C1"), at, "Hello")
+    reports.ticket_repo.create(ticket, [TimelineEntry.system(ticket, "ticket.created", SYSTEM, at), message])
+    return ticket.id, message.id
+
+
+def test_the_kept_replay_moves_forward_with_the_counting_and_is_read_with_an_entry(reports: Any) -> None:
+    ticket_id, message_id = a_ticket(reports)
+    assert reports.kept(ticket_id, message_id)[0] is None
+    tally = [Tally("all", "all", NOV_30, {"created": 1})]
+    assert reports.add("E2", tally, EXPIRES, KeptReplay(ticket_id, "E2", {"n": 2})) is True
+    kept, entry = reports.kept(ticket_id, message_id)
+    assert kept == KeptReplay(ticket_id, "E2", {"n": 2})
+    assert entry is not None and entry.id == message_id and entry.report is not None
+    # behind the kept one (a late event): the tallies are added, the kept replay stays
+    assert reports.add("E1", tally, EXPIRES, KeptReplay(ticket_id, "E1", {"n": 1})) is True
+    assert reports.kept(ticket_id, "nothing")[0] == KeptReplay(ticket_id, "E2", {"n": 2})
+    assert counts(reports, "all", NOV_30, NOV_30) == {("all", NOV_30): {"created": 2}}
+    # a redelivery adds nothing and moves nothing
+    assert reports.add("E2", tally, EXPIRES, KeptReplay(ticket_id, "E3", {"n": 3})) is False
+    assert reports.kept(ticket_id, "nothing") == (KeptReplay(ticket_id, "E2", {"n": 2}), None)
+
+
+def test_the_kept_replay_alone_is_put_only_forward(reports: Any) -> None:
+    assert reports.keep(KeptReplay("T9", "E5", {"n": 5})) is True
+    assert reports.keep(KeptReplay("T9", "E4", {"n": 4})) is False
+    assert reports.keep(KeptReplay("T9", "E5", {"n": 6})) is False
+    assert reports.kept("T9", "E5")[0] == KeptReplay("T9", "E5", {"n": 5})

@@ -110,6 +110,40 @@ def test_unknown_tickets_and_numbers_are_not_found(repos: Repos) -> None:
         repos.tickets.get_with_timeline(new_id())
 
 
+def test_counted_entries_are_chained_with_the_fields_after_them(repos: Repos) -> None:
+    ticket = make_ticket(repos, team_id="T1")
+    created, message = repos.tickets.get_with_timeline(ticket.id)[1]
+    assert created.report is not None and created.report["p"] is None
+    assert created.report["m"]["id"] == message.id  # the creation's own message, counted with it
+    assert message.report == {"p": created.id, "a": created.report["a"]}
+    read = repos.tickets.get(ticket.id)
+    assert read.chain == (message.id, 1)
+    agent = Actor(ActorKind.AGENT, "A1")
+    assigned, entries = read.change(agent, T0, status=Status.OPEN, assignee_id="A1")
+    note = TimelineEntry.post(assigned, EntryKind.NOTE, agent, T0, "internal")
+    repos.tickets.save([(assigned, read.version)], [*entries, note])
+    timeline = repos.tickets.get_with_timeline(ticket.id)[1]
+    updated, assignment, noted = (next(e for e in timeline if e.event == name) for name in [
+        "ticket.updated", "ticket.assigned", "note.added"])
+    assert updated.report is not None and updated.report["p"] == message.id
+    # after the status change, before the assignment written with it (an entry the reports do not count)
+    assert (updated.report["a"]["status"], updated.report["a"]["assignee_id"]) == ("open", None)
+    assert assignment.report is None and noted.report is None
+    assert repos.tickets.get(ticket.id).chain == (updated.id, 2)
+
+
+def test_a_write_from_a_ticket_not_read_at_its_version_does_not_know_the_previous_counted_entry(
+    repos: Repos,
+) -> None:
+    ticket = make_ticket(repos)  # as built, not as read: it does not know what its creation counted
+    agent = Actor(ActorKind.AGENT, "A1")
+    solved, entries = ticket.change(agent, T0, status=Status.PENDING)
+    repos.tickets.save([(solved, ticket.version)], entries)
+    updated = next(e for e in repos.tickets.get_with_timeline(ticket.id)[1] if e.event == "ticket.updated")
+    assert updated.report is not None and updated.report["p"] is None  # the consumer replays the timeline
+    assert repos.tickets.get(ticket.id).chain == (updated.id, 2)
+
+
 def test_a_ticket_number_cannot_be_used_twice(repos: Repos) -> None:
     ticket = make_ticket(repos)
     with pytest.raises(Conflict):
