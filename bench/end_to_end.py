@@ -427,13 +427,31 @@ class EndToEnd:
 
 def _as_live(desk: Desk, ticket_id: str) -> None:
     """Uncounted: the SLA item the SLA consumer writes when a ticket is created (with its reading of the
-    timeline). Seeded tickets are written straight to the table without one; without it, a flow on a seeded
-    ticket measures a ticket's first event after an upgrade (one more Query, once per ticket), not a live one."""
+    timeline), and what a live ticket has for the reports: its last counted entry on the ticket item and the
+    reports consumer's replay kept after it (``domain.report_chain``, ``reports.kept``). Seeded tickets are
+    written straight to the table without them; without them, a flow on a seeded ticket measures a ticket's
+    first event after an upgrade (one more Query, once per ticket; for reports the whole timeline, once),
+    not a live one."""
     from chalicelib.core.resources import DUE_SLA
 
     with _quiet():
         ticket, timeline, dues = desk.svc.work_repo.ticket_state(ticket_id)
         desk.svc.sla_tracker().refresh(ticket, timeline, dues.get(DUE_SLA))
+        _reports_as_live(desk, ticket, timeline)
+
+
+def _reports_as_live(desk: Desk, ticket: Any, timeline: list[Any]) -> None:
+    from chalicelib.domain.report_chain import counted
+    from chalicelib.domain.reports import KeptReplay
+    from chalicelib.reports.kept import built, doc_of
+    from chalicelib.storage.dynamodb.mapping import TICKET_SK, ticket_pk
+    from chalicelib.storage.dynamodb.models import TicketItem
+
+    last = [e for e in timeline if counted(e)][-1]
+    TicketItem(ticket_pk(ticket.id), TICKET_SK).update(actions=[TicketItem.last_counted.set(last.id)])
+    kept = built(ticket, timeline, last.id, desk.svc.reports.aggregator().readings)
+    assert kept is not None
+    desk.svc.repos.reports.keep(KeptReplay(ticket.id, last.id, doc_of(kept)))
 
 
 def _describe(call: Call) -> str:

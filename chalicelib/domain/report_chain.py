@@ -5,8 +5,9 @@ Every entry of a type the reports count (``REPORT_EVENTS``) is written with a ``
 * ``p``: the id of the ticket's previous counted entry (``None``: the first, or unknown — a ticket written
   before stamps, or one a merge has just changed: its timeline gained entries under older ids);
 * ``a``: the fields the facts and the SLA policy choice read (``AFTER``), as they are after this entry;
-* ``c`` (on ``ticket.created``): the ticket's creation instant; ``m``: the customer's message written with
-  it, when there is one (see ``_first_message``).
+* ``c`` (on ``ticket.created``): the ticket's creation instant;
+* ``n``: the later counted entries of the same write, briefly (``_brief``): the consumer keeps its replay past
+  those that make nothing when it counts this one, so their own events then read nothing more.
 
 The ticket item keeps the id of its latest counted entry (``Ticket.chain`` as read). The stamps are made where a
 write's entries are saved (``chained``, called by the ticket repositories), from the tickets it writes: so a
@@ -17,18 +18,21 @@ saw; an event whose ``p`` is that entry is counted from the replay and the envel
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from chalicelib.core.resources import REPORT_EVENTS
 from chalicelib.domain.tickets import Ticket
-from chalicelib.domain.timeline import ActorKind, TimelineEntry
+from chalicelib.domain.timeline import TimelineEntry
 
 # The fields the reports read of a ticket at an entry (the facts' moment, the SLA policy's conditions).
 AFTER = ("assignee_id", "team_id", "priority", "vip", "status", "organization_id")
 MERGED = "ticket.merged"
-MESSAGE = "message.added"
+# The data the replay reads: a message an agent submitted for a customer, a survey answer, a missed chat.
+BRIEF_BYTES = 4096  # beyond (huge changes), no ``n``: the consumer reads those entries as before
+BRIEF_DATA = ("submitted_by", "rating", "previous_rating", "agent_id")
 CREATED = "ticket.created"
 
 
@@ -51,19 +55,28 @@ def chained(
         after = _after_each(ticket, [entries[n] for n in mine])
         expected = based_on[n_ticket] if based_on is not None else None
         last = ticket.chain[0] if ticket.chain is not None and ticket.chain[1] == expected else None
-        for n, values in zip(mine, after, strict=True):
+        for at, (n, values) in enumerate(zip(mine, after, strict=True)):
             entry = entries[n]
             if entry.event == MERGED:
                 last = None  # the timeline gains (or loses) entries under older ids: the next one starts over
             elif counted(entry):
-                stamp: dict[str, Any] = {"p": last, "a": values}
-                if entry.event == CREATED:
-                    stamp["c"] = ticket.created_at.isoformat()
-                    stamp.update(_first_message([entries[k] for k in mine if k > n]))
-                out[n] = replace(entry, report=stamp)
+                later = [_brief(entries[k], v) for k, v in zip(mine[at + 1 :], after[at + 1 :], strict=True)]
+                out[n] = replace(entry, report=_stamp(ticket, entry, last, values, later))
                 last = entry.id
         written.append(replace(ticket, chain=(last, ticket.version)))
     return written, out
+
+
+def _stamp(
+    ticket: Ticket, entry: TimelineEntry, last: str | None, values: dict[str, Any], later: list[dict[str, Any] | None]
+) -> dict[str, Any]:
+    stamp: dict[str, Any] = {"p": last, "a": values}
+    if entry.event == CREATED:
+        stamp["c"] = ticket.created_at.isoformat()
+    briefs = [b for b in later if b is not None]
+    if briefs and len(json.dumps(briefs, default=str)) <= BRIEF_BYTES:
+        stamp["n"] = briefs
+    return stamp
 
 
 def _after_each(ticket: Ticket, entries: Sequence[TimelineEntry]) -> list[dict[str, Any]]:
@@ -82,10 +95,18 @@ def _plain(value: object) -> Any:
     return value if value is None or isinstance(value, bool) else str(value)
 
 
-def _first_message(rest: Sequence[TimelineEntry]) -> dict[str, Any]:
-    """``m``: the customer's message written with the creation, when it is the next counted entry (it makes no
-    fact: ``reports.aggregator.makes_nothing_true``), so the consumer keeps the replay after it at once."""
-    nxt = next((e for e in rest if counted(e)), None)
-    if nxt is None or nxt.event != MESSAGE or nxt.author.kind is not ActorKind.CUSTOMER or nxt.changes:
-        return {}
-    return {"m": {"id": nxt.id, "at": nxt.at.isoformat(), "sb": "submitted_by" in nxt.data, "by": nxt.author.id}}
+def _brief(entry: TimelineEntry, after: dict[str, Any]) -> dict[str, Any] | None:
+    """What the reports replay reads of a later counted entry of the same write (``n``), so the consumer can
+    keep its replay past those that make nothing (a reply's status change, the creation's message)."""
+    if not counted(entry) or entry.event == MERGED:
+        return None
+    return {
+        "id": entry.id,
+        "t": entry.event,
+        "k": str(entry.kind),
+        "by": [str(entry.author.kind), entry.author.id],
+        "at": entry.at.isoformat(),
+        "ch": [c.as_dict() for c in entry.changes],
+        "d": {k: entry.data[k] for k in BRIEF_DATA if k in entry.data},
+        "a": after,
+    }

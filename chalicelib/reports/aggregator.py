@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.core.errors import NotFound
 from chalicelib.domain.reports import KeptReplay
 from chalicelib.reports.facts import facts_at
-from chalicelib.reports.kept import built, creation_message, doc_of, entry_of, first, kept_of, resume
+from chalicelib.reports.kept import built, doc_of, entry_of, first, kept_of, past_quiet, resume, siblings
 from chalicelib.reports.lake import rows_of
 from chalicelib.reports.rollup import tallies
 
@@ -96,13 +96,15 @@ class ReportAggregator:
         """Whether the replay can be kept: SLA facts need the engine's reading too."""
         return self.judge is None or self.readings is not None
 
-    def _from_chain(self, ticket_id: str, event: dict[str, Any]) -> tuple[list[Fact], KeptReplay, bool] | None:
+    def _from_chain(
+        self, ticket_id: str, event: dict[str, Any]
+    ) -> tuple[list[Fact], KeptReplay | None, bool] | None:
         """The facts from the kept replay and the envelope (``reports.kept``): no timeline read; None when
         they cannot be had so."""
         entry = entry_of(event) if self.keeps else None
         if entry is None:
             return None
-        previous, then = (entry.report or {}).get("p"), creation_message(entry)
+        previous = (entry.report or {}).get("p")
         if previous is None:
             kept = first(entry, self.readings)
             chain = [entry]
@@ -111,19 +113,23 @@ class ReportAggregator:
             kept = kept_of(found.doc if found else None, self.readings)
             if kept is None:
                 return None
+            if entry.id in kept.quiet:  # counted with an earlier entry of its write: it makes nothing
+                return [], None, False
             if kept.after == previous:
                 chain = [entry]
             elif earlier is not None and (earlier.report or {}).get("p") == kept.after:
                 chain = [earlier, entry]
             else:
                 return None
-        done = resume(kept, chain, self.judge is not None, then) if kept is not None else None
+        judged = self.judge is not None
+        done = resume(kept, chain, judged) if kept is not None else None
         if done is None:
             return None
         facts, after = done
+        after = past_quiet(after, siblings(entry), judged)
         # Kept on every write; and by an event that makes nothing when it read an entry not kept before it
         # (else the next event would find neither kept and replay the timeline).
-        return facts, KeptReplay(ticket_id, after.after, doc_of(after)), len(chain) > 1 or bool(then)
+        return facts, KeptReplay(ticket_id, after.after, doc_of(after)), len(chain) > 1
 
     def _from_timeline(self, ticket_id: str, entry_id: str) -> tuple[list[Fact], KeptReplay | None, bool]:
         """The facts from the whole timeline (``facts_at``), and the replay to keep after the entry."""

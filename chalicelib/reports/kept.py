@@ -58,11 +58,11 @@ class Kept:
     at: datetime  # its instant
     replay: Replay  # the clocks, and the ticket as it was after that entry
     reading: Reading
+    quiet: tuple[str, ...] = ()  # entries of the last write kept past because they make nothing
+    readings: Readings | None = None
 
 
-def resume(
-    kept: Kept, chain: Sequence[TimelineEntry], judged: bool, then: Sequence[TimelineEntry] = ()
-) -> tuple[list[Fact], Kept] | None:
+def resume(kept: Kept, chain: Sequence[TimelineEntry], judged: bool) -> tuple[list[Fact], Kept] | None:
     """The facts of the last entry of ``chain`` (the counted entries after ``kept.after``, oldest first) and the
     replay kept after it; None when the kept replay cannot give them exactly. ``judged``: with SLA facts."""
     replay, reading = kept.replay, kept.reading
@@ -87,37 +87,47 @@ def resume(
         if prior is None:
             return None
         found += sla_facts(entry.at, replay.moment(), prior, view)
-    last = entry
-    for later in then:  # entries known to make nothing (the creation's message): kept past them at once
-        if not _bring(replay, later) or not reading.add(later):
-            return None
-        replay.step(later)
-        last = later
-    return found, Kept(last.id, last.at, replay, reading)
+    return found, Kept(entry.id, entry.at, replay, reading, readings=kept.readings)
 
 
-def creation_message(entry: TimelineEntry) -> list[TimelineEntry]:
-    """The customer's message written with a ticket's creation, from the creation's stamp (``m``)."""
-    stamp = entry.report or {}
-    message = stamp.get("m")
-    if entry.event != "ticket.created" or not isinstance(message, dict):
-        return []
-    try:
-        return [
-            replace(
-                entry,
-                id=str(message["id"]),
-                at=datetime.fromisoformat(str(message["at"])),
-                kind=EntryKind.MESSAGE,
-                event="message.added",
-                author=Actor(ActorKind.CUSTOMER, message.get("by")),
-                changes=(),
-                data={"submitted_by": True} if message.get("sb") else {},
-                report={"p": entry.id, "a": stamp.get("a")},
+def past_quiet(kept: Kept, later: Sequence[TimelineEntry], judged: bool) -> Kept:
+    """The replay kept past the later entries of the same write that make nothing (their events then find
+    themselves in ``quiet`` and read nothing more); it stops at the first that makes a fact."""
+    quiet: list[str] = []
+    for entry in later:
+        trial = kept_of(doc_of(kept), kept.readings)  # a copy: resume moves the one it is given
+        done = resume(trial, [entry], judged) if trial is not None else None
+        if done is None or done[0]:
+            break
+        kept, quiet = done[1], [*quiet, entry.id]
+    kept.quiet = tuple(quiet)
+    return kept
+
+
+def siblings(entry: TimelineEntry) -> list[TimelineEntry]:
+    """The later counted entries of the entry's write, from its stamp (``n``), as the replay reads them."""
+    found: list[TimelineEntry] = []
+    previous = entry.id
+    for brief in (entry.report or {}).get("n") or ():
+        try:
+            kind, author = brief["by"]
+            found.append(
+                replace(
+                    entry,
+                    id=str(brief["id"]),
+                    at=datetime.fromisoformat(str(brief["at"])),
+                    kind=EntryKind(str(brief["k"])),
+                    event=str(brief["t"]),
+                    author=Actor(ActorKind(str(kind)), author),
+                    changes=tuple(Change(str(c["field"]), c.get("old"), c.get("new")) for c in brief["ch"]),
+                    data=dict(brief.get("d") or {}),
+                    report={"p": previous, "a": brief["a"]},
+                )
             )
-        ]
-    except (KeyError, TypeError, ValueError):
-        return []
+        except (KeyError, TypeError, ValueError):
+            break
+        previous = found[-1].id
+    return found
 
 
 def _bring(replay: Replay, entry: TimelineEntry) -> bool:
@@ -193,7 +203,7 @@ def first(entry: TimelineEntry, readings: Readings | None) -> Kept | None:
     except (KeyError, ValueError):
         return None
     reading = readings.start(at) if readings is not None else _NoSla()
-    return Kept("", at, Replay(ticket, []), reading)
+    return Kept("", at, Replay(ticket, []), reading, readings=readings)
 
 
 # -- kept as an item ------------------------------------------------------------------------------------
@@ -228,6 +238,7 @@ def doc_of(kept: Kept) -> dict[str, Any]:
             "fcr": _fact_doc(r.fcr),
         },
         "sla": kept.reading.doc(t, kept.at),
+        "q": list(kept.quiet),
     }
 
 
@@ -264,7 +275,8 @@ def kept_of(doc: Mapping[str, Any] | None, readings: Readings | None) -> Kept | 
             reading = readings.load(doc.get("sla") or {}, created)
         if reading is None:
             return None
-        return Kept(str(doc["after"]), datetime.fromisoformat(doc["at"]), replay, reading)
+        after, at, quiet = str(doc["after"]), datetime.fromisoformat(doc["at"]), tuple(doc.get("q") or ())
+        return Kept(after, at, replay, reading, quiet, readings)
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -319,4 +331,4 @@ def built(ticket: Ticket, timeline: Sequence[TimelineEntry], entry_id: str, read
             return None
         replay.step(entry)
     entry = timeline[position]
-    return Kept(entry.id, entry.at, replay, reading)
+    return Kept(entry.id, entry.at, replay, reading, readings=readings)
