@@ -86,7 +86,9 @@ class WebhookDispatcher:
 
         results: list[Delivery] = []
         failures: list[str] = []
-        body = json.dumps(event, separators=(",", ":"), sort_keys=True).encode()
+        # ``report`` is the reports consumer's chain (domain/report_chain.py): internal, not part of the payload.
+        public = {k: v for k, v in event.items() if k != "report"}
+        body = json.dumps(public, separators=(",", ":"), sort_keys=True).encode()
         for webhook in self._subscribers(event["type"]):
             if self.directory.was_delivered(webhook.id, event["id"]):
                 results.append(Delivery(webhook.id, None, "duplicate"))

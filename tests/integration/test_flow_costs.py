@@ -51,6 +51,16 @@ def test_a_reply_costs_the_same_requests_on_a_long_thread(measured: tuple[dict[s
         assert results["thread_growth"][flow]["100"] <= ceiling[flow]["100"], flow
 
 
+def test_the_reports_consumer_reads_as_much_on_a_long_thread(measured: tuple[dict[str, Any], list[Check]]) -> None:
+    """Read units, not only requests: the reports consumer reads its kept replay and one entry, never the
+    timeline (decision 011)."""
+    results, _ = measured
+    units = results["detail"]["thread_growth_units"]
+    for flow in GROWTH_FLOWS:
+        by_size = {size: u["read_units_by_phase"].get("reports") for size, u in units[flow].items()}
+        assert by_size["5"] == by_size["100"] and by_size["5"], (flow, by_size)
+
+
 def test_the_measurement_checked_itself(measured: tuple[dict[str, Any], list[Check]]) -> None:
     """No Scan, no failed call or consumer, every call seen by the server too, one ticket closed by the sweep."""
     _, checks = measured
