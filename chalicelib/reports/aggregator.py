@@ -75,14 +75,18 @@ class ReportAggregator:
         self.clock = clock
         self.lake = lake
         self.readings = readings
+        self._kept_after: str | None = None  # the kept item's entry, when this event read it
 
     def on_event(self, event: dict[str, Any]) -> Counted:
         """Count the event's facts once; ``NotVisibleYet`` (SQS retries) while the read misses its entry."""
         ticket_id, entry_id = str(event["ticket"]["id"]), str(event["id"])
         if makes_nothing_true(event):
             return Counted(0, 0)
+        self._kept_after = None
         kept = self._from_chain(ticket_id, event)
         facts, keep, always = kept if kept is not None else self._from_timeline(ticket_id, entry_id)
+        if keep is not None and self._kept_after is not None and self._kept_after >= keep.after:
+            keep = None  # the kept replay is past this entry already (a late or redelivered event)
         additions = tallies(facts, self.zone)
         added = self.reports.add(entry_id, additions, self.clock() + timedelta(days=MARKER_DAYS), keep)
         if not additions and always and keep is not None:
@@ -96,9 +100,7 @@ class ReportAggregator:
         """Whether the replay can be kept: SLA facts need the engine's reading too."""
         return self.judge is None or self.readings is not None
 
-    def _from_chain(
-        self, ticket_id: str, event: dict[str, Any]
-    ) -> tuple[list[Fact], KeptReplay | None, bool] | None:
+    def _from_chain(self, ticket_id: str, event: dict[str, Any]) -> tuple[list[Fact], KeptReplay | None, bool] | None:
         """The facts from the kept replay and the envelope (``reports.kept``): no timeline read; None when
         they cannot be had so."""
         entry = entry_of(event) if self.keeps else None
@@ -110,6 +112,7 @@ class ReportAggregator:
             chain = [entry]
         else:
             found, earlier = self.reports.kept(ticket_id, str(previous))
+            self._kept_after = found.after if found else None
             kept = kept_of(found.doc if found else None, self.readings)
             if kept is None:
                 return None

@@ -123,8 +123,9 @@ def test_counted_entries_are_chained_with_the_fields_after_them(repos: Repos) ->
     note = TimelineEntry.post(assigned, EntryKind.NOTE, agent, T0, "internal")
     repos.tickets.save([(assigned, read.version)], [*entries, note])
     timeline = repos.tickets.get_with_timeline(ticket.id)[1]
-    updated, assignment, noted = (next(e for e in timeline if e.event == name) for name in [
-        "ticket.updated", "ticket.assigned", "note.added"])
+    updated, assignment, noted = (
+        next(e for e in timeline if e.event == name) for name in ["ticket.updated", "ticket.assigned", "note.added"]
+    )
     assert updated.report is not None and updated.report["p"] == message.id and "n" not in updated.report
     # after the status change, before the assignment written with it (an entry the reports do not count)
     assert (updated.report["a"]["status"], updated.report["a"]["assignee_id"]) == ("open", None)

@@ -184,8 +184,7 @@ class Item(Model):
     due_at = UnicodeAttribute(null=True)
 
 
-# Index objects on the base model (what pynamodb's metaclass does for indexes declared in a class
-# body), so a query through an index returns each item as its own class.
+# Index objects on the base model (as pynamodb's metaclass does): an index query returns each item as its class.
 for _name, _cls in INDEXES.items():
     _index_obj = _cls()
     _index_obj._model = Item

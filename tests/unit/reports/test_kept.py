@@ -14,8 +14,8 @@ from chalicelib.bootstrap.reports import SlaReadings, sla_judge
 from chalicelib.domain.report_chain import chained
 from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.events.envelope import envelope
-from chalicelib.reports.facts import counted, facts_at
 from chalicelib.reports.aggregator import makes_nothing_true
+from chalicelib.reports.facts import counted, facts_at
 from chalicelib.reports.kept import built, doc_of, entry_of, first, kept_of, past_quiet, resume, siblings
 from tests.unit.reports.golden import POLICIES, fixture
 

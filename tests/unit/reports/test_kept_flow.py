@@ -91,9 +91,7 @@ def a_busy_ticket(desk: Desk, notes: int) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("notes", [3, 98])
-def test_a_long_thread_gives_the_same_facts_without_reading_the_timeline(
-    desk: Desk, reads: Reads, notes: int
-) -> None:
+def test_a_long_thread_gives_the_same_facts_without_reading_the_timeline(desk: Desk, reads: Reads, notes: int) -> None:
     events = counted(a_busy_ticket(desk, notes))
     kept, old = desk.svc.reports.aggregator(), replayed(desk)
     kept_repo = desk.svc.repos.reports
