@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.core import observability
 from chalicelib.core.errors import InvalidInput
@@ -32,15 +31,24 @@ else:
     schemas = lazy_module("chalicelib.tickets.schemas")
 
 
-@dataclass(frozen=True)
-class Needs:
-    tickets: TicketService
-    relations: TicketRelations
-    customers: CustomerService
-    attachments: ObjectStore
-    bucket: str
-    requesters: RequesterMove
-    uploads: Uploads
+class Needs(Protocol):
+    """What the ticket routes use. Read-only parts, so that the composition root can build each at its first use:
+    a GET of a ticket needs only ``tickets`` (the others import their modules when built)."""
+
+    @property
+    def tickets(self) -> TicketService: ...
+    @property
+    def relations(self) -> TicketRelations: ...
+    @property
+    def customers(self) -> CustomerService: ...
+    @property
+    def attachments(self) -> ObjectStore: ...
+    @property
+    def bucket(self) -> str: ...
+    @property
+    def requesters(self) -> RequesterMove: ...
+    @property
+    def uploads(self) -> Uploads: ...
 
 
 deps: Provider[Needs] = Provider("tickets.routes")
