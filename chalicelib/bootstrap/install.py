@@ -19,13 +19,19 @@ if TYPE_CHECKING:
     from chalicelib.domain.people import Agent
     from chalicelib.kb import public_routes as kb_public
     from chalicelib.kb import routes as kb
+    from chalicelib.people.customers import CustomerService
     from chalicelib.portal import pages as portal_pages
     from chalicelib.reports import board_routes as report_board
     from chalicelib.reports import page as report_page
     from chalicelib.sla import routes as sla
+    from chalicelib.storage.objects import ObjectStore
     from chalicelib.surveys import pages as survey_pages
     from chalicelib.surveys import routes as surveys
     from chalicelib.tickets import routes as tickets
+    from chalicelib.tickets.relations import TicketRelations
+    from chalicelib.tickets.requesters import RequesterMove
+    from chalicelib.tickets.service import TicketService
+    from chalicelib.tickets.uploads import Uploads
     from chalicelib.webhooks import routes as webhooks
 
 
@@ -57,19 +63,41 @@ def install() -> None:
     provide("chat.websocket", lambda: current().chat.sockets())
 
 
-def _ticket_needs() -> tickets.Needs:
-    from chalicelib.tickets import routes as tickets
+class _TicketNeeds:
+    """``tickets.Needs`` read through to the container, which builds each part at its first use: a GET of a
+    ticket does not build (or import) the relations, requester moves, uploads or object store."""
 
-    c = current()
-    return tickets.Needs(
-        c.tickets,
-        c.ticket_relations,
-        c.customers,
-        c.objects,
-        c.settings.bucket,
-        c.ticket_requesters,
-        c.agent_uploads,
-    )
+    @property
+    def tickets(self) -> TicketService:
+        return current().tickets
+
+    @property
+    def relations(self) -> TicketRelations:
+        return current().ticket_relations
+
+    @property
+    def customers(self) -> CustomerService:
+        return current().customers
+
+    @property
+    def attachments(self) -> ObjectStore:
+        return current().objects
+
+    @property
+    def bucket(self) -> str:
+        return current().settings.bucket
+
+    @property
+    def requesters(self) -> RequesterMove:
+        return current().ticket_requesters
+
+    @property
+    def uploads(self) -> Uploads:
+        return current().agent_uploads
+
+
+def _ticket_needs() -> tickets.Needs:
+    return _TicketNeeds()
 
 
 def _webhook_needs() -> webhooks.Needs:

@@ -97,7 +97,8 @@ class Call:
 
 @dataclass(frozen=True)
 class Result:
-    body: BaseModel | None
+    # The response model, or its JSON value already built (``chalicelib.http.plain``: no pydantic on the path).
+    body: BaseModel | dict[str, Any] | None
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -276,6 +277,8 @@ def _success(spec: RouteSpec, outcome: Any) -> Response:
     if result.body is None:
         return Response(body="", status_code=status, headers=dict(result.headers))
     headers = dict(result.headers)
+    if isinstance(result.body, dict):  # the route set its ETag header itself
+        return json_response(result.body, status, headers)
     version = etag_version(result.body)
     if version is not None:
         headers.setdefault("ETag", f'"{version}"')

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.core import observability
 from chalicelib.core.errors import InvalidInput
@@ -16,6 +15,8 @@ from chalicelib.domain.timeline import TimelineEntry
 from chalicelib.domain.views import View, ViewKind
 from chalicelib.http.framework import Call, Result, Routes
 from chalicelib.http.paging import next_cursor, start_key
+from chalicelib.http.plain import NotPlain
+from chalicelib.tickets import plain
 from chalicelib.tickets.service import NewTicket
 
 if TYPE_CHECKING:
@@ -30,15 +31,24 @@ else:
     schemas = lazy_module("chalicelib.tickets.schemas")
 
 
-@dataclass(frozen=True)
-class Needs:
-    tickets: TicketService
-    relations: TicketRelations
-    customers: CustomerService
-    attachments: ObjectStore
-    bucket: str
-    requesters: RequesterMove
-    uploads: Uploads
+class Needs(Protocol):
+    """What the ticket routes use. Read-only parts, so that the composition root can build each at its first use:
+    a GET of a ticket needs only ``tickets`` (the others import their modules when built)."""
+
+    @property
+    def tickets(self) -> TicketService: ...
+    @property
+    def relations(self) -> TicketRelations: ...
+    @property
+    def customers(self) -> CustomerService: ...
+    @property
+    def attachments(self) -> ObjectStore: ...
+    @property
+    def bucket(self) -> str: ...
+    @property
+    def requesters(self) -> RequesterMove: ...
+    @property
+    def uploads(self) -> Uploads: ...
 
 
 deps: Provider[Needs] = Provider("tickets.routes")
@@ -60,12 +70,18 @@ ATTACHMENT_URL_SECONDS = 900
 
 
 def _detail(ticket: Ticket, timeline: list[TimelineEntry], status: int | None = None) -> Result:
+    """``TicketDetailOut``, built without pydantic (a cold process's first GET; same bytes) unless a value
+    needs the model to render it."""
     presign = _presigner() if any(e.data.get("attachments") for e in timeline) else None
-    body = schemas.TicketDetailOut(
-        ticket=schemas.TicketOut.of(ticket),
-        timeline=[schemas.EntryOut.of(e, presign) for e in timeline],
-        satisfaction=schemas.SatisfactionOut.latest(timeline),
-    )
+    body: schemas.TicketDetailOut | dict[str, Any]
+    try:
+        body = plain.detail(ticket, timeline, presign)
+    except NotPlain:
+        body = schemas.TicketDetailOut(
+            ticket=schemas.TicketOut.of(ticket),
+            timeline=[schemas.EntryOut.of(e, presign) for e in timeline],
+            satisfaction=schemas.SatisfactionOut.latest(timeline),
+        )
     return Result(body, status, _etag(ticket))
 
 

@@ -64,7 +64,7 @@ class World:
 def world(settings: Any, contract: Contract) -> Iterator[World]:
     clock = Clock()
     # Survey links start with the portal's URL (no survey is sent without one).
-    svc = fakes.memory_services(settings.model_copy(update={"portal_url": "https://help.example.com"}), clock)
+    svc = fakes.memory_services(settings.replace(portal_url="https://help.example.com"), clock)
     bootstrap.use(svc)
     admin = svc.directory.create_agent("ada@example.com", "Ada Admin", Role.ADMIN)
     team = svc.directory.create_team("Support")

@@ -152,10 +152,9 @@ OTHER_VARIABLES = {"LAMBDESK_CORPORA": "tests/conformance/corpora.py", "LAMBDESK
 
 
 def settings_variables() -> set[str]:
-    from chalicelib.core.settings_model import ENV_PREFIX, Settings
+    from chalicelib.core.settings_model import Settings
 
-    fields = Settings.model_fields.items()
-    return {f"{ENV_PREFIX}{name.upper()}" for name, field in fields if not field.validation_alias}
+    return {field.variable for field in Settings.FIELDS.values() if not field.alias}
 
 
 def test_every_lambdesk_variable_the_docs_name_is_read() -> None:

@@ -139,6 +139,6 @@ def test_a_shipment_that_fails_fails_the_message_and_its_redelivery_ships_withou
 
 def test_a_stage_with_a_lake_stream_ships_to_it_and_one_without_ships_nowhere(settings: Any) -> None:
     assert ReportParts(SimpleNamespace(settings=settings)).lake() is None  # type: ignore[arg-type]
-    with_lake = settings.model_copy(update={"lake_stream": STREAM})
+    with_lake = settings.replace(lake_stream=STREAM)
     sink = ReportParts(SimpleNamespace(settings=with_lake)).lake()  # type: ignore[arg-type]
     assert isinstance(sink, FirehoseSink) and sink.stream == STREAM

@@ -166,6 +166,6 @@ def test_a_ticket_closed_before_its_survey_is_due_gets_none(desk: Desk) -> None:
 def test_without_a_public_address_for_links_nothing_is_sent(desk: Desk) -> None:
     team, ann = agent_of(desk)
     solved_ticket(desk, ann, team.id)
-    desk.svc.settings = desk.svc.settings.model_copy(update={"portal_url": None})
+    desk.svc.settings = desk.svc.settings.replace(portal_url=None)
     desk.clock.advance(hours=25)
     assert survey_sweep()["outcomes"] == {"no public address for survey links": 1}

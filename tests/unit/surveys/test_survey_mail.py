@@ -75,6 +75,6 @@ def test_no_survey_mail_without_a_public_address_for_the_links(desk: Desk) -> No
     ticket = solved_ticket(desk, ann, team.id)
     desk.svc.surveys.sender().offer(ticket.id)
     desk.pump()
-    desk.svc.settings = desk.svc.settings.model_copy(update={"portal_url": None})
+    desk.svc.settings = desk.svc.settings.replace(portal_url=None)
     outbound = fakes.outbound(desk.svc, InMemoryObjectStore(), FakeSes(), desk.svc.signing_key, desk.clock)
     assert outbound.handle(desk.of_type("survey.requested")[0]) is Outcome.IGNORED
