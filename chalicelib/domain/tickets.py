@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from chalicelib.core.errors import FieldProblem, InvalidInput
+from chalicelib.domain.mailthread import MailThread
 from chalicelib.domain.timeline import Actor, Change, EntryKind, TimelineEntry
 
 
@@ -112,6 +113,8 @@ class Ticket:
     skills: tuple[str, ...] = ()
     # Optimistic locking: every successful write increments it; a write names the version it read.
     version: int = 1
+    # What outbound mail threads with, kept by every write (None: written before it was; see domain/mailthread).
+    mail_thread: MailThread | None = None
 
     def change(self, actor: Actor, at: datetime, **values: Any) -> tuple[Ticket, list[TimelineEntry]]:
         """Apply field changes; return the new ticket and the events that record them.

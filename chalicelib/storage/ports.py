@@ -73,6 +73,15 @@ class TicketRepository(Protocol):
     def get_with_timeline(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry]]:
         """The ticket and its whole timeline, oldest first. Raises NotFound."""
 
+    def get_with_entries(self, ticket_id: str, entry_ids: Sequence[str]) -> tuple[Ticket, list[TimelineEntry]]:
+        """The ticket and the named entries that exist, oldest first, in one request. Raises NotFound."""
+
+    def entry(self, ticket_id: str, entry_id: str) -> TimelineEntry | None:
+        """One entry of a ticket's timeline (None: there is none with that id)."""
+
+    def get_with_first_entries(self, ticket_id: str, limit: int) -> tuple[Ticket, list[TimelineEntry]]:
+        """The ticket and its first ``limit`` entries (at most), oldest first, in one request. Raises NotFound."""
+
     def entries_since(self, ticket_id: str, version: int, consistent: bool = False) -> list[TimelineEntry]:
         """Entries that produced versions after ``version``, oldest first."""
 

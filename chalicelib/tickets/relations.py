@@ -45,6 +45,8 @@ class TicketRelations:
             ccs=tuple(sorted(set(target.ccs) | set(source.ccs))),
             updated_at=now,
             version=target.version + 1,
+            # The source's mail joins the target's conversation (its timeline is copied over, in id order).
+            mail_thread=None if target.mail_thread is None else target.mail_thread.merged(timeline, target.version + 1),
         )
         entries = [
             TimelineEntry.system(

@@ -99,9 +99,12 @@ def on_latest(
 
 
 def one_version(before: Ticket, after: Ticket, entries: list[TimelineEntry]) -> tuple[Ticket, list[TimelineEntry]]:
-    """One write is one version: a reply that also changes the status bumps the version once."""
+    """One write is one version: a reply that also changes the status bumps the version once. The head's mail
+    conversation takes the write's entries (``Ticket.mail_thread``)."""
     version = before.version + 1
-    return replace(after, version=version), [replace(e, ticket_version=version) for e in entries]
+    written = [replace(e, ticket_version=version) for e in entries]
+    kept = after.mail_thread.advance(written) if after.mail_thread is not None else None
+    return replace(after, version=version, mail_thread=kept), written
 
 
 def summarise(entry: TimelineEntry) -> dict[str, Any]:

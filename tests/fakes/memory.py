@@ -114,6 +114,17 @@ class InMemoryTicketRepository:
         timeline = self._entries.get(ticket_id, {})
         return ticket, [timeline[k] for k in sorted(timeline)]
 
+    def get_with_entries(self, ticket_id: str, entry_ids: Sequence[str]) -> tuple[Ticket, list[TimelineEntry]]:
+        ticket, entries = self.get_with_timeline(ticket_id)
+        return ticket, [e for e in entries if e.id in set(entry_ids)]
+
+    def entry(self, ticket_id: str, entry_id: str) -> TimelineEntry | None:
+        return self._entries.get(ticket_id, {}).get(entry_id)
+
+    def get_with_first_entries(self, ticket_id: str, limit: int) -> tuple[Ticket, list[TimelineEntry]]:
+        ticket, entries = self.get_with_timeline(ticket_id)
+        return ticket, entries[:limit]
+
     def entries_since(self, ticket_id: str, version: int, consistent: bool = False) -> list[TimelineEntry]:
         _, entries = self.get_with_timeline(ticket_id)
         return [e for e in entries if e.ticket_version > version and e.merged_from is None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.mailthread import MailThread
 from chalicelib.domain.people import (
     Agent,
     ApiToken,
@@ -81,6 +82,7 @@ def ticket_to_item(t: Ticket) -> TicketItem:
         vip=t.vip or None,
         skills=list(t.skills) or None,
         version=t.version,
+        mail_thread=t.mail_thread.as_data() if t.mail_thread is not None else None,
     )
     for name, value in view_keys(t).items():
         setattr(item, name, value)
@@ -115,6 +117,7 @@ def item_to_ticket(i: TicketItem) -> Ticket:
         vip=bool(i.vip),
         skills=_strings(i.skills),
         version=int(i.version),
+        mail_thread=MailThread.from_data(i.mail_thread) if i.mail_thread is not None else None,
     )
 
 

@@ -2,7 +2,7 @@
 
 Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
 
-    ticket      TICKET#<id>                 TICKET           view keys (see domain/views.py)
+    ticket      TICKET#<id>                 TICKET           view keys (domain/views.py), mth (domain/mailthread.py)
     entry       TICKET#<id>                 TL#<entry id>    message, note or event (time-ordered ids)
     lookup      TICKETNO#<n>                LOOKUP           -> ticket id (unique ticket numbers)
     lookup      IDENTITY#<kind>#<value>     LOOKUP           -> customer id (unique identities)
@@ -62,8 +62,8 @@ Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
 Access patterns (no Scan anywhere; each is one request unless stated):
 
     create ticket               UpdateItem (counter) + TransactWriteItems (ticket, number lookup, entries)
-    ticket by id                GetItem
-    ticket by number            GetItem (lookup) + GetItem
+    ticket by id / by number    GetItem / GetItem (lookup) + GetItem
+    ticket with an entry        BatchGetItem; with its first entries: Query sk >= TICKET, Limit (outbound mail)
     ticket with timeline        Query pk=TICKET#<id> (pages for very long timelines)
     changes since a version     Query pk=TICKET#<id>, sk begins_with TL#, filter ticket_version > v
     update / reply / note       TransactWriteItems (ticket with version condition + entries)
@@ -81,11 +81,10 @@ Access patterns (no Scan anywhere; each is one request unless stated):
     webhook delivered?          GetItem DELIVERY#...; mark: PutItem with TTL
     inbound mail seen?          GetItem INBOUND#<key> (the claim in the ingest transaction makes it exact)
     ticket by Message-ID        GetItem EMAILID#<id>
-    quarantine list             Query directory dir_pk=QUARANTINE
+    quarantine / audit trail    Query directory dir_pk=QUARANTINE / dir_pk=AUDIT (newest first)
     suppressed? / cap counter   GetItem SUPPRESS#<address> / UpdateItem ADD on RATE#...
     claim a send                PutItem SEND#... with condition (absent, or a stale attempt)
     config documents of a kind  Query pk=CONFIG#<kind>
-    audit trail                 Query directory dir_pk=AUDIT, newest first
     agents' loads               BatchGetItem LOAD#<agent> for a team's agents
     capped assignment           TransactWriteItems: ticket (version) + entries + LOAD (ADD if size < cap)
                                 + ConditionCheck AGENT (online, active)
@@ -222,6 +221,7 @@ class TicketItem(Item, discriminator="ticket"):
     vip = BooleanAttribute(null=True)
     skills = ListAttribute(of=UnicodeAttribute, null=True)
     version = NumberAttribute()
+    mail_thread = JSONAttribute(null=True, attr_name="mth")
 
 
 class EntryItem(Item, discriminator="entry"):

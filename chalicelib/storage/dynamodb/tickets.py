@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from chalicelib.core.errors import Conflict, DomainError, Duplicate, NotFound
@@ -72,16 +72,21 @@ class DynamoTicketRepository:
         return ticket_id
 
     def get_with_timeline(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry]]:
-        ticket: Ticket | None = None
-        entries: list[TimelineEntry] = []
-        for item in Item.query(ticket_pk(ticket_id)):
-            if isinstance(item, TicketItem):
-                ticket = item_to_ticket(item)
-            elif isinstance(item, EntryItem):
-                entries.append(item_to_entry(item))
-        if ticket is None:
-            raise NotFound("ticket", ticket_id)
-        return ticket, entries
+        return _ticket_and_entries(Item.query(ticket_pk(ticket_id)), ticket_id)
+
+    def get_with_entries(self, ticket_id: str, entry_ids: Sequence[str]) -> tuple[Ticket, list[TimelineEntry]]:
+        wanted = [(ticket_pk(ticket_id), TICKET_SK), *((ticket_pk(ticket_id), f"{ENTRY_PREFIX}{e}") for e in entry_ids)]
+        ticket, entries = _ticket_and_entries(Item.batch_get(dict.fromkeys(wanted)), ticket_id)
+        return ticket, sorted(entries, key=lambda e: e.id)
+
+    def entry(self, ticket_id: str, entry_id: str) -> TimelineEntry | None:
+        item = base.get_item(EntryItem, ticket_pk(ticket_id), f"{ENTRY_PREFIX}{entry_id}", None)
+        return item_to_entry(item) if item is not None else None
+
+    def get_with_first_entries(self, ticket_id: str, limit: int) -> tuple[Ticket, list[TimelineEntry]]:
+        # "TICKET" sorts right before "TL#<entry id>": one page of the partition from the head on.
+        found = Item.query(ticket_pk(ticket_id), Item.sk >= TICKET_SK, limit=limit + 1, page_size=limit + 1)
+        return _ticket_and_entries(found, ticket_id)
 
     def entries_since(self, ticket_id: str, version: int, consistent: bool = False) -> list[TimelineEntry]:
         results = EntryItem.query(
@@ -123,6 +128,19 @@ class DynamoTicketRepository:
         condition = Item.view_sk.startswith(ACTIVE_PREFIX) if view.active_only else None
         results = index.query(view.value, condition, limit=limit, page_size=limit, last_evaluated_key=start)
         return base.page(results, item_to_ticket)
+
+
+def _ticket_and_entries(items: Iterable[Item], ticket_id: str) -> tuple[Ticket, list[TimelineEntry]]:
+    ticket: Ticket | None = None
+    entries: list[TimelineEntry] = []
+    for item in items:
+        if isinstance(item, TicketItem):
+            ticket = item_to_ticket(item)
+        elif isinstance(item, EntryItem):
+            entries.append(item_to_entry(item))
+    if ticket is None:
+        raise NotFound("ticket", ticket_id)
+    return ticket, entries
 
 
 def _keys(txn: Any, claims: Sequence[Key], lookups: Sequence[Key]) -> None:
