@@ -1,21 +1,25 @@
-"""A ticket's mail conversation as its head item keeps it: what outbound mail needs to thread, bounded.
+"""A ticket's mail conversation, kept as it goes: what outbound mail needs to thread, read in bounded requests.
 
 Mail to the requester carries ``In-Reply-To``/``References`` built from the conversation up to its event
 (docs/decisions/021-outbound-mail.md). Walking back from the event through the timeline: the Message-IDs of
 the mail Lambdesk sent for each entry (a reply, an acknowledgement, a reminder) until the newest inbound mail,
 then each inbound mail's Message-ID and References, until 20 ids are gathered. The walk read the whole
-timeline on every mail (a reply after 95 internal notes read them all); the head now keeps what it needs,
-advanced by every write in the same item (``Ticket.mail_thread``, docs/decisions/011-cost-end-to-end.md):
+timeline on every mail (a reply after 95 internal notes read them all). Now every write keeps what the walk
+needs (docs/decisions/011-cost-end-to-end.md), in the same transaction:
 
-- ``inbound``: the inbound mails the walk can reach, newest first, each with its ids (its Message-ID, then its
-  References newest first), as many as fill the chain;
-- ``sent``: the entries since the newest inbound mail whose mail may have gone to the customer, newest first
-  (the copies under ``sent/`` say whether it did, and with which Message-ID);
-- ``customer``: the newest message by a customer (any channel), and whether it was automatic or bulk mail.
+- ``MailThread`` (its own item next to the ticket, ``TMAIL``; not on the ticket item, which every view index
+  copies whole: a KB there costs a write unit in each of up to eight indexes on every ticket write):
+  ``inbound``, the inbound mails the walk can reach, newest first, each with its ids (its Message-ID, then
+  its References newest first); ``sent``, the entries since the newest inbound mail whose mail may have gone
+  to the customer (the copies under ``sent/`` say whether it did, and with which Message-ID). ``stamp``: the
+  ticket version that wrote it; the ticket item names it (``Ticket.mail_thread_version``), so a reader knows
+  the item it got is the one that goes with the ticket it got.
+- ``CustomerMark`` (on the ticket item: ~50 bytes): the newest customer message and whether it was automatic
+  or bulk mail (a notice quotes it; a trigger's reply does not answer automatic mail).
 
-Each keeps the ticket version that wrote it, so a mail of an older event threads as of its own version, or
-says it cannot (``threads_at``) and the caller walks the timeline as before. ``None`` on a ticket: written
-before the head kept this; those tickets walk.
+Each part keeps the ticket version that wrote it, so a mail of an older event threads as of its own version,
+or says it cannot (``threads_at``) and the caller walks the timeline as before. A ticket written before this
+(``mail_thread_version`` None) walks, as does one a write left unknown.
 """
 
 from __future__ import annotations
@@ -67,12 +71,26 @@ def inbound_ids(entry: TimelineEntry) -> list[str]:
 
 
 def mails_customer(entry: TimelineEntry) -> bool:
-    """An entry whose event may have sent the customer a mail in the conversation."""
+    """An entry whose event may have sent the customer a mail in the conversation (a chat's answers are not
+    mailed: docs/decisions/021-outbound-mail.md)."""
     from chalicelib.domain.timeline import ActorKind
 
     if entry.event in CONVERSATION_EVENTS:
         return True
-    return entry.event == "message.added" and entry.public and entry.author.kind is not ActorKind.CUSTOMER
+    if entry.event != "message.added" or not entry.public or entry.author.kind is ActorKind.CUSTOMER:
+        return False
+    return entry.ticket_channel != "chat"
+
+
+def changes_thread(entries: Iterable[TimelineEntry]) -> bool:
+    """A write of these entries changes the ``MailThread``."""
+    return any(inbound_ids(e) or mails_customer(e) for e in entries)
+
+
+def customer_message(entry: TimelineEntry) -> bool:
+    from chalicelib.domain.timeline import ActorKind, EntryKind
+
+    return entry.kind is EntryKind.MESSAGE and entry.author.kind is ActorKind.CUSTOMER
 
 
 @dataclass(frozen=True)
@@ -91,16 +109,40 @@ class Inbound:
 
 
 @dataclass(frozen=True)
+class CustomerMark:
+    """The newest message by a customer (any channel): where it is, and whether it was automatic or bulk mail."""
+
+    entry_id: str
+    version: int
+    automatic: bool = False
+
+    @classmethod
+    def after(cls, mark: CustomerMark | None, written: Sequence[TimelineEntry]) -> CustomerMark | None:
+        for entry in sorted(written, key=lambda e: e.id, reverse=True):
+            if customer_message(entry):
+                return cls(entry.id, entry.ticket_version, automatic_mail(entry.data))
+        return mark
+
+    def at(self, version: int) -> bool:
+        """It was the newest at ``version`` too."""
+        return self.version <= version
+
+    def as_data(self) -> list[Any]:
+        return [self.entry_id, self.version, self.automatic]
+
+    @classmethod
+    def from_data(cls, data: list[Any]) -> CustomerMark:
+        return cls(str(data[0]), int(data[1]), bool(data[2]))
+
+
+@dataclass(frozen=True)
 class MailThread:
     inbound: tuple[Inbound, ...] = ()
     sent: tuple[Posted, ...] = ()
-    customer: Posted | None = None
-    automatic: bool = False  # the newest customer message is automatic or bulk mail
+    stamp: int = 0  # the ticket version that wrote it
 
     def advance(self, entries: Sequence[TimelineEntry]) -> MailThread:
-        """The conversation after one write's ``entries`` (in timeline order)."""
-        from chalicelib.domain.timeline import ActorKind, EntryKind
-
+        """The conversation after one write's ``entries`` (in timeline order), stamped with their version."""
         state = self
         known = {i.entry_id for i in self.inbound} | {p.entry_id for p in self.sent}
         for entry in sorted(entries, key=lambda e: e.id):
@@ -108,39 +150,25 @@ class MailThread:
                 continue  # taken already (a write's entries passed on twice)
             ids = inbound_ids(entry)
             if ids:
-                state = replace(
-                    state,
-                    inbound=_reachable((Inbound(entry.id, entry.ticket_version, tuple(ids)), *state.inbound)),
-                    sent=(),
-                )
+                newest = Inbound(entry.id, entry.ticket_version, tuple(ids))
+                state = replace(state, inbound=_reachable((newest, *state.inbound)), sent=())
             elif mails_customer(entry):
                 state = replace(state, sent=(Posted(entry.id, entry.ticket_version), *state.sent)[:MAX_SENT])
-            if entry.kind is EntryKind.MESSAGE and entry.author.kind is ActorKind.CUSTOMER:
-                state = replace(
-                    state, customer=Posted(entry.id, entry.ticket_version), automatic=automatic_mail(entry.data)
-                )
-        return state
+        return replace(state, stamp=max((e.ticket_version for e in entries), default=self.stamp))
 
     def merged(self, source: Sequence[TimelineEntry], version: int) -> MailThread:
         """This (a merge's target) with a merged ticket's whole timeline joining it at ``version``, in the
         timeline's order as the walk reads it. The source's own sent mail is kept under its own id (the walk of
-        the target never found it): only its inbound mail and customer messages count."""
+        the target never found it): only its inbound mail counts."""
         theirs = MailThread().advance(source)
         joined = tuple(replace(i, version=version) for i in theirs.inbound)
         inbound = _reachable(tuple(sorted((*self.inbound, *joined), key=lambda i: i.entry_id, reverse=True)))
         newest = inbound[0].entry_id if inbound else ""
-        state = replace(self, inbound=inbound, sent=tuple(p for p in self.sent if p.entry_id > newest))
-        if theirs.customer is not None and (self.customer is None or theirs.customer.entry_id > self.customer.entry_id):
-            state = replace(state, customer=Posted(theirs.customer.entry_id, version), automatic=theirs.automatic)
-        return state
+        return MailThread(inbound, tuple(p for p in self.sent if p.entry_id > newest), version)
 
     def threads_at(self, version: int) -> bool:
-        """What the head keeps is the conversation as of ``version`` (no inbound mail came after it)."""
+        """What this keeps is the conversation as of ``version`` (no inbound mail came after it)."""
         return all(i.version <= version for i in self.inbound)
-
-    def customer_at(self, version: int) -> bool:
-        """The newest customer message the head names was there at ``version``."""
-        return self.customer is None or self.customer.version <= version
 
     def chain(
         self, version: int, event_id: str, sent_id: Callable[[str], str | None], limit: int = MAX_REFERENCES
@@ -164,28 +192,59 @@ class MailThread:
         unique = list(dict.fromkeys(newest_first))[:limit]
         return (unique[0] if unique else None), tuple(reversed(unique))
 
-    # -- as the head item keeps it ---------------------------------------------------------------------
+    # -- as its item keeps it --------------------------------------------------------------------------
 
     def as_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
+        return {
             "i": [[i.entry_id, i.version, list(i.ids)] for i in self.inbound],
             "s": [[p.entry_id, p.version] for p in self.sent],
+            "v": self.stamp,
         }
-        if self.customer is not None:
-            data["c"] = [self.customer.entry_id, self.customer.version]
-        if self.automatic:
-            data["a"] = True
-        return data
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> MailThread:
-        customer = data.get("c")
         return cls(
             inbound=tuple(Inbound(str(e), int(v), tuple(str(i) for i in ids)) for e, v, ids in data.get("i") or ()),
             sent=tuple(Posted(str(e), int(v)) for e, v in data.get("s") or ()),
-            customer=Posted(str(customer[0]), int(customer[1])) if customer else None,
-            automatic=bool(data.get("a")),
+            stamp=int(data.get("v") or 0),
         )
+
+
+def after_write(
+    known_as_of: int | None, state: MailThread | None, written: Sequence[TimelineEntry], version: int
+) -> tuple[int | None, MailThread | None]:
+    """``(mail_thread_version, mail_thread)`` of a ticket after a write of ``written`` at ``version``, from the
+    ticket's before it: unchanged when the write changes no thread; None when the ticket's thread is unknown
+    (stays unknown); the state advanced when the writer read it with the ticket (``state.stamp`` is the ticket's
+    ``mail_thread_version``), else None for the repository to read and advance (``settle``)."""
+    if not changes_thread(written):
+        return known_as_of, state
+    if known_as_of is None:
+        return None, None
+    if state is not None and state.stamp == known_as_of:
+        return version, replace(state.advance(written), stamp=version)
+    return version, None
+
+
+def settle(
+    known_as_of: int | None,
+    state: MailThread | None,
+    written: Sequence[TimelineEntry],
+    version: int,
+    stored: Callable[[], MailThread | None],
+) -> tuple[int | None, MailThread | None]:
+    """What a repository writes for a ticket at ``version`` with ``written``: ``(mail_thread_version, the
+    MailThread item to put or None)``. ``stored``: the item as stored now (a consistent read; the ticket's
+    version condition makes it the one that goes with the ticket written over)."""
+    if known_as_of != version:
+        # The write changes no thread, or keeps none; one that changes it without saying so leaves it unknown.
+        return (None, None) if changes_thread(written) else (known_as_of, None)
+    if state is not None and state.stamp == version:
+        return version, state
+    previous = stored()
+    if previous is None:
+        return None, None
+    return version, replace(previous.advance(written), stamp=version)
 
 
 def _reachable(inbound: tuple[Inbound, ...]) -> tuple[Inbound, ...]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from chalicelib.core.errors import FieldProblem, InvalidInput
-from chalicelib.domain.mailthread import MailThread
+from chalicelib.domain.mailthread import CustomerMark, MailThread
 from chalicelib.domain.timeline import Actor, Change, EntryKind, TimelineEntry
 
 
@@ -113,8 +113,12 @@ class Ticket:
     skills: tuple[str, ...] = ()
     # Optimistic locking: every successful write increments it; a write names the version it read.
     version: int = 1
-    # What outbound mail threads with, kept by every write (None: written before it was; see domain/mailthread).
-    mail_thread: MailThread | None = None
+    # What outbound mail threads with (domain/mailthread.py): the version that last changed the ticket's
+    # MailThread item (None: unknown, a ticket written before it was kept), and the newest customer message.
+    mail_thread_version: int | None = None
+    customer_mark: CustomerMark | None = None
+    # The MailThread item when it was read with the ticket (and is the one ``mail_thread_version`` names).
+    mail_thread: MailThread | None = field(default=None, compare=False)
 
     def change(self, actor: Actor, at: datetime, **values: Any) -> tuple[Ticket, list[TimelineEntry]]:
         """Apply field changes; return the new ticket and the events that record them.

@@ -2,15 +2,16 @@
 
 Each kind of mail reads what it needs in one or two requests:
 
-- a reply, a canned reply, a reminder: the ticket and the event's entry (one ``BatchGetItem``); the threading
-  headers come from the conversation the head keeps (``Ticket.mail_thread``), the sent mail from its copies;
+- a reply, a canned reply, a reminder: the ticket, its mail thread and the event's entry (one ``BatchGetItem``);
+  the threading headers come from the thread (``Ticket.mail_thread``), the sent mail's ids from its copies;
 - an acknowledgement: the ticket and its first entries (one ``Query`` with a limit): the first write's entries
   are the conversation so far;
 - a survey: the ticket (``GetItem``);
-- a notification, an SLA alert, a trigger notice: the ticket, then the newest customer message the head names.
+- a notification, an SLA alert, a trigger notice: the ticket, then the newest customer message it names
+  (``Ticket.customer_mark``).
 
-A ticket written before its head kept the conversation, or a mail whose event is older than what the head
-now says (an inbound mail or customer message landed after the event), reads the whole timeline as before.
+A ticket written before it kept its thread, or a mail whose event is older than what the ticket now says (an
+inbound mail or a customer message landed after the event), reads the whole timeline as before.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ class Occasion:
 
     def answers_automatic_mail(self) -> bool:
         """The newest customer message is automatic or bulk mail (as the inbound side marked it)."""
-        if self.thread is not None:
-            return self.thread.automatic
+        if self.thread is not None and self.ticket.customer_mark is not None:
+            return self.ticket.customer_mark.automatic
         from chalicelib.domain.mailthread import automatic_mail
         from chalicelib.domain.timeline import ActorKind, EntryKind
 
@@ -72,9 +73,9 @@ def occasion(tickets: TicketRepository, kind: str, event: dict[str, Any]) -> Occ
     if kind in THREADED_BY_HEAD:
         ticket, entries = tickets.get_with_entries(ticket_id, [event_id])
         own = next((e for e in entries if e.id == event_id), None)
-        state = ticket.mail_thread
+        state, mark = ticket.mail_thread, ticket.customer_mark
         usable = state is not None and own is not None and ticket.version >= version and state.threads_at(version)
-        if usable and state is not None and (kind != "canned_reply" or state.customer_at(version)):
+        if usable and state is not None and (kind != "canned_reply" or (mark is not None and mark.at(version))):
             found = Occasion(event, ticket, [], own, state)
     elif kind == "acknowledgement":
         ticket, first = tickets.get_with_first_entries(ticket_id, FIRST_ENTRIES)
@@ -97,15 +98,13 @@ def occasion(tickets: TicketRepository, kind: str, event: dict[str, Any]) -> Occ
 def _notice(tickets: TicketRepository, event: dict[str, Any], ticket_id: str, version: int) -> Occasion | None:
     """A notice to agents quotes the newest customer message: the one the head names, read by its id."""
     ticket = tickets.get(ticket_id)
-    state = ticket.mail_thread
-    if state is None or not state.customer_at(version):
+    mark = ticket.customer_mark
+    if mark is None or not mark.at(version):
         return None
-    if state.customer is None:
-        return Occasion(event, ticket, [], None, state)
-    message = tickets.entry(ticket_id, state.customer.entry_id)
+    message = tickets.entry(ticket_id, mark.entry_id)
     if message is None or not message.body_text:
         return None  # an empty message: the walk quotes an older one
-    return Occasion(event, ticket, [message], None, state)
+    return Occasion(event, ticket, [message], None)
 
 
 def _up_to(timeline: list[TimelineEntry], event_id: str, version: int) -> list[TimelineEntry]:

@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.core.errors import AlreadyExists, InvalidInput
 from chalicelib.core.ids import new_id
-from chalicelib.domain.mailthread import MailThread
+from chalicelib.domain.mailthread import CustomerMark, MailThread
 from chalicelib.domain.people import Customer, RequesterFacts
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
 from chalicelib.domain.timeline import SYSTEM, Actor, ActorKind, EntryKind, TimelineEntry
@@ -165,7 +165,12 @@ class TicketService:
             entries.append(
                 TimelineEntry.system(ticket, "ticket.assigned", actor, now, data={"assignee_id": new.assignee_id})
             )
-        ticket = replace(ticket, mail_thread=MailThread().advance(entries))
+        ticket = replace(
+            ticket,
+            mail_thread_version=ticket.version,
+            mail_thread=MailThread().advance(entries),
+            customer_mark=CustomerMark.after(None, entries),
+        )
         try:
             self.tickets.create(ticket, entries, claims, lookups, requester if new_requester else None)
         except AlreadyExists:
@@ -196,7 +201,7 @@ class TicketService:
             changes = {"status": status} if status else {}
             return self._post(actor, ticket, EntryKind.MESSAGE, body_text, body_html, changes, data)
 
-        return self.versions.as_agent(ticket_id, based_on, write)
+        return self.versions.as_agent(ticket_id, based_on, write, thread=True)  # a reply joins the mail thread
 
     def _post(
         self,
@@ -345,7 +350,7 @@ class TicketService:
             made = draft(ticket)
             return self._post(actor, ticket, made.kind, made.text, None, made.changes, made.data)
 
-        return self.versions.as_agent(ticket_id, based_on, write)
+        return self.versions.as_agent(ticket_id, based_on, write, thread=True)  # a public macro joins the thread
 
     def escalate(self, actor: Actor, ticket_id: str, based_on: int, reason: str) -> Ticket:
         """Move a ticket to its team's next tier, unassigned (routing assigns it there), with the reason."""

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from chalicelib.core.errors import Conflict, ConflictDetails
+from chalicelib.domain.mailthread import CustomerMark, after_write
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import ActorKind, EntryKind, TimelineEntry
 from chalicelib.storage.ports import Key, TicketRepository
@@ -30,14 +31,15 @@ class Versions:
     def __init__(self, tickets: TicketRepository) -> None:
         self.tickets = tickets
 
-    def as_agent(self, ticket_id: str, based_on: int, write: Callable[[Ticket], T]) -> T:
+    def as_agent(self, ticket_id: str, based_on: int, write: Callable[[Ticket], T], thread: bool = False) -> T:
         """Run an agent's ``write`` on the latest version unless someone else's work landed since ``based_on``.
 
         Only the desk's own bookkeeping may have happened in between (see the module doc); when more of it
-        lands between this read and the write, the write is retried on the new version.
+        lands between this read and the write, the write is retried on the new version. ``thread``: read the
+        ticket's mail thread with it (a write that changes it then need not read it again).
         """
         for _ in range(AGENT_REBASE_ATTEMPTS):
-            ticket = self.tickets.get(ticket_id, consistent=True)
+            ticket = self.tickets.get(ticket_id, consistent=True, thread=thread)
             self.check_based_on(ticket, based_on)
             try:
                 return write(ticket)
@@ -103,8 +105,11 @@ def one_version(before: Ticket, after: Ticket, entries: list[TimelineEntry]) -> 
     conversation takes the write's entries (``Ticket.mail_thread``)."""
     version = before.version + 1
     written = [replace(e, ticket_version=version) for e in entries]
-    kept = after.mail_thread.advance(written) if after.mail_thread is not None else None
-    return replace(after, version=version, mail_thread=kept), written
+    known_as_of, state = after_write(before.mail_thread_version, before.mail_thread, written, version)
+    mark = CustomerMark.after(before.customer_mark, written)
+    return replace(
+        after, version=version, mail_thread_version=known_as_of, mail_thread=state, customer_mark=mark
+    ), written
 
 
 def summarise(entry: TimelineEntry) -> dict[str, Any]:

@@ -10,9 +10,11 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from chalicelib.core.errors import AlreadyExists, Conflict, Duplicate, NotFound
+from chalicelib.domain.mailthread import MailThread, settle
 from chalicelib.domain.people import (
     Agent,
     ApiToken,
@@ -50,6 +52,7 @@ class InMemoryTicketRepository:
         self._tickets: dict[str, Ticket] = {}
         self._numbers: dict[int, str] = {}
         self._entries: dict[str, dict[str, TimelineEntry]] = {}
+        self._threads: dict[str, MailThread] = {}  # each ticket's mail thread item (domain/mailthread.py)
         # unique keys written with ticket changes (claims and lookups), shared with the mail fake
         self.keys: dict[str, str] = {}
         # every new (not copied) entry, in write order: what the stream would deliver
@@ -79,7 +82,9 @@ class InMemoryTicketRepository:
                         raise Duplicate(claim.key)
                 self.customers.create_customer(requester)
             self._write_keys(claims, lookups)
-            self._tickets[ticket.id] = ticket
+            if ticket.mail_thread is not None and ticket.mail_thread_version == ticket.version:
+                self._threads[ticket.id] = ticket.mail_thread
+            self._tickets[ticket.id] = replace(ticket, mail_thread=None)
             self._numbers[ticket.number] = ticket.id
             self._add_entries(ticket.id, entries)
 
@@ -97,11 +102,13 @@ class InMemoryTicketRepository:
             timeline[entry.id] = entry
             self.published.append(entry)
 
-    def get(self, ticket_id: str, consistent: bool = False) -> Ticket:
+    def get(self, ticket_id: str, consistent: bool = False, thread: bool = False) -> Ticket:
         try:
-            return self._tickets[ticket_id]
+            ticket = self._tickets[ticket_id]
         except KeyError:
             raise NotFound("ticket", ticket_id) from None
+        state = self._threads.get(ticket_id) if thread else None
+        return replace(ticket, mail_thread=state) if state and state.stamp == ticket.mail_thread_version else ticket
 
     def id_for_number(self, number: int) -> str:
         try:
@@ -115,8 +122,8 @@ class InMemoryTicketRepository:
         return ticket, [timeline[k] for k in sorted(timeline)]
 
     def get_with_entries(self, ticket_id: str, entry_ids: Sequence[str]) -> tuple[Ticket, list[TimelineEntry]]:
-        ticket, entries = self.get_with_timeline(ticket_id)
-        return ticket, [e for e in entries if e.id in set(entry_ids)]
+        _, entries = self.get_with_timeline(ticket_id)
+        return self.get(ticket_id, thread=True), [e for e in entries if e.id in set(entry_ids)]
 
     def entry(self, ticket_id: str, entry_id: str) -> TimelineEntry | None:
         return self._entries.get(ticket_id, {}).get(entry_id)
@@ -143,7 +150,17 @@ class InMemoryTicketRepository:
                     raise Conflict(f"ticket {ticket.id} was changed by someone else")
             self._write_keys(claims, lookups)
             for ticket, _ in tickets:
-                self._tickets[ticket.id] = ticket
+                written = [e for e in entries if e.ticket_id == ticket.id]
+                known_as_of, state = settle(
+                    ticket.mail_thread_version,
+                    ticket.mail_thread,
+                    written,
+                    ticket.version,
+                    partial(self._threads.get, ticket.id),
+                )
+                if state is not None:
+                    self._threads[ticket.id] = state
+                self._tickets[ticket.id] = replace(ticket, mail_thread_version=known_as_of, mail_thread=None)
             for entry in entries:
                 self._add_entries(entry.ticket_id, [entry])
 

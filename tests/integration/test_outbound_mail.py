@@ -339,14 +339,16 @@ def test_a_reply_after_a_hundred_notes_threads_to_the_last_mail_and_reads_what_a
 
 
 def test_a_ticket_written_before_its_head_kept_the_conversation_still_threads(desk: dict[str, Any]) -> None:
-    """Its head has no ``mth``: the reply walks the timeline, as every reply did before."""
-    from chalicelib.storage.dynamodb.mapping import TICKET_SK, ticket_pk
+    """No mail thread item, no ``mtv`` and ``mcp`` on the ticket: the reply walks the timeline, as before."""
+    from chalicelib.storage.dynamodb.mapping import THREAD_SK, TICKET_SK, ticket_pk
     from chalicelib.storage.dynamodb.models import TicketItem
+    from chalicelib.storage.dynamodb.slice_models import ThreadItem
 
     ticket_id, first_id, second_id = conversation(desk, 30)
     head = TicketItem.get(ticket_pk(ticket_id), TICKET_SK)
-    head.update(actions=[TicketItem.mail_thread.remove()])
-    assert desk["svc"].ticket_repo.get(ticket_id).mail_thread is None
+    head.update(actions=[TicketItem.mail_thread_version.remove(), TicketItem.customer_mark.remove()])
+    ThreadItem.get(ticket_pk(ticket_id), THREAD_SK).delete()
+    assert desk["svc"].ticket_repo.get(ticket_id, thread=True).mail_thread_version is None
     reads, units = metered(desk, agent_reply(desk, ticket_id, "Old ticket."))
     mail = ses_sent(desk["bob"])[-1]
     assert ids(mail["In-Reply-To"]) == [second_id] and ids(mail["References"]) == [first_id, second_id]

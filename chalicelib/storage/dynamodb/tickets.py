@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from chalicelib.core.errors import Conflict, DomainError, Duplicate, NotFound
+from chalicelib.domain.mailthread import MailThread, settle
 from chalicelib.domain.people import Customer
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import TimelineEntry
@@ -14,6 +17,7 @@ from chalicelib.storage import keys
 from chalicelib.storage.dynamodb import base
 from chalicelib.storage.dynamodb.mapping import (
     ENTRY_PREFIX,
+    THREAD_SK,
     TICKET_SK,
     entry_to_item,
     item_to_entry,
@@ -23,6 +27,7 @@ from chalicelib.storage.dynamodb.mapping import (
 )
 from chalicelib.storage.dynamodb.models import CounterItem, EntryItem, Item, TicketItem
 from chalicelib.storage.dynamodb.people import customer_error, save_customer
+from chalicelib.storage.dynamodb.slice_models import ThreadItem
 from chalicelib.storage.ports import Key
 
 NUMBER_COUNTER = keys.counter("ticket_number")
@@ -59,8 +64,13 @@ class DynamoTicketRepository:
                 txn.save(entry_to_item(entry))
             if requester is not None:
                 save_customer(txn, requester)
+            if ticket.mail_thread is not None and ticket.mail_thread_version == ticket.version:
+                txn.save(_thread_item(ticket.id, ticket.mail_thread))
 
-    def get(self, ticket_id: str, consistent: bool = False) -> Ticket:
+    def get(self, ticket_id: str, consistent: bool = False, thread: bool = False) -> Ticket:
+        if thread:
+            keys = [(ticket_pk(ticket_id), TICKET_SK), (ticket_pk(ticket_id), THREAD_SK)]
+            return _ticket_and_entries(Item.batch_get(keys, consistent_read=consistent), ticket_id)[0]
         item = base.get_item(TicketItem, ticket_pk(ticket_id), TICKET_SK, NotFound("ticket", ticket_id), consistent)
         assert item is not None
         return item_to_ticket(item)
@@ -75,7 +85,8 @@ class DynamoTicketRepository:
         return _ticket_and_entries(Item.query(ticket_pk(ticket_id)), ticket_id)
 
     def get_with_entries(self, ticket_id: str, entry_ids: Sequence[str]) -> tuple[Ticket, list[TimelineEntry]]:
-        wanted = [(ticket_pk(ticket_id), TICKET_SK), *((ticket_pk(ticket_id), f"{ENTRY_PREFIX}{e}") for e in entry_ids)]
+        pk = ticket_pk(ticket_id)
+        wanted = [(pk, TICKET_SK), (pk, THREAD_SK), *((pk, f"{ENTRY_PREFIX}{e}") for e in entry_ids)]
         ticket, entries = _ticket_and_entries(Item.batch_get(dict.fromkeys(wanted)), ticket_id)
         return ticket, sorted(entries, key=lambda e: e.id)
 
@@ -110,12 +121,21 @@ class DynamoTicketRepository:
             ticket = tickets[position][0] if position < len(tickets) else None
             return Conflict(f"ticket {ticket.id if ticket else ''} was changed by someone else")
 
+        threads = []
         with base.transaction(error) as txn:
             for ticket, expected in tickets:
-                txn.save(ticket_to_item(ticket), condition=TicketItem.version == expected)
+                written = [e for e in entries if e.ticket_id == ticket.id]
+                known_as_of, state = settle(
+                    ticket.mail_thread_version, ticket.mail_thread, written, ticket.version, partial(_stored, ticket.id)
+                )
+                head = replace(ticket, mail_thread_version=known_as_of)
+                txn.save(ticket_to_item(head), condition=TicketItem.version == expected)
+                threads += [_thread_item(ticket.id, state)] if state is not None else []
             _keys(txn, claims, lookups)
             for entry in entries:
                 txn.save(entry_to_item(entry))
+            for item in threads:  # after everything the error positions count
+                txn.save(item)
 
     def copy_entries(self, ticket_id: str, entries: Sequence[TimelineEntry]) -> None:
         with EntryItem.batch_write() as batch:
@@ -131,16 +151,32 @@ class DynamoTicketRepository:
 
 
 def _ticket_and_entries(items: Iterable[Item], ticket_id: str) -> tuple[Ticket, list[TimelineEntry]]:
+    """The ticket (with its mail thread when that was read and goes with it) and the entries among ``items``."""
     ticket: Ticket | None = None
+    thread: MailThread | None = None
     entries: list[TimelineEntry] = []
     for item in items:
         if isinstance(item, TicketItem):
             ticket = item_to_ticket(item)
         elif isinstance(item, EntryItem):
             entries.append(item_to_entry(item))
+        elif isinstance(item, ThreadItem):
+            thread = MailThread.from_data(item.state)
     if ticket is None:
         raise NotFound("ticket", ticket_id)
+    if thread is not None and thread.stamp == ticket.mail_thread_version:
+        ticket = replace(ticket, mail_thread=thread)
     return ticket, entries
+
+
+def _thread_item(ticket_id: str, state: MailThread) -> ThreadItem:
+    return ThreadItem(ticket_pk(ticket_id), THREAD_SK, state=state.as_data())
+
+
+def _stored(ticket_id: str) -> MailThread | None:
+    """A ticket's mail thread as stored (consistent: the write about to be made goes over this one)."""
+    item = base.get_item(ThreadItem, ticket_pk(ticket_id), THREAD_SK, None, consistent=True)
+    return MailThread.from_data(item.state) if item is not None else None
 
 
 def _keys(txn: Any, claims: Sequence[Key], lookups: Sequence[Key]) -> None:

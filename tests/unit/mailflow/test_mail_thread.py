@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from chalicelib.core.ids import new_id
-from chalicelib.domain.mailthread import MAX_REFERENCES, MailThread, mails_customer
+from chalicelib.domain.mailthread import MAX_REFERENCES, CustomerMark, MailThread, mails_customer
 from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.mailflow.compose import thread
 
@@ -27,7 +27,7 @@ class Conversation:
     ticket_id: str
     rng: random.Random
     timeline: list[TimelineEntry] = field(default_factory=list)
-    states: dict[int, MailThread] = field(default_factory=lambda: {1: MailThread()})
+    states: dict[int, MailThread] = field(default_factory=lambda: {0: MailThread()})
     sent: dict[str, str] = field(default_factory=dict)  # entry id -> the Message-ID its copy holds
     ids: list[str] = field(default_factory=list)  # every Message-ID so far (what References can name)
 
@@ -167,9 +167,19 @@ def test_a_merge_threads_the_target_as_the_walk_of_both_timelines(seed: int) -> 
     head = target.states[target.version]
     assert head.threads_at(after.ticket_version)
     assert head.chain(after.ticket_version, after.id, target.sent.get) == target.walked(after)
-    newest = max((e for e in target.timeline if e.author.kind is ActorKind.CUSTOMER and e.public), key=lambda e: e.id)
-    assert head.customer is not None and head.customer.entry_id == newest.id
-    assert head.automatic == bool(newest.data.get("bulk"))
+
+
+def test_the_customer_mark_names_the_newest_customer_message_and_whether_it_was_automatic() -> None:
+    talk = opened(random.Random(11))
+    marks = {1: CustomerMark.after(None, talk.timeline)}
+    for _ in range(80):
+        talk.step()
+        written = [e for e in talk.timeline if e.ticket_version == talk.version]
+        marks[talk.version] = CustomerMark.after(marks[talk.version - 1], written)
+    newest = max((e for e in talk.timeline if e.author.kind is ActorKind.CUSTOMER and e.public), key=lambda e: e.id)
+    mark = marks[talk.version]
+    assert mark == CustomerMark(newest.id, newest.ticket_version, bool(newest.data.get("bulk")))
+    assert CustomerMark.from_data(mark.as_data()) == mark
 
 
 def test_a_write_passed_on_twice_counts_once() -> None:
