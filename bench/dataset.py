@@ -332,9 +332,10 @@ def _story(
             TimelineEntry.system(ticket, "ticket.updated", agent, at, [Change("status", str(old), str(shape.status))])
         )
     # What the app keeps of a ticket's mail conversation as it writes it (domain/mailthread.py).
-    thread = replace(MailThread().advance(entries), stamp=ticket.version)
+    thread = MailThread().advance(entries)
+    thread = replace(thread, stamp=ticket.version) if thread.inbound else thread
     mark = CustomerMark.after(None, entries)
-    return replace(ticket, mail_thread_version=ticket.version, mail_thread=thread, customer_mark=mark), entries
+    return replace(ticket, mail_thread_version=thread.stamp, mail_thread=thread, customer_mark=mark), entries
 
 
 def _weighted(rng: random.Random, weights: dict[Any, int]) -> Any:
@@ -392,7 +393,7 @@ def write_phase(plan: Plan, phase: int, written_customers: set[str]) -> int:
         for index in chunk:
             ticket, entries = plan.tickets[index]
             items.append(ticket_to_item(ticket))
-            if ticket.mail_thread is not None:
+            if ticket.mail_thread is not None and ticket.mail_thread.inbound:
                 items.append(ThreadItem(ticket_pk(ticket.id), THREAD_SK, state=ticket.mail_thread.as_data()))
             items.append(base.lookup_item(f"TICKETNO#{ticket.number}", ticket.id))
             items.extend(entry_to_item(e) for e in entries)

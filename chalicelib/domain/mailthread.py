@@ -8,12 +8,13 @@ timeline on every mail (a reply after 95 internal notes read them all). Now ever
 needs (docs/decisions/011-cost-end-to-end.md), in the same transaction:
 
 - ``MailThread`` (its own item next to the ticket, ``TMAIL``; not on the ticket item, which every view index
-  copies whole: a KB there costs a write unit in each of up to eight indexes on every ticket write):
-  ``inbound``, the inbound mails the walk can reach, newest first, each with its ids (its Message-ID, then
-  its References newest first); ``sent``, the entries since the newest inbound mail whose mail may have gone
-  to the customer (the copies under ``sent/`` say whether it did, and with which Message-ID). ``stamp``: the
+  copies whole: a KB there costs a write unit in each of up to eight indexes on every ticket write): the
+  inbound mails the walk can reach, newest first, each with its ids (its Message-ID, then its References
+  newest first). Only an inbound mail changes it (an empty one is not stored: version 0). ``stamp``: the
   ticket version that wrote it; the ticket item names it (``Ticket.mail_thread_version``), so a reader knows
   the item it got is the one that goes with the ticket it got.
+- The mail Lambdesk sent since the newest inbound mail is what the copies under ``sent/<ticket>/`` say: their
+  keys are the entry ids (time-ordered), their headers the kind and the Message-ID recipients saw.
 - ``CustomerMark`` (on the ticket item: ~50 bytes): the newest customer message and whether it was automatic
   or bulk mail (a notice quotes it; a trigger's reply does not answer automatic mail).
 
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
 
 # References keeps the newest ids of the conversation (RFC 5322 allows trimming; clients thread on any of them).
 MAX_REFERENCES = 20
-# Entries since the newest inbound mail that may have mailed the customer (a mail not sent leaves a gap).
-MAX_SENT = 25
 # Events other than public messages whose mail joins the customer's conversation (and its threading chain).
 CONVERSATION_EVENTS = frozenset({"ticket.created", "ticket.reminded"})
 _MESSAGE_ID = re.compile(r"^[^<>\s\"]+$")
@@ -71,34 +70,19 @@ def inbound_ids(entry: TimelineEntry) -> list[str]:
 
 
 def mails_customer(entry: TimelineEntry) -> bool:
-    """An entry whose event may have sent the customer a mail in the conversation (a chat's answers are not
-    mailed: docs/decisions/021-outbound-mail.md)."""
-    from chalicelib.domain.timeline import ActorKind
-
-    if entry.event in CONVERSATION_EVENTS:
-        return True
-    if entry.event != "message.added" or not entry.public or entry.author.kind is ActorKind.CUSTOMER:
-        return False
-    return entry.ticket_channel != "chat"
+    """An entry whose event may have sent the customer a mail in the conversation."""
+    return entry.event in CONVERSATION_EVENTS or (entry.event == "message.added" and entry.public)
 
 
 def changes_thread(entries: Iterable[TimelineEntry]) -> bool:
-    """A write of these entries changes the ``MailThread``."""
-    return any(inbound_ids(e) or mails_customer(e) for e in entries)
+    """A write of these entries changes the ``MailThread`` (it holds an inbound mail)."""
+    return any(inbound_ids(e) for e in entries)
 
 
 def customer_message(entry: TimelineEntry) -> bool:
     from chalicelib.domain.timeline import ActorKind, EntryKind
 
     return entry.kind is EntryKind.MESSAGE and entry.author.kind is ActorKind.CUSTOMER
-
-
-@dataclass(frozen=True)
-class Posted:
-    """Where an entry is: its id (the timeline's order) and the ticket version that wrote it."""
-
-    entry_id: str
-    version: int
 
 
 @dataclass(frozen=True)
@@ -138,51 +122,45 @@ class CustomerMark:
 @dataclass(frozen=True)
 class MailThread:
     inbound: tuple[Inbound, ...] = ()
-    sent: tuple[Posted, ...] = ()
-    stamp: int = 0  # the ticket version that wrote it
+    stamp: int = 0  # the ticket version that wrote it (0: empty, not stored)
 
     def advance(self, entries: Sequence[TimelineEntry]) -> MailThread:
         """The conversation after one write's ``entries`` (in timeline order), stamped with their version."""
-        state = self
-        known = {i.entry_id for i in self.inbound} | {p.entry_id for p in self.sent}
+        inbound, known = self.inbound, {i.entry_id for i in self.inbound}
         for entry in sorted(entries, key=lambda e: e.id):
-            if entry.id in known:
-                continue  # taken already (a write's entries passed on twice)
             ids = inbound_ids(entry)
-            if ids:
-                newest = Inbound(entry.id, entry.ticket_version, tuple(ids))
-                state = replace(state, inbound=_reachable((newest, *state.inbound)), sent=())
-            elif mails_customer(entry):
-                state = replace(state, sent=(Posted(entry.id, entry.ticket_version), *state.sent)[:MAX_SENT])
-        return replace(state, stamp=max((e.ticket_version for e in entries), default=self.stamp))
+            if ids and entry.id not in known:  # (not taken already: a write's entries passed on twice)
+                inbound = _reachable((Inbound(entry.id, entry.ticket_version, tuple(ids)), *inbound))
+        if inbound == self.inbound:
+            return self
+        return MailThread(inbound, max(e.ticket_version for e in entries))
 
     def merged(self, source: Sequence[TimelineEntry], version: int) -> MailThread:
         """This (a merge's target) with a merged ticket's whole timeline joining it at ``version``, in the
-        timeline's order as the walk reads it. The source's own sent mail is kept under its own id (the walk of
-        the target never found it): only its inbound mail counts."""
+        timeline's order as the walk reads it. (The source's sent mail is kept under its own id: the walk of the
+        target never found it.)"""
         theirs = MailThread().advance(source)
         joined = tuple(replace(i, version=version) for i in theirs.inbound)
         inbound = _reachable(tuple(sorted((*self.inbound, *joined), key=lambda i: i.entry_id, reverse=True)))
-        newest = inbound[0].entry_id if inbound else ""
-        return MailThread(inbound, tuple(p for p in self.sent if p.entry_id > newest), version)
+        return MailThread(inbound, version if inbound else 0)
 
     def threads_at(self, version: int) -> bool:
         """What this keeps is the conversation as of ``version`` (no inbound mail came after it)."""
         return all(i.version <= version for i in self.inbound)
 
     def chain(
-        self, version: int, event_id: str, sent_id: Callable[[str], str | None], limit: int = MAX_REFERENCES
+        self, event_id: str, copies: Iterable[str], sent_id: Callable[[str], str | None], limit: int = MAX_REFERENCES
     ) -> tuple[str | None, tuple[str, ...]]:
-        """``(In-Reply-To, References)`` of the mail of event ``event_id`` at ``version`` (``threads_at`` it):
-        what ``compose.thread`` gives for the timeline up to it. ``sent_id``: the Message-ID recipients saw on
-        the mail sent for an entry id, None when none was."""
+        """``(In-Reply-To, References)`` of the mail of event ``event_id`` (``threads_at`` its version): what
+        ``compose.thread`` gives for the timeline up to it. ``copies``: the entry ids the ticket's sent mail was
+        kept under; ``sent_id``: the Message-ID recipients saw on the mail sent for one, None when it was not
+        mail in the conversation (a notice to agents)."""
+        after = self.inbound[0].entry_id if self.inbound else ""
         newest_first: list[str] = []
-        for posted in self.sent:
-            if posted.version > version or posted.entry_id == event_id:
-                continue
+        for entry_id in sorted((c for c in copies if after < c < event_id), reverse=True):
             if len(newest_first) >= limit:
                 break
-            found = sent_id(posted.entry_id)
+            found = sent_id(entry_id)
             if found:
                 newest_first.append(found)
         for mail in self.inbound:
@@ -195,17 +173,12 @@ class MailThread:
     # -- as its item keeps it --------------------------------------------------------------------------
 
     def as_data(self) -> dict[str, Any]:
-        return {
-            "i": [[i.entry_id, i.version, list(i.ids)] for i in self.inbound],
-            "s": [[p.entry_id, p.version] for p in self.sent],
-            "v": self.stamp,
-        }
+        return {"i": [[i.entry_id, i.version, list(i.ids)] for i in self.inbound], "v": self.stamp}
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> MailThread:
         return cls(
             inbound=tuple(Inbound(str(e), int(v), tuple(str(i) for i in ids)) for e, v, ids in data.get("i") or ()),
-            sent=tuple(Posted(str(e), int(v)) for e, v in data.get("s") or ()),
             stamp=int(data.get("v") or 0),
         )
 
@@ -221,6 +194,8 @@ def after_write(
         return known_as_of, state
     if known_as_of is None:
         return None, None
+    if known_as_of == 0:
+        state = MailThread()  # known to be empty: nothing stored to read
     if state is not None and state.stamp == known_as_of:
         return version, replace(state.advance(written), stamp=version)
     return version, None

@@ -123,9 +123,8 @@ class Draft:
     cc: tuple[Mailbox, ...] = ()
     attachments: tuple[Any, ...] = ()
     threaded: bool = True
-    # The conversation as the ticket's head keeps it, valid at version ``as_of`` (threads without ``earlier``).
+    # The ticket's mail thread, valid at the event (threads without ``earlier``: domain/mailthread.py).
     thread: MailThread | None = None
-    as_of: int = 0
 
 
 class Drafts:
@@ -196,7 +195,6 @@ class Drafts:
             html=html,
             attachments=tuple((own.data.get("attachments") or []) if own else []),
             thread=o.thread,
-            as_of=o.version,
         )
 
     def _canned_reply(self, o: Occasion) -> Draft | None:
@@ -216,7 +214,7 @@ class Drafts:
         context = {**self._context(o.ticket), "portal_link": link, "answers": answers}
         text, html = render("acknowledgement", name=requester.name, **context)
         subject = ticket_subject(o.ticket.subject, o.ticket.number)
-        return Draft(Kind.ACKNOWLEDGEMENT, o.ticket, o.earlier, (requester,), subject, text, html, as_of=o.version)
+        return Draft(Kind.ACKNOWLEDGEMENT, o.ticket, o.earlier, (requester,), subject, text, html)
 
     def _reminder(self, o: Occasion) -> Draft | None:
         from chalicelib.domain.tickets import Status
@@ -233,9 +231,7 @@ class Drafts:
             **self._context(o.ticket),
         )
         subject = ticket_subject(o.ticket.subject, o.ticket.number)
-        return Draft(
-            Kind.REMINDER, o.ticket, o.earlier, (requester,), subject, text, html, thread=o.thread, as_of=o.version
-        )
+        return Draft(Kind.REMINDER, o.ticket, o.earlier, (requester,), subject, text, html, thread=o.thread)
 
     def _survey(self, o: Occasion) -> Draft | None:
         from chalicelib.mailflow.survey_mail import survey_mail

@@ -244,7 +244,7 @@ class Outbound:
         if not draft.threaded:
             return None, ()
         if draft.thread is not None:
-            return draft.thread.chain(draft.as_of, event_id, copies.sent_message_id)
+            return draft.thread.chain(event_id, copies.entry_ids(), copies.conversation_message_id)
         return thread(draft.earlier, copies.message_id)
 
     def _attachment(self, ref: Any) -> MailAttachment:
@@ -296,22 +296,41 @@ class Copies:
         self._keys: set[str] | None = None
 
     def exists(self, key: str, fresh: bool = False) -> bool:
+        return key in self._listed(fresh)
+
+    def _listed(self, fresh: bool = False) -> set[str]:
         if self._keys is None or fresh:
             self._keys = set(self.store.keys(self.bucket, f"{SENT_MAIL_PREFIX}{self.ticket_id}/"))
-        return key in self._keys
+        return self._keys
 
     def message_id(self, entry: TimelineEntry) -> str | None:
         """The Message-ID recipients saw on the mail sent for an entry (a reply, an acknowledgement, a reminder)."""
         mails_customer = entry.event in CONVERSATION_EVENTS or (entry.event == "message.added" and entry.public)
         return self.sent_message_id(entry.id) if mails_customer else None
 
+    def entry_ids(self) -> list[str]:
+        """The entries (events) the ticket's sent mail was kept for."""
+        prefix = f"{SENT_MAIL_PREFIX}{self.ticket_id}/"
+        return [k.removeprefix(prefix).removesuffix(".eml") for k in self._listed() if k.endswith(".eml")]
+
+    def conversation_message_id(self, entry_id: str) -> str | None:
+        """The Message-ID recipients saw on the mail sent for an entry, if it was mail in the customer's
+        conversation (its ``X-Lambdesk-Kind``: not a notice to agents)."""
+        headers = self._headers(entry_id)
+        if headers is None or headers.get("X-Lambdesk-Kind") not in CUSTOMER_MAIL:
+            return None
+        return clean_id(str(headers.get("Message-ID", "")))
+
     def sent_message_id(self, entry_id: str) -> str | None:
         """The Message-ID recipients saw on the mail sent for an entry id (None: no mail was sent for it)."""
+        headers = self._headers(entry_id)
+        return clean_id(str(headers.get("Message-ID", ""))) if headers is not None else None
+
+    def _headers(self, entry_id: str) -> Any:
         from email import policy
         from email.parser import BytesParser
 
         key = sent_key(self.ticket_id, entry_id)
         if not self.exists(key):
             return None
-        headers = BytesParser(policy=policy.default).parsebytes(self.store.get(self.bucket, key), headersonly=True)
-        return clean_id(str(headers.get("Message-ID", "")))
+        return BytesParser(policy=policy.default).parsebytes(self.store.get(self.bucket, key), headersonly=True)

@@ -119,4 +119,4 @@ def _joined_conversation(target: Ticket, timeline: list[TimelineEntry]) -> dict[
     theirs = CustomerMark.after(None, timeline)
     if mark is not None and theirs is not None and theirs.entry_id > mark.entry_id:
         mark = replace(theirs, version=version)
-    return {"mail_thread_version": None if state is None else version, "mail_thread": state, "customer_mark": mark}
+    return {"mail_thread_version": None if state is None else state.stamp, "mail_thread": state, "customer_mark": mark}

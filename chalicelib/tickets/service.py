@@ -165,10 +165,11 @@ class TicketService:
             entries.append(
                 TimelineEntry.system(ticket, "ticket.assigned", actor, now, data={"assignee_id": new.assignee_id})
             )
+        thread = MailThread().advance(entries)
         ticket = replace(
             ticket,
-            mail_thread_version=ticket.version,
-            mail_thread=MailThread().advance(entries),
+            mail_thread_version=thread.stamp,
+            mail_thread=thread,
             customer_mark=CustomerMark.after(None, entries),
         )
         try:
@@ -201,7 +202,7 @@ class TicketService:
             changes = {"status": status} if status else {}
             return self._post(actor, ticket, EntryKind.MESSAGE, body_text, body_html, changes, data)
 
-        return self.versions.as_agent(ticket_id, based_on, write, thread=True)  # a reply joins the mail thread
+        return self.versions.as_agent(ticket_id, based_on, write)
 
     def _post(
         self,
@@ -350,7 +351,7 @@ class TicketService:
             made = draft(ticket)
             return self._post(actor, ticket, made.kind, made.text, None, made.changes, made.data)
 
-        return self.versions.as_agent(ticket_id, based_on, write, thread=True)  # a public macro joins the thread
+        return self.versions.as_agent(ticket_id, based_on, write)
 
     def escalate(self, actor: Actor, ticket_id: str, based_on: int, reason: str) -> Ticket:
         """Move a ticket to its team's next tier, unassigned (routing assigns it there), with the reason."""

@@ -82,7 +82,7 @@ class InMemoryTicketRepository:
                         raise Duplicate(claim.key)
                 self.customers.create_customer(requester)
             self._write_keys(claims, lookups)
-            if ticket.mail_thread is not None and ticket.mail_thread_version == ticket.version:
+            if ticket.mail_thread is not None and ticket.mail_thread.inbound:
                 self._threads[ticket.id] = ticket.mail_thread
             self._tickets[ticket.id] = replace(ticket, mail_thread=None)
             self._numbers[ticket.number] = ticket.id
@@ -107,7 +107,7 @@ class InMemoryTicketRepository:
             ticket = self._tickets[ticket_id]
         except KeyError:
             raise NotFound("ticket", ticket_id) from None
-        state = self._threads.get(ticket_id) if thread else None
+        state = (MailThread() if ticket.mail_thread_version == 0 else self._threads.get(ticket_id)) if thread else None
         return replace(ticket, mail_thread=state) if state and state.stamp == ticket.mail_thread_version else ticket
 
     def id_for_number(self, number: int) -> str:

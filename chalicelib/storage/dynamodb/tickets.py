@@ -64,7 +64,7 @@ class DynamoTicketRepository:
                 txn.save(entry_to_item(entry))
             if requester is not None:
                 save_customer(txn, requester)
-            if ticket.mail_thread is not None and ticket.mail_thread_version == ticket.version:
+            if ticket.mail_thread is not None and ticket.mail_thread.inbound:
                 txn.save(_thread_item(ticket.id, ticket.mail_thread))
 
     def get(self, ticket_id: str, consistent: bool = False, thread: bool = False) -> Ticket:
@@ -164,6 +164,8 @@ def _ticket_and_entries(items: Iterable[Item], ticket_id: str) -> tuple[Ticket, 
             thread = MailThread.from_data(item.state)
     if ticket is None:
         raise NotFound("ticket", ticket_id)
+    if ticket.mail_thread_version == 0:
+        thread = MailThread()  # known to be empty (not stored)
     if thread is not None and thread.stamp == ticket.mail_thread_version:
         ticket = replace(ticket, mail_thread=thread)
     return ticket, entries

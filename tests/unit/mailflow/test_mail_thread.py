@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from chalicelib.core.ids import new_id
-from chalicelib.domain.mailthread import MAX_REFERENCES, CustomerMark, MailThread, mails_customer
+from chalicelib.domain.mailthread import MAX_REFERENCES, CustomerMark, MailThread, changes_thread, mails_customer
 from chalicelib.domain.timeline import Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.mailflow.compose import thread
 
@@ -29,6 +29,7 @@ class Conversation:
     timeline: list[TimelineEntry] = field(default_factory=list)
     states: dict[int, MailThread] = field(default_factory=lambda: {0: MailThread()})
     sent: dict[str, str] = field(default_factory=dict)  # entry id -> the Message-ID its copy holds
+    notices: set[str] = field(default_factory=set)  # entries whose mail went to agents (copies kept too)
     ids: list[str] = field(default_factory=list)  # every Message-ID so far (what References can name)
 
     @property
@@ -82,13 +83,18 @@ class Conversation:
         elif roll < 0.9:
             self.write(self.entry("note.added", EntryKind.NOTE, ActorKind.AGENT))
         else:
-            self.write(self.entry("ticket.assigned", EntryKind.EVENT, ActorKind.SYSTEM))
+            assigned = self.write(self.entry("ticket.assigned", EntryKind.EVENT, ActorKind.SYSTEM))
+            self.notices.add(assigned.id)  # the assignee's notification: its copy is no mail to the customer
 
     def _maybe_sent(self, entry: TimelineEntry) -> None:
         if self.rng.random() < 0.8:  # some mail is never sent (suppressed, capped, portal-only requesters)
             sent_id = f"ses-{len(self.ids)}@email.amazonses.com"
             self.sent[entry.id] = sent_id
             self.ids.append(sent_id)
+
+    def copies(self) -> set[str]:
+        """The entry ids under ``sent/<ticket>/``."""
+        return set(self.sent) | self.notices
 
     def walked(self, event: TimelineEntry) -> tuple[str | None, tuple[str, ...]]:
         """What the walk of the timeline up to the event gives (the timeline as outbound read it)."""
@@ -115,13 +121,13 @@ def test_the_head_threads_every_mail_as_the_walk_did(seed: int) -> None:
         talk.step()
     checked = 0
     for event in talk.timeline:
-        if not mails_customer(event):
-            continue
+        if not mails_customer(event) or (event.public and event.author.kind is ActorKind.CUSTOMER):
+            continue  # outbound mails for these: replies, acknowledgements, reminders
         for read_at in {event.ticket_version, rng.randrange(event.ticket_version, talk.version + 1)}:
             head = talk.states[read_at]
             if not head.threads_at(event.ticket_version):
                 continue  # an inbound mail landed after the event: outbound walks the timeline instead
-            got = head.chain(event.ticket_version, event.id, talk.sent.get)
+            got = head.chain(event.id, talk.copies(), talk.sent.get)
             assert got == talk.walked(event), (seed, event.event, read_at)
             checked += 1
     assert checked
@@ -132,7 +138,7 @@ def test_the_head_keeps_a_bounded_conversation() -> None:
     for _ in range(400):
         talk.step()
     head = talk.states[talk.version]
-    assert sum(len(i.ids) for i in head.inbound[:-1]) < MAX_REFERENCES and len(head.sent) <= 25
+    assert sum(len(i.ids) for i in head.inbound[:-1]) < MAX_REFERENCES
     assert len(str(head.as_data())) < 4000
     assert MailThread.from_data(head.as_data()) == head
 
@@ -145,7 +151,7 @@ def test_a_reply_after_a_hundred_notes_threads_to_the_last_mail() -> None:
         talk.write(talk.entry("note.added", EntryKind.NOTE, ActorKind.AGENT))
     reply = talk.write(talk.entry("message.added", EntryKind.MESSAGE, ActorKind.AGENT))
     head = talk.states[talk.version]
-    in_reply_to, references = head.chain(talk.version, reply.id, talk.sent.get)
+    in_reply_to, references = head.chain(reply.id, talk.copies(), talk.sent.get)
     assert in_reply_to == last.data["message_id"].strip("<>") and references[-1] == in_reply_to
     assert (in_reply_to, references) == talk.walked(reply)
 
@@ -166,7 +172,7 @@ def test_a_merge_threads_the_target_as_the_walk_of_both_timelines(seed: int) -> 
     after = target.write(target.entry("message.added", EntryKind.MESSAGE, ActorKind.AGENT))
     head = target.states[target.version]
     assert head.threads_at(after.ticket_version)
-    assert head.chain(after.ticket_version, after.id, target.sent.get) == target.walked(after)
+    assert head.chain(after.id, target.copies(), target.sent.get) == target.walked(after)
 
 
 def test_the_customer_mark_names_the_newest_customer_message_and_whether_it_was_automatic() -> None:
@@ -184,6 +190,14 @@ def test_the_customer_mark_names_the_newest_customer_message_and_whether_it_was_
 
 def test_a_write_passed_on_twice_counts_once() -> None:
     talk = opened(random.Random(9))
-    reply = talk.write(talk.entry("message.added", EntryKind.MESSAGE, ActorKind.AGENT))
+    mail = talk.write(talk.inbound())
     head = talk.states[talk.version]
-    assert head.advance([reply]) == head
+    assert head.advance([mail]) == head
+
+
+def test_only_inbound_mail_changes_the_thread_and_an_empty_one_is_not_stored() -> None:
+    talk = Conversation(new_id(), random.Random(4))
+    created = talk.write(talk.entry("ticket.created", EntryKind.EVENT, ActorKind.AGENT))
+    assert MailThread().advance([created]) == MailThread() and MailThread().stamp == 0
+    reply = talk.write(talk.entry("message.added", EntryKind.MESSAGE, ActorKind.AGENT))
+    assert not changes_thread([reply]) and changes_thread([talk.write(talk.inbound())])
