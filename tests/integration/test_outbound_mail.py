@@ -365,3 +365,22 @@ def test_a_merged_ticket_threads_with_the_mail_that_came_with_the_merge(desk: di
     mail = ses_sent(desk["bob"])[-1]
     assert ids(mail["In-Reply-To"]) == [source_second]
     assert ids(mail["References"]) == [target_first, target_second, source_first, source_second]
+
+
+def test_an_assignment_after_many_notes_quotes_the_customers_last_message_reading_what_a_short_thread_reads(
+    desk: dict[str, Any],
+) -> None:
+    svc = desk["svc"]
+    dora = svc.directory.create_agent(f"dora-{uuid.uuid4().hex[:6]}@agents.example", "Dora")
+    read = {}
+    for notes in (3, 60):
+        ticket_id, _, _ = conversation(desk, notes)
+        current = svc.ticket_repo.get(ticket_id)
+        svc.tickets.update(desk["actor"], ticket_id, current.version, {"assignee_id": dora.id})
+        assigned = [e for e in svc.tickets.get(ticket_id)[1] if e.event == "ticket.assigned"][-1]
+        read[notes] = metered(desk, envelope(assigned))
+        notice = ses_sent(dora.email)[-1]
+        body = notice.get_body(("plain",))
+        assert body is not None and "Still burning" in body.get_content()
+    assert read[60] == read[3]
+    assert read[3][0][:2] == ["GetItem", "GetItem"]  # the ticket, then the customer message it names
