@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.core.resources import ATTACHMENT_PREFIX, SENT_MAIL_PREFIX
-from chalicelib.domain.mailthread import CONVERSATION_EVENTS, clean_id
+from chalicelib.domain.mailthread import clean_id, mails_customer
 from chalicelib.mailflow.caps import DEFAULT_CAPS, Cap, MailCaps, RecipientPolicy, screen
 from chalicelib.mailflow.compose import (
     MailAttachment,
@@ -240,7 +240,8 @@ class Outbound:
 
     @staticmethod
     def _thread(draft: Draft, event_id: str, copies: Copies) -> tuple[str | None, tuple[str, ...]]:
-        """``(In-Reply-To, References)``: from the conversation the head keeps, else walking the timeline."""
+        """``(In-Reply-To, References)``: from the ticket's mail thread and the copies, else walking the timeline
+        (a ticket written before it kept its thread, or an event older than the thread)."""
         if not draft.threaded:
             return None, ()
         if draft.thread is not None:
@@ -305,8 +306,8 @@ class Copies:
 
     def message_id(self, entry: TimelineEntry) -> str | None:
         """The Message-ID recipients saw on the mail sent for an entry (a reply, an acknowledgement, a reminder)."""
-        mails_customer = entry.event in CONVERSATION_EVENTS or (entry.event == "message.added" and entry.public)
-        return self.sent_message_id(entry.id) if mails_customer else None
+        headers = self._headers(entry.id) if mails_customer(entry) else None
+        return clean_id(str(headers.get("Message-ID", ""))) if headers is not None else None
 
     def entry_ids(self) -> list[str]:
         """The entries (events) the ticket's sent mail was kept for."""
@@ -320,11 +321,6 @@ class Copies:
         if headers is None or headers.get("X-Lambdesk-Kind") not in CUSTOMER_MAIL:
             return None
         return clean_id(str(headers.get("Message-ID", "")))
-
-    def sent_message_id(self, entry_id: str) -> str | None:
-        """The Message-ID recipients saw on the mail sent for an entry id (None: no mail was sent for it)."""
-        headers = self._headers(entry_id)
-        return clean_id(str(headers.get("Message-ID", ""))) if headers is not None else None
 
     def _headers(self, entry_id: str) -> Any:
         from email import policy

@@ -374,7 +374,7 @@ def test_an_assignment_after_many_notes_quotes_the_customers_last_message_readin
     dora = svc.directory.create_agent(f"dora-{uuid.uuid4().hex[:6]}@agents.example", "Dora")
     read = {}
     for notes in (3, 60):
-        ticket_id, _, _ = conversation(desk, notes)
+        ticket_id, first_id, second_id = conversation(desk, notes)
         current = svc.ticket_repo.get(ticket_id)
         svc.tickets.update(desk["actor"], ticket_id, current.version, {"assignee_id": dora.id})
         assigned = [e for e in svc.tickets.get(ticket_id)[1] if e.event == "ticket.assigned"][-1]
@@ -382,5 +382,9 @@ def test_an_assignment_after_many_notes_quotes_the_customers_last_message_readin
         notice = ses_sent(dora.email)[-1]
         body = notice.get_body(("plain",))
         assert body is not None and "Still burning" in body.get_content()
+        # The notice's copy sits between the customer's mail and the next reply: it is no mail to the customer.
+        assert failed(send_batch(batch(agent_reply(desk, ticket_id, "Dora is on it.")))) == []
+        reply = ses_sent(desk["bob"])[-1]
+        assert ids(reply["In-Reply-To"]) == [second_id] and ids(reply["References"]) == [first_id, second_id]
     assert read[60] == read[3]
     assert read[3][0][:2] == ["GetItem", "GetItem"]  # the ticket, then the customer message it names
