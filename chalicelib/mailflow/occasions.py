@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 # An acknowledgement reads this many first entries: the first write has 2 or 3 (created, message, assigned).
 FIRST_ENTRIES = 6
-THREADED_BY_HEAD = frozenset({"reply", "canned_reply", "reminder"})
+BY_THREAD = frozenset({"reply", "canned_reply", "reminder"})
 NOTICES = frozenset({"notification", "sla_alert", "trigger_notice"})
 
 
@@ -35,9 +35,10 @@ NOTICES = frozenset({"notification", "sla_alert", "trigger_notice"})
 class Occasion:
     """An event with the ticket as it is now, the conversation up to the event and the event's own entry.
 
-    ``thread``: the conversation as the head keeps it, valid at the event's version; then ``earlier`` holds only
-    what the draft needs besides it (nothing for replies and reminders; the newest customer message for
-    notices). Without it, ``earlier`` is every entry up to the event, oldest first."""
+    ``earlier``: every entry up to the event, oldest first, when the timeline was walked; else only what the
+    draft needs: nothing with ``thread`` (the ticket's mail thread, valid at the event's version: replies and
+    reminders) or for a survey, the newest customer message for a notice, the first entries for an
+    acknowledgement."""
 
     event: dict[str, Any]
     ticket: Ticket
@@ -70,7 +71,7 @@ def occasion(tickets: TicketRepository, kind: str, event: dict[str, Any]) -> Occ
     """The occasion of an event for a mail of ``kind`` (``drafts.Kind``), read as the module doc says."""
     ticket_id, event_id, version = event["ticket"]["id"], str(event["id"]), int(event["ticket"]["version"])
     found: Occasion | None = None
-    if kind in THREADED_BY_HEAD:
+    if kind in BY_THREAD:
         ticket, entries = tickets.get_with_entries(ticket_id, [event_id])
         own = next((e for e in entries if e.id == event_id), None)
         state, mark = ticket.mail_thread, ticket.customer_mark
@@ -96,7 +97,7 @@ def occasion(tickets: TicketRepository, kind: str, event: dict[str, Any]) -> Occ
 
 
 def _notice(tickets: TicketRepository, event: dict[str, Any], ticket_id: str, version: int) -> Occasion | None:
-    """A notice to agents quotes the newest customer message: the one the head names, read by its id."""
+    """A notice to agents quotes the newest customer message: the one the ticket names, read by its id."""
     ticket = tickets.get(ticket_id)
     mark = ticket.customer_mark
     if mark is None or not mark.at(version):
