@@ -87,9 +87,14 @@ def customer_message(entry: TimelineEntry) -> bool:
 
 @dataclass(frozen=True)
 class Inbound:
+    """An inbound mail in the chain: its Message-ID, then its References newest first, less the ids a newer
+    mail of the thread already gives (they would be dropped as repeats); ``count``: how many it had (the walk
+    stops by that count, repeats included)."""
+
     entry_id: str
     version: int
-    ids: tuple[str, ...]  # its Message-ID, then its References newest first
+    ids: tuple[str, ...]
+    count: int
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ class MailThread:
         for entry in sorted(entries, key=lambda e: e.id):
             ids = inbound_ids(entry)
             if ids and entry.id not in known:  # (not taken already: a write's entries passed on twice)
-                inbound = _reachable((Inbound(entry.id, entry.ticket_version, tuple(ids)), *inbound))
+                inbound = _reachable((Inbound(entry.id, entry.ticket_version, tuple(ids), len(ids)), *inbound))
         if inbound == self.inbound:
             return self
         return MailThread(inbound, max(e.ticket_version for e in entries))
@@ -163,24 +168,24 @@ class MailThread:
             found = sent_id(entry_id)
             if found:
                 newest_first.append(found)
+        walked = len(newest_first)
         for mail in self.inbound:
-            if len(newest_first) >= limit:
+            if walked >= limit:
                 break
             newest_first.extend(mail.ids)
+            walked += mail.count
         unique = list(dict.fromkeys(newest_first))[:limit]
         return (unique[0] if unique else None), tuple(reversed(unique))
 
     # -- as its item keeps it --------------------------------------------------------------------------
 
     def as_data(self) -> dict[str, Any]:
-        return {"i": [[i.entry_id, i.version, list(i.ids)] for i in self.inbound], "v": self.stamp}
+        return {"i": [[i.entry_id, i.version, list(i.ids), i.count] for i in self.inbound], "v": self.stamp}
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> MailThread:
-        return cls(
-            inbound=tuple(Inbound(str(e), int(v), tuple(str(i) for i in ids)) for e, v, ids in data.get("i") or ()),
-            stamp=int(data.get("v") or 0),
-        )
+        inbound = (Inbound(str(e), int(v), tuple(map(str, ids)), int(n)) for e, v, ids, n in data.get("i") or ())
+        return cls(inbound=tuple(inbound), stamp=int(data.get("v") or 0))
 
 
 def after_write(
@@ -225,10 +230,12 @@ def settle(
 def _reachable(inbound: tuple[Inbound, ...]) -> tuple[Inbound, ...]:
     """The inbound mails (newest first) a walk reaches before it has ``MAX_REFERENCES`` ids: it takes a mail's
     ids while it has fewer, counting repeats (sent mail before them only shortens the walk)."""
-    kept, count = [], 0
+    kept: list[Inbound] = []
+    count, seen = 0, set[str]()
     for mail in inbound:
         if count >= MAX_REFERENCES:
             break
-        kept.append(mail)
-        count += len(mail.ids)
+        kept.append(replace(mail, ids=tuple(i for i in mail.ids if i not in seen)))
+        count += mail.count
+        seen.update(mail.ids)
     return tuple(kept)
