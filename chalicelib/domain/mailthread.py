@@ -95,11 +95,14 @@ class Inbound:
     version: int
     ids: tuple[str, ...]
     count: int
+    automatic: bool = False  # automatic or bulk mail (as the inbound side marked it)
 
 
 @dataclass(frozen=True)
 class CustomerMark:
-    """The newest message by a customer (any channel): where it is, and whether it was automatic or bulk mail."""
+    """The newest message by a customer when it is not an inbound mail (a portal, chat or API message): where it
+    is. None on a ticket that keeps its thread: the newest customer message is the thread's newest inbound mail
+    (so a mail desk's ticket item carries nothing more than the thread's version)."""
 
     entry_id: str
     version: int
@@ -109,7 +112,7 @@ class CustomerMark:
     def after(cls, mark: CustomerMark | None, written: Sequence[TimelineEntry]) -> CustomerMark | None:
         for entry in sorted(written, key=lambda e: e.id, reverse=True):
             if customer_message(entry):
-                return cls(entry.id, entry.ticket_version, automatic_mail(entry.data))
+                return None if inbound_ids(entry) else cls(entry.id, entry.ticket_version, automatic_mail(entry.data))
         return mark
 
     def at(self, version: int) -> bool:
@@ -135,7 +138,8 @@ class MailThread:
         for entry in sorted(entries, key=lambda e: e.id):
             ids = inbound_ids(entry)
             if ids and entry.id not in known:  # (not taken already: a write's entries passed on twice)
-                inbound = _reachable((Inbound(entry.id, entry.ticket_version, tuple(ids), len(ids)), *inbound))
+                mail = Inbound(entry.id, entry.ticket_version, tuple(ids), len(ids), automatic_mail(entry.data))
+                inbound = _reachable((mail, *inbound))
         if inbound == self.inbound:
             return self
         return MailThread(inbound, max(e.ticket_version for e in entries))
@@ -180,12 +184,27 @@ class MailThread:
     # -- as its item keeps it --------------------------------------------------------------------------
 
     def as_data(self) -> dict[str, Any]:
-        return {"i": [[i.entry_id, i.version, list(i.ids), i.count] for i in self.inbound], "v": self.stamp}
+        mails = [[i.entry_id, i.version, list(i.ids), i.count, *([1] if i.automatic else [])] for i in self.inbound]
+        return {"i": mails, "v": self.stamp}
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> MailThread:
-        inbound = (Inbound(str(e), int(v), tuple(map(str, ids)), int(n)) for e, v, ids, n in data.get("i") or ())
+        inbound = (
+            Inbound(str(m[0]), int(m[1]), tuple(map(str, m[2])), int(m[3]), len(m) > 4) for m in data.get("i") or ()
+        )
         return cls(inbound=tuple(inbound), stamp=int(data.get("v") or 0))
+
+
+def newest_customer_message(
+    thread: MailThread | None, mark: CustomerMark | None, version: int
+) -> tuple[str, bool] | None:
+    """``(entry id, automatic)`` of a ticket's newest customer message at ``version``, from its mark and its
+    thread; None when they do not say (a customer message landed after ``version``, the thread is unknown)."""
+    if mark is not None:
+        return (mark.entry_id, mark.automatic) if mark.at(version) else None
+    if thread is None or not thread.inbound or not thread.threads_at(version):
+        return None
+    return thread.inbound[0].entry_id, thread.inbound[0].automatic
 
 
 def after_write(

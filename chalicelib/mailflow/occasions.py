@@ -7,8 +7,8 @@ Each kind of mail reads what it needs in one or two requests:
 - an acknowledgement: the ticket and its first entries (one ``Query`` with a limit): the first write's entries
   are the conversation so far;
 - a survey: the ticket (``GetItem``);
-- a notification, an SLA alert, a trigger notice: the ticket, then the newest customer message it names
-  (``Ticket.customer_mark``).
+- a notification, an SLA alert, a trigger notice: the ticket with its thread, then the newest customer message
+  they name (``Ticket.customer_mark``, else the thread's newest inbound mail).
 
 A ticket written before it kept its thread, or a mail whose event is older than what the ticket now says (an
 inbound mail or a customer message landed after the event), reads the whole timeline as before.
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.mailthread import newest_customer_message
 
 if TYPE_CHECKING:
     from chalicelib.domain.mailthread import MailThread
@@ -56,8 +58,9 @@ class Occasion:
 
     def answers_automatic_mail(self) -> bool:
         """The newest customer message is automatic or bulk mail (as the inbound side marked it)."""
-        if self.thread is not None and self.ticket.customer_mark is not None:
-            return self.ticket.customer_mark.automatic
+        newest = newest_customer_message(self.thread, self.ticket.customer_mark, self.version) if self.thread else None
+        if newest is not None:
+            return newest[1]
         from chalicelib.domain.mailthread import automatic_mail
         from chalicelib.domain.timeline import ActorKind, EntryKind
 
@@ -74,9 +77,10 @@ def occasion(tickets: TicketRepository, kind: str, event: dict[str, Any]) -> Occ
     if kind in BY_THREAD:
         ticket, entries = tickets.get_with_entries(ticket_id, [event_id])
         own = next((e for e in entries if e.id == event_id), None)
-        state, mark = ticket.mail_thread, ticket.customer_mark
+        state = ticket.mail_thread
         usable = state is not None and own is not None and ticket.version >= version and state.threads_at(version)
-        if usable and state is not None and (kind != "canned_reply" or (mark is not None and mark.at(version))):
+        knows = kind != "canned_reply" or newest_customer_message(state, ticket.customer_mark, version) is not None
+        if usable and knows:
             found = Occasion(event, ticket, [], own, state)
     elif kind == "acknowledgement":
         ticket, first = tickets.get_with_first_entries(ticket_id, FIRST_ENTRIES)
@@ -98,11 +102,11 @@ def occasion(tickets: TicketRepository, kind: str, event: dict[str, Any]) -> Occ
 
 def _notice(tickets: TicketRepository, event: dict[str, Any], ticket_id: str, version: int) -> Occasion | None:
     """A notice to agents quotes the newest customer message: the one the ticket names, read by its id."""
-    ticket = tickets.get(ticket_id)
-    mark = ticket.customer_mark
-    if mark is None or not mark.at(version):
+    ticket = tickets.get(ticket_id, thread=True)
+    newest = newest_customer_message(ticket.mail_thread, ticket.customer_mark, version)
+    if newest is None:
         return None
-    message = tickets.entry(ticket_id, mark.entry_id)
+    message = tickets.entry(ticket_id, newest[0])
     if message is None or not message.body_text:
         return None  # an empty message: the walk quotes an older one
     return Occasion(event, ticket, [message], None)

@@ -7,7 +7,7 @@ from typing import Any
 
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.core.errors import InvalidInput
-from chalicelib.domain.mailthread import CustomerMark
+from chalicelib.domain.mailthread import CustomerMark, customer_message, newest_customer_message
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.timeline import SYSTEM, Actor, TimelineEntry
 from chalicelib.storage.ports import TicketRepository
@@ -114,9 +114,13 @@ def _joined_conversation(target: Ticket, timeline: list[TimelineEntry]) -> dict[
     """The target's mail conversation once the source's timeline is copied over (in id order, as the walk reads
     it; domain/mailthread.py): unknown when the target's was not read with it."""
     version = target.version + 1
-    state = target.mail_thread.merged(timeline, version) if target.mail_thread is not None else None
+    if target.mail_thread is None:
+        return {"mail_thread_version": None, "mail_thread": None, "customer_mark": None}
+    state = target.mail_thread.merged(timeline, version)
+    ours = newest_customer_message(target.mail_thread, target.customer_mark, target.version)
+    theirs = [e for e in timeline if customer_message(e)]
     mark = target.customer_mark
-    theirs = CustomerMark.after(None, timeline)
-    if mark is not None and theirs is not None and theirs.entry_id > mark.entry_id:
-        mark = replace(theirs, version=version)
-    return {"mail_thread_version": None if state is None else state.stamp, "mail_thread": state, "customer_mark": mark}
+    if theirs and (ours is None or theirs[-1].id > ours[0]):
+        # Their newest customer message is the newest: an inbound mail is the thread's newest now.
+        mark = CustomerMark.after(None, [replace(theirs[-1], ticket_version=version)])
+    return {"mail_thread_version": state.stamp, "mail_thread": state, "customer_mark": mark}

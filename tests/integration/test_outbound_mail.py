@@ -387,4 +387,4 @@ def test_an_assignment_after_many_notes_quotes_the_customers_last_message_readin
         reply = ses_sent(desk["bob"])[-1]
         assert ids(reply["In-Reply-To"]) == [second_id] and ids(reply["References"]) == [first_id, second_id]
     assert read[60] == read[3]
-    assert read[3][0][:2] == ["GetItem", "GetItem"]  # the ticket, then the customer message it names
+    assert read[3][0][:2] == ["BatchGetItem", "GetItem"]  # the ticket with its thread, then the message they name

@@ -310,7 +310,10 @@ def test_every_inbound_mail_joins_the_thread_whether_or_not_its_writer_read_it(s
     svc.tickets.reply(agent, ticket.id, svc.ticket_repo.get(ticket.id).version, "On it")  # changes no thread
     svc.tickets.customer_message(customer, ticket.id, "And again", "email", data=mail("m3@c", "m2@c"))  # no read
     assert thread_ids(svc, ticket.id) == [["m3@c", "m2@c"], [], ["m1@c"]]  # a repeat is kept once
-    head = svc.ticket_repo.get(ticket.id)
+    head = svc.ticket_repo.get(ticket.id, thread=True)
+    assert head.customer_mark is None  # the newest customer message is the thread's newest mail
+    svc.tickets.customer_message(customer, ticket.id, "From the portal", "portal")
+    head = svc.ticket_repo.get(ticket.id, thread=True)
     assert head.customer_mark is not None and head.customer_mark.version == head.version
 
 
@@ -333,5 +336,6 @@ def test_a_merge_brings_the_sources_mail_into_the_targets_thread(svc: Any, agent
     source, _ = svc.tickets.create(agent, new(channel=Channel.EMAIL, message_data=mail("s1@c")))
     svc.ticket_relations.merge(agent, source.id, target.id, source.version)
     assert thread_ids(svc, target.id) == [["s1@c"], ["t1@c"]]
-    merged = svc.ticket_repo.get(target.id)
-    assert merged.customer_mark is not None and merged.customer_mark.version == merged.version
+    merged = svc.ticket_repo.get(target.id, thread=True)
+    assert merged.customer_mark is None and merged.mail_thread is not None  # the source's mail is the newest
+    assert merged.mail_thread.inbound[0].version == merged.version
