@@ -195,6 +195,16 @@ class MailThread:
         return cls(inbound=tuple(inbound), stamp=int(data.get("v") or 0))
 
 
+def created_thread(entries: Sequence[TimelineEntry]) -> dict[str, Any]:
+    """The mail thread fields of a ticket created with ``entries`` (``Ticket.mail_thread_version``, ...)."""
+    thread = MailThread().advance(entries)
+    return {
+        "mail_thread_version": thread.stamp,
+        "mail_thread": thread,
+        "customer_mark": CustomerMark.after(None, entries),
+    }
+
+
 def newest_customer_message(
     thread: MailThread | None, mark: CustomerMark | None, version: int
 ) -> tuple[str, bool] | None:
