@@ -15,8 +15,9 @@ needs (docs/decisions/011-cost-end-to-end.md), in the same transaction:
   the item it got is the one that goes with the ticket it got.
 - The mail Lambdesk sent since the newest inbound mail is what the copies under ``sent/<ticket>/`` say: their
   keys are the entry ids (time-ordered), their headers the kind and the Message-ID recipients saw.
-- ``CustomerMark`` (on the ticket item: ~50 bytes): the newest customer message and whether it was automatic
-  or bulk mail (a notice quotes it; a trigger's reply does not answer automatic mail).
+- The newest customer message (a notice quotes it; a trigger's reply does not answer automatic mail): the
+  thread's newest mail, which keeps whether it was automatic or bulk, unless a portal, chat or API message came
+  after it: then the ticket item names that one (``CustomerMark``, ~40 bytes).
 
 Each part keeps the ticket version that wrote it, so a mail of an older event threads as of its own version,
 or says it cannot (``threads_at``) and the caller walks the timeline as before. A ticket written before this

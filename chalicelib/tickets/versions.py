@@ -31,15 +31,14 @@ class Versions:
     def __init__(self, tickets: TicketRepository) -> None:
         self.tickets = tickets
 
-    def as_agent(self, ticket_id: str, based_on: int, write: Callable[[Ticket], T], thread: bool = False) -> T:
+    def as_agent(self, ticket_id: str, based_on: int, write: Callable[[Ticket], T]) -> T:
         """Run an agent's ``write`` on the latest version unless someone else's work landed since ``based_on``.
 
         Only the desk's own bookkeeping may have happened in between (see the module doc); when more of it
-        lands between this read and the write, the write is retried on the new version. ``thread``: read the
-        ticket's mail thread with it (a write that changes it then need not read it again).
+        lands between this read and the write, the write is retried on the new version.
         """
         for _ in range(AGENT_REBASE_ATTEMPTS):
-            ticket = self.tickets.get(ticket_id, consistent=True, thread=thread)
+            ticket = self.tickets.get(ticket_id, consistent=True)
             self.check_based_on(ticket, based_on)
             try:
                 return write(ticket)
@@ -101,8 +100,8 @@ def on_latest(
 
 
 def one_version(before: Ticket, after: Ticket, entries: list[TimelineEntry]) -> tuple[Ticket, list[TimelineEntry]]:
-    """One write is one version: a reply that also changes the status bumps the version once. The head's mail
-    conversation takes the write's entries (``Ticket.mail_thread``)."""
+    """One write is one version: a reply that also changes the status bumps the version once. The ticket's mail
+    thread and newest customer message take the write's entries (domain/mailthread.py)."""
     version = before.version + 1
     written = [replace(e, ticket_version=version) for e in entries]
     known_as_of, state = after_write(before.mail_thread_version, before.mail_thread, written, version)
