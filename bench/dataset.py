@@ -24,6 +24,7 @@ from typing import Any
 
 from chalicelib.bootstrap import Container as Services
 from chalicelib.core.ids import new_id
+from chalicelib.domain.mailthread import CustomerMark, MailThread
 from chalicelib.domain.people import Agent, Customer, Identity, IdentityKind, Organization, Role, Team
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
 from chalicelib.domain.timeline import Actor, ActorKind, Change, EntryKind, TimelineEntry
@@ -330,7 +331,11 @@ def _story(
         entries.append(
             TimelineEntry.system(ticket, "ticket.updated", agent, at, [Change("status", str(old), str(shape.status))])
         )
-    return ticket, entries
+    # What the app keeps of a ticket's mail conversation as it writes it (domain/mailthread.py).
+    thread = MailThread().advance(entries)
+    thread = replace(thread, stamp=ticket.version) if thread.inbound else thread
+    mark = CustomerMark.after(None, entries)
+    return replace(ticket, mail_thread_version=thread.stamp, mail_thread=thread, customer_mark=mark), entries
 
 
 def _weighted(rng: random.Random, weights: dict[Any, int]) -> Any:
@@ -357,9 +362,16 @@ def write_phase(plan: Plan, phase: int, written_customers: set[str]) -> int:
     building and serializing overlap with moto's work in its own process.
     """
     from chalicelib.storage.dynamodb import base
-    from chalicelib.storage.dynamodb.mapping import customer_to_item, entry_to_item, ticket_to_item
+    from chalicelib.storage.dynamodb.mapping import (
+        THREAD_SK,
+        customer_to_item,
+        entry_to_item,
+        ticket_pk,
+        ticket_to_item,
+    )
     from chalicelib.storage.dynamodb.models import CounterItem, Item
     from chalicelib.storage.dynamodb.people import _identity_key
+    from chalicelib.storage.dynamodb.slice_models import ThreadItem
     from chalicelib.storage.dynamodb.tickets import NUMBER_COUNTER
 
     customers = {c.id: c for c in plan.people.customers}
@@ -381,6 +393,8 @@ def write_phase(plan: Plan, phase: int, written_customers: set[str]) -> int:
         for index in chunk:
             ticket, entries = plan.tickets[index]
             items.append(ticket_to_item(ticket))
+            if ticket.mail_thread is not None and ticket.mail_thread.inbound:
+                items.append(ThreadItem(ticket_pk(ticket.id), THREAD_SK, state=ticket.mail_thread.as_data()))
             items.append(base.lookup_item(f"TICKETNO#{ticket.number}", ticket.id))
             items.extend(entry_to_item(e) for e in entries)
         return items

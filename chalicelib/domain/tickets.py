@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from chalicelib.core.errors import FieldProblem, InvalidInput
+from chalicelib.domain.mailthread import CustomerMark, MailThread
 from chalicelib.domain.timeline import Actor, Change, EntryKind, TimelineEntry
 
 
@@ -115,6 +116,12 @@ class Ticket:
     # As read from the table: the id of its latest entry the reports count and the version that says so
     # (``domain.report_chain``; kept by the ticket repositories, not part of what a ticket is).
     chain: tuple[str | None, int] | None = field(default=None, compare=False)
+    # What outbound mail threads with (domain/mailthread.py): the version that last changed the ticket's
+    # MailThread item (None: unknown, a ticket written before it was kept), and the newest customer message.
+    mail_thread_version: int | None = None
+    customer_mark: CustomerMark | None = None
+    # The MailThread item when it was read with the ticket (and is the one ``mail_thread_version`` names).
+    mail_thread: MailThread | None = field(default=None, compare=False)
 
     def change(self, actor: Actor, at: datetime, **values: Any) -> tuple[Ticket, list[TimelineEntry]]:
         """Apply field changes; return the new ticket and the events that record them.

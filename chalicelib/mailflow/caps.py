@@ -133,9 +133,9 @@ def is_no_reply(address: str) -> bool:
 def automatic_source(data: dict[str, Any]) -> bool:
     """Inbound mail the classifier marked as automatic or bulk (when the inbound side records it on the entry,
     flat or under ``classification``): never answered automatically."""
-    nested = data.get("classification")
-    flags: dict[str, Any] = nested if isinstance(nested, dict) else data
-    return any(bool(flags.get(name)) for name in ("auto_reply", "bulk", "bounce", "complaint"))
+    from chalicelib.domain.mailthread import automatic_mail
+
+    return automatic_mail(data)
 
 
 class RecipientPolicy:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.mailthread import MAX_REFERENCES, inbound_ids
 
 if TYPE_CHECKING:
     from email.message import MIMEPart
@@ -23,13 +25,10 @@ if TYPE_CHECKING:
     from chalicelib.domain.timeline import TimelineEntry
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# References keeps the newest ids of the conversation (RFC 5322 allows trimming; clients thread on any of them).
-MAX_REFERENCES = 20
 NO_SUBJECT = "(no subject)"
 
 _TOKEN = re.compile(r"\[#\s*\d{1,12}\s*\]\s*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-_MESSAGE_ID = re.compile(r"^[^<>\s\"]+$")
 
 
 @dataclass(frozen=True)
@@ -169,14 +168,6 @@ def ses_message_ids(provider_id: str, region: str) -> tuple[str, ...]:
     return (classic,) if region == "us-east-1" else (regional, classic)
 
 
-def clean_id(value: object) -> str | None:
-    """A Message-ID without brackets or whitespace; None when it is not one."""
-    if not isinstance(value, str):
-        return None
-    candidate = value.strip().strip("<>").strip()
-    return candidate if candidate and _MESSAGE_ID.match(candidate) else None
-
-
 def thread(
     entries: Sequence[TimelineEntry], sent_id: Callable[[TimelineEntry], str | None], limit: int = MAX_REFERENCES
 ) -> tuple[str | None, tuple[str, ...]]:
@@ -191,10 +182,9 @@ def thread(
     for entry in reversed(entries):
         if len(newest_first) >= limit:
             break
-        own = clean_id(entry.data.get("message_id")) if entry.public else None  # notes: mail the customer never saw
-        if own:
-            newest_first.append(own)
-            newest_first.extend(reversed(_references(entry.data.get("references"))))
+        ids = inbound_ids(entry)  # notes: mail the customer never saw
+        if ids:
+            newest_first.extend(ids)
             seen_inbound = True
         elif not seen_inbound:
             sent = sent_id(entry)
@@ -213,11 +203,6 @@ def assignee_of(event: dict[str, Any]) -> str | None:
         if change.get("field") == "assignee_id" and change.get("new"):
             return str(change["new"])
     return None
-
-
-def _references(value: object) -> list[str]:
-    items: Iterable[object] = value.split() if isinstance(value, str) else value if isinstance(value, list) else ()
-    return [i for i in (clean_id(item) for item in items) if i]
 
 
 # -- bodies ---------------------------------------------------------------------------------------

@@ -40,12 +40,14 @@ from chalicelib.mailflow.compose import (
     reply_bodies,
     ticket_subject,
 )
+from chalicelib.mailflow.occasions import Occasion, occasion
 from chalicelib.mailflow.wording import clock_time, day, duration_words, full_time, metric_words, parse_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
     from chalicelib.access.links import TicketLinks
+    from chalicelib.domain.mailthread import MailThread
     from chalicelib.domain.people import Agent
     from chalicelib.domain.tickets import Ticket
     from chalicelib.domain.timeline import TimelineEntry
@@ -113,7 +115,7 @@ class Answer:
 class Draft:
     kind: Kind
     ticket: Ticket
-    earlier: list[TimelineEntry]  # the conversation up to the event, oldest first
+    earlier: list[TimelineEntry]  # the conversation up to the event, oldest first (unless ``thread`` is set)
     to: tuple[Mailbox, ...]
     subject: str
     text: str
@@ -121,20 +123,8 @@ class Draft:
     cc: tuple[Mailbox, ...] = ()
     attachments: tuple[Any, ...] = ()
     threaded: bool = True
-
-
-@dataclass(frozen=True)
-class Occasion:
-    """An event with the ticket as it is now, the conversation up to the event and the event's own entry."""
-
-    event: dict[str, Any]
-    ticket: Ticket
-    earlier: list[TimelineEntry]
-    entry: TimelineEntry | None
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return dict(self.event.get("data") or {})
+    # The ticket's mail thread, valid at the event (threads without ``earlier``: domain/mailthread.py).
+    thread: MailThread | None = None
 
 
 class Drafts:
@@ -163,10 +153,6 @@ class Drafts:
 
     def draft(self, kind: Kind, event: dict[str, Any]) -> Draft | None:
         """The mail an event asks for; None when it mails nobody."""
-        ticket, timeline = self.tickets.get_with_timeline(event["ticket"]["id"])
-        version = int(event["ticket"]["version"])
-        earlier = [e for e in timeline if e.ticket_version <= version and e.id != event["id"]]
-        own = next((e for e in timeline if e.id == event["id"]), None)
         builders: dict[Kind, Callable[[Occasion], Draft | None]] = {
             Kind.REPLY: self._reply,
             Kind.CANNED_REPLY: self._canned_reply,
@@ -177,7 +163,7 @@ class Drafts:
             Kind.TRIGGER_NOTICE: self._trigger_notice,
             Kind.SURVEY: self._survey,
         }
-        return builders[kind](Occasion(event, ticket, earlier, own))
+        return builders[kind](occasion(self.tickets, str(kind), event))
 
     # -- to the requester, in the conversation --------------------------------------------------
 
@@ -208,10 +194,11 @@ class Drafts:
             text=text + portal_footer(link),
             html=html,
             attachments=tuple((own.data.get("attachments") or []) if own else []),
+            thread=o.thread,
         )
 
     def _canned_reply(self, o: Occasion) -> Draft | None:
-        if _answers_automatic_mail(o.earlier):
+        if o.answers_automatic_mail():
             return None  # RFC 3834: no automatic answer to automatic or bulk mail
         return self._reply(o, Kind.CANNED_REPLY)
 
@@ -244,7 +231,7 @@ class Drafts:
             **self._context(o.ticket),
         )
         subject = ticket_subject(o.ticket.subject, o.ticket.number)
-        return Draft(Kind.REMINDER, o.ticket, o.earlier, (requester,), subject, text, html)
+        return Draft(Kind.REMINDER, o.ticket, o.earlier, (requester,), subject, text, html, thread=o.thread)
 
     def _survey(self, o: Occasion) -> Draft | None:
         from chalicelib.mailflow.survey_mail import survey_mail
@@ -370,13 +357,3 @@ class Drafts:
 def portal_footer(link: str) -> str:
     """The plain-text part's last lines: where to follow the request online."""
     return f"\n\n-- \nFollow this request and reply online: {link}\n" if link else ""
-
-
-def _answers_automatic_mail(earlier: list[TimelineEntry]) -> bool:
-    """The newest customer message is automatic or bulk mail (as the inbound side marked it)."""
-    from chalicelib.domain.timeline import ActorKind, EntryKind
-
-    for entry in reversed(earlier):
-        if entry.kind is EntryKind.MESSAGE and entry.author.kind is ActorKind.CUSTOMER:
-            return automatic_source(entry.data)
-    return False

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.core.resources import ATTACHMENT_PREFIX, SENT_MAIL_PREFIX
+from chalicelib.domain.mailthread import clean_id, mails_customer
 from chalicelib.mailflow.caps import DEFAULT_CAPS, Cap, MailCaps, RecipientPolicy, screen
 from chalicelib.mailflow.compose import (
     MailAttachment,
     Mailbox,
     OutboundMail,
-    clean_id,
     compose,
     own_message_id,
     ses_message_ids,
@@ -45,8 +45,6 @@ STALE_CLAIM_SECONDS = 300
 MAX_RAW_BYTES = 40 * 1024 * 1024
 # Mail the customer is meant to get: when it cannot be sent, the ticket's timeline says so.
 CUSTOMER_MAIL = frozenset({Kind.REPLY, Kind.CANNED_REPLY, Kind.ACKNOWLEDGEMENT, Kind.REMINDER})
-# Events other than public messages whose mail joins the customer's conversation (and its threading chain).
-CONVERSATION_EVENTS = frozenset({"ticket.created", "ticket.reminded"})
 
 
 class Outcome(StrEnum):
@@ -218,7 +216,7 @@ class Outbound:
         from chalicelib.mailflow.addresses import reply_address
 
         ticket = draft.ticket
-        in_reply_to, references = thread(draft.earlier, copies.message_id) if draft.threaded else (None, ())
+        in_reply_to, references = self._thread(draft, event_id, copies)
         return OutboundMail(
             sender=Mailbox(self.settings.support_address, self.settings.support_name),
             reply_to=reply_address(self.settings.support_address, ticket.number, self.signing_key),
@@ -239,6 +237,16 @@ class Outbound:
                 ("X-Lambdesk-Kind", str(draft.kind)),
             ),
         )
+
+    @staticmethod
+    def _thread(draft: Draft, event_id: str, copies: Copies) -> tuple[str | None, tuple[str, ...]]:
+        """``(In-Reply-To, References)``: from the ticket's mail thread and the copies, else walking the timeline
+        (a ticket written before it kept its thread, or an event older than the thread)."""
+        if not draft.threaded:
+            return None, ()
+        if draft.thread is not None:
+            return draft.thread.chain(event_id, copies.entry_ids(), copies.conversation_message_id)
+        return thread(draft.earlier, copies.message_id)
 
     def _attachment(self, ref: Any) -> MailAttachment:
         """An attachment listed by an entry: ``"attachments/..."`` or ``{"key", "filename", "content_type"}``."""
@@ -289,18 +297,36 @@ class Copies:
         self._keys: set[str] | None = None
 
     def exists(self, key: str, fresh: bool = False) -> bool:
+        return key in self._listed(fresh)
+
+    def _listed(self, fresh: bool = False) -> set[str]:
         if self._keys is None or fresh:
             self._keys = set(self.store.keys(self.bucket, f"{SENT_MAIL_PREFIX}{self.ticket_id}/"))
-        return key in self._keys
+        return self._keys
 
     def message_id(self, entry: TimelineEntry) -> str | None:
         """The Message-ID recipients saw on the mail sent for an entry (a reply, an acknowledgement, a reminder)."""
+        headers = self._headers(entry.id) if mails_customer(entry) else None
+        return clean_id(str(headers.get("Message-ID", ""))) if headers is not None else None
+
+    def entry_ids(self) -> list[str]:
+        """The entries (events) the ticket's sent mail was kept for."""
+        prefix = f"{SENT_MAIL_PREFIX}{self.ticket_id}/"
+        return [k.removeprefix(prefix).removesuffix(".eml") for k in self._listed() if k.endswith(".eml")]
+
+    def conversation_message_id(self, entry_id: str) -> str | None:
+        """The Message-ID recipients saw on the mail sent for an entry, if it was mail in the customer's
+        conversation (its ``X-Lambdesk-Kind``: not a notice to agents)."""
+        headers = self._headers(entry_id)
+        if headers is None or headers.get("X-Lambdesk-Kind") not in CUSTOMER_MAIL:
+            return None
+        return clean_id(str(headers.get("Message-ID", "")))
+
+    def _headers(self, entry_id: str) -> Any:
         from email import policy
         from email.parser import BytesParser
 
-        mails_customer = entry.event in CONVERSATION_EVENTS or (entry.event == "message.added" and entry.public)
-        key = sent_key(self.ticket_id, entry.id)
-        if not mails_customer or not self.exists(key):
+        key = sent_key(self.ticket_id, entry_id)
+        if not self.exists(key):
             return None
-        headers = BytesParser(policy=policy.default).parsebytes(self.store.get(self.bucket, key), headersonly=True)
-        return clean_id(str(headers.get("Message-ID", "")))
+        return BytesParser(policy=policy.default).parsebytes(self.store.get(self.bucket, key), headersonly=True)

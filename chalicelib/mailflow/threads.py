@@ -80,7 +80,7 @@ class Threads:
                 ticket_id = self.mail.ticket_for_message_id(message_id.split("@", 1)[0] + "@" + SES_ID_DOMAINS[0])
             if ticket_id:
                 try:
-                    return Thread(self._follow_merges(self.tickets.get(ticket_id)), "references")
+                    return Thread(self._follow_merges(self.tickets.get(ticket_id, thread=True)), "references")
                 except NotFound:
                     continue
         return None
@@ -96,7 +96,7 @@ class Threads:
 
     def _by_number(self, number: int) -> Ticket | None:
         try:
-            ticket = self.tickets.get(self.tickets.id_for_number(number))
+            ticket = self.tickets.get(self.tickets.id_for_number(number), thread=True)
         except NotFound:
             return None
         return self._follow_merges(ticket)
@@ -105,7 +105,7 @@ class Threads:
         for _ in range(MAX_MERGE_HOPS):
             if not ticket.merged_into_id:
                 break
-            ticket = self.tickets.get(ticket.merged_into_id)
+            ticket = self.tickets.get(ticket.merged_into_id, thread=True)
         return ticket
 
     def _may_use_subject_token(self, ticket: Ticket, sender: str) -> bool:

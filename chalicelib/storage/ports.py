@@ -64,14 +64,25 @@ class TicketRepository(Protocol):
         """Store a new ticket and its first entries (with claims and lookups) in one transaction; with
         ``requester``, a new customer (a first contact) is created in it too (``create_customer``'s errors)."""
 
-    def get(self, ticket_id: str, consistent: bool = False) -> Ticket:
-        """Raises NotFound. ``consistent``: a strongly consistent read (every acknowledged write seen)."""
+    def get(self, ticket_id: str, consistent: bool = False, thread: bool = False) -> Ticket:
+        """Raises NotFound. ``consistent``: a strongly consistent read (every acknowledged write seen).
+        ``thread``: with its mail thread (``Ticket.mail_thread``, domain/mailthread.py), in the same request."""
 
     def id_for_number(self, number: int) -> str:
         """Raises NotFound."""
 
     def get_with_timeline(self, ticket_id: str) -> tuple[Ticket, list[TimelineEntry]]:
         """The ticket and its whole timeline, oldest first. Raises NotFound."""
+
+    def get_with_entries(self, ticket_id: str, entry_ids: Sequence[str]) -> tuple[Ticket, list[TimelineEntry]]:
+        """The ticket with its mail thread and the named entries that exist, oldest first, in one request.
+        Raises NotFound."""
+
+    def entry(self, ticket_id: str, entry_id: str) -> TimelineEntry | None:
+        """One entry of a ticket's timeline (None: there is none with that id)."""
+
+    def get_with_first_entries(self, ticket_id: str, limit: int) -> tuple[Ticket, list[TimelineEntry]]:
+        """The ticket and its first ``limit`` entries (at most), oldest first, in one request. Raises NotFound."""
 
     def entries_since(self, ticket_id: str, version: int, consistent: bool = False) -> list[TimelineEntry]:
         """Entries that produced versions after ``version``, oldest first."""

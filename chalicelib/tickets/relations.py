@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.core.errors import InvalidInput
+from chalicelib.domain.mailthread import CustomerMark, customer_message, newest_customer_message
 from chalicelib.domain.tickets import Status, Ticket
 from chalicelib.domain.timeline import SYSTEM, Actor, TimelineEntry
 from chalicelib.storage.ports import TicketRepository
@@ -24,7 +26,7 @@ class TicketRelations:
             raise InvalidInput("a ticket cannot be merged into itself", "target_id")
         source, timeline = self.tickets.get_with_timeline(source_id)
         self.versions.check_based_on(source, based_on)
-        target = self.tickets.get(target_id)
+        target = self.tickets.get(target_id, thread=True)
         for ticket, name in ((source, "ticket"), (target, "target_id")):
             if ticket.merged_into_id:
                 raise InvalidInput(f"ticket {ticket.number} was merged into another ticket", name)
@@ -45,6 +47,7 @@ class TicketRelations:
             ccs=tuple(sorted(set(target.ccs) | set(source.ccs))),
             updated_at=now,
             version=target.version + 1,
+            **_joined_conversation(target, timeline),
         )
         entries = [
             TimelineEntry.system(
@@ -105,3 +108,19 @@ class TicketRelations:
             return after
 
         on_latest(self.tickets, ticket_id, attempt)
+
+
+def _joined_conversation(target: Ticket, timeline: list[TimelineEntry]) -> dict[str, Any]:
+    """The target's mail conversation once the source's timeline is copied over (in id order, as the walk reads
+    it; domain/mailthread.py): unknown when the target's was not read with it."""
+    version = target.version + 1
+    if target.mail_thread is None:
+        return {"mail_thread_version": None, "mail_thread": None, "customer_mark": None}
+    state = target.mail_thread.merged(timeline, version)
+    ours = newest_customer_message(target.mail_thread, target.customer_mark, target.version)
+    theirs = [e for e in timeline if customer_message(e)]
+    mark = target.customer_mark
+    if theirs and (ours is None or theirs[-1].id > ours[0]):
+        # Their newest customer message is the newest: an inbound mail is the thread's newest now.
+        mark = CustomerMark.after(None, [replace(theirs[-1], ticket_version=version)])
+    return {"mail_thread_version": state.stamp, "mail_thread": state, "customer_mark": mark}

@@ -14,6 +14,7 @@ from typing import Any
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.core.errors import AlreadyExists, InvalidInput
 from chalicelib.core.ids import new_id
+from chalicelib.domain.mailthread import created_thread
 from chalicelib.domain.people import Customer, RequesterFacts
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
 from chalicelib.domain.timeline import SYSTEM, Actor, ActorKind, EntryKind, TimelineEntry
@@ -164,6 +165,7 @@ class TicketService:
             entries.append(
                 TimelineEntry.system(ticket, "ticket.assigned", actor, now, data={"assignee_id": new.assignee_id})
             )
+        ticket = replace(ticket, **created_thread(entries))
         try:
             self.tickets.create(ticket, entries, claims, lookups, requester if new_requester else None)
         except AlreadyExists:

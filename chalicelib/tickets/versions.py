@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from chalicelib.core.errors import Conflict, ConflictDetails
+from chalicelib.domain.mailthread import CustomerMark, after_write
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import ActorKind, EntryKind, TimelineEntry
 from chalicelib.storage.ports import Key, TicketRepository
@@ -99,9 +100,15 @@ def on_latest(
 
 
 def one_version(before: Ticket, after: Ticket, entries: list[TimelineEntry]) -> tuple[Ticket, list[TimelineEntry]]:
-    """One write is one version: a reply that also changes the status bumps the version once."""
+    """One write is one version: a reply that also changes the status bumps the version once. The ticket's mail
+    thread and newest customer message take the write's entries (domain/mailthread.py)."""
     version = before.version + 1
-    return replace(after, version=version), [replace(e, ticket_version=version) for e in entries]
+    written = [replace(e, ticket_version=version) for e in entries]
+    known_as_of, state = after_write(before.mail_thread_version, before.mail_thread, written, version)
+    mark = CustomerMark.after(before.customer_mark, written)
+    return replace(
+        after, version=version, mail_thread_version=known_as_of, mail_thread=state, customer_mark=mark
+    ), written
 
 
 def summarise(entry: TimelineEntry) -> dict[str, Any]:

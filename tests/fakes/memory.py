@@ -10,9 +10,11 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from chalicelib.core.errors import AlreadyExists, Conflict, Duplicate, NotFound
+from chalicelib.domain.mailthread import MailThread, settle
 from chalicelib.domain.people import (
     Agent,
     ApiToken,
@@ -51,6 +53,7 @@ class InMemoryTicketRepository:
         self._tickets: dict[str, Ticket] = {}
         self._numbers: dict[int, str] = {}
         self._entries: dict[str, dict[str, TimelineEntry]] = {}
+        self._threads: dict[str, MailThread] = {}  # each ticket's mail thread item (domain/mailthread.py)
         # unique keys written with ticket changes (claims and lookups), shared with the mail fake
         self.keys: dict[str, str] = {}
         # every new (not copied) entry, in write order: what the stream would deliver
@@ -81,7 +84,9 @@ class InMemoryTicketRepository:
                 self.customers.create_customer(requester)
             self._write_keys(claims, lookups)
             (ticket,), entries = chained([ticket], entries)
-            self._tickets[ticket.id] = ticket
+            if ticket.mail_thread is not None and ticket.mail_thread.inbound:
+                self._threads[ticket.id] = ticket.mail_thread
+            self._tickets[ticket.id] = replace(ticket, mail_thread=None)
             self._numbers[ticket.number] = ticket.id
             self._add_entries(ticket.id, entries)
 
@@ -99,11 +104,13 @@ class InMemoryTicketRepository:
             timeline[entry.id] = entry
             self.published.append(entry)
 
-    def get(self, ticket_id: str, consistent: bool = False) -> Ticket:
+    def get(self, ticket_id: str, consistent: bool = False, thread: bool = False) -> Ticket:
         try:
-            return self._tickets[ticket_id]
+            ticket = self._tickets[ticket_id]
         except KeyError:
             raise NotFound("ticket", ticket_id) from None
+        state = (MailThread() if ticket.mail_thread_version == 0 else self._threads.get(ticket_id)) if thread else None
+        return replace(ticket, mail_thread=state) if state and state.stamp == ticket.mail_thread_version else ticket
 
     def id_for_number(self, number: int) -> str:
         try:
@@ -115,6 +122,17 @@ class InMemoryTicketRepository:
         ticket = self.get(ticket_id)
         timeline = self._entries.get(ticket_id, {})
         return ticket, [timeline[k] for k in sorted(timeline)]
+
+    def get_with_entries(self, ticket_id: str, entry_ids: Sequence[str]) -> tuple[Ticket, list[TimelineEntry]]:
+        _, entries = self.get_with_timeline(ticket_id)
+        return self.get(ticket_id, thread=True), [e for e in entries if e.id in set(entry_ids)]
+
+    def entry(self, ticket_id: str, entry_id: str) -> TimelineEntry | None:
+        return self._entries.get(ticket_id, {}).get(entry_id)
+
+    def get_with_first_entries(self, ticket_id: str, limit: int) -> tuple[Ticket, list[TimelineEntry]]:
+        ticket, entries = self.get_with_timeline(ticket_id)
+        return ticket, entries[:limit]
 
     def entries_since(self, ticket_id: str, version: int, consistent: bool = False) -> list[TimelineEntry]:
         _, entries = self.get_with_timeline(ticket_id)
@@ -134,8 +152,18 @@ class InMemoryTicketRepository:
                     raise Conflict(f"ticket {ticket.id} was changed by someone else")
             self._write_keys(claims, lookups)
             written, entries = chained([t for t, _ in tickets], entries, [e for _, e in tickets])
-            for ticket in written:
-                self._tickets[ticket.id] = ticket
+            for (ticket, _), chained_ticket in zip(tickets, written, strict=True):
+                mine = [e for e in entries if e.ticket_id == ticket.id]
+                known_as_of, state = settle(
+                    ticket.mail_thread_version,
+                    ticket.mail_thread,
+                    mine,
+                    ticket.version,
+                    partial(self._threads.get, ticket.id),
+                )
+                if state is not None:
+                    self._threads[ticket.id] = state
+                self._tickets[ticket.id] = replace(chained_ticket, mail_thread_version=known_as_of, mail_thread=None)
             for entry in entries:
                 self._add_entries(entry.ticket_id, [entry])
 

@@ -282,3 +282,109 @@ def test_the_lambda_handlers_run_the_same_path(desk: dict[str, Any]) -> None:
     assert app.mail_feedback(batch({"notificationType": "Delivery"}), FakeContext("mail_feedback")) == {
         "batchItemFailures": []
     }
+
+
+# -- long threads: what a reply reads does not grow with the timeline (docs/decisions/011-cost-end-to-end.md) --
+
+
+_METERS: dict[str, Any] = {}
+
+
+def metered(desk: dict[str, Any], event: dict[str, Any]) -> tuple[list[str], float]:
+    """``(reads, read units)`` of DynamoDB while the outbound consumer handles ``event``."""
+    from bench.meter import Meter
+    from chalicelib.storage.dynamodb.models import all_item_classes
+
+    meter = _METERS.setdefault("meter", Meter(boto3.client("dynamodb")))  # hooks stay on the clients: one meter
+    for cls in all_item_classes():
+        meter.attach(cls._get_connection().connection.client)
+    meter.start()
+    try:
+        assert failed(send_batch(batch(event))) == []
+    finally:
+        calls = meter.stop()
+    reads = [c for c in calls if c.operation in ("GetItem", "BatchGetItem", "Query")]
+    return [c.operation for c in reads], sum(c.units.read for c in reads)
+
+
+def conversation(desk: dict[str, Any], notes: int) -> tuple[str, str, str]:
+    """A ticket opened by Bob's mail, his second mail, then ``notes`` internal notes: (ticket id, ids)."""
+    svc, first_id = desk["svc"], f"m1-{uuid.uuid4().hex[:6]}@customer.example"
+    ticket, _ = open_ticket(desk, acknowledge=False, message_data={"message_id": first_id, "references": []})
+    second_id = f"m2-{uuid.uuid4().hex[:6]}@customer.example"
+    bob = svc.customers.resolve_email(desk["bob"])
+    svc.tickets.customer_message(
+        bob, ticket.id, "Still burning", "email", None, {"message_id": second_id, "references": [first_id]}
+    )
+    for i in range(notes):
+        current = svc.ticket_repo.get(ticket.id)
+        svc.tickets.note(desk["actor"], ticket.id, current.version, f"note {i}: " + "x" * 300)
+    return ticket.id, first_id, second_id
+
+
+def test_a_reply_after_a_hundred_notes_threads_to_the_last_mail_and_reads_what_a_short_thread_reads(
+    desk: dict[str, Any],
+) -> None:
+    read = {}
+    for notes in (3, 120):
+        ticket_id, first_id, second_id = conversation(desk, notes)
+        assert len(desk["svc"].tickets.get(ticket_id)[1]) == notes + 3
+        read[notes] = metered(desk, agent_reply(desk, ticket_id, f"After {notes} notes."))
+        mail = ses_sent(desk["bob"])[-1]
+        assert ids(mail["In-Reply-To"]) == [second_id]
+        assert ids(mail["References"]) == [first_id, second_id]
+    assert read[120] == read[3]
+    # The ticket with the reply's entry, the requester, the recipient's suppression and agent lookups.
+    assert read[3][0] == ["BatchGetItem", "GetItem", "BatchGetItem"]
+
+
+def test_a_ticket_written_before_its_head_kept_the_conversation_still_threads(desk: dict[str, Any]) -> None:
+    """No mail thread item, no ``mtv`` and ``mcp`` on the ticket: the reply walks the timeline, as before."""
+    from chalicelib.storage.dynamodb.mapping import THREAD_SK, TICKET_SK, ticket_pk
+    from chalicelib.storage.dynamodb.models import TicketItem
+    from chalicelib.storage.dynamodb.slice_models import ThreadItem
+
+    ticket_id, first_id, second_id = conversation(desk, 30)
+    head = TicketItem.get(ticket_pk(ticket_id), TICKET_SK)
+    head.update(actions=[TicketItem.mail_thread_version.remove(), TicketItem.customer_mark.remove()])
+    ThreadItem.get(ticket_pk(ticket_id), THREAD_SK).delete()
+    assert desk["svc"].ticket_repo.get(ticket_id, thread=True).mail_thread_version is None
+    reads, units = metered(desk, agent_reply(desk, ticket_id, "Old ticket."))
+    mail = ses_sent(desk["bob"])[-1]
+    assert ids(mail["In-Reply-To"]) == [second_id] and ids(mail["References"]) == [first_id, second_id]
+    assert reads[:2] == ["BatchGetItem", "Query"] and units > 2  # the head says nothing: the whole timeline
+
+
+def test_a_merged_ticket_threads_with_the_mail_that_came_with_the_merge(desk: dict[str, Any]) -> None:
+    svc = desk["svc"]
+    target_id, target_first, target_second = conversation(desk, 2)
+    source_id, source_first, source_second = conversation(desk, 1)  # its mail is newer than the target's
+    source = svc.ticket_repo.get(source_id)
+    svc.ticket_relations.merge(desk["actor"], source_id, target_id, source.version)
+    assert failed(send_batch(batch(agent_reply(desk, target_id, "Both in one.")))) == []
+    mail = ses_sent(desk["bob"])[-1]
+    assert ids(mail["In-Reply-To"]) == [source_second]
+    assert ids(mail["References"]) == [target_first, target_second, source_first, source_second]
+
+
+def test_an_assignment_after_many_notes_quotes_the_customers_last_message_reading_what_a_short_thread_reads(
+    desk: dict[str, Any],
+) -> None:
+    svc = desk["svc"]
+    dora = svc.directory.create_agent(f"dora-{uuid.uuid4().hex[:6]}@agents.example", "Dora")
+    read = {}
+    for notes in (3, 60):
+        ticket_id, first_id, second_id = conversation(desk, notes)
+        current = svc.ticket_repo.get(ticket_id)
+        svc.tickets.update(desk["actor"], ticket_id, current.version, {"assignee_id": dora.id})
+        assigned = [e for e in svc.tickets.get(ticket_id)[1] if e.event == "ticket.assigned"][-1]
+        read[notes] = metered(desk, envelope(assigned))
+        notice = ses_sent(dora.email)[-1]
+        body = notice.get_body(("plain",))
+        assert body is not None and "Still burning" in body.get_content()
+        # The notice's copy sits between the customer's mail and the next reply: it is no mail to the customer.
+        assert failed(send_batch(batch(agent_reply(desk, ticket_id, "Dora is on it.")))) == []
+        reply = ses_sent(desk["bob"])[-1]
+        assert ids(reply["In-Reply-To"]) == [second_id] and ids(reply["References"]) == [first_id, second_id]
+    assert read[60] == read[3]
+    assert read[3][0][:2] == ["BatchGetItem", "GetItem"]  # the ticket with its thread, then the message they name

@@ -285,3 +285,57 @@ def test_a_stale_copy_handed_to_customer_message_is_retried_not_written(svc: Any
     after = svc.tickets.customer_message(customer, ticket.id, "Any news?", "email", known=stale)
     assert after.version == ticket.version + 2
     assert after.priority is Priority.URGENT  # the change made after the stale read survives
+
+
+# -- the mail thread each write keeps (domain/mailthread.py) ------------------------------------------------
+
+
+def mail(message_id: str, *references: str) -> dict[str, Any]:
+    return {"message_id": message_id, "references": list(references)}
+
+
+def thread_ids(svc: Any, ticket_id: str) -> list[list[str]]:
+    ticket = svc.ticket_repo.get(ticket_id, thread=True)
+    assert ticket.mail_thread is not None, "the thread goes with the ticket"
+    return [list(i.ids) for i in ticket.mail_thread.inbound]
+
+
+def test_every_inbound_mail_joins_the_thread_whether_or_not_its_writer_read_it(svc: Any, agent: Actor) -> None:
+    ticket, _ = svc.tickets.create(agent, new(channel=Channel.EMAIL, message_data=mail("m1@c")))
+    assert thread_ids(svc, ticket.id) == [["m1@c"]]
+    customer = svc.customers.get(ticket.requester_id)
+    known = svc.ticket_repo.get(ticket.id, thread=True)  # as the ingest reads it
+    svc.tickets.customer_message(customer, ticket.id, "Again", "email", data=mail("m2@c"), known=known)
+    svc.tickets.note(agent, ticket.id, svc.ticket_repo.get(ticket.id).version, "internal", data=mail("note@agent"))
+    svc.tickets.reply(agent, ticket.id, svc.ticket_repo.get(ticket.id).version, "On it")  # changes no thread
+    svc.tickets.customer_message(customer, ticket.id, "And again", "email", data=mail("m3@c", "m2@c"))  # no read
+    assert thread_ids(svc, ticket.id) == [["m3@c", "m2@c"], [], ["m1@c"]]  # a repeat is kept once
+    head = svc.ticket_repo.get(ticket.id, thread=True)
+    assert head.customer_mark is None  # the newest customer message is the thread's newest mail
+    svc.tickets.customer_message(customer, ticket.id, "From the portal", "portal")
+    head = svc.ticket_repo.get(ticket.id, thread=True)
+    assert head.customer_mark is not None and head.customer_mark.version == head.version
+
+
+def test_a_ticket_without_inbound_mail_keeps_an_empty_thread_and_an_unknown_one_stays_unknown(
+    svc: Any, agent: Actor
+) -> None:
+    from dataclasses import replace
+
+    ticket, _ = svc.tickets.create(agent, new())
+    assert ticket.mail_thread_version == 0 and thread_ids(svc, ticket.id) == []
+    old = replace(svc.ticket_repo.get(ticket.id), mail_thread_version=None)  # as written before the thread was kept
+    svc.ticket_repo._tickets[ticket.id] = old
+    customer = svc.customers.get(ticket.requester_id)
+    after = svc.tickets.customer_message(customer, ticket.id, "Mail", "email", data=mail("m1@c"))
+    assert after.mail_thread_version is None and svc.ticket_repo.get(ticket.id).mail_thread_version is None
+
+
+def test_a_merge_brings_the_sources_mail_into_the_targets_thread(svc: Any, agent: Actor) -> None:
+    target, _ = svc.tickets.create(agent, new(channel=Channel.EMAIL, message_data=mail("t1@c")))
+    source, _ = svc.tickets.create(agent, new(channel=Channel.EMAIL, message_data=mail("s1@c")))
+    svc.ticket_relations.merge(agent, source.id, target.id, source.version)
+    assert thread_ids(svc, target.id) == [["s1@c"], ["t1@c"]]
+    merged = svc.ticket_repo.get(target.id, thread=True)
+    assert merged.customer_mark is None and merged.mail_thread is not None  # the source's mail is the newest
+    assert merged.mail_thread.inbound[0].version == merged.version

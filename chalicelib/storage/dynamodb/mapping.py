@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.mailthread import CustomerMark
 from chalicelib.domain.people import (
     Agent,
     ApiToken,
@@ -32,6 +33,7 @@ from chalicelib.storage.dynamodb.models import (
 )
 
 TICKET_SK = "TICKET"
+THREAD_SK = "TMAIL"  # a ticket's mail thread: sorts after its timeline (domain/mailthread.py)
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -82,6 +84,8 @@ def ticket_to_item(t: Ticket) -> TicketItem:
         skills=list(t.skills) or None,
         version=t.version,
         last_counted=t.chain[0] if t.chain else None,
+        mail_thread_version=t.mail_thread_version,
+        customer_mark=t.customer_mark.as_data() if t.customer_mark is not None else None,
     )
     for name, value in view_keys(t).items():
         setattr(item, name, value)
@@ -117,6 +121,8 @@ def item_to_ticket(i: TicketItem) -> Ticket:
         skills=_strings(i.skills),
         version=int(i.version),
         chain=(i.last_counted, int(i.version)),
+        mail_thread_version=None if i.mail_thread_version is None else int(i.mail_thread_version),
+        customer_mark=CustomerMark.from_data(i.customer_mark) if i.customer_mark else None,
     )
 
 

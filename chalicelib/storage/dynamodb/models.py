@@ -2,14 +2,14 @@
 
 Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
 
-    ticket      TICKET#<id>                 TICKET           view keys (see domain/views.py)
+    ticket      TICKET#<id>                 TICKET           view keys (domain/views.py), mtv, mcp (mailthread)
+    mailthread  TICKET#<id>                 TMAIL            what outbound mail threads with (domain/mailthread.py)
     entry       TICKET#<id>                 TL#<entry id>    message, note or event (time-ordered ids)
     lookup      TICKETNO#<n>                LOOKUP           -> ticket id (unique ticket numbers)
     lookup      IDENTITY#<kind>#<value>     LOOKUP           -> customer id (unique identities)
     lookup      ORGDOMAIN#<domain>          LOOKUP           -> organization id
     lookup      CUSTDOMAIN#<domain>         <customer id>    -> customer id (customers by email domain)
-    lookup      AGENTEMAIL#<email>          LOOKUP           -> agent id
-    lookup      SUBJECT#<sub>               LOOKUP           -> agent id (token subject)
+    lookup      AGENTEMAIL#<email> | SUBJECT#<sub>  LOOKUP   -> agent id (by address | token subject)
     counter     COUNTER#<name>              COUNTER          atomic counters (ticket numbers)
     customer    CUSTOMER#<id>               CUSTOMER         dir_pk CUSTOMERS
     org         ORG#<id>                    ORG              dir_pk ORGS
@@ -61,8 +61,8 @@ Items (``pk`` / ``sk``; ``kind`` is the pynamodb discriminator):
 
 Access patterns (no Scan anywhere; each is one request unless stated):
     create ticket               UpdateItem (counter) + TransactWriteItems (ticket, number lookup, entries)
-    ticket by id                GetItem
-    ticket by number            GetItem (lookup) + GetItem
+    ticket by id / by number    GetItem / GetItem (lookup) + GetItem
+    ticket with its mail thread BatchGetItem TICKET + TMAIL (+ entries), or Query sk >= TICKET with a Limit
     ticket with timeline        Query pk=TICKET#<id> (pages for very long timelines)
     changes since a version     Query pk=TICKET#<id>, sk begins_with TL#, filter ticket_version > v
     update / reply / note       TransactWriteItems (ticket with version condition + entries)
@@ -78,13 +78,11 @@ Access patterns (no Scan anywhere; each is one request unless stated):
     API token by secret         GetItem APITOKEN#<sha256>
     list customers/orgs/...     Query directory dir_pk=<KIND>
     webhook delivered?          GetItem DELIVERY#...; mark: PutItem with TTL
-    inbound mail seen?          GetItem INBOUND#<key> (the claim in the ingest transaction makes it exact)
-    ticket by Message-ID        GetItem EMAILID#<id>
-    quarantine list             Query directory dir_pk=QUARANTINE
+    inbound mail seen? / by id  GetItem INBOUND#<key> (claimed in the ingest's transaction) / EMAILID#<id>
+    quarantine / audit trail    Query directory dir_pk=QUARANTINE / dir_pk=AUDIT (newest first)
     suppressed? / cap counter   GetItem SUPPRESS#<address> / UpdateItem ADD on RATE#...
     claim a send                PutItem SEND#... with condition (absent, or a stale attempt)
     config documents of a kind  Query pk=CONFIG#<kind>
-    audit trail                 Query directory dir_pk=AUDIT, newest first
     agents' loads               BatchGetItem LOAD#<agent> for a team's agents
     capped assignment           TransactWriteItems: ticket (version) + entries + LOAD (ADD if size < cap)
                                 + ConditionCheck AGENT (online, active)
@@ -220,6 +218,8 @@ class TicketItem(Item, discriminator="ticket"):
     skills = ListAttribute(of=UnicodeAttribute, null=True)
     version = NumberAttribute()
     last_counted = UnicodeAttribute(null=True, attr_name="lc")  # domain/report_chain.py
+    mail_thread_version = NumberAttribute(null=True, attr_name="mtv")
+    customer_mark = JSONAttribute(null=True, attr_name="mcp")
 
 
 class EntryItem(Item, discriminator="entry"):

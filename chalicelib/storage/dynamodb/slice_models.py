@@ -171,3 +171,10 @@ class PresenceItem(Item, discriminator="presence"):
     capacity = NumberAttribute(null=True)
     chats = UnicodeSetAttribute(null=True)
     missed = NumberAttribute(null=True)
+
+
+class ThreadItem(Item, discriminator="mailthread"):
+    """A ticket's mail thread (``TICKET#<id>`` / ``TMAIL``: after the timeline), put in the ticket's writes that
+    change it (domain/mailthread.py); not on the ticket item, which every view index copies whole."""
+
+    state = JSONAttribute()
