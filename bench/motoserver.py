@@ -14,7 +14,6 @@ import http.client
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from typing import IO, Any
 from urllib.parse import parse_qs
 
 from bench.meter import AUX_HEADER
+from devtools.ports import free_port
 
 HOST = "127.0.0.1"
 CONTROL_PATH = "/_bench/requests"
@@ -32,12 +32,6 @@ TRIM_PATH = "/_bench/trim-streams"
 PAUSE_PATH = "/_bench/pause-streams"
 _AUX_ENVIRON = "HTTP_" + AUX_HEADER.upper().replace("-", "_")
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 class CountingMotoServer:

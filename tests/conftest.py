@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+
+from devtools.ports import free_port
 
 # Property tests check results, not speed: on a loaded 2-core CI machine a per-example deadline or the "input
 # generation is slow" health check only makes them flaky. Timing belongs to the benchmarks.
@@ -41,12 +42,6 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto server's request log
 os.environ.pop("AWS_PROFILE", None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def reset_caches() -> None:

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import ROOT, free_port
+from devtools import ports
+from devtools.ports import distinct_free_ports
+from tests.conftest import ROOT
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PageGuard, require_chromium
 
 if TYPE_CHECKING:
@@ -117,29 +119,9 @@ def _read(process: subprocess.Popen[str], output: Output) -> None:
     output.close()
 
 
-def distinct_free_ports(count: int) -> list[int]:
-    """``count`` different free ports (the OS may hand the same one out twice in a row once it is released)."""
-    ports: list[int] = []
-    while len(ports) < count:
-        port = free_port()
-        if port not in ports:
-            ports.append(port)
-    return ports
-
-
 def free_port_pair() -> int:
     """A free port whose next port is free too (the chat bridge serves its Management API there)."""
-    import socket
-
-    for _ in range(50):
-        port = free_port()
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no two adjacent free ports")
+    return ports.free_port(pair=True)
 
 
 def launch(state_dir: Path, *options: str) -> Stack:
