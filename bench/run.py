@@ -337,6 +337,13 @@ def _merge(results: dict[str, Any], checks: list[Check], into: Path) -> None:
                 "failed_checks": [c.name for c in ran if not c.ok],
             },
         }
+    # The sections' details in ``meta`` (``end_to_end_detail``, ``cold_start_first_response_samples_ms``, ...)
+    # go with them, or the file would pair new figures with the details of an older run.
+    prefixes = tuple(f"{name}_" for name in names) + (("ddb_",) if "ddb_requests" in names else ())
+    merged_meta = merged.setdefault("meta", {})
+    for key, value in meta.items():
+        if key.startswith(prefixes):
+            merged_meta[key] = value
     ordered = {key: merged[key] for key in (*RESULT_KEYS, "meta") if key in merged}
     into.write_text(json.dumps(ordered, indent=2) + "\n")
 
