@@ -7,7 +7,8 @@ attribute while it builds it. At 200,000 items that is about 5 s per Query and 2
 * **Query** reads only the candidates: the queried partition, or, through an index, the items whose index
   partition key equals the queried value (and, with a sort-key condition, that satisfy it). moto's own query
   code then runs unchanged on those candidates, in the same order, so it returns what it returned before:
-  every item it would have kept is a candidate.
+  every item it would have kept is a candidate (``devtools.moto_queries``, which the local stack and the test
+  session use as well).
 * **TransactWriteItems** remembers the items the transaction names and the stream's length instead of
   copying the table, and puts them back when moto rolls the transaction back (``devtools.moto_journal``,
   which the local stack and the test session use as well).
@@ -19,97 +20,20 @@ shortcuts and compares the results; the server reports the outcome, and the benc
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-_local = threading.local()
-_lock = threading.Lock()
+from devtools import moto_queries
 
 
 def install() -> None:
     from devtools import moto_journal
 
-    _narrow_queries()
+    moto_queries.install()
     moto_journal.install()
     _size_checked_once()
 
 
 # -- Query ---------------------------------------------------------------------------------------
-
-
-def _candidates(
-    table: Any,
-    hash_key: Any,
-    index_name: str | None,
-    hash_conds: Any,
-    range_comparison: Any,
-    range_objs: Any,
-    range_conds: Any,
-) -> list[Any] | None:
-    """A superset of the items moto's query keeps, or None to let moto look at everything."""
-    if index_name is None:
-        if hash_key is None or not table.range_key_attr:
-            return None
-        return list(table.items.get(hash_key, {}).values())
-    if not hash_conds or (range_conds and len(range_conds) > 1):
-        return None
-    index = {i.name: i for i in table.all_indexes()}.get(index_name)
-    ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"] if index else []
-    range_attr = (range_conds[-1][0] if range_conds else (ranges[0] if ranges else None)) if range_comparison else None
-    found = []
-    for partition in table.items.values():
-        for item in partition.values():
-            attrs = item.attrs
-            if not all(_equal(attrs.get(name), value) for name, value in hash_conds):
-                continue
-            if range_attr is not None:
-                value = attrs.get(range_attr)
-                if value is None or not value.compare(range_comparison, range_objs):
-                    continue
-            found.append(item)
-    return found
-
-
-def _equal(value: Any, expected: Any) -> bool:
-    if value is None:
-        return False
-    if expected.type == "S":
-        return bool(value.type == "S" and value.value == expected.value)
-    return bool(value == expected)
-
-
-def _narrow_queries() -> None:
-    from moto.dynamodb.models.table import Table
-
-    original_query, original_all_items = Table.query, Table.all_items
-
-    def query(self: Any, hash_key: Any, range_comparison: Any, range_objs: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = args[4] if len(args) > 4 else kwargs.get("index_name")
-        found = None
-        if getattr(_local, "enabled", True):
-            found = _candidates(
-                self,
-                hash_key,
-                index_name,
-                kwargs.get("hash_key_conditions"),
-                range_comparison,
-                range_objs,
-                kwargs.get("range_key_conditions"),
-            )
-        _local.candidates = found
-        try:
-            return original_query(self, hash_key, range_comparison, range_objs, *args, **kwargs)
-        finally:
-            _local.candidates = None
-
-    def all_items(self: Any) -> list[Any]:
-        found = getattr(_local, "candidates", None)
-        if found is None:
-            return list(original_all_items(self))
-        return sorted(found, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
-
-    Table.query = query  # type: ignore[method-assign]
-    Table.all_items = all_items  # type: ignore[method-assign]
 
 
 # -- TransactWriteItems: devtools.moto_journal (the local stack and the test session use it too) ----------
@@ -195,7 +119,7 @@ def verify() -> list[str]:
         },
     ]
     problems = _query_problems(backend, queries) + _transaction_problems(backend)
-    _local.__dict__.pop("enabled", None)
+    moto_queries.enabled(True)
     return problems
 
 
@@ -206,7 +130,7 @@ def _query_problems(backend: Any, queries: list[dict[str, Any]]) -> list[str]:
         for limit, forward in ((None, True), (7, False)):
             pages = {}
             for enabled in (False, True):
-                _local.enabled = enabled
+                moto_queries.enabled(enabled)
                 pages[enabled] = _pages(backend, query, limit, forward)
             if pages[False] != pages[True]:
                 problems.append(f"query {number} (limit {limit}) differs")

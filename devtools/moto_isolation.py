@@ -28,9 +28,10 @@ def serialize_writes() -> None:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 
-    from devtools import moto_journal
+    from devtools import moto_journal, moto_queries
 
     moto_journal.install()  # before the lock wraps it: the journal's rollback happens inside the turn
+    moto_queries.install()
     for backend in (DynamoDBBackend, DynamoDBStreamsBackend):
         for name, member in list(vars(backend).items()):
             if callable(member) and not name.startswith("_"):
