@@ -27,7 +27,7 @@ from chalicelib.web.views import PageRequest, flash_cookie, page_route
 
 if TYPE_CHECKING:
     from chalicelib.kb.parts import KbParts
-    from chalicelib.kb.search import Hit
+    from chalicelib.kb.search import Category, Hit
     from chalicelib.portal.pages import Visitor
 
 bp = Blueprint(__name__)
@@ -76,7 +76,9 @@ def help_center(request: PageRequest) -> Response:
     elif category:
         context["results"] = kb.finder.in_category(category, seen_by, None, RESULTS)
     else:
-        context["categories"] = kb.finder.categories(seen_by, None)
+        context["categories"], context["other_categories"] = in_language(
+            kb.finder.categories(seen_by, None), request.locale
+        )
     return _show(request, "portal/kb.html", context, who, forms=False)
 
 
@@ -200,6 +202,16 @@ def _solve_link_gone(request: PageRequest, who: Visitor | None) -> Response:
         "Links that close a request work for 14 days, once. Your request may still be open: sign in to see it."
     )
     return _show(request, "portal/link_gone.html", {"explanation": explanation}, who, status=404, forms=False)
+
+
+def in_language(categories: list[Category], language: str) -> tuple[list[Category], list[Category]]:
+    """The categories with articles in the reader's language, then those in other languages (each by name). A
+    desk that writes in one language only still shows its articles to every reader: with none in the reader's
+    language, all come first."""
+    primary = language.split("-")[0].lower()
+    mine = sorted((c for c in categories if c.locale.split("-")[0].lower() == primary), key=lambda c: c.name.lower())
+    others = sorted((c for c in categories if c not in mine), key=lambda c: (c.name.lower(), c.locale))
+    return (mine, others) if mine else (others, [])
 
 
 def _locale(request: PageRequest) -> str:

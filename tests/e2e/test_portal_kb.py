@@ -133,9 +133,14 @@ def test_a_russian_browser_reads_the_help_center_and_an_article(stack: Stack, op
     page = open_page(locale="ru-RU")
     page.goto(stack.url + "/portal/kb")
     assert page.inner_text("h1") == "Справочные статьи"
-    categories = page.locator(".card h3").all_inner_texts()
-    # These articles' categories beside the demo's; the demo's agents-only category is not shown to a visitor.
-    assert {"Cards", "Payments"} <= set(categories) and "Internal" not in categories
+    headings = page.locator("main h2").all_inner_texts()
+    assert headings == ["Разделы", "На других языках"]  # noqa: RUF001 - Russian text
+    ours, others = (page.locator("main ul.cards").nth(n).locator("h3").all_inner_texts() for n in (0, 1))
+    # The demo's Russian category first; these articles' English ones after, each link marked with its language.
+    # The demo's agents-only category is not shown to a visitor.
+    assert ours == ["Аккаунт"]
+    assert {"Cards", "Payments"} <= set(others) and "Internal" not in ours + others
+    assert page.get_by_role("link", name="Cards").get_attribute("lang") == "en"
     assert_accessible(page)
     no_sideways_scrolling(page)
     screenshot(page, "portal-kb-home-ru")
