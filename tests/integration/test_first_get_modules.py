@@ -20,6 +20,7 @@ NOT_ON_THE_FIRST_GET = (
     "email_validator",
     "chalicelib.storage.ports",
     "chalicelib.domain.surveys",
+    "chalicelib.storage.dynamodb.slice_models",
 )
 
 FIRST_GET_ON_DYNAMODB = """

@@ -26,9 +26,8 @@ from chalicelib.storage.dynamodb.mapping import (
     ticket_pk,
     ticket_to_item,
 )
-from chalicelib.storage.dynamodb.models import CounterItem, EntryItem, Item, TicketItem
+from chalicelib.storage.dynamodb.models import CounterItem, EntryItem, Item, ThreadItem, TicketItem
 from chalicelib.storage.dynamodb.people import customer_error, save_customer
-from chalicelib.storage.dynamodb.slice_models import ThreadItem
 
 if TYPE_CHECKING:
     from chalicelib.storage.ports import Key
