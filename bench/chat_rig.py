@@ -56,11 +56,11 @@ class DynamoCounter:
         return len(self._clients)
 
     def attach_all(self, svc: Any) -> int:
+        from bench.meter import item_clients
         from chalicelib.core.clients import client
-        from chalicelib.storage.dynamodb.models import all_item_classes
 
-        for cls in all_item_classes():
-            self.attach(cls._get_connection().connection.client)
+        for item_client in item_clients():
+            self.attach(item_client)
         self.attach(client("dynamodb"))
         reports = getattr(svc.repos, "reports", None)
         if reports is not None and hasattr(reports, "client"):

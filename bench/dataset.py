@@ -369,9 +369,8 @@ def write_phase(plan: Plan, phase: int, written_customers: set[str]) -> int:
         ticket_pk,
         ticket_to_item,
     )
-    from chalicelib.storage.dynamodb.models import CounterItem, Item
+    from chalicelib.storage.dynamodb.models import CounterItem, Item, ThreadItem
     from chalicelib.storage.dynamodb.people import _identity_key
-    from chalicelib.storage.dynamodb.slice_models import ThreadItem
     from chalicelib.storage.dynamodb.tickets import NUMBER_COUNTER
 
     customers = {c.id: c for c in plan.people.customers}

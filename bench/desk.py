@@ -155,16 +155,16 @@ class DeskTable:
         return bootstrap.Container(settings, svc.repos, clock)
 
     def meter(self) -> Meter:
-        """A meter on the client of every pynamodb model class (each keeps its own connection)."""
-        from chalicelib.storage.dynamodb.models import all_item_classes
+        """A meter on the client of every pynamodb model class (the classes of a thread share one)."""
+        from bench.meter import item_clients
 
         meter = Meter(self.aux)
-        for cls in all_item_classes():
-            meter.attach(cls._get_connection().connection.client)
+        for client in item_clients():
+            meter.attach(client)
         self.checks.append(
             Check(
                 f"{self.name}: meter attached to every pynamodb model client",
-                meter.clients == len(all_item_classes()),
+                meter.covers(item_clients()),
                 f"{meter.clients} clients",
             )
         )

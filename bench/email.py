@@ -154,11 +154,12 @@ def bounce(original_id: str, failed: str) -> bytes:
 def run() -> dict[str, Any]:
     import boto3
 
+    from bench.meter import item_clients
     from bench.motoserver import CountingMotoServer
     from chalicelib import bootstrap
     from chalicelib.core import clients, settings
     from chalicelib.mailflow.notices import InboundNotice
-    from chalicelib.storage.dynamodb.models import all_item_classes, bind
+    from chalicelib.storage.dynamodb.models import bind
     from devtools.provision import create_table
 
     # moto in its own process (bench.motoserver), so its work does not share this interpreter's lock.
@@ -189,8 +190,8 @@ def run() -> dict[str, Any]:
         svc = bootstrap.dynamodb_container(settings.get_settings())
         bind("lambdesk-bench-mail", "us-east-1", url)
         counter = RequestCounter()
-        for cls in all_item_classes():
-            counter.attach(cls._get_connection().connection.client)
+        for item_client in item_clients():  # each once: the item classes share a client
+            counter.attach(item_client)
         counter.attach(clients.client("s3"))
         s3 = clients.client("s3")
         ingest = svc.mail_ingest

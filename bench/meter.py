@@ -1,8 +1,9 @@
 """Counts the DynamoDB requests the app makes, with botocore event hooks on the clients pynamodb uses.
 
-Every pynamodb model class keeps its own connection (and botocore client), so the meter is attached to
-each of them. For every call it records the operation, the phase it belonged to (``op`` or ``auth``),
-the capacity moto reported and the capacity computed from item sizes (``bench.capacity``). Writes need
+Every pynamodb model class keeps its own connection; the classes of a thread share one botocore client
+(``chalicelib/storage/dynamodb/sessions.py``), and the meter is attached to each client once
+(``item_clients``). For every call it records the operation, the phase it belonged to (``op`` or ``auth``), the
+capacity moto reported and the capacity computed from item sizes (``bench.capacity``). Writes need
 the items before and after: the meter reads them with a separate client whose requests carry the
 ``X-Bench-Aux`` header, so that the server-side count (``bench.motoserver``) leaves them out.
 """
@@ -40,6 +41,18 @@ def aux_marker(request: Any, **_: Any) -> None:
     request.headers[AUX_HEADER] = "1"
 
 
+def item_clients() -> list[Any]:
+    """The botocore clients of every pynamodb item class, each once (the classes of a thread share one)."""
+    from chalicelib.storage.dynamodb.models import all_item_classes
+
+    found: list[Any] = []
+    for cls in all_item_classes():
+        client = cls._get_connection().connection.client
+        if not any(c is client for c in found):
+            found.append(client)
+    return found
+
+
 class Meter:
     def __init__(self, aux_client: Any) -> None:
         self.aux = aux_client
@@ -65,6 +78,10 @@ class Meter:
     @property
     def clients(self) -> int:
         return len(self._attached)
+
+    def covers(self, clients: list[Any]) -> bool:
+        """Whether every one of ``clients`` is attached."""
+        return all(any(c is a for a in self._attached) for c in clients)
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:

@@ -14,10 +14,10 @@ from enum import StrEnum
 
 from chalicelib.core.errors import DomainError
 
-# Timeline entries (domain events) of the survey's life.
-SURVEY_REQUESTED = "survey.requested"  # the sweep asked for a survey; the outbound consumer mails it
-CSAT_ANSWERED = "csat.answered"  # every answer, and every change of one
-CSAT_NEGATIVE = "csat.negative"  # an answer that became negative (rating <= NEGATIVE_AT_MOST)
+# Timeline entries (domain events) of the survey's life, defined in ``survey_events``.
+from chalicelib.domain.survey_events import CSAT_ANSWERED as CSAT_ANSWERED
+from chalicelib.domain.survey_events import CSAT_NEGATIVE as CSAT_NEGATIVE
+from chalicelib.domain.survey_events import SURVEY_REQUESTED as SURVEY_REQUESTED
 
 RATINGS = (1, 2, 3, 4, 5)
 NEGATIVE_AT_MOST = 2

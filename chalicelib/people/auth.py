@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.core.errors import Unauthenticated
 from chalicelib.domain.people import Agent, Principal
 from chalicelib.people.directory import TOKEN_PREFIX, hash_token
-from chalicelib.storage.ports import DirectoryRepository
 
 if TYPE_CHECKING:
     from chalicelib.core.settings_model import Settings
+    from chalicelib.storage.ports import DirectoryRepository
 
 DEV_ISSUER = "lambdesk-dev"
 DEV_AUDIENCE = "lambdesk"

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.core.errors import AlreadyExists, Conflict, InvalidInput
 from chalicelib.core.ids import new_id
 from chalicelib.domain.people import Customer, Identity, IdentityKind, Organization, email_domain
 from chalicelib.domain.views import Page
-from chalicelib.storage.ports import CustomerRepository, StartKey
+
+if TYPE_CHECKING:
+    from chalicelib.storage.ports import CustomerRepository, StartKey
 
 # A merge is one transaction: both customers and the moved identity lookups (DynamoDB takes 100 items).
 MAX_IDENTITIES = 90

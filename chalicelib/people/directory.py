@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.core.ids import new_id
 from chalicelib.domain.people import Agent, ApiToken, Principal, Role, Team, Webhook
 from chalicelib.domain.views import Page
-from chalicelib.storage.ports import DirectoryRepository, StartKey
+
+if TYPE_CHECKING:
+    from chalicelib.storage.ports import DirectoryRepository, StartKey
 
 TOKEN_PREFIX = "ldk_"
 

@@ -96,7 +96,7 @@ def entry(e: TimelineEntry, presign: Callable[[str], str] | None = None) -> dict
 
 def satisfaction(timeline: list[TimelineEntry]) -> dict[str, Any] | None:
     """``SatisfactionOut.latest(timeline)``."""
-    from chalicelib.domain.surveys import CSAT_ANSWERED
+    from chalicelib.domain.survey_events import CSAT_ANSWERED
 
     answered = [e for e in timeline if e.event == CSAT_ANSWERED and isinstance(e.data.get("rating"), int)]
     if not answered:

@@ -288,7 +288,7 @@ class SatisfactionOut(Out):
 
     @classmethod
     def latest(cls, timeline: list[TimelineEntry]) -> SatisfactionOut | None:
-        from chalicelib.domain.surveys import CSAT_ANSWERED
+        from chalicelib.domain.survey_events import CSAT_ANSWERED
 
         answered = [e for e in timeline if e.event == CSAT_ANSWERED and isinstance(e.data.get("rating"), int)]
         if not answered:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.clock import Clock, utcnow
 from chalicelib.core.errors import AlreadyExists, InvalidInput
@@ -20,8 +20,10 @@ from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketT
 from chalicelib.domain.timeline import SYSTEM, Actor, ActorKind, EntryKind, TimelineEntry
 from chalicelib.domain.views import Page, View, ViewKind
 from chalicelib.people.customers import CustomerService
-from chalicelib.storage.ports import DirectoryRepository, Key, StartKey, TicketRepository
 from chalicelib.tickets.versions import Versions, on_latest, one_version
+
+if TYPE_CHECKING:
+    from chalicelib.storage.ports import DirectoryRepository, Key, StartKey, TicketRepository
 
 
 @dataclass(frozen=True)

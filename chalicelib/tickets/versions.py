@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.core.errors import Conflict, ConflictDetails
 from chalicelib.domain.mailthread import CustomerMark, after_write
 from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.timeline import ActorKind, EntryKind, TimelineEntry
-from chalicelib.storage.ports import Key, TicketRepository
+
+if TYPE_CHECKING:
+    from chalicelib.storage.ports import Key, TicketRepository
 
 T = TypeVar("T")
 

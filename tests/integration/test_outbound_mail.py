@@ -341,8 +341,7 @@ def test_a_reply_after_a_hundred_notes_threads_to_the_last_mail_and_reads_what_a
 def test_a_ticket_written_before_its_head_kept_the_conversation_still_threads(desk: dict[str, Any]) -> None:
     """No mail thread item, no ``mtv`` and ``mcp`` on the ticket: the reply walks the timeline, as before."""
     from chalicelib.storage.dynamodb.mapping import THREAD_SK, TICKET_SK, ticket_pk
-    from chalicelib.storage.dynamodb.models import TicketItem
-    from chalicelib.storage.dynamodb.slice_models import ThreadItem
+    from chalicelib.storage.dynamodb.models import ThreadItem, TicketItem
 
     ticket_id, first_id, second_id = conversation(desk, 30)
     head = TicketItem.get(ticket_pk(ticket_id), TICKET_SK)

@@ -1,16 +1,21 @@
-"""pynamodb's item classes share one botocore session per thread (docs/decisions/006-cold-start.md)."""
+"""pynamodb's item classes share one botocore session and client per thread (docs/decisions/006-cold-start.md)."""
 
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import botocore.session
 
-from chalicelib.storage.dynamodb import models
+from chalicelib.storage.dynamodb import models, sessions
 
 
 def _session(cls: type[models.Item]) -> botocore.session.Session:
     return cls._get_connection().connection.session
+
+
+def _client(cls: type[models.Item]) -> Any:
+    return cls._get_connection().connection.client
 
 
 def test_item_classes_share_a_session_per_thread_and_a_rebind_starts_afresh() -> None:
@@ -32,3 +37,33 @@ def test_item_classes_share_a_session_per_thread_and_a_rebind_starts_afresh() ->
         assert _session(models.TicketItem) is not ticket
     finally:
         models.bind(*saved)
+
+
+def test_item_classes_share_a_client_and_a_rebind_starts_afresh() -> None:
+    """The client comes from the thread's session (pynamodb keeps it on the connection once made, for every
+    thread, as it did with a client per class)."""
+    meta = models.Item.Meta
+    saved = (meta.table_name, meta.region, getattr(meta, "host", None))
+    try:
+        models.bind("clients-test", "eu-west-1", "http://127.0.0.1:1")
+        ticket, agent, lookup = _client(models.TicketItem), _client(models.AgentItem), _client(models.LookupItem)
+        assert ticket is agent is lookup
+        assert ticket.meta.region_name == "eu-west-1" and ticket.meta.endpoint_url == "http://127.0.0.1:1"
+        assert models.TicketItem._get_connection().table_name == "clients-test"
+
+        models.bind("clients-test", "us-west-2", "http://127.0.0.1:2")
+        moved = _client(models.TicketItem)
+        assert moved is not ticket and moved is _client(models.AgentItem)
+        assert (moved.meta.region_name, moved.meta.endpoint_url) == ("us-west-2", "http://127.0.0.1:2")
+    finally:
+        models.bind(*saved)
+
+
+def test_a_client_without_credentials_is_not_handed_out_again() -> None:
+    """pynamodb asks for a new client when its client has no credentials (botocore keeps the empty ones)."""
+    session = sessions.SharedClients()
+    first = session.create_client("dynamodb", "eu-west-1", endpoint_url="http://127.0.0.1:1")
+    assert session.create_client("dynamodb", "eu-west-1", endpoint_url="http://127.0.0.1:1") is first
+    assert session.create_client("dynamodb", "eu-west-2", endpoint_url="http://127.0.0.1:1") is not first
+    first._request_signer._credentials = None
+    assert session.create_client("dynamodb", "eu-west-1", endpoint_url="http://127.0.0.1:1") is not first

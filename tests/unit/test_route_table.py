@@ -72,7 +72,8 @@ def test_the_first_get_of_a_ticket_imports_its_route_module_only() -> None:
     """One authenticated GET of a ticket: answered, with the tickets' route module the only one imported, and
     neither pydantic (settings, schemas: the JSON is built by ``chalicelib.tickets.plain``), email-validator, the
     parts of the ticket routes a GET does not use, nor the storage code of other areas (chat, kb, surveys,
-    reports) loaded."""
+    reports) loaded. The in-memory fakes load the rest of the storage layer; what the same GET leaves unloaded
+    against DynamoDB is asserted by ``tests/integration/test_first_get_modules.py``."""
     probe = """
 import json, sys
 import tests.conftest

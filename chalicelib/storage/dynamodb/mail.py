@@ -11,7 +11,8 @@ from pynamodb.exceptions import PutError
 from chalicelib.domain.views import Page
 from chalicelib.storage import keys
 from chalicelib.storage.dynamodb import base
-from chalicelib.storage.dynamodb.models import CounterItem, Item, LookupItem, QuarantineItem, SendItem, SuppressionItem
+from chalicelib.storage.dynamodb.models import CounterItem, Item, LookupItem
+from chalicelib.storage.dynamodb.slice_models import QuarantineItem, SendItem, SuppressionItem
 from chalicelib.storage.ports import QuarantineRecord, Suppression
 
 SEND_RECORD_DAYS = 30

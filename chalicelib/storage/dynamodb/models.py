@@ -125,13 +125,11 @@ from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    DiscriminatorAttribute,
     JSONAttribute,
     ListAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
-    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -139,6 +137,7 @@ from pynamodb.models import Model
 
 from chalicelib.core.resources import TABLE, Index
 from chalicelib.storage.dynamodb import sessions
+from chalicelib.storage.dynamodb.kinds import Kinds
 
 
 def _index(spec: Index) -> type[GlobalSecondaryIndex[Any]]:
@@ -163,7 +162,7 @@ class Item(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
-    kind = DiscriminatorAttribute()
+    kind = Kinds()
     expires_at = TTLAttribute(null=True)
 
     # index keys (sparse: absent attributes keep an item out of an index)
@@ -188,6 +187,7 @@ for _name, _cls in INDEXES.items():
     _index_obj._model = Item
     Item._indexes[_name] = _index_obj
     setattr(Item, f"idx_{_name}", _index_obj)
+Item.kind.root = Item
 
 
 class TicketItem(Item, discriminator="ticket"):
@@ -240,6 +240,13 @@ class EntryItem(Item, discriminator="entry"):
     merged_from = UnicodeAttribute(null=True)
     ticket_channel = UnicodeAttribute(null=True, attr_name="tch")
     report = JSONAttribute(null=True, attr_name="rep")  # domain/report_chain.py
+
+
+class ThreadItem(Item, discriminator="mailthread"):
+    """A ticket's mail thread (``TICKET#<id>`` / ``TMAIL``: after the timeline), put in the ticket's writes that
+    change it (domain/mailthread.py); not on the ticket item, which every view index copies whole."""
+
+    state = JSONAttribute()
 
 
 class LookupItem(Item, discriminator="lookup"):
@@ -329,49 +336,6 @@ class DeliveryItem(Item, discriminator="delivery"):
     delivered_at = UTCDateTimeAttribute()
 
 
-class QuarantineItem(Item, discriminator="quarantine"):
-    key = UnicodeAttribute()
-    bucket = UnicodeAttribute(null=True)
-    reason = UnicodeAttribute()
-    detail = UnicodeAttribute(null=True)
-    received_at = UTCDateTimeAttribute()
-
-
-class SuppressionItem(Item, discriminator="suppression"):
-    address = UnicodeAttribute()
-    reason = UnicodeAttribute()
-    until = UTCDateTimeAttribute()
-
-
-class SendItem(Item, discriminator="send"):
-    state = UnicodeAttribute()
-    at = UTCDateTimeAttribute()
-    provider_id = UnicodeAttribute(null=True)
-
-
-class ConfigItem(Item, discriminator="config"):
-    doc_id = UnicodeAttribute()
-    body = JSONAttribute()
-    version = NumberAttribute()
-    updated_at = UTCDateTimeAttribute()
-    updated_by = UnicodeAttribute()
-
-
-class AuditItem(Item, discriminator="audit"):
-    id = UnicodeAttribute()
-    at = UTCDateTimeAttribute()
-    actor_id = UnicodeAttribute()
-    action = UnicodeAttribute()
-    config_kind = UnicodeAttribute()
-    target_id = UnicodeAttribute()
-    before = JSONAttribute(null=True)
-    after = JSONAttribute(null=True)
-
-
-class LoadItem(Item, discriminator="load"):
-    tickets = UnicodeSetAttribute(null=True)
-
-
 class DueStateItem(Item, discriminator="due"):
     ticket_id = UnicodeAttribute()
     due_kind = UnicodeAttribute()
@@ -380,6 +344,11 @@ class DueStateItem(Item, discriminator="due"):
 
 
 def all_item_classes() -> list[type[Item]]:
+    Item.kind.define_later_kinds()
+    return _defined()
+
+
+def _defined() -> list[type[Item]]:
     found: list[type[Item]] = [Item]
     for cls in found:
         found.extend(cls.__subclasses__())
@@ -387,13 +356,10 @@ def all_item_classes() -> list[type[Item]]:
 
 
 def bind(table_name: str, region: str, host: str | None) -> None:
-    """Point every model at the table (called once by the repository factory, and by tests)."""
+    """Point every model at the table (called once by the repository factory, and by tests). Every class shares
+    ``Item.Meta``; the slices' classes defined later get connections of their own (``kinds``)."""
     sessions.reset()
-    for cls in all_item_classes():
-        cls.Meta.table_name, cls.Meta.region = table_name, region
-        setattr(cls.Meta, "host", host)  # noqa: B010 - optional Meta attribute pynamodb reads when connecting
+    Item.Meta.table_name, Item.Meta.region = table_name, region
+    setattr(Item.Meta, "host", host)  # noqa: B010 - optional Meta attribute pynamodb reads when connecting
+    for cls in _defined():
         cls._connection = None
-
-
-# The slices' items register on ``Item`` when their module is imported: import it with this one.
-from chalicelib.storage.dynamodb import slice_models as _slice_models  # noqa: E402, F401

@@ -1,6 +1,8 @@
-"""Items of the slices built on the desk (portal access, knowledge base, surveys, chat): the same single table
-and ``Item`` base as ``models`` (whose docstring lists every item and access pattern); importing ``models``
-registers them, so polymorphic reads and ``bind`` know them.
+"""Items of the slices built on the desk (mail, configuration, routing loads, portal access, knowledge base,
+surveys, chat): the same single table and ``Item`` base as ``models`` (whose docstring lists every item and
+access pattern). Defined at their first use, not with ``models``: by the code that imports them, or by the
+table's discriminator when a read could meet one (``kinds``, whose ``LATER`` lists their kinds in this order).
+A class here derives from ``Item`` or from another class here.
 """
 
 from __future__ import annotations
@@ -16,6 +18,49 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.storage.dynamodb.models import Item
+
+
+class QuarantineItem(Item, discriminator="quarantine"):
+    key = UnicodeAttribute()
+    bucket = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute()
+    detail = UnicodeAttribute(null=True)
+    received_at = UTCDateTimeAttribute()
+
+
+class SuppressionItem(Item, discriminator="suppression"):
+    address = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    until = UTCDateTimeAttribute()
+
+
+class SendItem(Item, discriminator="send"):
+    state = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    provider_id = UnicodeAttribute(null=True)
+
+
+class ConfigItem(Item, discriminator="config"):
+    doc_id = UnicodeAttribute()
+    body = JSONAttribute()
+    version = NumberAttribute()
+    updated_at = UTCDateTimeAttribute()
+    updated_by = UnicodeAttribute()
+
+
+class AuditItem(Item, discriminator="audit"):
+    id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    actor_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    config_kind = UnicodeAttribute()
+    target_id = UnicodeAttribute()
+    before = JSONAttribute(null=True)
+    after = JSONAttribute(null=True)
+
+
+class LoadItem(Item, discriminator="load"):
+    tickets = UnicodeSetAttribute(null=True)
 
 
 class SessionItem(Item, discriminator="session"):
@@ -173,8 +218,4 @@ class PresenceItem(Item, discriminator="presence"):
     missed = NumberAttribute(null=True)
 
 
-class ThreadItem(Item, discriminator="mailthread"):
-    """A ticket's mail thread (``TICKET#<id>`` / ``TMAIL``: after the timeline), put in the ticket's writes that
-    change it (domain/mailthread.py); not on the ticket item, which every view index copies whole."""
-
-    state = JSONAttribute()
+Item.kind.later_kinds_defined([c for c in list(globals().values()) if isinstance(c, type) and c.__module__ == __name__])

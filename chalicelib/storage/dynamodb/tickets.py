@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.errors import Conflict, DomainError, Duplicate, NotFound
 from chalicelib.domain.mailthread import MailThread, settle
@@ -26,10 +26,11 @@ from chalicelib.storage.dynamodb.mapping import (
     ticket_pk,
     ticket_to_item,
 )
-from chalicelib.storage.dynamodb.models import CounterItem, EntryItem, Item, TicketItem
+from chalicelib.storage.dynamodb.models import CounterItem, EntryItem, Item, ThreadItem, TicketItem
 from chalicelib.storage.dynamodb.people import customer_error, save_customer
-from chalicelib.storage.dynamodb.slice_models import ThreadItem
-from chalicelib.storage.ports import Key
+
+if TYPE_CHECKING:
+    from chalicelib.storage.ports import Key
 
 NUMBER_COUNTER = keys.counter("ticket_number")
 

@@ -23,16 +23,8 @@ from chalicelib.storage.dynamodb.mapping import (
     ticket_pk,
     ticket_to_item,
 )
-from chalicelib.storage.dynamodb.models import (
-    AgentItem,
-    AuditItem,
-    ConfigItem,
-    DueStateItem,
-    EntryItem,
-    Item,
-    LoadItem,
-    TicketItem,
-)
+from chalicelib.storage.dynamodb.models import AgentItem, DueStateItem, EntryItem, Item, TicketItem
+from chalicelib.storage.dynamodb.slice_models import AuditItem, ConfigItem, LoadItem
 from chalicelib.storage.ports import AuditRecord, Document, DueItem, Key, StartKey
 
 LOAD_SK = "LOAD"
