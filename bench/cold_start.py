@@ -51,11 +51,9 @@ def measure(env: dict[str, str], runs: int, cache: Path) -> tuple[dict[str, floa
 
 # -- the first answer of a fresh process (section ``cold_start``) --------------------------------------------
 
-# A fresh Lambda process: import the app, answer one authenticated GET /v1/tickets/{id} (an API Gateway REST
-# proxy event, as Lambda hands it to the handler) against moto.
-FIRST_RESPONSE = """
-import json, os, sys
-import app
+# The API Gateway REST proxy event of one authenticated GET /v1/tickets/{id}, as Lambda hands it to the handler
+# (a program fragment: the ticket id and the bearer token come from the environment).
+GET_TICKET_EVENT = """
 ticket = os.environ["BENCH_TICKET_ID"]
 event = {
     "resource": "/v1/tickets/{ticket_id}", "path": f"/v1/tickets/{ticket}", "httpMethod": "GET",
@@ -65,9 +63,15 @@ event = {
     "requestContext": {"resourcePath": "/v1/tickets/{ticket_id}", "httpMethod": "GET", "path": f"/v1/tickets/{ticket}",
                        "stage": "api", "requestId": "bench", "identity": {"sourceIp": "127.0.0.1"}},
 }
-response = app.app(event, None)
+"""
+# A fresh Lambda process: import the app, answer that GET against moto.
+FIRST_RESPONSE = (
+    "import json, os, sys\nimport app\n"
+    + GET_TICKET_EVENT
+    + """response = app.app(event, None)
 sys.exit(0 if response["statusCode"] == 200 else f"status {response['statusCode']}: {response['body'][:300]}")
 """
+)
 # The baseline: a fresh process that imports boto3 and reads the same ticket item with one GetItem.
 BOTO3_GETITEM = """
 import os

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from typing import Any
 
+from bench.cold_start import GET_TICKET_EVENT
 from tests.conftest import ROOT, make_token
 
 # Modules the first GET of a ticket against DynamoDB leaves unloaded: only annotations name them, or only other
@@ -23,23 +24,16 @@ NOT_ON_THE_FIRST_GET = (
     "chalicelib.storage.dynamodb.slice_models",
 )
 
-FIRST_GET_ON_DYNAMODB = """
-import json, os, sys
-import app
-ticket = os.environ["PROBE_TICKET_ID"]
-event = {
-    "resource": "/v1/tickets/{ticket_id}", "path": f"/v1/tickets/{ticket}", "httpMethod": "GET",
-    "headers": {"Authorization": "Bearer " + os.environ["PROBE_TOKEN"], "Host": "probe"},
-    "multiValueHeaders": {}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
-    "pathParameters": {"ticket_id": ticket}, "stageVariables": None, "body": None, "isBase64Encoded": False,
-    "requestContext": {"resourcePath": "/v1/tickets/{ticket_id}", "httpMethod": "GET", "path": f"/v1/tickets/{ticket}",
-                       "stage": "api", "requestId": "probe", "identity": {"sourceIp": "127.0.0.1"}},
-}
-response = app.app(event, None)
+# bench/cold_start.py's program (the same event), telling what it loaded instead of exiting.
+FIRST_GET_ON_DYNAMODB = (
+    "import json, os, sys\nimport app\n"
+    + GET_TICKET_EVENT
+    + """response = app.app(event, None)
 body = json.loads(response["body"])
 loaded = sorted(m for m in sys.modules if m.startswith("chalicelib.") or m in ("pydantic", "email_validator"))
 print(json.dumps([response["statusCode"], body.get("ticket", {}).get("id"), len(body.get("timeline", [])), loaded]))
 """
+)
 
 
 def test_a_fresh_process_answering_its_first_get_from_dynamodb_loads_only_what_the_get_needs(
@@ -56,8 +50,8 @@ def test_a_fresh_process_answering_its_first_get_from_dynamodb_loads_only_what_t
     ticket, _ = dynamo_svc.tickets.create(
         Actor(ActorKind.AGENT, agent.id), NewTicket(subject="Hi", body_text="There", requester_email="c@x.example")
     )
-    env = {**os.environ, "AWS_ENDPOINT_URL": moto_url, "LAMBDESK_TABLE_NAME": table, "PROBE_TICKET_ID": ticket.id}
-    env["PROBE_TOKEN"] = make_token(agent)
+    env = {**os.environ, "AWS_ENDPOINT_URL": moto_url, "LAMBDESK_TABLE_NAME": table, "BENCH_TICKET_ID": ticket.id}
+    env["BENCH_TOKEN"] = make_token(agent)
     out = subprocess.run(
         [sys.executable, "-c", FIRST_GET_ON_DYNAMODB], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
