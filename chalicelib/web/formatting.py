@@ -61,7 +61,8 @@ def format_relative(when: datetime, now: datetime, locale: str) -> str:
 
 
 def format_size(size: int, locale: str) -> str:
-    """A file size as people read it, in their language: '820 B', '1.2 MB', '1,2 МБ'."""
+    """A file size as people read it, in their language: '820 bytes', '1.2 MB', '1,2 МБ'. Bytes are written out:
+    CLDR's short English unit is 'byte' whatever the number ('72 byte')."""
     from babel.units import format_unit
 
     for unit, factor in (("gigabyte", 1024**3), ("megabyte", 1024**2), ("kilobyte", 1024)):
@@ -71,4 +72,4 @@ def format_size(size: int, locale: str) -> str:
                     size / factor, f"digital-{unit}", length="short", format="#,##0.#", locale=babel_locale(locale)
                 )
             )
-    return str(format_unit(size, "digital-byte", length="short", locale=babel_locale(locale)))
+    return str(format_unit(size, "digital-byte", length="long", locale=babel_locale(locale)))

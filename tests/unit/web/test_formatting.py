@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.web.formatting import format_date, format_datetime, format_relative
+from chalicelib.web.formatting import format_date, format_datetime, format_relative, format_size
 
 # 23:30 UTC on the last Sunday of March 2026: Riga has just moved to summer time (UTC+3).
 LATE = datetime(2026, 3, 29, 23, 30, tzinfo=UTC)
@@ -51,3 +51,18 @@ def test_naive_times_and_unknown_zones_are_refused() -> None:
         format_datetime(datetime(2026, 1, 1, 12, 0), "en")
     with pytest.raises(ValueError, match="'Mars/Olympus'"):
         format_datetime(LATE, "en", "Mars/Olympus")
+
+
+@pytest.mark.parametrize(
+    ("size", "locale", "shown"),
+    [
+        (1, "en", "1 byte"),
+        (72, "en", "72 bytes"),
+        (72, "ru", "72 байта"),
+        (5, "ru", "5 байт"),
+        (1536, "en", "1.5 kB"),
+        (3 * 1024**2, "ru", "3 МБ"),
+    ],
+)
+def test_a_file_size_reads_as_people_say_it(size: int, locale: str, shown: str) -> None:
+    assert format_size(size, locale).replace("\xa0", " ") == shown
