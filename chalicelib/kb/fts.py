@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from chalicelib.domain.kb import SearchDoc, Visibility
-from chalicelib.kb.search import Category, Hit, IndexUnreadable, Query, Results, terms, typed_prefix
+from chalicelib.kb.search import STOP_WORDS, Category, Hit, IndexUnreadable, Query, Results, terms, typed_prefix
 
 FORMAT = "fts5-v1"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -27,6 +28,8 @@ RELATED_TOKENS = 8
 # "Did you mean": how alike a known word must be (difflib ratio), and in how many articles it must occur.
 SPELLING_CUTOFF = 0.7
 SPELLING_MIN_DOCS = 1
+# How many close words are tried, best first, for one that the viewer's articles contain.
+SPELLING_CANDIDATES = 5
 # How many articles are read back to find the usual spelling of a corrected word.
 SPELLING_DOCS = 3
 SCHEMA = f"""
@@ -115,11 +118,13 @@ class Fts5Index:
             return Results()
         with self._lock:
             hits = self._hits(SEARCH_SQL, _match(words, typed_prefix(query.text) if query.prefix else None), query)
-            suggestion = self._suggestion(words)
+            suggestion = self._suggestion(words, query)
             if hits or suggestion is None:
                 return Results(hits, suggestion)
             corrected = self._hits(SEARCH_SQL, _match(terms(suggestion), None), query)
-        return Results(corrected, suggestion, corrected=bool(corrected))
+        if not corrected:  # a suggestion that finds nothing either is a dead end, not help
+            return Results()
+        return Results(corrected, suggestion, corrected=True)
 
     def related(self, article_id: str, audience: Visibility, limit: int) -> list[Hit]:
         with self._lock:
@@ -156,11 +161,14 @@ class Fts5Index:
         rows = self.db.execute(sql, {**parameters, **extra}).fetchall()
         return [Hit(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]), -float(str(r[6]))) for r in rows]
 
-    def _suggestion(self, words: list[str]) -> str | None:
+    def _suggestion(self, words: list[str], query: Query) -> str | None:
         """The query's words with those unknown to the index replaced by the closest known ones (or None).
 
         Whether a word is known is one lookup in the index's vocabulary; only a query with an unknown word
-        loads apsw's FTS5 helpers (and the vocabulary) to find the closest spelling."""
+        loads apsw's FTS5 helpers (and the vocabulary) to find the closest spelling. The vocabulary is every
+        published article's, so a replacement must occur in an article the viewer may read (else a reader
+        would learn the words of agents-only articles one suggestion at a time), and must not be a stop word
+        (the search leaves those out: "two" would become "to")."""
         unknown = {w: t for w in words if (t := self._token(w)) and not self._known(t)}
         if not unknown:
             return None
@@ -169,13 +177,21 @@ class Fts5Index:
         for word in words:
             token = unknown.get(word)
             closest = (
-                table.closest_tokens(token, n=1, cutoff=SPELLING_CUTOFF, min_docs=SPELLING_MIN_DOCS) if token else []
+                table.closest_tokens(token, n=SPELLING_CANDIDATES, cutoff=SPELLING_CUTOFF, min_docs=SPELLING_MIN_DOCS)
+                if token
+                else []
             )
-            if not closest:
-                replaced.append(word)
-                continue
-            replaced.append(table.text_for_token(closest[0][1], SPELLING_DOCS).lower())
-            changed = True
+            spelling = next(
+                (
+                    text
+                    for _, candidate in closest
+                    if (text := table.text_for_token(candidate, SPELLING_DOCS).lower()) not in STOP_WORDS
+                    and self._hits(SEARCH_SQL, _match([text], None), replace(query, limit=1))
+                ),
+                None,
+            )
+            replaced.append(spelling or word)
+            changed = changed or spelling is not None
         return " ".join(replaced) if changed else None
 
     def _token(self, word: str) -> str:

@@ -70,6 +70,33 @@ def test_unknown_words_get_a_did_you_mean_and_its_results_when_nothing_matched(i
     assert known.did_you_mean is None and not known.corrected
 
 
+def test_did_you_mean_offers_only_words_of_articles_the_reader_may_read(index_of: Any) -> None:
+    index = index_of(
+        doc("PUB", "Card delivery", "Cards arrive in five days."),
+        doc("AGENT", "Escalation runbook", "Page the pagerduty rotation.", visibility=Visibility.AGENTS),
+        doc("LV", "Kartes piegāde", "Kartes pienāk piecās dienās.", locale="lv"),
+    )
+    # A public reader who types near an agents-only word learns nothing of it: no suggestion, no results.
+    leaked = index.search(Query("pagrduty", Visibility.PUBLIC))
+    assert leaked.did_you_mean is None and not leaked.hits
+    # An agent, who may read the article, is offered the word and its article.
+    agent = index.search(Query("pagrduty", Visibility.AGENTS))
+    assert agent.did_you_mean == "pagerduty" and ids(agent) == ["AGENT"]
+    # The same holds for a locale: words of Latvian articles are not offered in an English-only search.
+    assert index.search(Query("kartess", locale="en")).did_you_mean is None
+    assert index.search(Query("kartess", locale="lv")).did_you_mean == "kartes"
+
+
+def test_did_you_mean_never_offers_a_stop_word_or_a_dead_end(index_of: Any) -> None:
+    index = index_of(doc("K1", "Sign in to your account", "Go to the sign-in page and enter the code."))
+    # "two" is closest to "to", which the search leaves out: suggesting "to factor" would find nothing.
+    found = index.search(Query("two-factor"))
+    assert found.did_you_mean is None and not found.hits and not found.corrected
+    # A real misspelling next to an unknown word still gets its correction and results.
+    fixed = index.search(Query("acount two"))
+    assert fixed.did_you_mean == "account two" and fixed.corrected and ids(fixed) == ["K1"]
+
+
 def test_related_articles_share_distinctive_words_and_respect_the_audience(index_of: Any) -> None:
     index = index_of(
         doc("K1", "Exchange rates for card payments", "The exchange rate is set by Visa at payment time."),
