@@ -72,6 +72,8 @@ FIRST_RESPONSE = (
 sys.exit(0 if response["statusCode"] == 200 else f"status {response['statusCode']}: {response['body'][:300]}")
 """
 )
+# The same with a personal API token (``ldk_...``) instead of the JWT: no token library on the way.
+FIRST_RESPONSE_API_TOKEN = FIRST_RESPONSE.replace('os.environ["BENCH_TOKEN"]', 'os.environ["BENCH_API_TOKEN"]')
 # The baseline: a fresh process that imports boto3 and reads the same ticket item with one GetItem.
 BOTO3_GETITEM = """
 import os
@@ -144,7 +146,12 @@ def first_response(
         child.update(aws)
         child["BENCH_TICKET_ID"] = ticket.id
         child["BENCH_TOKEN"] = mint_dev_token(aws["LAMBDESK_DEV_SIGNING_KEY"], "bench-cold")
-        programs = {"first_response": FIRST_RESPONSE, "boto3_getitem": BOTO3_GETITEM}
+        child["BENCH_API_TOKEN"] = svc.directory.issue_token(agent.id, "bench")[1]
+        programs = {
+            "first_response": FIRST_RESPONSE,
+            "first_response_api_token": FIRST_RESPONSE_API_TOKEN,
+            "boto3_getitem": BOTO3_GETITEM,
+        }
         samples: dict[str, list[float]] = {name: [] for name in programs}
         for program in programs.values():
             _once(python, program, child, cwd)
@@ -158,10 +165,15 @@ def first_response(
         settings.reset(), clients.reset(), signing.signing_key.cache_clear(), bootstrap.use(None)
         server.stop()
     first, getitem = statistics.median(samples["first_response"]), statistics.median(samples["boto3_getitem"])
+    api_token = statistics.median(samples["first_response_api_token"])
     result = {
         "first_response_ms": round(first, 1),
         "boto3_getitem_ms": round(getitem, 1),
         "ratio": round(first / getitem, 3),
+        # The same GET authenticated by a personal API token: what the JWT library costs, and what
+        # integrations calling with API tokens see.
+        "api_token_first_response_ms": round(api_token, 1),
+        "api_token_ratio": round(api_token / getitem, 3),
     }
     return result, samples
 
