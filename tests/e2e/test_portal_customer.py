@@ -227,8 +227,9 @@ def test_with_javascript_what_was_typed_survives_an_upload_and_the_list_filters_
     page.get_by_label("Subject").fill("Typed before the upload")
     notes = tmp_path / "notes.txt"
     notes.write_text("log lines")
+    # With JavaScript a chosen file goes to storage at once: there is no Upload button to forget.
+    expect(page.get_by_role("button", name="Upload")).to_be_hidden()
     page.get_by_label("Add a file").set_input_files(str(notes))
-    page.get_by_role("button", name="Upload").click()
     expect(page.locator(".attachments .file-list")).to_contain_text("notes.txt")
     expect(page.get_by_label("Subject")).to_have_value("Typed before the upload")
     page.goto(stack.url + "/portal/tickets")
@@ -238,6 +239,46 @@ def test_with_javascript_what_was_typed_survives_an_upload_and_the_list_filters_
     expect(page.locator(".ticket-row")).to_contain_text("Password reset mail never arrives")
     assert page.evaluate("() => document.querySelector('#f-q') === document.activeElement")  # swapped in place
     looks_right(page, "tickets-search")
+
+
+def test_with_javascript_a_file_chosen_for_a_reply_goes_with_the_reply(
+    stack: Stack, open_page: Callable[..., Page], tmp_path: Path
+) -> None:
+    """The trap a newcomer fell into: a reply typed, a file chosen, Send pressed; the file, never uploaded,
+    was silently left out. Now choosing the file sends it to storage at once and the typed reply survives."""
+    ticket = new_request(stack, "hal@customer.example", "Printer jams")
+    page = signed_in(stack, open_page, "hal@customer.example")
+    page.goto(f"{stack.url}/portal/tickets/{ticket['number']}")
+    page.get_by_label("Your reply").fill("The jam log is attached.")
+    log = tmp_path / "jam.log"
+    log.write_text("E-42 paper jam in tray 2")
+    page.get_by_label("Add a file").set_input_files(str(log))
+    expect(page.locator(".attachments .file-list")).to_contain_text("jam.log")
+    expect(page.get_by_label("Your reply")).to_have_value("The jam log is attached.")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.get_by_role("status")).to_have_text("Your reply was sent.")
+    expect(page.get_by_role("link", name="jam.log")).to_be_visible()
+    _, detail = call(stack, "GET", f"/v1/tickets/{ticket['id']}")
+    replies = [e for e in detail["timeline"] if e["body"] == "The jam log is attached."]
+    assert [[a["filename"] for a in e["attachments"]] for e in replies] == [["jam.log"]]
+    # A file that is chosen without a change event (the upload did not start): Send uploads it first, and
+    # the reply, kept meanwhile, goes once the file is attached.
+    page.get_by_label("Your reply").fill("And the photo.")
+    page.evaluate(
+        """() => {
+        const files = new DataTransfer();
+        files.items.add(new File(["photo"], "tray.txt", {type: "text/plain"}));
+        document.querySelector("#f-file").files = files.files;
+    }"""
+    )
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator(".attachments .file-list")).to_contain_text("tray.txt")
+    expect(page.get_by_label("Your reply")).to_have_value("And the photo.")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.get_by_role("status")).to_have_text("Your reply was sent.")
+    _, detail = call(stack, "GET", f"/v1/tickets/{ticket['id']}")
+    photo = [e for e in detail["timeline"] if e["body"] == "And the photo."]
+    assert [[a["filename"] for a in e["attachments"]] for e in photo] == [["tray.txt"]]
 
 
 def test_customer_b_cannot_open_customer_as_ticket_by_number_nor_by_a_revoked_link(

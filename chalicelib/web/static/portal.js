@@ -1,6 +1,8 @@
 // Lambdesk portal: small enhancements; every page works without them.
 // Adding a file posts its own form to storage and comes back, so what the customer typed in the request's
-// form is kept in this tab's sessionStorage meanwhile and put back on return.
+// form is kept in this tab's sessionStorage meanwhile and put back on return. With this script a chosen file
+// is sent at once (no separate Upload button to forget: a file chosen but never uploaded was silently left
+// out of the reply), and sending the request's form while a chosen file waits uploads the file first.
 (function () {
   "use strict";
   var store;
@@ -19,16 +21,37 @@
   function forget() { fields().forEach(function (f) { store.removeItem(key(f)); }); }
   document.addEventListener("DOMContentLoaded", function () {
     restore();
-    document.querySelectorAll("form[data-upload]").forEach(function (form) {
+    var uploads = document.querySelectorAll("form[data-upload]");
+    function waiting() {
+      for (var i = 0; i < uploads.length; i++) {
+        var input = uploads[i].querySelector("input[type=file]");
+        if (input && input.files && input.files.length) { return uploads[i]; }
+      }
+      return null;
+    }
+    function upload(form) {
+      if (form.getAttribute("aria-busy") === "true") { return; }
+      if (form.requestSubmit) { form.requestSubmit(); } else { save(); form.submit(); }
+    }
+    uploads.forEach(function (form) {
+      var button = form.querySelector("button[type=submit]");
+      var input = form.querySelector("input[type=file]");
       form.addEventListener("submit", function () {
         save();
-        var button = form.querySelector("button[type=submit]");
         if (button) { button.setAttribute("aria-disabled", "true"); button.classList.add("is-busy"); }
         form.setAttribute("aria-busy", "true");
       });
+      if (input && button) {
+        button.hidden = true;
+        input.addEventListener("change", function () { if (input.files && input.files.length) { upload(form); } });
+      }
     });
     document.querySelectorAll("form[data-draft-form]").forEach(function (form) {
-      form.addEventListener("submit", forget);
+      form.addEventListener("submit", function (event) {
+        var pending = waiting();
+        if (pending) { event.preventDefault(); save(); upload(pending); return; }
+        forget();
+      });
     });
   });
 })();
