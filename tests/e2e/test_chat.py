@@ -43,6 +43,25 @@ def test_with_nobody_present_the_widget_is_a_message_form_that_makes_a_ticket(
     assert [t["subject"] for t in found["items"]] == ["Please call me back about order 77"]
 
 
+def test_a_signed_in_customer_is_not_asked_who_they_are(stack: Stack, open_page: Callable[..., Page]) -> None:
+    from tests.e2e.test_portal_customer import new_request, signed_in
+
+    new_request(stack, "pia@customer.example", "An earlier question")
+    page = signed_in(stack, open_page, "pia@customer.example")
+    page.get_by_role("button", name="Chat with us").click()
+    expect(page.get_by_text("Nobody can chat right now")).to_be_visible()
+    expect(page.get_by_label("Your name")).to_have_count(0)
+    expect(page.get_by_label("Email")).to_have_count(0)
+    expect(page.get_by_label("Message")).to_be_focused()
+    page.get_by_label("Message").fill("The parcel tracking page is blank")
+    assert_accessible(page)
+    page.get_by_role("button", name="Send message").click()
+    expect(page.get_by_role("status").filter(has_text="We will answer by email")).to_be_visible()
+    status, found = call(stack, "GET", "/v1/tickets?view=requester&requester_email=pia@customer.example")
+    assert status == 200, found
+    assert sorted(t["subject"] for t in found["items"]) == ["An earlier question", "The parcel tracking page is blank"]
+
+
 def sign_in_agent(stack: Stack, page: Page) -> None:
     page.goto(stack.url + "/portal/agent/chat")
     assert page.url.endswith("/portal/agent/sign-in")

@@ -259,15 +259,18 @@
     this.body.textContent = "";
     var form = el("form", { "class": "lc-form", novalidate: "" });
     if (offline) { form.appendChild(el("p", { "class": "lc-offline" }, t("offline"))); }
-    var name = field(form, "name", t("name"), "text", false);
-    var email = field(form, "email", t("email"), "email", offline);
+    // A signed-in customer is known by the portal's session (the server reads it): no name, no address.
+    var known = this.hasAttribute("signed-in");
+    var name = known ? null : field(form, "name", t("name"), "text", false);
+    var email = known ? null : field(form, "email", t("email"), "email", offline);
     var message = field(form, "message", t("message"), "textarea", offline);
-    name.setAttribute("autocomplete", "name"); email.setAttribute("autocomplete", "email");
+    if (name) { name.setAttribute("autocomplete", "name"); }
+    if (email) { email.setAttribute("autocomplete", "email"); }
     form.appendChild(el("button", { type: "submit", "class": "lc-button" }, offline ? t("leave") : t("start")));
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var body = { name: name.value, message: message.value };
-      if (email.value) { body.email = email.value; }
+      var body = { name: name ? name.value : "", message: message.value };
+      if (email && email.value) { body.email = email.value; }
       self.api("POST", "/v1/chat/conversations", body).then(function (started) {
         if (started.offline && started.ticket_id) { self.body.textContent = ""; self.body.appendChild(el("p", { role: "status" }, t("thanks"))); }
         else if (started.offline) { self.startForm(true); self.status(t("needEmail")); }
@@ -275,7 +278,7 @@
       }, function () { self.status(t("failed")); });
     });
     this.body.appendChild(form);
-    name.focus();
+    (name || message).focus();
   };
   ChatElement.prototype.chatting = function (started, first) {
     var self = this;
