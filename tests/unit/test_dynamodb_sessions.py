@@ -6,7 +6,9 @@ import threading
 from typing import Any
 
 import botocore.session
+import pytest
 
+from chalicelib.core import botodata
 from chalicelib.storage.dynamodb import models, sessions
 
 
@@ -67,3 +69,34 @@ def test_a_client_without_credentials_is_not_handed_out_again() -> None:
     assert session.create_client("dynamodb", "eu-west-2", endpoint_url="http://127.0.0.1:1") is not first
     first._request_signer._credentials = None
     assert session.create_client("dynamodb", "eu-west-1", endpoint_url="http://127.0.0.1:1") is not first
+
+
+def test_the_data_loader_looks_for_one_service_without_listing_them_all(monkeypatch: Any) -> None:
+    import botocore.loaders
+    from botocore.exceptions import UnknownServiceError
+
+    plain = botocore.session.Session()
+    expected = plain.get_available_services()
+    session = sessions.SharedClients()
+    loader = session.get_component("data_loader")
+    assert isinstance(loader, botodata.DirectLoader)
+    assert loader.search_paths == plain.get_component("data_loader").search_paths
+    listed: list[str] = []
+    everything = botocore.loaders.Loader.list_available_services
+
+    def counted(self: Any, type_name: str) -> Any:
+        listed.append(type_name)
+        return everything(self, type_name)
+
+    monkeypatch.setattr(botocore.loaders.Loader, "list_available_services", counted)
+    client = session.create_client(
+        "dynamodb", region_name="eu-west-1", aws_access_key_id="a", aws_secret_access_key="b"
+    )
+    assert client.meta.service_model.service_name == "dynamodb" and listed == []
+    assert "dynamodb" in loader.list_available_services("service-2") and listed == []
+    assert "no-such-service" not in loader.list_available_services("service-2") and listed == []
+    # Reading the list, and a name that is no service's directory, list every service as botocore does.
+    assert list(session.get_available_services()) == expected and listed == ["service-2"]
+    assert "../dynamodb" not in loader.list_available_services("service-2")
+    with pytest.raises(UnknownServiceError, match="dynamodb"):  # botocore's message, naming the services it knows
+        session.create_client("no-such-service", region_name="eu-west-1")

@@ -9,6 +9,8 @@ once made, serves every thread, in pynamodb as here). Each class keeps its own c
 every connection registers its ``before-send`` hook on the shared client (each adds the same
 ``Meta.extra_headers``). ``reset()`` (called by ``models.bind``) drops the sessions and their clients, so a
 rebind reads the environment's credentials and settings afresh, as new connections did before.
+
+The session's data loader checks that a service exists without listing every service (``core.botodata``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 
 import botocore.session
 import pynamodb.connection.base
+
+from chalicelib.core import botodata
 
 _local = threading.local()
 
@@ -30,6 +34,7 @@ class SharedClients(botocore.session.Session):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__()
         self._clients: dict[str, Any] = {}
+        botodata.direct(self)
 
     def create_client(self, *args: Any, **kwargs: Any) -> Any:
         config = kwargs.get("config")
