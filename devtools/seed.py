@@ -3,6 +3,12 @@
 It goes through the services, as an admin and agents would, so every ticket's events flow through the
 stream like real ones. Seeding twice does nothing the second time.
 
+The tickets have a past (``DemoClock``): each one's story (created, assigned, answered, solved, rated) happens
+over hours and days before the stack starts, as a real desk's would, so the reports show real reply and
+resolution times and a week of days. What is still open is recent enough that no SLA target is missed
+at startup (the first ones fall due while the demo runs); what was solved a week ago is closed by the
+automations as the desk settles.
+
 Dev, Support L2's only agent, is away: L2's new tickets wait unassigned in its queue, so the unassigned view
 (the README's first command) and the team queue show something; setting Dev online assigns them at once.
 """
@@ -10,8 +16,10 @@ Dev, Support L2's only agent, is away: L2's new tickets wait unassigned in its q
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from chalicelib.bootstrap import Container
+from chalicelib.core.clock import utcnow
 from chalicelib.domain.people import Availability, Role, Strategy
 from chalicelib.domain.tickets import Channel, Priority, Status, Ticket, TicketType
 from chalicelib.domain.timeline import Actor, ActorKind
@@ -24,6 +32,30 @@ AWAY_AGENT = "dev"
 DEMO_CUSTOMER = "maria@acme.example"
 # How long the sign-in link printed at startup works (once): a working day, like the agent token.
 DEMO_LINK_HOURS = 12
+
+
+class DemoClock:
+    """The time the seeding services read: a moment of the demo's past while ``at`` is set, else the real time."""
+
+    def __init__(self) -> None:
+        self.at: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.at or utcnow()
+
+    def later(self, **delta: float) -> None:
+        self.at = self() + timedelta(**delta)
+
+
+# When a ticket's story starts, before the stack starts, by where it ends (``n``: its place in ``TICKETS``):
+# new ones minutes ago (a VIP's first reply is due within the hour), open ones a few hours ago (a VIP's is
+# to be resolved within 16), solved ones a week or more ago.
+def started(status: Status, n: int, now: datetime) -> datetime:
+    if status is Status.NEW:
+        return now - timedelta(minutes=10 + 3 * n)
+    if status in (Status.SOLVED, Status.CLOSED):
+        return now - timedelta(days=6 + n % 4, hours=n % 7)
+    return now - timedelta(hours=3 + n % 5)
 
 
 @dataclass(frozen=True)
@@ -170,6 +202,11 @@ TICKETS = [
 ]
 
 
+# Solved with the first reply (first-contact resolution); the other solved tickets took a second one.
+ONE_REPLY = frozenset({"How do I add a second admin?", "Please update my billing address"})
+# Channels where the customer wrote the first message themselves (an agent takes phone and API tickets down).
+CUSTOMER_CHANNELS = frozenset({Channel.EMAIL, Channel.PORTAL, Channel.CHAT})
+
 # Answered satisfaction surveys (asked right after the solve instead of a day later): rating, comment, reasons.
 SURVEYS = {
     "Refund not received after 10 days": (2, "It took ten days and three mails to get my money back.", ("slow",)),
@@ -223,9 +260,16 @@ def seed_demo(svc: Container) -> Seeded:
     svc.customers.create_organization("Globex", ["globex.example"])
     from devtools.progress import iterate
 
-    for subject, email, channel, priority, kind, status, team, assignee, tags in iterate(TICKETS, "Seeding", "ticket"):
+    clock = DemoClock()
+    past = Container(svc.settings, svc.repos, clock=clock)
+    now = utcnow()
+    for n, row in enumerate(iterate(TICKETS, "Seeding", "ticket")):
+        subject, email, channel, priority, kind, status, team, assignee, tags = row
+        clock.at = started(status, n, now)
         _ticket(
-            svc,
+            past,
+            clock,
+            now,
             admin.id,
             subject,
             email,
@@ -237,6 +281,7 @@ def seed_demo(svc: Container) -> Seeded:
             agents[assignee].id if assignee else None,
             tags,
         )
+    clock.at = None
     _make_manager(svc, DEMO_CUSTOMER)
     from devtools.seed_kb import seed_articles
 
@@ -336,6 +381,8 @@ def _configure(svc: Container, admin_id: str, teams: dict[str, str]) -> None:
 
 def _ticket(
     svc: Container,
+    clock: DemoClock,
+    now: datetime,
     admin_id: str,
     subject: str,
     email: str,
@@ -349,8 +396,9 @@ def _ticket(
 ) -> None:
     t = svc.tickets
     name = email.split("@")[0].title()
+    requester = svc.customers.resolve_email(email, name) if channel in CUSTOMER_CHANNELS else None
     ticket, _ = t.create(
-        Actor(ActorKind.AGENT, admin_id),
+        Actor(ActorKind.CUSTOMER, requester.id) if requester else Actor(ActorKind.AGENT, admin_id),
         NewTicket(
             subject=subject,
             body_text=f"Hello,\n\n{subject}. Can you help?\n\nThanks, {name}",
@@ -362,12 +410,20 @@ def _ticket(
             tags=tags,
             team_id=team_id,
         ),
+        requester=requester,
     )
     if assignee_id is None:
         return
     agent = Actor(ActorKind.AGENT, assignee_id)
+    minutes = len(subject) % 7  # a little variety between tickets
+    clock.later(minutes=2)
     ticket = t.update(agent, ticket.id, ticket.version, {"assignee_id": assignee_id})
+    clock.later(minutes=9 + minutes)
     ticket = t.note(agent, ticket.id, ticket.version, "Checked the account: nothing unusual in the logs.")
+    clock.later(minutes=12 + 3 * minutes)
+    if subject in ONE_REPLY:
+        ticket = t.reply(agent, ticket.id, ticket.version, f"Hi {name}, done: see your settings.", status=Status.SOLVED)
+        return
     ticket = t.reply(
         agent,
         ticket.id,
@@ -376,15 +432,21 @@ def _ticket(
         status=Status.PENDING if status is not Status.OPEN else Status.OPEN,
     )
     if status in (Status.SOLVED, Status.CLOSED, Status.OPEN, Status.ON_HOLD):
+        # An open ticket's customer wrote back an hour ago: the next reply falls due while the demo runs.
+        clock.at = now - timedelta(minutes=70 + minutes) if status is Status.OPEN else clock() + timedelta(hours=3)
         customer = svc.customers.get(ticket.requester_id)
         ticket = t.customer_message(customer, ticket.id, "Thanks, here are the details you asked for.", str(channel))
     if status is Status.ON_HOLD:
+        clock.later(minutes=25)
         t.update(agent, ticket.id, ticket.version, {"status": Status.ON_HOLD})
     if status in (Status.SOLVED, Status.CLOSED):
+        clock.later(hours=1, minutes=10 * minutes)
         ticket = t.reply(agent, ticket.id, ticket.version, "This is fixed now. Anything else?", status=Status.SOLVED)
     if subject in SURVEYS:
+        clock.later(hours=2)
         ticket = _answered_survey(svc, ticket.id, *SURVEYS[subject])
     if status is Status.CLOSED:
+        clock.later(days=1)
         t.update(agent, ticket.id, ticket.version, {"status": Status.CLOSED})
 
 

@@ -27,6 +27,26 @@ def test_the_stack_serves_the_seeded_desk_to_the_printed_token(stack: Stack) -> 
     assert status == 200 and "/v1/tickets" in document["paths"]
 
 
+def test_the_demo_desk_has_a_past_that_the_reports_show(stack: Stack) -> None:
+    """The demo's tickets were written over days, answered in minutes and solved in hours, not all at one
+    instant: a support lead opening the reports sees real durations, and nothing is overdue at startup."""
+    from datetime import UTC, datetime, timedelta
+
+    today = datetime.now(UTC).date()
+    since = (today - timedelta(days=14)).isoformat()
+    status, series = call(stack, "GET", f"/v1/reports/series?from={since}&to={today.isoformat()}")
+    assert status == 200, series
+    days = [day["date"] for day in series["days"] if day["tickets_created"]]
+    assert len(days) >= 3, series  # created over several days
+    status, summary = call(stack, "GET", f"/v1/reports/summary?from={since}&to={today.isoformat()}")
+    assert status == 200, summary
+    desk = summary["groups"][0]
+    assert desk["first_reply_time"]["count"] >= 4 and 10 * 60 <= desk["first_reply_time"]["median_s"] <= 2 * 3600
+    assert desk["resolution_time"]["count"] >= 4 and desk["resolution_time"]["p90_s"] >= 3600
+    assert 0 < desk["fcr_rate"] < 1 and desk["csat"]["responses"] >= 2
+    assert desk["sla"]["achieved"] > 0 and desk["sla"]["breached"] == 0  # the open ones fall due later
+
+
 def test_the_seeded_help_articles_are_searchable_and_the_agents_only_one_stays_hidden(stack: Stack) -> None:
     status, found = call(stack, "GET", "/v1/kb/search?q=refund", token=None)
     assert status == 200 and found["items"][0]["title"] == "When will I get my refund?"
