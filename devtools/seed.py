@@ -5,9 +5,8 @@ stream like real ones. Seeding twice does nothing the second time.
 
 The tickets have a past (``DemoClock``): each one's story (created, assigned, answered, solved, rated) happens
 over hours and days before the stack starts, as a real desk's would, so the reports show real reply and
-resolution times and a week of days. What is still open is recent enough that no SLA target is missed
-at startup (the first ones fall due while the demo runs); what was solved a week ago is closed by the
-automations as the desk settles.
+resolution times over several days. What is still open is recent enough that no SLA target is missed at
+startup (the first ones fall due while the demo runs).
 
 Dev, Support L2's only agent, is away: L2's new tickets wait unassigned in its queue, so the unassigned view
 (the README's first command) and the team queue show something; setting Dev online assigns them at once.
@@ -49,12 +48,13 @@ class DemoClock:
 
 # When a ticket's story starts, before the stack starts, by where it ends (``n``: its place in ``TICKETS``):
 # new ones minutes ago (a VIP's first reply is due within the hour), open ones a few hours ago (a VIP's is
-# to be resolved within 16), solved ones a week or more ago.
+# to be resolved within 16), solved ones two or three days ago (the automations close a ticket 4 days after
+# its solve: they stay solved, as the demo says).
 def started(status: Status, n: int, now: datetime) -> datetime:
     if status is Status.NEW:
         return now - timedelta(minutes=10 + 3 * n)
     if status in (Status.SOLVED, Status.CLOSED):
-        return now - timedelta(days=6 + n % 4, hours=n % 7)
+        return now - timedelta(days=2 + n % 2, hours=n % 7)
     return now - timedelta(hours=3 + n % 5)
 
 
