@@ -18,7 +18,7 @@ from chalicelib.web import i18n
 from chalicelib.web.cookies import clear_cookie, get_cookie, set_cookie
 from chalicelib.web.csrf import PRESESSION_COOKIE, check_csrf, issue_token, presession
 from chalicelib.web.rendering import add_templates
-from chalicelib.web.views import LANG_COOKIE, PageRequest, flash_cookie
+from chalicelib.web.views import LANG_COOKIE, PageRequest, browser_zone, flash_cookie
 
 if TYPE_CHECKING:
     from chalice import Response  # type: ignore[attr-defined]
@@ -147,7 +147,9 @@ def render(
     shown = {
         "visitor": customer,
         "csrf_token": issue_token(deps().signing_key, binding) if binding else "",
-        "timezone": (customer.time_zone if customer else None) or "UTC",
+        # The profile's zone, else the browser's (portal.js tells it), else UTC.
+        "timezone": (customer.time_zone if customer else None) or browser_zone(request.cookies) or "UTC",
+        "browser_zone": browser_zone(request.cookies),
         **context,
     }
     all_cookies = [*(cookies or []), *([new_cookie] if new_cookie else [])]

@@ -24,6 +24,8 @@ from chalicelib.web.forms import FORM_CONTENT_TYPE, Form, parse_form
 
 LANG_COOKIE = "lang"
 LANG_MAX_AGE = 365 * 24 * 3600
+# The browser's time zone, as portal.js reads it (``Intl``) and writes it, ``/`` spelled ``~`` (a cookie value).
+TZ_COOKIE = "tz"
 FLASH_COOKIE = "flash"
 FLASH_MAX_AGE = 120
 
@@ -157,3 +159,18 @@ def page_route(
         return view
 
     return decorator
+
+
+def browser_zone(cookies: dict[str, str]) -> str | None:
+    """The time zone the browser said it is in (``TZ_COOKIE``), when it is one this Python knows."""
+    value = get_cookie(cookies, TZ_COOKIE)
+    if not value or not re.fullmatch(r"[A-Za-z]+(~[A-Za-z0-9_-]+){1,2}", value):
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    zone = value.replace("~", "/")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return zone

@@ -4,6 +4,7 @@ requests, replies, solving and reopening, ticket links and their revocation, fil
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -322,3 +323,36 @@ def test_the_identity_of_an_email_identity_is_case_insensitive_for_sign_in(porta
     sign_in(browser, portal.mailbox, "CASE@Customer.Example")
     assert portal.svc.customers.find(Identity.of(IdentityKind.EMAIL, "case@customer.example")).id == person.id
     assert "Hello, Case" in browser.page()
+
+
+def test_times_are_shown_in_the_browsers_zone_unless_the_profile_names_one(
+    portal: Any, ann: tuple[Any, Browser]
+) -> None:
+    """portal.js tells the server the browser's zone in a cookie (``/`` spelled ``~``); the profile's wins."""
+    from chalicelib.web import formatting
+    from chalicelib.web.cookies import cookie_name
+
+    person, browser = ann
+    ticket = ticket_of(portal, person, "Clock check")
+
+    def shown() -> str:
+        page = html(browser.get(f"/portal/tickets/{ticket.number}"))
+        found = re.search(r'<time datetime="[^"]+">([^<]+)</time>', page)
+        assert found is not None, page
+        return unescape(found.group(1))
+
+    def in_zone(zone: str) -> str:
+        return formatting.format_datetime(ticket.created_at, "en", zone, "short")
+
+    assert in_zone("Asia/Tokyo") != in_zone("UTC")
+    assert shown() == in_zone("UTC")
+    browser.cookies[cookie_name("tz")] = "Asia~Tokyo"
+    assert shown() == in_zone("Asia/Tokyo")
+    assert "As my browser says (Asia/Tokyo)" in visible_text(html(browser.get("/portal/profile")))
+    for nonsense in ("Mars~Olympus", "Asia", "..~etc~passwd", "Asia~Tokyo~Extra~Deep"):
+        browser.cookies[cookie_name("tz")] = nonsense
+        assert shown() == in_zone("UTC"), nonsense
+    browser.cookies[cookie_name("tz")] = "Asia~Tokyo"
+    found = portal.svc.customers.get(person.id)
+    portal.svc.customers.update(found.id, found.version, {"time_zone": "Europe/Riga"})
+    assert shown() == in_zone("Europe/Riga")

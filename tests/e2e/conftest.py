@@ -207,16 +207,23 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """``open_page(locale="ru-RU", javascript=False, color_scheme="dark")``: a page in a fresh context.
+    """``open_page(locale="ru-RU", javascript=False, color_scheme="dark", timezone="Asia/Tokyo")``: a page in a
+    fresh context.
 
     Every page is guarded: a JavaScript dialog (the XSS proof), a console error (e.g. a CSP violation) or
     an uncaught exception fails the test when it ends, unless the test cleared ``page.guard`` itself.
     """
     opened: list[tuple[Any, PageGuard]] = []
 
-    def open_one(locale: str = "en-US", javascript: bool = True, color_scheme: str = "light") -> Page:
+    def open_one(
+        locale: str = "en-US", javascript: bool = True, color_scheme: str = "light", timezone: str | None = None
+    ) -> Page:
         context = browser.new_context(
-            locale=locale, java_script_enabled=javascript, viewport=DESKTOP, color_scheme=color_scheme
+            locale=locale,
+            java_script_enabled=javascript,
+            viewport=DESKTOP,
+            color_scheme=color_scheme,
+            timezone_id=timezone,
         )
         context.set_default_timeout(15_000)
         page = context.new_page()

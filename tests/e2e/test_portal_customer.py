@@ -12,9 +12,11 @@ import smtplib
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -279,6 +281,18 @@ def test_with_javascript_a_file_chosen_for_a_reply_goes_with_the_reply(
     _, detail = call(stack, "GET", f"/v1/tickets/{ticket['id']}")
     photo = [e for e in detail["timeline"] if e["body"] == "And the photo."]
     assert [[a["filename"] for a in e["attachments"]] for e in photo] == [["tray.txt"]]
+
+
+def test_times_are_in_the_browsers_time_zone(stack: Stack, open_page: Callable[..., Page]) -> None:
+    ticket = new_request(stack, "ida@customer.example", "What time is it")
+    page = signed_in(stack, open_page, "ida@customer.example", timezone="Asia/Tokyo")
+    page.goto(f"{stack.url}/portal/tickets/{ticket['number']}")
+    at = datetime.fromisoformat(str(page.locator(".message time").first.get_attribute("datetime")))
+    tokyo = at.astimezone(ZoneInfo("Asia/Tokyo"))
+    shown = page.locator(".message time").first.inner_text()
+    assert f"{tokyo.hour % 12 or 12}:{tokyo.minute:02d}" in shown, (shown, tokyo)
+    page.goto(f"{stack.url}/portal/profile")
+    expect(page.get_by_label("Time zone")).to_contain_text("As my browser says (Asia/Tokyo)")
 
 
 def test_customer_b_cannot_open_customer_as_ticket_by_number_nor_by_a_revoked_link(

@@ -5,6 +5,18 @@
 // out of the reply), and sending the request's form while a chosen file waits uploads the file first.
 (function () {
   "use strict";
+  // The browser's time zone (its '/' written '~'), for the server to show times in when the profile names none.
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && /^[A-Za-z]+(\/[A-Za-z0-9_-]+){1,2}$/.test(zone)) {
+      var secure = location.protocol === "https:";
+      var name = (secure ? "__Host-" : "") + "tz";
+      var value = zone.replace(/\//g, "~");
+      if (document.cookie.split("; ").indexOf(name + "=" + value) < 0) {
+        document.cookie = name + "=" + value + "; Path=/; Max-Age=31536000; SameSite=Lax" + (secure ? "; Secure" : "");
+      }
+    }
+  } catch (e) { /* no Intl: times stay in UTC */ }
   var store;
   try { store = window.sessionStorage; } catch (e) { return; }
   function key(field) { return "draft:" + location.pathname + ":" + field.name; }
