@@ -54,3 +54,33 @@ def test_the_synthesized_lambda_package_carries_byte_code_for_the_app_and_its_de
     for source in ("app.py", "chalicelib/http/deferred.py", "pydantic/main.py", "botocore/client.py"):
         assert source in names and pyc_name(source) in names, source
     assert "chalicelib/http/routes.json" in names  # app.py registers its routes from it
+
+
+def test_the_lambda_package_holds_every_runtime_dependency(dev: Any) -> None:
+    """Chalice leaves out a dependency that has no wheel for the Lambda runtime's platform (python3.11 runs on
+    Amazon Linux 2, glibc 2.26: a wheel built only for manylinux_2_28 will not do) and only warns. apsw 3.54
+    had only such wheels, so the package had no apsw and every knowledge-base search in AWS would have failed
+    to import it. Every distribution requirements.txt pins must be in the package, with its compiled parts."""
+    import re
+
+    from tests.conftest import ROOT
+
+    (package,) = [
+        p
+        for p in dev.assembly_dir.glob("asset.*")
+        if p.is_file() and zipfile.is_zipfile(p) and "app.py" in zipfile.ZipFile(p).namelist()
+    ]
+    names = zipfile.ZipFile(package).namelist()
+    shipped = {
+        n.split("/")[0].removesuffix(".dist-info").rsplit("-", 1)[0].lower().replace("_", "-")
+        for n in names
+        if ".dist-info/" in n
+    }
+    pinned = {
+        re.split(r"[=<>\[ ]", line.strip())[0].lower().replace("_", "-").replace(".", "-")
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert pinned - {s.replace(".", "-") for s in shipped} == set()
+    for compiled in (r"apsw/__init__\..+\.so", r"Stemmer\..+\.so", r"nh3/nh3\..+\.so", r"pydantic_core/.+\.so"):
+        assert any(re.fullmatch(compiled, n) for n in names), compiled
