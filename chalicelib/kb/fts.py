@@ -3,11 +3,11 @@ SQLite may lack it). Imported only by the functions that search or build (``impo
 
 Ranking is BM25 with column weights (title >> tags >> body); words are folded (case, diacritics: ``mainīt``
 matches ``mainit``) and stemmed in their article's language (``kb.stemming``: ``cards`` matches ``card``,
-``паролем`` matches ``пароля``; languages Snowball has no stemmer for pass through whole). Every value is
-indexed with its article's locale and every query is read in the reader's; a search across languages asks
-once per language of the index and merges by score. Every query keeps to the viewer's audience and locale in
-its ``WHERE`` clause. "Did you mean" and "related articles" use apsw's
-FTS5 helpers over the index's own vocabulary (``closest_tokens``, ``key_tokens``, ``text_for_token``).
+``паролем`` matches ``пароля``; languages Snowball has no stemmer for pass through whole). In an index with a
+language Snowball stems, every value is indexed with its article's locale and every query is read in the
+reader's; a search across languages asks once per language of the index and merges by score. Every query
+keeps to the viewer's audience and locale in its ``WHERE`` clause. "Did you mean" and "related articles" use
+apsw's FTS5 helpers over the index's own vocabulary (``closest_tokens``, ``key_tokens``, ``text_for_token``).
 """
 
 from __future__ import annotations

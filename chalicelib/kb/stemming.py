@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
+from chalicelib.web.i18n import language_of
+
 NAME = "lambdesk"
 # What English, no locale and languages without a stemmer use (the index's tokenizer before locales).
 PORTER = ("porter", ("unicode61", "remove_diacritics", "2"))
@@ -65,7 +67,7 @@ def language(locale: str | None) -> str | None:
     """Snowball's name for the locale's language (``pt-BR`` → ``portuguese``); None: read as English."""
     if not locale:
         return None
-    return SNOWBALL.get(locale.replace("_", "-").split("-")[0].lower())
+    return SNOWBALL.get(language_of(locale))
 
 
 def fold(word: str) -> str:

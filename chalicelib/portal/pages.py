@@ -144,12 +144,13 @@ def render(
     anonymous visitor without forms (``forms=False``) sets no pre-session cookie."""
     binding, new_cookie = binding_of(request, who) if who is not None or forms else ("", None)
     customer = who.customer if who else None
+    browsers = browser_zone(request.cookies)
     shown = {
         "visitor": customer,
         "csrf_token": issue_token(deps().signing_key, binding) if binding else "",
         # The profile's zone, else the browser's (portal.js tells it), else UTC.
-        "timezone": (customer.time_zone if customer else None) or browser_zone(request.cookies) or "UTC",
-        "browser_zone": browser_zone(request.cookies),
+        "timezone": (customer.time_zone if customer else None) or browsers or "UTC",
+        "browser_zone": browsers,
         **context,
     }
     all_cookies = [*(cookies or []), *([new_cookie] if new_cookie else [])]

@@ -21,6 +21,7 @@ from chalicelib.core.errors import NotFound
 from chalicelib.core.providers import Provider
 from chalicelib.domain.kb import Visibility
 from chalicelib.portal.pages import checked_form, render, visitor
+from chalicelib.web import i18n
 from chalicelib.web.cookies import get_cookie
 from chalicelib.web.csrf import PRESESSION_COOKIE
 from chalicelib.web.views import PageRequest, flash_cookie, page_route
@@ -208,8 +209,8 @@ def in_language(categories: list[Category], language: str) -> tuple[list[Categor
     """The categories with articles in the reader's language, then those in other languages (each by name). A
     desk that writes in one language only still shows its articles to every reader: with none in the reader's
     language, all come first."""
-    primary = language.split("-")[0].lower()
-    mine = sorted((c for c in categories if c.locale.split("-")[0].lower() == primary), key=lambda c: c.name.lower())
+    primary = i18n.language_of(language)
+    mine = sorted((c for c in categories if i18n.language_of(c.locale) == primary), key=lambda c: c.name.lower())
     others = sorted((c for c in categories if c not in mine), key=lambda c: (c.name.lower(), c.locale))
     return (mine, others) if mine else (others, [])
 

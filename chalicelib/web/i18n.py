@@ -23,11 +23,16 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 MAX_ACCEPT_LANGUAGE = 40  # entries read from the header; the rest are ignored
 
 
+def language_of(code: str) -> str:
+    """The language subtag of a locale code, lower case: ``pt-BR``, ``pt_br`` and ``PT`` are all ``pt``."""
+    return code.strip().replace("_", "-").split("-", 1)[0].lower()
+
+
 def supported(code: str | None) -> str | None:
     """The supported locale ``code`` names (case-insensitive, ``ru-RU`` -> ``ru``), else None."""
     if not code:
         return None
-    language = code.strip().replace("_", "-").split("-", 1)[0].lower()
+    language = language_of(code)
     return language if language in LANGUAGES else None
 
 
@@ -72,7 +77,7 @@ def negotiate(*, explicit: str | None = None, cookie: str | None = None, accept_
 
 
 def direction(locale: str) -> str:
-    return "rtl" if locale.split("-", 1)[0] in RTL_LANGUAGES else "ltr"
+    return "rtl" if language_of(locale) in RTL_LANGUAGES else "ltr"
 
 
 @cache

@@ -166,11 +166,11 @@ def browser_zone(cookies: dict[str, str]) -> str | None:
     value = get_cookie(cookies, TZ_COOKIE)
     if not value or not re.fullmatch(r"[A-Za-z]+(~[A-Za-z0-9_-]+){1,2}", value):
         return None
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from chalicelib.web.formatting import zone
 
-    zone = value.replace("~", "/")
+    name = value.replace("~", "/")
     try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
+        zone(name)
+    except ValueError:
         return None
-    return zone
+    return name
